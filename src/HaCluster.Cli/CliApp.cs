@@ -1,0 +1,24 @@
+using System.CommandLine;
+using HaCluster.Cli.Configure;
+
+namespace HaCluster.Cli;
+
+/// <summary>
+/// hacrm's command tree. Every command writes through the given writers, so tests run the
+/// real CLI in-process and read what an operator would see.
+/// </summary>
+public static class CliApp
+{
+    public static RootCommand Build()
+    {
+        var root = new RootCommand("hacrm: configure, inspect and operate a HaCluster cluster");
+        root.Add(ConfigureCommands.Build());
+        return root;
+    }
+
+    public static int Run(string[] args, TextWriter output, TextWriter error)
+    {
+        var config = new InvocationConfiguration { Output = output, Error = error };
+        return Build().Parse(args).Invoke(config);
+    }
+}

@@ -1,0 +1,90 @@
+namespace HaCluster.Core.Cib;
+
+/// <summary>A cluster node as the configuration knows it, with its permanent attributes.</summary>
+public sealed record NodeDefinition(
+    string Id,
+    string Uname,
+    string? Type = null,
+    EquatableArray<AttributeSet> Attributes = default,
+    EquatableArray<AttributeSet> Utilization = default,
+    string? Description = null);
+
+/// <summary>A tag: a name for a list of resources, usable in constraints.</summary>
+public sealed record Tag(string Id, EquatableArray<string> References);
+
+/// <summary>One level of a fencing topology: which devices fence a target, tried by index.</summary>
+public sealed record FencingLevel(
+    string Id,
+    int Index,
+    string Devices,
+    string? Target = null,
+    string? TargetPattern = null,
+    string? TargetAttribute = null,
+    string? TargetValue = null);
+
+/// <summary>An alert agent and its recipients.</summary>
+public sealed record Alert(
+    string Id,
+    string Path,
+    EquatableArray<AlertRecipient> Recipients,
+    EquatableArray<AttributeSet> InstanceAttributes = default,
+    EquatableArray<AttributeSet> MetaAttributes = default,
+    string? Description = null);
+
+public sealed record AlertRecipient(
+    string Id,
+    string Value,
+    EquatableArray<AttributeSet> InstanceAttributes = default,
+    EquatableArray<AttributeSet> MetaAttributes = default);
+
+/// <summary>
+/// The whole configuration section of a CIB, immutable: every change returns a new value,
+/// so the scheduler reads a snapshot without locks.
+/// </summary>
+public sealed record ClusterConfig
+{
+    public EquatableArray<AttributeSet> Properties { get; init; } = EquatableArray<AttributeSet>.Empty;
+    public EquatableArray<AttributeSet> ResourceDefaults { get; init; } = EquatableArray<AttributeSet>.Empty;
+    public EquatableArray<AttributeSet> OperationDefaults { get; init; } = EquatableArray<AttributeSet>.Empty;
+    public EquatableArray<NodeDefinition> Nodes { get; init; } = EquatableArray<NodeDefinition>.Empty;
+    public EquatableArray<Resource> Resources { get; init; } = EquatableArray<Resource>.Empty;
+    public EquatableArray<ResourceTemplate> Templates { get; init; } = EquatableArray<ResourceTemplate>.Empty;
+    public EquatableArray<Constraint> Constraints { get; init; } = EquatableArray<Constraint>.Empty;
+    public EquatableArray<Tag> Tags { get; init; } = EquatableArray<Tag>.Empty;
+    public EquatableArray<FencingLevel> FencingLevels { get; init; } = EquatableArray<FencingLevel>.Empty;
+    public EquatableArray<Alert> Alerts { get; init; } = EquatableArray<Alert>.Empty;
+
+    public static readonly ClusterConfig Empty = new();
+
+    /// <summary>The default id crm shell and Pacemaker give the main property set.</summary>
+    public const string DefaultPropertySetId = "cib-bootstrap-options";
+    public const string DefaultResourceDefaultsId = "rsc-options";
+    public const string DefaultOperationDefaultsId = "op-options";
+
+    public string? Property(string name) => Properties.GetUnconditional(name);
+    public string? ResourceDefault(string name) => ResourceDefaults.GetUnconditional(name);
+    public string? OperationDefault(string name) => OperationDefaults.GetUnconditional(name);
+
+    /// <summary>Every resource, at every level (clones, their children, group members).</summary>
+    public IEnumerable<Resource> AllResources()
+    {
+        foreach (var r in Resources)
+            foreach (var x in Flatten(r)) yield return x;
+    }
+
+    private static IEnumerable<Resource> Flatten(Resource r)
+    {
+        yield return r;
+        switch (r)
+        {
+            case Group g:
+                foreach (var m in g.Members) yield return m;
+                break;
+            case Clone c:
+                foreach (var x in Flatten(c.Child)) yield return x;
+                break;
+        }
+    }
+
+    public Resource? FindResource(string id) => AllResources().FirstOrDefault(r => r.Id == id);
+}
