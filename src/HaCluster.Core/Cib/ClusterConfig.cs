@@ -12,9 +12,11 @@ public sealed record NodeDefinition(
 /// <summary>A tag: a name for a list of resources, usable in constraints.</summary>
 public sealed record Tag(string Id, EquatableArray<string> References);
 
-/// <summary>One level of a fencing topology: which devices fence a target, tried by index.</summary>
+/// <summary>
+/// One level of a fencing topology: which devices fence a target, tried by index. Its XML id is
+/// generated (fl-TARGET-INDEX): it means nothing, and crm syntax has no place for it.
+/// </summary>
 public sealed record FencingLevel(
-    string Id,
     int Index,
     string Devices,
     string? Target = null,
@@ -31,8 +33,8 @@ public sealed record Alert(
     EquatableArray<AttributeSet> MetaAttributes = default,
     string? Description = null);
 
+/// <summary>Where an alert goes; its XML id is generated (ALERT-recipient-N).</summary>
 public sealed record AlertRecipient(
-    string Id,
     string Value,
     EquatableArray<AttributeSet> InstanceAttributes = default,
     EquatableArray<AttributeSet> MetaAttributes = default);

@@ -475,14 +475,16 @@ public sealed class ConfigValidator
             }
     }
 
+    private static string Target(FencingLevel l) => l.Target ?? l.TargetPattern ?? $"{l.TargetAttribute}={l.TargetValue}";
+
     private void CheckFencing()
     {
         var devices = _config.AllResources().OfType<Primitive>().Where(p => p.Agent?.Class == "stonith").Select(p => p.Id).ToHashSet();
         foreach (var l in _config.FencingLevels)
         {
             foreach (var d in l.Devices.Split(',', StringSplitOptions.RemoveEmptyEntries))
-                if (!devices.Contains(d)) Error(l.Id, $"fencing level {l.Id}: unknown stonith device '{d}'");
-            if (l.Index < 1 || l.Index > 9) Error(l.Id, $"fencing level {l.Id}: index must be 1 to 9");
+                if (!devices.Contains(d)) Error(d, $"fencing level {l.Index} of {Target(l)}: unknown stonith device '{d}'");
+            if (l.Index < 1 || l.Index > 9) Error(l.Devices, $"fencing level {l.Index} of {Target(l)}: index must be 1 to 9");
         }
     }
 }

@@ -57,7 +57,7 @@ public readonly struct EquatableArray<T> : IEquatable<EquatableArray<T>>, IReadO
     public override string ToString() => "[" + string.Join(", ", Items) + "]";
 
     public static implicit operator EquatableArray<T>(ImmutableArray<T> items) => new(items);
-    public static implicit operator EquatableArray<T>(T[] items) => new(items.ToImmutableArray());
+    public static implicit operator EquatableArray<T>(T[]? items) => items is null ? Empty : new(items.ToImmutableArray());
     public static implicit operator EquatableArray<T>(List<T> items) => new(items.ToImmutableArray());
 }
 

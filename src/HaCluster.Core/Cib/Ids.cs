@@ -22,4 +22,24 @@ public static class Ids
     public static string FencingLevel(string target, int index) => $"fl-{target}-{index}";
 
     public static string AlertRecipient(string alert, int index) => $"{alert}-recipient-{index}";
+
+    /// <summary>
+    /// Property and defaults sets: a set without an id gets the default one (BASE) if it is free,
+    /// else BASE-N; the model then keeps null only for a first set whose id is BASE. Every reader
+    /// applies this, so the same sets compare equal whatever syntax they came from.
+    /// </summary>
+    public static EquatableArray<AttributeSet> NormalizeTopLevelSets(IEnumerable<AttributeSet> sets, string baseId)
+    {
+        var list = sets.ToList();
+        var used = list.Where(s => s.Id is not null).Select(s => s.Id!).ToHashSet();
+        for (int i = 0; i < list.Count; i++)
+        {
+            if (list[i].Id is not null) continue;
+            var id = used.Add(baseId) ? baseId : $"{baseId}-{i}";
+            used.Add(id);
+            list[i] = list[i] with { Id = id };
+        }
+        if (list.Count > 0 && list[0].Id == baseId) list[0] = list[0] with { Id = null };
+        return list.ToEquatableArray();
+    }
 }

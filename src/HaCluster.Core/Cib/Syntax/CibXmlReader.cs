@@ -166,14 +166,8 @@ public sealed class CibXmlReader
     /// </summary>
     private EquatableArray<AttributeSet> ReadSets(XElement parent, string elementName, string defaultIdBase)
     {
-        var result = new List<AttributeSet>();
-        int index = 0;
-        foreach (var e in parent.Elements(elementName))
-        {
-            var set = ReadSet(e, index++ == 0 ? defaultIdBase : null);
-            if (set is not null) result.Add(set);
-        }
-        return result.ToEquatableArray();
+        var result = parent.Elements(elementName).Select(e => ReadSet(e, null)).OfType<AttributeSet>();
+        return Ids.NormalizeTopLevelSets(result, defaultIdBase);
     }
 
     /// <summary>Sets owned by an object; their default ids are OWNER-KIND, OWNER-KIND-1, ...</summary>
@@ -254,7 +248,8 @@ public sealed class CibXmlReader
                     exprs.Add(new ResourceExpression(Attr(child, "class"), Attr(child, "provider"), Attr(child, "type")));
                     break;
                 case "rule":
-                    exprs.Add(ReadRule(child, id ?? owner, nested++) with { Id = null });
+                    // A nested rule's id and score mean nothing to Pacemaker: only its test counts.
+                    exprs.Add(ReadRule(child, id ?? owner, nested++) with { Id = null, Score = null, ScoreAttribute = null });
                     break;
                 default:
                     Unsupported(child);
@@ -268,7 +263,8 @@ public sealed class CibXmlReader
             else Error(source, $"rule {id}: '{st}' is not a score");
         }
         var booleanOp = Attr(source, "boolean-op");
-        if (booleanOp == "and") booleanOp = null;
+        // "and" is the default, and with one expression the operator means nothing.
+        if (booleanOp == "and" || exprs.Count <= 1) booleanOp = null;
         if (id == Ids.Rule(owner, index)) id = null;
         return new Rule(id, exprs.ToEquatableArray(), score, Attr(source, "score-attribute"), booleanOp, Attr(source, "role"));
     }
@@ -460,7 +456,8 @@ public sealed class CibXmlReader
         if (e.Name.LocalName != "fencing-level") { Unsupported(e); return null; }
         var indexText = Required(e, "index");
         if (!int.TryParse(indexText, out var index)) { Error(e, $"fencing-level index '{indexText}' is not a number"); return null; }
-        return new FencingLevel(Id(e), index, Required(e, "devices"), Attr(e, "target"), Attr(e, "target-pattern"),
+        Id(e);
+        return new FencingLevel(index, Required(e, "devices"), Attr(e, "target"), Attr(e, "target-pattern"),
             Attr(e, "target-attribute"), Attr(e, "target-value"));
     }
 
@@ -475,7 +472,7 @@ public sealed class CibXmlReader
             {
                 case "recipient":
                     var rid = Id(child);
-                    recipients.Add(new AlertRecipient(rid, Required(child, "value"),
+                    recipients.Add(new AlertRecipient(Required(child, "value"),
                         ReadOwnedSets(child, rid, "instance_attributes"), ReadOwnedSets(child, rid, "meta_attributes")));
                     break;
                 case "instance_attributes" or "meta_attributes":

@@ -47,7 +47,7 @@ public static class CibXmlWriter
             conf.Add(new XElement("op_defaults", TopSets("meta_attributes", ClusterConfig.DefaultOperationDefaultsId, config.OperationDefaults)));
         if (!config.FencingLevels.IsEmpty)
             conf.Add(new XElement("fencing-topology", config.FencingLevels.Select(l => new XElement("fencing-level",
-                new XAttribute("id", l.Id), Opt("target", l.Target), Opt("target-pattern", l.TargetPattern),
+                new XAttribute("id", Ids.FencingLevel(l.Target ?? l.TargetPattern ?? l.TargetAttribute ?? "all", l.Index)), Opt("target", l.Target), Opt("target-pattern", l.TargetPattern),
                 Opt("target-attribute", l.TargetAttribute), Opt("target-value", l.TargetValue),
                 new XAttribute("index", l.Index), new XAttribute("devices", l.Devices)))));
         if (!config.Tags.IsEmpty)
@@ -87,8 +87,9 @@ public static class CibXmlWriter
     {
         var id = rule.Id ?? Ids.Rule(owner, index);
         var e = new XElement("rule", new XAttribute("id", id));
+        // Nested rules carry no score of their own; top-level ones always have one from every reader.
         if (rule.ScoreAttribute is not null) e.Add(new XAttribute("score-attribute", rule.ScoreAttribute));
-        else e.Add(new XAttribute("score", (rule.Score ?? Score.Zero).ToString()));
+        if (rule.Score is { } score) e.Add(new XAttribute("score", score.ToString()));
         if (rule.BooleanOp is not null) e.Add(new XAttribute("boolean-op", rule.BooleanOp));
         if (rule.Role is not null) e.Add(new XAttribute("role", rule.Role));
         int n = 0, nested = 0;
@@ -218,6 +219,7 @@ public static class CibXmlWriter
     private static XElement AlertElement(Alert a) =>
         new("alert", new XAttribute("id", a.Id), new XAttribute("path", a.Path), Opt("description", a.Description),
             OwnedSets("instance_attributes", a.Id, a.InstanceAttributes), OwnedSets("meta_attributes", a.Id, a.MetaAttributes),
-            a.Recipients.Select(r => new XElement("recipient", new XAttribute("id", r.Id), new XAttribute("value", r.Value),
-                OwnedSets("instance_attributes", r.Id, r.InstanceAttributes), OwnedSets("meta_attributes", r.Id, r.MetaAttributes))));
+            a.Recipients.Select((r, i) => new XElement("recipient", new XAttribute("id", Ids.AlertRecipient(a.Id, i)), new XAttribute("value", r.Value),
+                OwnedSets("instance_attributes", Ids.AlertRecipient(a.Id, i), r.InstanceAttributes),
+                OwnedSets("meta_attributes", Ids.AlertRecipient(a.Id, i), r.MetaAttributes))));
 }

@@ -112,14 +112,8 @@ public sealed class CibYamlReader
         };
     }
 
-    private static EquatableArray<AttributeSet> NameLaterSets(EquatableArray<AttributeSet> sets, string baseId)
-    {
-        var list = sets.ToList();
-        for (int i = 1; i < list.Count; i++)
-            if (list[i].Id is null) list[i] = list[i] with { Id = $"{baseId}-{i}" };
-        if (list.Count > 0 && list[0].Id == baseId) list[0] = list[0] with { Id = null };
-        return list.ToEquatableArray();
-    }
+    private static EquatableArray<AttributeSet> NameLaterSets(EquatableArray<AttributeSet> sets, string baseId) =>
+        Ids.NormalizeTopLevelSets(sets, baseId);
 
     // ------------------------------------------------------------------ sets and rules
 
@@ -141,7 +135,7 @@ public sealed class CibYamlReader
                     case "id-ref": idRef = AsText(value, "id-ref"); break;
                     case "score": score = ReadScore(value); break;
                     case "rule": rule = ReadRule(value); break;
-                    case "values": pairs = ReadPairs(AsMap(value, "values")); break;
+                    case "values": pairs = ReadValues(value); break;
                     default: throw new YamlConfigException($"unknown key '{key}' in an attribute set (id, id-ref, score, rule, values)", at);
                 }
             }
@@ -151,7 +145,19 @@ public sealed class CibYamlReader
     }
 
     private static EquatableArray<NvPair> ReadPairs(YamlMappingNode map) =>
-        Entries(map).Select(e => new NvPair(e.Key, AsText(e.Value, e.Key))).ToEquatableArray();
+        Entries(map).Select(e => new NvPair(e.Key, ValueOrNull(e.Value, e.Key))).ToEquatableArray();
+
+    /// <summary>Plain ~, null or nothing is YAML's null: an attribute without a value.</summary>
+    internal static bool LooksLikeNull(string text) => text is "" or "~" or "null" or "Null" or "NULL";
+
+    private static string? ValueOrNull(YamlNode node, string what) =>
+        node is YamlScalarNode { Style: ScalarStyle.Plain or ScalarStyle.Any } s && LooksLikeNull(s.Value ?? "") ? null : AsText(node, what);
+
+    /// <summary>values: a mapping, or (when a name repeats, as old CIBs allow) a list of one-entry mappings.</summary>
+    private static EquatableArray<NvPair> ReadValues(YamlNode node) =>
+        node is YamlSequenceNode seq
+            ? seq.SelectMany(item => ReadPairs(AsMap(item, "a value"))).ToEquatableArray()
+            : ReadPairs(AsMap(node, "values"));
 
     private static Score ReadScore(YamlNode node)
     {
@@ -423,7 +429,7 @@ public sealed class CibYamlReader
         if (!d.TryGetValue("index", out var idx) || !int.TryParse(idx, out var index))
             throw new YamlConfigException("a fencing level needs a numeric index", m.Start);
         if (!d.TryGetValue("devices", out var devices)) throw new YamlConfigException("a fencing level needs devices", m.Start);
-        return new FencingLevel(d.GetValueOrDefault("id") ?? Ids.FencingLevel(d.GetValueOrDefault("target") ?? "all", index), index, devices,
+        return new FencingLevel(index, devices,
             d.GetValueOrDefault("target"), d.GetValueOrDefault("target-pattern"), d.GetValueOrDefault("target-attribute"), d.GetValueOrDefault("target-value"));
     }
 
@@ -446,20 +452,19 @@ public sealed class CibYamlReader
                     foreach (var r in AsSeq(value, key))
                     {
                         var rm = AsMap(r, "a recipient");
-                        string? rid = null, rvalue = null;
+                        string? rvalue = null;
                         EquatableArray<AttributeSet> ri = default, rmeta = default;
                         foreach (var (k, v, a) in Entries(rm))
                         {
                             switch (k)
                             {
-                                case "id": rid = AsText(v, k); break;
                                 case "value": rvalue = AsText(v, k); break;
                                 case "attributes": ri = ReadSets(v, k); break;
                                 case "meta": rmeta = ReadSets(v, k); break;
                                 default: throw new YamlConfigException($"unknown key '{k}' in a recipient", a);
                             }
                         }
-                        recipients.Add(new AlertRecipient(rid ?? Ids.AlertRecipient(id ?? "alert", recipients.Count), rvalue ?? "", ri, rmeta));
+                        recipients.Add(new AlertRecipient(rvalue ?? "", ri, rmeta));
                     }
                     break;
                 default: throw new YamlConfigException($"unknown key '{key}' in alert {id}", at);

@@ -32,7 +32,7 @@ public static class CibYamlWriter
         }
         if (!config.FencingLevels.IsEmpty)
             root.Add("fencing_topology", new YamlSequenceNode(config.FencingLevels.Select(l => Map(
-                ("id", l.Id), ("index", l.Index.ToString()), ("devices", l.Devices), ("target", l.Target),
+                ("index", l.Index.ToString()), ("devices", l.Devices), ("target", l.Target),
                 ("target-pattern", l.TargetPattern), ("target-attribute", l.TargetAttribute), ("target-value", l.TargetValue)))));
         if (!config.Alerts.IsEmpty) root.Add("alerts", new YamlSequenceNode(config.Alerts.Select(AlertNode)));
 
@@ -66,25 +66,37 @@ public static class CibYamlWriter
 
     internal static YamlNode SetsNode(EquatableArray<AttributeSet> sets)
     {
-        if (sets.Count == 1 && sets[0] is { Id: null, Rule: null, Score: null, IdRef: null } only)
+        if (sets.Count == 1 && sets[0] is { Id: null, Rule: null, Score: null, IdRef: null } only && !HasRepeatedName(only.Pairs))
             return PairsNode(only.Pairs);
         var seq = new YamlSequenceNode();
         foreach (var s in sets)
         {
             var m = Map(("id", s.Id), ("id-ref", s.IdRef), ("score", s.Score?.ToCrmString()));
             if (s.Rule is not null) m.Add("rule", CrmRuleSyntax.PrintStandalone(s.Rule));
-            m.Add("values", PairsNode(s.Pairs));
+            m.Add("values", HasRepeatedName(s.Pairs)
+                ? new YamlSequenceNode(s.Pairs.Select(p => (YamlNode)PairsNode(new[] { p })))
+                : PairsNode(s.Pairs));
             seq.Add(m);
         }
         return seq;
     }
 
+    private static bool HasRepeatedName(EquatableArray<NvPair> pairs) => pairs.Select(p => p.Name).Distinct().Count() != pairs.Count;
+
     private static YamlMappingNode PairsNode(EquatableArray<NvPair> pairs)
     {
         var m = new YamlMappingNode();
-        foreach (var p in pairs) m.Add(p.Name, p.Value ?? "");
+        foreach (var p in pairs) m.Add(p.Name, ValueNode(p.Value));
         return m;
     }
+
+    /// <summary>A value without a value (unset) is YAML's ~; strings YAML would read as null are quoted.</summary>
+    internal static YamlScalarNode ValueNode(string? value) =>
+        value is null
+            ? new YamlScalarNode("~") { Style = YamlDotNet.Core.ScalarStyle.Plain }
+            : CibYamlReader.LooksLikeNull(value)
+                ? new YamlScalarNode(value) { Style = YamlDotNet.Core.ScalarStyle.DoubleQuoted }
+                : new YamlScalarNode(value);
 
     private static YamlMappingNode NodeNode(NodeDefinition n)
     {
@@ -211,7 +223,7 @@ public static class CibYamlWriter
         if (!a.Recipients.IsEmpty)
             m.Add("recipients", new YamlSequenceNode(a.Recipients.Select(r =>
             {
-                var rm = Map(("id", r.Id), ("value", r.Value));
+                var rm = Map(("value", r.Value));
                 if (!r.InstanceAttributes.IsEmpty) rm.Add("attributes", SetsNode(r.InstanceAttributes));
                 if (!r.MetaAttributes.IsEmpty) rm.Add("meta", SetsNode(r.MetaAttributes));
                 return (YamlNode)rm;

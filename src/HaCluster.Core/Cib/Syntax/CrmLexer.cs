@@ -3,12 +3,18 @@ using System.Text;
 namespace HaCluster.Core.Cib.Syntax;
 
 /// <summary>A word of crm shell input with where it started. Quotes are already removed.</summary>
-public sealed record CrmToken(string Text, int Line, int Column, bool Quoted = false)
+public sealed record CrmToken(string Text, int Line, int Column, bool Quoted = false, bool HadQuotes = false)
 {
     /// <summary>True for a bracket that groups a resource set: ( ) [ ] { }.</summary>
     public bool IsBracket => !Quoted && Text is "(" or ")" or "[" or "]" or "{" or "}";
 
     /// <summary>Splits <c>name=value</c>; null when the token is not of that form.</summary>
+    /// <summary>
+    /// The value of a pair, or null for a bare <c>name=</c> (an nvpair without a value, which
+    /// unsets; <c>name=""</c> is the empty string).
+    /// </summary>
+    public string? PairValueOrNull() => AsPair() is { } p && (p.Value.Length > 0 || HadQuotes) ? p.Value : null;
+
     public (string Name, string Value)? AsPair()
     {
         if (Quoted) return null;
@@ -86,11 +92,16 @@ public static class CrmLexer
         var sb = new StringBuilder();
         int start = -1;
         bool quotedAll = false, anyQuote = false, continues = false;
+        // True while the current word ends in a backslash typed outside quotes: only that one
+        // continues the line ("value\"), not an escaped one inside quotes ("trailing\\").
+        bool bareBackslashAtEnd = false, lastWordEndsWithBareBackslash = false;
         int i = 0;
 
         void Flush()
         {
             if (start < 0) return;
+            lastWordEndsWithBareBackslash = bareBackslashAtEnd;
+            bareBackslashAtEnd = false;
             var text = sb.ToString();
             // A bare word may carry grouping brackets glued to it: "(A" "B)".
             if (!anyQuote && text.Length > 1 && !text.Contains('=') && !text.StartsWith('/'))
@@ -113,7 +124,7 @@ public static class CrmLexer
             }
             else
             {
-                tokens.Add(new CrmToken(text, lineNo, start + 1, quotedAll && anyQuote));
+                tokens.Add(new CrmToken(text, lineNo, start + 1, quotedAll && anyQuote, anyQuote));
             }
             sb.Clear();
             start = -1;
@@ -138,6 +149,7 @@ public static class CrmLexer
             {
                 if (start < 0) { start = i; quotedAll = true; }
                 anyQuote = true;
+                bareBackslashAtEnd = false;
                 var quote = c;
                 int qStart = i;
                 i++;
@@ -145,6 +157,7 @@ public static class CrmLexer
                 while (i < line.Length)
                 {
                     var d = line[i];
+                    bareBackslashAtEnd = false;
                     if (d == '\\' && quote == '"' && i + 1 < line.Length && line[i + 1] is '"' or '\\')
                     {
                         sb.Append(line[i + 1]);
@@ -162,12 +175,13 @@ public static class CrmLexer
             }
             if (start < 0) start = i;
             else if (anyQuote) quotedAll = false;
+            bareBackslashAtEnd = c == '\\';
             sb.Append(c);
             i++;
         }
         Flush();
         // A trailing backslash glued to the last word ("value\") also continues the line.
-        if (!continues && tokens.Count > 0 && !tokens[^1].Quoted && tokens[^1].Text.EndsWith('\\'))
+        if (!continues && tokens.Count > 0 && lastWordEndsWithBareBackslash)
         {
             var last = tokens[^1];
             tokens[^1] = last with { Text = last.Text[..^1] };

@@ -148,7 +148,7 @@ public sealed class CrmParser
             if (t.AsPair() is { } pair)
             {
                 c.Next("name=value");
-                pairs.Add(new NvPair(pair.Name, pair.Value));
+                pairs.Add(new NvPair(pair.Name, t.PairValueOrNull()));
                 continue;
             }
             break;
@@ -170,6 +170,7 @@ public sealed class CrmParser
         }
         var set = ParseAttributeList(c, keyword);
         if (id is not null) set = set with { Id = id };
+        // "property $id=cib-bootstrap-options" names the default set, like no id at all.
         if (set.Id == defaultId) set = set with { Id = null };
         return set;
     }
@@ -315,8 +316,16 @@ public sealed class CrmParser
             }
         }
         if (id == Ids.Operation(rscId, nameToken.Text, interval)) id = null;
-        var inst = instance.Count == 0 ? EquatableArray<AttributeSet>.Empty : new[] { new AttributeSet(null, instance.ToEquatableArray()) };
-        return new Operation(id, nameToken.Text, interval, attrs.ToEquatableArray(), inst);
+        var inst = new List<AttributeSet>();
+        var meta = new List<AttributeSet>();
+        if (instance.Count > 0) inst.Add(new AttributeSet(null, instance.ToEquatableArray()));
+        // crm shell's op_params / op_meta: attribute sets of the operation itself.
+        while (c.Peek() is { Quoted: false, Text: "op_params" or "op_meta" } sub)
+        {
+            c.Next(sub.Text);
+            (sub.Text == "op_params" ? inst : meta).Add(ParseAttributeList(c, sub));
+        }
+        return new Operation(id, nameToken.Text, interval, attrs.ToEquatableArray(), inst.ToEquatableArray(), meta.ToEquatableArray());
     }
 
     private void ParseGroup(CrmCursor c, int order)
@@ -460,8 +469,8 @@ public sealed class CrmParser
 
     /// <summary>
     /// Several "property a=b" lines without an id all go into the one default set, as in crm shell;
-    /// a later value of the same name replaces an earlier one. Only the first set may go without
-    /// an id; later ones get BASE-N, the id every writer gives them.
+    /// a later value of the same name replaces an earlier one (ids then normalised by
+    /// <see cref="Ids.NormalizeTopLevelSets"/>).
     /// </summary>
     private static EquatableArray<AttributeSet> MergeDefaultSets(List<AttributeSet> sets, string baseId)
     {
@@ -478,9 +487,7 @@ public sealed class CrmParser
             }
             result[idx] = result[idx] with { Pairs = pairs.ToEquatableArray() };
         }
-        for (int i = 1; i < result.Count; i++)
-            if (result[i].Id is null) result[i] = result[i] with { Id = $"{baseId}-{i}" };
-        return result.ToEquatableArray();
+        return Ids.NormalizeTopLevelSets(result, baseId);
     }
 
     // ------------------------------------------------------------------ constraints
@@ -577,11 +584,17 @@ public sealed class CrmParser
 
     private ResourceSet ParseBracketSet(CrmCursor c, CrmToken open, bool suffixIsAction)
     {
-        var close = open.Text == "(" ? ")" : "]";
+        var close = open.Text switch { "(" => ")", "[" => "]", _ => "}" };
         var resources = new List<string>();
         string? suffix = null;
         var set = new ResourceSet(null, EquatableArray<string>.Empty);
-        set = open.Text == "(" ? set with { Sequential = "false" } : set with { Sequential = "false", RequireAll = "false" };
+        // ( ) is sequential=false, [ ] also require-all=false, { } (location) plain.
+        set = open.Text switch
+        {
+            "(" => set with { Sequential = "false" },
+            "[" => set with { Sequential = "false", RequireAll = "false" },
+            _ => set,
+        };
         while (true)
         {
             var t = c.Next($"'{close}'");
@@ -700,9 +713,8 @@ public sealed class CrmParser
             pattern = rscToken.Text[1..^1];
         else if (rscToken.IsBracket && rscToken.Text == "{")
         {
-            var members = new List<string>();
-            while (c.Next("'}'") is var t && !(t.IsBracket && t.Text == "}")) members.Add(SplitRef(t).Id);
-            sets.Add(new ResourceSet(null, members.ToEquatableArray()));
+            sets.Add(ParseBracketSet(c, rscToken, suffixIsAction: false));
+            while (c.Peek() is { IsBracket: true, Text: "{" } more) { c.Next("{"); sets.Add(ParseBracketSet(c, more, suffixIsAction: false)); }
         }
         else if (IsValidId(rscToken.Text)) rsc = rscToken.Text;
         else throw CrmCursor.Error(rscToken, $"location {id}: '{rscToken.Text}' is not a resource id, /pattern/ or {{ set }}");
@@ -763,8 +775,7 @@ public sealed class CrmParser
             }
             var key = target ?? $"{attribute}={attrValue}";
             var n = index[key] = index.GetValueOrDefault(key) + 1;
-            var levelId = Ids.FencingLevel(target ?? attribute ?? "all", n);
-            _fencing.Add(new FencingLevel(levelId, n, t.Text, target, null, attribute, attrValue));
+            _fencing.Add(new FencingLevel(n, t.Text, target, null, attribute, attrValue));
         }
     }
 
@@ -781,7 +792,7 @@ public sealed class CrmParser
             var value = c.Next("a recipient").Text;
             var (ri, rm) = ParseAlertSets(c);
             if (braced) c.Expect("}");
-            recipients.Add(new AlertRecipient(Ids.AlertRecipient(id, recipients.Count), value, ri, rm));
+            recipients.Add(new AlertRecipient(value, ri, rm));
         }
         if (Claim(id, idToken)) _alerts.Add(new Alert(id, path, recipients.ToEquatableArray(), inst, meta));
     }

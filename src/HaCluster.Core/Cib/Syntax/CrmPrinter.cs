@@ -86,9 +86,13 @@ public static class CrmPrinter
         var sb = new StringBuilder("op ").Append(op.Name);
         if (op.Interval != "0") sb.Append(' ').Append(CrmText.Pair("interval", op.Interval));
         foreach (var a in op.Attributes) sb.Append(' ').Append(CrmText.Pair(a));
-        foreach (var set in op.InstanceAttributes)
-            foreach (var a in set.Pairs) sb.Append(' ').Append(CrmText.Pair(a));
         if (op.Id is not null) sb.Append(" $id=").Append(CrmText.Quote(op.Id));
+        // OCF_CHECK_LEVEL alone reads best inline, as crm shell writes it; other sets need op_params.
+        if (op.InstanceAttributes is [{ Id: null, Rule: null, Score: null, IdRef: null, Pairs: [{ Name: "OCF_CHECK_LEVEL" } level] }])
+            sb.Append(' ').Append(CrmText.Pair(level));
+        else
+            foreach (var set in op.InstanceAttributes) sb.Append(' ').Append(SetText("op_params", set));
+        foreach (var set in op.MetaAttributes) sb.Append(' ').Append(SetText("op_meta", set));
         return sb.ToString();
     }
 
@@ -176,6 +180,15 @@ public static class CrmPrinter
 
     private static string Ref(string id, string? suffix) => suffix is null ? id : $"{id}:{suffix}";
 
+    private static string LocationSetText(ResourceSet s)
+    {
+        var inner = new List<string>(s.Resources.Select(r => Ref(r, s.Role)));
+        foreach (var (k, v) in new[] { ("id", s.Id), ("sequential", s.Sequential), ("require-all", s.RequireAll), ("ordering", s.Ordering),
+                     ("action", s.Action), ("score", s.Score?.ToCrmString()), ("kind", s.Kind) })
+            if (v is not null) inner.Add(CrmText.Pair(k, v));
+        return "{ " + string.Join(' ', inner) + " }";
+    }
+
     private static string OrderLine(OrderConstraint o)
     {
         var sb = new StringBuilder($"order {o.Id} ");
@@ -193,7 +206,7 @@ public static class CrmPrinter
     {
         var sb = new StringBuilder($"location {l.Id} ");
         if (l.ResourcePattern is not null) sb.Append('/').Append(l.ResourcePattern).Append('/');
-        else if (!l.Sets.IsEmpty) sb.Append("{ ").Append(string.Join(' ', l.Sets.SelectMany(s => s.Resources))).Append(" }");
+        else if (!l.Sets.IsEmpty) sb.Append(string.Join(' ', l.Sets.Select(LocationSetText)));
         else sb.Append(l.Resource);
         if (l.Role is not null) sb.Append(' ').Append(CrmText.Pair("role", l.Role));
         if (l.Node is not null) sb.Append(' ').Append((l.Score ?? Score.Zero).ToCrmString()).Append(": ").Append(l.Node);

@@ -9,6 +9,7 @@ namespace HaCluster.Core.Cib.Syntax;
 /// EXPR := TERM { and|or TERM }          (one operator per level; parentheses nest)
 /// TERM := ( EXPR ) | defined ATTR | not_defined ATTR | ATTR [TYPE:]OP VALUE
 ///       | date gt|lt DATE | date in start=.. (end=..|DURATION..) | date spec DATE_SPEC..
+///       | op NAME [interval=I] | rsc [class=C] [provider=P] [type=T]
 /// </code>
 /// </summary>
 internal static class CrmRuleSyntax
@@ -95,6 +96,27 @@ internal static class CrmRuleSyntax
             return new AttributeExpression(attr.Text, first.Text);
         }
         if (!first.Quoted && first.Text == "date") return ParseDate(c, first);
+        if (!first.Quoted && first.Text == "op" && c.Peek() is { } opName && opName.AsPair() is null)
+        {
+            // op_expression, for op_defaults rules: "op monitor [interval=10s]"
+            c.Next("an operation name");
+            string? interval = null;
+            if (c.Peek()?.AsPair() is { Name: "interval" } iv) { c.Next("interval"); interval = iv.Value; }
+            return new OpExpression(opName.Text, interval);
+        }
+        if (!first.Quoted && first.Text == "rsc" && c.Peek()?.AsPair() is { Name: "class" or "provider" or "type" })
+        {
+            // rsc_expression, for rsc_defaults rules: "rsc class=ocf provider=heartbeat type=Dummy"
+            string? agentClass = null, agentProvider = null, agentType = null;
+            while (c.Peek()?.AsPair() is { Name: "class" or "provider" or "type" } field)
+            {
+                c.Next("agent field");
+                if (field.Name == "class") agentClass = field.Value;
+                else if (field.Name == "provider") agentProvider = field.Value;
+                else agentType = field.Value;
+            }
+            return new ResourceExpression(agentClass, agentProvider, agentType);
+        }
 
         var opToken = c.Next("an operator (eq, ne, lt, gt, lte, gte)");
         string? type = null;
@@ -191,8 +213,10 @@ internal static class CrmRuleSyntax
             $"{CrmText.Quote(a.Attribute)} {(a.Type is null ? "" : a.Type + ":")}{a.Operation} " +
             (a.ValueSource is "param" or "meta" ? a.ValueSource + ":" : "") + CrmText.Quote(a.Value ?? ""),
         DateExpression d => PrintDate(d),
-        OpExpression o => throw new NotSupportedException($"op_expression {o.Name} has no crm spelling"),
-        ResourceExpression r => throw new NotSupportedException($"rsc_expression {r.Type} has no crm spelling"),
+        OpExpression o => $"op {CrmText.Quote(o.Name)}" + (o.Interval is null ? "" : " " + CrmText.Pair("interval", o.Interval)),
+        ResourceExpression r => "rsc" + (r.Class is null ? "" : " " + CrmText.Pair("class", r.Class))
+                                      + (r.Provider is null ? "" : " " + CrmText.Pair("provider", r.Provider))
+                                      + (r.Type is null ? "" : " " + CrmText.Pair("type", r.Type)),
         _ => throw new NotSupportedException(e.GetType().Name),
     };
 

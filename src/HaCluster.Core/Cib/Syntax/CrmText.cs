@@ -28,7 +28,8 @@ internal static class CrmText
         return sb.Append('"').ToString();
     }
 
-    public static string Pair(NvPair p) => $"{p.Name}={QuoteValue(p.Value ?? "")}";
+    /// <summary>name=value; a pair without a value prints as a bare <c>name=</c>.</summary>
+    public static string Pair(NvPair p) => p.Value is null ? p.Name + "=" : $"{p.Name}={QuoteValue(p.Value)}";
     public static string Pair(string name, string value) => $"{name}={QuoteValue(value)}";
 
     private static bool IsBareChar(char ch) =>
