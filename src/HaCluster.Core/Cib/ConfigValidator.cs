@@ -426,7 +426,9 @@ public sealed class ConfigValidator
             foreach (var (from, to) in pairs)
             {
                 Edge(from, to, $"order {o.Id} ({from.Item1}:{from.Item2} -> {to.Item1}:{to.Item2})");
-                if (symmetrical) Edge((to.Item1, Inverse(to.Item2)), (from.Item1, Inverse(from.Item2)), $"order {o.Id} (inverse)");
+                if (symmetrical)
+                    Edge((to.Item1, Inverse(to.Item2)), (from.Item1, Inverse(from.Item2)),
+                        $"order {o.Id} ({to.Item1}:{Inverse(to.Item2)} -> {from.Item1}:{Inverse(from.Item2)}, its symmetrical inverse)");
             }
         }
         foreach (var r in _resources.Values)
@@ -459,14 +461,15 @@ public sealed class ConfigValidator
                         var constraints = cycle.Where(w => w.StartsWith("order ")).Select(w => w.Split(' ')[1]).Distinct().OrderBy(x => x).ToList();
                         var key = string.Join(",", constraints);
                         if (constraints.Count > 0 && reported.Add(key))
-                            Error(constraints[0], $"order cycle: {string.Join(", then ", cycle.Where(w => !w.EndsWith("(inverse)")).Distinct())} -- these can never all be satisfied");
+                            Error(constraints[0], $"order cycle: {string.Join(", then ", cycle.Distinct())} -- these can never all be satisfied");
                     }
                     else if (state.GetValueOrDefault(to) == 0) Visit(to);
                     stack.RemoveAt(stack.Count - 1);
                 }
             state[node] = 2;
         }
-        foreach (var node in edges.Keys.OrderBy(k => k.Item1, StringComparer.Ordinal).ThenBy(k => k.Item2, StringComparer.Ordinal))
+        // Start actions first, so a cycle is told the way it was written rather than as its stop mirror.
+        foreach (var node in edges.Keys.OrderBy(k => k.Item2 == "start" ? 0 : 1).ThenBy(k => k.Item1, StringComparer.Ordinal).ThenBy(k => k.Item2, StringComparer.Ordinal))
             if (state.GetValueOrDefault(node) == 0)
             {
                 stack.Add((node, ""));
