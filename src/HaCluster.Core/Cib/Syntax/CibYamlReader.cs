@@ -36,6 +36,13 @@ public sealed class CibYamlReader
             if (msg.StartsWith("(Line:") && close > 0) msg = msg[(close + 3)..];
             return new ParseResult(null, new[] { Diagnostic.Error(msg, new SourceLocation(file, (int)e.Start.Line, (int)e.Start.Column)) });
         }
+        catch (Exception e) when (e is InvalidOperationException or ArgumentException or IndexOutOfRangeException)
+        {
+            // YamlDotNet's scanner occasionally fails this way on malformed input (found by our
+            // fuzz test): report it like any syntax error, at the last place it read.
+            var at = LastScannedMark(text);
+            return new ParseResult(null, new[] { Diagnostic.Error("malformed YAML near here", new SourceLocation(file, (int)at.Line, (int)at.Column)) });
+        }
         if (stream.Documents.Count == 0) return new ParseResult(ClusterConfig.Empty, Array.Empty<Diagnostic>());
         ClusterConfig? config = null;
         try
@@ -50,6 +57,22 @@ public sealed class CibYamlReader
     }
 
     private SourceLocation Loc(Mark m) => new(_file, (int)m.Line, (int)m.Column);
+
+    private static Mark LastScannedMark(string text)
+    {
+        var last = Mark.Empty;
+        try
+        {
+            // Bounded: a scanner that stops advancing must not loop forever.
+            var scanner = new Scanner(new StringReader(text));
+            for (int i = 0; i <= text.Length + 16 && scanner.MoveNext(); i++) last = scanner.Current!.Start;
+        }
+        catch (Exception)
+        {
+            // The point of the exercise: stop where the scanner stops.
+        }
+        return last;
+    }
 
     private static YamlMappingNode AsMap(YamlNode node, string what) =>
         node as YamlMappingNode ?? throw new YamlConfigException($"{what} must be a mapping", node.Start);
