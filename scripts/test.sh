@@ -1,0 +1,35 @@
+#!/usr/bin/env bash
+# Runs every test project, after installing what the tests need on a fresh machine
+# (Debian: crmsh as an oracle for the crm parser, pacemaker-cli-utils for crm_simulate).
+# Ends with one line "N passed, N failed[, N skipped]" totalled over all test projects.
+set -uo pipefail
+cd "$(dirname "$0")/.."
+
+need_packages=(crmsh pacemaker-cli-utils)
+missing=()
+for p in "${need_packages[@]}"; do dpkg -s "$p" >/dev/null 2>&1 || missing+=("$p"); done
+if [ ${#missing[@]} -gt 0 ]; then
+  SUDO=""; [ "$(id -u)" -ne 0 ] && SUDO="sudo"
+  echo "installing: ${missing[*]}"
+  $SUDO apt-get update -q >/dev/null
+  DEBIAN_FRONTEND=noninteractive $SUDO apt-get install -y -q "${missing[@]}" >/dev/null || { echo "apt-get install failed"; echo "0 passed, 1 failed"; exit 1; }
+fi
+command -v dotnet >/dev/null || { echo "dotnet SDK 10 is required"; echo "0 passed, 1 failed"; exit 1; }
+
+log=$(mktemp)
+trap 'rm -f "$log"' EXIT
+if ! dotnet build HaCluster.sln -c Release -nologo -v q 2>&1 | tee -a "$log" | grep -E " error |rror\(s\)"; then :; fi
+if grep -qE "[1-9][0-9]* Error\(s\)| error " "$log"; then
+  echo "build failed"; echo "0 passed, 1 failed"; exit 1
+fi
+
+status=0
+dotnet test HaCluster.sln -c Release --no-build -nologo 2>&1 | tee "$log" || status=$?
+
+# "Passed!  - Failed:     0, Passed:  2238, Skipped:     0, Total: ..." one per test project.
+read -r passed failed skipped < <(grep -E "(Passed|Failed)! +- Failed:" "$log" | sed -E 's/.*Failed: *([0-9]+), Passed: *([0-9]+), Skipped: *([0-9]+).*/\2 \1 \3/' |
+  awk '{p+=$1; f+=$2; s+=$3} END {print p+0, f+0, s+0}')
+projects=$(grep -cE "(Passed|Failed)! +- Failed:" "$log" || true)
+if [ "$projects" -eq 0 ]; then failed=$((failed + 1)); status=1; fi
+if [ "$skipped" -gt 0 ]; then echo "$passed passed, $failed failed, $skipped skipped"; else echo "$passed passed, $failed failed"; fi
+[ "$failed" -eq 0 ] && [ "$status" -eq 0 ]

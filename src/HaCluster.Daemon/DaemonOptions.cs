@@ -1,0 +1,42 @@
+namespace HaCluster.Daemon;
+
+/// <summary>haclusterd's command line: <c>--config FILE [--node NAME] [--state-dir DIR] [--socket PATH]</c>.</summary>
+public sealed record DaemonOptions(string ConfigPath, string? NodeName, string StateDir, string SocketPath, bool ShowVersion)
+{
+    public const string DefaultConfig = "/etc/hacluster/cluster.yaml";
+    public const string DefaultStateDir = "/var/lib/hacluster";
+    public const string DefaultSocket = "/run/hacluster/api.sock";
+
+    /// <summary>Null (after explaining why on <paramref name="error"/>) when the arguments are wrong.</summary>
+    public static DaemonOptions? Parse(string[] args, TextWriter error)
+    {
+        string config = DefaultConfig, stateDir = DefaultStateDir, socket = DefaultSocket;
+        string? node = null;
+        var version = false;
+        for (int i = 0; i < args.Length; i++)
+        {
+            string? Value()
+            {
+                if (i + 1 < args.Length) return args[++i];
+                error.WriteLine($"haclusterd: {args[i]} needs a value");
+                return null;
+            }
+            switch (args[i])
+            {
+                case "--config": config = Value() ?? ""; break;
+                case "--node": node = Value(); break;
+                case "--state-dir": stateDir = Value() ?? ""; break;
+                case "--socket": socket = Value() ?? ""; break;
+                case "--version": version = true; break;
+                case "-h" or "--help":
+                    error.WriteLine("usage: haclusterd [--config FILE] [--node NAME] [--state-dir DIR] [--socket PATH] [--version]");
+                    return null;
+                default:
+                    error.WriteLine($"haclusterd: unknown argument '{args[i]}' (try --help)");
+                    return null;
+            }
+            if (config.Length == 0 || stateDir.Length == 0 || socket.Length == 0) return null;
+        }
+        return new DaemonOptions(config, node, stateDir, socket, version);
+    }
+}
