@@ -207,12 +207,7 @@ public sealed class CibXmlReader
                     break;
             }
         }
-        Score? score = null;
-        if (Attr(e, "score") is { } scoreText)
-        {
-            if (Score.TryParse(scoreText, out var s)) score = s;
-            else Error(e, $"'{scoreText}' is not a score");
-        }
+        var score = ReadScore(e);
         // An empty unconditional set says nothing; keeping it would only break round trips.
         if (pairs.Count == 0 && rule is null && idRef is null && score is null) return null;
         if (id == defaultId) id = null;
@@ -256,12 +251,7 @@ public sealed class CibXmlReader
                     break;
             }
         }
-        Score? score = null;
-        if (Attr(source, "score") is { } st)
-        {
-            if (Score.TryParse(st, out var s)) score = s;
-            else Error(source, $"rule {id}: '{st}' is not a score");
-        }
+        var score = ReadScore(source);
         var booleanOp = Attr(source, "boolean-op");
         // "and" is the default, and with one expression the operator means nothing.
         if (booleanOp == "and" || exprs.Count <= 1) booleanOp = null;
