@@ -33,6 +33,9 @@ public sealed record ParseResult(ClusterConfig? Config, IReadOnlyList<Diagnostic
     /// <summary>Where each object id was defined, when the syntax knows (for located semantic errors).</summary>
     public IReadOnlyDictionary<string, SourceLocation> SourceMap { get; init; } = new Dictionary<string, SourceLocation>();
 
+    /// <summary>The status section, when the input was a whole CIB (XML only).</summary>
+    public Status.ClusterStatus? Status { get; init; }
+
     public bool HasErrors => Config is null || Diagnostics.Any(d => d.IsError);
     public IEnumerable<Diagnostic> Errors => Diagnostics.Where(d => d.IsError);
 }

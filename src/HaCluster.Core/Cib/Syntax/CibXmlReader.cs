@@ -59,7 +59,8 @@ public sealed class CibXmlReader
             reader._diagnostics.Add(Diagnostic.Error(e.Message, e.Location));
             config = null;
         }
-        return new ParseResult(config, reader._diagnostics) { SourceMap = reader._sourceMap };
+        var status = root.Name.LocalName == "cib" ? Status.CibStatusReader.Read(root, file, reader._diagnostics) : null;
+        return new ParseResult(config, reader._diagnostics) { SourceMap = reader._sourceMap, Status = status };
     }
 
     private sealed class CibXmlException(string message, SourceLocation location) : Exception(message)
