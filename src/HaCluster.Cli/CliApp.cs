@@ -1,5 +1,6 @@
 using System.CommandLine;
 using HaCluster.Cli.Configure;
+using HaCluster.Cli.Simulate;
 
 namespace HaCluster.Cli;
 
@@ -13,6 +14,7 @@ public static class CliApp
     {
         var root = new RootCommand("hacrm: configure, inspect and operate a HaCluster cluster");
         root.Add(ConfigureCommands.Build());
+        root.Add(SimulateCommand.Build());
         return root;
     }
 

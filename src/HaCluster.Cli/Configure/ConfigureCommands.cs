@@ -93,7 +93,7 @@ public static class ConfigureCommands
     }
 
     /// <summary>Reads and validates one file; null (with an exit code) when it cannot even be read.</summary>
-    internal static Core.Cib.ParseResult? Load(string file, string? formatName, TextWriter error, out int exit)
+    internal static Core.Cib.ParseResult? Load(string file, string? formatName, TextWriter error, out int exit, bool validate = true)
     {
         exit = ExitOk;
         ConfigurationFormat? format = formatName is null ? null : ConfigurationFiles.ParseFormatName(formatName);
@@ -121,7 +121,8 @@ public static class ConfigureCommands
             exit = ExitInvalid;
             return null;
         }
-        return ConfigurationFiles.ParseAndValidate(text, file == "-" ? "<stdin>" : file, format.Value);
+        var name = file == "-" ? "<stdin>" : file;
+        return validate ? ConfigurationFiles.ParseAndValidate(text, name, format.Value) : ConfigurationFiles.Parse(text, name, format.Value);
     }
 
     /// <summary>FILE:LINE:COL: error: message, or FILE: error: message when the place is unknown.</summary>

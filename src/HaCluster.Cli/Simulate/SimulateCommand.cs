@@ -1,0 +1,63 @@
+using System.CommandLine;
+using System.Globalization;
+using HaCluster.Cli.Configure;
+using HaCluster.Core.Cib.Syntax;
+using HaCluster.Core.Policy;
+using HaCluster.Core.Status;
+
+namespace HaCluster.Cli.Simulate;
+
+/// <summary>
+/// <c>hacrm simulate --xml CIB.xml</c>: what would the cluster do? Reads a Pacemaker CIB with its
+/// status, runs the scheduler, and prints the current status and a Transition Summary in
+/// crm_simulate's format.
+/// </summary>
+public static class SimulateCommand
+{
+    public static Command Build()
+    {
+        var xml = new Option<string?>("--xml", "-x") { Description = "a Pacemaker CIB with a status section" };
+        var config = new Option<string?>("--config") { Description = "a configuration file (crm, xml or yaml) with no status" };
+        var date = new Option<string?>("--date", "-d") { Description = "the time to schedule at (ISO 8601 or epoch seconds); default: the CIB's execution-date, else now" };
+        var cmd = new Command("simulate", "show what the cluster would do with a configuration and status") { xml, config, date };
+        cmd.SetAction(parse =>
+        {
+            var output = parse.InvocationConfiguration.Output;
+            var error = parse.InvocationConfiguration.Error;
+            var file = parse.GetValue(xml) ?? parse.GetValue(config);
+            if (file is null)
+            {
+                error.WriteLine("hacrm simulate: give --xml CIB.xml or --config FILE");
+                return ConfigureCommands.ExitUsage;
+            }
+            var result = ConfigureCommands.Load(file, parse.GetValue(xml) is not null ? "xml" : null, error, out var exit, validate: false);
+            if (result is null) return exit;
+            if (result.Config is null)
+            {
+                foreach (var d in result.Errors) error.WriteLine(ConfigureCommands.Describe(d, file));
+                return ConfigureCommands.ExitInvalid;
+            }
+            foreach (var d in result.Errors) error.WriteLine(ConfigureCommands.Describe(d, file));
+            var status = result.Status ?? ClusterStatus.Empty;
+            var now = ParseDate(parse.GetValue(date)) ?? status.ExecutionDate ?? DateTimeOffset.UtcNow;
+            if (status.ExecutionDate is { } ed && parse.GetValue(date) is null)
+                output.WriteLine($"Using the original execution date of: {ed.UtcDateTime:yyyy-MM-dd HH:mm:ss}Z");
+
+            var graph = Scheduler.Schedule(result.Config, status, now);
+            output.WriteLine("Current cluster status:");
+            StatusPrinter.Print(result.Config, status, now, output);
+            output.WriteLine();
+            output.WriteLine("Transition Summary:");
+            foreach (var line in graph.SummaryLines()) output.WriteLine(line);
+            return ConfigureCommands.ExitOk;
+        });
+        return cmd;
+    }
+
+    private static DateTimeOffset? ParseDate(string? text)
+    {
+        if (text is null) return null;
+        if (long.TryParse(text, out var seconds)) return DateTimeOffset.FromUnixTimeSeconds(seconds);
+        return DateTimeOffset.TryParse(text, CultureInfo.InvariantCulture, DateTimeStyles.AssumeUniversal, out var d) ? d : null;
+    }
+}

@@ -1,0 +1,64 @@
+namespace HaCluster.Core.Policy;
+
+/// <summary>
+/// Compares where each resource is with where it will be, and says what changes: start, stop,
+/// move, recover, promote, demote; and which nodes to fence first.
+/// </summary>
+internal sealed class ActionPlanner(WorkingSet ws)
+{
+    public TransitionGraph Plan()
+    {
+        var fencing = new List<FenceAction>();
+        if (ws.StonithEnabled)
+            foreach (var n in ws.Nodes.Where(n => n.Unclean))
+                fencing.Add(new FenceAction(n.Name, ws.Config.Property("stonith-action") is "off" or "poweroff" ? "off" : "reboot",
+                    n.Online ? "node is unclean" : "peer is no longer part of the cluster"));
+
+        var changes = new List<ResourceChange>();
+        foreach (var p in ws.AllPrimitives())
+            if (Change(p) is { } change) changes.Add(change);
+        return new TransitionGraph(fencing, changes);
+    }
+
+    private ResourceChange? Change(SchedPrimitive p)
+    {
+        if (!p.Managed) return null;
+        var from = p.ActiveOn.Keys.FirstOrDefault();
+        var current = p.CurrentRole;
+        var to = p.AssignedTo;
+        var next = to is null ? Role.Stopped : p.NextRole is Role.Unknown or Role.Stopped ? Role.Started : p.NextRole;
+        var failed = p.Failed;
+
+        if (from is null && to is null) return null;
+        if (from is null)
+            return new ResourceChange("Start", p.Id, Details(Role.Stopped, null, next, to));
+        if (to is null)
+        {
+            var reason = p.TargetRole == Role.Stopped || p.Orphan ? null : "due to node availability";
+            return new ResourceChange("Stop", p.Id, Details(current, from, Role.Stopped, null), reason);
+        }
+        if (from == to)
+        {
+            if (failed) return new ResourceChange("Recover", p.Id, Details(current, from, next, to));
+            if (current == next) return null;
+            if (current == Role.Unpromoted && next == Role.Promoted) return new ResourceChange("Promote", p.Id, Details(current, from, next, to));
+            if (current == Role.Promoted && next is Role.Unpromoted or Role.Started) return new ResourceChange("Demote", p.Id, Details(current, from, Role.Unpromoted, to));
+            return null;
+        }
+        return new ResourceChange(failed ? "Recover" : "Move", p.Id, Details(current, from, next, to));
+    }
+
+    /// <summary>The parenthesised part of a summary line, in crm_simulate's shapes.</summary>
+    internal static string Details(Role current, SchedNode? from, Role next, SchedNode? to)
+    {
+        var roleMatters = current is Role.Unpromoted or Role.Promoted || next is Role.Promoted;
+        string R(Role r) => Roles.Name(r);
+        if (from is null) return roleMatters ? $"{R(Role.Stopped)} -> {R(next)} {to}" : $"{to}";
+        if (to is null) return roleMatters ? $"{R(current)} {from}" : $"{from}";
+        if (from == to)
+            return current == next ? (roleMatters ? $"{R(current)} {from}" : $"{from}") : $"{R(current)} -> {R(next)} {from}";
+        return current == next
+            ? (roleMatters ? $"{from} -> {to} {R(current)}" : $"{from} -> {to}")
+            : $"{R(current)} {from} -> {R(next)} {to}";
+    }
+}

@@ -1,0 +1,171 @@
+using HaCluster.Core.Cib;
+
+namespace HaCluster.Core.Policy;
+
+/// <summary>
+/// Assigns a clone's instances: instances already active stay where they are if they may,
+/// the rest go to the best nodes with room (clone-node-max), up to clone-max; for a promotable
+/// clone the instances with the highest promotion scores are then promoted (promoted-max).
+/// </summary>
+internal sealed class CloneAssigner(WorkingSet ws, Placement placement)
+{
+    private const int Inf = Score.InfinityValue;
+
+    public SchedNode? Assign(SchedClone clone)
+    {
+        if (!clone.Provisional || clone.Assigning) return clone.AssignedTo;
+        clone.Assigning = true;
+
+        // The clone's own colocations shape every instance's scores.
+        foreach (var c in clone.ThisWith.ToList())
+        {
+            if (c.Primary.Provisional) placement.AssignPrimitive(c.Primary is SchedPrimitive { Parent: SchedClone pc } ? pc : c.Primary);
+            foreach (var instance in clone.Instances) ApplyToInstance(c, instance);
+        }
+
+        var perNode = new Dictionary<SchedNode, int>();
+        var assigned = 0;
+        bool Room(SchedNode n) => perNode.GetValueOrDefault(n) < clone.CloneNodeMax && assigned < clone.CloneMax;
+
+        // First: instances stay where they run, if that node still may host them.
+        foreach (var instance in clone.Instances)
+        {
+            var anchor = Anchor(instance);
+            var current = anchor.CurrentNode;
+            if (current is null || !current.CanRunResources || !Room(current) || !anchor.Managed()) continue;
+            if (!instance.Primitives().All(p => Effective(p, current) >= 0)) continue;
+            if (clone.TargetRole == Role.Stopped) continue;
+            Place(instance, current);
+            perNode[current] = perNode.GetValueOrDefault(current) + 1;
+            assigned++;
+        }
+        // Then: the rest, each to the best node with room.
+        foreach (var instance in clone.Instances.Where(i => i.AssignedTo is null && i.Provisional))
+        {
+            if (clone.TargetRole == Role.Stopped) break;
+            var anchor = Anchor(instance);
+            if (!anchor.Managed()) continue;
+            var node = placement.SortNodes(anchor, null).FirstOrDefault(n => Room(n) && instance.Primitives().All(p => Effective(p, n) >= 0));
+            if (node is null) continue;
+            Place(instance, node);
+            perNode[node] = perNode.GetValueOrDefault(node) + 1;
+            assigned++;
+        }
+        foreach (var instance in clone.Instances)
+        {
+            foreach (var p in instance.Primitives())
+            {
+                if (!p.Managed())
+                {
+                    p.AssignedTo = p.CurrentNode;
+                    p.NextRole = p.CurrentRole;
+                }
+                else if (p.AssignedTo is null) p.NextRole = Role.Stopped;
+                p.Provisional = false;
+            }
+            instance.Provisional = false;
+            if (instance is SchedGroup g) g.AssignedTo = g.Children.FirstOrDefault()?.AssignedTo;
+        }
+
+        if (clone.Promotable) SetRoles(clone);
+        clone.Provisional = false;
+        clone.Assigning = false;
+        clone.AssignedTo = clone.Instances.Select(i => i.AssignedTo).FirstOrDefault(n => n is not null);
+        return clone.AssignedTo;
+    }
+
+    private static SchedResource Anchor(SchedResource instance) => instance is SchedGroup g && g.Children.Count > 0 ? g.Children[0] : instance;
+
+    private static int Effective(SchedResource r, SchedNode n) =>
+        n.CanRunResources && r.Allowed.TryGetValue(n, out var s) ? s : -Inf;
+
+    private static void Place(SchedResource instance, SchedNode node)
+    {
+        foreach (var p in instance.Primitives())
+        {
+            p.AssignedTo = node;
+            p.NextRole = Role.Started;
+            p.Provisional = false;
+            node.AssignedCount++;
+        }
+        instance.AssignedTo = node;
+        instance.Provisional = false;
+    }
+
+    private static void ApplyToInstance(SchedColocation c, SchedResource instance)
+    {
+        var targets = new HashSet<SchedNode>();
+        var primary = c.Primary;
+        foreach (var leaf in primary is SchedClone pc ? pc.Instances : new[] { primary })
+            if (leaf.AssignedTo is not null) targets.Add(leaf.AssignedTo);
+        foreach (var p in instance.Primitives())
+            foreach (var n in p.Allowed.Keys.ToList())
+            {
+                if (targets.Contains(n)) { if (c.Score < Inf) p.Allowed[n] = (new Score(p.Allowed[n]) + new Score(c.Score)).Value; }
+                else if (c.Score >= Inf) p.Allowed[n] = -Inf;
+            }
+    }
+
+    /// <summary>
+    /// Promotion: score each assigned instance (the agent's promotion attribute master-RSC on its
+    /// node, role=Promoted location rules), and promote the best, up to promoted-max.
+    /// </summary>
+    private void SetRoles(SchedClone clone)
+    {
+        var candidates = new List<(SchedResource Instance, int Score)>();
+        foreach (var instance in clone.Instances)
+        {
+            var node = instance.AssignedTo;
+            var prims = instance.Primitives().ToList();
+            if (node is null || prims.Any(p => p.AssignedTo is null))
+                continue;
+            foreach (var p in prims) p.NextRole = Role.Unpromoted;
+            if (!prims.All(p => p.Managed())) { foreach (var p in prims) p.NextRole = p.CurrentRole; continue; }
+            var score = PromotionScore(clone, instance, node);
+            candidates.Add((instance, score));
+        }
+        if (clone.TargetRole is Role.Unpromoted or Role.Started && clone.MetaValue("target-role") is "Slave" or "Unpromoted") return;
+        var promotedPerNode = new Dictionary<SchedNode, int>();
+        var promoted = 0;
+        foreach (var (instance, score) in candidates
+                     .OrderByDescending(c => c.Score)
+                     .ThenByDescending(c => c.Instance.Primitives().Any(p => p.CurrentRole == Role.Promoted) ? 1 : 0))
+        {
+            if (score < 0 || promoted >= clone.PromotedMax) break;
+            var node = instance.AssignedTo!;
+            if (promotedPerNode.GetValueOrDefault(node) >= clone.PromotedNodeMax) continue;
+            foreach (var p in instance.Primitives()) p.NextRole = Role.Promoted;
+            promotedPerNode[node] = promotedPerNode.GetValueOrDefault(node) + 1;
+            promoted++;
+        }
+    }
+
+    private int PromotionScore(SchedClone clone, SchedResource instance, SchedNode node)
+    {
+        var total = 0;
+        var found = false;
+        foreach (var p in instance.Primitives())
+        {
+            var baseId = CloneBuilder.BaseId(p.Id);
+            var value = node.Attribute($"master-{p.Id}") ?? node.Attribute($"master-{baseId}") ?? node.Attribute($"promotion-{baseId}");
+            if (value is not null && Score.TryParse(value, out var s)) { total = (new Score(total) + s).Value; found = true; }
+        }
+        if (!found && instance.Primitives().All(p => p.CurrentRole != Role.Promoted)) total = -1;
+        // role=Promoted location constraints on the clone.
+        foreach (var l in ws.Config.Constraints.OfType<LocationConstraint>())
+        {
+            if (l.Resource != clone.Id && !instance.Primitives().Any(p => CloneBuilder.BaseId(p.Id) == l.Resource)) continue;
+            if (l.Node is not null && Roles.Parse(l.Role) == Role.Promoted && l.Node == node.Name)
+                total = (new Score(total) + (l.Score ?? Score.Zero)).Value;
+            foreach (var rule in l.Rules)
+                if (Roles.Parse(rule.Role ?? l.Role) == Role.Promoted && RuleEvaluator.Matches(rule, node, ws.Now))
+                    total = (new Score(total) + (rule.Score ?? Score.Zero)).Value;
+        }
+        return total;
+    }
+}
+
+internal static class ManagedExtensions
+{
+    public static bool Managed(this SchedResource r) => r.Primitives().All(p => p.Managed);
+}

@@ -1,0 +1,220 @@
+using HaCluster.Core.Cib;
+using HaCluster.Core.Status;
+
+namespace HaCluster.Core.Policy;
+
+/// <summary>
+/// Reads each node's operation history to find where every resource is active, in which role,
+/// and whether it failed. Operations are replayed in call-id order; the last one decides.
+/// </summary>
+internal sealed class HistoryUnpacker(WorkingSet ws)
+{
+    private const int OcfSuccess = 0, OcfNotRunning = 7, OcfRunningPromoted = 8, OcfFailedPromoted = 9;
+
+    public void Unpack()
+    {
+        foreach (var state in ws.Status.Nodes)
+        {
+            var node = ws.FindNode(state.Uname ?? state.Id) ?? ws.Nodes.FirstOrDefault(n => n.Id == state.Id);
+            if (node is null) continue;
+            // A node that left cleanly runs nothing; an unclean one may (until fenced).
+            if (!node.Online && !node.Unclean) continue;
+            foreach (var history in state.Resources)
+                Apply(node, history);
+        }
+    }
+
+    private void Apply(SchedNode node, ResourceHistory history)
+    {
+        var rsc = FindInstance(history.Id, node);
+        if (rsc is null)
+        {
+            rsc = Orphan(history);
+            if (rsc is null) return;
+        }
+        var (role, failed, stopFailed, onFail) = Replay(history, rsc);
+        if (role > Role.Stopped) rsc.ActiveOn[node] = role;
+        if (failed)
+        {
+            switch (onFail)
+            {
+                case "ignore":
+                    break;
+                case "block":
+                    rsc.FailedOn.Add(node);
+                    rsc.Blocked = true;
+                    break;
+                case "stop":
+                    rsc.FailedOn.Add(node);
+                    rsc.Meta["target-role"] = "Stopped";
+                    break;
+                case "standby":
+                    rsc.FailedOn.Add(node);
+                    node.Standby = true;
+                    break;
+                case "fence":
+                    rsc.FailedOn.Add(node);
+                    if (ws.StonithEnabled) node.Unclean = true;
+                    break;
+                default:
+                    rsc.FailedOn.Add(node);
+                    break;
+            }
+        }
+        if (stopFailed)
+        {
+            rsc.StopFailedOn.Add(node);
+            if (ws.StonithEnabled && onFail is null or "fence") node.Unclean = true;
+            else rsc.Blocked = true;
+        }
+    }
+
+    /// <summary>A resource in the history but not in the configuration: stopped if still active.</summary>
+    private SchedPrimitive? Orphan(ResourceHistory history)
+    {
+        if (ws.ById.ContainsKey(history.Id)) return null;
+        var def = new Primitive(history.Id, new AgentSpec(history.Class, history.Provider, history.Type),
+            EquatableArray<AttributeSet>.Empty, EquatableArray<AttributeSet>.Empty, EquatableArray<Operation>.Empty);
+        var orphan = new SchedPrimitive(history.Id, null, def, def.Agent!) { Orphan = true };
+        orphan.Meta["target-role"] = "Stopped";
+        ws.ById[orphan.Id] = orphan;
+        ws.Resources.Add(orphan);
+        return orphan;
+    }
+
+    /// <summary>
+    /// The resource a history entry belongs to: the primitive with that id, or for a clone the
+    /// instance it names ("rsc:2"), or for an anonymous clone whose history says just "rsc", the
+    /// instance already active on this node, else the lowest-numbered one active nowhere.
+    /// </summary>
+    private SchedPrimitive? FindInstance(string historyId, SchedNode node)
+    {
+        if (ws.ById.TryGetValue(historyId, out var exact) && exact is SchedPrimitive p && p.Parent is not SchedClone && !IsInClone(p))
+            return p;
+        var baseId = CloneBuilder.BaseId(historyId);
+        var candidates = ws.AllPrimitives().Where(x => x.ConfigId.Length > 0 && CloneBuilder.BaseId(x.Id) == baseId && IsInClone(x)).ToList();
+        if (candidates.Count == 0) return exact as SchedPrimitive;
+        var clone = CloneOf(candidates[0])!;
+        if (clone.GloballyUnique)
+            return candidates.FirstOrDefault(c => c.Id == historyId);
+        // Anonymous: the same instance number if it is free on this node and not active elsewhere.
+        var named = candidates.FirstOrDefault(c => c.Id == historyId);
+        if (named is not null && !named.ActiveOn.Keys.Any(n => n != node) && InstanceFreeOn(named, node)) return named;
+        return candidates.FirstOrDefault(c => c.ActiveOn.ContainsKey(node) || c.FailedOn.Contains(node))
+               ?? candidates.FirstOrDefault(c => c.ActiveOn.Count == 0 && c.FailedOn.Count == 0 && InstanceFreeOn(c, node))
+               ?? candidates.FirstOrDefault();
+    }
+
+    private static bool InstanceFreeOn(SchedPrimitive instance, SchedNode node)
+    {
+        // In a cloned group, members of one instance must stay together.
+        if (instance.Parent is SchedGroup g)
+            return g.Members.All(m => m.ActiveOn.Count == 0 || m.ActiveOn.ContainsKey(node));
+        return true;
+    }
+
+    private static bool IsInClone(SchedResource r) => CloneOf(r) is not null;
+
+    private static SchedClone? CloneOf(SchedResource r)
+    {
+        for (var p = r.Parent; p is not null; p = p.Parent)
+            if (p is SchedClone c) return c;
+        return null;
+    }
+
+    private (Role Role, bool Failed, bool StopFailed, string? OnFail) Replay(ResourceHistory history, SchedPrimitive rsc)
+    {
+        var role = Role.Stopped;
+        var failed = false;
+        var stopFailed = false;
+        string? onFail = null;
+        var promotable = CloneOf(rsc) is { Promotable: true };
+        var ops = history.Operations.Where(o => o.OpStatus != 1 && o.Task is not ("notify" or "meta-data" or "validate-all"))
+            .OrderBy(o => o.CallId < 0 ? int.MaxValue : o.CallId).ToList();
+        foreach (var op in ops)
+        {
+            var expected = ExpectedRc(op);
+            var pending = op.CallId < 0 || op.OpStatus is -1 or 7;
+            var rc = op.RcCode;
+            var opFailed = op.OpStatus is 2 or 4 or 5 or 6 && !pending;
+            switch (op.Task)
+            {
+                case "start":
+                    if (pending) { role = Role.Started; break; }
+                    if (rc == OcfSuccess && !opFailed) { role = promotable ? Role.Unpromoted : Role.Started; failed = false; }
+                    else { role = Role.Started; failed = true; onFail = OnFail(rsc, op); }
+                    break;
+                case "stop":
+                    if (pending) { role = Role.Started; break; }
+                    if (rc == OcfSuccess && !opFailed) { role = Role.Stopped; failed = false; stopFailed = false; }
+                    else { stopFailed = true; failed = true; onFail = OnFail(rsc, op); }
+                    break;
+                case "promote":
+                    if (pending) { role = Role.Promoted; break; }
+                    if (rc == OcfSuccess && !opFailed) { role = Role.Promoted; failed = false; }
+                    else { role = Role.Promoted; failed = true; onFail = OnFail(rsc, op); }
+                    break;
+                case "demote":
+                    if (pending) break;
+                    if (rc == OcfSuccess && !opFailed) { role = Role.Unpromoted; failed = false; }
+                    else { role = Role.Promoted; failed = true; onFail = OnFail(rsc, op); }
+                    break;
+                case "migrate_to":
+                    if (rc == OcfSuccess && !opFailed) role = Role.Started;
+                    break;
+                case "migrate_from":
+                    if (rc == OcfSuccess && !opFailed) { role = Role.Started; failed = false; }
+                    break;
+                case "monitor":
+                    if (pending) break;
+                    switch (rc)
+                    {
+                        case OcfSuccess when !opFailed:
+                            if (expected == OcfRunningPromoted && op.IntervalMs > 0) { failed = true; onFail = OnFail(rsc, op); role = Role.Unpromoted; }
+                            else
+                            {
+                                role = promotable ? (role == Role.Promoted && op.IntervalMs > 0 ? Role.Promoted : Role.Unpromoted) : Role.Started;
+                                if (op.IntervalMs == 0) failed = false;
+                            }
+                            break;
+                        case OcfNotRunning:
+                            if (op.IntervalMs > 0 && expected != OcfNotRunning) { failed = true; onFail = OnFail(rsc, op); }
+                            else failed = false;
+                            role = Role.Stopped;
+                            break;
+                        case OcfRunningPromoted:
+                            role = Role.Promoted;
+                            if (op.IntervalMs == 0) failed = false;
+                            break;
+                        case OcfFailedPromoted:
+                            role = Role.Promoted; failed = true; onFail = OnFail(rsc, op);
+                            break;
+                        default:
+                            failed = true; onFail = OnFail(rsc, op);
+                            if (role == Role.Stopped) role = promotable ? Role.Unpromoted : Role.Started;
+                            break;
+                    }
+                    break;
+            }
+        }
+        return (role, failed, stopFailed, onFail);
+    }
+
+    /// <summary>The expected rc from the transition key "action:transition:expected-rc:uuid".</summary>
+    private static int ExpectedRc(OperationRecord op)
+    {
+        var key = op.TransitionKey;
+        if (key is null) return op.Task == "monitor" && op.IntervalMs == 0 ? OcfNotRunning : OcfSuccess;
+        var parts = key.Split(':');
+        return parts.Length >= 3 && int.TryParse(parts[2], out var rc) ? rc : OcfSuccess;
+    }
+
+    /// <summary>The op's on-fail, from its definition or op_defaults; null for the default.</summary>
+    private string? OnFail(SchedPrimitive rsc, OperationRecord op)
+    {
+        foreach (var def in rsc.Definition.Operations)
+            if (def.Name == op.Task && def.IntervalMilliseconds == op.IntervalMs && def.OnFail is { } of)
+                return of;
+        return ws.Config.OperationDefault("on-fail");
+    }
+}

@@ -1,0 +1,452 @@
+using System.Text.RegularExpressions;
+using HaCluster.Core.Cib;
+
+namespace HaCluster.Core.Policy;
+
+/// <summary>
+/// Assigns resources to nodes, as Pacemaker's scheduler does: node scores from location
+/// constraints, stickiness and failures; resources taken by priority and current score; each
+/// one first places the resources it must be with, merges the preferences of the resources
+/// that must be with it (attenuated by the colocation score), then takes its best node
+/// (score, then fewest resources, then where it already runs, then node name).
+/// </summary>
+internal sealed class Placement(WorkingSet ws)
+{
+    private const int Inf = Score.InfinityValue;
+    /// <summary>Pacemaker's marker for "must not become positive" during merges.</summary>
+    private const int InfinityHack = Inf * 2;
+
+    private static int Add(int a, int b) => (new Score(Clamp(a)) + new Score(Clamp(b))).Value;
+    private static int Clamp(int v) => Math.Clamp(v, -Inf, Inf);
+
+    public void Run()
+    {
+        ApplyManagement();
+        InitialScores();
+        ApplyLocations();
+        ApplyStickinessAndFailures();
+        BuildColocations();
+        foreach (var r in SortedForAssignment()) Assign(r);
+        foreach (var p in ws.AllPrimitives())
+            if (p.NextRole == Role.Unknown)
+                p.NextRole = p.AssignedTo is null ? Role.Stopped : Role.Started;
+    }
+
+    // ------------------------------------------------------------------ scores
+
+    private void ApplyManagement()
+    {
+        // With fencing enabled but no fencing device, Pacemaker manages nothing: it cannot recover safely.
+        var unmanageAll = ws.MaintenanceMode || (ws.StonithEnabled && !ws.HaveStonithResource);
+        foreach (var p in ws.AllPrimitives())
+        {
+            var managed = (CibBoolean.TryParse(p.MetaValue("is-managed")) ?? true) && !CibBoolean.IsTrue(p.MetaValue("maintenance"));
+            if (unmanageAll || !managed || p.Blocked) p.Managed = false;
+            if (p.ActiveOn.Keys.Any(n => n.Maintenance)) p.Managed = false;
+        }
+    }
+
+    private IEnumerable<SchedNode> Candidates => ws.Nodes;
+
+    private void InitialScores()
+    {
+        foreach (var p in AllSchedResources())
+            foreach (var n in Candidates)
+                if (ws.SymmetricCluster) p.Allowed[n] = 0;
+    }
+
+    private IEnumerable<SchedResource> AllSchedResources()
+    {
+        IEnumerable<SchedResource> Walk(SchedResource r) => r.Children.SelectMany(Walk).Prepend(r);
+        return ws.Resources.SelectMany(Walk);
+    }
+
+    /// <summary>The primitives a constraint on <paramref name="r"/> reaches (a group's members, a clone's instances).</summary>
+    private static IEnumerable<SchedResource> Leaves(SchedResource r) => r switch
+    {
+        SchedPrimitive p => new[] { p },
+        _ => r.Children.SelectMany(Leaves).Prepend(r),
+    };
+
+    private void AddScore(SchedResource r, SchedNode n, int score)
+    {
+        if (r.Allowed.TryGetValue(n, out var s)) r.Allowed[n] = Add(s, score);
+        else r.Allowed[n] = Add(0, score);
+    }
+
+    private IEnumerable<SchedResource> Resolve(string id)
+    {
+        if (ws.ById.TryGetValue(id, out var r)) return new[] { r };
+        var tag = ws.Config.Tags.FirstOrDefault(t => t.Id == id);
+        return tag is null ? Array.Empty<SchedResource>() : tag.References.SelectMany(Resolve);
+    }
+
+    private void ApplyLocations()
+    {
+        foreach (var l in ws.Config.Constraints.OfType<LocationConstraint>())
+        {
+            // Role-specific locations steer promotion, not placement.
+            if (Roles.Parse(l.Role) is Role.Promoted or Role.Unpromoted) continue;
+            var targets = new List<SchedResource>();
+            if (l.Resource is not null) targets.AddRange(Resolve(l.Resource));
+            foreach (var set in l.Sets) targets.AddRange(set.Resources.SelectMany(Resolve));
+            if (l.ResourcePattern is not null)
+            {
+                Regex rx;
+                try { rx = new Regex(l.ResourcePattern); } catch (ArgumentException) { continue; }
+                targets.AddRange(ws.Resources.Where(r => rx.IsMatch(r.Id)));
+            }
+            foreach (var target in targets)
+            {
+                if (l.Node is not null)
+                {
+                    var node = ws.FindNode(l.Node);
+                    if (node is null) continue;
+                    foreach (var leaf in Leaves(target)) AddScore(leaf, node, (l.Score ?? Score.Zero).Value);
+                    continue;
+                }
+                foreach (var rule in l.Rules)
+                {
+                    if (Roles.Parse(rule.Role) is Role.Promoted or Role.Unpromoted) continue;
+                    foreach (var node in ws.Nodes)
+                    {
+                        if (!RuleEvaluator.Matches(rule, node, ws.Now)) continue;
+                        int score;
+                        if (rule.ScoreAttribute is not null)
+                        {
+                            if (!Score.TryParse(node.Attribute(rule.ScoreAttribute), out var s)) continue;
+                            score = s.Value;
+                        }
+                        else score = (rule.Score ?? Score.Zero).Value;
+                        foreach (var leaf in Leaves(target)) AddScore(leaf, node, score);
+                    }
+                }
+            }
+        }
+    }
+
+    private void ApplyStickinessAndFailures()
+    {
+        foreach (var p in ws.AllPrimitives())
+        {
+            var stickiness = Score.TryParse(p.MetaValue("resource-stickiness") ?? ws.Config.Property("default-resource-stickiness"), out var st) ? st.Value : 0;
+            if (stickiness != 0 && p.Managed && p.ActiveOn.Count == 1 && !p.Failed)
+            {
+                var node = p.ActiveOn.Keys.First();
+                if (p.Allowed.ContainsKey(node) || ws.SymmetricCluster) AddScore(p, node, stickiness);
+            }
+            var threshold = Score.TryParse(p.MetaValue("migration-threshold"), out var mt) ? mt.Value : Inf;
+            foreach (var node in ws.Nodes)
+            {
+                var failures = FailCount(p, node);
+                if (failures > 0 && threshold > 0 && failures >= threshold) p.Allowed[node] = -Inf;
+            }
+        }
+    }
+
+    /// <summary>Sum of the resource's fail-count attributes on a node, unless failure-timeout expired them.</summary>
+    private int FailCount(SchedPrimitive p, SchedNode node)
+    {
+        var names = new[] { p.Id, p.ConfigId }.Distinct().ToArray();
+        long total = 0;
+        long lastFailure = 0;
+        foreach (var (key, value) in node.Attributes)
+        {
+            foreach (var name in names)
+            {
+                if (key == $"fail-count-{name}" || key.StartsWith($"fail-count-{name}#", StringComparison.Ordinal))
+                    total += Score.TryParse(value, out var s) ? s.Value : 0;
+                if (key == $"last-failure-{name}" || key.StartsWith($"last-failure-{name}#", StringComparison.Ordinal))
+                    if (long.TryParse(value, out var t)) lastFailure = Math.Max(lastFailure, t);
+            }
+        }
+        if (total > 0 && Duration.TryParseMilliseconds(p.MetaValue("failure-timeout"), out var timeoutMs) && timeoutMs > 0 && lastFailure > 0)
+        {
+            var expires = DateTimeOffset.FromUnixTimeSeconds(lastFailure).AddMilliseconds(timeoutMs);
+            if (ws.Now > expires) return 0;
+        }
+        return (int)Math.Min(total, Inf);
+    }
+
+    // ------------------------------------------------------------------ colocations
+
+    /// <summary>The resource a colocation really binds: a group is represented by its first member.</summary>
+    private static SchedResource Anchor(SchedResource r) => r is SchedGroup g && g.Children.Count > 0 ? g.Children[0] : r;
+
+    private void AddColocation(string id, SchedResource dependent, SchedResource primary, int score, Role depRole, Role priRole, string? attr, bool influence)
+    {
+        var c = new SchedColocation(id, dependent, primary, score, depRole, priRole, attr, influence);
+        dependent.ThisWith.Add(c);
+        primary.WithThis.Add(c);
+        ws.Colocations.Add(c);
+    }
+
+    private void BuildColocations()
+    {
+        // Group members: each with the one before it, mandatory.
+        foreach (var g in AllSchedResources().OfType<SchedGroup>())
+            for (int i = 1; i < g.Children.Count; i++)
+                AddColocation($"{g.Id}-member-{i}", g.Children[i], g.Children[i - 1], Inf, Role.Unknown, Role.Unknown, null, true);
+
+        foreach (var c in ws.Config.Constraints.OfType<ColocationConstraint>())
+        {
+            if (c.Sets.IsEmpty)
+            {
+                if (c.Resource is null || c.WithResource is null) continue;
+                foreach (var d in Resolve(c.Resource))
+                    foreach (var p in Resolve(c.WithResource))
+                        Colocate(c.Id, d, p, c.Score.Value, Roles.Parse(c.ResourceRole), Roles.Parse(c.WithResourceRole), c.NodeAttribute);
+                continue;
+            }
+            // Sets: within a sequential set each member is with the one before it; each set is
+            // with the previous set (its first member stands for it).
+            List<SchedResource>? previousSet = null;
+            Role previousRole = Role.Unknown;
+            foreach (var set in c.Sets)
+            {
+                var members = set.Resources.SelectMany(Resolve).ToList();
+                var role = Roles.Parse(set.Role);
+                var score = set.Score?.Value ?? c.Score.Value;
+                if (CibBoolean.TryParse(set.Sequential) != false)
+                    for (int i = 1; i < members.Count; i++)
+                        Colocate(c.Id, members[i], members[i - 1], score, role, role, c.NodeAttribute);
+                if (previousSet is not null)
+                    foreach (var m in members)
+                        foreach (var prev in previousSet.Take(1))
+                            Colocate(c.Id, prev, m, c.Score.Value, previousRole, role, c.NodeAttribute);
+                previousSet = members;
+                previousRole = role;
+            }
+        }
+    }
+
+    private void Colocate(string id, SchedResource dependent, SchedResource primary, int score, Role depRole, Role priRole, string? attr)
+    {
+        if (dependent == primary || score == 0) return;
+        var influence = CibBoolean.TryParse(primary.MetaValue("critical") ?? dependent.MetaValue("critical")) ?? true;
+        AddColocation(id, Anchor(dependent), Anchor(primary), score, depRole, priRole, attr, influence);
+    }
+
+    // ------------------------------------------------------------------ assignment order
+
+    private IEnumerable<SchedResource> SortedForAssignment()
+    {
+        var sortedNodes = ws.Nodes.OrderByDescending(n => n.CanRunResources ? 0 : -Inf).ThenBy(n => n.Name, StringComparer.Ordinal).ToList();
+        int ScoreOn(SchedResource r, SchedNode? n)
+        {
+            if (n is null) return -Inf;
+            var a = Anchor(r);
+            return a.Allowed.TryGetValue(n, out var s) ? s : -Inf;
+        }
+        var list = ws.Resources.ToList();
+        var indexed = list.Select((r, i) => (r, i)).ToList();
+        indexed.Sort((x, y) =>
+        {
+            var c = y.r.Priority.CompareTo(x.r.Priority);
+            if (c != 0) return c;
+            c = ScoreOn(y.r, y.r.CurrentNode).CompareTo(ScoreOn(x.r, x.r.CurrentNode));
+            if (c != 0) return c;
+            foreach (var n in sortedNodes)
+            {
+                c = ScoreOn(y.r, n).CompareTo(ScoreOn(x.r, n));
+                if (c != 0) return c;
+            }
+            return x.i.CompareTo(y.i);
+        });
+        return indexed.Select(x => x.r);
+    }
+
+    // ------------------------------------------------------------------ assignment
+
+    private SchedNode? Assign(SchedResource r)
+    {
+        switch (r)
+        {
+            case SchedGroup g:
+                foreach (var m in g.Children) Assign(m);
+                g.Provisional = false;
+                g.AssignedTo = g.Children.Count > 0 ? g.Children[0].AssignedTo : null;
+                return g.AssignedTo;
+            case SchedClone c:
+                return new CloneAssigner(ws, this).Assign(c);
+        }
+        var p = (SchedPrimitive)r;
+        if (p.Parent is SchedGroup parentGroup && parentGroup.Provisional && !parentGroup.Assigning)
+        {
+            parentGroup.Assigning = true;
+            Assign(parentGroup);
+            parentGroup.Assigning = false;
+            return p.AssignedTo;
+        }
+        if (!p.Provisional) return p.AssignedTo;
+        if (p.Assigning) return null;
+        p.Assigning = true;
+
+        foreach (var c in p.ThisWith.Where(IsMandatory).ToList()) ApplyThisWith(c, p);
+        foreach (var c in p.WithThis.Where(IsMandatory).ToList()) AddDependentScores(c, p);
+        foreach (var c in p.ThisWith.Where(c => !IsMandatory(c)).ToList()) ApplyThisWith(c, p);
+        foreach (var c in p.WithThis.Where(c => !IsMandatory(c)).ToList()) AddDependentScores(c, p);
+
+        if (p.TargetRole == Role.Stopped) p.NextRole = Role.Stopped;
+
+        if (!p.Managed)
+        {
+            p.AssignedTo = p.CurrentNode;
+            p.NextRole = p.CurrentRole;
+        }
+        else if (ws.StopAllResources || p.NextRole == Role.Stopped || p.Orphan)
+        {
+            p.AssignedTo = null;
+            p.NextRole = Role.Stopped;
+        }
+        else
+        {
+            AssignBestNode(p);
+        }
+        if (p.AssignedTo is not null) p.AssignedTo.AssignedCount++;
+        p.Assigning = false;
+        p.Provisional = false;
+        return p.AssignedTo;
+    }
+
+    internal SchedNode? AssignPrimitive(SchedResource r) => Assign(r);
+
+    private static bool IsMandatory(SchedColocation c) => c.Score >= Inf || c.Score <= -Inf;
+
+    private int Effective(SchedResource r, SchedNode n) =>
+        n.CanRunResources && r.Allowed.TryGetValue(n, out var s) ? s : -Inf;
+
+    /// <summary>Nodes sorted for choosing: score, fewest assigned, the preferred node, name.</summary>
+    internal List<SchedNode> SortNodes(SchedResource r, SchedNode? preferred) =>
+        r.Allowed.Keys.OrderByDescending(n => Effective(r, n))
+            .ThenBy(n => n.AssignedCount)
+            .ThenBy(n => n == preferred ? 0 : 1)
+            .ThenBy(n => n.Name, StringComparer.Ordinal)
+            .ToList();
+
+    private void AssignBestNode(SchedPrimitive p)
+    {
+        var current = p.CurrentNode;
+        var nodes = SortNodes(p, current);
+        var chosen = nodes.FirstOrDefault();
+        if (chosen is not null && Effective(p, chosen) > 0 && current is not null && current.CanRunResources)
+        {
+            var best = Effective(p, chosen);
+            foreach (var n in nodes.Skip(1))
+            {
+                if (Effective(p, n) != best) break;
+                if (n == current) chosen = n;
+            }
+        }
+        if (chosen is null || Effective(p, chosen) < 0) { p.AssignedTo = null; p.NextRole = Role.Stopped; return; }
+        p.AssignedTo = chosen;
+        if (p.NextRole == Role.Unknown) p.NextRole = Role.Started;
+    }
+
+    /// <summary>Where the primary of a colocation is (or will be), for the roles the colocation names.</summary>
+    private static HashSet<SchedNode> PrimaryNodes(SchedResource primary, Role role)
+    {
+        var result = new HashSet<SchedNode>();
+        foreach (var leaf in primary is SchedClone c ? c.Instances : new[] { primary })
+        {
+            if (leaf.AssignedTo is null) continue;
+            if (role is Role.Promoted && leaf.Primitives().Any(x => x.NextRole != Role.Promoted)) continue;
+            if (role is Role.Unpromoted && leaf.Primitives().Any(x => x.NextRole == Role.Promoted)) continue;
+            result.Add(leaf.AssignedTo);
+        }
+        return result;
+    }
+
+    private void ApplyThisWith(SchedColocation c, SchedResource dependent)
+    {
+        var primary = c.Primary;
+        if (primary.Provisional) Assign(primary is SchedPrimitive { Parent: SchedClone pc } ? pc : primary);
+        var archive = new Dictionary<SchedNode, int>(dependent.Allowed);
+
+        var targets = PrimaryNodes(primary, c.PrimaryRole);
+        var attr = c.NodeAttribute ?? "#uname";
+        var values = targets.Select(n => n.Attribute(attr)).Where(v => v is not null).ToHashSet();
+        if (targets.Count == 0 && c.Score < 0) return;
+        foreach (var n in dependent.Allowed.Keys.ToList())
+        {
+            if (targets.Count == 0)
+                dependent.Allowed[n] = Add(-c.Score, dependent.Allowed[n]);
+            else if (values.Contains(n.Attribute(attr)))
+            {
+                if (c.Score < Inf) dependent.Allowed[n] = Add(c.Score, dependent.Allowed[n]);
+            }
+            else if (c.Score >= Inf)
+                dependent.Allowed[n] = -Inf;
+        }
+        var mandatory = IsMandatory(c);
+        if (!mandatory && !dependent.Allowed.Keys.Any(n => Effective(dependent, n) >= 0))
+        {
+            dependent.Allowed.Clear();
+            foreach (var kv in archive) dependent.Allowed[kv.Key] = kv.Value;
+        }
+    }
+
+    private void AddDependentScores(SchedColocation c, SchedResource rsc)
+    {
+        if (!c.Influence) return;
+        var work = new Dictionary<SchedNode, int>(rsc.Allowed);
+        AddColocatedNodeScores(c.Dependent, ref work, c.NodeAttribute, (float)c.Score / Inf, rsc is SchedClone, towardsPrimaries: false);
+        rsc.Allowed.Clear();
+        foreach (var kv in work) rsc.Allowed[kv.Key] = kv.Value;
+    }
+
+    /// <summary>
+    /// Adds <paramref name="rsc"/>'s node preferences, times <paramref name="factor"/>, to
+    /// <paramref name="nodes"/>, then follows its own colocations the same way (attenuating the
+    /// factor each step). A step that would leave no node available is rolled back.
+    /// </summary>
+    internal void AddColocatedNodeScores(SchedResource rsc, ref Dictionary<SchedNode, int> nodes, string? attr, float factor,
+        bool onlyPositive, bool towardsPrimaries)
+    {
+        if (rsc.Merging) return;
+        rsc.Merging = true;
+        var work = new Dictionary<SchedNode, int>(nodes);
+        AddMatchingScores(work, rsc, attr ?? "#uname", factor, onlyPositive);
+        if (work.Keys.Any(n => n.CanRunResources && work[n] >= 0 && work[n] != InfinityHack))
+        {
+            var colocations = towardsPrimaries ? rsc.ThisWith : rsc.WithThis;
+            foreach (var c in colocations.ToList())
+            {
+                if (!towardsPrimaries && !c.Influence) continue;
+                var other = towardsPrimaries ? c.Primary : c.Dependent;
+                AddColocatedNodeScores(other, ref work, c.NodeAttribute, factor * c.Score / Inf, onlyPositive, towardsPrimaries);
+            }
+        }
+        else
+        {
+            rsc.Merging = false;
+            return;
+        }
+        if (onlyPositive)
+            foreach (var n in work.Keys.ToList())
+                if (work[n] == InfinityHack) work[n] = 1;
+        nodes = work;
+        rsc.Merging = false;
+    }
+
+    private void AddMatchingScores(Dictionary<SchedNode, int> work, SchedResource rsc, string attr, float factor, bool onlyPositive)
+    {
+        foreach (var node in work.Keys.ToList())
+        {
+            var value = node.Attribute(attr);
+            var best = -Inf;
+            foreach (var (other, score) in rsc.Allowed)
+                if (score > best && other.CanRunResources && other.Attribute(attr) == value)
+                    best = score;
+            if (factor < 0 && best < 0) continue;
+            if (work[node] == InfinityHack) continue;
+            var weightF = factor * best;
+            var weight = (int)(weightF < 0 ? weightF - 0.5f : weightF + 0.5f);
+            if (weight == 0 && best != 0) weight = factor > 0 ? 1 : factor < 0 ? -1 : 0;
+            var updated = Add(weight, work[node]);
+            if (onlyPositive && updated < 0 && work[node] > 0) { work[node] = InfinityHack; continue; }
+            if (onlyPositive && updated < 0 && work[node] == 0) continue;
+            work[node] = updated;
+        }
+    }
+}

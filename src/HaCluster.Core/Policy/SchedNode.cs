@@ -1,0 +1,28 @@
+namespace HaCluster.Core.Policy;
+
+/// <summary>
+/// A node as the scheduler sees it: whether it can run resources, and its attributes (permanent
+/// ones from the configuration, transient ones from the status, and the built-in #uname/#id).
+/// </summary>
+public sealed class SchedNode(string id, string name)
+{
+    public string Id { get; } = id;
+    public string Name { get; } = name;
+    public bool Online { get; set; }
+    public bool Unclean { get; set; }
+    public bool Standby { get; set; }
+    public bool Maintenance { get; set; }
+    public bool Shutdown { get; set; }
+    /// <summary>In the membership but its controller is not (yet) up.</summary>
+    public bool Pending { get; set; }
+    public Dictionary<string, string> Attributes { get; } = new();
+    /// <summary>How many resources assignment has put here so far (a tie-breaker).</summary>
+    public int AssignedCount { get; set; }
+
+    /// <summary>Online, not shutting down, not unclean, not standby, not in maintenance.</summary>
+    public bool CanRunResources => Online && !Shutdown && !Unclean && !Standby && !Maintenance;
+
+    public string? Attribute(string name) => Attributes.TryGetValue(name, out var v) ? v : null;
+
+    public override string ToString() => Name;
+}

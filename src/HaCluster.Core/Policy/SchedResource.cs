@@ -1,0 +1,76 @@
+using HaCluster.Core.Cib;
+
+namespace HaCluster.Core.Policy;
+
+/// <summary>A colocation between two scheduler resources (after groups and sets are expanded).</summary>
+public sealed record SchedColocation(string Id, SchedResource Dependent, SchedResource Primary, int Score,
+    Role DependentRole, Role PrimaryRole, string? NodeAttribute, bool Influence = true);
+
+/// <summary>
+/// A resource during scheduling: its merged meta attributes, allowed-node scores, where it is
+/// now and where it will be. Mutable on purpose: one scheduling run owns it and throws it away.
+/// </summary>
+public abstract class SchedResource(string id, SchedResource? parent)
+{
+    public string Id { get; } = id;
+    public SchedResource? Parent { get; } = parent;
+    public List<SchedResource> Children { get; } = new();
+    public Dictionary<string, string> Meta { get; } = new();
+    /// <summary>Node scores; a node missing from the table may not run the resource.</summary>
+    public Dictionary<SchedNode, int> Allowed { get; } = new();
+    public List<SchedColocation> ThisWith { get; } = new();
+    public List<SchedColocation> WithThis { get; } = new();
+
+    public SchedNode? AssignedTo { get; set; }
+    public bool Provisional { get; set; } = true;
+    public bool Assigning { get; set; }
+    public bool Merging { get; set; }
+    public Role NextRole { get; set; } = Role.Unknown;
+    public bool Managed { get; set; } = true;
+    public int Priority => int.TryParse(MetaValue("priority"), out var p) ? p : 0;
+
+    public string? MetaValue(string name) => Meta.TryGetValue(name, out var v) ? v : null;
+
+    /// <summary>The roles the configuration asks for (target-role), Started when unset.</summary>
+    public Role TargetRole => Roles.Parse(MetaValue("target-role")) is var r && r != Role.Unknown ? r : Role.Started;
+
+    public abstract IEnumerable<SchedPrimitive> Primitives();
+
+    /// <summary>Where it runs now, if on exactly one node (a group: its first active member's node).</summary>
+    public abstract SchedNode? CurrentNode { get; }
+
+    public override string ToString() => Id;
+}
+
+/// <summary>One primitive (or one clone instance of one): the thing an agent runs.</summary>
+public sealed class SchedPrimitive(string id, SchedResource? parent, Primitive definition, AgentSpec agent)
+    : SchedResource(id, parent)
+{
+    public Primitive Definition { get; } = definition;
+    public AgentSpec Agent { get; } = agent;
+    /// <summary>Id in the configuration (without a clone instance suffix).</summary>
+    public string ConfigId => Definition.Id;
+    public bool Orphan { get; init; }
+
+    /// <summary>Where the history says it is active, with the role there.</summary>
+    public Dictionary<SchedNode, Role> ActiveOn { get; } = new();
+    public HashSet<SchedNode> FailedOn { get; } = new();
+    /// <summary>Nodes where a stop failed (and no fencing can clean it up): blocked.</summary>
+    public HashSet<SchedNode> StopFailedOn { get; } = new();
+    public bool Failed => FailedOn.Count > 0;
+    public bool Blocked { get; set; }
+
+    public Role CurrentRole => ActiveOn.Count == 0 ? Role.Stopped : ActiveOn.Values.Max();
+
+    public override SchedNode? CurrentNode => ActiveOn.Count == 1 ? ActiveOn.Keys.First() : ActiveOn.Keys.FirstOrDefault();
+
+    public override IEnumerable<SchedPrimitive> Primitives() { yield return this; }
+}
+
+/// <summary>A group: members placed together and started in order.</summary>
+public sealed class SchedGroup(string id, SchedResource? parent) : SchedResource(id, parent)
+{
+    public IEnumerable<SchedPrimitive> Members => Children.Cast<SchedPrimitive>();
+    public override SchedNode? CurrentNode => Members.Select(m => m.CurrentNode).FirstOrDefault(n => n is not null);
+    public override IEnumerable<SchedPrimitive> Primitives() => Members;
+}

@@ -1,0 +1,159 @@
+using HaCluster.Core.Cib;
+using HaCluster.Core.Status;
+
+namespace HaCluster.Core.Policy;
+
+/// <summary>
+/// Everything one scheduling run works on: nodes with their state and attributes, the resource
+/// tree with merged meta attributes, and the cluster options that matter.
+/// </summary>
+public sealed class WorkingSet
+{
+    public required ClusterConfig Config { get; init; }
+    public required ClusterStatus Status { get; init; }
+    public required DateTimeOffset Now { get; init; }
+    public List<SchedNode> Nodes { get; } = new();
+    public List<SchedResource> Resources { get; } = new();
+    public Dictionary<string, SchedResource> ById { get; } = new();
+    public List<SchedColocation> Colocations { get; } = new();
+
+    public bool StonithEnabled { get; private set; }
+    public bool SymmetricCluster { get; private set; }
+    public bool HaveQuorum { get; private set; }
+    public string NoQuorumPolicy { get; private set; } = "stop";
+    public bool MaintenanceMode { get; private set; }
+    public bool StopAllResources { get; private set; }
+    public bool StartFailureIsFatal { get; private set; }
+    public bool HaveStonithResource { get; private set; }
+    public bool StopOrphanResources { get; private set; }
+
+    public SchedNode? FindNode(string idOrName) =>
+        Nodes.FirstOrDefault(n => n.Name == idOrName) ?? Nodes.FirstOrDefault(n => n.Id == idOrName);
+
+    public IEnumerable<SchedPrimitive> AllPrimitives() => Resources.SelectMany(r => r.Primitives());
+
+    private string? Property(string name) => Config.Properties.GetUnconditional(name);
+    private bool BoolProperty(string name, bool fallback) => CibBoolean.TryParse(Property(name)) ?? fallback;
+
+    public static WorkingSet Build(ClusterConfig config, ClusterStatus status, DateTimeOffset now)
+    {
+        var ws = new WorkingSet { Config = config, Status = status, Now = now };
+        ws.StonithEnabled = ws.BoolProperty("stonith-enabled", true);
+        ws.SymmetricCluster = ws.BoolProperty("symmetric-cluster", true);
+        ws.MaintenanceMode = ws.BoolProperty("maintenance-mode", false);
+        ws.StopAllResources = ws.BoolProperty("stop-all-resources", false);
+        ws.StartFailureIsFatal = ws.BoolProperty("start-failure-is-fatal", true);
+        ws.StopOrphanResources = ws.BoolProperty("stop-orphan-resources", true);
+        ws.NoQuorumPolicy = ws.Property("no-quorum-policy") ?? "stop";
+        ws.HaveQuorum = status.HaveQuorum;
+        ws.BuildNodes();
+        ws.BuildResources();
+        ws.HaveStonithResource = ws.AllPrimitives().Any(p => p.Agent.Class == "stonith");
+        return ws;
+    }
+
+    private void BuildNodes()
+    {
+        foreach (var def in Config.Nodes)
+        {
+            if (def.Type is "ping") continue;
+            var node = new SchedNode(def.Id, def.Uname);
+            foreach (var set in def.Attributes)
+                if (set.Rule is null || RuleEvaluator.Matches(set.Rule, node, Now))
+                    foreach (var p in set.Pairs)
+                        if (p.Value is not null) node.Attributes.TryAdd(p.Name, p.Value);
+            var state = Status.Nodes.FirstOrDefault(s => s.Id == def.Id) ?? Status.Nodes.FirstOrDefault(s => s.Uname == def.Uname);
+            if (state is not null)
+            {
+                foreach (var a in state.TransientAttributes)
+                    if (a.Value is not null) node.Attributes[a.Name] = a.Value;
+                ApplyState(node, state);
+            }
+            // A node never seen since start-up is simply offline here.
+            node.Attributes["#uname"] = def.Uname;
+            node.Attributes["#id"] = def.Id;
+            node.Attributes["#kind"] = "cluster";
+            node.Standby = CibBoolean.IsTrue(node.Attribute("standby"));
+            node.Maintenance = CibBoolean.IsTrue(node.Attribute("maintenance"));
+            if (node.Attribute("shutdown") is { } sd && sd != "0") node.Shutdown = true;
+            Nodes.Add(node);
+        }
+    }
+
+    /// <summary>
+    /// Online when in the membership, its controller up and joined. A member that dropped out
+    /// without shutting down is unclean: with fencing enabled it must be fenced first.
+    /// </summary>
+    private void ApplyState(SchedNode node, NodeState s)
+    {
+        var joined = s.Join is null or "member";
+        node.Online = s.InMembership && s.ControllerOnline && joined;
+        node.Shutdown = s.ShuttingDown;
+        node.Pending = s.InMembership && s.ControllerOnline && s.Join == "pending";
+        // Lost while expected up, and not shutting down: its resources may still run there.
+        var lost = !node.Online && !s.InMembership && s.Expected == "member" && !s.ShuttingDown;
+        node.Unclean = StonithEnabled && lost;
+    }
+
+    // ------------------------------------------------------------------ resources
+
+    private Dictionary<string, string> BaseMeta()
+    {
+        var meta = new Dictionary<string, string>();
+        foreach (var set in Config.ResourceDefaults)
+            if (set.Rule is null)
+                foreach (var p in set.Pairs)
+                    if (p.Value is not null) meta.TryAdd(p.Name, p.Value);
+        return meta;
+    }
+
+    private static void AddMeta(Dictionary<string, string> meta, EquatableArray<AttributeSet> sets)
+    {
+        foreach (var set in sets)
+            if (set.Rule is null)
+                foreach (var p in set.Pairs)
+                    if (p.Value is not null) meta[p.Name] = p.Value;
+    }
+
+    private void BuildResources()
+    {
+        var baseMeta = BaseMeta();
+        foreach (var r in Config.Resources)
+        {
+            var built = Build(r, null, baseMeta);
+            if (built is not null) Resources.Add(built);
+        }
+    }
+
+    private SchedResource? Build(Resource r, SchedResource? parent, Dictionary<string, string> inherited)
+    {
+        switch (r)
+        {
+            case Primitive p:
+            {
+                var agent = p.Agent ?? Config.Templates.FirstOrDefault(t => t.Id == p.Template)?.Agent;
+                if (agent is null) return null;
+                var prim = new SchedPrimitive(p.Id, parent, p, agent);
+                foreach (var kv in inherited) prim.Meta[kv.Key] = kv.Value;
+                var template = Config.Templates.FirstOrDefault(t => t.Id == p.Template);
+                if (template is not null) AddMeta(prim.Meta, template.MetaAttributes);
+                AddMeta(prim.Meta, p.MetaAttributes);
+                ById[prim.Id] = prim;
+                return prim;
+            }
+            case Group g:
+            {
+                var group = new SchedGroup(g.Id, parent);
+                foreach (var kv in inherited) group.Meta[kv.Key] = kv.Value;
+                AddMeta(group.Meta, g.MetaAttributes);
+                foreach (var m in g.Members)
+                    if (Build(m, group, group.Meta) is { } child) group.Children.Add(child);
+                ById[group.Id] = group;
+                return group;
+            }
+            default:
+                // Clones are added by the clone support.
+                return CloneBuilder.Build(this, (Clone)r, parent, inherited, Build);
+        }
+    }
+}
