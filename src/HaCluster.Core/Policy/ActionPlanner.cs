@@ -1,3 +1,5 @@
+using HaCluster.Core.Cib;
+
 namespace HaCluster.Core.Policy;
 
 /// <summary>
@@ -6,17 +8,29 @@ namespace HaCluster.Core.Policy;
 /// </summary>
 internal sealed class ActionPlanner(WorkingSet ws)
 {
+    /// <summary>Without quorum (and no-quorum-policy other than ignore), what is allowed changes.</summary>
+    private bool NoQuorum => !ws.HaveQuorum && ws.NoQuorumPolicy != "ignore";
+
     public TransitionGraph Plan()
     {
         var fencing = new List<FenceAction>();
-        if (ws.StonithEnabled)
+        if (NoQuorum && ws.NoQuorumPolicy == "suicide" && ws.StonithEnabled)
+        {
+            foreach (var n in ws.Nodes.Where(n => n.Online))
+                fencing.Add(new FenceAction(n.Name, "reboot", "cluster does not have quorum"));
+            return new TransitionGraph(fencing, Array.Empty<ResourceChange>());
+        }
+        if (ws.StonithEnabled && !NoQuorum)
             foreach (var n in ws.Nodes.Where(n => n.Unclean))
                 fencing.Add(new FenceAction(n.Name, ws.Config.Property("stonith-action") is "off" or "poweroff" ? "off" : "reboot",
-                    n.Online ? "node is unclean" : "peer is no longer part of the cluster"));
+                    n.FenceReason ?? "node is unclean"));
 
         var changes = new List<ResourceChange>();
         foreach (var p in ws.AllPrimitives())
-            if (Change(p) is { } change) changes.Add(change);
+        {
+            var change = NoQuorum ? ChangeWithoutQuorum(p) : Change(p);
+            if (change is not null) changes.Add(change);
+        }
         return new TransitionGraph(fencing, changes);
     }
 
@@ -34,7 +48,7 @@ internal sealed class ActionPlanner(WorkingSet ws)
             return new ResourceChange("Start", p.Id, Details(Role.Stopped, null, next, to));
         if (to is null)
         {
-            var reason = p.TargetRole == Role.Stopped || p.Orphan ? null : "due to node availability";
+            var reason = p.TargetRole == Role.Stopped && !p.Orphan ? null : "due to node availability";
             return new ResourceChange("Stop", p.Id, Details(current, from, Role.Stopped, null), reason);
         }
         if (from == to)
@@ -45,7 +59,32 @@ internal sealed class ActionPlanner(WorkingSet ws)
             if (current == Role.Promoted && next is Role.Unpromoted or Role.Started) return new ResourceChange("Demote", p.Id, Details(current, from, Role.Unpromoted, to));
             return null;
         }
+        if (!failed && CibBoolean.IsTrue(p.MetaValue("allow-migrate")) && p.Agent.Class == "ocf" && from.Online && !from.Unclean
+            && current == next && p.Parent is null)
+            return new ResourceChange("Migrate", p.Id, Details(current, from, next, to));
         return new ResourceChange(failed ? "Recover" : "Move", p.Id, Details(current, from, next, to));
+    }
+
+    /// <summary>
+    /// no-quorum-policy=stop: everything active stops (blocked where its node cannot be fenced),
+    /// nothing starts; freeze: what runs keeps running, nothing starts.
+    /// </summary>
+    private ResourceChange? ChangeWithoutQuorum(SchedPrimitive p)
+    {
+        if (!p.Managed) return null;
+        var from = p.ActiveOn.Keys.FirstOrDefault();
+        var to = p.AssignedTo;
+        var stop = ws.NoQuorumPolicy != "freeze";
+        var why = stop ? "no quorum" : "quorum freeze";
+        if (from is not null)
+        {
+            if (!stop && !from.Unclean) return null;
+            var blocked = from.Unclean ? " (blocked)" : "";
+            return new ResourceChange("Stop", p.Id, Details(p.CurrentRole, from, Role.Stopped, null), $"due to {why}{blocked}");
+        }
+        if (to is null) return null;
+        var next = p.NextRole is Role.Unknown or Role.Stopped ? Role.Started : p.NextRole;
+        return new ResourceChange("Start", p.Id, Details(Role.Stopped, null, next, to), $"due to {why} (blocked)");
     }
 
     /// <summary>The parenthesised part of a summary line, in crm_simulate's shapes.</summary>

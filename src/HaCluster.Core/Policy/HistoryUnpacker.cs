@@ -54,7 +54,7 @@ internal sealed class HistoryUnpacker(WorkingSet ws)
                     break;
                 case "fence":
                     rsc.FailedOn.Add(node);
-                    if (ws.StonithEnabled) node.Unclean = true;
+                    if (ws.StonithEnabled) { node.Unclean = true; node.FenceReason ??= $"{rsc.ConfigId} failed there"; }
                     break;
                 default:
                     rsc.FailedOn.Add(node);
@@ -64,7 +64,7 @@ internal sealed class HistoryUnpacker(WorkingSet ws)
         if (stopFailed)
         {
             rsc.StopFailedOn.Add(node);
-            if (ws.StonithEnabled && onFail is null or "fence") node.Unclean = true;
+            if (ws.StonithEnabled && onFail is null or "fence") { node.Unclean = true; node.FenceReason ??= $"{rsc.ConfigId} failed there"; }
             else rsc.Blocked = true;
         }
     }
@@ -178,9 +178,14 @@ internal sealed class HistoryUnpacker(WorkingSet ws)
                             }
                             break;
                         case OcfNotRunning:
-                            if (op.IntervalMs > 0 && expected != OcfNotRunning) { failed = true; onFail = OnFail(rsc, op); }
-                            else failed = false;
-                            role = Role.Stopped;
+                            if (op.IntervalMs > 0 && expected != OcfNotRunning)
+                            {
+                                // A recurring monitor found it gone: a failure; it is treated as
+                                // still active there so that it is recovered (stopped, then started).
+                                failed = true; onFail = OnFail(rsc, op);
+                                if (role == Role.Stopped) role = promotable ? Role.Unpromoted : Role.Started;
+                            }
+                            else { failed = false; role = Role.Stopped; }
                             break;
                         case OcfRunningPromoted:
                             role = Role.Promoted;

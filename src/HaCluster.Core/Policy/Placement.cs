@@ -229,32 +229,12 @@ internal sealed class Placement(WorkingSet ws)
 
     // ------------------------------------------------------------------ assignment order
 
-    private IEnumerable<SchedResource> SortedForAssignment()
-    {
-        var sortedNodes = ws.Nodes.OrderByDescending(n => n.CanRunResources ? 0 : -Inf).ThenBy(n => n.Name, StringComparer.Ordinal).ToList();
-        int ScoreOn(SchedResource r, SchedNode? n)
-        {
-            if (n is null) return -Inf;
-            var a = Anchor(r);
-            return a.Allowed.TryGetValue(n, out var s) ? s : -Inf;
-        }
-        var list = ws.Resources.ToList();
-        var indexed = list.Select((r, i) => (r, i)).ToList();
-        indexed.Sort((x, y) =>
-        {
-            var c = y.r.Priority.CompareTo(x.r.Priority);
-            if (c != 0) return c;
-            c = ScoreOn(y.r, y.r.CurrentNode).CompareTo(ScoreOn(x.r, x.r.CurrentNode));
-            if (c != 0) return c;
-            foreach (var n in sortedNodes)
-            {
-                c = ScoreOn(y.r, n).CompareTo(ScoreOn(x.r, n));
-                if (c != 0) return c;
-            }
-            return x.i.CompareTo(y.i);
-        });
-        return indexed.Select(x => x.r);
-    }
+    /// <summary>
+    /// Pacemaker 2.1.5 assigns resources by priority, highest first, and otherwise in
+    /// configuration order (a stable sort). (Later versions also compare scores.)
+    /// </summary>
+    private IEnumerable<SchedResource> SortedForAssignment() =>
+        ws.Resources.Select((r, i) => (r, i)).OrderByDescending(x => x.r.Priority).ThenBy(x => x.i).Select(x => x.r).ToList();
 
     // ------------------------------------------------------------------ assignment
 

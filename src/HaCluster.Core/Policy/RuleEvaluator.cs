@@ -65,11 +65,14 @@ public static class RuleEvaluator
     {
         switch (type)
         {
+            // A value that does not parse as the type falls back to a string comparison, as in Pacemaker.
             case "integer":
-                return long.TryParse(left, out var li) && long.TryParse(right, out var ri) ? li.CompareTo(ri) : null;
+                return long.TryParse(left, out var li) && long.TryParse(right, out var ri)
+                    ? li.CompareTo(ri) : string.Compare(left, right, StringComparison.OrdinalIgnoreCase);
             case "number":
                 return double.TryParse(left, NumberStyles.Float, CultureInfo.InvariantCulture, out var ld) &&
-                       double.TryParse(right, NumberStyles.Float, CultureInfo.InvariantCulture, out var rd) ? ld.CompareTo(rd) : null;
+                       double.TryParse(right, NumberStyles.Float, CultureInfo.InvariantCulture, out var rd)
+                    ? ld.CompareTo(rd) : string.Compare(left, right, StringComparison.OrdinalIgnoreCase);
             case "version":
                 return CompareVersions(left, right);
             case "string":

@@ -15,6 +15,8 @@ public sealed class SchedNode(string id, string name)
     public bool Shutdown { get; set; }
     /// <summary>In the membership but its controller is not (yet) up.</summary>
     public bool Pending { get; set; }
+    /// <summary>Why it must be fenced, in crm_simulate's words (when unclean).</summary>
+    public string? FenceReason { get; set; }
     public Dictionary<string, string> Attributes { get; } = new();
     /// <summary>How many resources assignment has put here so far (a tie-breaker).</summary>
     public int AssignedCount { get; set; }

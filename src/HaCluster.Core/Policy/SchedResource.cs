@@ -27,7 +27,18 @@ public abstract class SchedResource(string id, SchedResource? parent)
     public bool Merging { get; set; }
     public Role NextRole { get; set; } = Role.Unknown;
     public bool Managed { get; set; } = true;
-    public int Priority => int.TryParse(MetaValue("priority"), out var p) ? p : 0;
+    /// <summary>priority meta; like Pacemaker, "1.0" reads as 1 (the leading integer).</summary>
+    public int Priority => LeadingInt(MetaValue("priority"));
+
+    private static int LeadingInt(string? text)
+    {
+        if (string.IsNullOrWhiteSpace(text)) return 0;
+        var t = text.Trim();
+        var end = 0;
+        if (end < t.Length && t[end] is '-' or '+') end++;
+        while (end < t.Length && char.IsAsciiDigit(t[end])) end++;
+        return int.TryParse(t[..end], out var v) ? v : Score.TryParse(t, out var s) ? s.Value : 0;
+    }
 
     public string? MetaValue(string name) => Meta.TryGetValue(name, out var v) ? v : null;
 

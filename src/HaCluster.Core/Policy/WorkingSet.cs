@@ -69,7 +69,12 @@ public sealed class WorkingSet
                     if (a.Value is not null) node.Attributes[a.Name] = a.Value;
                 ApplyState(node, state);
             }
-            // A node never seen since start-up is simply offline here.
+            else if (StonithEnabled && BoolProperty("startup-fencing", true))
+            {
+                // Never seen since start-up: its state is unknown, so it must be fenced first.
+                node.Unclean = true;
+                node.FenceReason = "node is unclean";
+            }
             node.Attributes["#uname"] = def.Uname;
             node.Attributes["#id"] = def.Id;
             node.Attributes["#kind"] = "cluster";
@@ -91,8 +96,17 @@ public sealed class WorkingSet
         node.Shutdown = s.ShuttingDown;
         node.Pending = s.InMembership && s.ControllerOnline && s.Join == "pending";
         // Lost while expected up, and not shutting down: its resources may still run there.
-        var lost = !node.Online && !s.InMembership && s.Expected == "member" && !s.ShuttingDown;
-        node.Unclean = StonithEnabled && lost;
+        if (node.Online || s.ShuttingDown || !StonithEnabled) return;
+        if (!s.InMembership && s.Expected == "member")
+        {
+            node.Unclean = true;
+            node.FenceReason = "peer is no longer part of the cluster";
+        }
+        else if (s.InMembership && !s.ControllerOnline && (s.Join == "member" || s.Expected == "member"))
+        {
+            node.Unclean = true;
+            node.FenceReason = "peer process is no longer available";
+        }
     }
 
     // ------------------------------------------------------------------ resources
