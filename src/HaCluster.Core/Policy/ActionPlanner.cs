@@ -48,7 +48,7 @@ internal sealed class ActionPlanner(WorkingSet ws)
             return new ResourceChange("Start", p.Id, Details(Role.Stopped, null, next, to));
         if (to is null)
         {
-            var reason = p.TargetRole == Role.Stopped && !p.Orphan ? null : "due to node availability";
+            const string reason = "due to node availability";
             return new ResourceChange("Stop", p.Id, Details(current, from, Role.Stopped, null), reason);
         }
         if (from == to)
@@ -60,7 +60,7 @@ internal sealed class ActionPlanner(WorkingSet ws)
             return null;
         }
         if (!failed && CibBoolean.IsTrue(p.MetaValue("allow-migrate")) && p.Agent.Class == "ocf" && from.Online && !from.Unclean
-            && current == next && p.Parent is null)
+            && current == next && p.Parent is not SchedClone)
             return new ResourceChange("Migrate", p.Id, Details(current, from, next, to));
         return new ResourceChange(failed ? "Recover" : "Move", p.Id, Details(current, from, next, to));
     }
