@@ -44,6 +44,10 @@ internal sealed class ActionPlanner(WorkingSet ws)
         var failed = p.Failed;
 
         if (from is null && to is null) return null;
+        if (p.ForcedStopReason is not null && from is not null)
+            return new ResourceChange("Stop", p.Id, Details(current, from, Role.Stopped, null), p.ForcedStopReason);
+        if (p.BlockedStartReason is not null && from is null && to is not null)
+            return new ResourceChange("Start", p.Id, Details(Role.Stopped, null, next, to), p.BlockedStartReason);
         if (from is null)
             return new ResourceChange("Start", p.Id, Details(Role.Stopped, null, next, to));
         if (to is null)
@@ -54,6 +58,8 @@ internal sealed class ActionPlanner(WorkingSet ws)
         if (from == to)
         {
             if (failed) return new ResourceChange("Recover", p.Id, Details(current, from, next, to));
+            if (p.RestartReason is not null && current == next)
+                return new ResourceChange("Restart", p.Id, Details(current, from, next, to), p.RestartReason);
             if (current == next) return null;
             if (current == Role.Unpromoted && next == Role.Promoted) return new ResourceChange("Promote", p.Id, Details(current, from, next, to));
             if (current == Role.Promoted && next is Role.Unpromoted or Role.Started) return new ResourceChange("Demote", p.Id, Details(current, from, Role.Unpromoted, to));

@@ -71,6 +71,13 @@ public sealed class SchedPrimitive(string id, SchedResource? parent, Primitive d
     public bool Failed => FailedOn.Count > 0;
     public bool Blocked { get; set; }
 
+    /// <summary>Set by order propagation: it cannot start because something it is ordered after cannot.</summary>
+    public string? BlockedStartReason { get; set; }
+    /// <summary>Set by order propagation: it must stop because something it is ordered after cannot run.</summary>
+    public string? ForcedStopReason { get; set; }
+    /// <summary>Set by order propagation: it must restart because something it is ordered after (re)starts.</summary>
+    public string? RestartReason { get; set; }
+
     public Role CurrentRole => ActiveOn.Count == 0 ? Role.Stopped : ActiveOn.Values.Max();
 
     public override SchedNode? CurrentNode => ActiveOn.Count == 1 ? ActiveOn.Keys.First() : ActiveOn.Keys.FirstOrDefault();

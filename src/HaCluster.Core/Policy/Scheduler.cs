@@ -16,6 +16,7 @@ public static class Scheduler
         var ws = WorkingSet.Build(config, status, now);
         new HistoryUnpacker(ws).Unpack();
         new Placement(ws).Run();
+        new OrderPropagation(ws).Run();
         return new ActionPlanner(ws).Plan();
     }
 }

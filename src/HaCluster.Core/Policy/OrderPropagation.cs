@@ -1,0 +1,145 @@
+using HaCluster.Core.Cib;
+
+namespace HaCluster.Core.Policy;
+
+/// <summary>
+/// What mandatory orders do to the placement result, as Pacemaker's order flags do:
+/// "first then" makes the then-action unrunnable when the first-action is (a start that cannot
+/// happen blocks the dependent's start, and stops it if it runs), and required when the first
+/// is required (a dependent already running restarts after its first restarts or starts).
+/// Groups chain their members the same way. Optional and serializing orders only order.
+/// </summary>
+internal sealed class OrderPropagation(WorkingSet ws)
+{
+    private sealed record Edge(string OrderId, SchedResource First, string FirstAction, SchedResource Then, string ThenAction, bool Symmetrical = true);
+
+    public void Run()
+    {
+        var edges = BuildEdges();
+        for (int round = 0; round < 50; round++)
+        {
+            var changed = false;
+            foreach (var e in edges)
+                foreach (var then in Targets(e.Then, asThen: true))
+                    changed |= Apply(e, then);
+            if (!changed) break;
+        }
+    }
+
+    private List<Edge> BuildEdges()
+    {
+        var edges = new List<Edge>();
+        foreach (var g in ws.Resources.SelectMany(Walk).OfType<SchedGroup>())
+            for (int i = 1; i < g.Children.Count; i++)
+                edges.Add(new Edge(g.Id, g.Children[i - 1], "start", g.Children[i], "start"));
+
+        foreach (var o in ws.Config.Constraints.OfType<OrderConstraint>())
+        {
+            var mandatory = o.Kind is "Mandatory" || (o.Kind is null && (o.Score is null || o.Score.Value.Value > 0));
+            if (!mandatory) continue;
+            var symmetrical = CibBoolean.TryParse(o.Symmetrical) ?? true;
+            if (o.Sets.IsEmpty)
+            {
+                if (o.First is null || o.Then is null) continue;
+                foreach (var f in Resolve(o.First))
+                    foreach (var t in Resolve(o.Then))
+                        edges.Add(new Edge(o.Id, f, o.FirstAction ?? "start", t, o.ThenAction ?? o.FirstAction ?? "start", symmetrical));
+                continue;
+            }
+            List<(SchedResource R, string Action)>? previous = null;
+            foreach (var set in o.Sets)
+            {
+                var action = set.Action ?? "start";
+                var members = set.Resources.SelectMany(Resolve).Select(r => (r, action)).ToList();
+                if (CibBoolean.TryParse(set.Sequential) != false)
+                    for (int i = 1; i < members.Count; i++)
+                        edges.Add(new Edge(o.Id, members[i - 1].r, action, members[i].r, action, symmetrical));
+                // require-all=false sets ("one or more") are not modelled yet: skip their edges.
+                if (previous is not null && CibBoolean.TryParse(o.Sets[o.Sets.ToList().IndexOf(set) - 1].RequireAll) != false)
+                    foreach (var p in previous)
+                        foreach (var m in members)
+                            edges.Add(new Edge(o.Id, p.R, p.Action, m.r, m.action, symmetrical));
+                previous = members;
+            }
+        }
+        return edges;
+    }
+
+    private IEnumerable<SchedResource> Resolve(string id)
+    {
+        if (ws.ById.TryGetValue(id, out var r)) return new[] { r };
+        var tag = ws.Config.Tags.FirstOrDefault(t => t.Id == id);
+        return tag is null ? Array.Empty<SchedResource>() : tag.References.SelectMany(Resolve);
+    }
+
+    private static IEnumerable<SchedResource> Walk(SchedResource r) => r.Children.SelectMany(Walk).Prepend(r);
+
+    /// <summary>The primitives an order endpoint stands for on its "then" side.</summary>
+    private static IEnumerable<SchedPrimitive> Targets(SchedResource r, bool asThen) => r switch
+    {
+        SchedPrimitive p => new[] { p },
+        // A group starts with its first member; the chain carries the rest.
+        SchedGroup g => g.Children.Take(1).Cast<SchedPrimitive>(),
+        SchedClone c => c.Instances.SelectMany(i => Targets(i, asThen)),
+        _ => Array.Empty<SchedPrimitive>(),
+    };
+
+    private static bool Active(SchedPrimitive p) => p.ActiveOn.Count > 0;
+    private static bool WillRun(SchedPrimitive p) => p.AssignedTo is not null && p.BlockedStartReason is null && p.ForcedStopReason is null;
+
+    /// <summary>Whether the first side's action can happen (at least one instance, for a clone).</summary>
+    private static bool Runnable(SchedResource r, string action) => action switch
+    {
+        "start" => r switch
+        {
+            SchedGroup g => g.Children.Cast<SchedPrimitive>().All(WillRun),
+            _ => r.Primitives().Any(WillRun),
+        },
+        "promote" => r.Primitives().Any(p => WillRun(p) && p.NextRole == Role.Promoted),
+        _ => true,
+    };
+
+    /// <summary>
+    /// Whether the first side's action will actually be carried out (not just allowed). A clone
+    /// instance starting somewhere does not restart the clone's dependents.
+    /// </summary>
+    private static bool Required(SchedResource r, string action) => r is SchedClone ? false : action switch
+    {
+        "start" => r.Primitives().Any(p => WillRun(p) && (p.ActiveOn.Count == 0 || !p.ActiveOn.ContainsKey(p.AssignedTo!) || p.Failed || p.RestartReason is not null)),
+        "promote" => r.Primitives().Any(p => WillRun(p) && p.NextRole == Role.Promoted &&
+                                            (p.CurrentRole != Role.Promoted || p.RestartReason is not null || !p.ActiveOn.ContainsKey(p.AssignedTo!))),
+        _ => false,
+    };
+
+    private static string Describe(SchedResource r, string action) =>
+        r is SchedGroup or SchedClone ? $"{r.Id} {(action == "start" ? "running" : action == "promote" ? "promoted" : action)}" : $"{r.Id} {action}";
+
+    private bool Apply(Edge e, SchedPrimitive then)
+    {
+        if (!then.Managed || e.ThenAction != "start") return false;
+        if (then == e.First) return false;
+        if (e.FirstAction is not ("start" or "promote")) return false;
+
+        if (!Runnable(e.First, e.FirstAction))
+        {
+            if (!WillRun(then) && (then.BlockedStartReason is not null || then.ForcedStopReason is not null || then.AssignedTo is null))
+                return false;
+            // A running dependent must stop only when the order is symmetrical (its stop is ordered
+            // before the first's); an asymmetrical order only keeps it from starting.
+            if (Active(then))
+            {
+                if (!e.Symmetrical || then.ForcedStopReason is not null) return false;
+                then.ForcedStopReason = $"due to unrunnable {Describe(e.First, e.FirstAction)}";
+            }
+            else then.BlockedStartReason = $"due to unrunnable {Describe(e.First, e.FirstAction)} (blocked)";
+            return true;
+        }
+        if (Required(e.First, e.FirstAction) && WillRun(then) && then.ActiveOn.ContainsKey(then.AssignedTo!)
+            && !then.Failed && then.RestartReason is null && then.ActiveOn.Count == 1)
+        {
+            then.RestartReason = $"due to required {Describe(e.First, e.FirstAction)}";
+            return true;
+        }
+        return false;
+    }
+}
