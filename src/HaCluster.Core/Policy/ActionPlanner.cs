@@ -28,7 +28,7 @@ internal sealed class ActionPlanner(WorkingSet ws)
         var changes = new List<ResourceChange>();
         foreach (var p in ws.AllPrimitives())
         {
-            var change = NoQuorum ? ChangeWithoutQuorum(p) : Change(p);
+            var change = NoQuorum && NeedsQuorum(p) ? ChangeWithoutQuorum(p) : Change(p);
             if (change is not null) changes.Add(change);
         }
         return new TransitionGraph(fencing, changes);
@@ -70,6 +70,9 @@ internal sealed class ActionPlanner(WorkingSet ws)
             return new ResourceChange("Migrate", p.Id, Details(current, from, next, to));
         return new ResourceChange(failed ? "Recover" : "Move", p.Id, Details(current, from, next, to));
     }
+
+    /// <summary>Fencing devices, and resources with requires=nothing, run without quorum.</summary>
+    private static bool NeedsQuorum(SchedPrimitive p) => p.Agent.Class != "stonith" && p.MetaValue("requires") != "nothing";
 
     /// <summary>
     /// no-quorum-policy=stop: everything active stops (blocked where its node cannot be fenced),

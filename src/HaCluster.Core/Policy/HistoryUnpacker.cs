@@ -83,9 +83,9 @@ internal sealed class HistoryUnpacker(WorkingSet ws)
     }
 
     /// <summary>
-    /// The resource a history entry belongs to: the primitive with that id, or for a clone the
-    /// instance it names ("rsc:2"), or for an anonymous clone whose history says just "rsc", the
-    /// instance already active on this node, else the lowest-numbered one active nowhere.
+    /// The resource a history entry belongs to: the primitive with that id, or for a unique clone
+    /// the instance it names ("rsc:2"), or for an anonymous clone the instance already active on
+    /// this node, else the lowest-numbered one active nowhere.
     /// </summary>
     private SchedPrimitive? FindInstance(string historyId, SchedNode node)
     {
@@ -97,9 +97,8 @@ internal sealed class HistoryUnpacker(WorkingSet ws)
         var clone = CloneOf(candidates[0])!;
         if (clone.GloballyUnique)
             return candidates.FirstOrDefault(c => c.Id == historyId);
-        // Anonymous: the same instance number if it is free on this node and not active elsewhere.
-        var named = candidates.FirstOrDefault(c => c.Id == historyId);
-        if (named is not null && !named.ActiveOn.Keys.Any(n => n != node) && InstanceFreeOn(named, node)) return named;
+        // Anonymous: the instance number in the history means nothing (Pacemaker renumbers): the
+        // instance already seen on this node, else the lowest-numbered one not active anywhere.
         return candidates.FirstOrDefault(c => c.ActiveOn.ContainsKey(node) || c.FailedOn.Contains(node))
                ?? candidates.FirstOrDefault(c => c.ActiveOn.Count == 0 && c.FailedOn.Count == 0 && InstanceFreeOn(c, node))
                ?? candidates.FirstOrDefault();
@@ -161,9 +160,11 @@ internal sealed class HistoryUnpacker(WorkingSet ws)
                     break;
                 case "migrate_to":
                     if (rc == OcfSuccess && !opFailed) role = Role.Started;
+                    else if (!pending) { role = Role.Started; failed = true; onFail = OnFail(rsc, op); }
                     break;
                 case "migrate_from":
                     if (rc == OcfSuccess && !opFailed) { role = Role.Started; failed = false; }
+                    else if (!pending) { role = Role.Started; failed = true; onFail = OnFail(rsc, op); }
                     break;
                 case "monitor":
                     if (pending) break;

@@ -124,11 +124,13 @@ internal sealed class OrderPropagation(WorkingSet ws)
         {
             if (!WillRun(then) && (then.BlockedStartReason is not null || then.ForcedStopReason is not null || then.AssignedTo is null))
                 return false;
-            // A running dependent must stop only when the order is symmetrical (its stop is ordered
-            // before the first's); an asymmetrical order only keeps it from starting.
+            // A running dependent must stop when the order is symmetrical (its stop is ordered before
+            // the first's), or when it would have to start anyway (move, recovery); under an
+            // asymmetrical order one that stays where it is keeps running.
             if (Active(then))
             {
-                if (!e.Symmetrical || then.ForcedStopReason is not null) return false;
+                var staysPut = then.AssignedTo is not null && then.ActiveOn.ContainsKey(then.AssignedTo) && !then.Failed && then.RestartReason is null;
+                if ((!e.Symmetrical && staysPut) || then.ForcedStopReason is not null) return false;
                 then.ForcedStopReason = $"due to unrunnable {Describe(e.First, e.FirstAction)}";
             }
             else then.BlockedStartReason = $"due to unrunnable {Describe(e.First, e.FirstAction)} (blocked)";
