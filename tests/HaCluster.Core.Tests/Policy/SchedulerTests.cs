@@ -1,0 +1,242 @@
+using HaCluster.Core.Cib;
+using HaCluster.Core.Cib.Syntax;
+using HaCluster.Core.Policy;
+using HaCluster.Core.Status;
+using Xunit;
+
+namespace HaCluster.Core.Tests.Policy;
+
+/// <summary>One rule of the scheduling semantics per test, on small hand-built clusters.</summary>
+public class SchedulerTests
+{
+    private static readonly DateTimeOffset Now = DateTimeOffset.FromUnixTimeSeconds(1_700_000_000);
+
+    /// <summary>Builds a status: nodes online (or not), resources running where said, attributes.</summary>
+    private sealed class StatusBuilder
+    {
+        private readonly List<NodeState> _nodes = new();
+        private bool _quorum = true;
+
+        public StatusBuilder Online(params string[] names)
+        {
+            foreach (var n in names) _nodes.Add(new NodeState(n, n, "true", "online", "member", "member"));
+            return this;
+        }
+
+        public StatusBuilder Lost(string name)
+        {
+            _nodes.Add(new NodeState(name, name, "false", "offline", "down", "member"));
+            return this;
+        }
+
+        public StatusBuilder NoQuorum() { _quorum = false; return this; }
+
+        private NodeState Node(string name) => _nodes.First(n => n.Uname == name);
+
+        private void Replace(string node, Func<NodeState, NodeState> change)
+        {
+            var i = _nodes.FindIndex(n => n.Uname == node);
+            _nodes[i] = change(_nodes[i]);
+        }
+
+        /// <summary>rsc ran these ops (task, rc, interval ms) on node, in order.</summary>
+        public StatusBuilder History(string node, string rsc, string type, params (string Task, int Rc, long Interval)[] ops)
+        {
+            var records = ops.Select((o, i) => new OperationRecord($"{rsc}_{o.Task}_{o.Interval}", o.Task, o.Interval, o.Rc, o.Rc == 0 || o.Rc == 7 || o.Rc == 8 ? 0 : 4, i + 1,
+                TransitionKey: $"1:1:{(o.Task == "monitor" && o.Interval == 0 ? 7 : 0)}:x")).ToEquatableArray();
+            var agent = AgentSpec.TryParse(type)!;
+            Replace(node, n => n with { Resources = n.Resources.Add(new ResourceHistory(rsc, agent.Class, agent.Provider, agent.Type, records)) });
+            return this;
+        }
+
+        public StatusBuilder Running(string node, string rsc, string type = "ocf:heartbeat:Dummy") =>
+            History(node, rsc, type, ("start", 0, 0), ("monitor", 0, 10000));
+
+        public StatusBuilder Attribute(string node, string name, string value)
+        {
+            Replace(node, n => n with { TransientAttributes = n.TransientAttributes.Add(new NvPair(name, value)) });
+            return this;
+        }
+
+        public ClusterStatus Build() => new() { Nodes = _nodes.ToEquatableArray(), HaveQuorum = _quorum };
+    }
+
+    private static List<string> Summary(string crm, StatusBuilder status)
+    {
+        var parsed = CrmParser.Parse(crm, "t.crm");
+        Assert.False(parsed.HasErrors, string.Join("\n", parsed.Diagnostics));
+        return Scheduler.Schedule(parsed.Config!, status.Build(), Now).SummaryLines().Select(ConformanceTests.Normalise).ToList();
+    }
+
+    private const string TwoNodes = "node node1\nnode node2\nproperty stonith-enabled=false\n";
+
+    [Fact]
+    public void A_stopped_resource_starts_on_the_node_with_the_highest_location_score()
+    {
+        var s = Summary(TwoNodes + "primitive a Dummy\nlocation l a 100: node2", new StatusBuilder().Online("node1", "node2"));
+        Assert.Equal(new[] { "Start a (node2)" }, s);
+    }
+
+    [Fact]
+    public void Ties_go_to_the_node_with_fewer_resources_then_by_name()
+    {
+        var s = Summary(TwoNodes + "primitive a Dummy\nprimitive b Dummy", new StatusBuilder().Online("node1", "node2"));
+        Assert.Equal(new[] { "Start a (node1)", "Start b (node2)" }, s);
+    }
+
+    [Fact]
+    public void A_running_resource_with_enough_stickiness_stays_despite_a_preference_elsewhere()
+    {
+        var crm = TwoNodes + "primitive a Dummy meta resource-stickiness=200\nlocation l a 100: node2";
+        Assert.Empty(Summary(crm, new StatusBuilder().Online("node1", "node2").Running("node1", "a")));
+    }
+
+    [Fact]
+    public void Without_stickiness_a_running_resource_moves_to_the_preferred_node()
+    {
+        var crm = TwoNodes + "primitive a Dummy\nlocation l a 100: node2";
+        Assert.Equal(new[] { "Move a (node1 -> node2)" }, Summary(crm, new StatusBuilder().Online("node1", "node2").Running("node1", "a")));
+    }
+
+    [Fact]
+    public void A_minus_infinity_location_stops_a_resource_that_can_run_nowhere_else()
+    {
+        var crm = TwoNodes + "primitive a Dummy\nlocation l1 a -inf: node1\nlocation l2 a -inf: node2";
+        Assert.Equal(new[] { "Stop a (node1) due to node availability" }, Summary(crm, new StatusBuilder().Online("node1", "node2").Running("node1", "a")));
+    }
+
+    [Fact]
+    public void A_failed_monitor_recovers_the_resource_in_place()
+    {
+        var status = new StatusBuilder().Online("node1", "node2")
+            .History("node1", "a", "ocf:heartbeat:Dummy", ("start", 0, 0), ("monitor", 7, 10000))
+            .Attribute("node1", "fail-count-a#monitor_10000", "1");
+        Assert.Equal(new[] { "Recover a (node1)" }, Summary(TwoNodes + "primitive a Dummy op monitor interval=10s", status));
+    }
+
+    [Fact]
+    public void Reaching_migration_threshold_moves_the_resource_away()
+    {
+        var status = new StatusBuilder().Online("node1", "node2")
+            .History("node1", "a", "ocf:heartbeat:Dummy", ("start", 0, 0), ("monitor", 7, 10000))
+            .Attribute("node1", "fail-count-a#monitor_10000", "3");
+        var s = Summary(TwoNodes + "primitive a Dummy meta migration-threshold=3 op monitor interval=10s", status);
+        Assert.Equal(new[] { "Recover a (node1 -> node2)" }, s);
+    }
+
+    [Fact]
+    public void An_expired_failure_timeout_forgets_the_fail_count()
+    {
+        var status = new StatusBuilder().Online("node1", "node2").Running("node1", "a")
+            .Attribute("node1", "fail-count-a#monitor_10000", "3")
+            .Attribute("node1", "last-failure-a#monitor_10000", (Now.ToUnixTimeSeconds() - 600).ToString());
+        var crm = TwoNodes + "primitive a Dummy meta migration-threshold=3 failure-timeout=60s";
+        Assert.Empty(Summary(crm, status));
+    }
+
+    [Fact]
+    public void A_mandatory_colocation_puts_the_dependent_where_the_primary_runs()
+    {
+        var crm = TwoNodes + "primitive ip Dummy\nprimitive db Dummy\nlocation l db 100: node2\ncolocation c inf: ip db";
+        Assert.Equal(new[] { "Start db (node2)", "Start ip (node2)" }, Summary(crm, new StatusBuilder().Online("node1", "node2")).OrderBy(x => x));
+    }
+
+    [Fact]
+    public void A_dependents_preferences_pull_its_primary()
+    {
+        // Nothing ties db to a node, but ip (which must be with db) prefers node2.
+        var crm = TwoNodes + "primitive db Dummy\nprimitive ip Dummy\nlocation l ip 100: node2\ncolocation c inf: ip db";
+        Assert.Equal(new[] { "Start db (node2)", "Start ip (node2)" }, Summary(crm, new StatusBuilder().Online("node1", "node2")).OrderBy(x => x));
+    }
+
+    [Fact]
+    public void A_group_starts_together_on_one_node()
+    {
+        var crm = TwoNodes + "primitive a Dummy\nprimitive b Dummy\ngroup g a b\nlocation l g 50: node2";
+        Assert.Equal(new[] { "Start a (node2)", "Start b (node2)" }, Summary(crm, new StatusBuilder().Online("node1", "node2")).OrderBy(x => x));
+    }
+
+    [Fact]
+    public void A_group_member_that_cannot_run_keeps_later_members_stopped_but_not_earlier_ones()
+    {
+        var crm = TwoNodes + "primitive a Dummy\nprimitive b Dummy\nprimitive c Dummy\ngroup g a b c\nlocation l1 b -inf: node1\nlocation l2 b -inf: node2";
+        var s = Summary(crm, new StatusBuilder().Online("node1", "node2"));
+        Assert.Contains("Start a (node1)", s);
+        Assert.DoesNotContain(s, x => x.StartsWith("Start b") && !x.Contains("blocked"));
+        Assert.DoesNotContain(s, x => x.StartsWith("Start c") && !x.Contains("blocked"));
+    }
+
+    [Fact]
+    public void A_mandatory_order_blocks_the_start_of_a_dependent_whose_first_cannot_run()
+    {
+        var crm = TwoNodes + "primitive a Dummy meta target-role=Stopped\nprimitive b Dummy\norder o inf: a b";
+        Assert.Equal(new[] { "Start b (node1) due to unrunnable a start (blocked)" }, Summary(crm, new StatusBuilder().Online("node1", "node2")));
+    }
+
+    [Fact]
+    public void Starting_the_first_of_an_order_restarts_a_running_dependent()
+    {
+        var crm = TwoNodes + "primitive a Dummy\nprimitive b Dummy\norder o inf: a b\ncolocation c inf: b a";
+        var status = new StatusBuilder().Online("node1", "node2").Running("node1", "b");
+        Assert.Equal(new[] { "Restart b (node1) due to required a start", "Start a (node1)" }, Summary(crm, status).OrderBy(x => x));
+    }
+
+    [Fact]
+    public void The_instance_with_the_highest_promotion_score_is_promoted()
+    {
+        var crm = TwoNodes + "primitive s ocf:pacemaker:Stateful\nms m s meta promoted-max=1";
+        var status = new StatusBuilder().Online("node1", "node2")
+            .History("node1", "s", "ocf:pacemaker:Stateful", ("start", 0, 0))
+            .History("node2", "s", "ocf:pacemaker:Stateful", ("start", 0, 0))
+            .Attribute("node1", "master-s", "5").Attribute("node2", "master-s", "10");
+        Assert.Equal(new[] { "Promote s:1 (Unpromoted -> Promoted node2)" }, Summary(crm, status));
+    }
+
+    [Fact]
+    public void A_lost_node_is_fenced_and_its_resources_move_when_fencing_is_configured()
+    {
+        var crm = "node node1\nnode node2\nprimitive f stonith:fence_dummy\nprimitive a Dummy\nlocation lf f 100: node2";
+        var status = new StatusBuilder().Online("node2").Lost("node1").Running("node1", "a").Running("node2", "f", "stonith:fence_dummy");
+        var s = Summary(crm, status);
+        Assert.Contains("Fence (reboot) node1 'peer is no longer part of the cluster'", s);
+        Assert.Contains("Move a (node1 -> node2)", s);
+    }
+
+    [Fact]
+    public void With_fencing_enabled_but_no_device_nothing_is_managed()
+    {
+        Assert.Empty(Summary("node node1\nprimitive a Dummy", new StatusBuilder().Online("node1")));
+    }
+
+    [Fact]
+    public void Without_quorum_the_default_policy_stops_everything_and_starts_nothing()
+    {
+        var crm = TwoNodes + "primitive a Dummy\nprimitive b Dummy";
+        var s = Summary(crm, new StatusBuilder().Online("node1", "node2").NoQuorum().Running("node1", "a"));
+        Assert.Contains("Stop a (node1) due to no quorum", s);
+        Assert.Contains(s, x => x.StartsWith("Start b (") && x.EndsWith("due to no quorum (blocked)"));
+    }
+
+    [Fact]
+    public void No_quorum_policy_ignore_carries_on()
+    {
+        var crm = TwoNodes + "property no-quorum-policy=ignore\nprimitive a Dummy";
+        Assert.Equal(new[] { "Start a (node1)" }, Summary(crm, new StatusBuilder().Online("node1", "node2").NoQuorum()));
+    }
+
+    [Fact]
+    public void Rules_on_node_attributes_steer_placement()
+    {
+        var crm = TwoNodes + "primitive vip Dummy\nlocation l vip rule -inf: not_defined cc-enabled or cc-enabled number:lte 0";
+        var status = new StatusBuilder().Online("node1", "node2").Attribute("node2", "cc-enabled", "1").Attribute("node1", "cc-enabled", "0");
+        Assert.Equal(new[] { "Start vip (node2)" }, Summary(crm, status));
+    }
+
+    [Fact]
+    public void Scheduling_is_deterministic()
+    {
+        var crm = TwoNodes + "primitive a Dummy\nprimitive b Dummy\ngroup g a b\nprimitive s Stateful\nms m s\ncolocation c inf: g m:Master\norder o inf: m:promote g:start";
+        var status = new StatusBuilder().Online("node1", "node2");
+        Assert.Equal(Summary(crm, status), Summary(crm, status));
+    }
+}
