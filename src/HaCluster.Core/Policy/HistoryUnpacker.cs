@@ -33,6 +33,13 @@ internal sealed class HistoryUnpacker(WorkingSet ws)
             if (rsc is null) return;
         }
         var (role, failed, stopFailed, onFail) = Replay(history, rsc);
+        // Hard errors ban the node; "not configured" is fatal everywhere (Pacemaker's classification).
+        var last = history.Operations.Where(o => o.OpStatus != 1).OrderBy(o => o.CallId).LastOrDefault(o => o.Task is not "notify");
+        if (failed && onFail != "ignore" && last is not null && last.RcCode is 2 or 4 or 5
+            && !(last.Task == "monitor" && last.IntervalMs == 0 && last.RcCode == 5 && role == Role.Stopped))
+            rsc.HardErrorOn.Add(node);
+        if (history.Operations.Any(o => o.RcCode == 6 && o.OpStatus != 1))
+            rsc.Meta["target-role"] = "Stopped";
         if (role > Role.Stopped) rsc.ActiveOn[node] = role;
         if (failed)
         {

@@ -130,11 +130,14 @@ internal sealed class Placement(WorkingSet ws)
         foreach (var p in ws.AllPrimitives())
         {
             var stickiness = Score.TryParse(p.MetaValue("resource-stickiness") ?? ws.Config.Property("default-resource-stickiness"), out var st) ? st.Value : 0;
-            if (stickiness != 0 && p.Managed && p.ActiveOn.Count == 1 && !p.Failed)
+            // Stickiness holds for a failed resource too: it is recovered in place unless its
+            // failures ban the node (migration-threshold, below).
+            if (stickiness != 0 && p.Managed && p.ActiveOn.Count == 1)
             {
                 var node = p.ActiveOn.Keys.First();
                 if (p.Allowed.ContainsKey(node) || ws.SymmetricCluster) AddScore(p, node, stickiness);
             }
+            foreach (var node in p.HardErrorOn) p.Allowed[node] = -Inf;
             var threshold = Score.TryParse(p.MetaValue("migration-threshold"), out var mt) ? mt.Value : Inf;
             foreach (var node in ws.Nodes)
             {

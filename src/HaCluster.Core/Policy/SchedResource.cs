@@ -69,6 +69,8 @@ public sealed class SchedPrimitive(string id, SchedResource? parent, Primitive d
     /// <summary>Nodes where a stop failed (and no fencing can clean it up): blocked.</summary>
     public HashSet<SchedNode> StopFailedOn { get; } = new();
     public bool Failed => FailedOn.Count > 0;
+    /// <summary>Nodes where a hard error (invalid arguments, no permission, not installed) rules it out.</summary>
+    public HashSet<SchedNode> HardErrorOn { get; } = new();
     public bool Blocked { get; set; }
 
     /// <summary>Set by order propagation: it cannot start because something it is ordered after cannot.</summary>

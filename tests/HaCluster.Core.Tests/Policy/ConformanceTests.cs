@@ -76,6 +76,8 @@ public class ConformanceTests
         return s;
     }
 
+    internal static List<string> ExtractSummaryFrom(string text) => ExtractSummary(text);
+
     private static List<string> ExtractSummary(string text)
     {
         var lines = text.Replace("\r\n", "\n").Split('\n');

@@ -1,0 +1,56 @@
+using System.Xml.Linq;
+
+namespace HaCluster.Core.Status;
+
+/// <summary>Writes a <see cref="ClusterStatus"/> as a CIB &lt;status&gt; section (the reader's inverse).</summary>
+public static class CibStatusWriter
+{
+    public static XElement Write(ClusterStatus status)
+    {
+        var section = new XElement("status");
+        foreach (var n in status.Nodes)
+        {
+            var state = new XElement("node_state", new XAttribute("id", n.Id));
+            void Opt(string name, string? value) { if (value is not null) state.Add(new XAttribute(name, value)); }
+            Opt("uname", n.Uname);
+            Opt("in_ccm", n.InCcm);
+            Opt("crmd", n.Crmd);
+            Opt("join", n.Join);
+            Opt("expected", n.Expected);
+            Opt("shutdown", n.Shutdown);
+            if (!n.TransientAttributes.IsEmpty)
+                state.Add(new XElement("transient_attributes", new XAttribute("id", n.Id),
+                    new XElement("instance_attributes", new XAttribute("id", $"status-{n.Id}"),
+                        n.TransientAttributes.Select((a, i) => new XElement("nvpair", new XAttribute("id", $"status-{n.Id}-{i}"),
+                            new XAttribute("name", a.Name), a.Value is null ? null : new XAttribute("value", a.Value))))));
+            var lrm = new XElement("lrm", new XAttribute("id", n.Id));
+            var resources = new XElement("lrm_resources");
+            foreach (var r in n.Resources)
+            {
+                var rsc = new XElement("lrm_resource", new XAttribute("id", r.Id), new XAttribute("class", r.Class), new XAttribute("type", r.Type));
+                if (r.Provider is not null) rsc.Add(new XAttribute("provider", r.Provider));
+                foreach (var op in r.Operations)
+                {
+                    var e = new XElement("lrm_rsc_op", new XAttribute("id", op.Id), new XAttribute("operation", op.Task),
+                        new XAttribute("interval", op.IntervalMs), new XAttribute("rc-code", op.RcCode), new XAttribute("op-status", op.OpStatus),
+                        new XAttribute("call-id", op.CallId), new XAttribute("crm_feature_set", "3.16.2"),
+                        new XAttribute("operation_key", op.OperationKey ?? $"{r.Id}_{op.Task}_{op.IntervalMs}"));
+                    if (op.TransitionKey is not null) e.Add(new XAttribute("transition-key", op.TransitionKey));
+                    if (op.TransitionMagic is not null) e.Add(new XAttribute("transition-magic", op.TransitionMagic));
+                    if (op.LastRcChange is { } lrc) e.Add(new XAttribute("last-rc-change", lrc));
+                    if (op.ExitReason is not null) e.Add(new XAttribute("exit-reason", op.ExitReason));
+                    if (op.OpDigest is not null) e.Add(new XAttribute("op-digest", op.OpDigest));
+                    rsc.Add(e);
+                }
+                resources.Add(rsc);
+            }
+            lrm.Add(resources);
+            state.Add(lrm);
+            section.Add(state);
+        }
+        if (!status.Tickets.IsEmpty)
+            section.Add(new XElement("tickets", status.Tickets.Select(t => new XElement("ticket_state", new XAttribute("id", t.Id),
+                new XAttribute("granted", t.Granted ? "true" : "false"), t.Standby ? new XAttribute("standby", "true") : null))));
+        return section;
+    }
+}
