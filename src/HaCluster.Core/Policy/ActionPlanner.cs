@@ -48,8 +48,9 @@ internal sealed class ActionPlanner(WorkingSet ws)
             return new ResourceChange("Stop", p.Id, Details(current, from, Role.Stopped, null), p.ForcedStopReason);
         if (p.BlockedStartReason is not null && from is null && to is not null)
             return new ResourceChange("Start", p.Id, Details(Role.Stopped, null, next, to), p.BlockedStartReason);
+        // Started and promoted in one transition: crm_simulate reports it as a promotion.
         if (from is null)
-            return new ResourceChange("Start", p.Id, Details(Role.Stopped, null, next, to));
+            return new ResourceChange(next == Role.Promoted ? "Promote" : "Start", p.Id, Details(Role.Stopped, null, next, to));
         if (to is null)
         {
             const string reason = "due to node availability";

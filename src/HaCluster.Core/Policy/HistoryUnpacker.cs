@@ -9,6 +9,12 @@ namespace HaCluster.Core.Policy;
 /// </summary>
 internal sealed class HistoryUnpacker(WorkingSet ws)
 {
+    /// <summary>Clone instances by their configuration id ("rsc" for "rsc:0".."rsc:N"), in instance order.</summary>
+    private readonly Dictionary<string, List<SchedPrimitive>> _instancesByBaseId = ws.AllPrimitives()
+        .Where(p => IsInClone(p))
+        .GroupBy(p => CloneBuilder.BaseId(p.Id))
+        .ToDictionary(g => g.Key, g => g.ToList());
+
     private const int OcfSuccess = 0, OcfNotRunning = 7, OcfRunningPromoted = 8, OcfFailedPromoted = 9;
 
     public void Unpack()
@@ -99,8 +105,7 @@ internal sealed class HistoryUnpacker(WorkingSet ws)
         if (ws.ById.TryGetValue(historyId, out var exact) && exact is SchedPrimitive p && p.Parent is not SchedClone && !IsInClone(p))
             return p;
         var baseId = CloneBuilder.BaseId(historyId);
-        var candidates = ws.AllPrimitives().Where(x => x.ConfigId.Length > 0 && CloneBuilder.BaseId(x.Id) == baseId && IsInClone(x)).ToList();
-        if (candidates.Count == 0) return exact as SchedPrimitive;
+        if (!_instancesByBaseId.TryGetValue(baseId, out var candidates)) return exact as SchedPrimitive;
         var clone = CloneOf(candidates[0])!;
         if (clone.GloballyUnique)
             return candidates.FirstOrDefault(c => c.Id == historyId);
