@@ -19,7 +19,9 @@ public static class SimulateCommand
         var xml = new Option<string?>("--xml", "-x") { Description = "a Pacemaker CIB with a status section" };
         var config = new Option<string?>("--config") { Description = "a configuration file (crm, xml or yaml) with no status" };
         var date = new Option<string?>("--date", "-d") { Description = "the time to schedule at (ISO 8601 or epoch seconds); default: the CIB's execution-date, else now" };
-        var cmd = new Command("simulate", "show what the cluster would do with a configuration and status") { xml, config, date };
+        var showScores = new Option<bool>("--show-scores", "-s") { Description = "print the allocation score of every resource on every node" };
+        var explain = new Option<string?>("--explain") { Description = "say in words why this resource is where it is" };
+        var cmd = new Command("simulate", "show what the cluster would do with a configuration and status") { xml, config, date, showScores, explain };
         cmd.SetAction(parse =>
         {
             var output = parse.InvocationConfiguration.Output;
@@ -43,10 +45,22 @@ public static class SimulateCommand
             if (status.ExecutionDate is { } ed && parse.GetValue(date) is null)
                 output.WriteLine($"Using the original execution date of: {ed.UtcDateTime:yyyy-MM-dd HH:mm:ss}Z");
 
-            var graph = Scheduler.Schedule(result.Config, status, now);
+            var (graph, ws) = Scheduler.Run(result.Config, status, now);
             output.WriteLine("Current cluster status:");
             StatusPrinter.Print(result.Config, status, now, output);
             output.WriteLine();
+            if (parse.GetValue(showScores))
+            {
+                output.WriteLine("Allocation scores:");
+                foreach (var line in Scheduler.ScoreLines(ws)) output.WriteLine(line);
+                output.WriteLine();
+            }
+            if (parse.GetValue(explain) is { } rsc)
+            {
+                output.WriteLine($"Why {rsc} is where it is:");
+                foreach (var line in Scheduler.Explain(ws, rsc)) output.WriteLine("  " + line);
+                output.WriteLine();
+            }
             output.WriteLine("Transition Summary:");
             foreach (var line in graph.SummaryLines()) output.WriteLine(line);
             return ConfigureCommands.ExitOk;

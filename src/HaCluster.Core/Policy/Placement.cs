@@ -17,6 +17,7 @@ internal sealed class Placement(WorkingSet ws)
     private const int InfinityHack = Inf * 2;
 
     private static int Add(int a, int b) => (new Score(Clamp(a)) + new Score(Clamp(b))).Value;
+    internal static string FormatScore(int v) => v >= Inf ? "+INFINITY" : v <= -Inf ? "-INFINITY" : v >= 0 ? "+" + v : v.ToString();
     private static int Clamp(int v) => Math.Clamp(v, -Inf, Inf);
 
     public void Run()
@@ -68,8 +69,9 @@ internal sealed class Placement(WorkingSet ws)
         _ => r.Children.SelectMany(Leaves).Prepend(r),
     };
 
-    private void AddScore(SchedResource r, SchedNode n, int score)
+    private void AddScore(SchedResource r, SchedNode n, int score, string? why = null)
     {
+        if (why is not null) r.Explanation.Add($"{FormatScore(score)} on {n.Name}: {why}");
         if (r.Allowed.TryGetValue(n, out var s)) r.Allowed[n] = Add(s, score);
         else r.Allowed[n] = Add(0, score);
     }
@@ -102,7 +104,7 @@ internal sealed class Placement(WorkingSet ws)
                 {
                     var node = ws.FindNode(l.Node);
                     if (node is null) continue;
-                    foreach (var leaf in Leaves(target)) AddScore(leaf, node, (l.Score ?? Score.Zero).Value);
+                    foreach (var leaf in Leaves(target)) AddScore(leaf, node, (l.Score ?? Score.Zero).Value, $"location {l.Id}");
                     continue;
                 }
                 foreach (var rule in l.Rules)
@@ -118,7 +120,7 @@ internal sealed class Placement(WorkingSet ws)
                             score = s.Value;
                         }
                         else score = (rule.Score ?? Score.Zero).Value;
-                        foreach (var leaf in Leaves(target)) AddScore(leaf, node, score);
+                        foreach (var leaf in Leaves(target)) AddScore(leaf, node, score, $"location {l.Id} (rule {rule.Id ?? "matched"})");
                     }
                 }
             }
@@ -135,14 +137,22 @@ internal sealed class Placement(WorkingSet ws)
             if (stickiness != 0 && p.Managed && p.ActiveOn.Count == 1)
             {
                 var node = p.ActiveOn.Keys.First();
-                if (p.Allowed.ContainsKey(node) || ws.SymmetricCluster) AddScore(p, node, stickiness);
+                if (p.Allowed.ContainsKey(node) || ws.SymmetricCluster) AddScore(p, node, stickiness, "resource-stickiness (it runs there)");
             }
-            foreach (var node in p.HardErrorOn) p.Allowed[node] = -Inf;
+            foreach (var node in p.HardErrorOn)
+            {
+                p.Allowed[node] = -Inf;
+                p.Explanation.Add($"-INFINITY on {node.Name}: a hard error there (invalid arguments, no permission or not installed)");
+            }
             var threshold = Score.TryParse(p.MetaValue("migration-threshold"), out var mt) ? mt.Value : Inf;
             foreach (var node in ws.Nodes)
             {
                 var failures = FailCount(p, node);
-                if (failures > 0 && threshold > 0 && failures >= threshold) p.Allowed[node] = -Inf;
+                if (failures > 0 && threshold > 0 && failures >= threshold)
+                {
+                    p.Allowed[node] = -Inf;
+                    p.Explanation.Add($"-INFINITY on {node.Name}: {failures} failure(s) reached migration-threshold {FormatScore(threshold).TrimStart('+')}");
+                }
             }
         }
     }
@@ -344,6 +354,9 @@ internal sealed class Placement(WorkingSet ws)
     {
         var primary = c.Primary;
         if (primary.Provisional) Assign(primary is SchedPrimitive { Parent: SchedClone pc } ? pc : primary);
+        var where = PrimaryNodes(primary, c.PrimaryRole);
+        dependent.Explanation.Add($"colocation {c.Id} ({FormatScore(c.Score)} with {primary.Id}{(c.PrimaryRole == Role.Unknown ? "" : ":" + Roles.Name(c.PrimaryRole))}" +
+            $", which {(where.Count == 0 ? "runs nowhere" : "goes to " + string.Join(", ", where.Select(n => n.Name)))})");
         var archive = new Dictionary<SchedNode, int>(dependent.Allowed);
 
         var targets = PrimaryNodes(primary, c.PrimaryRole);
@@ -372,6 +385,7 @@ internal sealed class Placement(WorkingSet ws)
     private void AddDependentScores(SchedColocation c, SchedResource rsc)
     {
         if (!c.Influence) return;
+        rsc.Explanation.Add($"preferences of {c.Dependent.Id}, which must be with it (colocation {c.Id}, {FormatScore(c.Score)})");
         var work = new Dictionary<SchedNode, int>(rsc.Allowed);
         AddColocatedNodeScores(c.Dependent, ref work, c.NodeAttribute, (float)c.Score / Inf, rsc is SchedClone, towardsPrimaries: false);
         rsc.Allowed.Clear();

@@ -21,6 +21,9 @@ public abstract class SchedResource(string id, SchedResource? parent)
     public List<SchedColocation> ThisWith { get; } = new();
     public List<SchedColocation> WithThis { get; } = new();
 
+    /// <summary>Why the scores are what they are: each contribution, in the order applied (for --explain).</summary>
+    public List<string> Explanation { get; } = new();
+
     public SchedNode? AssignedTo { get; set; }
     public bool Provisional { get; set; } = true;
     public bool Assigning { get; set; }

@@ -11,12 +11,48 @@ namespace HaCluster.Core.Policy;
 /// </summary>
 public static class Scheduler
 {
-    public static TransitionGraph Schedule(ClusterConfig config, ClusterStatus status, DateTimeOffset now)
+    public static TransitionGraph Schedule(ClusterConfig config, ClusterStatus status, DateTimeOffset now) =>
+        Run(config, status, now).Graph;
+
+    /// <summary>The graph and the working set it was computed from (scores, explanations).</summary>
+    public static (TransitionGraph Graph, WorkingSet WorkingSet) Run(ClusterConfig config, ClusterStatus status, DateTimeOffset now)
     {
         var ws = WorkingSet.Build(config, status, now);
         new HistoryUnpacker(ws).Unpack();
         new Placement(ws).Run();
         new OrderPropagation(ws).Run();
-        return new ActionPlanner(ws).Plan();
+        return (new ActionPlanner(ws).Plan(), ws);
+    }
+
+    /// <summary>Allocation scores per primitive and node, as crm_simulate --show-scores prints them.</summary>
+    public static IEnumerable<string> ScoreLines(WorkingSet ws) =>
+        ws.AllPrimitives().SelectMany(p => p.Allowed.OrderBy(kv => kv.Key.Name, StringComparer.Ordinal)
+            .Select(kv => $"pcmk__primitive_assign: {p.Id} allocation score on {kv.Key.Name}: {Score.FromLong(kv.Value)}"));
+
+    /// <summary>In words: why a resource is (or will be) where it is.</summary>
+    public static IEnumerable<string> Explain(WorkingSet ws, string resourceId)
+    {
+        var targets = ws.ById.TryGetValue(resourceId, out var r) ? r.Primitives().ToList()
+            : ws.AllPrimitives().Where(p => p.ConfigId == resourceId).ToList();
+        if (targets.Count == 0) { yield return $"{resourceId}: no such resource"; yield break; }
+        foreach (var p in targets)
+        {
+            var now = p.ActiveOn.Count == 0 ? "stopped" : string.Join(", ", p.ActiveOn.Select(kv => $"{Roles.Name(kv.Value)} on {kv.Key.Name}"));
+            var next = p.AssignedTo is null ? "stopped" : $"{Roles.Name(p.NextRole is Role.Unknown ? Role.Started : p.NextRole)} on {p.AssignedTo.Name}";
+            yield return $"{p.Id} ({p.Agent}): now {now}{(p.Failed ? " (FAILED on " + string.Join(", ", p.FailedOn.Select(n => n.Name)) + ")" : "")}; next {next}";
+            if (!p.Managed) yield return "  it is not managed (is-managed=false, maintenance, blocked, or fencing enabled without a fencing device): the cluster leaves it alone";
+            if (p.TargetRole == Role.Stopped) yield return "  target-role is Stopped";
+            foreach (var reason in new[] { p.BlockedStartReason, p.ForcedStopReason, p.RestartReason })
+                if (reason is not null) yield return "  order: " + reason;
+            if (p.Explanation.Count > 0)
+            {
+                yield return "  because:";
+                foreach (var e in p.Explanation) yield return "    " + e;
+            }
+            yield return "  final scores: " + string.Join(", ", p.Allowed.OrderByDescending(kv => kv.Value).ThenBy(kv => kv.Key.Name, StringComparer.Ordinal)
+                .Select(kv => $"{kv.Key.Name} {Score.FromLong(kv.Value)}{(kv.Key.CanRunResources ? "" : " (node cannot run resources)")}"));
+            if (p.AssignedTo is null && p.Managed && p.TargetRole != Role.Stopped)
+                yield return "  no node has a score of 0 or more where it may run, so it stays stopped";
+        }
     }
 }
