@@ -41,8 +41,8 @@ internal sealed class OrderPropagation(WorkingSet ws)
             if (o.Sets.IsEmpty)
             {
                 if (o.First is null || o.Then is null) continue;
-                foreach (var f in Resolve(o.First))
-                    foreach (var t in Resolve(o.Then))
+                foreach (var f in ws.Resolve(o.First))
+                    foreach (var t in ws.Resolve(o.Then))
                         edges.Add(new Edge(o.Id, f, o.FirstAction ?? "start", t, o.ThenAction ?? o.FirstAction ?? "start", symmetrical));
                 continue;
             }
@@ -50,7 +50,7 @@ internal sealed class OrderPropagation(WorkingSet ws)
             foreach (var set in o.Sets)
             {
                 var action = set.Action ?? "start";
-                var members = set.Resources.SelectMany(Resolve).Select(r => (r, action)).ToList();
+                var members = set.Resources.SelectMany(ws.Resolve).Select(r => (r, action)).ToList();
                 if (CibBoolean.TryParse(set.Sequential) != false)
                     for (int i = 1; i < members.Count; i++)
                         edges.Add(new Edge(o.Id, members[i - 1].r, action, members[i].r, action, symmetrical));
@@ -63,13 +63,6 @@ internal sealed class OrderPropagation(WorkingSet ws)
             }
         }
         return edges;
-    }
-
-    private IEnumerable<SchedResource> Resolve(string id)
-    {
-        if (ws.ById.TryGetValue(id, out var r)) return new[] { r };
-        var tag = ws.Config.Tags.FirstOrDefault(t => t.Id == id);
-        return tag is null ? Array.Empty<SchedResource>() : tag.References.SelectMany(Resolve);
     }
 
     private static IEnumerable<SchedResource> Walk(SchedResource r) => r.Children.SelectMany(Walk).Prepend(r);

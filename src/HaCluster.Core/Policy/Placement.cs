@@ -76,13 +76,6 @@ internal sealed class Placement(WorkingSet ws)
         else r.Allowed[n] = Add(0, score);
     }
 
-    private IEnumerable<SchedResource> Resolve(string id)
-    {
-        if (ws.ById.TryGetValue(id, out var r)) return new[] { r };
-        var tag = ws.Config.Tags.FirstOrDefault(t => t.Id == id);
-        return tag is null ? Array.Empty<SchedResource>() : tag.References.SelectMany(Resolve);
-    }
-
     private void ApplyLocations()
     {
         foreach (var l in ws.Config.Constraints.OfType<LocationConstraint>())
@@ -90,8 +83,8 @@ internal sealed class Placement(WorkingSet ws)
             // Role-specific locations steer promotion, not placement.
             if (Roles.Parse(l.Role) is Role.Promoted or Role.Unpromoted) continue;
             var targets = new List<SchedResource>();
-            if (l.Resource is not null) targets.AddRange(Resolve(l.Resource));
-            foreach (var set in l.Sets) targets.AddRange(set.Resources.SelectMany(Resolve));
+            if (l.Resource is not null) targets.AddRange(ws.Resolve(l.Resource));
+            foreach (var set in l.Sets) targets.AddRange(set.Resources.SelectMany(ws.Resolve));
             if (l.ResourcePattern is not null)
             {
                 Regex rx;
@@ -206,8 +199,8 @@ internal sealed class Placement(WorkingSet ws)
             if (c.Sets.IsEmpty)
             {
                 if (c.Resource is null || c.WithResource is null) continue;
-                foreach (var d in Resolve(c.Resource))
-                    foreach (var p in Resolve(c.WithResource))
+                foreach (var d in ws.Resolve(c.Resource))
+                    foreach (var p in ws.Resolve(c.WithResource))
                         Colocate(c.Id, d, p, c.Score.Value, Roles.Parse(c.ResourceRole), Roles.Parse(c.WithResourceRole), c.NodeAttribute);
                 continue;
             }
@@ -217,7 +210,7 @@ internal sealed class Placement(WorkingSet ws)
             Role previousRole = Role.Unknown;
             foreach (var set in c.Sets)
             {
-                var members = set.Resources.SelectMany(Resolve).ToList();
+                var members = set.Resources.SelectMany(ws.Resolve).ToList();
                 var role = Roles.Parse(set.Role);
                 var score = set.Score?.Value ?? c.Score.Value;
                 if (CibBoolean.TryParse(set.Sequential) != false)

@@ -32,6 +32,14 @@ public sealed class WorkingSet
 
     public IEnumerable<SchedPrimitive> AllPrimitives() => Resources.SelectMany(r => r.Primitives());
 
+    /// <summary>What a constraint's reference names: a resource, or every resource of a tag.</summary>
+    public IEnumerable<SchedResource> Resolve(string id)
+    {
+        if (ById.TryGetValue(id, out var r)) return new[] { r };
+        var tag = Config.Tags.FirstOrDefault(t => t.Id == id);
+        return tag is null ? Array.Empty<SchedResource>() : tag.References.SelectMany(Resolve);
+    }
+
     private string? Property(string name) => Config.Properties.GetUnconditional(name);
     private bool BoolProperty(string name, bool fallback) => CibBoolean.TryParse(Property(name)) ?? fallback;
 
