@@ -37,9 +37,10 @@ internal sealed class ActionPlanner(WorkingSet ws)
     private ResourceChange? Change(SchedPrimitive p)
     {
         if (!p.Managed) return null;
-        var from = p.ActiveOn.Keys.FirstOrDefault();
-        var current = p.CurrentRole;
         var to = p.AssignedTo;
+        // Active on several nodes (a failed migration, say): speak from the one it stays on.
+        var from = to is not null && p.ActiveOn.ContainsKey(to) ? to : p.ActiveOn.Keys.FirstOrDefault();
+        var current = p.CurrentRole;
         var next = to is null ? Role.Stopped : p.NextRole is Role.Unknown or Role.Stopped ? Role.Started : p.NextRole;
         var failed = p.Failed;
 
