@@ -126,6 +126,13 @@ internal sealed class OrderPropagation(WorkingSet ws)
                 if ((!e.Symmetrical && staysPut) || then.ForcedStopReason is not null) return false;
                 then.ForcedStopReason = $"due to unrunnable {Describe(e.First, e.FirstAction)}";
             }
+            else if (then.Parent is SchedClone || then.Parent?.Parent is SchedClone)
+            {
+                // A clone instance that cannot start is simply not started: crm_simulate lists no
+                // blocked start for it (a primitive gets one).
+                then.AssignedTo = null;
+                then.NextRole = Role.Stopped;
+            }
             else then.BlockedStartReason = $"due to unrunnable {Describe(e.First, e.FirstAction)} (blocked)";
             return true;
         }
