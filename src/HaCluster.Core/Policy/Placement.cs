@@ -103,9 +103,16 @@ internal sealed class Placement(WorkingSet ws)
                 foreach (var rule in l.Rules)
                 {
                     if (Roles.Parse(rule.Role) is Role.Promoted or Role.Unpromoted) continue;
+                    // value-source=param/meta compares against the constrained resource's own attributes.
+                    string? Own(string name, string source) => target switch
+                    {
+                        SchedPrimitive p when source == "param" => p.Definition.Param(name),
+                        _ when source == "meta" => target.MetaValue(name),
+                        _ => null,
+                    };
                     foreach (var node in ws.Nodes)
                     {
-                        if (!RuleEvaluator.Matches(rule, node, ws.Now)) continue;
+                        if (!RuleEvaluator.Matches(rule, node, ws.Now, Own)) continue;
                         int score;
                         if (rule.ScoreAttribute is not null)
                         {

@@ -9,29 +9,29 @@ namespace HaCluster.Core.Policy;
 /// </summary>
 public static class RuleEvaluator
 {
-    public static bool Matches(Rule rule, SchedNode? node, DateTimeOffset now, Func<string, string?>? resourceParam = null)
+    public static bool Matches(Rule rule, SchedNode? node, DateTimeOffset now, Func<string, string, string?>? resourceAttribute = null)
     {
         var or = string.Equals(rule.BooleanOp, "or", StringComparison.OrdinalIgnoreCase);
         if (rule.Expressions.IsEmpty) return false;
         foreach (var e in rule.Expressions)
         {
-            var ok = Matches(e, node, now, resourceParam);
+            var ok = Matches(e, node, now, resourceAttribute);
             if (or && ok) return true;
             if (!or && !ok) return false;
         }
         return !or;
     }
 
-    private static bool Matches(RuleExpression e, SchedNode? node, DateTimeOffset now, Func<string, string?>? resourceParam) => e switch
+    private static bool Matches(RuleExpression e, SchedNode? node, DateTimeOffset now, Func<string, string, string?>? resourceAttribute) => e switch
     {
-        Rule nested => Matches(nested, node, now, resourceParam),
-        AttributeExpression a => MatchesAttribute(a, node, resourceParam),
+        Rule nested => Matches(nested, node, now, resourceAttribute),
+        AttributeExpression a => MatchesAttribute(a, node, resourceAttribute),
         DateExpression d => MatchesDate(d, now),
         // op/rsc expressions only appear in defaults; the caller filters those sets.
         _ => true,
     };
 
-    private static bool MatchesAttribute(AttributeExpression a, SchedNode? node, Func<string, string?>? resourceParam)
+    private static bool MatchesAttribute(AttributeExpression a, SchedNode? node, Func<string, string, string?>? resourceAttribute)
     {
         var actual = node?.Attribute(a.Attribute);
         switch (a.Operation)
@@ -40,8 +40,8 @@ public static class RuleEvaluator
             case "not_defined": return actual is null;
         }
         var expected = a.Value;
-        if (a.ValueSource is "param" or "meta" && expected is not null && resourceParam is not null)
-            expected = resourceParam(expected);
+        if (a.ValueSource is "param" or "meta" && expected is not null && resourceAttribute is not null)
+            expected = resourceAttribute(expected, a.ValueSource);
         if (actual is null || expected is null) return a.Operation == "ne";
         var cmp = Compare(actual, expected, a.Type);
         if (cmp is null) return a.Operation == "ne";
