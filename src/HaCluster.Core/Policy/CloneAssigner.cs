@@ -16,10 +16,12 @@ internal sealed class CloneAssigner(WorkingSet ws, Placement placement)
         if (!clone.Provisional || clone.Assigning) return clone.AssignedTo;
         clone.Assigning = true;
 
-        // The clone's own colocations shape every instance's scores.
+        // The clone's own colocations shape every instance's scores; those that name the clone's
+        // role (Promoted/Unpromoted) choose which instance is promoted instead (SetRoles).
         foreach (var c in clone.ThisWith.ToList())
         {
             if (c.Primary.Provisional) placement.AssignPrimitive(c.Primary is SchedPrimitive { Parent: SchedClone pc } ? pc : c.Primary);
+            if (c.DependentRole is Role.Promoted or Role.Unpromoted) continue;
             foreach (var instance in clone.Instances) ApplyToInstance(c, instance);
         }
 
@@ -125,6 +127,7 @@ internal sealed class CloneAssigner(WorkingSet ws, Placement placement)
             candidates.Add((instance, score));
         }
         if (clone.TargetRole is Role.Unpromoted or Role.Started && clone.MetaValue("target-role") is "Slave" or "Unpromoted") return;
+        candidates = candidates.Select(c => (c.Instance, Add(c.Score, ColocationPromotionScore(clone, c.Instance.AssignedTo!)))).ToList();
         var promotedPerNode = new Dictionary<SchedNode, int>();
         var promoted = 0;
         foreach (var (instance, score) in candidates
@@ -138,6 +141,44 @@ internal sealed class CloneAssigner(WorkingSet ws, Placement placement)
             promotedPerNode[node] = promotedPerNode.GetValueOrDefault(node) + 1;
             promoted++;
         }
+    }
+
+    private static int Add(int a, int b) => (new Score(Math.Clamp(a, -Inf, Inf)) + new Score(Math.Clamp(b, -Inf, Inf))).Value;
+
+    /// <summary>
+    /// What colocations add to promoting an instance on <paramref name="node"/>: the clone's own
+    /// role colocations ("Promoted with X": +score where X is, and a mandatory one forbids elsewhere;
+    /// "Unpromoted with X" counts against), and the positive preferences of resources that must be
+    /// with the Promoted instance (a DRBD master goes where its filesystem and service prefer to run).
+    /// </summary>
+    private int ColocationPromotionScore(SchedClone clone, SchedNode node)
+    {
+        var total = 0;
+        foreach (var c in clone.ThisWith.Where(c => c.DependentRole is Role.Promoted or Role.Unpromoted))
+        {
+            var primaryNodes = new HashSet<SchedNode>();
+            foreach (var leaf in c.Primary is SchedClone pc ? pc.Instances : new[] { c.Primary })
+            {
+                if (leaf.AssignedTo is null) continue;
+                var role = leaf.Primitives().Select(p => p.NextRole).DefaultIfEmpty(Role.Stopped).Max();
+                if (c.PrimaryRole is Role.Promoted && role != Role.Promoted) continue;
+                if (c.PrimaryRole is Role.Unpromoted && role == Role.Promoted) continue;
+                primaryNodes.Add(leaf.AssignedTo);
+            }
+            var sign = c.DependentRole == Role.Unpromoted ? -1 : 1;
+            if (primaryNodes.Contains(node)) total = Add(total, sign * c.Score);
+            else if (c.Score >= Inf && c.DependentRole == Role.Promoted) total = -Inf;
+        }
+        // Merged into a clone, dependents' preferences only ever add (Pacemaker's "non-negative"
+        // merge): a dependent banned from a node does not veto promoting there.
+        foreach (var c in clone.WithThis.Where(c => c.PrimaryRole == Role.Promoted && c.Influence))
+        {
+            if (!c.Dependent.Allowed.TryGetValue(node, out var score) || !node.CanRunResources || score <= 0) continue;
+            var factor = (double)c.Score / Inf;
+            var weighted = (int)Math.Round(factor * Math.Clamp(score, -Inf, Inf), MidpointRounding.AwayFromZero);
+            if (weighted > 0) total = Add(total, weighted);
+        }
+        return total;
     }
 
     private int PromotionScore(SchedClone clone, SchedResource instance, SchedNode node)
