@@ -1,4 +1,3 @@
-using HaCluster.Cli;
 using Xunit;
 
 namespace HaCluster.Core.Tests.Cli;
@@ -17,13 +16,7 @@ public sealed class ConfigureCommandTests : IDisposable
         return path;
     }
 
-    private static (int Exit, string Out, string Err) Run(params string[] args)
-    {
-        var output = new StringWriter();
-        var error = new StringWriter();
-        var exit = CliApp.Run(args, output, error);
-        return (exit, output.ToString(), error.ToString());
-    }
+    private static (int Exit, string Out, string Err) Run(params string[] args) => CliRunner.Run(args);
 
     private static string Sample(string name) => Path.Combine(TestPaths.Samples, name);
 

@@ -1,4 +1,3 @@
-using HaCluster.Cli;
 using Xunit;
 
 namespace HaCluster.Core.Tests.Cli;
@@ -6,13 +5,7 @@ namespace HaCluster.Core.Tests.Cli;
 /// <summary>hacrm simulate, in-process, on Pacemaker's own scheduler inputs.</summary>
 public class SimulateCommandTests
 {
-    private static (int Exit, string Out, string Err) Run(params string[] args)
-    {
-        var output = new StringWriter();
-        var error = new StringWriter();
-        var exit = CliApp.Run(args, output, error);
-        return (exit, output.ToString(), error.ToString());
-    }
+    private static (int Exit, string Out, string Err) Run(params string[] args) => CliRunner.Run(args);
 
     private static string Cib(string name) => Path.Combine(TestPaths.ConformanceXml, name + ".xml");
 
