@@ -36,6 +36,7 @@ internal sealed class CloneAssigner(WorkingSet ws, Placement placement)
             var current = anchor.CurrentNode;
             if (current is null || !current.CanRunResources || !Room(current) || !anchor.Managed()) continue;
             if (!instance.Primitives().All(p => Effective(p, current) >= 0)) continue;
+            if (placement.Capacity.Enabled && !placement.Capacity.Fits(current, Demand(instance))) continue;
             if (clone.TargetRole == Role.Stopped) continue;
             Place(instance, current);
             perNode[current] = perNode.GetValueOrDefault(current) + 1;
@@ -47,7 +48,8 @@ internal sealed class CloneAssigner(WorkingSet ws, Placement placement)
             if (clone.TargetRole == Role.Stopped) break;
             var anchor = Anchor(instance);
             if (!anchor.Managed()) continue;
-            var node = placement.SortNodes(anchor, null).FirstOrDefault(n => Room(n) && instance.Primitives().All(p => Effective(p, n) >= 0));
+            var node = placement.SortNodes(anchor, null).FirstOrDefault(n => Room(n) && instance.Primitives().All(p => Effective(p, n) >= 0)
+                && (!placement.Capacity.Enabled || placement.Capacity.Fits(n, Demand(instance))));
             if (node is null) continue;
             Place(instance, node);
             perNode[node] = perNode.GetValueOrDefault(node) + 1;
@@ -81,10 +83,19 @@ internal sealed class CloneAssigner(WorkingSet ws, Placement placement)
     private static int Effective(SchedResource r, SchedNode n) =>
         n.CanRunResources && r.Allowed.TryGetValue(n, out var s) ? s : -Inf;
 
-    private static void Place(SchedResource instance, SchedNode node)
+    private Dictionary<string, long> Demand(SchedResource instance)
+    {
+        var total = new Dictionary<string, long>();
+        foreach (var p in instance.Primitives())
+            foreach (var (k, v) in placement.Capacity.Of(p)) total[k] = total.GetValueOrDefault(k) + v;
+        return total;
+    }
+
+    private void Place(SchedResource instance, SchedNode node)
     {
         foreach (var p in instance.Primitives())
         {
+            placement.Capacity.Consume(node, p);
             p.AssignedTo = node;
             p.NextRole = Role.Started;
             p.Provisional = false;

@@ -12,6 +12,8 @@ namespace HaCluster.Core.Policy;
 /// </summary>
 internal sealed class Placement(WorkingSet ws)
 {
+    internal Utilization Capacity { get; } = new(ws);
+
     private const int Inf = Score.InfinityValue;
     /// <summary>Pacemaker's marker for "must not become positive" during merges.</summary>
     private const int InfinityHack = Inf * 2;
@@ -296,7 +298,11 @@ internal sealed class Placement(WorkingSet ws)
         {
             AssignBestNode(p);
         }
-        if (p.AssignedTo is not null) p.AssignedTo.AssignedCount++;
+        if (p.AssignedTo is not null)
+        {
+            p.AssignedTo.AssignedCount++;
+            Capacity.Consume(p.AssignedTo, p);
+        }
         p.Assigning = false;
         p.Provisional = false;
         return p.AssignedTo;
@@ -310,15 +316,28 @@ internal sealed class Placement(WorkingSet ws)
         n.CanRunResources && r.Allowed.TryGetValue(n, out var s) ? s : -Inf;
 
     /// <summary>Nodes sorted for choosing: score, fewest assigned, the preferred node, name.</summary>
-    internal List<SchedNode> SortNodes(SchedResource r, SchedNode? preferred) =>
-        r.Allowed.Keys.OrderByDescending(n => Effective(r, n))
-            .ThenBy(n => n.AssignedCount)
-            .ThenBy(n => n == preferred ? 0 : 1)
-            .ThenBy(n => n.Name, StringComparer.Ordinal)
-            .ToList();
+    internal List<SchedNode> SortNodes(SchedResource r, SchedNode? preferred)
+    {
+        var nodes = r.Allowed.Keys.ToList();
+        nodes.Sort((a, b) =>
+        {
+            var c = Effective(r, b).CompareTo(Effective(r, a));
+            if (c != 0) return c;
+            // "minimal" packs: after the score only the name decides.
+            if (Capacity.Strategy != "minimal")
+            {
+                if (Capacity.Strategy == "balanced" && (c = Capacity.CompareFree(a, b)) != 0) return c;
+                if ((c = a.AssignedCount.CompareTo(b.AssignedCount)) != 0) return c;
+                if (a == preferred || b == preferred) return a == preferred ? -1 : 1;
+            }
+            return string.CompareOrdinal(a.Name, b.Name);
+        });
+        return nodes;
+    }
 
     private void AssignBestNode(SchedPrimitive p)
     {
+        Capacity.BanInsufficient(p);
         var current = p.CurrentNode;
         var nodes = SortNodes(p, current);
         var chosen = nodes.FirstOrDefault();

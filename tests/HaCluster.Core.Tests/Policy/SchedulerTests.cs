@@ -233,6 +233,24 @@ public class SchedulerTests
     }
 
     [Fact]
+    public void With_a_utilization_strategy_a_node_without_capacity_left_is_not_used()
+    {
+        var crm = "node node1 utilization memory=1024\nnode node2 utilization memory=4096\nproperty stonith-enabled=false placement-strategy=utilization\n" +
+                  "primitive big Dummy utilization memory=2048\nprimitive small Dummy utilization memory=512\nlocation l big 100: node1";
+        var s = Summary(crm, new StatusBuilder().Online("node1", "node2"));
+        Assert.Contains("Start big (node2)", s);   // preferred node1 is too small
+        Assert.Contains("Start small (node1)", s);
+    }
+
+    [Fact]
+    public void Without_a_placement_strategy_utilization_is_ignored()
+    {
+        var crm = "node node1 utilization memory=1024\nnode node2 utilization memory=4096\nproperty stonith-enabled=false\n" +
+                  "primitive big Dummy utilization memory=2048\nlocation l big 100: node1";
+        Assert.Equal(new[] { "Start big (node1)" }, Summary(crm, new StatusBuilder().Online("node1", "node2")));
+    }
+
+    [Fact]
     public void Scheduling_is_deterministic()
     {
         var crm = TwoNodes + "primitive a Dummy\nprimitive b Dummy\ngroup g a b\nprimitive s Stateful\nms m s\ncolocation c inf: g m:Master\norder o inf: m:promote g:start";
