@@ -23,8 +23,8 @@ internal sealed class HistoryUnpacker(WorkingSet ws)
         {
             var node = ws.FindNode(state.Uname ?? state.Id) ?? ws.Nodes.FirstOrDefault(n => n.Id == state.Id);
             if (node is null) continue;
-            // A node that left cleanly runs nothing; an unclean one may (until fenced).
-            if (!node.Online && !node.Unclean) continue;
+            // A node that left cleanly runs nothing; a lost or unclean one may (until fenced).
+            if (!node.Online && !node.Unclean && !node.Lost) continue;
             foreach (var history in state.Resources)
                 Apply(node, history);
         }
@@ -158,7 +158,12 @@ internal sealed class HistoryUnpacker(WorkingSet ws)
                 case "stop":
                     if (pending) { role = Role.Started; break; }
                     if (rc == OcfSuccess && !opFailed) { role = Role.Stopped; failed = false; stopFailed = false; }
-                    else { stopFailed = true; failed = true; onFail = OnFail(rsc, op); }
+                    else
+                    {
+                        // A stop that failed leaves it running.
+                        stopFailed = true; failed = true; onFail = OnFail(rsc, op);
+                        if (role == Role.Stopped) role = promotable ? Role.Unpromoted : Role.Started;
+                    }
                     break;
                 case "promote":
                     if (pending) { role = Role.Promoted; break; }

@@ -78,7 +78,9 @@ internal sealed class OrderPropagation(WorkingSet ws)
     };
 
     private static bool Active(SchedPrimitive p) => p.ActiveOn.Count > 0;
-    private static bool WillRun(SchedPrimitive p) => p.AssignedTo is not null && p.BlockedStartReason is null && p.ForcedStopReason is null;
+    /// <summary>It will be active after the transition, and its start could run (a blocked resource's cannot).</summary>
+    private static bool WillRun(SchedPrimitive p) =>
+        p.AssignedTo is not null && !p.Blocked && p.BlockedStartReason is null && p.ForcedStopReason is null;
 
     /// <summary>Whether the first side's action can happen (at least one instance, for a clone).</summary>
     private static bool Runnable(SchedResource r, string action) => action switch

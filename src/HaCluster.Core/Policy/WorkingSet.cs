@@ -104,17 +104,21 @@ public sealed class WorkingSet
         node.Shutdown = s.ShuttingDown;
         node.Pending = s.InMembership && s.ControllerOnline && s.Join == "pending";
         // Lost while expected up, and not shutting down: its resources may still run there.
-        if (node.Online || s.ShuttingDown || !StonithEnabled) return;
+        if (node.Online || s.ShuttingDown) return;
         if (!s.InMembership && s.Expected == "member")
         {
-            node.Unclean = true;
+            node.Lost = true;
             node.FenceReason = "peer is no longer part of the cluster";
         }
         else if (s.InMembership && !s.ControllerOnline && (s.Join == "member" || s.Expected == "member"))
         {
-            node.Unclean = true;
+            node.Lost = true;
             node.FenceReason = "peer process is no longer available";
         }
+        // Only fencing can make sure; without it the cluster assumes the node is down and that
+        // nothing runs there any more.
+        node.Unclean = node.Lost && StonithEnabled;
+        if (!StonithEnabled) node.Lost = false;
     }
 
     // ------------------------------------------------------------------ resources
