@@ -27,6 +27,10 @@ public readonly record struct Score(int Value) : IComparable<Score>
 
     public static Score operator -(Score a) => new(-a.Value);
 
+    /// <summary>Saturating sum of two raw score values (clamped to ±INFINITY first).</summary>
+    public static int Add(int a, int b) =>
+        (new Score(Math.Clamp(a, -InfinityValue, InfinityValue)) + new Score(Math.Clamp(b, -InfinityValue, InfinityValue))).Value;
+
     public static Score FromLong(long value) =>
         value >= InfinityValue ? Infinity : value <= -InfinityValue ? MinusInfinity : new Score((int)value);
 

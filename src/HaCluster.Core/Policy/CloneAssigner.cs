@@ -32,10 +32,10 @@ internal sealed class CloneAssigner(WorkingSet ws, Placement placement)
         // First: instances stay where they run, if that node still may host them.
         foreach (var instance in clone.Instances)
         {
-            var anchor = Anchor(instance);
+            var anchor = instance.Anchor;
             var current = anchor.CurrentNode;
             if (current is null || !current.CanRunResources || !Room(current) || !anchor.Managed()) continue;
-            if (!instance.Primitives().All(p => Effective(p, current) >= 0)) continue;
+            if (!instance.Primitives().All(p => p.Effective(current) >= 0)) continue;
             if (placement.Capacity.Enabled && !placement.Capacity.Fits(current, Demand(instance))) continue;
             if (clone.TargetRole == Role.Stopped) continue;
             Place(instance, current);
@@ -46,9 +46,9 @@ internal sealed class CloneAssigner(WorkingSet ws, Placement placement)
         foreach (var instance in clone.Instances.Where(i => i.AssignedTo is null && i.Provisional))
         {
             if (clone.TargetRole == Role.Stopped) break;
-            var anchor = Anchor(instance);
+            var anchor = instance.Anchor;
             if (!anchor.Managed()) continue;
-            var node = placement.SortNodes(anchor, null).FirstOrDefault(n => Room(n) && instance.Primitives().All(p => Effective(p, n) >= 0)
+            var node = placement.SortNodes(anchor, null).FirstOrDefault(n => Room(n) && instance.Primitives().All(p => p.Effective(n) >= 0)
                 && (!placement.Capacity.Enabled || placement.Capacity.Fits(n, Demand(instance))));
             if (node is null) continue;
             Place(instance, node);
@@ -77,11 +77,6 @@ internal sealed class CloneAssigner(WorkingSet ws, Placement placement)
         clone.AssignedTo = clone.Instances.Select(i => i.AssignedTo).FirstOrDefault(n => n is not null);
         return clone.AssignedTo;
     }
-
-    private static SchedResource Anchor(SchedResource instance) => instance is SchedGroup g && g.Children.Count > 0 ? g.Children[0] : instance;
-
-    private static int Effective(SchedResource r, SchedNode n) =>
-        n.CanRunResources && r.Allowed.TryGetValue(n, out var s) ? s : -Inf;
 
     private Dictionary<string, long> Demand(SchedResource instance)
     {
@@ -114,7 +109,7 @@ internal sealed class CloneAssigner(WorkingSet ws, Placement placement)
         foreach (var p in instance.Primitives())
             foreach (var n in p.Allowed.Keys.ToList())
             {
-                if (targets.Contains(n)) { if (c.Score < Inf) p.Allowed[n] = (new Score(p.Allowed[n]) + new Score(c.Score)).Value; }
+                if (targets.Contains(n)) { if (c.Score < Inf) p.Allowed[n] = Score.Add(p.Allowed[n], c.Score); }
                 else if (c.Score >= Inf) p.Allowed[n] = -Inf;
             }
     }
@@ -138,7 +133,7 @@ internal sealed class CloneAssigner(WorkingSet ws, Placement placement)
             candidates.Add((instance, score));
         }
         if (clone.TargetRole is Role.Unpromoted or Role.Started && clone.MetaValue("target-role") is "Slave" or "Unpromoted") return;
-        candidates = candidates.Select(c => (c.Instance, Add(c.Score, ColocationPromotionScore(clone, c.Instance.AssignedTo!)))).ToList();
+        candidates = candidates.Select(c => (c.Instance, Score.Add(c.Score, ColocationPromotionScore(clone, c.Instance.AssignedTo!)))).ToList();
         var promotedPerNode = new Dictionary<SchedNode, int>();
         var promoted = 0;
         foreach (var (instance, score) in candidates
@@ -153,8 +148,6 @@ internal sealed class CloneAssigner(WorkingSet ws, Placement placement)
             promoted++;
         }
     }
-
-    private static int Add(int a, int b) => (new Score(Math.Clamp(a, -Inf, Inf)) + new Score(Math.Clamp(b, -Inf, Inf))).Value;
 
     /// <summary>
     /// What colocations add to promoting an instance on <paramref name="node"/>: the clone's own
@@ -177,7 +170,7 @@ internal sealed class CloneAssigner(WorkingSet ws, Placement placement)
                 primaryNodes.Add(leaf.AssignedTo);
             }
             var sign = c.DependentRole == Role.Unpromoted ? -1 : 1;
-            if (primaryNodes.Contains(node)) total = Add(total, sign * c.Score);
+            if (primaryNodes.Contains(node)) total = Score.Add(total, sign * c.Score);
             else if (c.Score >= Inf && c.DependentRole == Role.Promoted) total = -Inf;
         }
         // Merged into a clone, dependents' preferences only ever add (Pacemaker's "non-negative"
@@ -187,7 +180,7 @@ internal sealed class CloneAssigner(WorkingSet ws, Placement placement)
             if (!c.Dependent.Allowed.TryGetValue(node, out var score) || !node.CanRunResources || score <= 0) continue;
             var factor = (double)c.Score / Inf;
             var weighted = (int)Math.Round(factor * Math.Clamp(score, -Inf, Inf), MidpointRounding.AwayFromZero);
-            if (weighted > 0) total = Add(total, weighted);
+            if (weighted > 0) total = Score.Add(total, weighted);
         }
         return total;
     }
@@ -200,7 +193,7 @@ internal sealed class CloneAssigner(WorkingSet ws, Placement placement)
         {
             var baseId = CloneBuilder.BaseId(p.Id);
             var value = node.Attribute($"master-{p.Id}") ?? node.Attribute($"master-{baseId}") ?? node.Attribute($"promotion-{baseId}");
-            if (value is not null && Score.TryParse(value, out var s)) { total = (new Score(total) + s).Value; found = true; }
+            if (value is not null && Score.TryParse(value, out var s)) { total = Score.Add(total, s.Value); found = true; }
         }
         if (!found && instance.Primitives().All(p => p.CurrentRole != Role.Promoted)) total = -1;
         // role=Promoted location constraints on the clone.
@@ -208,10 +201,10 @@ internal sealed class CloneAssigner(WorkingSet ws, Placement placement)
         {
             if (l.Resource != clone.Id && !instance.Primitives().Any(p => CloneBuilder.BaseId(p.Id) == l.Resource)) continue;
             if (l.Node is not null && Roles.Parse(l.Role) == Role.Promoted && l.Node == node.Name)
-                total = (new Score(total) + (l.Score ?? Score.Zero)).Value;
+                total = Score.Add(total, (l.Score ?? Score.Zero).Value);
             foreach (var rule in l.Rules)
                 if (Roles.Parse(rule.Role ?? l.Role) == Role.Promoted && RuleEvaluator.Matches(rule, node, ws.Now))
-                    total = (new Score(total) + (rule.Score ?? Score.Zero)).Value;
+                    total = Score.Add(total, (rule.Score ?? Score.Zero).Value);
         }
         return total;
     }

@@ -11,7 +11,7 @@ internal sealed class HistoryUnpacker(WorkingSet ws)
 {
     /// <summary>Clone instances by their configuration id ("rsc" for "rsc:0".."rsc:N"), in instance order.</summary>
     private readonly Dictionary<string, List<SchedPrimitive>> _instancesByBaseId = ws.AllPrimitives()
-        .Where(p => IsInClone(p))
+        .Where(p => p.EnclosingClone is not null)
         .GroupBy(p => CloneBuilder.BaseId(p.Id))
         .ToDictionary(g => g.Key, g => g.ToList());
 
@@ -23,8 +23,8 @@ internal sealed class HistoryUnpacker(WorkingSet ws)
         {
             var node = ws.FindNode(state.Uname ?? state.Id) ?? ws.Nodes.FirstOrDefault(n => n.Id == state.Id);
             if (node is null) continue;
-            // A node that left cleanly runs nothing; a lost or unclean one may (until fenced).
-            if (!node.Online && !node.Unclean && !node.Lost) continue;
+            // A node that left cleanly runs nothing; an unclean one may (until fenced).
+            if (!node.Online && !node.Unclean) continue;
             foreach (var history in state.Resources)
                 Apply(node, history);
         }
@@ -102,11 +102,11 @@ internal sealed class HistoryUnpacker(WorkingSet ws)
     /// </summary>
     private SchedPrimitive? FindInstance(string historyId, SchedNode node)
     {
-        if (ws.ById.TryGetValue(historyId, out var exact) && exact is SchedPrimitive p && p.Parent is not SchedClone && !IsInClone(p))
+        if (ws.ById.TryGetValue(historyId, out var exact) && exact is SchedPrimitive { EnclosingClone: null } p)
             return p;
         var baseId = CloneBuilder.BaseId(historyId);
         if (!_instancesByBaseId.TryGetValue(baseId, out var candidates)) return exact as SchedPrimitive;
-        var clone = CloneOf(candidates[0])!;
+        var clone = candidates[0].EnclosingClone!;
         if (clone.GloballyUnique)
             return candidates.FirstOrDefault(c => c.Id == historyId);
         // Anonymous: the instance number in the history means nothing (Pacemaker renumbers): the
@@ -124,22 +124,13 @@ internal sealed class HistoryUnpacker(WorkingSet ws)
         return true;
     }
 
-    private static bool IsInClone(SchedResource r) => CloneOf(r) is not null;
-
-    private static SchedClone? CloneOf(SchedResource r)
-    {
-        for (var p = r.Parent; p is not null; p = p.Parent)
-            if (p is SchedClone c) return c;
-        return null;
-    }
-
     private (Role Role, bool Failed, bool StopFailed, string? OnFail) Replay(ResourceHistory history, SchedPrimitive rsc)
     {
         var role = Role.Stopped;
         var failed = false;
         var stopFailed = false;
         string? onFail = null;
-        var promotable = CloneOf(rsc) is { Promotable: true };
+        var promotable = rsc.EnclosingClone is { Promotable: true };
         var ops = history.Operations.Where(o => o.OpStatus != 1 && o.Task is not ("notify" or "meta-data" or "validate-all"))
             .OrderBy(o => o.CallId < 0 ? int.MaxValue : o.CallId).ToList();
         foreach (var op in ops)

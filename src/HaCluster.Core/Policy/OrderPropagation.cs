@@ -29,7 +29,7 @@ internal sealed class OrderPropagation(WorkingSet ws)
     private List<Edge> BuildEdges()
     {
         var edges = new List<Edge>();
-        foreach (var g in ws.Resources.SelectMany(Walk).OfType<SchedGroup>())
+        foreach (var g in ws.AllResources().OfType<SchedGroup>())
             for (int i = 1; i < g.Children.Count; i++)
                 edges.Add(new Edge(g.Id, g.Children[i - 1], "start", g.Children[i], "start"));
 
@@ -64,8 +64,6 @@ internal sealed class OrderPropagation(WorkingSet ws)
         }
         return edges;
     }
-
-    private static IEnumerable<SchedResource> Walk(SchedResource r) => r.Children.SelectMany(Walk).Prepend(r);
 
     /// <summary>The primitives an order endpoint stands for on its "then" side.</summary>
     private static IEnumerable<SchedPrimitive> Targets(SchedResource r, bool asThen) => r switch
@@ -128,7 +126,7 @@ internal sealed class OrderPropagation(WorkingSet ws)
                 if ((!e.Symmetrical && staysPut) || then.ForcedStopReason is not null) return false;
                 then.ForcedStopReason = $"due to unrunnable {Describe(e.First, e.FirstAction)}";
             }
-            else if (then.Parent is SchedClone || then.Parent?.Parent is SchedClone)
+            else if (then.EnclosingClone is not null)
             {
                 // A clone instance that cannot start is simply not started: crm_simulate lists no
                 // blocked start for it (a primitive gets one).

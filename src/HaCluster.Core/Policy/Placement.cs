@@ -18,9 +18,7 @@ internal sealed class Placement(WorkingSet ws)
     /// <summary>Pacemaker's marker for "must not become positive" during merges.</summary>
     private const int InfinityHack = Inf * 2;
 
-    private static int Add(int a, int b) => (new Score(Clamp(a)) + new Score(Clamp(b))).Value;
     internal static string FormatScore(int v) => v >= Inf ? "+INFINITY" : v <= -Inf ? "-INFINITY" : v >= 0 ? "+" + v : v.ToString();
-    private static int Clamp(int v) => Math.Clamp(v, -Inf, Inf);
 
     public void Run()
     {
@@ -49,19 +47,11 @@ internal sealed class Placement(WorkingSet ws)
         }
     }
 
-    private IEnumerable<SchedNode> Candidates => ws.Nodes;
-
     private void InitialScores()
     {
-        foreach (var p in AllSchedResources())
-            foreach (var n in Candidates)
+        foreach (var p in ws.AllResources())
+            foreach (var n in ws.Nodes)
                 if (ws.SymmetricCluster) p.Allowed[n] = 0;
-    }
-
-    private IEnumerable<SchedResource> AllSchedResources()
-    {
-        IEnumerable<SchedResource> Walk(SchedResource r) => r.Children.SelectMany(Walk).Prepend(r);
-        return ws.Resources.SelectMany(Walk);
     }
 
     /// <summary>The primitives a constraint on <paramref name="r"/> reaches (a group's members, a clone's instances).</summary>
@@ -74,8 +64,8 @@ internal sealed class Placement(WorkingSet ws)
     private void AddScore(SchedResource r, SchedNode n, int score, string? why = null)
     {
         if (why is not null) r.Explanation.Add($"{FormatScore(score)} on {n.Name}: {why}");
-        if (r.Allowed.TryGetValue(n, out var s)) r.Allowed[n] = Add(s, score);
-        else r.Allowed[n] = Add(0, score);
+        if (r.Allowed.TryGetValue(n, out var s)) r.Allowed[n] = Score.Add(s, score);
+        else r.Allowed[n] = Score.Add(0, score);
     }
 
     private void ApplyLocations()
@@ -185,9 +175,6 @@ internal sealed class Placement(WorkingSet ws)
 
     // ------------------------------------------------------------------ colocations
 
-    /// <summary>The resource a colocation really binds: a group is represented by its first member.</summary>
-    private static SchedResource Anchor(SchedResource r) => r is SchedGroup g && g.Children.Count > 0 ? g.Children[0] : r;
-
     private void AddColocation(string id, SchedResource dependent, SchedResource primary, int score, Role depRole, Role priRole, string? attr, bool influence)
     {
         var c = new SchedColocation(id, dependent, primary, score, depRole, priRole, attr, influence);
@@ -199,7 +186,7 @@ internal sealed class Placement(WorkingSet ws)
     private void BuildColocations()
     {
         // Group members: each with the one before it, mandatory.
-        foreach (var g in AllSchedResources().OfType<SchedGroup>())
+        foreach (var g in ws.AllResources().OfType<SchedGroup>())
             for (int i = 1; i < g.Children.Count; i++)
                 AddColocation($"{g.Id}-member-{i}", g.Children[i], g.Children[i - 1], Inf, Role.Unknown, Role.Unknown, null, true);
 
@@ -239,7 +226,7 @@ internal sealed class Placement(WorkingSet ws)
     {
         if (dependent == primary || score == 0) return;
         var influence = CibBoolean.TryParse(primary.MetaValue("critical") ?? dependent.MetaValue("critical")) ?? true;
-        AddColocation(id, Anchor(dependent), Anchor(primary), score, depRole, priRole, attr, influence);
+        AddColocation(id, dependent.Anchor, primary.Anchor, score, depRole, priRole, attr, influence);
     }
 
     // ------------------------------------------------------------------ assignment order
@@ -312,16 +299,13 @@ internal sealed class Placement(WorkingSet ws)
 
     private static bool IsMandatory(SchedColocation c) => c.Score >= Inf || c.Score <= -Inf;
 
-    private int Effective(SchedResource r, SchedNode n) =>
-        n.CanRunResources && r.Allowed.TryGetValue(n, out var s) ? s : -Inf;
-
     /// <summary>Nodes sorted for choosing: score, fewest assigned, the preferred node, name.</summary>
     internal List<SchedNode> SortNodes(SchedResource r, SchedNode? preferred)
     {
         var nodes = r.Allowed.Keys.ToList();
         nodes.Sort((a, b) =>
         {
-            var c = Effective(r, b).CompareTo(Effective(r, a));
+            var c = r.Effective(b).CompareTo(r.Effective(a));
             if (c != 0) return c;
             // "minimal" packs: after the score only the name decides.
             if (Capacity.Strategy != "minimal")
@@ -341,16 +325,16 @@ internal sealed class Placement(WorkingSet ws)
         var current = p.CurrentNode;
         var nodes = SortNodes(p, current);
         var chosen = nodes.FirstOrDefault();
-        if (chosen is not null && Effective(p, chosen) > 0 && current is not null && current.CanRunResources)
+        if (chosen is not null && p.Effective(chosen) > 0 && current is not null && current.CanRunResources)
         {
-            var best = Effective(p, chosen);
+            var best = p.Effective(chosen);
             foreach (var n in nodes.Skip(1))
             {
-                if (Effective(p, n) != best) break;
+                if (p.Effective(n) != best) break;
                 if (n == current) chosen = n;
             }
         }
-        if (chosen is null || Effective(p, chosen) < 0) { p.AssignedTo = null; p.NextRole = Role.Stopped; return; }
+        if (chosen is null || p.Effective(chosen) < 0) { p.AssignedTo = null; p.NextRole = Role.Stopped; return; }
         p.AssignedTo = chosen;
         if (p.NextRole == Role.Unknown) p.NextRole = Role.Started;
     }
@@ -373,28 +357,26 @@ internal sealed class Placement(WorkingSet ws)
     {
         var primary = c.Primary;
         if (primary.Provisional) Assign(primary is SchedPrimitive { Parent: SchedClone pc } ? pc : primary);
-        var where = PrimaryNodes(primary, c.PrimaryRole);
-        dependent.Explanation.Add($"colocation {c.Id} ({FormatScore(c.Score)} with {primary.Id}{(c.PrimaryRole == Role.Unknown ? "" : ":" + Roles.Name(c.PrimaryRole))}" +
-            $", which {(where.Count == 0 ? "runs nowhere" : "goes to " + string.Join(", ", where.Select(n => n.Name)))})");
-        var archive = new Dictionary<SchedNode, int>(dependent.Allowed);
-
         var targets = PrimaryNodes(primary, c.PrimaryRole);
+        dependent.Explanation.Add($"colocation {c.Id} ({FormatScore(c.Score)} with {primary.Id}{(c.PrimaryRole == Role.Unknown ? "" : ":" + Roles.Name(c.PrimaryRole))}" +
+            $", which {(targets.Count == 0 ? "runs nowhere" : "goes to " + string.Join(", ", targets.Select(n => n.Name)))})");
+        var archive = new Dictionary<SchedNode, int>(dependent.Allowed);
         var attr = c.NodeAttribute ?? "#uname";
         var values = targets.Select(n => n.Attribute(attr)).Where(v => v is not null).ToHashSet();
         if (targets.Count == 0 && c.Score < 0) return;
         foreach (var n in dependent.Allowed.Keys.ToList())
         {
             if (targets.Count == 0)
-                dependent.Allowed[n] = Add(-c.Score, dependent.Allowed[n]);
+                dependent.Allowed[n] = Score.Add(-c.Score, dependent.Allowed[n]);
             else if (values.Contains(n.Attribute(attr)))
             {
-                if (c.Score < Inf) dependent.Allowed[n] = Add(c.Score, dependent.Allowed[n]);
+                if (c.Score < Inf) dependent.Allowed[n] = Score.Add(c.Score, dependent.Allowed[n]);
             }
             else if (c.Score >= Inf)
                 dependent.Allowed[n] = -Inf;
         }
         var mandatory = IsMandatory(c);
-        if (!mandatory && !dependent.Allowed.Keys.Any(n => Effective(dependent, n) >= 0))
+        if (!mandatory && !dependent.Allowed.Keys.Any(n => dependent.Effective(n) >= 0))
         {
             dependent.Allowed.Clear();
             foreach (var kv in archive) dependent.Allowed[kv.Key] = kv.Value;
@@ -459,7 +441,7 @@ internal sealed class Placement(WorkingSet ws)
             var weightF = factor * best;
             var weight = (int)(weightF < 0 ? weightF - 0.5f : weightF + 0.5f);
             if (weight == 0 && best != 0) weight = factor > 0 ? 1 : factor < 0 ? -1 : 0;
-            var updated = Add(weight, work[node]);
+            var updated = Score.Add(weight, work[node]);
             if (onlyPositive && updated < 0 && work[node] > 0) { work[node] = InfinityHack; continue; }
             if (onlyPositive && updated < 0 && work[node] == 0) continue;
             work[node] = updated;

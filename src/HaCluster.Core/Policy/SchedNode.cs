@@ -13,13 +13,6 @@ public sealed class SchedNode(string id, string name)
     public bool Standby { get; set; }
     public bool Maintenance { get; set; }
     public bool Shutdown { get; set; }
-    /// <summary>In the membership but its controller is not (yet) up.</summary>
-    public bool Pending { get; set; }
-    /// <summary>
-    /// Dropped out without a clean shutdown: what ran there is still counted as running there
-    /// (and must be recovered elsewhere), whether or not fencing is enabled.
-    /// </summary>
-    public bool Lost { get; set; }
     /// <summary>Why it must be fenced, in crm_simulate's words (when unclean).</summary>
     public string? FenceReason { get; set; }
     public Dictionary<string, string> Attributes { get; } = new();

@@ -45,6 +45,23 @@ public abstract class SchedResource(string id, SchedResource? parent)
 
     public string? MetaValue(string name) => Meta.TryGetValue(name, out var v) ? v : null;
 
+    /// <summary>What a constraint on this resource binds: a group is represented by its first member.</summary>
+    public SchedResource Anchor => this is SchedGroup g && g.Children.Count > 0 ? g.Children[0] : this;
+
+    /// <summary>The clone this resource is an instance of (or a member of an instance of), if any.</summary>
+    public SchedClone? EnclosingClone
+    {
+        get
+        {
+            for (var p = Parent; p is not null; p = p.Parent)
+                if (p is SchedClone c) return c;
+            return null;
+        }
+    }
+
+    /// <summary>Its score on a node, or -INFINITY where it may not run or the node cannot run resources.</summary>
+    public int Effective(SchedNode n) => n.CanRunResources && Allowed.TryGetValue(n, out var s) ? s : -Score.InfinityValue;
+
     /// <summary>The roles the configuration asks for (target-role), Started when unset.</summary>
     public Role TargetRole => Roles.Parse(MetaValue("target-role")) is var r && r != Role.Unknown ? r : Role.Started;
 

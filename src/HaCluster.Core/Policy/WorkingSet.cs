@@ -32,6 +32,13 @@ public sealed class WorkingSet
 
     public IEnumerable<SchedPrimitive> AllPrimitives() => Resources.SelectMany(r => r.Primitives());
 
+    /// <summary>Every resource at every level: top-level ones, group members, clone instances.</summary>
+    public IEnumerable<SchedResource> AllResources()
+    {
+        static IEnumerable<SchedResource> Walk(SchedResource r) => r.Children.SelectMany(Walk).Prepend(r);
+        return Resources.SelectMany(Walk);
+    }
+
     /// <summary>What a constraint's reference names: a resource, or every resource of a tag.</summary>
     public IEnumerable<SchedResource> Resolve(string id)
     {
@@ -102,23 +109,15 @@ public sealed class WorkingSet
         var joined = s.Join is null or "member";
         node.Online = s.InMembership && s.ControllerOnline && joined;
         node.Shutdown = s.ShuttingDown;
-        node.Pending = s.InMembership && s.ControllerOnline && s.Join == "pending";
-        // Lost while expected up, and not shutting down: its resources may still run there.
-        if (node.Online || s.ShuttingDown) return;
+        // Lost while expected up, and not shutting down: its resources may still run there, and
+        // only fencing can make sure. Without fencing the cluster assumes the node is down and
+        // that nothing runs there any more.
+        if (node.Online || s.ShuttingDown || !StonithEnabled) return;
         if (!s.InMembership && s.Expected == "member")
-        {
-            node.Lost = true;
             node.FenceReason = "peer is no longer part of the cluster";
-        }
         else if (s.InMembership && !s.ControllerOnline && (s.Join == "member" || s.Expected == "member"))
-        {
-            node.Lost = true;
             node.FenceReason = "peer process is no longer available";
-        }
-        // Only fencing can make sure; without it the cluster assumes the node is down and that
-        // nothing runs there any more.
-        node.Unclean = node.Lost && StonithEnabled;
-        if (!StonithEnabled) node.Lost = false;
+        node.Unclean = node.FenceReason is not null;
     }
 
     // ------------------------------------------------------------------ resources
