@@ -1,4 +1,5 @@
 using System.CommandLine;
+using HaCluster.Cli.Agents;
 using HaCluster.Cli.Configure;
 using HaCluster.Cli.Simulate;
 
@@ -15,6 +16,7 @@ public static class CliApp
         var root = new RootCommand("hacrm: configure, inspect and operate a HaCluster cluster");
         root.Add(ConfigureCommands.Build());
         root.Add(SimulateCommand.Build());
+        root.Add(RaCommands.Build());
         return root;
     }
 

@@ -1,0 +1,71 @@
+using HaCluster.Core.Cib;
+
+namespace HaCluster.Agents.Metadata;
+
+/// <summary>
+/// Checks primitives' parameters against their agents' meta-data, as <c>crm configure verify</c>
+/// does: a missing required parameter is an error ("primitive p_ip: ocf:heartbeat:IPaddr2
+/// requires parameter ip"), an unknown one a warning (usually a typo). Agents not installed on
+/// this machine are skipped, or reported when <c>reportMissing</c> is set.
+/// </summary>
+public static class AgentParameterCheck
+{
+    public static async Task<List<Diagnostic>> CheckAsync(ParseResult parsed, AgentRunner runner, bool reportMissing = false)
+    {
+        var findings = new List<Diagnostic>();
+        if (parsed.Config is not { } config) return findings;
+        foreach (var primitive in config.AllResources().OfType<Primitive>())
+        {
+            var template = primitive.Template is { } t ? config.Templates.FirstOrDefault(x => x.Id == t) : null;
+            var agent = primitive.Agent ?? template?.Agent;
+            if (agent is null) continue;
+            var at = parsed.SourceMap.TryGetValue(primitive.Id, out var loc) ? loc : (SourceLocation?)null;
+            var metadata = await runner.MetadataAsync(agent);
+            if (metadata is null)
+            {
+                if (reportMissing)
+                    findings.Add(Diagnostic.Warning($"primitive {primitive.Id}: agent {agent} is not installed on this machine (or gives no meta-data)", at));
+                continue;
+            }
+            var given = new HashSet<string>(StringComparer.Ordinal);
+            foreach (var set in (template?.InstanceAttributes ?? default).Concat(primitive.InstanceAttributes))
+                foreach (var pair in set.Pairs) given.Add(pair.Name);
+            findings.AddRange(Check(primitive.Id, agent, metadata, given, at));
+        }
+        return findings;
+    }
+
+    public static IEnumerable<Diagnostic> Check(string primitiveId, AgentSpec agent, AgentMetadata metadata, IReadOnlySet<string> given, SourceLocation? at = null)
+    {
+        foreach (var p in metadata.Parameters)
+            if (p.Required && !given.Contains(p.Name))
+                yield return Diagnostic.Error($"primitive {primitiveId}: {agent} requires parameter {p.Name}", at);
+        // Fence devices also take the cluster's own pcmk_* parameters.
+        foreach (var name in given.Order(StringComparer.Ordinal))
+        {
+            if (metadata.Parameter(name) is { } p)
+            {
+                if (p.Deprecated) yield return Diagnostic.Warning($"primitive {primitiveId}: parameter {name} of {agent} is deprecated", at);
+                continue;
+            }
+            if (agent.Class == "stonith" && name.StartsWith("pcmk_", StringComparison.Ordinal)) continue;
+            if (name == "OCF_CHECK_LEVEL") continue;
+            var suggestion = metadata.Parameters.Select(x => x.Name).FirstOrDefault(x => Close(x, name));
+            yield return Diagnostic.Warning($"primitive {primitiveId}: {agent} has no parameter {name}" + (suggestion is null ? "" : $" (did you mean {suggestion}?)"), at);
+        }
+    }
+
+    /// <summary>Within two edits, or the same ignoring case: a likely typo.</summary>
+    private static bool Close(string a, string b)
+    {
+        if (string.Equals(a, b, StringComparison.OrdinalIgnoreCase)) return true;
+        if (Math.Abs(a.Length - b.Length) > 2) return false;
+        var d = new int[a.Length + 1, b.Length + 1];
+        for (var i = 0; i <= a.Length; i++) d[i, 0] = i;
+        for (var j = 0; j <= b.Length; j++) d[0, j] = j;
+        for (var i = 1; i <= a.Length; i++)
+            for (var j = 1; j <= b.Length; j++)
+                d[i, j] = Math.Min(Math.Min(d[i - 1, j] + 1, d[i, j - 1] + 1), d[i - 1, j - 1] + (a[i - 1] == b[j - 1] ? 0 : 1));
+        return d[a.Length, b.Length] <= 2;
+    }
+}
