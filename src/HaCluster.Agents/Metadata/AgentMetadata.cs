@@ -56,7 +56,7 @@ public sealed record AgentMetadata(
         return new AgentMetadata(
             (string?)root.Attribute("name") ?? "",
             (string?)root.Attribute("version") ?? Text(root.Element("version")),
-            Text(root.Element("shortdesc")),
+            Text(root.Element("shortdesc")) ?? (string?)root.Attribute("shortdesc"),
             Text(root.Element("longdesc")),
             parameters,
             actions);

@@ -38,7 +38,7 @@ public static class AgentParameterCheck
     public static IEnumerable<Diagnostic> Check(string primitiveId, AgentSpec agent, AgentMetadata metadata, IReadOnlySet<string> given, SourceLocation? at = null)
     {
         foreach (var p in metadata.Parameters)
-            if (p.Required && !given.Contains(p.Name))
+            if (p.Required && !given.Contains(p.Name) && !(agent.Class == "stonith" && ClusterSuppliedFenceParameters.Contains(p.Name)))
                 yield return Diagnostic.Error($"primitive {primitiveId}: {agent} requires parameter {p.Name}", at);
         // Fence devices also take the cluster's own pcmk_* parameters.
         foreach (var name in given.Order(StringComparer.Ordinal))
@@ -54,6 +54,9 @@ public static class AgentParameterCheck
             yield return Diagnostic.Warning($"primitive {primitiveId}: {agent} has no parameter {name}" + (suggestion is null ? "" : $" (did you mean {suggestion}?)"), at);
         }
     }
+
+    /// <summary>Fence agents mark these required, but the cluster gives them with each request.</summary>
+    private static readonly HashSet<string> ClusterSuppliedFenceParameters = ["action", "port", "plug", "nodename"];
 
     /// <summary>Within two edits, or the same ignoring case: a likely typo.</summary>
     private static bool Close(string a, string b)

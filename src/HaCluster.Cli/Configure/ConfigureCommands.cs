@@ -1,4 +1,6 @@
 using System.CommandLine;
+using HaCluster.Agents.Metadata;
+using HaCluster.Cli.Agents;
 using HaCluster.Core.Cib;
 using HaCluster.Core.Cib.Syntax;
 
@@ -34,7 +36,9 @@ public static class ConfigureCommands
         var format = FormatOption();
         var strict = new Option<bool>("--strict") { Description = "treat warnings as errors" };
         var quiet = new Option<bool>("--quiet", "-q") { Description = "print errors only, not warnings" };
-        var cmd = new Command("verify", "check configuration files; exit 0 if valid, 1 with errors on stderr") { files, format, strict, quiet };
+        var agents = new Option<bool>("--agents") { Description = "also warn about agents not installed on this machine (installed agents' parameters are always checked)" };
+        var noAgents = new Option<bool>("--no-agents") { Description = "do not check parameters against the agents installed here" };
+        var cmd = new Command("verify", "check configuration files; exit 0 if valid, 1 with errors on stderr") { files, format, strict, quiet, agents, noAgents };
         cmd.SetAction(parse =>
         {
             var output = parse.InvocationConfiguration.Output;
@@ -44,6 +48,12 @@ public static class ConfigureCommands
             {
                 var result = Load(file, parse.GetValue(format), error, out var exit);
                 if (result is null) { worst = Math.Max(worst, exit); continue; }
+                if (!parse.GetValue(noAgents) && result.Config is not null)
+                {
+                    // Like crm verify: parameters are checked against the agents' own meta-data.
+                    var findings = AgentParameterCheck.CheckAsync(result, RaCommands.Runner(null), parse.GetValue(agents)).GetAwaiter().GetResult();
+                    result = result with { Diagnostics = [.. result.Diagnostics, .. findings] };
+                }
                 var failed = result.HasErrors || (parse.GetValue(strict) && result.Diagnostics.Any());
                 foreach (var d in result.Diagnostics)
                     if (d.IsError || !parse.GetValue(quiet)) error.WriteLine(Describe(d, file));
