@@ -33,6 +33,7 @@ public sealed class AgentRunner
         classes = new AgentClass[] { new OcfClass(Paths), lsb, systemd, upstart, new ServiceClass(Paths, systemd, upstart, lsb), new StonithClass(Paths) }
             .ToDictionary(c => c.Name);
         AttributeTools.Install(Paths.ToolsDirectory);
+        Directory.CreateDirectory(Paths.SpoolDirectory);
     }
 
     /// <summary>The executable for an agent, or null when it is not installed on this node.</summary>
@@ -69,7 +70,6 @@ public sealed class AgentRunner
         var environment = AgentEnvironment.Build(action, Paths, agentClass.Name);
         if (agentClass is OcfClass)
         {
-            Directory.CreateDirectory(Paths.SpoolDirectory);
             var stem = Path.Combine(Paths.SpoolDirectory, $"{Environment.ProcessId}-{Guid.NewGuid():N}");
             spool = stem + ".spool";
             environment[AttributeTools.SpoolVariable] = spool;

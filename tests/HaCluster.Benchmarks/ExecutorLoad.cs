@@ -1,0 +1,81 @@
+using System.Diagnostics;
+using HaCluster.Agents;
+using HaCluster.Core.Cib;
+
+namespace HaCluster.Benchmarks;
+
+/// <summary>
+/// Many resources on recurring monitors for a bounded time: the executor's own CPU (this
+/// process, agents excluded) and memory, beside the agents' CPU (reaped children).
+/// </summary>
+public static class ExecutorLoad
+{
+    public static async Task<int> RunAsync(string[] args)
+    {
+        var resources = args.Length > 0 ? int.Parse(args[0]) : 1000;
+        var interval = TimeSpan.FromSeconds(args.Length > 1 ? double.Parse(args[1]) : 10);
+        var duration = TimeSpan.FromSeconds(args.Length > 2 ? double.Parse(args[2]) : 60);
+        var root = Directory.CreateTempSubdirectory("hacluster-load-").FullName;
+        try
+        {
+            var executor = new Executor(new AgentRunner(AgentPaths.Private(root)));
+            var monitors = 0;
+            var failures = 0;
+            var actions = Enumerable.Range(0, resources).Select(i => new AgentAction
+            {
+                ResourceId = $"d{i}",
+                Agent = new AgentSpec("ocf", "heartbeat", "Dummy"),
+                Name = "monitor",
+                Interval = interval,
+                // Spread first runs over one interval, as resources started over time would be.
+                StartDelay = interval * i / resources,
+                Parameters = new Dictionary<string, string> { ["state"] = Path.Combine(root, $"d{i}.state") },
+            }).ToList();
+            foreach (var a in actions) File.WriteAllText(a.Parameters["state"], "");
+
+            var self = Process.GetCurrentProcess();
+            var cpu0 = self.TotalProcessorTime;
+            var children0 = ChildrenCpu();
+            var clock = Stopwatch.StartNew();
+            foreach (var a in actions)
+                executor.StartRecurring(a, report =>
+                {
+                    Interlocked.Increment(ref monitors);
+                    if (report.Result.Code != OcfExitCode.Success) Interlocked.Increment(ref failures);
+                });
+            long peakRss = 0;
+            while (clock.Elapsed < duration)
+            {
+                await Task.Delay(1000);
+                self.Refresh();
+                peakRss = Math.Max(peakRss, self.WorkingSet64);
+            }
+            var wall = clock.Elapsed;
+            self.Refresh();
+            var own = self.TotalProcessorTime - cpu0;
+            var agents = ChildrenCpu() - children0;
+            await executor.DisposeAsync();
+            var expectedRuns = resources * (wall / interval);
+            Console.WriteLine($"{resources} x ocf:heartbeat:Dummy, monitor every {interval.TotalSeconds:0.#}s, for {wall.TotalSeconds:0} s on {Environment.ProcessorCount} cores:");
+            Console.WriteLine($"  executor (this process): {own.TotalMilliseconds / wall.TotalMilliseconds * 100:0.00}% of one core");
+            Console.WriteLine($"  agents (children):       {agents.TotalMilliseconds / wall.TotalMilliseconds * 100:0.0}% of one core (~{expectedRuns:0} monitor runs)");
+            Console.WriteLine($"  memory: peak RSS {peakRss / 1048576.0:0} MB, GC heap {GC.GetTotalMemory(false) / 1048576.0:0.0} MB");
+            Console.WriteLine($"  reports upward: {monitors} (first results and changes only), failures: {failures}");
+            return failures == 0 ? 0 : 1;
+        }
+        finally
+        {
+            Directory.Delete(root, true);
+        }
+    }
+
+    /// <summary>CPU of reaped child processes (cutime + cstime from /proc/self/stat).</summary>
+    private static TimeSpan ChildrenCpu()
+    {
+        var stat = File.ReadAllText("/proc/self/stat");
+        var fields = stat[(stat.LastIndexOf(')') + 2)..].Split(' ');
+        // Fields after the command: state is index 0, so cutime (16th field) is index 13.
+        var ticks = long.Parse(fields[13]) + long.Parse(fields[14]);
+        return TimeSpan.FromSeconds(ticks / 100.0);
+    }
+}

@@ -1,0 +1,16 @@
+using HaCluster.Benchmarks;
+
+// Side-by-side measurements that need real processes (the BenchmarkDotNet-style micro
+// benchmarks do not fit: what is measured here is fork/exec and agents' own work).
+return args.FirstOrDefault() switch
+{
+    "executor-overhead" => await ExecutorOverhead.RunAsync(args[1..]),
+    "executor-load" => await ExecutorLoad.RunAsync(args[1..]),
+    _ => Usage(),
+};
+
+static int Usage()
+{
+    Console.Error.WriteLine("usage: HaCluster.Benchmarks executor-overhead [ACTIONS] | executor-load [RESOURCES] [INTERVAL_S] [DURATION_S]");
+    return 2;
+}
