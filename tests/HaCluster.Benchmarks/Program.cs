@@ -6,6 +6,7 @@ return args.FirstOrDefault() switch
 {
     "executor-overhead" => await ExecutorOverhead.RunAsync(args[1..]),
     "executor-load" => await ExecutorLoad.RunAsync(args[1..]),
+    "executor-cpu" => await ExecutorCpu.RunAsync(args[1..]),
     _ => Usage(),
 };
 

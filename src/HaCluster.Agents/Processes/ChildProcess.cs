@@ -5,7 +5,7 @@ namespace HaCluster.Agents.Processes;
 
 /// <summary>
 /// Starts a program with posix_spawn(3) as the leader of a new session (so its whole process
-/// group can be signalled) and waits for its exit by pid. This is what lets an action
+/// group can be signalled); <see cref="Reaper"/> learns of its exit. This is what lets an action
 /// cost what it costs from a shell loop: .NET's Process class cannot create a process group,
 /// and an extra exec of setsid(1) doubled the cost of a 3 ms monitor. glibc's posix_spawn uses
 /// vfork, so the daemon's size does not matter.
@@ -34,28 +34,6 @@ internal sealed unsafe partial class ChildProcess
     /// <summary>The exit code of a normal exit, or null when a signal ended it.</summary>
     public static int? ExitCode(int status) => (status & 0x7f) == 0 ? (status >> 8) & 0xff : null;
     public static int TermSignal(int status) => status & 0x7f;
-
-    // Each child is waited for by its own pid on a short-lived thread blocked in waitpid(2):
-    // the exit is seen at once, without the runtime's signal dispatch and thread-pool hops, and
-    // never with waitpid(-1), so the runtime's own children (Process.Start) are left to it.
-    private static void WaitInBackground(int pid, TaskCompletionSource<int> exited)
-    {
-        var thread = new Thread(() => exited.TrySetResult(WaitBlocking(pid))) { IsBackground = true, Name = $"wait {pid}" };
-        thread.Start();
-    }
-
-    private static int WaitBlocking(int pid)
-    {
-        int status;
-        while (true)
-        {
-            var r = WaitPid(pid, &status, 0);
-            if (r == pid) return status;
-            if (r < 0 && Marshal.GetLastPInvokeError() == EINTR) continue;
-            // Reaped by someone else (cannot happen unless SIGCHLD is ignored): report a failure, never hang.
-            return 255 << 8;
-        }
-    }
 
     public static ChildProcess Start(string program, IReadOnlyList<string> arguments, IReadOnlyDictionary<string, string> environment, string workingDirectory, string? input)
     {
@@ -107,10 +85,9 @@ internal sealed unsafe partial class ChildProcess
                     Close(fds[2]);
                     throw new IOException($"cannot run {program}: {Marshal.GetPInvokeErrorMessage(rc)}");
                 }
-                // Continuations (reading the output, building the result) run on the waiting
-                // thread, which has nothing else to do.
-                var exited = new TaskCompletionSource<int>();
-                WaitInBackground(pid, exited);
+                // The reaper thread only reaps; what follows an exit runs on the thread pool.
+                var exited = new TaskCompletionSource<int>(TaskCreationOptions.RunContinuationsAsynchronously);
+                Reaper.Watch(pid, exited);
                 return new ChildProcess(pid, new SafeFileHandle(fds[1], ownsHandle: true), new SafeFileHandle(fds[2], ownsHandle: true), exited.Task);
             }
             finally
@@ -165,7 +142,6 @@ internal sealed unsafe partial class ChildProcess
     private const int O_CLOEXEC = 0x80000;
     private const int O_RDONLY = 0;
     private const uint MFD_CLOEXEC = 1;
-    private const int EINTR = 4;
     private const int POSIX_SPAWN_SETSIGDEF = 0x04;
     private const int POSIX_SPAWN_SETSIGMASK = 0x08;
     private const int POSIX_SPAWN_SETSID = 0x80;
@@ -175,7 +151,6 @@ internal sealed unsafe partial class ChildProcess
     [LibraryImport("libc", EntryPoint = "write", SetLastError = true)] private static partial nint Write(int fd, byte* buffer, nint count);
     [LibraryImport("libc", EntryPoint = "lseek", SetLastError = true)] private static partial long LSeek(int fd, long offset, int whence);
     [LibraryImport("libc", EntryPoint = "close")] private static partial int Close(int fd);
-    [LibraryImport("libc", EntryPoint = "waitpid", SetLastError = true)] private static partial int WaitPid(int pid, int* status, int options);
     [LibraryImport("libc", EntryPoint = "posix_spawn")] private static partial int Spawn(int* pid, byte* path, void* fileActions, void* attr, IntPtr* argv, IntPtr* envp);
     [LibraryImport("libc", EntryPoint = "posix_spawn_file_actions_init")] private static partial int FileActionsInit(void* actions);
     [LibraryImport("libc", EntryPoint = "posix_spawn_file_actions_destroy")] private static partial int FileActionsDestroy(void* actions);
