@@ -1,0 +1,51 @@
+using System.Net;
+
+namespace HaCluster.Core.Membership;
+
+/// <summary>A cluster node as the bootstrap file names it: one address per ring.</summary>
+public sealed record NodeEntry(string Name, int Id, IReadOnlyList<IPAddress> Addresses);
+
+public enum RingKind { Multicast, Unicast }
+
+/// <summary>
+/// One redundant ring: a multicast group (every node sends to the group) or unicast (every node
+/// sends to each peer's address for this ring, like ha.cf's <c>ucast</c>).
+/// </summary>
+public sealed record RingConfig(RingKind Kind, int Port, IPAddress? Group = null, int Ttl = 1, IPAddress? Bind = null, string? Interface = null);
+
+/// <summary>
+/// Heartbeat's timers: a heartbeat every <c>Keepalive</c> on every ring; a peer silent for
+/// <c>Warntime</c> is suspected (logged), for <c>Deadtime</c> on all rings declared dead;
+/// <c>Initdead</c> replaces deadtime for peers not yet heard since start-up (boot races).
+/// Corosync's token timeout is deadtime's analogue, its consensus the view agreement.
+/// </summary>
+public sealed record MembershipTimers(TimeSpan Keepalive, TimeSpan Warntime, TimeSpan Deadtime, TimeSpan Initdead)
+{
+    /// <summary>Safe on a LAN and fast: failure detection in about one second.</summary>
+    public static readonly MembershipTimers Default = new(
+        TimeSpan.FromMilliseconds(200), TimeSpan.FromMilliseconds(600), TimeSpan.FromSeconds(1), TimeSpan.FromSeconds(10));
+}
+
+/// <summary>votequorum's settings: votes needed is a majority of <c>ExpectedVotes</c>.</summary>
+/// <param name="TwoNode">A 2-node cluster stays quorate with one node (fencing decides who survives).</param>
+/// <param name="WaitForAll">Quorum is first granted only once all nodes have been seen together.</param>
+public sealed record QuorumConfig(int ExpectedVotes, bool TwoNode, bool WaitForAll);
+
+/// <summary>
+/// The bootstrap configuration (<c>/etc/hacluster/cluster.yaml</c>): who is in the cluster and
+/// how they talk. Everything else (resources, constraints, properties) is in the CIB.
+/// </summary>
+public sealed record ClusterBootstrap
+{
+    public required string ClusterName { get; init; }
+    public required IReadOnlyList<NodeEntry> Nodes { get; init; }
+    public required IReadOnlyList<RingConfig> Rings { get; init; }
+    public MembershipTimers Timers { get; init; } = MembershipTimers.Default;
+    public string KeyFile { get; init; } = "/etc/hacluster/authkey";
+    public required QuorumConfig Quorum { get; init; }
+    public string StateDirectory { get; init; } = "/var/lib/hacluster";
+    public string Socket { get; init; } = "/run/hacluster/api.sock";
+
+    public NodeEntry? FindNode(string name) => Nodes.FirstOrDefault(n => n.Name == name);
+    public NodeEntry? FindNode(int id) => Nodes.FirstOrDefault(n => n.Id == id);
+}

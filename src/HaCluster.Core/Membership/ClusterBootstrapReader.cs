@@ -1,0 +1,273 @@
+using System.Globalization;
+using System.Net;
+using System.Net.Sockets;
+using HaCluster.Core.Cib;
+using YamlDotNet.Core;
+using YamlDotNet.RepresentationModel;
+
+namespace HaCluster.Core.Membership;
+
+/// <summary>
+/// Reads and validates cluster.yaml. Every problem is reported as FILE:LINE:COL: message, and a
+/// file with any error yields no configuration (the daemon refuses to start rather than guess).
+/// </summary>
+public static class ClusterBootstrapReader
+{
+    private static readonly string[] TopKeys = ["cluster_name", "nodes", "rings", "timers", "key_file", "quorum", "state_dir", "socket"];
+
+    public sealed record Result(ClusterBootstrap? Config, IReadOnlyList<Diagnostic> Diagnostics)
+    {
+        public bool HasErrors => Config is null || Diagnostics.Any(d => d.IsError);
+    }
+
+    public static Result ReadFile(string path) => Parse(File.ReadAllText(path), path);
+
+    public static Result Parse(string text, string file = "cluster.yaml")
+    {
+        var diags = new List<Diagnostic>();
+        var stream = new YamlStream();
+        try
+        {
+            stream.Load(new StringReader(text));
+        }
+        catch (YamlException e)
+        {
+            diags.Add(Diagnostic.Error(e.Message.Split('\n')[0], new SourceLocation(file, (int)e.Start.Line, (int)e.Start.Column)));
+            return new Result(null, diags);
+        }
+        if (stream.Documents.Count == 0 || stream.Documents[0].RootNode is not YamlMappingNode root)
+        {
+            diags.Add(Diagnostic.Error("expected a mapping with cluster_name, nodes, rings, ...", new SourceLocation(file, 1, 1)));
+            return new Result(null, diags);
+        }
+        var reader = new Reader(file, diags);
+        var config = reader.Read(root);
+        return new Result(diags.Any(d => d.IsError) ? null : config, diags);
+    }
+
+    private sealed class Reader(string file, List<Diagnostic> diags)
+    {
+        private SourceLocation At(YamlNode node) => new(file, (int)node.Start.Line, (int)node.Start.Column);
+        private void Error(YamlNode node, string message) => diags.Add(Diagnostic.Error(message, At(node)));
+        private void Warn(YamlNode node, string message) => diags.Add(Diagnostic.Warning(message, At(node)));
+
+        private static YamlNode? Get(YamlMappingNode map, string key) =>
+            map.Children.FirstOrDefault(kv => kv.Key is YamlScalarNode s && s.Value == key).Value;
+
+        private void CheckKeys(YamlMappingNode map, string where, IReadOnlyCollection<string> allowed)
+        {
+            foreach (var key in map.Children.Keys)
+            {
+                var name = (key as YamlScalarNode)?.Value ?? "?";
+                if (!allowed.Contains(name)) Error(key, $"{where}: unknown key '{name}' (known: {string.Join(", ", allowed)})");
+            }
+        }
+
+        private string? Scalar(YamlNode? node, string what)
+        {
+            if (node is null) return null;
+            if (node is YamlScalarNode s) return s.Value;
+            Error(node, $"{what}: expected a single value");
+            return null;
+        }
+
+        private int? Int(YamlNode? node, string what, int min, int max)
+        {
+            var text = Scalar(node, what);
+            if (text is null) return null;
+            if (int.TryParse(text, NumberStyles.Integer, CultureInfo.InvariantCulture, out var v) && v >= min && v <= max) return v;
+            Error(node!, $"{what}: '{text}' is not a whole number from {min} to {max}");
+            return null;
+        }
+
+        private bool? Bool(YamlNode? node, string what)
+        {
+            var text = Scalar(node, what);
+            if (text is null) return null;
+            if (CibBoolean.TryParse(text) is { } b) return b;
+            Error(node!, $"{what}: '{text}' is not true or false");
+            return null;
+        }
+
+        private IPAddress? Address(YamlNode node, string what)
+        {
+            var text = Scalar(node, what);
+            if (text is null) return null;
+            if (IPAddress.TryParse(text, out var ip)) return ip;
+            Error(node, $"{what}: '{text}' is not an IP address");
+            return null;
+        }
+
+        private TimeSpan? Time(YamlNode? node, string what)
+        {
+            var text = Scalar(node, what);
+            if (text is null) return null;
+            // A bare number is seconds, as in ha.cf.
+            if (Duration.ParseMillisecondsOrNull(text) is { } ms && ms > 0) return TimeSpan.FromMilliseconds(ms);
+            Error(node!, $"{what}: '{text}' is not a duration (e.g. 200ms, 1s, 2min)");
+            return null;
+        }
+
+        public ClusterBootstrap? Read(YamlMappingNode root)
+        {
+            CheckKeys(root, "cluster.yaml", TopKeys);
+            var name = Scalar(Get(root, "cluster_name"), "cluster_name");
+            if (string.IsNullOrWhiteSpace(name)) Error(Get(root, "cluster_name") ?? root, "cluster_name is required");
+
+            var rings = ReadRings(Get(root, "rings"), root);
+            var nodes = ReadNodes(Get(root, "nodes"), root, rings.Count);
+            var timers = ReadTimers(Get(root, "timers"));
+            var quorum = ReadQuorum(Get(root, "quorum"), nodes.Count);
+            var config = new ClusterBootstrap
+            {
+                ClusterName = name ?? "",
+                Nodes = nodes,
+                Rings = rings,
+                Timers = timers,
+                Quorum = quorum,
+            };
+            if (Scalar(Get(root, "key_file"), "key_file") is { } key) config = config with { KeyFile = key };
+            if (Scalar(Get(root, "state_dir"), "state_dir") is { } state) config = config with { StateDirectory = state };
+            if (Scalar(Get(root, "socket"), "socket") is { } socket) config = config with { Socket = socket };
+            return config;
+        }
+
+        private List<RingConfig> ReadRings(YamlNode? node, YamlNode parent)
+        {
+            var rings = new List<RingConfig>();
+            if (node is not YamlSequenceNode seq || seq.Children.Count == 0)
+            {
+                Error(node ?? parent, "rings: at least one ring is required (- multicast: {group, port} or - unicast: {port})");
+                return rings;
+            }
+            var ports = new HashSet<int>();
+            foreach (var item in seq.Children)
+            {
+                if (item is not YamlMappingNode map || map.Children.Count != 1)
+                {
+                    Error(item, "rings: each ring is '- multicast: {...}' or '- unicast: {...}'");
+                    continue;
+                }
+                var (kindNode, body) = map.Children.First();
+                var kind = (kindNode as YamlScalarNode)?.Value;
+                if (kind is not ("multicast" or "unicast"))
+                {
+                    Error(kindNode, $"rings: '{kind}' is not a ring kind (multicast or unicast)");
+                    continue;
+                }
+                if (body is not YamlMappingNode settings)
+                {
+                    Error(body, $"rings: {kind} needs settings, e.g. {{ port: 5405 }}");
+                    continue;
+                }
+                var allowed = kind == "multicast" ? new[] { "group", "port", "ttl", "bind", "interface" } : new[] { "port", "bind", "interface" };
+                CheckKeys(settings, $"{kind} ring", allowed);
+                var port = Int(Get(settings, "port"), $"{kind} ring port", 1, 65535);
+                if (port is null && Get(settings, "port") is null) Error(settings, $"{kind} ring: port is required");
+                if (port is { } p && !ports.Add(p)) Error(Get(settings, "port")!, $"{kind} ring: port {p} is used by another ring");
+                IPAddress? group = null;
+                if (kind == "multicast")
+                {
+                    if (Get(settings, "group") is { } g)
+                    {
+                        group = Address(g, "multicast group");
+                        if (group is not null && !IsMulticast(group)) { Error(g, $"multicast group: {group} is not a multicast address (224.0.0.0/4 or ff00::/8)"); group = null; }
+                    }
+                    else Error(settings, "multicast ring: group is required");
+                }
+                var ttl = Int(Get(settings, "ttl"), "multicast ttl", 1, 255) ?? 1;
+                var bind = Get(settings, "bind") is { } b ? Address(b, $"{kind} ring bind") : null;
+                var iface = Scalar(Get(settings, "interface"), $"{kind} ring interface");
+                rings.Add(new RingConfig(kind == "multicast" ? RingKind.Multicast : RingKind.Unicast, port ?? 0, group, ttl, bind, iface));
+            }
+            return rings;
+        }
+
+        private static bool IsMulticast(IPAddress ip) =>
+            ip.AddressFamily == AddressFamily.InterNetworkV6 ? ip.IsIPv6Multicast : (ip.GetAddressBytes()[0] & 0xF0) == 0xE0;
+
+        private List<NodeEntry> ReadNodes(YamlNode? node, YamlNode parent, int ringCount)
+        {
+            var nodes = new List<NodeEntry>();
+            if (node is not YamlSequenceNode seq || seq.Children.Count == 0)
+            {
+                Error(node ?? parent, "nodes: at least one node is required (- { name: node1, id: 1, addresses: [10.0.0.1] })");
+                return nodes;
+            }
+            var names = new HashSet<string>();
+            var ids = new HashSet<int>();
+            var addresses = new HashSet<(int, IPAddress)>();
+            foreach (var item in seq.Children)
+            {
+                if (item is not YamlMappingNode map)
+                {
+                    Error(item, "nodes: each node is { name: ..., id: ..., addresses: [...] }");
+                    continue;
+                }
+                CheckKeys(map, "node", ["name", "id", "addresses"]);
+                var name = Scalar(Get(map, "name"), "node name");
+                if (string.IsNullOrWhiteSpace(name)) { Error(map, "node: name is required"); continue; }
+                if (!names.Add(name)) Error(Get(map, "name")!, $"node {name}: the name is used twice");
+                var id = Int(Get(map, "id"), $"node {name}: id", 1, 65535);
+                if (id is null && Get(map, "id") is null) Error(map, $"node {name}: id is required (a number from 1 to 65535, unique)");
+                if (id is { } i && !ids.Add(i)) Error(Get(map, "id")!, $"node {name}: id {i} is used by another node");
+                var list = new List<IPAddress>();
+                if (Get(map, "addresses") is YamlSequenceNode addrSeq)
+                {
+                    foreach (var a in addrSeq.Children)
+                        if (Address(a, $"node {name}: address") is { } ip)
+                        {
+                            if (!addresses.Add((list.Count, ip))) Error(a, $"node {name}: address {ip} on ring {list.Count} belongs to another node");
+                            list.Add(ip);
+                        }
+                }
+                else Error(Get(map, "addresses") ?? map, $"node {name}: addresses is required, one per ring ([10.0.0.1, 10.1.0.1])");
+                if (ringCount > 0 && list.Count != ringCount && Get(map, "addresses") is YamlSequenceNode given)
+                    Error(given, $"node {name}: {list.Count} address(es) for {ringCount} ring(s): give one address per ring, in ring order");
+                nodes.Add(new NodeEntry(name, id ?? 0, list));
+            }
+            return nodes;
+        }
+
+        private MembershipTimers ReadTimers(YamlNode? node)
+        {
+            var t = MembershipTimers.Default;
+            if (node is null) return t;
+            if (node is not YamlMappingNode map) { Error(node, "timers: expected { keepalive: 200ms, warntime: 600ms, deadtime: 1s, initdead: 10s }"); return t; }
+            CheckKeys(map, "timers", ["keepalive", "warntime", "deadtime", "initdead"]);
+            t = new MembershipTimers(
+                Time(Get(map, "keepalive"), "timers.keepalive") ?? t.Keepalive,
+                Time(Get(map, "warntime"), "timers.warntime") ?? t.Warntime,
+                Time(Get(map, "deadtime"), "timers.deadtime") ?? t.Deadtime,
+                Time(Get(map, "initdead"), "timers.initdead") ?? t.Initdead);
+            if (t.Deadtime <= 2 * t.Keepalive)
+                Error(Get(map, "deadtime") ?? map, $"timers: deadtime ({Show(t.Deadtime)}) must exceed 2 x keepalive ({Show(t.Keepalive)}), or one lost heartbeat kills a node");
+            if (t.Warntime <= t.Keepalive || t.Warntime >= t.Deadtime)
+                Error(Get(map, "warntime") ?? map, $"timers: warntime ({Show(t.Warntime)}) must lie between keepalive ({Show(t.Keepalive)}) and deadtime ({Show(t.Deadtime)})");
+            if (t.Initdead < t.Deadtime)
+                Error(Get(map, "initdead") ?? map, $"timers: initdead ({Show(t.Initdead)}) must be at least deadtime ({Show(t.Deadtime)})");
+            if (t.Keepalive < TimeSpan.FromMilliseconds(10))
+                Warn(Get(map, "keepalive") ?? map, $"timers: keepalive {Show(t.Keepalive)} is very short; heartbeats will cost CPU and bandwidth");
+            return t;
+        }
+
+        private static string Show(TimeSpan t) => t.TotalMilliseconds % 1000 == 0 ? $"{t.TotalSeconds:0}s" : $"{t.TotalMilliseconds:0}ms";
+
+        private QuorumConfig ReadQuorum(YamlNode? node, int nodeCount)
+        {
+            var defaults = new QuorumConfig(nodeCount, nodeCount == 2, nodeCount == 2);
+            if (node is null) return defaults;
+            if (node is not YamlMappingNode map) { Error(node, "quorum: expected { expected_votes: N, two_node: true|false, wait_for_all: true|false }"); return defaults; }
+            CheckKeys(map, "quorum", ["expected_votes", "two_node", "wait_for_all"]);
+            var expected = Int(Get(map, "expected_votes"), "quorum.expected_votes", 1, 65535) ?? nodeCount;
+            var twoNode = Bool(Get(map, "two_node"), "quorum.two_node") ?? false;
+            // As votequorum: two_node turns wait_for_all on unless it is set explicitly.
+            var waitForAll = Bool(Get(map, "wait_for_all"), "quorum.wait_for_all") ?? twoNode;
+            if (twoNode && expected != 2)
+                Error(Get(map, "two_node")!, $"quorum.two_node needs exactly 2 expected votes (expected_votes is {expected})");
+            if (expected < nodeCount)
+                Warn(Get(map, "expected_votes") ?? map, $"quorum.expected_votes ({expected}) is less than the {nodeCount} nodes listed: two partitions could both be quorate");
+            return new QuorumConfig(expected, twoNode, waitForAll);
+        }
+    }
+}

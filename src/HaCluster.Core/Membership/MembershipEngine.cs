@@ -1,0 +1,330 @@
+using System.Buffers.Binary;
+using HaCluster.Core.Cib;
+
+namespace HaCluster.Core.Membership;
+
+/// <summary>
+/// The membership state machine of one node: heartbeats, failure detection, views, DC election
+/// and quorum. It is pure: time arrives as an argument, packets arrive as bytes and leave through
+/// an <see cref="IPacketSink"/>, so a whole cluster can be simulated in one process with a
+/// simulated clock and network.
+/// <para>Rules. A peer is alive from its first authenticated heartbeat; suspected after
+/// <c>warntime</c> without one on any ring; declared dead after <c>deadtime</c> (a ring that has
+/// not carried a live peer's heartbeat for deadtime is faulty, the peer is not dead). Each
+/// heartbeat carries the sender's member set; a view is agreed when every member reports the
+/// same set. The DC is the agreed member with the smallest (incarnation, id) — the one running
+/// longest — so a node that restarts or joins never takes the role from a running DC, and all
+/// members compute the same DC from the same facts (no extra election round).</para>
+/// </summary>
+public sealed class MembershipEngine
+{
+    private readonly ClusterBootstrap config;
+    private readonly byte[] key;
+    private readonly uint clusterHash;
+    private readonly Peer[] peers;
+    private readonly Dictionary<int, Peer> peersById = new();
+    private readonly long[] sequences;
+    private readonly long[] drops = new long[Enum.GetValues<DropReason>().Length];
+    private readonly List<MembershipEvent> events = new();
+    private readonly byte[] sendBuffer = new byte[Packet.MaxDatagram];
+    private readonly TimeSpan started;
+    private TimeSpan nextHeartbeat;
+    private long epoch;
+    private int[] members;
+    private bool agreed;
+    private bool settled;
+    private int? dc;
+    private bool quorate;
+    private bool seenAllTogether;
+    private long heartbeatsSent;
+
+    public int SelfId { get; }
+    public long Incarnation { get; }
+    /// <summary>The CIB version this node holds, advertised in heartbeats (admin_epoch, epoch, num_updates).</summary>
+    public (long Admin, long Epoch, long Updates) CibVersion { get; set; }
+
+    public MembershipEngine(ClusterBootstrap config, int selfId, ClusterKey key, long incarnation, TimeSpan now)
+    {
+        this.config = config;
+        this.key = key.Bytes.ToArray();
+        clusterHash = Packet.ClusterHash(config.ClusterName);
+        SelfId = config.FindNode(selfId) is not null ? selfId : throw new ArgumentException($"node id {selfId} is not in the configuration");
+        Incarnation = incarnation;
+        started = now;
+        nextHeartbeat = now;
+        peers = config.Nodes.Where(n => n.Id != selfId).Select(n => new Peer(n, config.Rings.Count)).ToArray();
+        foreach (var p in peers) peersById[p.Id] = p;
+        sequences = new long[config.Rings.Count];
+        members = [selfId];
+        settled = peers.Length == 0;
+        Evaluate(now);
+    }
+
+    public MembershipView View => new(epoch, members, agreed, settled, dc, quorate, members.Length, config.Quorum.ExpectedVotes);
+
+    public IReadOnlyDictionary<DropReason, long> Drops =>
+        Enum.GetValues<DropReason>().Where(r => drops[(int)r] > 0).ToDictionary(r => r, r => drops[(int)r]);
+
+    public long HeartbeatsSent => heartbeatsSent;
+
+    public IReadOnlyList<PeerInfo> Peers(TimeSpan now) => peers.Select(p => new PeerInfo(
+        p.Id, p.Name, p.Status, p.Incarnation,
+        p.LastHeard.Select(h => h is { } t && now - t <= config.Timers.Deadtime).ToArray(),
+        p.LastAny is { } last ? now - last : null)).ToList();
+
+    /// <summary>Rings that carry heartbeats from every live peer; a ring missing one is faulty.</summary>
+    public IReadOnlyList<bool> RingsHealthy(TimeSpan now)
+    {
+        var healthy = new bool[config.Rings.Count];
+        for (var r = 0; r < healthy.Length; r++)
+            healthy[r] = peers.Where(p => p.Status is PeerStatus.Alive or PeerStatus.Suspect).All(p => !p.RingFaulty[r]);
+        return healthy;
+    }
+
+    /// <summary>Events since the last call, oldest first.</summary>
+    public List<MembershipEvent> TakeEvents()
+    {
+        var taken = new List<MembershipEvent>(events);
+        events.Clear();
+        return taken;
+    }
+
+    /// <summary>When <see cref="Tick"/> next has something to do.</summary>
+    public TimeSpan NextDue => nextHeartbeat;
+
+    /// <summary>Sends heartbeats when due and applies the timers.</summary>
+    public void Tick(TimeSpan now, IPacketSink sink)
+    {
+        if (now >= nextHeartbeat)
+        {
+            SendHeartbeats(sink);
+            // Keep the cadence even if a tick came late, without bursts to catch up.
+            nextHeartbeat += config.Timers.Keepalive;
+            if (nextHeartbeat <= now) nextHeartbeat = now + config.Timers.Keepalive;
+        }
+        CheckTimers(now);
+        Evaluate(now);
+    }
+
+    private void SendHeartbeats(IPacketSink sink)
+    {
+        Span<byte> payload = stackalloc byte[8 + 2 + 2 * members.Length + 24];
+        BinaryPrimitives.WriteInt64BigEndian(payload, epoch);
+        BinaryPrimitives.WriteUInt16BigEndian(payload[8..], (ushort)members.Length);
+        for (var i = 0; i < members.Length; i++) BinaryPrimitives.WriteUInt16BigEndian(payload[(10 + 2 * i)..], (ushort)members[i]);
+        var at = 10 + 2 * members.Length;
+        BinaryPrimitives.WriteInt64BigEndian(payload[at..], CibVersion.Admin);
+        BinaryPrimitives.WriteInt64BigEndian(payload[(at + 8)..], CibVersion.Epoch);
+        BinaryPrimitives.WriteInt64BigEndian(payload[(at + 16)..], CibVersion.Updates);
+        for (var ring = 0; ring < config.Rings.Count; ring++)
+        {
+            var header = new PacketHeader(MessageType.Heartbeat, (byte)ring, clusterHash, SelfId, Incarnation, ++sequences[ring], payload.Length);
+            var length = Packet.Encode(header, payload, key, sendBuffer);
+            sink.Send(ring, null, sendBuffer.AsSpan(0, length));
+            heartbeatsSent++;
+        }
+    }
+
+    /// <summary>
+    /// Takes one datagram received on <paramref name="ring"/>. Anything forged, malformed,
+    /// replayed or from a stranger is dropped and counted, never thrown.
+    /// Returns the payload's type when it is a valid non-heartbeat message for the layers above.
+    /// </summary>
+    public MessageType? Receive(TimeSpan now, int ring, ReadOnlySpan<byte> datagram, out PacketHeader header)
+    {
+        if (!Packet.TryDecode(datagram, clusterHash, key, out header, out var reason)) return Drop(reason);
+        if (header.Sender == SelfId) return null; // our own multicast, looped back
+        if (!peersById.TryGetValue(header.Sender, out var peer)) return Drop(DropReason.UnknownNode);
+        if (header.Ring != ring || ring >= config.Rings.Count) return Drop(DropReason.WrongRing);
+        if (!peer.Windows[ring].Accept(header.Incarnation, header.Sequence)) return Drop(DropReason.Replayed);
+        // A packet of an older incarnation than one already seen on another ring is a replay too.
+        if (header.Incarnation < peer.Incarnation) return Drop(DropReason.Replayed);
+
+        if (header.Type == MessageType.Heartbeat)
+        {
+            var payload = Packet.Payload(datagram, header);
+            if (!TryReadHeartbeat(payload, peer)) return Drop(DropReason.Malformed);
+        }
+        Heard(now, peer, ring, header.Incarnation);
+        Evaluate(now);
+        return header.Type == MessageType.Heartbeat ? null : header.Type;
+    }
+
+    private MessageType? Drop(DropReason reason)
+    {
+        drops[(int)reason]++;
+        return null;
+    }
+
+    private bool TryReadHeartbeat(ReadOnlySpan<byte> payload, Peer peer)
+    {
+        if (payload.Length < 10) return false;
+        var count = BinaryPrimitives.ReadUInt16BigEndian(payload[8..]);
+        if (payload.Length != 10 + 2 * count + 24 || count > 65535) return false;
+        if (peer.Reported.Length != count) peer.Reported = new int[count];
+        var previous = 0;
+        for (var i = 0; i < count; i++)
+        {
+            var id = BinaryPrimitives.ReadUInt16BigEndian(payload[(10 + 2 * i)..]);
+            if (id <= previous) return false; // ascending and unique
+            peer.Reported[i] = previous = id;
+        }
+        var at = 10 + 2 * count;
+        peer.ReportedEpoch = BinaryPrimitives.ReadInt64BigEndian(payload);
+        peer.CibVersion = (BinaryPrimitives.ReadInt64BigEndian(payload[at..]), BinaryPrimitives.ReadInt64BigEndian(payload[(at + 8)..]), BinaryPrimitives.ReadInt64BigEndian(payload[(at + 16)..]));
+        return true;
+    }
+
+    /// <summary>The CIB version each alive peer advertises.</summary>
+    public IReadOnlyDictionary<int, (long Admin, long Epoch, long Updates)> PeerCibVersions =>
+        peers.Where(p => p.Status is PeerStatus.Alive or PeerStatus.Suspect).ToDictionary(p => p.Id, p => p.CibVersion);
+
+    private void Heard(TimeSpan now, Peer peer, int ring, long incarnation)
+    {
+        var restarted = peer.Incarnation != 0 && incarnation > peer.Incarnation;
+        peer.Incarnation = incarnation;
+        peer.LastHeard[ring] = now;
+        peer.LastAny = now;
+        if (peer.RingFaulty[ring])
+        {
+            peer.RingFaulty[ring] = false;
+            events.Add(new MembershipEvent(now, MembershipEventKind.RingRecovered, peer.Id, ring, $"ring {ring} carries {peer.Name}'s heartbeats again"));
+        }
+        switch (peer.Status)
+        {
+            case PeerStatus.Unseen or PeerStatus.Dead:
+                peer.Status = PeerStatus.Alive;
+                for (var r = 0; r < peer.RingFaulty.Length; r++) peer.RingFaulty[r] = false;
+                events.Add(new MembershipEvent(now, restarted ? MembershipEventKind.NodeRestarted : MembershipEventKind.NodeJoined, peer.Id, ring,
+                    restarted ? $"{peer.Name} restarted (new incarnation) and joined" : $"{peer.Name} joined"));
+                break;
+            case PeerStatus.Suspect:
+                peer.Status = PeerStatus.Alive;
+                events.Add(new MembershipEvent(now, MembershipEventKind.NodeRecovered, peer.Id, ring, $"{peer.Name} is heard again"));
+                break;
+            default:
+                if (restarted)
+                    events.Add(new MembershipEvent(now, MembershipEventKind.NodeRestarted, peer.Id, ring, $"{peer.Name} restarted (new incarnation) without being declared dead"));
+                break;
+        }
+    }
+
+    private void CheckTimers(TimeSpan now)
+    {
+        var t = config.Timers;
+        foreach (var p in peers)
+        {
+            if (p.Status is not (PeerStatus.Alive or PeerStatus.Suspect) || p.LastAny is not { } last) continue;
+            var silent = now - last;
+            if (silent > t.Deadtime)
+            {
+                p.Status = PeerStatus.Dead;
+                p.Reported = [];
+                events.Add(new MembershipEvent(now, MembershipEventKind.NodeLost, p.Id, null, $"{p.Name} declared dead: no heartbeat on any ring for {silent.TotalMilliseconds:0} ms (deadtime {t.Deadtime.TotalMilliseconds:0} ms)"));
+                continue;
+            }
+            if (p.Status == PeerStatus.Alive && silent > t.Warntime)
+            {
+                p.Status = PeerStatus.Suspect;
+                events.Add(new MembershipEvent(now, MembershipEventKind.NodeSuspected, p.Id, null, $"{p.Name} is late: no heartbeat for {silent.TotalMilliseconds:0} ms (warntime {t.Warntime.TotalMilliseconds:0} ms)"));
+            }
+            for (var r = 0; r < p.LastHeard.Length; r++)
+            {
+                var ringSilent = p.LastHeard[r] is { } h ? now - h : now - started;
+                if (!p.RingFaulty[r] && ringSilent > t.Deadtime)
+                {
+                    p.RingFaulty[r] = true;
+                    events.Add(new MembershipEvent(now, MembershipEventKind.RingFaulty, p.Id, r, $"ring {r} is faulty: no heartbeat from {p.Name} on it for {t.Deadtime.TotalMilliseconds:0} ms, though other rings carry them"));
+                }
+            }
+        }
+    }
+
+    private void Evaluate(TimeSpan now)
+    {
+        // Members: this node and every peer not declared dead.
+        Span<int> buffer = stackalloc int[peers.Length + 1];
+        var n = 0;
+        buffer[n++] = SelfId;
+        foreach (var p in peers)
+            if (p.Status is PeerStatus.Alive or PeerStatus.Suspect) buffer[n++] = p.Id;
+        var current = buffer[..n];
+        current.Sort();
+        if (!current.SequenceEqual(members))
+        {
+            members = current.ToArray();
+            epoch++;
+            agreed = false;
+        }
+
+        if (!settled && (now - started >= config.Timers.Initdead || members.Length == config.Nodes.Count))
+            settled = true;
+
+        var nowAgreed = true;
+        foreach (var p in peers)
+            if (p.Status is PeerStatus.Alive or PeerStatus.Suspect && !p.Reported.AsSpan().SequenceEqual(members)) { nowAgreed = false; break; }
+        if (nowAgreed && !agreed)
+            events.Add(new MembershipEvent(now, MembershipEventKind.ViewAgreed, null, null, $"view {epoch} agreed: {string.Join(", ", members.Select(Name))}"));
+        agreed = nowAgreed;
+
+        if (settled && agreed)
+        {
+            var newDc = ElectDc();
+            if (newDc != dc)
+            {
+                dc = newDc;
+                events.Add(new MembershipEvent(now, MembershipEventKind.DcElected, dc, null, $"{Name(dc.Value)} is the DC"));
+            }
+        }
+        else if (dc is { } d && Array.IndexOf(members, d) < 0)
+        {
+            dc = null; // the DC left; the next agreed view elects another
+        }
+
+        if (members.Length == config.Nodes.Count) seenAllTogether = true;
+        var q = config.Quorum;
+        var nowQuorate = (!q.WaitForAll || seenAllTogether) &&
+                         (q.TwoNode && q.ExpectedVotes == 2 ? members.Length >= 1 : members.Length > q.ExpectedVotes / 2);
+        if (nowQuorate != quorate)
+        {
+            quorate = nowQuorate;
+            events.Add(new MembershipEvent(now, quorate ? MembershipEventKind.QuorumGained : MembershipEventKind.QuorumLost, null, null,
+                quorate ? $"partition with {members.Length} of {q.ExpectedVotes} votes has quorum" : $"partition with {members.Length} of {q.ExpectedVotes} votes lost quorum"));
+        }
+    }
+
+    private int ElectDc()
+    {
+        // The longest-running member: a joining or restarted node is younger, so it never takes
+        // the role from a running DC; when two partitions merge, the older DC keeps it.
+        var best = SelfId;
+        var bestIncarnation = Incarnation;
+        foreach (var p in peers)
+        {
+            if (Array.IndexOf(members, p.Id) < 0) continue;
+            if (p.Incarnation < bestIncarnation || (p.Incarnation == bestIncarnation && p.Id < best))
+            {
+                best = p.Id;
+                bestIncarnation = p.Incarnation;
+            }
+        }
+        return best;
+    }
+
+    private string Name(int id) => config.FindNode(id)?.Name ?? id.ToString();
+
+    private sealed class Peer(NodeEntry node, int rings)
+    {
+        public int Id { get; } = node.Id;
+        public string Name { get; } = node.Name;
+        public PeerStatus Status { get; set; } = PeerStatus.Unseen;
+        public long Incarnation { get; set; }
+        public TimeSpan?[] LastHeard { get; } = new TimeSpan?[rings];
+        public bool[] RingFaulty { get; } = new bool[rings];
+        public TimeSpan? LastAny { get; set; }
+        public ReplayWindow[] Windows { get; } = new ReplayWindow[rings];
+        public int[] Reported { get; set; } = [];
+        public long ReportedEpoch { get; set; }
+        public (long Admin, long Epoch, long Updates) CibVersion { get; set; }
+    }
+}
