@@ -1,0 +1,87 @@
+using HaCluster.Core.Membership;
+using Xunit;
+
+namespace HaCluster.Core.Tests.Membership;
+
+public sealed class ClusterBootstrapReaderTests
+{
+    private const string IssueExample = """
+        cluster_name: openstack
+        nodes:
+          - { name: node1, id: 1, addresses: [192.168.42.82, 10.0.42.100] }   # one address per ring
+          - { name: node2, id: 2, addresses: [192.168.42.87, 10.0.42.254] }
+        rings:
+          - multicast: { group: 239.255.42.1, port: 5405 }
+          - unicast: { port: 5407 }            # peers are the nodes' addresses for this ring
+        timers: { keepalive: 200ms, warntime: 600ms, deadtime: 1s, initdead: 10s }
+        key_file: /etc/hacluster/authkey
+        quorum: { expected_votes: 2, two_node: true, wait_for_all: true }
+        state_dir: /var/lib/hacluster
+        socket: /run/hacluster/api.sock
+        """;
+
+    [Fact]
+    public void The_documented_example_reads_completely()
+    {
+        var result = ClusterBootstrapReader.Parse(IssueExample);
+        Assert.Empty(result.Diagnostics);
+        var c = result.Config!;
+        Assert.Equal("openstack", c.ClusterName);
+        Assert.Equal(["node1", "node2"], c.Nodes.Select(n => n.Name));
+        Assert.Equal("10.0.42.254", c.FindNode(2)!.Addresses[1].ToString());
+        Assert.Equal(RingKind.Multicast, c.Rings[0].Kind);
+        Assert.Equal("239.255.42.1", c.Rings[0].Group!.ToString());
+        Assert.Equal(5407, c.Rings[1].Port);
+        Assert.Equal(TimeSpan.FromMilliseconds(200), c.Timers.Keepalive);
+        Assert.Equal(TimeSpan.FromSeconds(10), c.Timers.Initdead);
+        Assert.Equal(new QuorumConfig(2, true, true), c.Quorum);
+        Assert.Equal("/run/hacluster/api.sock", c.Socket);
+    }
+
+    [Fact]
+    public void Defaults_are_safe_and_fast()
+    {
+        var c = ClusterBootstrapReader.Parse("cluster_name: c\nnodes:\n  - { name: a, id: 1, addresses: [127.0.0.11] }\n  - { name: b, id: 2, addresses: [127.0.0.12] }\n  - { name: c, id: 3, addresses: [127.0.0.13] }\nrings:\n  - unicast: { port: 5405 }\n").Config!;
+        Assert.Equal(MembershipTimers.Default, c.Timers);
+        Assert.Equal(new QuorumConfig(3, false, false), c.Quorum);
+        Assert.Equal("/etc/hacluster/authkey", c.KeyFile);
+    }
+
+    [Theory]
+    [InlineData("timers: { keepalive: 500ms, deadtime: 900ms }", "9:39", "deadtime (900ms) must exceed 2 x keepalive (500ms)")]
+    [InlineData("timers: { keepalive: 200ms, warntime: 2s, deadtime: 1s }", "9:39", "warntime (2s) must lie between")]
+    [InlineData("timers: { initdead: 500ms }", "9:21", "initdead (500ms) must be at least deadtime (1s)")]
+    [InlineData("timers: { keepalive: soon }", "9:22", "'soon' is not a duration")]
+    [InlineData("quorum: { expected_votes: 3, two_node: true }", "9:40", "two_node needs exactly 2 expected votes")]
+    [InlineData("colour: blue", "9:1", "unknown key 'colour'")]
+    public void Bad_settings_are_errors_with_their_place(string extra, string at, string message)
+    {
+        var text = "cluster_name: c\nnodes:\n  - { name: a, id: 1, addresses: [10.0.0.1, 10.1.0.1] }\n  - { name: b, id: 2, addresses: [10.0.0.2, 10.1.0.2] }\n" +
+                   "rings:\n  - multicast: { group: 239.1.1.1, port: 5405 }\n  - unicast: { port: 5407 }\nkey_file: /k\n" + extra + "\n";
+        var result = ClusterBootstrapReader.Parse(text, "cluster.yaml");
+        Assert.Null(result.Config);
+        Assert.Contains(result.Diagnostics, d => d.IsError && d.ToString().StartsWith($"cluster.yaml:{at}: error:", StringComparison.Ordinal) && d.Message.Contains(message));
+    }
+
+    [Theory]
+    [InlineData("  - { name: a, id: 1, addresses: [10.0.0.1] }\n  - { name: b, id: 2, addresses: [10.0.0.2] }\nrings:\n  - multicast: { group: 10.1.1.1, port: 5405 }", "is not a multicast address")]
+    [InlineData("  - { name: a, id: 1, addresses: [10.0.0.1] }\n  - { name: a, id: 2, addresses: [10.0.0.2] }\nrings:\n  - unicast: { port: 5405 }", "the name is used twice")]
+    [InlineData("  - { name: a, id: 1, addresses: [10.0.0.1] }\n  - { name: b, id: 1, addresses: [10.0.0.2] }\nrings:\n  - unicast: { port: 5405 }", "id 1 is used by another node")]
+    [InlineData("  - { name: a, id: 1, addresses: [10.0.0.1] }\n  - { name: b, id: 2, addresses: [10.0.0.2] }\nrings:\n  - unicast: { port: 5405 }\n  - unicast: { port: 5406 }", "1 address(es) for 2 ring(s)")]
+    [InlineData("  - { name: a, id: 1, addresses: [10.0.0.1] }\n  - { name: b, id: 2, addresses: [nowhere] }\nrings:\n  - unicast: { port: 5405 }", "'nowhere' is not an IP address")]
+    [InlineData("  - { name: a, id: 1, addresses: [10.0.0.1] }\nrings:\n  - token_ring: { port: 5405 }", "'token_ring' is not a ring kind")]
+    public void Bad_nodes_and_rings_are_errors(string body, string message)
+    {
+        var result = ClusterBootstrapReader.Parse("cluster_name: c\nnodes:\n" + body + "\n");
+        Assert.Null(result.Config);
+        Assert.Contains(result.Diagnostics, d => d.IsError && d.Message.Contains(message));
+    }
+
+    [Fact]
+    public void Broken_yaml_is_a_located_error()
+    {
+        var result = ClusterBootstrapReader.Parse("cluster_name: [unclosed\n", "c.yaml");
+        Assert.Null(result.Config);
+        Assert.StartsWith("c.yaml:", result.Diagnostics.Single().ToString());
+    }
+}
