@@ -37,6 +37,8 @@ public sealed class MembershipEngine
     private bool quorate;
     private bool seenAllTogether;
     private long heartbeatsSent;
+    private readonly Messenger messenger = new();
+    private readonly FrameAdapter frames;
 
     public int SelfId { get; }
     public long Incarnation { get; }
@@ -57,8 +59,24 @@ public sealed class MembershipEngine
         sequences = new long[config.Rings.Count];
         members = [selfId];
         settled = peers.Length == 0;
+        frames = new FrameAdapter(this);
         Evaluate(now);
     }
+
+    /// <summary>Queues a reliable, ordered message for a peer (sent from the next <see cref="Tick"/>).</summary>
+    public void SendMessage(int destination, ReadOnlySpan<byte> message)
+    {
+        if (!peersById.ContainsKey(destination)) throw new ArgumentException($"node {destination} is not a peer");
+        messenger.Send(destination, message);
+    }
+
+    /// <summary>The next message received complete and in order, if any.</summary>
+    public bool TryTakeMessage(out int from, out byte[] message) => messenger.TryTake(out from, out message);
+
+    /// <summary>Fragments queued or in flight to a peer.</summary>
+    public int Unacknowledged(int destination) => messenger.Unacknowledged(destination);
+
+    public long Retransmissions => messenger.Retransmissions;
 
     public MembershipView View => new(epoch, members, agreed, settled, dc, quorate, members.Length, config.Quorum.ExpectedVotes);
 
@@ -104,6 +122,28 @@ public sealed class MembershipEngine
         }
         CheckTimers(now);
         Evaluate(now);
+        frames.Sink = sink;
+        messenger.Tick(now, frames);
+        frames.Sink = null;
+    }
+
+    /// <summary>Wraps the messenger's frames in packets, on every ring still carrying the peer.</summary>
+    private sealed class FrameAdapter(MembershipEngine engine) : IFrameSink
+    {
+        public IPacketSink? Sink { get; set; }
+
+        public void SendFrame(MessageType type, int destination, ReadOnlySpan<byte> frame)
+        {
+            var peer = engine.peersById[destination];
+            var anyUp = Array.IndexOf(peer.RingFaulty, false) >= 0;
+            for (var ring = 0; ring < engine.config.Rings.Count; ring++)
+            {
+                if (anyUp && peer.RingFaulty[ring]) continue;
+                var header = new PacketHeader(type, (byte)ring, engine.clusterHash, engine.SelfId, engine.Incarnation, ++engine.sequences[ring], frame.Length);
+                var length = Packet.Encode(header, frame, engine.key, engine.sendBuffer);
+                Sink!.Send(ring, destination, engine.sendBuffer.AsSpan(0, length));
+            }
+        }
     }
 
     private void SendHeartbeats(IPacketSink sink)
@@ -140,11 +180,15 @@ public sealed class MembershipEngine
         // A packet of an older incarnation than one already seen on another ring is a replay too.
         if (header.Incarnation < peer.Incarnation) return Drop(DropReason.Replayed);
 
-        if (header.Type == MessageType.Heartbeat)
+        var payload = Packet.Payload(datagram, header);
+        if (header.Incarnation > peer.Incarnation && peer.Incarnation != 0) messenger.Reset(peer.Id);
+        var ok = header.Type switch
         {
-            var payload = Packet.Payload(datagram, header);
-            if (!TryReadHeartbeat(payload, peer)) return Drop(DropReason.Malformed);
-        }
+            MessageType.Heartbeat => TryReadHeartbeat(payload, peer),
+            MessageType.Data => messenger.OnData(SelfId, peer.Id, payload),
+            _ => messenger.OnAck(SelfId, peer.Id, now, payload),
+        };
+        if (!ok) return Drop(DropReason.Malformed);
         Heard(now, peer, ring, header.Incarnation);
         Evaluate(now);
         return header.Type == MessageType.Heartbeat ? null : header.Type;
@@ -220,6 +264,7 @@ public sealed class MembershipEngine
             {
                 p.Status = PeerStatus.Dead;
                 p.Reported = [];
+                messenger.Reset(p.Id);
                 events.Add(new MembershipEvent(now, MembershipEventKind.NodeLost, p.Id, null, $"{p.Name} declared dead: no heartbeat on any ring for {silent.TotalMilliseconds:0} ms (deadtime {t.Deadtime.TotalMilliseconds:0} ms)"));
                 continue;
             }

@@ -13,9 +13,11 @@ public sealed class ReplayWindowTests
         Assert.False(w.Accept(1, 10));
         Assert.True(w.Accept(1, 8));   // reordered, still inside the window
         Assert.False(w.Accept(1, 8));
-        Assert.True(w.Accept(1, 100));
-        Assert.False(w.Accept(1, 36)); // 64 behind
-        Assert.True(w.Accept(1, 37));
+        Assert.True(w.Accept(1, 2000));
+        Assert.False(w.Accept(1, 2000 - ReplayWindow.Size)); // a whole window behind
+        Assert.True(w.Accept(1, 2001 - ReplayWindow.Size));
+        Assert.False(w.Accept(1, 2001 - ReplayWindow.Size));
+        Assert.True(w.Accept(1, 1999));
         Assert.False(w.Accept(1, 0));
     }
 
