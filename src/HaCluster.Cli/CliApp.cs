@@ -1,6 +1,8 @@
 using System.CommandLine;
 using HaCluster.Cli.Agents;
 using HaCluster.Cli.Configure;
+using HaCluster.Cli.Keys;
+using HaCluster.Cli.Status;
 using HaCluster.Cli.Simulate;
 
 namespace HaCluster.Cli;
@@ -17,6 +19,15 @@ public static class CliApp
         root.Add(ConfigureCommands.Build());
         root.Add(SimulateCommand.Build());
         root.Add(RaCommands.Build());
+        var socket = new Option<string>("--socket")
+        {
+            Description = "haclusterd's API socket",
+            DefaultValueFactory = _ => ApiClient.DefaultSocket,
+            Recursive = true,
+        };
+        root.Add(socket);
+        root.Add(StatusCommand.Build(socket));
+        root.Add(KeygenCommand.Build());
         return root;
     }
 

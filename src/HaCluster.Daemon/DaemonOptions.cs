@@ -1,7 +1,8 @@
 namespace HaCluster.Daemon;
 
 /// <summary>haclusterd's command line: <c>--config FILE [--node NAME] [--state-dir DIR] [--socket PATH]</c>.</summary>
-public sealed record DaemonOptions(string ConfigPath, string? NodeName, string StateDir, string SocketPath, bool ShowVersion)
+/// <remarks>State directory and socket default to cluster.yaml's <c>state_dir</c> and <c>socket</c>; the options override them.</remarks>
+public sealed record DaemonOptions(string ConfigPath, string? NodeName, string? StateDir, string? SocketPath, bool ShowVersion)
 {
     public const string DefaultConfig = "/etc/hacluster/cluster.yaml";
     public const string DefaultStateDir = "/var/lib/hacluster";
@@ -10,8 +11,8 @@ public sealed record DaemonOptions(string ConfigPath, string? NodeName, string S
     /// <summary>Null (after explaining why on <paramref name="error"/>) when the arguments are wrong.</summary>
     public static DaemonOptions? Parse(string[] args, TextWriter error)
     {
-        string config = DefaultConfig, stateDir = DefaultStateDir, socket = DefaultSocket;
-        string? node = null;
+        string config = DefaultConfig;
+        string? node = null, stateDir = null, socket = null;
         var version = false;
         for (int i = 0; i < args.Length; i++)
         {
@@ -35,7 +36,7 @@ public sealed record DaemonOptions(string ConfigPath, string? NodeName, string S
                     error.WriteLine($"haclusterd: unknown argument '{args[i]}' (try --help)");
                     return null;
             }
-            if (config.Length == 0 || stateDir.Length == 0 || socket.Length == 0) return null;
+            if (config.Length == 0 || stateDir?.Length == 0 || socket?.Length == 0) return null;
         }
         return new DaemonOptions(config, node, stateDir, socket, version);
     }

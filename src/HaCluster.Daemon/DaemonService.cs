@@ -1,19 +1,31 @@
+using HaCluster.Core.Api;
+using HaCluster.Core.Membership;
+using HaCluster.Daemon.LocalApi;
+using HaCluster.Transport;
 using Microsoft.Extensions.Hosting;
 using Microsoft.Extensions.Logging;
 
 namespace HaCluster.Daemon;
 
 /// <summary>
-/// The daemon's lifetime. For now it only says what it is and waits for SIGTERM; the
-/// membership layer, controller and executor are wired in here by their issues.
+/// The daemon's lifetime: membership on the rings, the local API, and a clean stop on SIGTERM.
+/// The controller and executor join here with issue 4.
 /// </summary>
-public sealed class DaemonService(DaemonOptions options, ILogger<DaemonService> log) : BackgroundService
+public sealed class DaemonService(DaemonContext context, ILogger<DaemonService> log) : BackgroundService
 {
+    private MembershipNode? node;
+
     protected override async Task ExecuteAsync(CancellationToken stoppingToken)
     {
-        log.LogInformation("haclusterd starting: config {Config}, node {Node}, state {StateDir}, socket {Socket}",
-            options.ConfigPath, options.NodeName ?? "(by local address)", options.StateDir, options.SocketPath);
-        log.LogWarning("this build has no membership or resource management yet: it only starts and stops cleanly");
+        var config = context.Config;
+        log.LogInformation("haclusterd starting: cluster {Cluster}, node {Node} (id {Id}), {Rings} ring(s), config {Config}, state {State}, socket {Socket}",
+            config.ClusterName, context.Self.Name, context.Self.Id, config.Rings.Count, context.ConfigPath, context.StateDirectory, context.SocketPath);
+        Directory.CreateDirectory(context.StateDirectory);
+        node = new MembershipNode(config, context.Self, context.Key) { OnEvent = LogEvent };
+        node.Start();
+        await using var api = new LocalApiServer(context.SocketPath, Handle, log);
+        api.Start();
+        log.LogInformation("listening for hacrm on {Socket}", context.SocketPath);
         try
         {
             await Task.Delay(Timeout.Infinite, stoppingToken);
@@ -22,5 +34,24 @@ public sealed class DaemonService(DaemonOptions options, ILogger<DaemonService> 
         {
             log.LogInformation("haclusterd stopping");
         }
+        await node.DisposeAsync();
     }
+
+    private void LogEvent(MembershipEvent e)
+    {
+        var level = e.Kind switch
+        {
+            MembershipEventKind.NodeLost or MembershipEventKind.RingFaulty or MembershipEventKind.QuorumLost => LogLevel.Warning,
+            MembershipEventKind.NodeSuspected => LogLevel.Warning,
+            _ => LogLevel.Information,
+        };
+        log.Log(level, "membership: {Message}", e.Message);
+    }
+
+    private ApiReply Handle(ApiRequest request) => request.Command switch
+    {
+        "status" when node is not null => new ApiReply(true, Status: StatusReply.From(node.Snapshot())),
+        "status" => new ApiReply(false, "starting up"),
+        _ => new ApiReply(false, $"unknown command '{request.Command}'"),
+    };
 }

@@ -4,9 +4,8 @@ using Microsoft.Extensions.Hosting;
 using Microsoft.Extensions.Logging;
 using Serilog;
 
-// haclusterd: one per node. This is the host skeleton: configuration loading, logging and a
-// clean shutdown on SIGTERM. Membership, the controller and the executor join it as their
-// issues land (see docs/architecture.md).
+// haclusterd: one per node. Checks its configuration, node identity and key before anything
+// starts (exit 2 with the reason), then runs membership and the local API until SIGTERM.
 var options = DaemonOptions.Parse(args, Console.Error);
 if (options is null) return 2;
 if (options.ShowVersion)
@@ -14,16 +13,20 @@ if (options.ShowVersion)
     Console.WriteLine($"haclusterd {typeof(DaemonOptions).Assembly.GetName().Version}");
     return 0;
 }
+var context = DaemonContext.Prepare(options, Console.Error);
+if (context is null) return 2;
 
 Log.Logger = new LoggerConfiguration()
     .MinimumLevel.Information()
-    .WriteTo.Console(outputTemplate: "{Level:u3} {SourceContext}: {Message:lj}{NewLine}{Exception}")
+    // The generic host's own start-up chatter is not news to an operator.
+    .MinimumLevel.Override("Microsoft", Serilog.Events.LogEventLevel.Warning)
+    .WriteTo.Console(outputTemplate: "{Timestamp:HH:mm:ss.fff} {Level:u3} " + context.Self.Name + ": {Message:lj}{NewLine}{Exception}")
     .CreateLogger();
 
 var builder = Host.CreateApplicationBuilder(Array.Empty<string>());
 builder.Logging.ClearProviders();
 builder.Logging.AddSerilog(Log.Logger, dispose: true);
-builder.Services.AddSingleton(options);
+builder.Services.AddSingleton(context);
 builder.Services.AddHostedService<DaemonService>();
 using var host = builder.Build();
 await host.RunAsync();

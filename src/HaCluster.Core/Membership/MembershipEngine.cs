@@ -99,6 +99,8 @@ public sealed class MembershipEngine
         return healthy;
     }
 
+    public bool HasEvents => events.Count > 0;
+
     /// <summary>Events since the last call, oldest first.</summary>
     public List<MembershipEvent> TakeEvents()
     {

@@ -1,0 +1,82 @@
+using System.CommandLine;
+using System.Text.Json;
+using HaCluster.Core.Api;
+
+namespace HaCluster.Cli.Status;
+
+/// <summary>
+/// <c>hacrm [--socket PATH] status</c>: the live cluster as crm_mon -1 shows it. With this issue
+/// it shows membership: nodes online and offline, the DC, quorum, ring health, dropped packets.
+/// Exit status: 0 healthy, 1 degraded (a node offline, no quorum, a faulty ring), 3 daemon
+/// unreachable, 2 usage.
+/// </summary>
+public static class StatusCommand
+{
+    public const int ExitHealthy = 0;
+    public const int ExitDegraded = 1;
+    public const int ExitUnreachable = 3;
+
+    public static Command Build(Option<string> socket)
+    {
+        var outputAs = new Option<string>("--output-as") { Description = "text or json", DefaultValueFactory = _ => "text" };
+        outputAs.AcceptOnlyFromAmong("text", "json");
+        var cmd = new Command("status", "show the live cluster: nodes, DC, quorum, rings (like crm_mon -1)") { outputAs };
+        cmd.SetAction(parse =>
+        {
+            var output = parse.InvocationConfiguration.Output;
+            var error = parse.InvocationConfiguration.Error;
+            var path = parse.GetValue(socket)!;
+            var reply = ApiClient.Call(path, new ApiRequest("status"), out var problem);
+            if (reply is null)
+            {
+                error.WriteLine($"hacrm status: {problem}");
+                return ExitUnreachable;
+            }
+            if (!reply.Ok || reply.Status is null)
+            {
+                error.WriteLine($"hacrm status: {reply.Error}");
+                return ExitUnreachable;
+            }
+            if (parse.GetValue(outputAs) == "json") output.WriteLine(JsonSerializer.Serialize(reply.Status, new JsonSerializerOptions(ApiJson.Options) { WriteIndented = true }));
+            else Print(reply.Status, output);
+            return Healthy(reply.Status) ? ExitHealthy : ExitDegraded;
+        });
+        return cmd;
+    }
+
+    public static bool Healthy(ClusterStatusReply s) =>
+        s.Quorate && s.Nodes.All(n => n.State == "online") && s.Rings.All(r => r.Healthy);
+
+    public static void Print(ClusterStatusReply s, TextWriter output)
+    {
+        output.WriteLine("Cluster Summary:");
+        output.WriteLine($"  * Stack: {s.Stack}");
+        var quorum = s.Quorate ? "partition with quorum" : "partition WITHOUT quorum";
+        output.WriteLine(s.Dc is { } dc
+            ? $"  * Current DC: {dc} - {quorum}"
+            : $"  * Current DC: NONE ({(s.Settled ? "view not agreed yet" : "starting: waiting for nodes (initdead)")}) - {quorum}");
+        output.WriteLine($"  * Cluster: {s.ClusterName}, seen from {s.ThisNode}, view {s.ViewEpoch}{(s.Agreed ? "" : " (not agreed yet)")}");
+        output.WriteLine($"  * {s.Nodes.Count} nodes configured, {s.Votes} of {s.ExpectedVotes} expected votes");
+        output.WriteLine();
+        output.WriteLine("Node List:");
+        void Line(string label, IEnumerable<NodeStatusReply> nodes)
+        {
+            var names = nodes.Select(n => n.Name).ToList();
+            if (names.Count > 0) output.WriteLine($"  * {label}: [ {string.Join(' ', names)} ]");
+        }
+        Line("Online", s.Nodes.Where(n => n.State == "online"));
+        Line("Online, late (suspect)", s.Nodes.Where(n => n.State == "suspect"));
+        Line("OFFLINE", s.Nodes.Where(n => n.State is "offline" or "unseen"));
+        output.WriteLine();
+        output.WriteLine("Rings:");
+        foreach (var r in s.Rings)
+        {
+            var health = r.Healthy ? "ok" : $"FAULTY: no heartbeats from {string.Join(", ", r.MissingPeers)} on this ring";
+            output.WriteLine($"  * ring {r.Index} ({r.Kind} {r.Address}): {health}");
+        }
+        output.WriteLine();
+        output.WriteLine(s.DroppedPackets.Count == 0
+            ? "Dropped packets: none"
+            : "Dropped packets: " + string.Join(", ", s.DroppedPackets.OrderBy(d => d.Key).Select(d => $"{d.Key} {d.Value}")));
+    }
+}

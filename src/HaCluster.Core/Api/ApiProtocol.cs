@@ -1,0 +1,45 @@
+using System.Text.Json;
+using System.Text.Json.Serialization;
+
+namespace HaCluster.Core.Api;
+
+/// <summary>
+/// The local API between hacrm and haclusterd: over the Unix socket, the client writes one JSON
+/// request on one line, the daemon answers one JSON document and closes. Only root and members
+/// of group haclient may connect.
+/// </summary>
+public sealed record ApiRequest(string Command, IReadOnlyDictionary<string, string>? Arguments = null);
+
+public sealed record ApiReply(bool Ok, string? Error = null, ClusterStatusReply? Status = null);
+
+/// <summary>What `hacrm status` shows of a live cluster (the membership part, for now).</summary>
+public sealed record ClusterStatusReply(
+    string ClusterName,
+    string Stack,
+    string ThisNode,
+    string? Dc,
+    bool Quorate,
+    int Votes,
+    int ExpectedVotes,
+    bool Agreed,
+    bool Settled,
+    long ViewEpoch,
+    IReadOnlyList<NodeStatusReply> Nodes,
+    IReadOnlyList<RingStatusReply> Rings,
+    IReadOnlyDictionary<string, long> DroppedPackets,
+    long HeartbeatsSent);
+
+/// <summary>One node: "online", "suspect" (late, still a member), "offline" or "unseen".</summary>
+public sealed record NodeStatusReply(string Name, int Id, string State, IReadOnlyList<bool> RingsUp, double? SecondsSinceHeard);
+
+public sealed record RingStatusReply(int Index, string Kind, string Address, bool Healthy, IReadOnlyList<string> MissingPeers);
+
+public static class ApiJson
+{
+    public static readonly JsonSerializerOptions Options = new()
+    {
+        PropertyNamingPolicy = JsonNamingPolicy.SnakeCaseLower,
+        DefaultIgnoreCondition = JsonIgnoreCondition.WhenWritingNull,
+        WriteIndented = false,
+    };
+}

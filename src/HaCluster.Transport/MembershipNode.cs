@@ -1,0 +1,162 @@
+using System.Diagnostics;
+using System.Net.NetworkInformation;
+using System.Net.Sockets;
+using HaCluster.Core.Membership;
+
+namespace HaCluster.Transport;
+
+/// <summary>
+/// Runs a <see cref="MembershipEngine"/> on real sockets: one receive loop per ring and a timer
+/// loop, all feeding the engine under one lock (the engine is a single-threaded state machine).
+/// Time is a monotonic clock. Events and received messages are handed to the callbacks.
+/// </summary>
+public sealed class MembershipNode : IAsyncDisposable, IPacketSink
+{
+    private readonly MembershipEngine engine;
+    private readonly RingSocket[] rings;
+    private readonly Stopwatch clock = Stopwatch.StartNew();
+    private readonly CancellationTokenSource stop = new();
+    private readonly List<Task> loops = new();
+    private readonly object gate = new();
+
+    public ClusterBootstrap Config { get; }
+    public NodeEntry Self { get; }
+    public Action<MembershipEvent>? OnEvent { get; init; }
+    public Action<int, byte[]>? OnMessage { get; init; }
+    /// <summary>How often timers are checked between heartbeats.</summary>
+    public TimeSpan TickInterval { get; init; } = TimeSpan.FromMilliseconds(20);
+
+    public MembershipNode(ClusterBootstrap config, NodeEntry self, ClusterKey key)
+    {
+        Config = config;
+        Self = self;
+        // A restart is a new incarnation: the start time in microseconds.
+        var incarnation = DateTimeOffset.UtcNow.ToUnixTimeMilliseconds() * 1000;
+        engine = new MembershipEngine(config, self.Id, key, incarnation, clock.Elapsed);
+        var others = config.Nodes.Where(n => n.Id != self.Id).ToList();
+        rings = config.Rings.Select((r, i) => new RingSocket(i, r, self, others)).ToArray();
+    }
+
+    /// <summary>Finds this machine's node: the one with an address configured on a local interface.</summary>
+    public static NodeEntry? FindLocalNode(ClusterBootstrap config)
+    {
+        var local = NetworkInterface.GetAllNetworkInterfaces()
+            .SelectMany(i => i.GetIPProperties().UnicastAddresses).Select(a => a.Address).ToHashSet();
+        return config.Nodes.FirstOrDefault(n => n.Addresses.Any(local.Contains));
+    }
+
+    public TimeSpan Now => clock.Elapsed;
+
+    public void Start()
+    {
+        foreach (var ring in rings) loops.Add(Task.Run(() => ReceiveLoop(ring)));
+        loops.Add(Task.Run(TimerLoop));
+    }
+
+    /// <summary>A consistent snapshot for the status display.</summary>
+    public MembershipSnapshot Snapshot()
+    {
+        lock (gate)
+        {
+            var now = clock.Elapsed;
+            return new MembershipSnapshot(Config.ClusterName, Self, Config.Rings, engine.View, engine.Peers(now), engine.RingsHealthy(now),
+                engine.Drops, engine.HeartbeatsSent, engine.Incarnation);
+        }
+    }
+
+    public void SendMessage(int destination, byte[] message)
+    {
+        lock (gate) engine.SendMessage(destination, message);
+    }
+
+    public (long Admin, long Epoch, long Updates) CibVersion
+    {
+        set { lock (gate) engine.CibVersion = value; }
+    }
+
+    public IReadOnlyDictionary<int, (long Admin, long Epoch, long Updates)> PeerCibVersions
+    {
+        get { lock (gate) return engine.PeerCibVersions; }
+    }
+
+    void IPacketSink.Send(int ring, int? destination, ReadOnlySpan<byte> datagram) => rings[ring].Send(destination, datagram);
+
+    private async Task ReceiveLoop(RingSocket ring)
+    {
+        var buffer = new byte[65536];
+        while (!stop.IsCancellationRequested)
+        {
+            int n;
+            try
+            {
+                n = await ring.ReceiveAsync(buffer, stop.Token);
+            }
+            catch (OperationCanceledException)
+            {
+                return;
+            }
+            catch (SocketException)
+            {
+                continue;
+            }
+            lock (gate)
+            {
+                engine.Receive(clock.Elapsed, ring.Ring, buffer.AsSpan(0, n), out _);
+                Drain();
+            }
+        }
+    }
+
+    private async Task TimerLoop()
+    {
+        using var timer = new PeriodicTimer(TickInterval);
+        try
+        {
+            do
+            {
+                lock (gate)
+                {
+                    engine.Tick(clock.Elapsed, this);
+                    Drain();
+                }
+            }
+            while (await timer.WaitForNextTickAsync(stop.Token));
+        }
+        catch (OperationCanceledException)
+        {
+        }
+    }
+
+    private void Drain()
+    {
+        if (OnEvent is not null && engine.HasEvents)
+            foreach (var e in engine.TakeEvents()) OnEvent(e);
+        while (engine.TryTakeMessage(out var from, out var message)) OnMessage?.Invoke(from, message);
+    }
+
+    public async ValueTask DisposeAsync()
+    {
+        await stop.CancelAsync();
+        try
+        {
+            await Task.WhenAll(loops);
+        }
+        catch (OperationCanceledException)
+        {
+        }
+        foreach (var r in rings) r.Dispose();
+        stop.Dispose();
+    }
+}
+
+/// <summary>The membership part of the status, as the local API returns it.</summary>
+public sealed record MembershipSnapshot(
+    string ClusterName,
+    NodeEntry Self,
+    IReadOnlyList<RingConfig> RingConfigs,
+    MembershipView View,
+    IReadOnlyList<PeerInfo> Peers,
+    IReadOnlyList<bool> RingsHealthy,
+    IReadOnlyDictionary<DropReason, long> Drops,
+    long HeartbeatsSent,
+    long Incarnation);

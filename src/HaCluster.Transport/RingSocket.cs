@@ -1,0 +1,91 @@
+using System.Net;
+using System.Net.Sockets;
+using HaCluster.Core.Membership;
+
+namespace HaCluster.Transport;
+
+/// <summary>
+/// One ring's UDP socket on this node. Unicast rings bind to this node's address for the ring and
+/// send to each peer's; multicast rings bind the group's port, join the group on this node's
+/// address and send to the group (and still unicast to one peer for point-to-point frames).
+/// Addresses are serialised once, so sending allocates nothing.
+/// </summary>
+public sealed class RingSocket : IDisposable
+{
+    private readonly Socket socket;
+    private readonly SocketAddress? group;
+    private readonly Dictionary<int, SocketAddress> peers = new();
+    private readonly SocketAddress[] allPeers;
+
+    public int Ring { get; }
+    public RingConfig Config { get; }
+    public long SendErrors { get; private set; }
+
+    public RingSocket(int ring, RingConfig config, NodeEntry self, IEnumerable<NodeEntry> others)
+    {
+        Ring = ring;
+        Config = config;
+        var local = self.Addresses[ring];
+        var family = local.AddressFamily;
+        socket = new Socket(family, SocketType.Dgram, ProtocolType.Udp);
+        socket.ReceiveBufferSize = 4 * 1024 * 1024;
+        socket.SendBufferSize = 4 * 1024 * 1024;
+        foreach (var p in others)
+            peers[p.Id] = new IPEndPoint(p.Addresses[ring], config.Port).Serialize();
+        allPeers = peers.Values.ToArray();
+        if (config.Kind == RingKind.Multicast)
+        {
+            var g = config.Group!;
+            // Several nodes of one machine (tests) may share the group's port.
+            socket.SetSocketOption(SocketOptionLevel.Socket, SocketOptionName.ReuseAddress, true);
+            socket.Bind(new IPEndPoint(family == AddressFamily.InterNetworkV6 ? IPAddress.IPv6Any : IPAddress.Any, config.Port));
+            if (family == AddressFamily.InterNetworkV6)
+            {
+                socket.SetSocketOption(SocketOptionLevel.IPv6, SocketOptionName.AddMembership, new IPv6MulticastOption(g));
+                socket.SetSocketOption(SocketOptionLevel.IPv6, SocketOptionName.MulticastTimeToLive, config.Ttl);
+            }
+            else
+            {
+                socket.SetSocketOption(SocketOptionLevel.IP, SocketOptionName.AddMembership, new MulticastOption(g, local));
+                socket.SetSocketOption(SocketOptionLevel.IP, SocketOptionName.MulticastInterface, local.GetAddressBytes());
+                socket.SetSocketOption(SocketOptionLevel.IP, SocketOptionName.MulticastTimeToLive, config.Ttl);
+                socket.SetSocketOption(SocketOptionLevel.IP, SocketOptionName.MulticastLoopback, true);
+            }
+            group = new IPEndPoint(g, config.Port).Serialize();
+        }
+        else
+        {
+            socket.Bind(new IPEndPoint(config.Bind ?? local, config.Port));
+        }
+    }
+
+    /// <summary>Sends to one peer, or to every peer (the group on a multicast ring).</summary>
+    public void Send(int? destination, ReadOnlySpan<byte> datagram)
+    {
+        try
+        {
+            if (destination is { } d)
+            {
+                if (peers.TryGetValue(d, out var one)) socket.SendTo(datagram, SocketFlags.None, one);
+            }
+            else if (group is not null)
+            {
+                socket.SendTo(datagram, SocketFlags.None, group);
+            }
+            else
+            {
+                foreach (var p in allPeers) socket.SendTo(datagram, SocketFlags.None, p);
+            }
+        }
+        catch (SocketException)
+        {
+            // A down link or unreachable peer: the membership layer notices the silence.
+            SendErrors++;
+        }
+    }
+
+    /// <summary>Receives one datagram into <paramref name="buffer"/>; returns its length.</summary>
+    public ValueTask<int> ReceiveAsync(Memory<byte> buffer, CancellationToken cancel) => socket.ReceiveAsync(buffer, SocketFlags.None, cancel);
+
+    public void Dispose() => socket.Dispose();
+}
