@@ -1,0 +1,121 @@
+using System.Diagnostics;
+using System.Text;
+using HaCluster.Cli.Status;
+using HaCluster.Core.Api;
+using HaCluster.Core.Membership;
+
+namespace HaCluster.Cluster.Tests;
+
+/// <summary>
+/// Several real haclusterd processes for one test: writes their cluster.yaml (one per node, so a
+/// test can route a node's view of a peer through a lossy proxy), a key, starts and kills them by
+/// PID, asks their status over the real Unix socket, and removes everything afterwards.
+/// </summary>
+internal sealed class TestCluster : IDisposable
+{
+    public string Dir { get; } = Directory.CreateTempSubdirectory("hacluster-cluster-").FullName;
+    public string KeyFile => Path.Combine(Dir, "authkey");
+    public IReadOnlyList<string> Names { get; }
+    private readonly Dictionary<string, Process> running = new();
+    private readonly Func<string, string> configFor;
+    private readonly Func<string, string?> namespaceOf;
+
+    /// <summary>A last edit of every node's file before it is written (tests that build files before the key exists).</summary>
+    public Func<string, string> ConfigRewrite { get; set; } = text => text;
+
+    private static string Daemon => Path.Combine(AppContext.BaseDirectory, "haclusterd");
+
+    /// <param name="configFor">The cluster.yaml node NAME runs with.</param>
+    /// <param name="namespaceOf">The network namespace a node runs in, or null.</param>
+    public TestCluster(IReadOnlyList<string> names, Func<string, string> configFor, Func<string, string?>? namespaceOf = null)
+    {
+        Names = names;
+        this.configFor = configFor;
+        this.namespaceOf = namespaceOf ?? (_ => null);
+        ClusterKey.WriteNew(KeyFile);
+    }
+
+    /// <summary>A random base port, so tests running in parallel do not collide.</summary>
+    public static int RandomPort() => Random.Shared.Next(20000, 60000) & ~7;
+
+    public string Socket(string node) => Path.Combine(Dir, node + ".sock");
+    public string LogFile(string node) => Path.Combine(Dir, node + ".log");
+    public int Pid(string node) => running[node].Id;
+
+    public void Start(string node)
+    {
+        var config = Path.Combine(Dir, node + ".yaml");
+        File.WriteAllText(config, ConfigRewrite(configFor(node)));
+        var ns = namespaceOf(node);
+        var psi = new ProcessStartInfo(ns is null ? Daemon : "ip")
+        {
+            RedirectStandardOutput = true,
+            RedirectStandardError = true,
+            UseShellExecute = false,
+        };
+        if (ns is not null) foreach (var a in new[] { "netns", "exec", ns, Daemon }) psi.ArgumentList.Add(a);
+        foreach (var a in new[] { "--config", config, "--node", node, "--state-dir", Path.Combine(Dir, node + ".state"), "--socket", Socket(node) })
+            psi.ArgumentList.Add(a);
+        var log = new StreamWriter(LogFile(node), append: true) { AutoFlush = true };
+        var p = new Process { StartInfo = psi };
+        p.OutputDataReceived += (_, e) => { if (e.Data is not null) lock (log) log.WriteLine(e.Data); };
+        p.ErrorDataReceived += (_, e) => { if (e.Data is not null) lock (log) log.WriteLine(e.Data); };
+        p.Start();
+        p.BeginOutputReadLine();
+        p.BeginErrorReadLine();
+        running[node] = p;
+    }
+
+    public void StartAll()
+    {
+        foreach (var n in Names) Start(n);
+    }
+
+    /// <summary>kill -9: the node vanishes without a word.</summary>
+    public void Kill(string node)
+    {
+        var p = running[node];
+        p.Kill();
+        p.WaitForExit(5000);
+    }
+
+    /// <summary>SIGTERM, as systemd stops it; returns the exit code.</summary>
+    public int Stop(string node)
+    {
+        var p = running[node];
+        Process.Start("kill", ["-TERM", p.Id.ToString()])!.WaitForExit();
+        if (!p.WaitForExit(10000)) throw new TimeoutException($"{node} did not stop within 10 s of SIGTERM");
+        return p.ExitCode;
+    }
+
+    public ClusterStatusReply? Status(string node) =>
+        ApiClient.Call(Socket(node), new ApiRequest("status"), out _, TimeSpan.FromSeconds(2))?.Status;
+
+    public string Log(string node) => File.Exists(LogFile(node)) ? File.ReadAllText(LogFile(node)) : "";
+
+    public static IEnumerable<string> Online(ClusterStatusReply s) => s.Nodes.Where(n => n.State is "online" or "suspect").Select(n => n.Name);
+
+    /// <summary>Polls until <paramref name="condition"/> holds; fails with the logs when it never does.</summary>
+    public async Task<TimeSpan> WaitUntil(string what, Func<bool> condition, TimeSpan timeout)
+    {
+        var clock = Stopwatch.StartNew();
+        while (clock.Elapsed < timeout)
+        {
+            if (condition()) return clock.Elapsed;
+            await Task.Delay(25);
+        }
+        var logs = new StringBuilder();
+        foreach (var n in Names) logs.AppendLine($"--- {n} ---").AppendLine(Log(n));
+        throw new Xunit.Sdk.XunitException($"timed out after {timeout.TotalSeconds}s waiting until {what}\n{logs}");
+    }
+
+    public void Dispose()
+    {
+        foreach (var p in running.Values)
+        {
+            try { if (!p.HasExited) { p.Kill(); p.WaitForExit(5000); } } catch (InvalidOperationException) { }
+            p.Dispose();
+        }
+        try { Directory.Delete(Dir, true); } catch (IOException) { }
+    }
+}
