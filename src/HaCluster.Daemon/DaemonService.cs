@@ -1,4 +1,5 @@
 using HaCluster.Core.Api;
+using HaCluster.Daemon.Cib;
 using HaCluster.Core.Membership;
 using HaCluster.Daemon.LocalApi;
 using HaCluster.Transport;
@@ -14,6 +15,7 @@ namespace HaCluster.Daemon;
 public sealed class DaemonService(DaemonContext context, ILogger<DaemonService> log) : BackgroundService
 {
     private MembershipNode? node;
+    private CibReplicator? replicator;
 
     protected override async Task ExecuteAsync(CancellationToken stoppingToken)
     {
@@ -21,8 +23,13 @@ public sealed class DaemonService(DaemonContext context, ILogger<DaemonService> 
         log.LogInformation("haclusterd starting: cluster {Cluster}, node {Node} (id {Id}), {Rings} ring(s), config {Config}, state {State}, socket {Socket}",
             config.ClusterName, context.Self.Name, context.Self.Id, config.Rings.Count, context.ConfigPath, context.StateDirectory, context.SocketPath);
         Directory.CreateDirectory(context.StateDirectory);
-        node = new MembershipNode(config, context.Self, context.Key) { OnEvent = LogEvent };
+        var store = new CibStore(context.StateDirectory);
+        if (store.Load() is { } problem) log.LogWarning("{Problem}", problem);
+        log.LogInformation("CIB version {Version} loaded from {Path}", store.Version, store.XmlPath);
+        replicator = new CibReplicator(store, log);
+        node = new MembershipNode(config, context.Self, context.Key) { OnEvent = LogEvent, OnMessage = replicator.OnMessage };
         node.Start();
+        var replication = replicator.RunAsync(node, id => config.FindNode(id)?.Name ?? id.ToString(), stoppingToken);
         await using var api = new LocalApiServer(context.SocketPath, Handle, log);
         api.Start();
         log.LogInformation("listening for hacrm on {Socket}", context.SocketPath);
@@ -34,6 +41,7 @@ public sealed class DaemonService(DaemonContext context, ILogger<DaemonService> 
         {
             log.LogInformation("haclusterd stopping");
         }
+        await replication;
         await node.DisposeAsync();
     }
 
@@ -50,7 +58,7 @@ public sealed class DaemonService(DaemonContext context, ILogger<DaemonService> 
 
     private ApiReply Handle(ApiRequest request) => request.Command switch
     {
-        "status" when node is not null => new ApiReply(true, Status: StatusReply.From(node.Snapshot())),
+        "status" when node is not null => new ApiReply(true, Status: StatusReply.From(node.Snapshot()) with { CibVersion = replicator?.Store.Version.ToString() }),
         "status" => new ApiReply(false, "starting up"),
         _ => new ApiReply(false, $"unknown command '{request.Command}'"),
     };

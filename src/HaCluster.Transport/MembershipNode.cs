@@ -2,6 +2,7 @@ using System.Diagnostics;
 using System.Net.NetworkInformation;
 using System.Net.Sockets;
 using HaCluster.Core.Membership;
+using HaCluster.Core.Status;
 
 namespace HaCluster.Transport;
 
@@ -69,14 +70,15 @@ public sealed class MembershipNode : IAsyncDisposable, IPacketSink
         lock (gate) engine.SendMessage(destination, message);
     }
 
-    public (long Admin, long Epoch, long Updates) CibVersion
+    public CibVersion CibVersion
     {
         set { lock (gate) engine.CibVersion = value; }
     }
 
-    public IReadOnlyDictionary<int, (long Admin, long Epoch, long Updates)> PeerCibVersions
+    /// <summary>This node's view and what version of the CIB each live peer advertises.</summary>
+    public (MembershipView View, IReadOnlyDictionary<int, CibVersion> Versions) CibSituation()
     {
-        get { lock (gate) return engine.PeerCibVersions; }
+        lock (gate) return (engine.View, engine.PeerCibVersions);
     }
 
     void IPacketSink.Send(int ring, int? destination, ReadOnlySpan<byte> datagram) => rings[ring].Send(destination, datagram);

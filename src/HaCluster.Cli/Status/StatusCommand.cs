@@ -57,6 +57,7 @@ public static class StatusCommand
             : $"  * Current DC: NONE ({(s.Settled ? "view not agreed yet" : "starting: waiting for nodes (initdead)")}) - {quorum}");
         output.WriteLine($"  * Cluster: {s.ClusterName}, seen from {s.ThisNode}, view {s.ViewEpoch}{(s.Agreed ? "" : " (not agreed yet)")}");
         output.WriteLine($"  * {s.Nodes.Count} nodes configured, {s.Votes} of {s.ExpectedVotes} expected votes");
+        if (s.CibVersion is { } cib) output.WriteLine($"  * CIB version: {cib}");
         output.WriteLine();
         output.WriteLine("Node List:");
         void Line(string label, IEnumerable<NodeStatusReply> nodes)

@@ -27,7 +27,11 @@ public sealed record ClusterStatusReply(
     IReadOnlyList<NodeStatusReply> Nodes,
     IReadOnlyList<RingStatusReply> Rings,
     IReadOnlyDictionary<string, long> DroppedPackets,
-    long HeartbeatsSent);
+    long HeartbeatsSent)
+{
+    /// <summary>This node's CIB version (admin_epoch.epoch.num_updates).</summary>
+    public string? CibVersion { get; init; }
+}
 
 /// <summary>One node: "online", "suspect" (late, still a member), "offline" or "unseen".</summary>
 public sealed record NodeStatusReply(string Name, int Id, string State, IReadOnlyList<bool> RingsUp, double? SecondsSinceHeard);

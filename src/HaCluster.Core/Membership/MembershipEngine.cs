@@ -1,5 +1,6 @@
 using System.Buffers.Binary;
 using HaCluster.Core.Cib;
+using HaCluster.Core.Status;
 
 namespace HaCluster.Core.Membership;
 
@@ -43,7 +44,7 @@ public sealed class MembershipEngine
     public int SelfId { get; }
     public long Incarnation { get; }
     /// <summary>The CIB version this node holds, advertised in heartbeats (admin_epoch, epoch, num_updates).</summary>
-    public (long Admin, long Epoch, long Updates) CibVersion { get; set; }
+    public CibVersion CibVersion { get; set; }
 
     public MembershipEngine(ClusterBootstrap config, int selfId, ClusterKey key, long incarnation, TimeSpan now)
     {
@@ -155,9 +156,9 @@ public sealed class MembershipEngine
         BinaryPrimitives.WriteUInt16BigEndian(payload[8..], (ushort)members.Length);
         for (var i = 0; i < members.Length; i++) BinaryPrimitives.WriteUInt16BigEndian(payload[(10 + 2 * i)..], (ushort)members[i]);
         var at = 10 + 2 * members.Length;
-        BinaryPrimitives.WriteInt64BigEndian(payload[at..], CibVersion.Admin);
+        BinaryPrimitives.WriteInt64BigEndian(payload[at..], CibVersion.AdminEpoch);
         BinaryPrimitives.WriteInt64BigEndian(payload[(at + 8)..], CibVersion.Epoch);
-        BinaryPrimitives.WriteInt64BigEndian(payload[(at + 16)..], CibVersion.Updates);
+        BinaryPrimitives.WriteInt64BigEndian(payload[(at + 16)..], CibVersion.NumUpdates);
         for (var ring = 0; ring < config.Rings.Count; ring++)
         {
             var header = new PacketHeader(MessageType.Heartbeat, (byte)ring, clusterHash, SelfId, Incarnation, ++sequences[ring], payload.Length);
@@ -217,12 +218,12 @@ public sealed class MembershipEngine
         }
         var at = 10 + 2 * count;
         peer.ReportedEpoch = BinaryPrimitives.ReadInt64BigEndian(payload);
-        peer.CibVersion = (BinaryPrimitives.ReadInt64BigEndian(payload[at..]), BinaryPrimitives.ReadInt64BigEndian(payload[(at + 8)..]), BinaryPrimitives.ReadInt64BigEndian(payload[(at + 16)..]));
+        peer.CibVersion = new CibVersion(BinaryPrimitives.ReadInt64BigEndian(payload[at..]), BinaryPrimitives.ReadInt64BigEndian(payload[(at + 8)..]), BinaryPrimitives.ReadInt64BigEndian(payload[(at + 16)..]));
         return true;
     }
 
     /// <summary>The CIB version each alive peer advertises.</summary>
-    public IReadOnlyDictionary<int, (long Admin, long Epoch, long Updates)> PeerCibVersions =>
+    public IReadOnlyDictionary<int, CibVersion> PeerCibVersions =>
         peers.Where(p => p.Status is PeerStatus.Alive or PeerStatus.Suspect).ToDictionary(p => p.Id, p => p.CibVersion);
 
     private void Heard(TimeSpan now, Peer peer, int ring, long incarnation)
@@ -372,6 +373,6 @@ public sealed class MembershipEngine
         public ReplayWindow[] Windows { get; } = new ReplayWindow[rings];
         public int[] Reported { get; set; } = [];
         public long ReportedEpoch { get; set; }
-        public (long Admin, long Epoch, long Updates) CibVersion { get; set; }
+        public CibVersion CibVersion { get; set; }
     }
 }

@@ -1,0 +1,68 @@
+using System.Security.Cryptography;
+using System.Text;
+using HaCluster.Core.Status;
+using HaCluster.Daemon.Cib;
+
+namespace HaCluster.Cluster.Tests;
+
+/// <summary>CIB replication between real haclusterd processes on loopback.</summary>
+public sealed class CibReplicationTests : IDisposable
+{
+    private readonly int subnet = Random.Shared.Next(1, 250);
+    private readonly int port = TestCluster.RandomPort();
+    private readonly TestCluster cluster;
+
+    public CibReplicationTests()
+    {
+        cluster = new TestCluster(["node1", "node2", "node3"], _ => $$"""
+            cluster_name: cib{{subnet}}
+            nodes:
+              - { name: node1, id: 1, addresses: [127.2.{{subnet}}.11] }
+              - { name: node2, id: 2, addresses: [127.2.{{subnet}}.12] }
+              - { name: node3, id: 3, addresses: [127.2.{{subnet}}.13] }
+            rings:
+              - unicast: { port: {{port}} }
+            key_file: KEY
+            """);
+        cluster.ConfigRewrite = text => text.Replace("KEY", cluster.KeyFile);
+    }
+
+    public void Dispose() => cluster.Dispose();
+
+    private string StateDir(string node) => Path.Combine(cluster.Dir, node + ".state");
+
+    /// <summary>A CIB of about <paramref name="megabytes"/> MB (many primitives), at a given version.</summary>
+    private static byte[] BigCib(CibVersion v, int megabytes)
+    {
+        var text = new StringBuilder($"<cib admin_epoch=\"{v.AdminEpoch}\" epoch=\"{v.Epoch}\" num_updates=\"{v.NumUpdates}\" validate-with=\"pacemaker-3.0\"><configuration><crm_config/><nodes/><resources>");
+        for (var i = 0; text.Length < megabytes * 1024 * 1024; i++)
+            text.Append($"<primitive id=\"r{i}\" class=\"ocf\" provider=\"heartbeat\" type=\"Dummy\"><instance_attributes id=\"r{i}-ia\"><nvpair id=\"r{i}-s\" name=\"state\" value=\"/run/r{i}.state\"/></instance_attributes></primitive>");
+        text.Append("</resources><constraints/></configuration><status/></cib>");
+        return Encoding.UTF8.GetBytes(text.ToString());
+    }
+
+    [Fact]
+    public async Task The_newest_CIB_of_5MB_reaches_every_node_and_a_corrupted_copy_is_replaced_from_a_peer()
+    {
+        var newest = new CibVersion(2, 7, 0);
+        var cib = BigCib(newest, 5);
+        new CibStore(StateDir("node1")).Store(new CibVersion(1, 0, 0), CibStore.EmptyCib(new CibVersion(1, 0, 0)));
+        new CibStore(StateDir("node2")).Store(newest, cib);
+        cluster.StartAll();
+        string[] all = ["node1", "node2", "node3"];
+        await cluster.WaitUntil("every node holds CIB 2.7.0", () => all.All(n => cluster.Status(n)?.CibVersion == "2.7.0"), TimeSpan.FromSeconds(30));
+        var digest = Convert.ToHexStringLower(SHA256.HashData(cib));
+        Assert.All(all, n => Assert.Equal(digest, Convert.ToHexStringLower(SHA256.HashData(File.ReadAllBytes(Path.Combine(StateDir(n), "cib.xml"))))));
+
+        // A bit flips in node3's stored copy while it is down.
+        Assert.Equal(0, cluster.Stop("node3"));
+        var path = Path.Combine(StateDir("node3"), "cib.xml");
+        var bytes = File.ReadAllBytes(path);
+        bytes[bytes.Length / 2] ^= 0x20;
+        File.WriteAllBytes(path, bytes);
+        cluster.Start("node3");
+        await cluster.WaitUntil("node3 gets a good copy back", () => cluster.Status("node3")?.CibVersion == "2.7.0", TimeSpan.FromSeconds(30));
+        Assert.Contains("set aside", cluster.Log("node3"));
+        Assert.Equal(digest, Convert.ToHexStringLower(SHA256.HashData(File.ReadAllBytes(path))));
+    }
+}
