@@ -28,6 +28,11 @@ public sealed class RingSocket : IDisposable
         var local = self.Addresses[ring];
         var family = local.AddressFamily;
         socket = new Socket(family, SocketType.Dgram, ProtocolType.Udp);
+        if (config.Interface is { } device)
+        {
+            // SO_BINDTODEVICE (SOL_SOCKET 1, option 25): this ring uses that interface only.
+            socket.SetRawSocketOption(1, 25, System.Text.Encoding.ASCII.GetBytes(device + "\0"));
+        }
         socket.ReceiveBufferSize = 4 * 1024 * 1024;
         socket.SendBufferSize = 4 * 1024 * 1024;
         foreach (var p in others)

@@ -7,11 +7,14 @@ return args.FirstOrDefault() switch
     "executor-overhead" => await ExecutorOverhead.RunAsync(args[1..]),
     "executor-load" => await ExecutorLoad.RunAsync(args[1..]),
     "executor-cpu" => await ExecutorCpu.RunAsync(args[1..]),
+    "failure-detection" => await MembershipBench.FailureDetectionAsync(args[1..]),
+    "false-declarations" => await MembershipBench.FalseDeclarationsAsync(args[1..]),
+    "membership-overhead" => MembershipBench.Overhead(),
     _ => Usage(),
 };
 
 static int Usage()
 {
-    Console.Error.WriteLine("usage: HaCluster.Benchmarks executor-overhead [ACTIONS] | executor-load [RESOURCES] [INTERVAL_S] [DURATION_S]");
+    Console.Error.WriteLine("usage: HaCluster.Benchmarks executor-overhead [ACTIONS] | executor-load [RESOURCES] [INTERVAL_S] [DURATION_S] | executor-cpu [ACTIONS] | failure-detection [RUNS] | false-declarations [SECONDS] [LOSS] | membership-overhead");
     return 2;
 }

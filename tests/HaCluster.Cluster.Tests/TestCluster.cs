@@ -6,6 +6,8 @@ using HaCluster.Core.Membership;
 
 namespace HaCluster.Cluster.Tests;
 
+// Also compiled into HaCluster.Benchmarks (linked), which drives the same processes.
+
 /// <summary>
 /// Several real haclusterd processes for one test: writes their cluster.yaml (one per node, so a
 /// test can route a node's view of a peer through a lossy proxy), a key, starts and kills them by
@@ -106,7 +108,7 @@ internal sealed class TestCluster : IDisposable
         }
         var logs = new StringBuilder();
         foreach (var n in Names) logs.AppendLine($"--- {n} ---").AppendLine(Log(n));
-        throw new Xunit.Sdk.XunitException($"timed out after {timeout.TotalSeconds}s waiting until {what}\n{logs}");
+        throw new TimeoutException($"timed out after {timeout.TotalSeconds}s waiting until {what}\n{logs}");
     }
 
     public void Dispose()

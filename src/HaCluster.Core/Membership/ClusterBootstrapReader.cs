@@ -160,7 +160,7 @@ public static class ClusterBootstrapReader
                     Error(body, $"rings: {kind} needs settings, e.g. {{ port: 5405 }}");
                     continue;
                 }
-                var allowed = kind == "multicast" ? new[] { "group", "port", "ttl", "bind", "interface" } : new[] { "port", "bind", "interface" };
+                var allowed = kind == "multicast" ? new[] { "group", "port", "ttl", "interface" } : new[] { "port", "bind", "interface" };
                 CheckKeys(settings, $"{kind} ring", allowed);
                 var port = Int(Get(settings, "port"), $"{kind} ring port", 1, 65535);
                 if (port is null && Get(settings, "port") is null) Error(settings, $"{kind} ring: port is required");
