@@ -85,8 +85,11 @@ internal sealed unsafe partial class ChildProcess
                     Close(fds[2]);
                     throw new IOException($"cannot run {program}: {Marshal.GetPInvokeErrorMessage(rc)}");
                 }
-                // The reaper thread only reaps; what follows an exit runs on the thread pool.
-                var exited = new TaskCompletionSource<int>(TaskCreationOptions.RunContinuationsAsynchronously);
+                // What follows an exit (reading the output, mapping the result, the executor's
+                // bookkeeping) is short and runs on the reaper thread itself: a hop to the thread
+                // pool per action cost more CPU than the work (docs/benchmarks.md). Callers must
+                // not block in continuations of an action.
+                var exited = new TaskCompletionSource<int>();
                 Reaper.Watch(pid, exited);
                 return new ChildProcess(pid, new SafeFileHandle(fds[1], ownsHandle: true), new SafeFileHandle(fds[2], ownsHandle: true), exited.Task);
             }
