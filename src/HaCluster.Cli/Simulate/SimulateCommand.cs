@@ -21,7 +21,13 @@ public static class SimulateCommand
         var date = new Option<string?>("--date", "-d") { Description = "the time to schedule at (ISO 8601 or epoch seconds); default: the CIB's execution-date, else now" };
         var showScores = new Option<bool>("--show-scores", "-s") { Description = "print the allocation score of every resource on every node" };
         var explain = new Option<string?>("--explain") { Description = "say in words why this resource is where it is" };
-        var cmd = new Command("simulate", "show what the cluster would do with a configuration and status") { xml, config, date, showScores, explain };
+        var showGraph = new Option<bool>("--graph", "-G") { Description = "print the transition's actions in execution order, each with what it waits for" };
+        var nodeUp = new Option<string[]>("--node-up", "-u") { Description = "bring a node online first (repeatable)" };
+        var nodeDown = new Option<string[]>("--node-down", "-d") { Description = "take a node offline cleanly first (repeatable)" };
+        var nodeFail = new Option<string[]>("--node-fail", "-f") { Description = "make a node fail (unclean, to be fenced) first (repeatable)" };
+        var opFail = new Option<string[]>("--op-fail", "-i") { Description = "record an operation result first: RSC_TASK_INTERVAL@NODE=RC, e.g. web_monitor_10000@node1=7 (repeatable)" };
+        var cmd = new Command("simulate", "show what the cluster would do with a configuration and status")
+            { xml, config, date, showScores, explain, showGraph, nodeUp, nodeDown, nodeFail, opFail };
         cmd.SetAction(parse =>
         {
             var output = parse.InvocationConfiguration.Output;
@@ -41,6 +47,24 @@ public static class SimulateCommand
             }
             foreach (var d in result.Errors) error.WriteLine(ConfigureCommands.Describe(d, file));
             var status = result.Status ?? ClusterStatus.Empty;
+            // A configuration without a status: every configured node is up, the cluster quorate.
+            if (result.Status is null)
+            {
+                status = status with { HaveQuorum = true };
+                foreach (var n in result.Config.Nodes) status = StatusInjection.NodeUp(status, n.Uname);
+            }
+            foreach (var n in parse.GetValue(nodeUp) ?? []) status = StatusInjection.NodeUp(status, n);
+            foreach (var n in parse.GetValue(nodeDown) ?? []) status = StatusInjection.NodeDown(status, n);
+            foreach (var n in parse.GetValue(nodeFail) ?? []) status = StatusInjection.NodeFail(status, n);
+            foreach (var op in parse.GetValue(opFail) ?? [])
+            {
+                if (StatusInjection.OperationResult(status, result.Config, op, out var problem) is not { } injected)
+                {
+                    error.WriteLine($"hacrm simulate: --op-fail {problem}");
+                    return ConfigureCommands.ExitUsage;
+                }
+                status = injected;
+            }
             var now = ParseDate(parse.GetValue(date)) ?? status.ExecutionDate ?? DateTimeOffset.UtcNow;
             if (status.ExecutionDate is { } ed && parse.GetValue(date) is null)
                 output.WriteLine($"Using the original execution date of: {ed.UtcDateTime:yyyy-MM-dd HH:mm:ss}Z");
@@ -63,6 +87,12 @@ public static class SimulateCommand
             }
             output.WriteLine("Transition Summary:");
             foreach (var line in graph.SummaryLines()) output.WriteLine(line);
+            if (parse.GetValue(showGraph))
+            {
+                output.WriteLine();
+                output.WriteLine("Transition Graph:");
+                foreach (var action in graph.TopologicalOrder() ?? graph.Actions) output.WriteLine("  " + action);
+            }
             return ConfigureCommands.ExitOk;
         });
         return cmd;

@@ -21,7 +21,8 @@ public static class Scheduler
         new HistoryUnpacker(ws).Unpack();
         new Placement(ws).Run();
         new OrderPropagation(ws).Run();
-        return (new ActionPlanner(ws).Plan(), ws);
+        var plan = new ActionPlanner(ws).Plan();
+        return (plan with { Actions = new ActionGraphBuilder(ws).Build(plan) }, ws);
     }
 
     /// <summary>Allocation scores per primitive and node, as crm_simulate --show-scores prints them.</summary>

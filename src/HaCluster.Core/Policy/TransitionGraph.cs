@@ -11,11 +11,33 @@ public sealed record ResourceChange(
 public sealed record FenceAction(string Node, string Action, string Reason);
 
 /// <summary>
-/// The scheduler's output: which nodes to fence and which resource changes to make. Pure data;
-/// the transition engine turns it into agent actions.
+/// The scheduler's output: which nodes to fence, which resource changes to make, and the actions
+/// (with their ordering) that carry them out. Pure data for the transition engine.
 /// </summary>
 public sealed record TransitionGraph(IReadOnlyList<FenceAction> Fencing, IReadOnlyList<ResourceChange> Changes)
 {
+    /// <summary>The actions that carry out the changes, each with the actions it waits for.</summary>
+    public IReadOnlyList<GraphAction> Actions { get; init; } = [];
+
+    /// <summary>The actions in an order that respects every input (the graph is acyclic), or null on a cycle.</summary>
+    public IReadOnlyList<GraphAction>? TopologicalOrder()
+    {
+        var remaining = Actions.ToDictionary(a => a.Id, a => a.Inputs.Count(i => i != a.Id));
+        var dependents = Actions.SelectMany(a => a.Inputs.Select(i => (Input: i, Action: a.Id))).ToLookup(x => x.Input, x => x.Action);
+        var ready = new SortedSet<int>(remaining.Where(kv => kv.Value == 0).Select(kv => kv.Key));
+        var byId = Actions.ToDictionary(a => a.Id);
+        var order = new List<GraphAction>();
+        while (ready.Count > 0)
+        {
+            var id = ready.Min;
+            ready.Remove(id);
+            order.Add(byId[id]);
+            foreach (var d in dependents[id])
+                if (--remaining[d] == 0) ready.Add(d);
+        }
+        return order.Count == Actions.Count ? order : null;
+    }
+
     /// <summary>The "Transition Summary:" section in crm_simulate's format.</summary>
     public IEnumerable<string> SummaryLines()
     {

@@ -118,14 +118,14 @@ public class CrmSimulateDifferentialTests(ITestOutputHelper log)
         return cib.ToString();
     }
 
-    internal static List<string> Pacemaker(string cibXml)
+    internal static List<string> Pacemaker(string cibXml, params string[] extra)
     {
         var file = Path.Combine(Path.GetTempPath(), $"hacluster-diff-{Guid.NewGuid():N}.xml");
         File.WriteAllText(file, cibXml);
         try
         {
             var psi = new ProcessStartInfo(CrmSimulate) { RedirectStandardOutput = true, RedirectStandardError = true };
-            foreach (var a in new[] { "-S", "-x", file }) psi.ArgumentList.Add(a);
+            foreach (var a in new[] { "-S", "-x", file }.Concat(extra)) psi.ArgumentList.Add(a);
             psi.Environment["LC_ALL"] = "C";
             using var p = Process.Start(psi)!;
             var output = p.StandardOutput.ReadToEndAsync();
@@ -158,5 +158,47 @@ public class CrmSimulateDifferentialTests(ITestOutputHelper log)
         }
         log.WriteLine($"agreement: {cases - disagreements.Count}/{cases}");
         Assert.True(disagreements.Count == 0, $"disagreed on seeds {string.Join(", ", disagreements)}");
+    }
+
+    /// <summary>
+    /// The what-if injections of `hacrm simulate` against crm_simulate's own: a node failing
+    /// (--node-fail / -f) or a running resource's monitor failing (--op-fail / -i).
+    /// </summary>
+    [Fact]
+    public void Injected_node_and_operation_failures_agree_with_crm_simulate()
+    {
+        var disagreements = new List<string>();
+        var withChanges = 0;
+        const int cases = 40;
+        for (int seed = 1; seed <= cases; seed++)
+        {
+            var (config, status) = RandomCluster(seed);
+            var rng = new Random(seed * 7919);
+            var running = status.Nodes.SelectMany(n => n.Resources.Where(r => r.Operations.Any(o => o.Task == "monitor" && o.IntervalMs == 10000 && o.RcCode == 0) && !r.Operations.Any(o => o.RcCode != 0 && o.RcCode != 7))
+                .Select(r => (Node: n.Uname!, Rsc: r.Id))).ToList();
+            ClusterStatus injected;
+            string[] theirArgs;
+            if (seed % 2 == 0 || running.Count == 0)
+            {
+                var node = status.Nodes[rng.Next(status.Nodes.Count)].Uname!;
+                injected = StatusInjection.NodeFail(status, node);
+                theirArgs = ["-f", node];
+            }
+            else
+            {
+                var (node, rsc) = running[rng.Next(running.Count)];
+                var rc = rng.Next(2) == 0 ? 7 : 1;
+                var op = $"{rsc}_monitor_10000@{node}={rc}";
+                injected = StatusInjection.OperationResult(status, config, op, out var problem) ?? throw new InvalidOperationException(problem);
+                theirArgs = ["-i", op];
+            }
+            var theirs = Pacemaker(ToCib(config, status), theirArgs).OrderBy(x => x).ToList();
+            var ours = Ours(config, injected).OrderBy(x => x).ToList();
+            if (theirs.Count > 0) withChanges++;
+            if (!theirs.SequenceEqual(ours))
+                disagreements.Add($"seed {seed} ({string.Join(' ', theirArgs)}):\n  pacemaker: {string.Join(" | ", theirs)}\n  hacluster: {string.Join(" | ", ours)}");
+        }
+        Assert.True(disagreements.Count == 0, $"{disagreements.Count}/{cases} disagree:\n{string.Join("\n", disagreements)}");
+        Assert.True(withChanges >= cases / 2, $"only {withChanges} of {cases} injections changed anything: the comparison says little");
     }
 }

@@ -1,0 +1,240 @@
+using HaCluster.Core.Cib;
+
+namespace HaCluster.Core.Policy;
+
+/// <summary>
+/// Turns the planner's changes into actions and the order they must run in:
+/// <list type="bullet">
+/// <item>per resource: demote before stop, every stop before the start elsewhere, start before
+/// promote, monitors after the action that reaches their role;</item>
+/// <item>fencing of a node before the (pseudo) stops it implies and before any start or promote;</item>
+/// <item>groups: members start in order and stop in reverse;</item>
+/// <item>order constraints (mandatory and optional, resource sets) between the actions present,
+/// with the symmetrical inverse for stops and demotes;</item>
+/// <item>promotable clones: every start and demote of an instance before any promote, so two
+/// instances are never promoted at once.</item>
+/// </list>
+/// </summary>
+internal sealed class ActionGraphBuilder(WorkingSet ws)
+{
+    private readonly List<Draft> actions = new();
+    private readonly Dictionary<(string Rsc, string Task), List<Draft>> byResourceTask = new();
+
+    private sealed class Draft(int id, string task, string? resource, string node, long interval, string? role, bool pseudo)
+    {
+        public int Id { get; } = id;
+        public string Task { get; } = task;
+        public string? Resource { get; } = resource;
+        public string Node { get; } = node;
+        public long Interval { get; } = interval;
+        public string? Role { get; } = role;
+        public bool Pseudo { get; } = pseudo;
+        public SortedSet<int> Inputs { get; } = new();
+    }
+
+    public IReadOnlyList<GraphAction> Build(TransitionGraph plan)
+    {
+        var fences = plan.Fencing.Select(f => Add(f.Action, null, f.Node)).ToList();
+        var fencedNodes = plan.Fencing.Select(f => f.Node).ToHashSet();
+        var changes = plan.Changes.GroupBy(c => c.Resource).ToDictionary(g => g.Key, g => g.First());
+
+        foreach (var p in ws.AllPrimitives())
+            if (changes.TryGetValue(p.Id, out var change) && (change.Reason is null || !change.Reason.Contains("(blocked)")))
+                AddResourceActions(p, change, fencedNodes);
+
+        foreach (var a in actions.Where(a => a.Resource is not null))
+        {
+            // Nothing starts or promotes until every fencing is done; implied stops follow their fencing.
+            if (a.Task is "start" or "promote" or "migrate_from" || (a.Pseudo && fencedNodes.Contains(a.Node)))
+                foreach (var f in fences.Where(f => a.Task is not "stop" || f.Node == a.Node)) a.Inputs.Add(f.Id);
+        }
+        AddGroupOrder();
+        AddOrderConstraints();
+        AddPromotableOrder();
+        return actions.Select(a => new GraphAction(a.Id, a.Task, a.Resource, a.Node, a.Interval, a.Role, a.Pseudo, a.Inputs.ToList())).ToList();
+    }
+
+    private Draft Add(string task, SchedPrimitive? p, string node, long interval = 0, string? role = null, bool pseudo = false)
+    {
+        var d = new Draft(actions.Count + 1, task, p?.Id, node, interval, role, pseudo);
+        actions.Add(d);
+        if (p is not null)
+        {
+            var key = (p.Id, task);
+            if (!byResourceTask.TryGetValue(key, out var list)) byResourceTask[key] = list = new List<Draft>();
+            list.Add(d);
+        }
+        return d;
+    }
+
+    private void AddResourceActions(SchedPrimitive p, ResourceChange change, HashSet<string> fenced)
+    {
+        var to = p.AssignedTo;
+        var next = to is null ? Role.Stopped : p.NextRole is Role.Unknown or Role.Stopped ? Role.Started : p.NextRole;
+        var stops = new List<Draft>();
+        Draft? StopOn(SchedNode n)
+        {
+            var wasPromoted = p.ActiveOn.TryGetValue(n, out var r) && r == Role.Promoted;
+            var pseudo = fenced.Contains(n.Name);
+            Draft? demote = wasPromoted ? Add("demote", p, n.Name, pseudo: pseudo) : null;
+            var stop = Add("stop", p, n.Name, pseudo: pseudo);
+            if (demote is not null) stop.Inputs.Add(demote.Id);
+            stops.Add(stop);
+            return stop;
+        }
+        Draft StartOn(SchedNode n)
+        {
+            var start = Add("start", p, n.Name);
+            foreach (var s in stops) start.Inputs.Add(s.Id);
+            var last = start;
+            if (next == Role.Promoted)
+            {
+                var promote = Add("promote", p, n.Name);
+                promote.Inputs.Add(start.Id);
+                last = promote;
+            }
+            AddMonitors(p, n, next, last);
+            return start;
+        }
+
+        switch (change.Verb)
+        {
+            case "Start":
+            case "Promote" when p.ActiveOn.Count == 0:
+                if (to is not null) StartOn(to);
+                break;
+            case "Stop":
+                foreach (var n in p.ActiveOn.Keys.ToList()) StopOn(n);
+                break;
+            case "Move" or "Recover" or "Restart":
+                foreach (var n in p.ActiveOn.Keys.ToList()) StopOn(n);
+                if (to is not null) StartOn(to);
+                break;
+            case "Promote":
+            {
+                var promote = Add("promote", p, to!.Name);
+                AddMonitors(p, to, Role.Promoted, promote);
+                break;
+            }
+            case "Demote":
+            {
+                var node = p.ActiveOn.Keys.First();
+                var demote = Add("demote", p, node.Name);
+                AddMonitors(p, node, Role.Unpromoted, demote);
+                break;
+            }
+            case "Migrate":
+            {
+                var from = p.ActiveOn.Keys.First();
+                var migrateTo = Add("migrate_to", p, from.Name);
+                var migrateFrom = Add("migrate_from", p, to!.Name);
+                migrateFrom.Inputs.Add(migrateTo.Id);
+                var stop = Add("stop", p, from.Name);
+                stop.Inputs.Add(migrateFrom.Id);
+                stops.Add(stop);
+                AddMonitors(p, to, next, migrateFrom);
+                break;
+            }
+        }
+    }
+
+    /// <summary>Recurring monitors for the role the resource will have (ops with a role only for that role).</summary>
+    private void AddMonitors(SchedPrimitive p, SchedNode node, Role role, Draft after)
+    {
+        var template = p.Definition.Template is { } t ? ws.Config.Templates.FirstOrDefault(x => x.Id == t) : null;
+        var ops = p.Definition.Operations.Concat(template?.Operations ?? default).Where(o => o.Name == "monitor" && o.IntervalMilliseconds > 0);
+        foreach (var op in ops.GroupBy(o => (o.IntervalMilliseconds, o.Role)).Select(g => g.First()))
+        {
+            var opRole = Roles.Parse(op.Role);
+            // An op without a role monitors started and unpromoted instances; a promoted one needs role=Promoted.
+            var matches = opRole == Role.Unknown ? role is Role.Started or Role.Unpromoted
+                : opRole == role || (opRole == Role.Started && role == Role.Unpromoted);
+            if (!matches) continue;
+            var monitor = Add("monitor", p, node.Name, op.IntervalMilliseconds, opRole == Role.Unknown ? null : Roles.Name(opRole));
+            monitor.Inputs.Add(after.Id);
+        }
+    }
+
+    private IEnumerable<Draft> Of(SchedPrimitive p, string task) => byResourceTask.TryGetValue((p.Id, task), out var l) ? l : [];
+
+    private static IEnumerable<SchedPrimitive> PrimitivesOf(SchedResource r) => r.Primitives();
+
+    private void Order(IEnumerable<SchedPrimitive> first, string firstTask, IEnumerable<SchedPrimitive> then, string thenTask)
+    {
+        var thenList = then.ToList();
+        foreach (var f in first)
+            foreach (var before in Of(f, firstTask))
+                foreach (var t in thenList)
+                    foreach (var after in Of(t, thenTask))
+                        if (before != after) after.Inputs.Add(before.Id);
+    }
+
+    private static string Inverse(string task) => task switch
+    {
+        "start" => "stop",
+        "stop" => "start",
+        "promote" => "demote",
+        "demote" => "promote",
+        _ => task,
+    };
+
+    private void AddGroupOrder()
+    {
+        foreach (var g in ws.AllResources().OfType<SchedGroup>())
+        {
+            var members = g.Members.ToList();
+            for (var i = 1; i < members.Count; i++)
+            {
+                Order([members[i - 1]], "start", [members[i]], "start");
+                Order([members[i]], "stop", [members[i - 1]], "stop");
+            }
+        }
+    }
+
+    private void AddOrderConstraints()
+    {
+        foreach (var o in ws.Config.Constraints.OfType<OrderConstraint>())
+        {
+            var symmetrical = CibBoolean.TryParse(o.Symmetrical) ?? o.Kind != "Serialize";
+            if (o.Kind == "Serialize") continue;
+            void Pair(SchedResource first, string fa, SchedResource then, string ta)
+            {
+                Order(PrimitivesOf(first), fa, PrimitivesOf(then), ta);
+                if (symmetrical) Order(PrimitivesOf(then), Inverse(ta), PrimitivesOf(first), Inverse(fa));
+            }
+            if (o.Sets.IsEmpty)
+            {
+                if (o.First is null || o.Then is null) continue;
+                var fa = o.FirstAction ?? "start";
+                var ta = o.ThenAction ?? fa;
+                foreach (var f in ws.Resolve(o.First))
+                    foreach (var t in ws.Resolve(o.Then))
+                        Pair(f, fa, t, ta);
+                continue;
+            }
+            List<(SchedResource R, string Action)>? previous = null;
+            foreach (var set in o.Sets)
+            {
+                var action = set.Action ?? "start";
+                var members = set.Resources.SelectMany(ws.Resolve).Select(r => (r, action)).ToList();
+                if (CibBoolean.TryParse(set.Sequential) != false)
+                    for (var i = 1; i < members.Count; i++) Pair(members[i - 1].r, action, members[i].r, action);
+                if (previous is not null)
+                    foreach (var p in previous)
+                        foreach (var m in members)
+                            Pair(p.R, p.Action, m.r, m.action);
+                previous = members;
+            }
+        }
+    }
+
+    private void AddPromotableOrder()
+    {
+        foreach (var c in ws.AllResources().OfType<SchedClone>().Where(c => c.Promotable))
+        {
+            var instances = c.Instances.SelectMany(i => i.Primitives()).ToList();
+            Order(instances, "demote", instances, "promote");
+            Order(instances, "start", instances, "promote");
+        }
+    }
+}

@@ -1,0 +1,51 @@
+using Xunit;
+
+namespace HaCluster.Core.Tests.Cli;
+
+/// <summary>hacrm simulate's what-if options and its transition graph.</summary>
+public sealed class SimulateWhatIfTests : IDisposable
+{
+    private readonly string file = Path.Combine(Path.GetTempPath(), $"whatif-{Guid.NewGuid():N}.crm");
+
+    public SimulateWhatIfTests() => File.WriteAllText(file, """
+        node node1
+        node node2
+        property stonith-enabled=false
+        primitive vip IPaddr2 params ip=10.0.0.5 op monitor interval=10s
+        primitive web Dummy op monitor interval=20s
+        group g vip web
+        location pref g 100: node1
+        """);
+
+    public void Dispose() => File.Delete(file);
+
+    [Fact]
+    public void A_configuration_alone_starts_on_its_nodes_and_the_graph_orders_the_group()
+    {
+        var (exit, output, _) = CliRunner.Run("simulate", "--config", file, "--graph");
+        Assert.Equal(0, exit);
+        Assert.Contains("Start      vip             ( node1 )", output);
+        var graph = output[output.IndexOf("Transition Graph:", StringComparison.Ordinal)..].Split('\n').Select(l => l.Trim()).ToList();
+        Assert.Contains("[1] vip_start_0 on node1", graph);
+        Assert.Contains(graph, l => l.StartsWith("[3] web_start_0 on node1  after 1", StringComparison.Ordinal));
+        Assert.Contains(graph, l => l.StartsWith("[4] web_monitor_20000 on node1  after 3", StringComparison.Ordinal));
+    }
+
+    [Fact]
+    public void A_node_taken_down_sends_the_group_to_the_other_node()
+    {
+        var (exit, output, _) = CliRunner.Run("simulate", "--config", file, "--node-down", "node1");
+        Assert.Equal(0, exit);
+        Assert.Contains("Start      vip             ( node2 )", output);
+        Assert.Contains("Start      web             ( node2 )", output);
+    }
+
+    [Fact]
+    public void A_malformed_operation_injection_is_a_usage_error()
+    {
+        var (exit, _, error) = CliRunner.Run("simulate", "--config", file, "--op-fail", "web-monitor=7");
+        Assert.Equal(2, exit);
+        Assert.Contains("RSC_TASK_INTERVAL@NODE=RC", error);
+        Assert.Equal(2, CliRunner.Run("simulate", "--config", file, "--op-fail", "nosuch_monitor_10000@node1=7").Exit);
+    }
+}

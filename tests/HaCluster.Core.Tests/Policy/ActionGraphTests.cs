@@ -1,0 +1,133 @@
+using HaCluster.Core.Cib.Syntax;
+using HaCluster.Core.Policy;
+using HaCluster.Core.Status;
+using Xunit;
+
+namespace HaCluster.Core.Tests.Policy;
+
+/// <summary>The actions of a transition and their order: what the transition engine will run.</summary>
+public class ActionGraphTests
+{
+    private static readonly DateTimeOffset Now = DateTimeOffset.FromUnixTimeSeconds(1_700_000_000);
+    private const string TwoNodes = "node node1\nnode node2\nproperty stonith-enabled=false\n";
+
+    private static TransitionGraph Graph(string crm, StatusBuilder status)
+    {
+        var parsed = CrmParser.Parse(crm, "t.crm");
+        Assert.False(parsed.HasErrors, string.Join("\n", parsed.Diagnostics));
+        var graph = Scheduler.Schedule(parsed.Config!, status.Build(), Now);
+        Assert.NotNull(graph.TopologicalOrder());
+        return graph;
+    }
+
+    private static GraphAction Find(TransitionGraph g, string key, string node) =>
+        g.Actions.Single(a => a.Key == key && a.Node == node);
+
+    /// <summary>True when <paramref name="before"/> must complete before <paramref name="after"/> (directly or not).</summary>
+    private static bool Precedes(TransitionGraph g, GraphAction before, GraphAction after)
+    {
+        var byId = g.Actions.ToDictionary(a => a.Id);
+        var seen = new HashSet<int>();
+        var stack = new Stack<int>(after.Inputs);
+        while (stack.Count > 0)
+        {
+            var id = stack.Pop();
+            if (id == before.Id) return true;
+            if (seen.Add(id)) foreach (var i in byId[id].Inputs) stack.Push(i);
+        }
+        return false;
+    }
+
+    [Fact]
+    public void A_move_stops_on_the_old_node_before_starting_on_the_new_one_then_monitors()
+    {
+        var g = Graph(TwoNodes + "primitive a Dummy op monitor interval=10s\nlocation l a 100: node2", new StatusBuilder().Online("node1", "node2").Running("node1", "a"));
+        var stop = Find(g, "a_stop_0", "node1");
+        var start = Find(g, "a_start_0", "node2");
+        var monitor = Find(g, "a_monitor_10000", "node2");
+        Assert.True(Precedes(g, stop, start));
+        Assert.True(Precedes(g, start, monitor));
+        Assert.Equal(3, g.Actions.Count);
+    }
+
+    [Fact]
+    public void Group_members_start_in_order_and_stop_in_reverse()
+    {
+        var crm = TwoNodes + "primitive a Dummy\nprimitive b Dummy\nprimitive c Dummy\ngroup g a b c\nlocation l g 100: node2";
+        var g = Graph(crm, new StatusBuilder().Online("node1", "node2").Running("node1", "a").Running("node1", "b").Running("node1", "c"));
+        Assert.True(Precedes(g, Find(g, "c_stop_0", "node1"), Find(g, "b_stop_0", "node1")));
+        Assert.True(Precedes(g, Find(g, "b_stop_0", "node1"), Find(g, "a_stop_0", "node1")));
+        Assert.True(Precedes(g, Find(g, "a_start_0", "node2"), Find(g, "b_start_0", "node2")));
+        Assert.True(Precedes(g, Find(g, "b_start_0", "node2"), Find(g, "c_start_0", "node2")));
+        Assert.True(Precedes(g, Find(g, "a_stop_0", "node1"), Find(g, "c_start_0", "node2")));
+    }
+
+    [Fact]
+    public void An_order_constraint_orders_starts_and_its_symmetrical_inverse_orders_stops()
+    {
+        var crm = TwoNodes + "primitive fs Dummy\nprimitive db Dummy\norder o Mandatory: fs db\nlocation l1 fs 100: node1\nlocation l2 db 100: node1";
+        var starting = Graph(crm, new StatusBuilder().Online("node1", "node2"));
+        Assert.True(Precedes(starting, Find(starting, "fs_start_0", "node1"), Find(starting, "db_start_0", "node1")));
+        var moving = Graph(crm.Replace("100: node1", "100: node2"), new StatusBuilder().Online("node1", "node2").Running("node1", "fs").Running("node1", "db"));
+        Assert.True(Precedes(moving, Find(moving, "db_stop_0", "node1"), Find(moving, "fs_stop_0", "node1")));
+        Assert.True(Precedes(moving, Find(moving, "fs_start_0", "node2"), Find(moving, "db_start_0", "node2")));
+    }
+
+    [Fact]
+    public void Fencing_comes_before_recovery_and_implies_the_stops_on_the_fenced_node()
+    {
+        var crm = "node node1\nnode node2\nproperty stonith-enabled=true\nprimitive st stonith:fence_dummy\nprimitive a Dummy\nlocation l st -inf: node1";
+        var status = new StatusBuilder().Online("node2").Lost("node1").Running("node1", "a").Running("node2", "st", "stonith:fence_dummy");
+        var g = Graph(crm, status);
+        var fence = g.Actions.Single(x => x.Resource is null);
+        Assert.Equal("node1", fence.Node);
+        var stop = Find(g, "a_stop_0", "node1");
+        Assert.True(stop.Pseudo);
+        Assert.Contains(fence.Id, stop.Inputs);
+        Assert.True(Precedes(g, fence, Find(g, "a_start_0", "node2")));
+    }
+
+    [Fact]
+    public void On_promoted_failover_the_demote_and_stop_come_before_the_new_promote()
+    {
+        var crm = TwoNodes + "primitive db ocf:pacemaker:Stateful op monitor interval=10s role=Promoted op monitor interval=11s role=Unpromoted\n" +
+                  "ms ms_db db meta promoted-max=1 clone-max=2\nlocation l ms_db rule $role=Promoted 100: #uname eq node2";
+        var status = new StatusBuilder().Online("node1", "node2")
+            .History("node1", "db", "ocf:pacemaker:Stateful", ("start", 0, 0), ("promote", 0, 0))
+            .History("node2", "db", "ocf:pacemaker:Stateful", ("start", 0, 0));
+        var g = Graph(crm, status);
+        var demote = g.Actions.Single(a => a.Task == "demote");
+        var promote = g.Actions.Single(a => a.Task == "promote");
+        Assert.Equal("node1", demote.Node);
+        Assert.Equal("node2", promote.Node);
+        Assert.True(Precedes(g, demote, promote));
+        Assert.Contains(g.Actions, a => a.Task == "monitor" && a.Node == "node2" && a.IntervalMs == 10000 && a.Role == "Promoted" && Precedes(g, promote, a));
+        Assert.Contains(g.Actions, a => a.Task == "monitor" && a.Node == "node1" && a.IntervalMs == 11000 && Precedes(g, demote, a));
+    }
+
+    [Fact]
+    public void Every_graph_of_the_public_conformance_suite_is_acyclic_and_covers_its_changes()
+    {
+        var failures = new List<string>();
+        foreach (var file in Directory.GetFiles(TestPaths.ConformanceXml, "*.xml"))
+        {
+            var parsed = CibXmlReader.Parse(File.ReadAllText(file), file);
+            if (parsed.Config is null) continue;
+            var status = parsed.Status ?? ClusterStatus.Empty;
+            TransitionGraph graph;
+            try
+            {
+                graph = Scheduler.Schedule(parsed.Config, status, status.ExecutionDate ?? Now);
+            }
+            catch (Exception e) when (e is not Xunit.Sdk.XunitException)
+            {
+                continue; // the scheduler's own coverage is ConformanceTests' business
+            }
+            if (graph.TopologicalOrder() is null) failures.Add($"{Path.GetFileName(file)}: cycle");
+            foreach (var c in graph.Changes.Where(c => c.Verb is "Start" or "Move" or "Recover" && c.Reason?.Contains("blocked") != true))
+                if (!graph.Actions.Any(a => a.Resource == c.Resource && a.Task is "start" or "migrate_from"))
+                    failures.Add($"{Path.GetFileName(file)}: {c.Verb} {c.Resource} has no start action");
+        }
+        Assert.True(failures.Count == 0, string.Join("\n", failures.Take(30)));
+    }
+}

@@ -1,0 +1,54 @@
+using HaCluster.Core.Cib;
+using HaCluster.Core.Status;
+
+namespace HaCluster.Core.Tests.Policy;
+
+/// <summary>Builds a status: nodes online (or not), resources running where said, attributes.</summary>
+internal sealed class StatusBuilder
+{
+    private readonly List<NodeState> _nodes = new();
+    private bool _quorum = true;
+
+    public StatusBuilder Online(params string[] names)
+    {
+        foreach (var n in names) _nodes.Add(new NodeState(n, n, "true", "online", "member", "member"));
+        return this;
+    }
+
+    public StatusBuilder Lost(string name)
+    {
+        _nodes.Add(new NodeState(name, name, "false", "offline", "down", "member"));
+        return this;
+    }
+
+    public StatusBuilder NoQuorum() { _quorum = false; return this; }
+
+    private NodeState Node(string name) => _nodes.First(n => n.Uname == name);
+
+    private void Replace(string node, Func<NodeState, NodeState> change)
+    {
+        var i = _nodes.FindIndex(n => n.Uname == node);
+        _nodes[i] = change(_nodes[i]);
+    }
+
+    /// <summary>rsc ran these ops (task, rc, interval ms) on node, in order.</summary>
+    public StatusBuilder History(string node, string rsc, string type, params (string Task, int Rc, long Interval)[] ops)
+    {
+        var records = ops.Select((o, i) => new OperationRecord($"{rsc}_{o.Task}_{o.Interval}", o.Task, o.Interval, o.Rc, o.Rc == 0 || o.Rc == 7 || o.Rc == 8 ? 0 : 4, i + 1,
+            TransitionKey: $"1:1:{(o.Task == "monitor" && o.Interval == 0 ? 7 : 0)}:x")).ToEquatableArray();
+        var agent = AgentSpec.TryParse(type)!;
+        Replace(node, n => n with { Resources = n.Resources.Add(new ResourceHistory(rsc, agent.Class, agent.Provider, agent.Type, records)) });
+        return this;
+    }
+
+    public StatusBuilder Running(string node, string rsc, string type = "ocf:heartbeat:Dummy") =>
+        History(node, rsc, type, ("start", 0, 0), ("monitor", 0, 10000));
+
+    public StatusBuilder Attribute(string node, string name, string value)
+    {
+        Replace(node, n => n with { TransientAttributes = n.TransientAttributes.Add(new NvPair(name, value)) });
+        return this;
+    }
+
+    public ClusterStatus Build() => new() { Nodes = _nodes.ToEquatableArray(), HaveQuorum = _quorum };
+}
