@@ -1,5 +1,7 @@
 using HaCluster.Core.Api;
+using HaCluster.Agents;
 using HaCluster.Daemon.Cib;
+using HaCluster.Daemon.Controller;
 using HaCluster.Core.Membership;
 using HaCluster.Daemon.LocalApi;
 using HaCluster.Transport;
@@ -16,6 +18,7 @@ public sealed class DaemonService(DaemonContext context, ILogger<DaemonService> 
 {
     private MembershipNode? node;
     private CibReplicator? replicator;
+    private ClusterController? controller;
 
     protected override async Task ExecuteAsync(CancellationToken stoppingToken)
     {
@@ -27,9 +30,39 @@ public sealed class DaemonService(DaemonContext context, ILogger<DaemonService> 
         if (store.Load() is { } problem) log.LogWarning("{Problem}", problem);
         log.LogInformation("CIB version {Version} loaded from {Path}", store.Version, store.XmlPath);
         replicator = new CibReplicator(store, log);
-        node = new MembershipNode(config, context.Self, context.Key) { OnEvent = LogEvent, OnMessage = replicator.OnMessage };
+        ClusterController? controller = null;
+        node = new MembershipNode(config, context.Self, context.Key)
+        {
+            OnEvent = LogEvent,
+            // The first byte of a message says whose it is.
+            OnMessage = (from, message) =>
+            {
+                if (message.Length > 0 && message[0] == ControllerMessage.Kind)
+                {
+                    if (ControllerMessage.Decode(message) is { } m) controller?.OnMessage(from, m);
+                }
+                else replicator.OnMessage(from, message);
+            },
+        };
+        var agents = config.Agents;
+        var defaults = new AgentPaths();
+        var paths = defaults with
+        {
+            OcfRoot = agents.OcfRoot ?? defaults.OcfRoot,
+            ResourceScratchDirectory = agents.Rsctmp ?? defaults.ResourceScratchDirectory,
+            Systemctl = agents.Systemctl ?? defaults.Systemctl,
+            Initctl = agents.Initctl ?? defaults.Initctl,
+            FenceAgentDirectory = agents.FenceAgents ?? defaults.FenceAgentDirectory,
+            ToolsDirectory = Path.Combine(context.StateDirectory, "tools"),
+            SpoolDirectory = Path.Combine(context.StateDirectory, "spool"),
+        };
+        Directory.CreateDirectory(paths.ResourceScratchDirectory);
+        await using var lrm = new LocalResourceManager(context.Self.Name, new AgentRunner(paths), log);
+        controller = new ClusterController(context, node, store, lrm, log);
+        this.controller = controller;
         node.Start();
         var replication = replicator.RunAsync(node, id => config.FindNode(id)?.Name ?? id.ToString(), stoppingToken);
+        var controlling = controller.RunAsync(stoppingToken);
         await using var api = new LocalApiServer(context.SocketPath, Handle, log);
         api.Start();
         log.LogInformation("listening for hacrm on {Socket}", context.SocketPath);
@@ -42,6 +75,7 @@ public sealed class DaemonService(DaemonContext context, ILogger<DaemonService> 
             log.LogInformation("haclusterd stopping");
         }
         await replication;
+        await controlling;
         await node.DisposeAsync();
     }
 

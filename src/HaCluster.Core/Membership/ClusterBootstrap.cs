@@ -45,7 +45,16 @@ public sealed record ClusterBootstrap
     public required QuorumConfig Quorum { get; init; }
     public string StateDirectory { get; init; } = "/var/lib/hacluster";
     public string Socket { get; init; } = "/run/hacluster/api.sock";
+    /// <summary>Where this node's agents and their scratch space are (the <c>agents:</c> section).</summary>
+    public AgentSettings Agents { get; init; } = new();
 
     public NodeEntry? FindNode(string name) => Nodes.FirstOrDefault(n => n.Name == name);
     public NodeEntry? FindNode(int id) => Nodes.FirstOrDefault(n => n.Id == id);
 }
+
+/// <summary>
+/// The <c>agents:</c> section: where resource agents live and the scratch space they share.
+/// Several nodes on one machine (tests, the demo) need a private <c>rsctmp</c> each, or they would
+/// see each other's resources.
+/// </summary>
+public sealed record AgentSettings(string? OcfRoot = null, string? Rsctmp = null, string? Systemctl = null, string? Initctl = null, string? FenceAgents = null);

@@ -13,7 +13,7 @@ namespace HaCluster.Core.Membership;
 /// </summary>
 public static class ClusterBootstrapReader
 {
-    private static readonly string[] TopKeys = ["cluster_name", "nodes", "rings", "timers", "key_file", "quorum", "state_dir", "socket"];
+    private static readonly string[] TopKeys = ["cluster_name", "nodes", "rings", "timers", "key_file", "quorum", "state_dir", "socket", "agents"];
 
     public sealed record Result(ClusterBootstrap? Config, IReadOnlyList<Diagnostic> Diagnostics)
     {
@@ -129,6 +129,19 @@ public static class ClusterBootstrapReader
             if (Scalar(Get(root, "key_file"), "key_file") is { } key) config = config with { KeyFile = key };
             if (Scalar(Get(root, "state_dir"), "state_dir") is { } state) config = config with { StateDirectory = state };
             if (Scalar(Get(root, "socket"), "socket") is { } socket) config = config with { Socket = socket };
+            if (Get(root, "agents") is { } agents)
+            {
+                if (agents is YamlMappingNode a)
+                {
+                    CheckKeys(a, "agents", ["ocf_root", "rsctmp", "systemctl", "initctl", "fence_agents"]);
+                    config = config with
+                    {
+                        Agents = new AgentSettings(Scalar(Get(a, "ocf_root"), "agents.ocf_root"), Scalar(Get(a, "rsctmp"), "agents.rsctmp"),
+                            Scalar(Get(a, "systemctl"), "agents.systemctl"), Scalar(Get(a, "initctl"), "agents.initctl"), Scalar(Get(a, "fence_agents"), "agents.fence_agents")),
+                    };
+                }
+                else Error(agents, "agents: expected { ocf_root: ..., rsctmp: ..., systemctl: ..., initctl: ..., fence_agents: ... }");
+            }
             return config;
         }
 

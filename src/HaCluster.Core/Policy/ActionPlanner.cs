@@ -45,6 +45,23 @@ internal sealed class ActionPlanner(WorkingSet ws)
         var failed = p.Failed;
 
         if (from is null && to is null) return null;
+        // Active on several nodes at once (a node that came back with it still running):
+        // multiple-active=stop_start (the default) stops every copy and starts one where it belongs.
+        // (Live-migratable resources active on two nodes are mid-migration: not this case.)
+        if (p.ActiveOn.Count > 1 && p.Parent is not SchedClone && !CibBoolean.IsTrue(p.MetaValue("allow-migrate")))
+        {
+            switch (p.MetaValue("multiple-active") ?? "stop_start")
+            {
+                case "block":
+                    return null;
+                case "stop_only":
+                    return new ResourceChange("Stop", p.Id, Details(current, p.ActiveOn.Keys.First(), Role.Stopped, null), "due to multiple active instances");
+                default:
+                    if (to is null) return new ResourceChange("Stop", p.Id, Details(current, p.ActiveOn.Keys.First(), Role.Stopped, null), "due to node availability");
+                    var other = p.ActiveOn.Keys.First(n => n != to);
+                    return new ResourceChange(failed ? "Recover" : "Move", p.Id, Details(current, other, next, to));
+            }
+        }
         if (p.ForcedStopReason is not null && from is not null)
             return new ResourceChange("Stop", p.Id, Details(current, from, Role.Stopped, null), p.ForcedStopReason);
         if (p.BlockedStartReason is not null && from is null && to is not null)

@@ -1,0 +1,335 @@
+using System.Threading.Channels;
+using HaCluster.Core.Cib;
+using HaCluster.Core.Cib.Syntax;
+using HaCluster.Core.Membership;
+using HaCluster.Core.Policy;
+using HaCluster.Core.Status;
+using HaCluster.Daemon.Cib;
+using HaCluster.Transport;
+using Microsoft.Extensions.Logging;
+
+namespace HaCluster.Daemon.Controller;
+
+/// <summary>
+/// The controller of one node. On every node it keeps the local resource manager probed against
+/// the current configuration and reports its resources to the DC. On the DC it also gathers the
+/// members' reports, runs the scheduler whenever something changed (membership, a result, a
+/// report, the configuration, the recheck timer) and runs the transition: each action is sent to
+/// its node when all its inputs are done; an unexpected result aborts the transition (actions in
+/// flight finish) and the scheduler runs again on the new facts.
+/// <para>The DC schedules only when every member has reported since the view last changed, so a
+/// resource running on a node it has not heard from yet is never started a second time.</para>
+/// </summary>
+public sealed class ClusterController(DaemonContext context, MembershipNode node, CibStore store, LocalResourceManager lrm, ILogger log)
+{
+    private readonly Channel<Func<Task>> work = Channel.CreateUnbounded<Func<Task>>(new UnboundedChannelOptions { SingleReader = true });
+    private readonly Dictionary<string, NodeReport> reports = new();
+    private readonly HashSet<string> everMember = new();
+    private ClusterConfig? config;
+    private CibVersion configVersion = new(-1, -1, -1);
+    private long round;
+    private long lastViewEpoch = -1;
+    private long roundEpoch = -1;
+    private int? lastDc;
+    private Transition? transition;
+    private long transitionCounter;
+    private DateTime lastRun = DateTime.MinValue;
+    private CancellationToken stopping;
+
+    private static readonly TimeSpan RecheckInterval = TimeSpan.FromSeconds(15);
+    /// <summary>How long an action may go without any result before the transition is given up.</summary>
+    private static readonly TimeSpan ActionDeadline = TimeSpan.FromSeconds(120);
+
+    /// <summary>The last status the DC scheduled from, for `hacrm status` (null on other nodes).</summary>
+    public (ClusterConfig Config, ClusterStatus Status)? LastSchedulerInput { get; private set; }
+
+    private string Name(int id) => context.Config.FindNode(id)?.Name ?? id.ToString();
+    private int? IdOf(string name) => context.Config.FindNode(name)?.Id;
+
+    /// <summary>From the membership layer (under its lock): only queues.</summary>
+    public void OnMessage(int from, ControllerMessage message) => work.Writer.TryWrite(() => Handle(from, message));
+
+    public async Task RunAsync(CancellationToken stop)
+    {
+        stopping = stop;
+        lrm.Changed = () => work.Writer.TryWrite(PushReport);
+        using var timer = new PeriodicTimer(TimeSpan.FromMilliseconds(200));
+        var tick = timer.WaitForNextTickAsync(stop).AsTask();
+        var next = work.Reader.ReadAsync(stop).AsTask();
+        while (!stop.IsCancellationRequested)
+        {
+            try
+            {
+                var done = await Task.WhenAny(tick, next);
+                if (done == next)
+                {
+                    await (await next)();
+                    next = work.Reader.ReadAsync(stop).AsTask();
+                }
+                else
+                {
+                    if (!await tick) break;
+                    await Tick();
+                    tick = timer.WaitForNextTickAsync(stop).AsTask();
+                }
+            }
+            catch (OperationCanceledException)
+            {
+                break;
+            }
+            catch (Exception e)
+            {
+                log.LogError(e, "controller: {Error}", e.Message);
+            }
+        }
+    }
+
+    private async Task Tick()
+    {
+        // A newer configuration (committed or replicated): probe what is new, then report.
+        if (store.Version != configVersion)
+        {
+            configVersion = store.Version;
+            var parsed = CibXmlReader.Parse(System.Text.Encoding.UTF8.GetString(store.Xml), "cib.xml");
+            if (parsed.Config is null)
+            {
+                log.LogError("CIB {Version} has no usable configuration: {Problems}", configVersion, string.Join("; ", parsed.Errors));
+            }
+            else
+            {
+                config = parsed.Config;
+                log.LogInformation("configuration {Version}: {Count} primitive(s)", configVersion, config.AllResources().OfType<Primitive>().Count());
+                var probing = config;
+                var version = configVersion.ToString();
+                _ = Task.Run(() => lrm.ProbeAllAsync(probing, version, stopping));
+            }
+        }
+        var view = node.Snapshot().View;
+        foreach (var m in view.Members) everMember.Add(Name(m));
+        if (view.Dc != lastDc || view.Epoch != lastViewEpoch)
+        {
+            // Every node reports to a new DC, and again whenever the view changes.
+            lastDc = view.Dc;
+            lastViewEpoch = view.Epoch;
+            await PushReport();
+        }
+        if (view.Dc == node.Self.Id && view.Agreed && view.Settled && roundEpoch != view.Epoch)
+        {
+            // A new round: every member reports afresh before anything is scheduled.
+            roundEpoch = view.Epoch;
+            round++;
+            reports.Clear();
+            // The old transition's facts are gone with the view: results still arriving for it are ignored.
+            if (transition is not null) log.LogInformation("transition {Id} abandoned: membership changed", transition.Id);
+            transition = null;
+            foreach (var m in view.Members.Where(m => m != node.Self.Id))
+                node.SendMessage(m, new ControllerMessage(ReportRequested: true, Report: new NodeReport("", round, false, [], [])).Encode());
+            reports[node.Self.Name] = lrm.Report(round);
+        }
+        if (transition is { } t && t.InFlight.Count > 0 && DateTime.UtcNow - t.LastProgress > ActionDeadline)
+        {
+            log.LogWarning("transition {Id}: no result for {Deadline}s; abandoning it and recomputing", t.Id, ActionDeadline.TotalSeconds);
+            transition = null;
+        }
+        if (transition is null && DateTime.UtcNow - lastRun > RecheckInterval) await Evaluate();
+    }
+
+    private bool IsDc(out MembershipView view)
+    {
+        view = node.Snapshot().View;
+        return view.Dc == node.Self.Id && view.Agreed && view.Settled;
+    }
+
+    /// <summary>Sends this node's resources to the DC (or records them, on the DC).</summary>
+    private async Task PushReport()
+    {
+        var view = node.Snapshot().View;
+        if (view.Dc is not { } dc) return;
+        if (dc == node.Self.Id)
+        {
+            reports[node.Self.Name] = lrm.Report(round);
+            await Evaluate();
+        }
+        else node.SendMessage(dc, new ControllerMessage(Report: lrm.Report(-1)).Encode());
+    }
+
+    private async Task Handle(int from, ControllerMessage message)
+    {
+        if (message.ReportRequested == true && message.Report is { } request)
+        {
+            node.SendMessage(from, new ControllerMessage(Report: lrm.Report(request.ViewEpoch)).Encode());
+            return;
+        }
+        if (message.Report is { } report && IsDc(out _))
+        {
+            // A report answers the current round, or updates a member already counted in it.
+            if (report.ViewEpoch == round || reports.ContainsKey(report.Node))
+                reports[report.Node] = report with { ViewEpoch = round };
+            await Evaluate();
+            return;
+        }
+        if (message.Execute is { } execute)
+        {
+            _ = Task.Run(async () =>
+            {
+                var result = config is null
+                    ? new ExecuteResult(execute.Transition, execute.Action, execute.Resource, execute.Task, execute.IntervalMs, 1, false, "no configuration yet")
+                    : await lrm.ExecuteAsync(config, execute, stopping);
+                // The report goes first: the DC sees the new state before the result.
+                node.SendMessage(from, new ControllerMessage(Report: lrm.Report(-1)).Encode());
+                node.SendMessage(from, new ControllerMessage(Result: result).Encode());
+            });
+            return;
+        }
+        if (message.Result is { } result) await Completed(result);
+    }
+
+    private async Task Completed(ExecuteResult result)
+    {
+        if (transition is null || transition.Id != result.Transition) return;
+        transition.InFlight.Remove(result.Action);
+        transition.Done.Add(result.Action);
+        transition.LastProgress = DateTime.UtcNow;
+        if (!result.Ok)
+        {
+            log.LogWarning("transition {Id}: {Resource} {Task} failed (rc={Rc}{Reason}); aborting, will recompute",
+                transition.Id, result.Resource, result.Task, result.Rc, result.ExitReason is null ? "" : ": " + result.ExitReason);
+            transition.Aborted = true;
+        }
+        await Advance();
+    }
+
+    /// <summary>Runs the scheduler if this node is the DC, every member has reported, and no transition runs.</summary>
+    private async Task Evaluate()
+    {
+        if (config is null || transition is not null || !IsDc(out var view)) return;
+        var members = view.Members.Select(Name).ToList();
+        // Every member must have probed this very configuration: a node that has not looked for a
+        // resource yet could be running it.
+        var version = configVersion.ToString();
+        if (!members.All(m => reports.TryGetValue(m, out var r) && r.ViewEpoch == round && r.ProbedConfiguration == version)) return;
+        var status = BuildStatus(view, members);
+        LastSchedulerInput = (config, status);
+        lastRun = DateTime.UtcNow;
+        var now = DateTimeOffset.UtcNow;
+        SaveSchedulerInput(config, status, now);
+        var graph = Scheduler.Schedule(config, status, now);
+        if (graph.Actions.Count == 0) return;
+        if (graph.Actions.Any(a => a.Resource is null))
+        {
+            log.LogError("fencing needed ({Nodes}) but fencing is not implemented yet: recovery is blocked rather than risking two copies",
+                string.Join(", ", graph.Actions.Where(a => a.Resource is null).Select(a => a.Node)));
+            return;
+        }
+        transition = new Transition(++transitionCounter, graph.Actions);
+        log.LogInformation("transition {Id}: {Summary}", transition.Id, string.Join("; ", graph.SummaryLines().Select(l => l.Trim().TrimStart('*').Trim())));
+        await Advance();
+    }
+
+    private ClusterStatus BuildStatus(MembershipView view, List<string> members)
+    {
+        var nodes = new List<NodeState>();
+        var stonith = CibBoolean.TryParse(config!.Property("stonith-enabled")) ?? true;
+        foreach (var n in config.Nodes.Select(n => n.Uname).Union(context.Config.Nodes.Select(n => n.Name)))
+        {
+            if (members.Contains(n) && reports.TryGetValue(n, out var r))
+            {
+                nodes.Add(new NodeState(n, n, "true", "online", "member", "member",
+                    TransientAttributes: r.Attributes.Select(kv => new NvPair(kv.Key, kv.Value)).ToEquatableArray(),
+                    Resources: r.Histories.Select(ToHistory).ToEquatableArray()));
+            }
+            else
+            {
+                // A member that left is lost (to be fenced when fencing is on); one never seen is down.
+                var lost = stonith && everMember.Contains(n);
+                nodes.Add(new NodeState(n, n, "false", "offline", "down", lost ? "member" : "down"));
+            }
+        }
+        return new ClusterStatus { HaveQuorum = view.Quorate, DcUuid = node.Self.Name, Nodes = nodes.ToEquatableArray(), Version = store.Version };
+    }
+
+    /// <summary>
+    /// Keeps the scheduler's last input as state_dir/pe-input-last.xml (configuration, status and
+    /// execution date), like Pacemaker's pe-input files: `hacrm simulate --xml` on it replays the
+    /// DC's decision.
+    /// </summary>
+    private void SaveSchedulerInput(ClusterConfig cfg, ClusterStatus status, DateTimeOffset now)
+    {
+        try
+        {
+            var cib = new System.Xml.Linq.XElement("cib",
+                new System.Xml.Linq.XAttribute("validate-with", CibXmlWriter.ValidateWith),
+                new System.Xml.Linq.XAttribute("admin_epoch", store.Version.AdminEpoch), new System.Xml.Linq.XAttribute("epoch", store.Version.Epoch),
+                new System.Xml.Linq.XAttribute("num_updates", store.Version.NumUpdates),
+                new System.Xml.Linq.XAttribute("have-quorum", status.HaveQuorum ? "1" : "0"), new System.Xml.Linq.XAttribute("dc-uuid", node.Self.Name),
+                new System.Xml.Linq.XAttribute("execution-date", now.ToUnixTimeSeconds()),
+                CibXmlWriter.WriteConfiguration(cfg), CibStatusWriter.Write(status));
+            var path = Path.Combine(context.StateDirectory, "pe-input-last.xml");
+            File.WriteAllText(path + ".tmp", cib.ToString());
+            File.Move(path + ".tmp", path, overwrite: true);
+        }
+        catch (IOException e)
+        {
+            log.LogWarning("cannot save the scheduler input: {Error}", e.Message);
+        }
+    }
+
+    private static ResourceHistory ToHistory(HistoryDto h) => new(h.Id, h.Class, h.Provider, h.Type,
+        h.Operations.Select(o => new OperationRecord(o.Key, o.Task, o.IntervalMs, o.Rc, o.OpStatus, o.CallId,
+            OperationKey: $"{h.Id}_{o.Task}_{o.IntervalMs}", TransitionKey: $"0:0:{o.ExpectedRc}:hacluster", LastRcChange: o.LastRcChange,
+            ExitReason: o.ExitReason)).ToEquatableArray());
+
+    /// <summary>Sends every action whose inputs are done; ends the transition when nothing is left to wait for.</summary>
+    private async Task Advance()
+    {
+        var t = transition;
+        if (t is null) return;
+        var progressed = true;
+        while (progressed && !t.Aborted)
+        {
+            progressed = false;
+            foreach (var a in t.Actions.Values)
+            {
+                if (t.Done.Contains(a.Id) || t.InFlight.Contains(a.Id) || !a.Inputs.All(t.Done.Contains)) continue;
+                if (a.Pseudo)
+                {
+                    t.Done.Add(a.Id);
+                    progressed = true;
+                    continue;
+                }
+                if (IdOf(a.Node) is not { } target)
+                {
+                    t.Aborted = true;
+                    break;
+                }
+                t.InFlight.Add(a.Id);
+                var request = new ExecuteRequest(t.Id, a.Id, a.Resource!, a.Task, a.IntervalMs, a.Role);
+                if (target == node.Self.Id)
+                {
+                    _ = Task.Run(async () =>
+                    {
+                        var result = await lrm.ExecuteAsync(config!, request, stopping);
+                        work.Writer.TryWrite(() => Completed(result));
+                    });
+                }
+                else node.SendMessage(target, new ControllerMessage(Execute: request).Encode());
+            }
+        }
+        if (t.InFlight.Count == 0 && (t.Aborted || t.Done.Count == t.Actions.Count))
+        {
+            log.LogInformation("transition {Id} {State}", t.Id, t.Aborted ? "aborted" : "complete");
+            transition = null;
+            await Evaluate();
+        }
+    }
+
+    private sealed class Transition(long id, IReadOnlyList<GraphAction> actions)
+    {
+        public long Id { get; } = id;
+        public Dictionary<int, GraphAction> Actions { get; } = actions.ToDictionary(a => a.Id);
+        public HashSet<int> Done { get; } = new();
+        public HashSet<int> InFlight { get; } = new();
+        public bool Aborted { get; set; }
+        public DateTime LastProgress { get; set; } = DateTime.UtcNow;
+    }
+}

@@ -1,0 +1,49 @@
+using System.Text.Json;
+using HaCluster.Core.Api;
+
+namespace HaCluster.Daemon.Controller;
+
+/// <summary>One operation as a node's resource manager remembers it.</summary>
+public sealed record OperationDto(string Key, string Task, long IntervalMs, int Rc, int ExpectedRc, int OpStatus, int CallId, long LastRcChange, string? ExitReason);
+
+/// <summary>What one node knows about one resource (Pacemaker's lrm_resource).</summary>
+public sealed record HistoryDto(string Id, string Class, string? Provider, string Type, List<OperationDto> Operations);
+
+/// <summary>A node's whole resource state, sent to the DC whenever it changes or the DC changes.</summary>
+/// <param name="ViewEpoch">The DC's report round this answers (-1: an unsolicited update).</param>
+/// <param name="ProbedConfiguration">The CIB version every configured resource has been probed against.</param>
+public sealed record NodeReport(string Node, long ViewEpoch, bool Probed, List<HistoryDto> Histories, Dictionary<string, string> Attributes, string? ProbedConfiguration = null);
+
+/// <summary>The DC asks a node to run one action of a transition.</summary>
+public sealed record ExecuteRequest(long Transition, int Action, string Resource, string Task, long IntervalMs, string? Role);
+
+/// <summary>A node's answer to an <see cref="ExecuteRequest"/>.</summary>
+public sealed record ExecuteResult(long Transition, int Action, string Resource, string Task, long IntervalMs, int Rc, bool Ok, string? ExitReason);
+
+/// <summary>The controller's messages between nodes (reliable channel, kind byte 2, then JSON).</summary>
+public sealed record ControllerMessage(NodeReport? Report = null, ExecuteRequest? Execute = null, ExecuteResult? Result = null, bool? ReportRequested = null)
+{
+    public const byte Kind = 2;
+
+    public byte[] Encode()
+    {
+        var json = JsonSerializer.SerializeToUtf8Bytes(this, ApiJson.Options);
+        var message = new byte[json.Length + 1];
+        message[0] = Kind;
+        json.CopyTo(message, 1);
+        return message;
+    }
+
+    public static ControllerMessage? Decode(byte[] message)
+    {
+        if (message.Length < 2 || message[0] != Kind) return null;
+        try
+        {
+            return JsonSerializer.Deserialize<ControllerMessage>(message.AsSpan(1), ApiJson.Options);
+        }
+        catch (JsonException)
+        {
+            return null;
+        }
+    }
+}

@@ -1,0 +1,142 @@
+using HaCluster.Agents;
+using HaCluster.Core.Cib;
+using Microsoft.Extensions.Logging;
+
+namespace HaCluster.Daemon.Controller;
+
+/// <summary>
+/// This node's resources: runs actions through the executor and remembers, per resource, what
+/// Pacemaker's lrm history keeps — the last non-recurring operation, each recurring monitor,
+/// and the last failure — plus fail counts as transient node attributes. The DC schedules from
+/// these histories; it never guesses.
+/// </summary>
+public sealed class LocalResourceManager(string nodeName, AgentRunner runner, ILogger log) : IAsyncDisposable
+{
+    private readonly Executor executor = new(runner);
+    private readonly object gate = new();
+    private readonly Dictionary<string, HistoryDto> histories = new();
+    private readonly Dictionary<string, string> attributes = new();
+    private int callId;
+
+    /// <summary>Raised (outside the lock) after any history change: the node pushes a report to the DC.</summary>
+    public Action? Changed { get; set; }
+
+    public bool Probed => ProbedConfiguration is not null;
+
+    /// <summary>The configuration version whose resources have all been probed here.</summary>
+    public string? ProbedConfiguration { get; private set; }
+
+    public NodeReport Report(long round)
+    {
+        lock (gate)
+            return new NodeReport(nodeName, round, Probed,
+                histories.Values.Select(h => h with { Operations = h.Operations.ToList() }).ToList(),
+                new Dictionary<string, string>(attributes), ProbedConfiguration);
+    }
+
+    private static string BaseId(string rsc) => rsc.Split(':')[0];
+
+    private static Primitive? FindPrimitive(ClusterConfig config, string rsc) =>
+        config.AllResources().OfType<Primitive>().FirstOrDefault(p => p.Id == BaseId(rsc));
+
+    private static AgentSpec? AgentOf(ClusterConfig config, Primitive p) =>
+        p.Agent ?? (p.Template is { } t ? config.Templates.FirstOrDefault(x => x.Id == t)?.Agent : null);
+
+    /// <summary>Probes (monitor, interval 0) every configured primitive this node has no history of.</summary>
+    public async Task ProbeAllAsync(ClusterConfig config, string version, CancellationToken cancel)
+    {
+        List<Primitive> todo;
+        lock (gate) todo = config.AllResources().OfType<Primitive>().Where(p => !histories.ContainsKey(p.Id)).ToList();
+        var probes = todo.Select(p => RunAsync(config, p, p.Id, "monitor", 0, null, cancel)).ToList();
+        await Task.WhenAll(probes);
+        ProbedConfiguration = version;
+        if (todo.Count > 0) log.LogInformation("probed {Count} resource(s): {Active} active here", todo.Count,
+            (await Task.WhenAll(probes)).Count(r => r.Rc is 0 or 8));
+        Changed?.Invoke();
+    }
+
+    /// <summary>Runs one action the DC asked for; recurring monitors are started and report failures later.</summary>
+    public async Task<ExecuteResult> ExecuteAsync(ClusterConfig config, ExecuteRequest request, CancellationToken cancel)
+    {
+        var primitive = FindPrimitive(config, request.Resource);
+        if (primitive is null)
+            return new ExecuteResult(request.Transition, request.Action, request.Resource, request.Task, request.IntervalMs, (int)OcfExitCode.NotConfigured, false, "no such resource in this node's configuration");
+        if (request.Task == "monitor" && request.IntervalMs > 0)
+        {
+            var monitor = Build(config, primitive, request.Resource, "monitor", request.IntervalMs, request.Role);
+            executor.StartRecurring(monitor, report => OnRecurring(config, primitive, monitor, report));
+            return new ExecuteResult(request.Transition, request.Action, request.Resource, request.Task, request.IntervalMs, 0, true, null);
+        }
+        var result = await RunAsync(config, primitive, request.Resource, request.Task, request.IntervalMs, request.Role, cancel);
+        return new ExecuteResult(request.Transition, request.Action, request.Resource, request.Task, request.IntervalMs, result.Rc, result.Ok, result.ExitReason);
+    }
+
+    private AgentAction Build(ClusterConfig config, Primitive p, string instance, string task, long intervalMs, string? role)
+    {
+        var extraMeta = new Dictionary<string, string>();
+        if (config.AllResources().OfType<Clone>().FirstOrDefault(c => c.Child.Primitives().Any(x => x.Id == p.Id)) is { } clone)
+        {
+            foreach (var set in clone.MetaAttributes)
+                if (set.Rule is null) foreach (var pair in set.Pairs) if (pair.Value is not null) extraMeta[pair.Name] = pair.Value;
+            if (instance.Contains(':')) extraMeta["clone"] = instance.Split(':')[1];
+        }
+        return ActionBuilder.For(config, p, task, TimeSpan.FromMilliseconds(intervalMs), role, null, instance, nodeName, extraMeta);
+    }
+
+    private async Task<(int Rc, bool Ok, string? ExitReason)> RunAsync(ClusterConfig config, Primitive p, string instance, string task, long intervalMs, string? role, CancellationToken cancel)
+    {
+        var action = Build(config, p, instance, task, intervalMs, role);
+        var result = await executor.ExecuteAsync(action, cancel);
+        var expected = task == "monitor" && intervalMs == 0 ? OcfExitCode.NotRunning : action.Expected;
+        var ok = OcfExitCodes.Classify(result.Code, task, intervalMs, expected) == FailureSeverity.None && result.Status is ExecutionStatus.Done or ExecutionStatus.NotInstalled;
+        if (task == "monitor" && intervalMs == 0) ok = result.Code is OcfExitCode.Success or OcfExitCode.NotRunning or OcfExitCode.RunningPromoted or OcfExitCode.NotInstalled;
+        Record(config, p, instance, task, intervalMs, (int)result.Code, (int)expected, ok, result.ExitReason);
+        if (task != "monitor" || intervalMs > 0 || !ok)
+            log.Log(ok ? LogLevel.Information : LogLevel.Warning, "{Resource} {Task}{Interval}: {Result}", instance, task, intervalMs > 0 ? $" ({intervalMs} ms)" : "", result.Summary());
+        Changed?.Invoke();
+        return ((int)result.Code, ok, result.ExitReason);
+    }
+
+    private void OnRecurring(ClusterConfig config, Primitive p, AgentAction monitor, RecurringReport report)
+    {
+        var expected = monitor.Expected;
+        var ok = OcfExitCodes.Classify(report.Result.Code, "monitor", (long)monitor.Interval.TotalMilliseconds, expected) == FailureSeverity.None;
+        if (!report.Changed && ok) return;
+        Record(config, p, monitor.ResourceId, "monitor", (long)monitor.Interval.TotalMilliseconds, (int)report.Result.Code, (int)expected, ok, report.Result.ExitReason);
+        if (!ok)
+        {
+            log.LogWarning("{Resource} monitor failed: {Result}", monitor.ResourceId, report.Result.Summary());
+            // One failure is enough: the DC decides the recovery, which stops this monitor.
+            executor.CancelRecurring(monitor.ResourceId, monitor.Key);
+        }
+        Changed?.Invoke();
+    }
+
+    private void Record(ClusterConfig config, Primitive p, string instance, string task, long intervalMs, int rc, int expected, bool ok, string? reason)
+    {
+        var agent = AgentOf(config, p)!;
+        var now = DateTimeOffset.UtcNow.ToUnixTimeSeconds();
+        lock (gate)
+        {
+            if (!histories.TryGetValue(instance, out var h))
+                histories[instance] = h = new HistoryDto(instance, agent.Class, agent.Provider, agent.Type, new List<OperationDto>());
+            var recurring = task == "monitor" && intervalMs > 0;
+            var key = recurring ? $"{instance}_monitor_{intervalMs}" : $"{instance}_last_0";
+            var op = new OperationDto(key, task, intervalMs, rc, expected, ok ? 0 : 4, ++callId, now, reason);
+            h.Operations.RemoveAll(o => o.Key == key);
+            // A stop or demote ends the recurring monitors (the executor cancelled them).
+            if (!recurring && task is "stop" or "demote" or "promote" or "start") h.Operations.RemoveAll(o => o.IntervalMs > 0);
+            h.Operations.Add(op);
+            if (!ok)
+            {
+                h.Operations.RemoveAll(o => o.Key == $"{instance}_last_failure_0");
+                h.Operations.Add(op with { Key = $"{instance}_last_failure_0" });
+                var failCount = $"fail-count-{BaseId(instance)}#{task}_{intervalMs}";
+                attributes[failCount] = ((int.TryParse(attributes.GetValueOrDefault(failCount), out var c) ? c : 0) + 1).ToString();
+                attributes[$"last-failure-{BaseId(instance)}#{task}_{intervalMs}"] = now.ToString();
+            }
+        }
+    }
+
+    public ValueTask DisposeAsync() => executor.DisposeAsync();
+}

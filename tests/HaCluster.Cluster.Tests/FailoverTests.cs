@@ -1,0 +1,106 @@
+using System.Diagnostics;
+using HaCluster.Core.Status;
+using HaCluster.Daemon.Cib;
+
+namespace HaCluster.Cluster.Tests;
+
+/// <summary>
+/// End to end: three haclusterd processes on loopback run real ocf:heartbeat:Dummy resources,
+/// and move them when the node running them is killed. Each node has its own HA_RSCTMP, so a
+/// Dummy's state file says on which node it runs.
+/// </summary>
+public sealed class FailoverTests : IDisposable
+{
+    private readonly int subnet = Random.Shared.Next(1, 250);
+    private readonly int port = TestCluster.RandomPort();
+    private readonly TestCluster cluster;
+    private static readonly string[] All = ["node1", "node2", "node3"];
+
+    public FailoverTests()
+    {
+        cluster = new TestCluster(All, n => $$"""
+            cluster_name: failover{{subnet}}
+            nodes:
+              - { name: node1, id: 1, addresses: [127.3.{{subnet}}.11] }
+              - { name: node2, id: 2, addresses: [127.3.{{subnet}}.12] }
+              - { name: node3, id: 3, addresses: [127.3.{{subnet}}.13] }
+            rings:
+              - unicast: { port: {{port}} }
+            key_file: KEY
+            agents: { rsctmp: RSCTMP/{{n}}.rsctmp }
+            """);
+        cluster.ConfigRewrite = text => text.Replace("KEY", cluster.KeyFile).Replace("RSCTMP", cluster.Dir);
+    }
+
+    public void Dispose() => cluster.Dispose();
+
+    private const string Cib = """
+        <cib admin_epoch="0" epoch="5" num_updates="0" validate-with="pacemaker-3.0">
+          <configuration>
+            <crm_config><cluster_property_set id="opts">
+              <nvpair id="o1" name="stonith-enabled" value="false"/>
+              <nvpair id="o2" name="cluster-recheck-interval" value="15s"/>
+            </cluster_property_set></crm_config>
+            <nodes><node id="node1" uname="node1"/><node id="node2" uname="node2"/><node id="node3" uname="node3"/></nodes>
+            <resources>
+              <group id="web">
+                <primitive id="vip" class="ocf" provider="heartbeat" type="Dummy">
+                  <operations><op id="vip-mon" name="monitor" interval="1s"/></operations>
+                </primitive>
+                <primitive id="app" class="ocf" provider="heartbeat" type="Dummy">
+                  <operations><op id="app-mon" name="monitor" interval="1s"/></operations>
+                </primitive>
+              </group>
+            </resources>
+            <constraints><rsc_location id="prefer" rsc="web" node="node2" score="100"/></constraints>
+          </configuration>
+          <status/>
+        </cib>
+        """;
+
+    /// <summary>The nodes whose Dummy state file for <paramref name="rsc"/> exists.</summary>
+    private string[] RunningOn(string rsc, IEnumerable<string>? among = null) =>
+        (among ?? All).Where(n => File.Exists(Path.Combine(cluster.Dir, $"{n}.rsctmp", $"Dummy-{rsc}.state"))).ToArray();
+
+    [Fact]
+    public async Task A_group_starts_where_it_is_preferred_and_fails_over_when_that_node_is_killed()
+    {
+        new CibStore(Path.Combine(cluster.Dir, "node1.state")).Store(new CibVersion(0, 5, 0), System.Text.Encoding.UTF8.GetBytes(Cib));
+        cluster.StartAll();
+        await cluster.WaitUntil("vip and app run on node2, exactly once", () =>
+            RunningOn("vip").SequenceEqual(["node2"]) && RunningOn("app").SequenceEqual(["node2"]), TimeSpan.FromSeconds(30));
+
+        var clock = Stopwatch.StartNew();
+        cluster.Kill("node2");
+        string[] survivors = ["node1", "node3"];
+        await cluster.WaitUntil("the group runs on one survivor", () =>
+            RunningOn("vip", survivors).Length == 1 && RunningOn("app", survivors).SequenceEqual(RunningOn("vip", survivors)), TimeSpan.FromSeconds(30));
+        var failover = clock.Elapsed;
+        Assert.True(failover < TimeSpan.FromSeconds(10), $"failover took {failover.TotalSeconds:0.0}s");
+        // Never two copies among the living.
+        await Task.Delay(1500);
+        Assert.Single(RunningOn("vip", survivors));
+        Assert.Single(RunningOn("app", survivors));
+
+        // node2 comes back still "running" the group (its state files survived, as processes of
+        // a hung node might): the probe finds both copies and the cluster keeps exactly one, on
+        // the preferred node.
+        cluster.Start("node2");
+        await cluster.WaitUntil("one copy of the group, back on node2", () =>
+            RunningOn("vip").SequenceEqual(["node2"]) && RunningOn("app").SequenceEqual(["node2"]), TimeSpan.FromSeconds(30));
+    }
+
+    [Fact]
+    public async Task A_resource_that_fails_its_monitor_is_recovered_in_place()
+    {
+        new CibStore(Path.Combine(cluster.Dir, "node1.state")).Store(new CibVersion(0, 5, 0), System.Text.Encoding.UTF8.GetBytes(Cib));
+        cluster.StartAll();
+        await cluster.WaitUntil("the group runs on node2", () => RunningOn("app").SequenceEqual(["node2"]), TimeSpan.FromSeconds(30));
+        // The service dies behind the cluster's back.
+        File.Delete(Path.Combine(cluster.Dir, "node2.rsctmp", "Dummy-app.state"));
+        await cluster.WaitUntil("app is running again", () => RunningOn("app").SequenceEqual(["node2"]), TimeSpan.FromSeconds(20));
+        var logs = string.Join("\n", All.Select(cluster.Log));
+        Assert.Contains("app monitor failed", logs);
+        Assert.Contains("Recover", logs);
+    }
+}
