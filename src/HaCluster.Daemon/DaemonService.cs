@@ -92,7 +92,7 @@ public sealed class DaemonService(DaemonContext context, ILogger<DaemonService> 
 
     private ApiReply Handle(ApiRequest request) => request.Command switch
     {
-        "status" when node is not null => new ApiReply(true, Status: StatusReply.From(node.Snapshot()) with { CibVersion = replicator?.Store.Version.ToString() }),
+        "status" when node is not null => new ApiReply(true, Status: StatusReply.From(node.Snapshot()) with { CibVersion = replicator?.Store.Version.ToString(), CibXml = controller?.LastStatusXml }),
         "status" => new ApiReply(false, "starting up"),
         _ => new ApiReply(false, $"unknown command '{request.Command}'"),
     };

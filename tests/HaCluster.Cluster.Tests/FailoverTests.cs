@@ -70,6 +70,14 @@ public sealed class FailoverTests : IDisposable
         await cluster.WaitUntil("vip and app run on node2, exactly once", () =>
             RunningOn("vip").SequenceEqual(["node2"]) && RunningOn("app").SequenceEqual(["node2"]), TimeSpan.FromSeconds(30));
 
+        // Any node's `hacrm status` shows where the resources run.
+        await cluster.WaitUntil("node1's status shows the group on node2", () =>
+        {
+            var output = new StringWriter();
+            HaCluster.Cli.CliApp.Run(["--socket", cluster.Socket("node1"), "status"], output, new StringWriter());
+            return output.ToString().Contains("vip\t(ocf:heartbeat:Dummy):\t Started node2") && output.ToString().Contains("* Resource Group: web:");
+        }, TimeSpan.FromSeconds(10));
+
         var clock = Stopwatch.StartNew();
         cluster.Kill("node2");
         string[] survivors = ["node1", "node3"];

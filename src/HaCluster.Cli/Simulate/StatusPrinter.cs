@@ -4,12 +4,15 @@ using HaCluster.Core.Status;
 
 namespace HaCluster.Cli.Simulate;
 
-/// <summary>A compact crm_mon-style view of nodes and resources (the full printer is issue 5's).</summary>
+/// <summary>
+/// Nodes and resources laid out as crm_mon does: primitives with their agent and where they run,
+/// groups with their members indented, clones and promotable clones as node lists per role.
+/// </summary>
 public static class StatusPrinter
 {
     public static void Print(ClusterConfig config, ClusterStatus status, DateTimeOffset now, TextWriter output)
     {
-        var ws = WorkingSet.Build(config, status, now);
+        var ws = Scheduler.CurrentState(config, status, now);
         output.WriteLine("  * Node List:");
         var online = ws.Nodes.Where(n => n.Online && !n.Standby).Select(n => n.Name).ToList();
         var standby = ws.Nodes.Where(n => n.Online && n.Standby).Select(n => n.Name).ToList();
@@ -19,8 +22,77 @@ public static class StatusPrinter
         if (online.Count > 0) output.WriteLine($"    * Online: [ {string.Join(' ', online)} ]");
         if (offline.Count > 0) output.WriteLine($"    * OFFLINE: [ {string.Join(' ', offline)} ]");
         output.WriteLine();
+        PrintResources(ws, output);
+    }
+
+    /// <summary>The "Full List of Resources" part alone (hacrm status prints nodes from membership).</summary>
+    public static void PrintResources(ClusterConfig config, ClusterStatus status, DateTimeOffset now, TextWriter output) =>
+        PrintResources(Scheduler.CurrentState(config, status, now), output);
+
+    private static void PrintResources(WorkingSet ws, TextWriter output)
+    {
         output.WriteLine("  * Full List of Resources:");
-        foreach (var r in config.Resources)
-            output.WriteLine($"    * {r.Id}\t({ConfigValidator.KindOf(r)})");
+        if (ws.Resources.Count == 0) output.WriteLine("    * No resources");
+        foreach (var r in ws.Resources) PrintResource(r, "    ", output);
+    }
+
+    private static void PrintResource(SchedResource r, string indent, TextWriter output)
+    {
+        switch (r)
+        {
+            case SchedPrimitive p:
+                output.WriteLine($"{indent}* {p.Id}\t({AgentName(p.Agent)}):\t {State(p)}");
+                break;
+            case SchedGroup g:
+                output.WriteLine($"{indent}* Resource Group: {g.Id}{(g.Managed ? "" : " (unmanaged)")}:");
+                foreach (var m in g.Members) PrintResource(m, indent + "  ", output);
+                break;
+            case SchedClone c:
+                PrintClone(c, indent, output);
+                break;
+        }
+    }
+
+    private static void PrintClone(SchedClone c, string indent, TextWriter output)
+    {
+        var child = c.Instances.FirstOrDefault();
+        var childId = child is null ? "" : child.Id.Split(':')[0];
+        output.WriteLine($"{indent}* Clone Set: {c.Id} [{childId}]{(c.Promotable ? " (promotable)" : "")}{(c.Managed ? "" : " (unmanaged)")}:");
+        var byRole = new SortedDictionary<int, List<string>>();
+        var failed = new List<string>();
+        var running = new HashSet<string>();
+        foreach (var instance in c.Instances)
+        {
+            var prims = instance.Primitives().ToList();
+            foreach (var node in prims.SelectMany(p => p.ActiveOn.Keys).Distinct())
+            {
+                var role = prims.Select(p => p.ActiveOn.TryGetValue(node, out var rr) ? rr : Role.Stopped).Max();
+                if (prims.Any(p => p.FailedOn.Contains(node))) failed.Add(node.Name);
+                var key = role == Role.Promoted ? 0 : role == Role.Unpromoted ? 1 : 2;
+                if (!byRole.TryGetValue(key, out var list)) byRole[key] = list = new List<string>();
+                list.Add(node.Name);
+                running.Add(node.Name);
+            }
+        }
+        string Label(int key) => key switch { 0 => "Promoted", 1 => c.Promotable ? "Unpromoted" : "Started", _ => "Started" };
+        foreach (var (key, nodes) in byRole) output.WriteLine($"{indent}  * {Label(key)}: [ {string.Join(' ', nodes.Distinct().Order(StringComparer.Ordinal))} ]");
+        foreach (var f in failed.Distinct()) output.WriteLine($"{indent}  * FAILED on {f}");
+        if (running.Count == 0) output.WriteLine($"{indent}  * Stopped: [ all ]");
+    }
+
+    private static string AgentName(AgentSpec a) => a.Provider is null ? $"{a.Class}:{a.Type}" : $"{a.Class}:{a.Provider}:{a.Type}";
+
+    /// <summary>"Started node1", "Promoted node2", "FAILED node1", "Stopped (disabled)", "Started [ node1 node2 ]".</summary>
+    private static string State(SchedPrimitive p)
+    {
+        var suffix = p.Managed ? "" : " (unmanaged)";
+        if (p.ActiveOn.Count == 0)
+            return (p.TargetRole == Role.Stopped ? "Stopped (disabled)" : "Stopped") + suffix;
+        if (p.ActiveOn.Count > 1)
+            return $"Started [ {string.Join(' ', p.ActiveOn.Keys.Select(n => n.Name).Order(StringComparer.Ordinal))} ]{suffix}";
+        var (node, role) = p.ActiveOn.First();
+        if (p.FailedOn.Contains(node)) return $"FAILED {node.Name}{suffix}";
+        var word = role switch { Role.Promoted => "Promoted", Role.Unpromoted => "Unpromoted", _ => "Started" };
+        return $"{word} {node.Name}{suffix}";
     }
 }

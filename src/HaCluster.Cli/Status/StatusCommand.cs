@@ -68,6 +68,11 @@ public static class StatusCommand
         Line("Online", s.Nodes.Where(n => n.State == "online"));
         Line("Online, late (suspect)", s.Nodes.Where(n => n.State == "suspect"));
         Line("OFFLINE", s.Nodes.Where(n => n.State is "offline" or "unseen"));
+        if (s.CibXml is { } xml && HaCluster.Core.Cib.Syntax.CibXmlReader.Parse(xml, "status") is { Config: { } config } parsed)
+        {
+            output.WriteLine();
+            HaCluster.Cli.Simulate.StatusPrinter.PrintResources(config, parsed.Status ?? HaCluster.Core.Status.ClusterStatus.Empty, DateTimeOffset.UtcNow, output);
+        }
         output.WriteLine();
         output.WriteLine("Rings:");
         foreach (var r in s.Rings)

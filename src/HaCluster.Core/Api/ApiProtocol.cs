@@ -31,6 +31,9 @@ public sealed record ClusterStatusReply(
 {
     /// <summary>This node's CIB version (admin_epoch.epoch.num_updates).</summary>
     public string? CibVersion { get; init; }
+
+    /// <summary>The DC's last scheduler input (configuration and status, CIB XML): what runs where.</summary>
+    public string? CibXml { get; init; }
 }
 
 /// <summary>One node: "online", "suspect" (late, still a member), "offline" or "unseen".</summary>

@@ -25,6 +25,14 @@ public static class Scheduler
         return (plan with { Actions = new ActionGraphBuilder(ws).Build(plan) }, ws);
     }
 
+    /// <summary>What runs where now (history unpacked, nothing placed): for status displays.</summary>
+    public static WorkingSet CurrentState(ClusterConfig config, ClusterStatus status, DateTimeOffset now)
+    {
+        var ws = WorkingSet.Build(config, status, now);
+        new HistoryUnpacker(ws).Unpack();
+        return ws;
+    }
+
     /// <summary>Allocation scores per primitive and node, as crm_simulate --show-scores prints them.</summary>
     public static IEnumerable<string> ScoreLines(WorkingSet ws) =>
         ws.AllPrimitives().SelectMany(p => p.Allowed.OrderBy(kv => kv.Key.Name, StringComparer.Ordinal)

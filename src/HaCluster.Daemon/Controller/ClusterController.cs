@@ -30,6 +30,7 @@ public sealed class ClusterController(DaemonContext context, MembershipNode node
     private long round;
     private long lastViewEpoch = -1;
     private long roundEpoch = -1;
+    private string? lastSentStatus;
     private int? lastDc;
     private Transition? transition;
     private long transitionCounter;
@@ -40,8 +41,8 @@ public sealed class ClusterController(DaemonContext context, MembershipNode node
     /// <summary>How long an action may go without any result before the transition is given up.</summary>
     private static readonly TimeSpan ActionDeadline = TimeSpan.FromSeconds(120);
 
-    /// <summary>The last status the DC scheduled from, for `hacrm status` (null on other nodes).</summary>
-    public (ClusterConfig Config, ClusterStatus Status)? LastSchedulerInput { get; private set; }
+    /// <summary>The DC's last scheduler input as CIB XML (from the DC itself, or sent by it), for `hacrm status`.</summary>
+    public string? LastStatusXml { get; private set; }
 
     private string Name(int id) => context.Config.FindNode(id)?.Name ?? id.ToString();
     private int? IdOf(string name) => context.Config.FindNode(name)?.Id;
@@ -181,6 +182,7 @@ public sealed class ClusterController(DaemonContext context, MembershipNode node
             });
             return;
         }
+        if (message.StatusXml is { } statusXml) LastStatusXml = statusXml;
         if (message.Result is { } result) await Completed(result);
     }
 
@@ -209,7 +211,6 @@ public sealed class ClusterController(DaemonContext context, MembershipNode node
         var version = configVersion.ToString();
         if (!members.All(m => reports.TryGetValue(m, out var r) && r.ViewEpoch == round && r.ProbedConfiguration == version)) return;
         var status = BuildStatus(view, members);
-        LastSchedulerInput = (config, status);
         lastRun = DateTime.UtcNow;
         var now = DateTimeOffset.UtcNow;
         SaveSchedulerInput(config, status, now);
@@ -264,9 +265,19 @@ public sealed class ClusterController(DaemonContext context, MembershipNode node
                 new System.Xml.Linq.XAttribute("have-quorum", status.HaveQuorum ? "1" : "0"), new System.Xml.Linq.XAttribute("dc-uuid", node.Self.Name),
                 new System.Xml.Linq.XAttribute("execution-date", now.ToUnixTimeSeconds()),
                 CibXmlWriter.WriteConfiguration(cfg), CibStatusWriter.Write(status));
+            var xml = cib.ToString();
             var path = Path.Combine(context.StateDirectory, "pe-input-last.xml");
-            File.WriteAllText(path + ".tmp", cib.ToString());
+            File.WriteAllText(path + ".tmp", xml);
             File.Move(path + ".tmp", path, overwrite: true);
+            // Members show the same picture in `hacrm status` (the execution date aside, only when it changed).
+            var comparable = System.Text.RegularExpressions.Regex.Replace(xml, "execution-date=\"\\d+\"", "");
+            if (comparable != lastSentStatus)
+            {
+                lastSentStatus = comparable;
+                foreach (var m in node.Snapshot().View.Members.Where(m => m != node.Self.Id))
+                    node.SendMessage(m, new ControllerMessage(StatusXml: xml).Encode());
+            }
+            LastStatusXml = xml;
         }
         catch (IOException e)
         {

@@ -21,7 +21,8 @@ public sealed record ExecuteRequest(long Transition, int Action, string Resource
 public sealed record ExecuteResult(long Transition, int Action, string Resource, string Task, long IntervalMs, int Rc, bool Ok, string? ExitReason);
 
 /// <summary>The controller's messages between nodes (reliable channel, kind byte 2, then JSON).</summary>
-public sealed record ControllerMessage(NodeReport? Report = null, ExecuteRequest? Execute = null, ExecuteResult? Result = null, bool? ReportRequested = null)
+/// <param name="StatusXml">From the DC to every member: its last scheduler input, for `hacrm status` anywhere.</param>
+public sealed record ControllerMessage(NodeReport? Report = null, ExecuteRequest? Execute = null, ExecuteResult? Result = null, bool? ReportRequested = null, string? StatusXml = null)
 {
     public const byte Kind = 2;
 
