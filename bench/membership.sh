@@ -13,3 +13,5 @@ bench=tests/HaCluster.Benchmarks/bin/Release/net10.0/HaCluster.Benchmarks.dll
 dotnet "$bench" failure-detection "${1:-20}"
 dotnet "$bench" false-declarations "${2:-120}" 0.2
 dotnet "$bench" membership-overhead
+# 4. Whole failover (issue 4): kill -9 of the node running a 2-resource Dummy group, 20 runs.
+dotnet "$bench" failover 20

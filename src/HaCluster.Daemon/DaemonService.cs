@@ -14,7 +14,7 @@ namespace HaCluster.Daemon;
 /// The daemon's lifetime: membership on the rings, the local API, and a clean stop on SIGTERM.
 /// The controller and executor join here with issue 4.
 /// </summary>
-public sealed class DaemonService(DaemonContext context, ILogger<DaemonService> log) : BackgroundService
+public sealed class DaemonService(DaemonContext context, IHostApplicationLifetime lifetime, ILogger<DaemonService> log) : BackgroundService
 {
     private MembershipNode? node;
     private CibReplicator? replicator;
@@ -31,7 +31,19 @@ public sealed class DaemonService(DaemonContext context, ILogger<DaemonService> 
         log.LogInformation("CIB version {Version} loaded from {Path}", store.Version, store.XmlPath);
         replicator = new CibReplicator(store, log);
         ClusterController? controller = null;
-        node = new MembershipNode(config, context.Self, context.Key)
+        try
+        {
+            node = CreateNode();
+        }
+        catch (System.Net.Sockets.SocketException e)
+        {
+            log.LogCritical("cannot open the ring sockets on {Addresses}: {Error} (is another haclusterd running for this node, or the address not configured here?)",
+                string.Join(", ", context.Self.Addresses), e.Message);
+            Environment.ExitCode = 1;
+            lifetime.StopApplication();
+            return;
+        }
+        MembershipNode CreateNode() => new MembershipNode(config, context.Self, context.Key)
         {
             OnEvent = LogEvent,
             // The first byte of a message says whose it is.

@@ -30,4 +30,5 @@ builder.Services.AddSingleton(context);
 builder.Services.AddHostedService<DaemonService>();
 using var host = builder.Build();
 await host.RunAsync();
-return 0;
+// The service sets a non-zero exit code when it had to stop (e.g. its ring sockets were taken).
+return Environment.ExitCode;

@@ -10,11 +10,12 @@ return args.FirstOrDefault() switch
     "failure-detection" => await MembershipBench.FailureDetectionAsync(args[1..]),
     "false-declarations" => await MembershipBench.FalseDeclarationsAsync(args[1..]),
     "membership-overhead" => MembershipBench.Overhead(),
+    "failover" => await FailoverBench.RunAsync(args[1..]),
     _ => Usage(),
 };
 
 static int Usage()
 {
-    Console.Error.WriteLine("usage: HaCluster.Benchmarks executor-overhead [ACTIONS] | executor-load [RESOURCES] [INTERVAL_S] [DURATION_S] | executor-cpu [ACTIONS] | failure-detection [RUNS] | false-declarations [SECONDS] [LOSS] | membership-overhead");
+    Console.Error.WriteLine("usage: HaCluster.Benchmarks executor-overhead [ACTIONS] | executor-load [RESOURCES] [INTERVAL_S] [DURATION_S] | executor-cpu [ACTIONS] | failure-detection [RUNS] | false-declarations [SECONDS] [LOSS] | membership-overhead | failover [RUNS]");
     return 2;
 }
