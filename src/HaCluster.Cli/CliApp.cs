@@ -16,9 +16,6 @@ public static class CliApp
     public static RootCommand Build()
     {
         var root = new RootCommand("hacrm: configure, inspect and operate a HaCluster cluster");
-        root.Add(ConfigureCommands.Build());
-        root.Add(SimulateCommand.Build());
-        root.Add(RaCommands.Build());
         var socket = new Option<string>("--socket")
         {
             Description = "haclusterd's API socket",
@@ -26,6 +23,9 @@ public static class CliApp
             Recursive = true,
         };
         root.Add(socket);
+        root.Add(ConfigureCommands.Build(socket));
+        root.Add(SimulateCommand.Build());
+        root.Add(RaCommands.Build());
         root.Add(StatusCommand.Build(socket));
         root.Add(KeygenCommand.Build());
         return root;

@@ -91,6 +91,14 @@ public sealed class DaemonService(DaemonContext context, IHostApplicationLifetim
         await node.DisposeAsync();
     }
 
+    private ApiReply Commit(ApiRequest request)
+    {
+        var args = request.Arguments ?? new Dictionary<string, string>();
+        if (!args.TryGetValue("configuration", out var xml)) return new ApiReply(false, "commit needs a configuration");
+        var reply = controller!.CommitAsync(xml, args.GetValueOrDefault("base"), args.GetValueOrDefault("force") == "true").GetAwaiter().GetResult();
+        return reply.Ok ? new ApiReply(true, Version: reply.Version) : new ApiReply(false, reply.Error);
+    }
+
     private void LogEvent(MembershipEvent e)
     {
         var level = e.Kind switch
@@ -104,6 +112,7 @@ public sealed class DaemonService(DaemonContext context, IHostApplicationLifetim
 
     private ApiReply Handle(ApiRequest request) => request.Command switch
     {
+        "commit" when controller is not null => Commit(request),
         "status" when node is not null => new ApiReply(true, Status: StatusReply.From(node.Snapshot()) with { CibVersion = replicator?.Store.Version.ToString(), CibXml = controller?.LastStatusXml }),
         "status" => new ApiReply(false, "starting up"),
         _ => new ApiReply(false, $"unknown command '{request.Command}'"),

@@ -111,4 +111,48 @@ public sealed class FailoverTests : IDisposable
         Assert.Contains("app monitor failed", logs);
         Assert.Contains("Recover", logs);
     }
+
+    private (int Exit, string Out, string Err) Hacrm(string node, params string[] args)
+    {
+        var output = new StringWriter();
+        var error = new StringWriter();
+        var exit = HaCluster.Cli.CliApp.Run(["--socket", cluster.Socket(node), .. args], output, error);
+        return (exit, output.ToString(), error.ToString());
+    }
+
+    [Fact]
+    public async Task A_committed_configuration_is_validated_versioned_replicated_and_acted_on()
+    {
+        new CibStore(Path.Combine(cluster.Dir, "node1.state")).Store(new CibVersion(0, 5, 0), System.Text.Encoding.UTF8.GetBytes(Cib));
+        cluster.StartAll();
+        await cluster.WaitUntil("the group runs on node2", () => RunningOn("app").SequenceEqual(["node2"]), TimeSpan.FromSeconds(30));
+
+        // A bad file changes nothing.
+        var bad = Path.Combine(cluster.Dir, "bad.crm");
+        File.WriteAllText(bad, "primitive extra Dummy\ngroup g2 extra missing\n");
+        var rejected = Hacrm("node3", "configure", "load", "update", bad);
+        Assert.Equal(1, rejected.Exit);
+        Assert.Contains("missing", rejected.Err);
+        Assert.All(All, n => Assert.Equal("0.5.0", cluster.Status(n)!.CibVersion));
+
+        // A good one, committed through a node that is not necessarily the DC.
+        var good = Path.Combine(cluster.Dir, "extra.crm");
+        File.WriteAllText(good, "primitive extra Dummy op monitor interval=1s\nlocation lx extra 100: node3\n");
+        var committed = Hacrm("node1", "configure", "load", "update", good);
+        Assert.True(committed.Exit == 0, committed.Err);
+        Assert.Contains("committed: CIB version 0.6.0", committed.Out);
+        await cluster.WaitUntil("every node has 0.6.0 and extra runs on node3", () =>
+            All.All(n => cluster.Status(n)?.CibVersion == "0.6.0") && RunningOn("extra").SequenceEqual(["node3"]), TimeSpan.FromSeconds(20));
+        Assert.Equal(["node2"], RunningOn("app"));
+
+        // An edit that started from an older version is refused, unless forced.
+        var stale = HaCluster.Cli.Status.ApiClient.Call(cluster.Socket("node2"), new HaCluster.Core.Api.ApiRequest("commit", new Dictionary<string, string>
+        {
+            ["configuration"] = "<cib><configuration><crm_config/><nodes/><resources/><constraints/></configuration></cib>",
+            ["base"] = "0.5.0",
+        }), out _);
+        Assert.False(stale!.Ok);
+        Assert.Contains("changed since the edit began", stale.Error);
+        Assert.All(All, n => Assert.Equal("0.6.0", cluster.Status(n)!.CibVersion));
+    }
 }

@@ -16,9 +16,10 @@ public static class ConfigureCommands
     public const int ExitInvalid = 1;
     public const int ExitUsage = 2;
 
-    public static Command Build()
+    public static Command Build(Option<string> socket)
     {
-        var configure = new Command("configure", "check, convert and show cluster configurations");
+        var configure = new Command("configure", "check, convert, show and load cluster configurations");
+        configure.Add(LoadCommand.Build(socket));
         configure.Add(BuildVerify());
         configure.Add(BuildConvert());
         configure.Add(BuildShow());

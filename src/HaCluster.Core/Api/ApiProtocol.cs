@@ -10,7 +10,8 @@ namespace HaCluster.Core.Api;
 /// </summary>
 public sealed record ApiRequest(string Command, IReadOnlyDictionary<string, string>? Arguments = null);
 
-public sealed record ApiReply(bool Ok, string? Error = null, ClusterStatusReply? Status = null);
+/// <param name="Version">For a commit: the CIB version it became.</param>
+public sealed record ApiReply(bool Ok, string? Error = null, ClusterStatusReply? Status = null, string? Version = null);
 
 /// <summary>What `hacrm status` shows of a live cluster (the membership part, for now).</summary>
 public sealed record ClusterStatusReply(

@@ -31,6 +31,8 @@ public sealed class ClusterController(DaemonContext context, MembershipNode node
     private long lastViewEpoch = -1;
     private long roundEpoch = -1;
     private string? lastSentStatus;
+    private readonly Dictionary<long, TaskCompletionSource<CommitReply>> pendingCommits = new();
+    private long commitCounter;
     private int? lastDc;
     private Transition? transition;
     private long transitionCounter;
@@ -183,6 +185,17 @@ public sealed class ClusterController(DaemonContext context, MembershipNode node
             return;
         }
         if (message.StatusXml is { } statusXml) LastStatusXml = statusXml;
+        if (message.Commit is { } commit)
+        {
+            var reply = ApplyCommit(commit);
+            node.SendMessage(from, new ControllerMessage(CommitResult: reply).Encode());
+            return;
+        }
+        if (message.CommitResult is { } committed && pendingCommits.Remove(committed.Id, out var waiter))
+        {
+            waiter.TrySetResult(committed);
+            return;
+        }
         if (message.Result is { } result) await Completed(result);
     }
 
@@ -199,6 +212,55 @@ public sealed class ClusterController(DaemonContext context, MembershipNode node
             transition.Aborted = true;
         }
         await Advance();
+    }
+
+    /// <summary>
+    /// Commits a new configuration (from `hacrm configure load` on any node): the DC validates it
+    /// (nothing changes on an error), refuses it when the CIB moved on since the edit began (unless
+    /// forced), stores it as the next epoch and lets replication carry it to every member.
+    /// </summary>
+    public async Task<CommitReply> CommitAsync(string configurationXml, string? baseVersion, bool force)
+    {
+        var view = node.Snapshot().View;
+        if (view.Dc is not { } dc) return new CommitReply(0, false, "no DC yet (the cluster is forming or has no agreed view)", null);
+        var request = new CommitRequest(Interlocked.Increment(ref commitCounter), configurationXml, baseVersion, force);
+        if (dc == node.Self.Id)
+        {
+            var local = new TaskCompletionSource<CommitReply>();
+            work.Writer.TryWrite(() => { local.TrySetResult(ApplyCommit(request)); return Task.CompletedTask; });
+            return await local.Task.WaitAsync(TimeSpan.FromSeconds(30));
+        }
+        var waiter = new TaskCompletionSource<CommitReply>(TaskCreationOptions.RunContinuationsAsynchronously);
+        work.Writer.TryWrite(() => { pendingCommits[request.Id] = waiter; node.SendMessage(dc, new ControllerMessage(Commit: request).Encode()); return Task.CompletedTask; });
+        try
+        {
+            return await waiter.Task.WaitAsync(TimeSpan.FromSeconds(30));
+        }
+        catch (TimeoutException)
+        {
+            return new CommitReply(request.Id, false, $"the DC ({Name(dc)}) did not answer within 30 s; the commit may or may not have been applied", null);
+        }
+    }
+
+    private CommitReply ApplyCommit(CommitRequest request)
+    {
+        if (!IsDc(out _)) return new CommitReply(request.Id, false, "this node is no longer the DC; try again", null);
+        var parsed = CibXmlReader.Parse(request.ConfigurationXml, "commit");
+        if (parsed.Config is null || parsed.HasErrors)
+            return new CommitReply(request.Id, false, "the configuration does not parse: " + string.Join("; ", parsed.Errors), null);
+        var errors = ConfigValidator.Validate(parsed.Config).Where(d => d.IsError).ToList();
+        if (errors.Count > 0) return new CommitReply(request.Id, false, string.Join("\n", errors.Select(e => e.Message)), null);
+        if (!request.Force && request.BaseVersion != store.Version.ToString())
+            return new CommitReply(request.Id, false, $"the CIB changed since the edit began (it was {request.BaseVersion}, it is {store.Version}); reload and edit again, or --force", null);
+        var next = new CibVersion(store.Version.AdminEpoch, store.Version.Epoch + 1, 0);
+        var cib = new System.Xml.Linq.XElement("cib",
+            new System.Xml.Linq.XAttribute("admin_epoch", next.AdminEpoch), new System.Xml.Linq.XAttribute("epoch", next.Epoch),
+            new System.Xml.Linq.XAttribute("num_updates", next.NumUpdates), new System.Xml.Linq.XAttribute("validate-with", CibXmlWriter.ValidateWith),
+            CibXmlWriter.WriteConfiguration(parsed.Config), new System.Xml.Linq.XElement("status"));
+        store.Store(next, System.Text.Encoding.UTF8.GetBytes(cib.ToString()));
+        node.CibVersion = next;
+        log.LogInformation("configuration {Version} committed", next);
+        return new CommitReply(request.Id, true, null, next.ToString());
     }
 
     /// <summary>Runs the scheduler if this node is the DC, every member has reported, and no transition runs.</summary>

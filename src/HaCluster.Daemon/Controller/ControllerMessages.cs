@@ -20,9 +20,17 @@ public sealed record ExecuteRequest(long Transition, int Action, string Resource
 /// <summary>A node's answer to an <see cref="ExecuteRequest"/>.</summary>
 public sealed record ExecuteResult(long Transition, int Action, string Resource, string Task, long IntervalMs, int Rc, bool Ok, string? ExitReason);
 
+/// <summary>A configuration commit forwarded to the DC, which alone assigns versions.</summary>
+/// <param name="BaseVersion">The CIB version the edit started from; null with Force to skip the check.</param>
+public sealed record CommitRequest(long Id, string ConfigurationXml, string? BaseVersion, bool Force);
+
+/// <summary>The DC's answer to a <see cref="CommitRequest"/>.</summary>
+public sealed record CommitReply(long Id, bool Ok, string? Error, string? Version);
+
 /// <summary>The controller's messages between nodes (reliable channel, kind byte 2, then JSON).</summary>
 /// <param name="StatusXml">From the DC to every member: its last scheduler input, for `hacrm status` anywhere.</param>
-public sealed record ControllerMessage(NodeReport? Report = null, ExecuteRequest? Execute = null, ExecuteResult? Result = null, bool? ReportRequested = null, string? StatusXml = null)
+public sealed record ControllerMessage(NodeReport? Report = null, ExecuteRequest? Execute = null, ExecuteResult? Result = null, bool? ReportRequested = null, string? StatusXml = null,
+    CommitRequest? Commit = null, CommitReply? CommitResult = null)
 {
     public const byte Kind = 2;
 
