@@ -2,6 +2,7 @@ using System.CommandLine;
 using HaCluster.Cli.Agents;
 using HaCluster.Cli.Configure;
 using HaCluster.Cli.Keys;
+using HaCluster.Cli.Operate;
 using HaCluster.Cli.Status;
 using HaCluster.Cli.Simulate;
 
@@ -27,6 +28,7 @@ public static class CliApp
         root.Add(SimulateCommand.Build());
         root.Add(RaCommands.Build());
         root.Add(StatusCommand.Build(socket));
+        foreach (var c in OperateCommands.Build(socket)) root.Add(c);
         root.Add(KeygenCommand.Build());
         return root;
     }

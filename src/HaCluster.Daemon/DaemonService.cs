@@ -113,7 +113,7 @@ public sealed class DaemonService(DaemonContext context, IHostApplicationLifetim
     private ApiReply Handle(ApiRequest request) => request.Command switch
     {
         "commit" when controller is not null => Commit(request),
-        "status" when node is not null => new ApiReply(true, Status: StatusReply.From(node.Snapshot()) with { CibVersion = replicator?.Store.Version.ToString(), CibXml = controller?.LastStatusXml }),
+        "status" when node is not null => new ApiReply(true, Status: StatusReply.From(node.Snapshot()) with { CibVersion = replicator?.Store.Version.ToString(), CibXml = controller?.LastStatusXml, ConfigurationXml = replicator is null ? null : System.Text.Encoding.UTF8.GetString(replicator.Store.Xml) }),
         "status" => new ApiReply(false, "starting up"),
         _ => new ApiReply(false, $"unknown command '{request.Command}'"),
     };

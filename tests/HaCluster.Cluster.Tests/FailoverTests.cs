@@ -155,4 +155,39 @@ public sealed class FailoverTests : IDisposable
         Assert.Contains("changed since the edit began", stale.Error);
         Assert.All(All, n => Assert.Equal("0.6.0", cluster.Status(n)!.CibVersion));
     }
+
+    /// <summary>Runs a committing command and waits until every node holds the version it made.</summary>
+    private async Task Commit(string node, params string[] args)
+    {
+        var (exit, output, error) = Hacrm(node, args);
+        Assert.True(exit == 0, $"hacrm {string.Join(' ', args)}: {error}");
+        var version = output.Trim().Split(' ')[^1];
+        await cluster.WaitUntil($"every node holds {version}", () => All.All(n => cluster.Status(n)?.CibVersion == version), TimeSpan.FromSeconds(10));
+    }
+
+    [Fact]
+    public async Task Operators_stop_and_start_resources_put_nodes_in_standby_and_move_resources()
+    {
+        new CibStore(Path.Combine(cluster.Dir, "node1.state")).Store(new CibVersion(0, 5, 0), System.Text.Encoding.UTF8.GetBytes(Cib));
+        cluster.StartAll();
+        await cluster.WaitUntil("the group runs on node2", () => RunningOn("app").SequenceEqual(["node2"]), TimeSpan.FromSeconds(30));
+
+        await Commit("node1", "resource", "stop", "app");
+        await cluster.WaitUntil("app stops, vip stays", () => RunningOn("app").Length == 0 && RunningOn("vip").SequenceEqual(["node2"]), TimeSpan.FromSeconds(15));
+        await Commit("node3", "resource", "start", "app");
+        await cluster.WaitUntil("app runs again", () => RunningOn("app").SequenceEqual(["node2"]), TimeSpan.FromSeconds(15));
+
+        await Commit("node2", "node", "standby", "node2");
+        await cluster.WaitUntil("the group leaves node2", () => RunningOn("app").Length == 1 && RunningOn("app")[0] != "node2" && RunningOn("vip").SequenceEqual(RunningOn("app")), TimeSpan.FromSeconds(15));
+        await Commit("node2", "node", "online", "node2");
+
+        await Commit("node1", "resource", "move", "web", "node3");
+        await cluster.WaitUntil("the group runs on node3", () => RunningOn("app").SequenceEqual(["node3"]) && RunningOn("vip").SequenceEqual(["node3"]), TimeSpan.FromSeconds(15));
+        await Commit("node1", "resource", "clear", "web");
+
+        var missing = Hacrm("node1", "resource", "stop", "nosuch");
+        Assert.Equal(1, missing.Exit);
+        Assert.Contains("no resource 'nosuch'", missing.Err);
+        await Commit("node1", "property", "cluster-recheck-interval=30s");
+    }
 }

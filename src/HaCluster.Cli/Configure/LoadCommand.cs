@@ -1,6 +1,4 @@
 using System.CommandLine;
-using HaCluster.Cli.Status;
-using HaCluster.Core.Api;
 using HaCluster.Core.Cib;
 using HaCluster.Core.Cib.Syntax;
 
@@ -35,33 +33,10 @@ public static class LoadCommand
                 error.WriteLine("hacrm configure load: not committed: fix the errors above");
                 return ConfigureCommands.ExitInvalid;
             }
-            var sock = parse.GetValue(socket)!;
-            var status = ApiClient.Call(sock, new ApiRequest("status"), out var problem);
-            if (status?.Status is not { } current)
-            {
-                error.WriteLine($"hacrm configure load: {problem ?? status?.Error}");
-                return StatusCommand.ExitUnreachable;
-            }
             var config = loaded.Config!;
-            if (parse.GetValue(mode) == "update")
-            {
-                var running = current.CibXml is { } xml ? CibXmlReader.Parse(xml, "running").Config : null;
-                config = ConfigurationMerge.Update(running ?? ClusterConfig.Empty, config);
-            }
-            var arguments = new Dictionary<string, string>
-            {
-                ["configuration"] = new System.Xml.Linq.XElement("cib", CibXmlWriter.WriteConfiguration(config)).ToString(),
-                ["force"] = parse.GetValue(force) ? "true" : "false",
-            };
-            if (current.CibVersion is { } version) arguments["base"] = version;
-            var reply = ApiClient.Call(sock, new ApiRequest("commit", arguments), out problem, TimeSpan.FromSeconds(40));
-            if (reply is null || !reply.Ok)
-            {
-                error.WriteLine($"hacrm configure load: not committed: {problem ?? reply?.Error}");
-                return ConfigureCommands.ExitInvalid;
-            }
-            output.WriteLine($"committed: CIB version {reply.Version}");
-            return ConfigureCommands.ExitOk;
+            var update = parse.GetValue(mode) == "update";
+            return Operate.LiveEdit.Commit(parse.GetValue(socket)!, running => update ? ConfigurationMerge.Update(running, config) : config,
+                parse.GetValue(force), output, error, "configure load");
         });
         return cmd;
     }

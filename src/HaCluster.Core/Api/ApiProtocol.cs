@@ -33,6 +33,9 @@ public sealed record ClusterStatusReply(
     /// <summary>This node's CIB version (admin_epoch.epoch.num_updates).</summary>
     public string? CibVersion { get; init; }
 
+    /// <summary>This node's copy of the CIB (its configuration is what edits start from, at <see cref="CibVersion"/>).</summary>
+    public string? ConfigurationXml { get; init; }
+
     /// <summary>The DC's last scheduler input (configuration and status, CIB XML): what runs where.</summary>
     public string? CibXml { get; init; }
 }

@@ -1,0 +1,54 @@
+using HaCluster.Cli.Status;
+using HaCluster.Core.Api;
+using HaCluster.Core.Cib;
+using HaCluster.Core.Cib.Syntax;
+
+namespace HaCluster.Cli.Operate;
+
+/// <summary>
+/// Reads the running configuration from haclusterd, applies one edit and commits the result as
+/// one new CIB version based on the version read (so a concurrent change makes it fail rather
+/// than silently undo the other). Shared by configure load, resource, node and property.
+/// </summary>
+public static class LiveEdit
+{
+    public const int ExitOk = 0;
+    public const int ExitRefused = 1;
+
+    public static int Commit(string socket, Func<ClusterConfig, ClusterConfig> edit, bool force, TextWriter output, TextWriter error, string command)
+    {
+        var status = ApiClient.Call(socket, new ApiRequest("status"), out var problem);
+        if (status?.Status is not { } current)
+        {
+            error.WriteLine($"hacrm {command}: {problem ?? status?.Error}");
+            return StatusCommand.ExitUnreachable;
+        }
+        // The node's own copy of the CIB: a configuration and its version, read together.
+        var parsedRunning = current.ConfigurationXml is { } xml ? CibXmlReader.Parse(xml, "running") : null;
+        var running = parsedRunning?.Config;
+        ClusterConfig edited;
+        try
+        {
+            edited = edit(running ?? ClusterConfig.Empty);
+        }
+        catch (ArgumentException e)
+        {
+            error.WriteLine($"hacrm {command}: {e.Message}");
+            return ExitRefused;
+        }
+        var arguments = new Dictionary<string, string>
+        {
+            ["configuration"] = new System.Xml.Linq.XElement("cib", CibXmlWriter.WriteConfiguration(edited)).ToString(),
+            ["force"] = force ? "true" : "false",
+        };
+        if (current.CibVersion is { } version) arguments["base"] = version;
+        var reply = ApiClient.Call(socket, new ApiRequest("commit", arguments), out problem, TimeSpan.FromSeconds(40));
+        if (reply is null || !reply.Ok)
+        {
+            error.WriteLine($"hacrm {command}: not committed: {problem ?? reply?.Error}");
+            return ExitRefused;
+        }
+        output.WriteLine($"committed: CIB version {reply.Version}");
+        return ExitOk;
+    }
+}

@@ -1,0 +1,68 @@
+namespace HaCluster.Core.Cib;
+
+/// <summary>
+/// The small edits operators make from the command line (`hacrm resource stop`, `hacrm node
+/// standby`, `hacrm property`): each returns a new configuration, or throws
+/// <see cref="ArgumentException"/> saying what is wrong.
+/// </summary>
+public static class ConfigurationEdits
+{
+    /// <summary>Sets (or, with a null value, removes) a meta attribute of a resource at any level.</summary>
+    public static ClusterConfig SetResourceMeta(ClusterConfig config, string resource, string name, string? value)
+    {
+        if (config.FindResource(resource) is null) throw new ArgumentException($"no resource '{resource}' in the configuration");
+        return config with { Resources = config.Resources.Select(r => Edit(r, resource, name, value)).ToEquatableArray() };
+    }
+
+    private static Resource Edit(Resource r, string id, string name, string? value) => r switch
+    {
+        _ when r.Id == id => r switch
+        {
+            Primitive p => p with { MetaAttributes = SetPair(p.MetaAttributes, name, value) },
+            Group g => g with { MetaAttributes = SetPair(g.MetaAttributes, name, value) },
+            Clone c => c with { MetaAttributes = SetPair(c.MetaAttributes, name, value) },
+            _ => r,
+        },
+        Group g => g with { Members = g.Members.Select(m => (Primitive)Edit(m, id, name, value)).ToEquatableArray() },
+        Clone c => c with { Child = Edit(c.Child, id, name, value) },
+        _ => r,
+    };
+
+    /// <summary>Sets a value in the first rule-free set (creating one), removing it from the others.</summary>
+    public static EquatableArray<AttributeSet> SetPair(EquatableArray<AttributeSet> sets, string name, string? value)
+    {
+        var list = sets.Select(s => s.Rule is null ? s with { Pairs = s.Pairs.Where(p => p.Name != name).ToEquatableArray() } : s).ToList();
+        if (value is null) return list.ToEquatableArray();
+        var first = list.FindIndex(s => s.Rule is null);
+        if (first < 0) list.Insert(0, new AttributeSet(null, new[] { new NvPair(name, value) }.ToEquatableArray()));
+        else list[first] = list[first] with { Pairs = list[first].Pairs.Add(new NvPair(name, value)) };
+        return list.ToEquatableArray();
+    }
+
+    /// <summary>A cluster property (crm_config).</summary>
+    public static ClusterConfig SetProperty(ClusterConfig config, string name, string? value) =>
+        config with { Properties = SetPair(config.Properties.IsEmpty ? new[] { new AttributeSet(ClusterConfig.DefaultPropertySetId, EquatableArray<NvPair>.Empty) }.ToEquatableArray() : config.Properties, name, value) };
+
+    /// <summary>A permanent node attribute (standby=on, maintenance=on), adding the node entry if needed.</summary>
+    public static ClusterConfig SetNodeAttribute(ClusterConfig config, string node, string name, string? value)
+    {
+        var existing = config.Nodes.FirstOrDefault(n => n.Uname == node);
+        var updated = (existing ?? new NodeDefinition(node, node)) is var n ? n with { Attributes = SetPair(n.Attributes, name, value) } : null!;
+        var nodes = existing is null ? config.Nodes.Add(updated) : config.Nodes.Select(x => x.Uname == node ? updated : x).ToEquatableArray();
+        return config with { Nodes = nodes };
+    }
+
+    /// <summary>`hacrm resource move RSC NODE`: a cli-prefer-RSC location of +INFINITY on NODE (as crm_resource --move).</summary>
+    public static ClusterConfig Move(ClusterConfig config, string resource, string node)
+    {
+        if (config.FindResource(resource) is null) throw new ArgumentException($"no resource '{resource}' in the configuration");
+        var cleared = Clear(config, resource);
+        return cleared with { Constraints = cleared.Constraints.Add(new LocationConstraint($"cli-prefer-{resource}", resource, node, Score.Infinity)) };
+    }
+
+    /// <summary>`hacrm resource clear RSC`: removes the constraints move and ban left behind.</summary>
+    public static ClusterConfig Clear(ClusterConfig config, string resource) => config with
+    {
+        Constraints = config.Constraints.Where(c => c.Id != $"cli-prefer-{resource}" && !c.Id.StartsWith($"cli-ban-{resource}-on-", StringComparison.Ordinal)).ToEquatableArray(),
+    };
+}
