@@ -100,7 +100,11 @@ public sealed class ClusterController(DaemonContext context, MembershipNode node
             }
             else
             {
-                config = parsed.Config;
+                // Every member of cluster.yaml is a node of the CIB, as Pacemaker's controller adds
+                // a node entry when a node first joins.
+                var known = parsed.Config.Nodes.Select(n => n.Uname).ToHashSet();
+                var missing = context.Config.Nodes.Where(n => !known.Contains(n.Name)).Select(n => new NodeDefinition(n.Name, n.Name)).ToList();
+                config = missing.Count == 0 ? parsed.Config : parsed.Config with { Nodes = parsed.Config.Nodes.Concat(missing).ToEquatableArray() };
                 log.LogInformation("configuration {Version}: {Count} primitive(s)", configVersion, config.AllResources().OfType<Primitive>().Count());
                 var probing = config;
                 var version = configVersion.ToString();

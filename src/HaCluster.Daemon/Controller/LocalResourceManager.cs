@@ -10,9 +10,19 @@ namespace HaCluster.Daemon.Controller;
 /// and the last failure — plus fail counts as transient node attributes. The DC schedules from
 /// these histories; it never guesses.
 /// </summary>
-public sealed class LocalResourceManager(string nodeName, AgentRunner runner, ILogger log) : IAsyncDisposable
+public sealed class LocalResourceManager : IAsyncDisposable
 {
-    private readonly Executor executor = new(runner);
+    private readonly string nodeName;
+    private readonly ILogger log;
+
+    public LocalResourceManager(string nodeName, AgentRunner runner, ILogger log)
+    {
+        this.nodeName = nodeName;
+        this.log = log;
+        executor = new Executor(runner) { NodeAttributes = Attributes };
+    }
+
+    private readonly Executor executor;
     private readonly object gate = new();
     private readonly Dictionary<string, HistoryDto> histories = new();
     private readonly Dictionary<string, string> attributes = new();
@@ -87,6 +97,7 @@ public sealed class LocalResourceManager(string nodeName, AgentRunner runner, IL
     {
         var action = Build(config, p, instance, task, intervalMs, role);
         var result = await executor.ExecuteAsync(action, cancel);
+        ApplyAttributes(result.AttributeUpdates);
         var expected = task == "monitor" && intervalMs == 0 ? OcfExitCode.NotRunning : action.Expected;
         var ok = OcfExitCodes.Classify(result.Code, task, intervalMs, expected) == FailureSeverity.None && result.Status is ExecutionStatus.Done or ExecutionStatus.NotInstalled;
         if (task == "monitor" && intervalMs == 0) ok = result.Code is OcfExitCode.Success or OcfExitCode.NotRunning or OcfExitCode.RunningPromoted or OcfExitCode.NotInstalled;
@@ -101,6 +112,7 @@ public sealed class LocalResourceManager(string nodeName, AgentRunner runner, IL
     {
         var expected = monitor.Expected;
         var ok = OcfExitCodes.Classify(report.Result.Code, "monitor", (long)monitor.Interval.TotalMilliseconds, expected) == FailureSeverity.None;
+        ApplyAttributes(report.Result.AttributeUpdates);
         if (!report.Changed && ok) return;
         Record(config, p, monitor.ResourceId, "monitor", (long)monitor.Interval.TotalMilliseconds, (int)report.Result.Code, (int)expected, ok, report.Result.ExitReason);
         if (!ok)
@@ -110,6 +122,28 @@ public sealed class LocalResourceManager(string nodeName, AgentRunner runner, IL
             executor.CancelRecurring(monitor.ResourceId, monitor.Key);
         }
         Changed?.Invoke();
+    }
+
+    /// <summary>
+    /// Node attributes the agent set (a promotion score through crm_attribute --promotion or
+    /// crm_master, ping's through attrd_updater) become this node's transient attributes, which the
+    /// DC schedules with. Updates for other nodes are not applied here.
+    /// </summary>
+    private void ApplyAttributes(IReadOnlyList<HaCluster.Agents.Attributes.AttributeUpdate> updates)
+    {
+        if (updates.Count == 0) return;
+        lock (gate)
+            foreach (var u in updates.Where(u => u.Node is null || u.Node == nodeName))
+            {
+                if (u.IsDelete) attributes.Remove(u.Name);
+                else attributes[u.Name] = u.Value!;
+            }
+    }
+
+    /// <summary>This node's transient attributes, for agents' queries.</summary>
+    public IReadOnlyDictionary<string, string> Attributes()
+    {
+        lock (gate) return new Dictionary<string, string>(attributes);
     }
 
     private void Record(ClusterConfig config, Primitive p, string instance, string task, long intervalMs, int rc, int expected, bool ok, string? reason)
