@@ -202,29 +202,7 @@ internal sealed class ActionGraphBuilder(WorkingSet ws)
                 Order(PrimitivesOf(first), fa, PrimitivesOf(then), ta);
                 if (symmetrical) Order(PrimitivesOf(then), Inverse(ta), PrimitivesOf(first), Inverse(fa));
             }
-            if (o.Sets.IsEmpty)
-            {
-                if (o.First is null || o.Then is null) continue;
-                var fa = o.FirstAction ?? "start";
-                var ta = o.ThenAction ?? fa;
-                foreach (var f in ws.Resolve(o.First))
-                    foreach (var t in ws.Resolve(o.Then))
-                        Pair(f, fa, t, ta);
-                continue;
-            }
-            List<(SchedResource R, string Action)>? previous = null;
-            foreach (var set in o.Sets)
-            {
-                var action = set.Action ?? "start";
-                var members = set.Resources.SelectMany(ws.Resolve).Select(r => (r, action)).ToList();
-                if (CibBoolean.TryParse(set.Sequential) != false)
-                    for (var i = 1; i < members.Count; i++) Pair(members[i - 1].r, action, members[i].r, action);
-                if (previous is not null)
-                    foreach (var p in previous)
-                        foreach (var m in members)
-                            Pair(p.R, p.Action, m.r, m.action);
-                previous = members;
-            }
+            foreach (var (f, fa, t, ta) in OrderPairs.Of(ws, o)) Pair(f, fa, t, ta);
         }
     }
 

@@ -38,29 +38,8 @@ internal sealed class OrderPropagation(WorkingSet ws)
             var mandatory = o.Kind is "Mandatory" || (o.Kind is null && (o.Score is null || o.Score.Value.Value > 0));
             if (!mandatory) continue;
             var symmetrical = CibBoolean.TryParse(o.Symmetrical) ?? true;
-            if (o.Sets.IsEmpty)
-            {
-                if (o.First is null || o.Then is null) continue;
-                foreach (var f in ws.Resolve(o.First))
-                    foreach (var t in ws.Resolve(o.Then))
-                        edges.Add(new Edge(o.Id, f, o.FirstAction ?? "start", t, o.ThenAction ?? o.FirstAction ?? "start", symmetrical));
-                continue;
-            }
-            List<(SchedResource R, string Action)>? previous = null;
-            foreach (var set in o.Sets)
-            {
-                var action = set.Action ?? "start";
-                var members = set.Resources.SelectMany(ws.Resolve).Select(r => (r, action)).ToList();
-                if (CibBoolean.TryParse(set.Sequential) != false)
-                    for (int i = 1; i < members.Count; i++)
-                        edges.Add(new Edge(o.Id, members[i - 1].r, action, members[i].r, action, symmetrical));
-                // require-all=false sets ("one or more") are not modelled yet: skip their edges.
-                if (previous is not null && CibBoolean.TryParse(o.Sets[o.Sets.ToList().IndexOf(set) - 1].RequireAll) != false)
-                    foreach (var p in previous)
-                        foreach (var m in members)
-                            edges.Add(new Edge(o.Id, p.R, p.Action, m.r, m.action, symmetrical));
-                previous = members;
-            }
+            foreach (var (f, fa, t, ta) in OrderPairs.Of(ws, o))
+                edges.Add(new Edge(o.Id, f, fa, t, ta, symmetrical));
         }
         return edges;
     }
