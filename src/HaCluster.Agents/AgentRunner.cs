@@ -90,7 +90,9 @@ public sealed class AgentRunner
             var updates = spool is not null && File.Exists(spool)
                 ? AttributeTools.ParseSpool(await File.ReadAllTextAsync(spool, CancellationToken.None), action.ResourceId)
                 : [];
-            return Interpret(action, agentClass, outcome, updates);
+            var result = Interpret(action, agentClass, outcome, updates);
+            agentClass.Completed(action, result);
+            return result;
         }
         finally
         {

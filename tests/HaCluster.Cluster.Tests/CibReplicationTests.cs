@@ -62,7 +62,7 @@ public sealed class CibReplicationTests : IDisposable
         File.WriteAllBytes(path, bytes);
         cluster.Start("node3");
         await cluster.WaitUntil("node3 gets a good copy back", () => cluster.Status("node3")?.CibVersion == "2.7.0", TimeSpan.FromSeconds(30));
-        Assert.Contains("set aside", cluster.Log("node3"));
+        await cluster.WaitForLog("node3", "set aside");
         Assert.Equal(digest, Convert.ToHexStringLower(SHA256.HashData(File.ReadAllBytes(path))));
     }
 }

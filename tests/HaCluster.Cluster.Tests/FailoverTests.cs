@@ -107,9 +107,8 @@ public sealed class FailoverTests : IDisposable
         // The service dies behind the cluster's back.
         File.Delete(Path.Combine(cluster.Dir, "node2.rsctmp", "Dummy-app.state"));
         await cluster.WaitUntil("app is running again", () => RunningOn("app").SequenceEqual(["node2"]), TimeSpan.FromSeconds(20));
-        var logs = string.Join("\n", All.Select(cluster.Log));
-        Assert.Contains("app monitor failed", logs);
-        Assert.Contains("Recover", logs);
+        await cluster.WaitForLog("node2", "app monitor failed");
+        await cluster.WaitUntil("the DC logged the recovery", () => All.Any(n => cluster.Log(n).Contains("Recover", StringComparison.Ordinal)), TimeSpan.FromSeconds(10));
     }
 
     private (int Exit, string Out, string Err) Hacrm(string node, params string[] args)
@@ -189,5 +188,37 @@ public sealed class FailoverTests : IDisposable
         Assert.Equal(1, missing.Exit);
         Assert.Contains("no resource 'nosuch'", missing.Err);
         await Commit("node1", "property", "cluster-recheck-interval=30s");
+    }
+
+    [Fact]
+    public async Task With_fencing_enabled_a_lost_node_is_fenced_before_its_resources_start_elsewhere()
+    {
+        var power = Path.Combine(cluster.Dir, "power");
+        var cib = Cib.Replace("""<nvpair id="o1" name="stonith-enabled" value="false"/>""", """<nvpair id="o1" name="stonith-enabled" value="true"/>""")
+            .Replace("<resources>", $$"""
+                <resources>
+                  <primitive id="st" class="stonith" type="fence_dummy">
+                    <instance_attributes id="st-ia">
+                      <nvpair id="st-type" name="type" value="file"/>
+                      <nvpair id="st-file" name="status_file" value="{{power}}"/>
+                      <nvpair id="st-arg" name="pcmk_host_argument" value="none"/>
+                    </instance_attributes>
+                  </primitive>
+                """);
+        new CibStore(Path.Combine(cluster.Dir, "node1.state")).Store(new CibVersion(0, 5, 0), System.Text.Encoding.UTF8.GetBytes(cib));
+        cluster.StartAll();
+        await cluster.WaitUntil("the group runs on node2", () => RunningOn("app").SequenceEqual(["node2"]), TimeSpan.FromSeconds(30));
+        cluster.Kill("node2");
+        string[] survivors = ["node1", "node3"];
+        await cluster.WaitUntil("the group runs on a survivor", () =>
+            RunningOn("app", survivors).Length == 1 && RunningOn("vip", survivors).SequenceEqual(RunningOn("app", survivors)), TimeSpan.FromSeconds(30));
+        // (The daemons' output reaches their log files asynchronously.)
+        string Logs() => string.Join("\n", survivors.Select(cluster.Log));
+        await cluster.WaitUntil("the logs say node2 was fenced", () => Logs().Contains("node2 fenced (reboot)"), TimeSpan.FromSeconds(10));
+        Assert.Contains("fencing node2 (reboot) with st: ok", Logs());
+        var fencedAt = Logs().IndexOf("fencing node2 (reboot) with st: ok", StringComparison.Ordinal);
+        Assert.True(fencedAt >= 0);
+        // fence_dummy's power file: the reboot switched the "machine" back on.
+        Assert.Equal("on", File.ReadAllText(power).Trim());
     }
 }

@@ -95,6 +95,10 @@ internal sealed class TestCluster : IDisposable
 
     public string Log(string node) => File.Exists(LogFile(node)) ? File.ReadAllText(LogFile(node)) : "";
 
+    /// <summary>Waits until a node's log says <paramref name="text"/> (output reaches the file asynchronously).</summary>
+    public Task<TimeSpan> WaitForLog(string node, string text, TimeSpan? timeout = null) =>
+        WaitUntil($"{node}'s log says '{text}'", () => Log(node).Contains(text, StringComparison.Ordinal), timeout ?? TimeSpan.FromSeconds(10));
+
     public static IEnumerable<string> Online(ClusterStatusReply s) => s.Nodes.Where(n => n.State is "online" or "suspect").Select(n => n.Name);
 
     /// <summary>Polls until <paramref name="condition"/> holds; fails with the logs when it never does.</summary>

@@ -31,4 +31,9 @@ internal abstract class AgentClass(AgentPaths paths)
 
     /// <summary>An action this class answers without running anything (a stop of a stonith device is unregistration).</summary>
     public virtual ActionResult? Answer(AgentAction action) => null;
+
+    /// <summary>Called with every result the class's agents produced (a started stonith device is registered).</summary>
+    public virtual void Completed(AgentAction action, ActionResult result)
+    {
+    }
 }

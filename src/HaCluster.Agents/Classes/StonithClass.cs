@@ -10,11 +10,14 @@ namespace HaCluster.Agents.Classes;
 /// one key=value per line, <c>action=</c> naming what to do and <c>port=</c> (or the agent's own
 /// argument, <c>pcmk_host_argument</c>) the victim's name on the device. Parameters named
 /// <c>pcmk_*</c> are the cluster's, not the agent's, and are not passed on.
-/// As a resource, a fencing device's start and monitor check the device with the agent's
-/// monitor action; its stop only unregisters it and runs nothing.
+/// As a resource, a fencing device is "running" where it has been started (registered, as
+/// Pacemaker's fenced does): start checks the device with the agent's monitor action and
+/// registers it, monitor checks a registered device and answers "not running" for one that is not
+/// (so probes do not find a device running on every node), stop only unregisters it.
 /// </summary>
 internal sealed class StonithClass(AgentPaths paths) : AgentClass(paths)
 {
+    private readonly System.Collections.Concurrent.ConcurrentDictionary<string, bool> registered = new();
     public override string Name => "stonith";
 
     /// <summary>Fencing requests a device can be asked for, besides resource actions.</summary>
@@ -27,8 +30,22 @@ internal sealed class StonithClass(AgentPaths paths) : AgentClass(paths)
         return AgentPaths.IsExecutable(path) ? path : null;
     }
 
-    public override ActionResult? Answer(AgentAction action) =>
-        action.Name == "stop" ? new ActionResult { Code = OcfExitCode.Success, ExitReason = null } : null;
+    public override ActionResult? Answer(AgentAction action)
+    {
+        if (action.Name == "stop")
+        {
+            registered.TryRemove(action.ResourceId, out _);
+            return new ActionResult { Code = OcfExitCode.Success };
+        }
+        if (action.Name is "monitor" or "status" && action.Target is null && !registered.ContainsKey(action.ResourceId))
+            return new ActionResult { Code = OcfExitCode.NotRunning };
+        return null;
+    }
+
+    public override void Completed(AgentAction action, ActionResult result)
+    {
+        if (action.Name == "start" && result.Code == OcfExitCode.Success) registered[action.ResourceId] = true;
+    }
 
     public override ProcessSpec? Command(AgentAction action, string program, IReadOnlyDictionary<string, string> environment)
     {

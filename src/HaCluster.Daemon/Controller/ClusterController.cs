@@ -25,6 +25,8 @@ public sealed class ClusterController(DaemonContext context, MembershipNode node
     private readonly Channel<Func<Task>> work = Channel.CreateUnbounded<Func<Task>>(new UnboundedChannelOptions { SingleReader = true });
     private readonly Dictionary<string, NodeReport> reports = new();
     private readonly HashSet<string> everMember = new();
+    /// <summary>Nodes fenced since they were last members: cleanly down, not to be fenced again.</summary>
+    private readonly HashSet<string> fenced = new();
     private ClusterConfig? config;
     private CibVersion configVersion = new(-1, -1, -1);
     private long round;
@@ -112,7 +114,11 @@ public sealed class ClusterController(DaemonContext context, MembershipNode node
             }
         }
         var view = node.Snapshot().View;
-        foreach (var m in view.Members) everMember.Add(Name(m));
+        foreach (var m in view.Members)
+        {
+            everMember.Add(Name(m));
+            fenced.Remove(Name(m));
+        }
         if (view.Dc != lastDc || view.Epoch != lastViewEpoch)
         {
             // Every node reports to a new DC, and again whenever the view changes.
@@ -209,6 +215,12 @@ public sealed class ClusterController(DaemonContext context, MembershipNode node
         transition.InFlight.Remove(result.Action);
         transition.Done.Add(result.Action);
         transition.LastProgress = DateTime.UtcNow;
+        if (result.Ok && transition.Actions.TryGetValue(result.Action, out var done) && done.Resource is null)
+        {
+            // The victim is now known to be down: it is not lost any more, and not fenced again.
+            fenced.Add(done.Node);
+            log.LogWarning("{Node} fenced ({Task})", done.Node, done.Task);
+        }
         if (!result.Ok)
         {
             log.LogWarning("transition {Id}: {Resource} {Task} failed (rc={Rc}{Reason}); aborting, will recompute",
@@ -282,12 +294,6 @@ public sealed class ClusterController(DaemonContext context, MembershipNode node
         SaveSchedulerInput(config, status, now);
         var graph = Scheduler.Schedule(config, status, now);
         if (graph.Actions.Count == 0) return;
-        if (graph.Actions.Any(a => a.Resource is null))
-        {
-            log.LogError("fencing needed ({Nodes}) but fencing is not implemented yet: recovery is blocked rather than risking two copies",
-                string.Join(", ", graph.Actions.Where(a => a.Resource is null).Select(a => a.Node)));
-            return;
-        }
         transition = new Transition(++transitionCounter, graph.Actions);
         log.LogInformation("transition {Id}: {Summary}", transition.Id, string.Join("; ", graph.SummaryLines().Select(l => l.Trim().TrimStart('*').Trim())));
         await Advance();
@@ -308,7 +314,7 @@ public sealed class ClusterController(DaemonContext context, MembershipNode node
             else
             {
                 // A member that left is lost (to be fenced when fencing is on); one never seen is down.
-                var lost = stonith && everMember.Contains(n);
+                var lost = stonith && everMember.Contains(n) && !fenced.Contains(n);
                 nodes.Add(new NodeState(n, n, "false", "offline", "down", lost ? "member" : "down"));
             }
         }
@@ -351,6 +357,24 @@ public sealed class ClusterController(DaemonContext context, MembershipNode node
         }
     }
 
+    /// <summary>
+    /// Who fences <paramref name="victim"/>, and with which device: as Pacemaker registers fencing
+    /// devices on every node, any member other than the victim may use a configured device (this
+    /// node first, then the others by id); a device started somewhere is preferred.
+    /// </summary>
+    private (int Node, string Device)? FencerFor(string victim)
+    {
+        var devices = config!.AllResources().OfType<Primitive>()
+            .Where(p => (p.Agent ?? config.Templates.FirstOrDefault(t => t.Id == p.Template)?.Agent)?.Class == "stonith")
+            .Select(p => p.Id).ToList();
+        if (devices.Count == 0) return null;
+        var started = devices.FirstOrDefault(d => reports.Values.Any(r => r.Histories.Any(h => h.Id == d &&
+            h.Operations.Any(o => o.Key.EndsWith("_last_0", StringComparison.Ordinal) && o.Task is "start" or "monitor" && o.Rc == 0))));
+        var device = started ?? devices[0];
+        var members = node.Snapshot().View.Members.Where(m => Name(m) != victim).OrderBy(m => m == node.Self.Id ? 0 : 1).ThenBy(m => m).ToList();
+        return members.Count == 0 ? null : (members[0], device);
+    }
+
     private static ResourceHistory ToHistory(HistoryDto h) => new(h.Id, h.Class, h.Provider, h.Type,
         h.Operations.Select(o => new OperationRecord(o.Key, o.Task, o.IntervalMs, o.Rc, o.OpStatus, o.CallId,
             OperationKey: $"{h.Id}_{o.Task}_{o.IntervalMs}", TransitionKey: $"0:0:{o.ExpectedRc}:hacluster", LastRcChange: o.LastRcChange,
@@ -374,13 +398,32 @@ public sealed class ClusterController(DaemonContext context, MembershipNode node
                     progressed = true;
                     continue;
                 }
-                if (IdOf(a.Node) is not { } target)
+                ExecuteRequest request;
+                int target;
+                if (a.Resource is null)
                 {
-                    t.Aborted = true;
-                    break;
+                    // Fencing: a member other than the victim that runs a fencing device does it.
+                    if (FencerFor(a.Node) is not { } fencer)
+                    {
+                        log.LogError("cannot fence {Node}: no member runs a fencing device; its resources stay blocked rather than risk two copies", a.Node);
+                        t.Aborted = true;
+                        break;
+                    }
+                    (target, var device) = fencer;
+                    request = new ExecuteRequest(t.Id, a.Id, device, a.Task, 0, null, Target: a.Node);
+                    log.LogWarning("transition {Id}: fencing {Node} ({Task}) through {Device} on {Fencer}", t.Id, a.Node, a.Task, device, Name(target));
+                }
+                else
+                {
+                    if (IdOf(a.Node) is not { } node)
+                    {
+                        t.Aborted = true;
+                        break;
+                    }
+                    target = node;
+                    request = new ExecuteRequest(t.Id, a.Id, a.Resource, a.Task, a.IntervalMs, a.Role);
                 }
                 t.InFlight.Add(a.Id);
-                var request = new ExecuteRequest(t.Id, a.Id, a.Resource!, a.Task, a.IntervalMs, a.Role);
                 if (target == node.Self.Id)
                 {
                     _ = Task.Run(async () =>

@@ -15,7 +15,8 @@ public sealed record HistoryDto(string Id, string Class, string? Provider, strin
 public sealed record NodeReport(string Node, long ViewEpoch, bool Probed, List<HistoryDto> Histories, Dictionary<string, string> Attributes, string? ProbedConfiguration = null);
 
 /// <summary>The DC asks a node to run one action of a transition.</summary>
-public sealed record ExecuteRequest(long Transition, int Action, string Resource, string Task, long IntervalMs, string? Role);
+/// <param name="Target">For fencing (Task "reboot", "off" or "on" on a stonith device): the node to fence.</param>
+public sealed record ExecuteRequest(long Transition, int Action, string Resource, string Task, long IntervalMs, string? Role, string? Target = null);
 
 /// <summary>A node's answer to an <see cref="ExecuteRequest"/>.</summary>
 public sealed record ExecuteResult(long Transition, int Action, string Resource, string Task, long IntervalMs, int Rc, bool Ok, string? ExitReason);

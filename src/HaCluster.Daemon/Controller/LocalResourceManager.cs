@@ -71,6 +71,16 @@ public sealed class LocalResourceManager : IAsyncDisposable
         var primitive = FindPrimitive(config, request.Resource);
         if (primitive is null)
             return new ExecuteResult(request.Transition, request.Action, request.Resource, request.Task, request.IntervalMs, (int)OcfExitCode.NotConfigured, false, "no such resource in this node's configuration");
+        if (request.Target is { } victim)
+        {
+            // A fencing request: the device's agent acts on the victim; nothing is recorded in
+            // the device's own history (it stays started).
+            var fence = Build(config, primitive, request.Resource, request.Task, 0, null) with { Target = victim };
+            var fenced = await executor.ExecuteAsync(fence, cancel);
+            var ok = fenced.Code == OcfExitCode.Success;
+            log.Log(ok ? LogLevel.Warning : LogLevel.Error, "fencing {Victim} ({Task}) with {Device}: {Result}", victim, request.Task, request.Resource, fenced.Summary());
+            return new ExecuteResult(request.Transition, request.Action, request.Resource, request.Task, 0, (int)fenced.Code, ok, fenced.ExitReason);
+        }
         if (request.Task == "monitor" && request.IntervalMs > 0)
         {
             var monitor = Build(config, primitive, request.Resource, "monitor", request.IntervalMs, request.Role);
