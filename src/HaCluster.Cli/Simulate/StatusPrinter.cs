@@ -33,10 +33,11 @@ public static class StatusPrinter
     {
         output.WriteLine("  * Full List of Resources:");
         if (ws.Resources.Count == 0) output.WriteLine("    * No resources");
-        foreach (var r in ws.Resources) PrintResource(r, "    ", output);
+        var nodes = ws.Nodes.Select(n => n.Name).Order(StringComparer.Ordinal).ToList();
+        foreach (var r in ws.Resources) PrintResource(r, "    ", output, nodes);
     }
 
-    private static void PrintResource(SchedResource r, string indent, TextWriter output)
+    private static void PrintResource(SchedResource r, string indent, TextWriter output, IReadOnlyList<string> nodes)
     {
         switch (r)
         {
@@ -45,19 +46,23 @@ public static class StatusPrinter
                 break;
             case SchedGroup g:
                 output.WriteLine($"{indent}* Resource Group: {g.Id}{(g.Managed ? "" : " (unmanaged)")}:");
-                foreach (var m in g.Members) PrintResource(m, indent + "  ", output);
+                foreach (var m in g.Members) PrintResource(m, indent + "  ", output, nodes);
                 break;
             case SchedClone c:
-                PrintClone(c, indent, output);
+                PrintClone(c, indent, output, nodes);
                 break;
         }
     }
 
-    private static void PrintClone(SchedClone c, string indent, TextWriter output)
+    private static void PrintClone(SchedClone c, string indent, TextWriter output, IReadOnlyList<string> allNodes)
     {
         var child = c.Instances.FirstOrDefault();
         var childId = child is null ? "" : child.Id.Split(':')[0];
-        output.WriteLine($"{indent}* Clone Set: {c.Id} [{childId}]{(c.Promotable ? " (promotable)" : "")}{(c.Managed ? "" : " (unmanaged)")}:");
+        var flags = new List<string>();
+        if (c.Promotable) flags.Add("promotable");
+        if (c.TargetRole == Role.Stopped) flags.Add("disabled");
+        if (!c.Managed) flags.Add("unmanaged");
+        output.WriteLine($"{indent}* Clone Set: {c.Id} [{childId}]{(flags.Count > 0 ? $" ({string.Join(", ", flags)})" : "")}:");
         var byRole = new SortedDictionary<int, List<string>>();
         var failed = new List<string>();
         var running = new HashSet<string>();
@@ -77,7 +82,9 @@ public static class StatusPrinter
         string Label(int key) => key switch { 0 => "Promoted", 1 => c.Promotable ? "Unpromoted" : "Started", _ => "Started" };
         foreach (var (key, nodes) in byRole) output.WriteLine($"{indent}  * {Label(key)}: [ {string.Join(' ', nodes.Distinct().Order(StringComparer.Ordinal))} ]");
         foreach (var f in failed.Distinct()) output.WriteLine($"{indent}  * FAILED on {f}");
-        if (running.Count == 0) output.WriteLine($"{indent}  * Stopped: [ all ]");
+        // As crm_mon: the nodes with no instance (an anonymous clone could run on any of them).
+        var stopped = allNodes.Where(n => !running.Contains(n)).ToList();
+        if (stopped.Count > 0) output.WriteLine($"{indent}  * Stopped: [ {string.Join(' ', stopped)} ]");
     }
 
     private static string AgentName(AgentSpec a) => a.Provider is null ? $"{a.Class}:{a.Type}" : $"{a.Class}:{a.Provider}:{a.Type}";
@@ -91,8 +98,10 @@ public static class StatusPrinter
         if (p.ActiveOn.Count > 1)
             return $"Started [ {string.Join(' ', p.ActiveOn.Keys.Select(n => n.Name).Order(StringComparer.Ordinal))} ]{suffix}";
         var (node, role) = p.ActiveOn.First();
-        if (p.FailedOn.Contains(node)) return $"FAILED {node.Name}{suffix}";
+        // On a node that must be fenced, what runs there is in doubt.
+        var unclean = node.Unclean ? " (UNCLEAN)" : "";
+        if (p.FailedOn.Contains(node) && !node.Unclean) return $"FAILED {node.Name}{suffix}";
         var word = role switch { Role.Promoted => "Promoted", Role.Unpromoted => "Unpromoted", _ => "Started" };
-        return $"{word} {node.Name}{suffix}";
+        return $"{word} {node.Name}{unclean}{suffix}";
     }
 }

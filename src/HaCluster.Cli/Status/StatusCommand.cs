@@ -20,11 +20,13 @@ public static class StatusCommand
     {
         var outputAs = new Option<string>("--output-as") { Description = "text or json", DefaultValueFactory = _ => "text" };
         outputAs.AcceptOnlyFromAmong("text", "json");
-        var cmd = new Command("status", "show the live cluster: nodes, DC, quorum, rings (like crm_mon -1)") { outputAs };
+        var xml = new Option<string?>("--xml", "-x") { Description = "show a saved CIB (with its status section) instead of the live cluster" };
+        var cmd = new Command("status", "show the live cluster: nodes, DC, quorum, resources, rings (like crm_mon -1)") { outputAs, xml };
         cmd.SetAction(parse =>
         {
             var output = parse.InvocationConfiguration.Output;
             var error = parse.InvocationConfiguration.Error;
+            if (parse.GetValue(xml) is { } file) return Offline(file, output, error);
             var path = parse.GetValue(socket)!;
             var reply = ApiClient.Call(path, new ApiRequest("status"), out var problem);
             if (reply is null)
@@ -42,6 +44,25 @@ public static class StatusCommand
             return Healthy(reply.Status) ? ExitHealthy : ExitDegraded;
         });
         return cmd;
+    }
+
+    /// <summary>`hacrm status --xml CIB.xml`: the same picture from a saved CIB (a pe-input, a cibadmin -Q dump).</summary>
+    private static int Offline(string file, TextWriter output, TextWriter error)
+    {
+        var loaded = Configure.ConfigureCommands.Load(file, "xml", error, out var exit, validate: false);
+        if (loaded is null) return exit;
+        if (loaded.Config is null)
+        {
+            foreach (var d in loaded.Errors) error.WriteLine(Configure.ConfigureCommands.Describe(d, file));
+            return Configure.ConfigureCommands.ExitInvalid;
+        }
+        var status = loaded.Status ?? HaCluster.Core.Status.ClusterStatus.Empty;
+        output.WriteLine("Cluster Summary:");
+        output.WriteLine($"  * Source: {file} (CIB {status.Version}{(status.DcUuid is { } dc ? $", DC {dc}" : "")}, {(status.HaveQuorum ? "with" : "WITHOUT")} quorum)");
+        output.WriteLine($"  * {loaded.Config.Nodes.Count} nodes configured, {loaded.Config.AllResources().OfType<HaCluster.Core.Cib.Primitive>().Count()} resource primitives configured");
+        output.WriteLine();
+        HaCluster.Cli.Simulate.StatusPrinter.Print(loaded.Config, status, status.ExecutionDate ?? DateTimeOffset.UtcNow, output);
+        return ExitHealthy;
     }
 
     public static bool Healthy(ClusterStatusReply s) =>
