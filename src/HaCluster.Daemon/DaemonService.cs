@@ -16,6 +16,9 @@ namespace HaCluster.Daemon;
 /// </summary>
 public sealed class DaemonService(DaemonContext context, IHostApplicationLifetime lifetime, ILogger<DaemonService> log) : BackgroundService
 {
+    /// <summary>How long a stopping node waits for its resources to move (the unit's TimeoutStopSec is longer).</summary>
+    private static readonly TimeSpan ShutdownPatience = TimeSpan.FromMinutes(4);
+
     private MembershipNode? node;
     private CibReplicator? replicator;
     private ClusterController? controller;
@@ -73,19 +76,33 @@ public sealed class DaemonService(DaemonContext context, IHostApplicationLifetim
         controller = new ClusterController(context, node, store, lrm, log);
         this.controller = controller;
         node.Start();
-        var replication = replicator.RunAsync(node, id => config.FindNode(id)?.Name ?? id.ToString(), stoppingToken);
-        var controlling = controller.RunAsync(stoppingToken);
+        // These keep running through a shutdown (the node hands its resources over first).
+        using var running = new CancellationTokenSource();
+        var replication = replicator.RunAsync(node, id => config.FindNode(id)?.Name ?? id.ToString(), running.Token);
+        var controlling = controller.RunAsync(running.Token);
         await using var api = new LocalApiServer(context.SocketPath, Handle, log);
         api.Start();
         log.LogInformation("listening for hacrm on {Socket}", context.SocketPath);
+        using var systemd = new SystemdNotifier();
+        systemd.Notify($"READY=1\nSTATUS=member of {config.ClusterName} as {context.Self.Name}");
         try
         {
-            await Task.Delay(Timeout.Infinite, stoppingToken);
+            var watchdog = SystemdNotifier.WatchdogInterval();
+            while (!stoppingToken.IsCancellationRequested)
+            {
+                await Task.Delay(watchdog ?? TimeSpan.FromSeconds(5), stoppingToken);
+                if (watchdog is not null) systemd.Notify("WATCHDOG=1");
+                var view = node.Snapshot().View;
+                systemd.Notify($"STATUS={view.Members.Count} of {config.Nodes.Count} nodes, DC {(view.Dc is { } dc ? config.FindNode(dc)?.Name : "none")}, {(view.Quorate ? "quorate" : "no quorum")}");
+            }
         }
         catch (OperationCanceledException)
         {
-            log.LogInformation("haclusterd stopping");
+            log.LogInformation("haclusterd stopping: moving this node's resources away first");
+            systemd.Notify("STOPPING=1");
+            await controller.ShutdownAsync(ShutdownPatience);
         }
+        await running.CancelAsync();
         await replication;
         await controlling;
         await node.DisposeAsync();

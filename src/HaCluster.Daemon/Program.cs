@@ -27,6 +27,8 @@ var builder = Host.CreateApplicationBuilder(Array.Empty<string>());
 builder.Logging.ClearProviders();
 builder.Logging.AddSerilog(Log.Logger, dispose: true);
 builder.Services.AddSingleton(context);
+// A stopping node first hands its resources over (up to 4 minutes); the host must wait for it.
+builder.Services.Configure<HostOptions>(o => o.ShutdownTimeout = TimeSpan.FromMinutes(5));
 builder.Services.AddHostedService<DaemonService>();
 using var host = builder.Build();
 await host.RunAsync();

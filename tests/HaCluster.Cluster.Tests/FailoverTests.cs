@@ -221,4 +221,19 @@ public sealed class FailoverTests : IDisposable
         // fence_dummy's power file: the reboot switched the "machine" back on.
         Assert.Equal("on", File.ReadAllText(power).Trim());
     }
+
+    [Fact]
+    public async Task A_node_stopped_with_SIGTERM_hands_its_resources_over_before_it_exits()
+    {
+        new CibStore(Path.Combine(cluster.Dir, "node1.state")).Store(new CibVersion(0, 5, 0), System.Text.Encoding.UTF8.GetBytes(Cib));
+        cluster.StartAll();
+        await cluster.WaitUntil("the group runs on node2", () => RunningOn("app").SequenceEqual(["node2"]) && RunningOn("vip").SequenceEqual(["node2"]), TimeSpan.FromSeconds(30));
+        Assert.Equal(0, cluster.Stop("node2"));
+        // By the time node2 has exited, its copies are stopped and the group runs on a survivor.
+        Assert.Empty(RunningOn("app", ["node2"]));
+        Assert.Empty(RunningOn("vip", ["node2"]));
+        await cluster.WaitUntil("the group runs once on a survivor", () =>
+            RunningOn("app").Length == 1 && RunningOn("vip").SequenceEqual(RunningOn("app")), TimeSpan.FromSeconds(15));
+        await cluster.WaitForLog("node2", "no resources active here any more");
+    }
 }

@@ -27,6 +27,11 @@ public sealed class ClusterController(DaemonContext context, MembershipNode node
     private readonly HashSet<string> everMember = new();
     /// <summary>Nodes fenced since they were last members: cleanly down, not to be fenced again.</summary>
     private readonly HashSet<string> fenced = new();
+    /// <summary>Nodes that reported a shutdown: when they leave, they left cleanly.</summary>
+    private readonly HashSet<string> leaving = new();
+    private string? lastCompletedSummary;
+    private DateTime lastCompletedAt;
+    private bool repeatLogged;
     private ClusterConfig? config;
     private CibVersion configVersion = new(-1, -1, -1);
     private long round;
@@ -118,6 +123,7 @@ public sealed class ClusterController(DaemonContext context, MembershipNode node
         {
             everMember.Add(Name(m));
             fenced.Remove(Name(m));
+            if (reports.TryGetValue(Name(m), out var r) && !r.ShuttingDown) leaving.Remove(Name(m));
         }
         if (view.Dc != lastDc || view.Epoch != lastViewEpoch)
         {
@@ -151,6 +157,26 @@ public sealed class ClusterController(DaemonContext context, MembershipNode node
     {
         view = node.Snapshot().View;
         return view.Dc == node.Self.Id && view.Agreed && view.Settled;
+    }
+
+    /// <summary>
+    /// SIGTERM: tells the DC this node is shutting down (it moves or stops the node's resources,
+    /// in order) and waits until nothing runs here, or until <paramref name="patience"/> ends.
+    /// A DC that is itself stopping does the same for itself before leaving.
+    /// </summary>
+    public async Task ShutdownAsync(TimeSpan patience)
+    {
+        lrm.ShuttingDown = true;
+        work.Writer.TryWrite(PushReport);
+        var until = DateTime.UtcNow + patience;
+        while (lrm.ActiveResources().Count > 0 && DateTime.UtcNow < until)
+        {
+            if (node.Snapshot().View.Members.Count <= 1) break; // alone: nobody could take them over
+            await Task.Delay(100);
+        }
+        var left = lrm.ActiveResources();
+        if (left.Count > 0) log.LogWarning("stopping with resources still active here: {Resources}", string.Join(", ", left));
+        else log.LogInformation("no resources active here any more; leaving the cluster");
     }
 
     /// <summary>Sends this node's resources to the DC (or records them, on the DC).</summary>
@@ -294,7 +320,17 @@ public sealed class ClusterController(DaemonContext context, MembershipNode node
         SaveSchedulerInput(config, status, now);
         var graph = Scheduler.Schedule(config, status, now);
         if (graph.Actions.Count == 0) return;
-        transition = new Transition(++transitionCounter, graph.Actions);
+        var summary = string.Join("\n", graph.SummaryLines());
+        if (summary == lastCompletedSummary && DateTime.UtcNow - lastCompletedAt < RecheckInterval)
+        {
+            // The same transition again, right after it completed: its actions changed nothing the
+            // scheduler sees. Do not spin; try again at the next recheck.
+            if (!repeatLogged) log.LogError("transition repeats without effect ({Summary}); retrying at the next recheck", summary.Replace("\n", ";"));
+            repeatLogged = true;
+            return;
+        }
+        repeatLogged = false;
+        transition = new Transition(++transitionCounter, graph.Actions) { Summary = summary };
         log.LogInformation("transition {Id}: {Summary}", transition.Id, string.Join("; ", graph.SummaryLines().Select(l => l.Trim().TrimStart('*').Trim())));
         await Advance();
     }
@@ -307,14 +343,17 @@ public sealed class ClusterController(DaemonContext context, MembershipNode node
         {
             if (members.Contains(n) && reports.TryGetValue(n, out var r))
             {
-                nodes.Add(new NodeState(n, n, "true", "online", "member", "member",
+                if (r.ShuttingDown) leaving.Add(n);
+                nodes.Add(new NodeState(n, n, "true", "online", "member", r.ShuttingDown ? "down" : "member",
+                    Shutdown: r.ShuttingDown ? DateTimeOffset.UtcNow.ToUnixTimeSeconds().ToString() : null,
                     TransientAttributes: r.Attributes.Select(kv => new NvPair(kv.Key, kv.Value)).ToEquatableArray(),
                     Resources: r.Histories.Select(ToHistory).ToEquatableArray()));
             }
             else
             {
                 // A member that left is lost (to be fenced when fencing is on); one never seen is down.
-                var lost = stonith && everMember.Contains(n) && !fenced.Contains(n);
+                // A node that announced its shutdown and left has stopped its resources: not lost.
+                var lost = stonith && everMember.Contains(n) && !fenced.Contains(n) && !leaving.Contains(n);
                 nodes.Add(new NodeState(n, n, "false", "offline", "down", lost ? "member" : "down"));
             }
         }
@@ -438,6 +477,11 @@ public sealed class ClusterController(DaemonContext context, MembershipNode node
         if (t.InFlight.Count == 0 && (t.Aborted || t.Done.Count == t.Actions.Count))
         {
             log.LogInformation("transition {Id} {State}", t.Id, t.Aborted ? "aborted" : "complete");
+            if (!t.Aborted)
+            {
+                lastCompletedSummary = t.Summary;
+                lastCompletedAt = DateTime.UtcNow;
+            }
             transition = null;
             await Evaluate();
         }
@@ -451,5 +495,6 @@ public sealed class ClusterController(DaemonContext context, MembershipNode node
         public HashSet<int> InFlight { get; } = new();
         public bool Aborted { get; set; }
         public DateTime LastProgress { get; set; } = DateTime.UtcNow;
+        public string Summary { get; init; } = "";
     }
 }

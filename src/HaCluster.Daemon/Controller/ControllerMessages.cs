@@ -12,7 +12,8 @@ public sealed record HistoryDto(string Id, string Class, string? Provider, strin
 /// <summary>A node's whole resource state, sent to the DC whenever it changes or the DC changes.</summary>
 /// <param name="ViewEpoch">The DC's report round this answers (-1: an unsolicited update).</param>
 /// <param name="ProbedConfiguration">The CIB version every configured resource has been probed against.</param>
-public sealed record NodeReport(string Node, long ViewEpoch, bool Probed, List<HistoryDto> Histories, Dictionary<string, string> Attributes, string? ProbedConfiguration = null);
+/// <param name="ShuttingDown">The node is stopping: move its resources away, then let it leave without fencing.</param>
+public sealed record NodeReport(string Node, long ViewEpoch, bool Probed, List<HistoryDto> Histories, Dictionary<string, string> Attributes, string? ProbedConfiguration = null, bool ShuttingDown = false);
 
 /// <summary>The DC asks a node to run one action of a transition.</summary>
 /// <param name="Target">For fencing (Task "reboot", "off" or "on" on a stonith device): the node to fence.</param>

@@ -33,6 +33,18 @@ public sealed class LocalResourceManager : IAsyncDisposable
 
     public bool Probed => ProbedConfiguration is not null;
 
+    /// <summary>Set on SIGTERM: reported to the DC, which moves this node's resources away.</summary>
+    public bool ShuttingDown { get; set; }
+
+    /// <summary>Resources whose last operation left them running here (start, promote, demote, migrate_from, or a probe that found them).</summary>
+    public IReadOnlyList<string> ActiveResources()
+    {
+        lock (gate)
+            return histories.Values.Where(h => h.Operations.FirstOrDefault(o => o.Key.EndsWith("_last_0", StringComparison.Ordinal)) is { } last &&
+                    (last.Task is "start" or "promote" or "demote" or "migrate_from" ? last.Rc == 0 : last.Task == "monitor" && last.Rc is 0 or 8))
+                .Select(h => h.Id).ToList();
+    }
+
     /// <summary>The configuration version whose resources have all been probed here.</summary>
     public string? ProbedConfiguration { get; private set; }
 
@@ -41,7 +53,7 @@ public sealed class LocalResourceManager : IAsyncDisposable
         lock (gate)
             return new NodeReport(nodeName, round, Probed,
                 histories.Values.Select(h => h with { Operations = h.Operations.ToList() }).ToList(),
-                new Dictionary<string, string>(attributes), ProbedConfiguration);
+                new Dictionary<string, string>(attributes), ProbedConfiguration, ShuttingDown);
     }
 
     private static string BaseId(string rsc) => rsc.Split(':')[0];
@@ -156,9 +168,21 @@ public sealed class LocalResourceManager : IAsyncDisposable
         lock (gate) return new Dictionary<string, string>(attributes);
     }
 
-    private void Record(ClusterConfig config, Primitive p, string instance, string task, long intervalMs, int rc, int expected, bool ok, string? reason)
+    /// <summary>
+    /// The history id: anonymous clone instances are recorded under the primitive's id, as
+    /// Pacemaker does, so a probe ("db") and the actions on an instance ("db:0") are one history.
+    /// </summary>
+    private static string HistoryId(ClusterConfig config, string instance)
+    {
+        if (!instance.Contains(':')) return instance;
+        var clone = config.AllResources().OfType<Clone>().FirstOrDefault(c => c.Child.Primitives().Any(x => x.Id == BaseId(instance)));
+        return clone is not null && CibBoolean.IsTrue(clone.MetaAttributes.GetUnconditional("globally-unique")) ? instance : BaseId(instance);
+    }
+
+    private void Record(ClusterConfig config, Primitive p, string resource, string task, long intervalMs, int rc, int expected, bool ok, string? reason)
     {
         var agent = AgentOf(config, p)!;
+        var instance = HistoryId(config, resource);
         var now = DateTimeOffset.UtcNow.ToUnixTimeSeconds();
         lock (gate)
         {
