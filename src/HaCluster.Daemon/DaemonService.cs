@@ -108,6 +108,12 @@ public sealed class DaemonService(DaemonContext context, IHostApplicationLifetim
         await node.DisposeAsync();
     }
 
+    private ApiReply Cleanup(string resource)
+    {
+        controller!.Cleanup(resource);
+        return new ApiReply(true);
+    }
+
     private ApiReply Commit(ApiRequest request)
     {
         var args = request.Arguments ?? new Dictionary<string, string>();
@@ -130,6 +136,7 @@ public sealed class DaemonService(DaemonContext context, IHostApplicationLifetim
     private ApiReply Handle(ApiRequest request) => request.Command switch
     {
         "commit" when controller is not null => Commit(request),
+        "cleanup" when controller is not null && request.Arguments?.GetValueOrDefault("resource") is { } rsc => Cleanup(rsc),
         "status" when node is not null => new ApiReply(true, Status: StatusReply.From(node.Snapshot()) with { CibVersion = replicator?.Store.Version.ToString(), CibXml = controller?.LastStatusXml, ConfigurationXml = replicator is null ? null : System.Text.Encoding.UTF8.GetString(replicator.Store.Xml) }),
         "status" => new ApiReply(false, "starting up"),
         _ => new ApiReply(false, $"unknown command '{request.Command}'"),

@@ -236,4 +236,23 @@ public sealed class FailoverTests : IDisposable
             RunningOn("app").Length == 1 && RunningOn("vip").SequenceEqual(RunningOn("app")), TimeSpan.FromSeconds(15));
         await cluster.WaitForLog("node2", "no resources active here any more");
     }
+
+    [Fact]
+    public async Task A_resource_banned_by_its_failures_returns_after_a_cleanup()
+    {
+        var cib = Cib.Replace("""<primitive id="app" class="ocf" provider="heartbeat" type="Dummy">""",
+            """<primitive id="app" class="ocf" provider="heartbeat" type="Dummy"><meta_attributes id="app-meta"><nvpair id="app-mt" name="migration-threshold" value="1"/></meta_attributes>""");
+        new CibStore(Path.Combine(cluster.Dir, "node1.state")).Store(new CibVersion(0, 5, 0), System.Text.Encoding.UTF8.GetBytes(cib));
+        cluster.StartAll();
+        await cluster.WaitUntil("the group runs on node2", () => RunningOn("app").SequenceEqual(["node2"]), TimeSpan.FromSeconds(30));
+        File.Delete(Path.Combine(cluster.Dir, "node2.rsctmp", "Dummy-app.state"));
+        await cluster.WaitUntil("one failure (migration-threshold=1) moves the group off node2", () =>
+            RunningOn("app").Length == 1 && RunningOn("app")[0] != "node2" && RunningOn("vip").SequenceEqual(RunningOn("app")), TimeSpan.FromSeconds(20));
+
+        var (exit, output, error) = Hacrm("node3", "resource", "cleanup", "app");
+        Assert.True(exit == 0, error);
+        Assert.Contains("cleaning up app", output);
+        await cluster.WaitUntil("the group is back on its preferred node", () =>
+            RunningOn("app").SequenceEqual(["node2"]) && RunningOn("vip").SequenceEqual(["node2"]), TimeSpan.FromSeconds(20));
+    }
 }

@@ -48,6 +48,21 @@ public static class OperateCommands
         var r4 = Rsc();
         resource.Add(Verb("clear", "remove the constraints left by move", socket,
             p => c => ConfigurationEdits.Clear(c, p.GetValue(r4)!), "resource clear", r4));
+        var r5 = Rsc();
+        var cleanup = new Command("cleanup", "forget the resource's failures and history on every node, and probe it again") { r5 };
+        cleanup.SetAction(parse =>
+        {
+            var reply = HaCluster.Cli.Status.ApiClient.Call(parse.GetValue(socket)!,
+                new HaCluster.Core.Api.ApiRequest("cleanup", new Dictionary<string, string> { ["resource"] = parse.GetValue(r5)! }), out var problem);
+            if (reply is null || !reply.Ok)
+            {
+                parse.InvocationConfiguration.Error.WriteLine($"hacrm resource cleanup: {problem ?? reply?.Error}");
+                return reply is null ? HaCluster.Cli.Status.StatusCommand.ExitUnreachable : LiveEdit.ExitRefused;
+            }
+            parse.InvocationConfiguration.Output.WriteLine($"cleaning up {parse.GetValue(r5)} on every node: its fail counts are cleared and it is probed again");
+            return LiveEdit.ExitOk;
+        });
+        resource.Add(cleanup);
         return resource;
     }
 

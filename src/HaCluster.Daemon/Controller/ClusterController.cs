@@ -221,6 +221,11 @@ public sealed class ClusterController(DaemonContext context, MembershipNode node
             return;
         }
         if (message.StatusXml is { } statusXml) LastStatusXml = statusXml;
+        if (message.Cleanup is { } cleanup)
+        {
+            CleanupHere(cleanup);
+            return;
+        }
         if (message.Commit is { } commit)
         {
             var reply = ApplyCommit(commit);
@@ -254,6 +259,27 @@ public sealed class ClusterController(DaemonContext context, MembershipNode node
             transition.Aborted = true;
         }
         await Advance();
+    }
+
+    /// <summary>`hacrm resource cleanup RSC`: every member forgets the resource's history and fail counts and probes it again.</summary>
+    public void Cleanup(string resource) => work.Writer.TryWrite(() =>
+    {
+        foreach (var m in node.Snapshot().View.Members.Where(m => m != node.Self.Id))
+            node.SendMessage(m, new ControllerMessage(Cleanup: resource).Encode());
+        CleanupHere(resource);
+        return Task.CompletedTask;
+    });
+
+    private void CleanupHere(string resource)
+    {
+        var forgotten = lrm.Cleanup(resource);
+        log.LogInformation("cleanup of {Resource}: {Count} history entr{Plural} forgotten; probing again", resource, forgotten, forgotten == 1 ? "y" : "ies");
+        if (config is not null)
+        {
+            var probing = config;
+            var version = configVersion.ToString();
+            _ = Task.Run(() => lrm.ProbeAllAsync(probing, version, stopping));
+        }
     }
 
     /// <summary>

@@ -32,7 +32,7 @@ public sealed record CommitReply(long Id, bool Ok, string? Error, string? Versio
 /// <summary>The controller's messages between nodes (reliable channel, kind byte 2, then JSON).</summary>
 /// <param name="StatusXml">From the DC to every member: its last scheduler input, for `hacrm status` anywhere.</param>
 public sealed record ControllerMessage(NodeReport? Report = null, ExecuteRequest? Execute = null, ExecuteResult? Result = null, bool? ReportRequested = null, string? StatusXml = null,
-    CommitRequest? Commit = null, CommitReply? CommitResult = null)
+    CommitRequest? Commit = null, CommitReply? CommitResult = null, string? Cleanup = null)
 {
     public const byte Kind = 2;
 

@@ -162,6 +162,24 @@ public sealed class LocalResourceManager : IAsyncDisposable
             }
     }
 
+    /// <summary>
+    /// `hacrm resource cleanup`: forgets the resource's history and fail counts here, so the next
+    /// probe finds out afresh where it runs and bans from past failures are lifted.
+    /// </summary>
+    public int Cleanup(string resource)
+    {
+        var id = BaseId(resource);
+        lock (gate)
+        {
+            var forgotten = histories.Keys.Where(k => BaseId(k) == id).ToList();
+            foreach (var k in forgotten) histories.Remove(k);
+            foreach (var a in attributes.Keys.Where(a => a.StartsWith($"fail-count-{id}#", StringComparison.Ordinal) || a.StartsWith($"last-failure-{id}#", StringComparison.Ordinal)).ToList())
+                attributes.Remove(a);
+            ProbedConfiguration = null;
+            return forgotten.Count;
+        }
+    }
+
     /// <summary>This node's transient attributes, for agents' queries.</summary>
     public IReadOnlyDictionary<string, string> Attributes()
     {
