@@ -28,6 +28,7 @@ public static class CliApp
         root.Add(SimulateCommand.Build());
         root.Add(RaCommands.Build());
         root.Add(StatusCommand.Build(socket));
+        root.Add(MonCommand.Build(socket));
         foreach (var c in OperateCommands.Build(socket)) root.Add(c);
         root.Add(KeygenCommand.Build());
         return root;

@@ -77,6 +77,10 @@ public sealed class FailoverTests : IDisposable
             HaCluster.Cli.CliApp.Run(["--socket", cluster.Socket("node1"), "status"], output, new StringWriter());
             return output.ToString().Contains("vip\t(ocf:heartbeat:Dummy):\t Started node2") && output.ToString().Contains("* Resource Group: web:");
         }, TimeSpan.FromSeconds(10));
+        // hacrm mon refreshes the same picture (twice here).
+        var mon = Hacrm("node3", "mon", "--interval", "100ms", "--count", "2");
+        Assert.Equal(2, mon.Out.Split("Last updated:").Length - 1);
+        Assert.Contains("Started node2", mon.Out);
 
         var clock = Stopwatch.StartNew();
         cluster.Kill("node2");

@@ -1,0 +1,63 @@
+using System.CommandLine;
+using HaCluster.Core.Api;
+using HaCluster.Core.Cib;
+
+namespace HaCluster.Cli.Status;
+
+/// <summary>
+/// <c>hacrm mon [--interval 2s] [--count N]</c>: `hacrm status` refreshed in place, like crm_mon.
+/// On a terminal the screen is redrawn; otherwise each refresh is printed after the last (for
+/// logs). Ends on Ctrl-C, or after N refreshes.
+/// </summary>
+public static class MonCommand
+{
+    public static Command Build(Option<string> socket)
+    {
+        var interval = new Option<string>("--interval", "-i") { Description = "time between refreshes", DefaultValueFactory = _ => "2s" };
+        var count = new Option<int>("--count", "-n") { Description = "stop after this many refreshes (0: until Ctrl-C)" };
+        var cmd = new Command("mon", "watch the live cluster, refreshed in place (like crm_mon)") { interval, count };
+        cmd.SetAction(parse =>
+        {
+            var output = parse.InvocationConfiguration.Output;
+            var error = parse.InvocationConfiguration.Error;
+            if (Duration.ParseMillisecondsOrNull(parse.GetValue(interval)) is not { } ms || ms <= 0)
+            {
+                error.WriteLine($"hacrm mon: --interval '{parse.GetValue(interval)}' is not a duration");
+                return 2;
+            }
+            var redraw = !Console.IsOutputRedirected && ReferenceEquals(output, Console.Out);
+            using var stop = new CancellationTokenSource();
+            ConsoleCancelEventHandler onCancel = (_, e) => { e.Cancel = true; stop.Cancel(); };
+            Console.CancelKeyPress += onCancel;
+            try
+            {
+                var exit = StatusCommand.ExitHealthy;
+                for (var i = 0; !stop.IsCancellationRequested && (parse.GetValue(count) == 0 || i < parse.GetValue(count)); i++)
+                {
+                    var reply = ApiClient.Call(parse.GetValue(socket)!, new ApiRequest("status"), out var problem);
+                    if (redraw) output.Write("\x1b[H\x1b[2J");
+                    else if (i > 0) output.WriteLine();
+                    output.WriteLine($"Last updated: {DateTimeOffset.Now:yyyy-MM-dd HH:mm:ss} (every {parse.GetValue(interval)}, Ctrl-C to quit)");
+                    if (reply?.Status is { } status)
+                    {
+                        StatusCommand.Print(status, output);
+                        exit = StatusCommand.Healthy(status) ? StatusCommand.ExitHealthy : StatusCommand.ExitDegraded;
+                    }
+                    else
+                    {
+                        output.WriteLine($"haclusterd unreachable: {problem ?? reply?.Error}");
+                        exit = StatusCommand.ExitUnreachable;
+                    }
+                    if (parse.GetValue(count) != 0 && i + 1 >= parse.GetValue(count)) break;
+                    stop.Token.WaitHandle.WaitOne(TimeSpan.FromMilliseconds(ms));
+                }
+                return exit;
+            }
+            finally
+            {
+                Console.CancelKeyPress -= onCancel;
+            }
+        });
+        return cmd;
+    }
+}
