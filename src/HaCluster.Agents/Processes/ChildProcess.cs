@@ -83,7 +83,7 @@ internal sealed unsafe partial class ChildProcess
                 {
                     Close(fds[1]);
                     Close(fds[2]);
-                    throw new IOException($"cannot run {program}: {Marshal.GetPInvokeErrorMessage(rc)}");
+                    throw new SpawnException(rc, $"cannot run {program}: {Marshal.GetPInvokeErrorMessage(rc)}");
                 }
                 // What follows an exit (reading the output, mapping the result, the executor's
                 // bookkeeping) is short and runs on the reaper thread itself: a hop to the thread
@@ -166,4 +166,11 @@ internal sealed unsafe partial class ChildProcess
     [LibraryImport("libc", EntryPoint = "posix_spawnattr_setsigmask")] private static partial int AttrSetSigMask(void* attr, void* sigset);
     [LibraryImport("libc", EntryPoint = "sigfillset")] private static partial int SigFillSet(void* sigset);
     [LibraryImport("libc", EntryPoint = "sigemptyset")] private static partial int SigEmptySet(void* sigset);
+}
+
+/// <summary>posix_spawn failed; <see cref="Errno"/> says why (ETXTBSY = 26 is worth a retry).</summary>
+internal sealed class SpawnException(int errno, string message) : IOException(message)
+{
+    public const int TextFileBusy = 26;
+    public int Errno { get; } = errno;
 }

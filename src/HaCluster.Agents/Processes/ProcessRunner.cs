@@ -22,13 +22,23 @@ public sealed class ProcessRunner
     {
         var clock = Stopwatch.StartNew();
         ChildProcess child;
-        try
+        for (var attempt = 1; ; attempt++)
         {
-            child = ChildProcess.Start(spec.FileName, spec.Arguments, spec.Environment, spec.WorkingDirectory, spec.StandardInput);
-        }
-        catch (IOException e)
-        {
-            return new ProcessOutcome { StartError = e.Message };
+            try
+            {
+                child = ChildProcess.Start(spec.FileName, spec.Arguments, spec.Environment, spec.WorkingDirectory, spec.StandardInput);
+                break;
+            }
+            catch (SpawnException e) when (e.Errno == SpawnException.TextFileBusy && attempt < 20)
+            {
+                // ETXTBSY: the agent file was just written and another child of this process,
+                // between its fork and exec, still holds the write descriptor. Brief; retry.
+                await Task.Delay(5 * attempt, cancel);
+            }
+            catch (IOException e)
+            {
+                return new ProcessOutcome { StartError = e.Message };
+            }
         }
         using var stdout = child.StandardOutput;
         using var stderr = child.StandardError;
