@@ -21,8 +21,8 @@ public static class ActionBuilder
         string? nodeName = null,
         IReadOnlyDictionary<string, string>? extraMeta = null)
     {
-        var template = primitive.Template is { } t ? config.Templates.FirstOrDefault(x => x.Id == t) : null;
-        var agent = primitive.Agent ?? template?.Agent ?? throw new ArgumentException($"primitive {primitive.Id} has no agent");
+        var template = config.TemplateOf(primitive);
+        var agent = config.AgentOf(primitive) ?? throw new ArgumentException($"primitive {primitive.Id} has no agent");
         var parameters = new Dictionary<string, string>(StringComparer.Ordinal);
         var meta = new Dictionary<string, string>(StringComparer.Ordinal);
         if (template is not null)

@@ -16,8 +16,8 @@ public static class AgentParameterCheck
         if (parsed.Config is not { } config) return findings;
         foreach (var primitive in config.AllResources().OfType<Primitive>())
         {
-            var template = primitive.Template is { } t ? config.Templates.FirstOrDefault(x => x.Id == t) : null;
-            var agent = primitive.Agent ?? template?.Agent;
+            var template = config.TemplateOf(primitive);
+            var agent = config.AgentOf(primitive);
             if (agent is null) continue;
             var at = parsed.SourceMap.TryGetValue(primitive.Id, out var loc) ? loc : (SourceLocation?)null;
             var metadata = await runner.MetadataAsync(agent);

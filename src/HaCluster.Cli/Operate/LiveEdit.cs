@@ -38,7 +38,7 @@ public static class LiveEdit
         }
         var arguments = new Dictionary<string, string>
         {
-            ["configuration"] = new System.Xml.Linq.XElement("cib", CibXmlWriter.WriteConfiguration(edited)).ToString(),
+            ["configuration"] = CibXmlWriter.Write(edited),
             ["force"] = force ? "true" : "false",
         };
         if (current.CibVersion is { } version) arguments["base"] = version;

@@ -89,4 +89,10 @@ public sealed record ClusterConfig
     }
 
     public Resource? FindResource(string id) => AllResources().FirstOrDefault(r => r.Id == id);
+
+    /// <summary>The rsc_template a primitive refers to (<c>@template</c>), if any.</summary>
+    public ResourceTemplate? TemplateOf(Primitive p) => p.Template is { } t ? Templates.FirstOrDefault(x => x.Id == t) : null;
+
+    /// <summary>The primitive's agent: its own, else its template's; null when it has neither.</summary>
+    public AgentSpec? AgentOf(Primitive p) => p.Agent ?? TemplateOf(p)?.Agent;
 }

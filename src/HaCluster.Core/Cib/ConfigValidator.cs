@@ -203,7 +203,7 @@ public sealed class ConfigValidator
         if (p.Template is not null && _config.Templates.All(t => t.Id != p.Template))
             Error(p.Id, $"primitive {p.Id}: unknown rsc_template '{p.Template}'");
         if (p.Agent is null && p.Template is null) Error(p.Id, $"primitive {p.Id}: needs an agent");
-        var agent = p.Agent ?? _config.Templates.FirstOrDefault(t => t.Id == p.Template)?.Agent;
+        var agent = _config.AgentOf(p);
         CheckPrimitiveLike("primitive", p.Id, agent, p.MetaAttributes, p.Operations, insideClone?.IsPromotable == true);
         if (agent?.Class == "stonith" && insideClone is not null)
             Warn(p.Id, $"primitive {p.Id}: a cloned stonith resource is unnecessary; fencing devices need not run everywhere");

@@ -141,7 +141,7 @@ internal sealed class ActionGraphBuilder(WorkingSet ws)
     /// <summary>Recurring monitors for the role the resource will have (ops with a role only for that role).</summary>
     private void AddMonitors(SchedPrimitive p, SchedNode node, Role role, Draft after)
     {
-        var template = p.Definition.Template is { } t ? ws.Config.Templates.FirstOrDefault(x => x.Id == t) : null;
+        var template = ws.Config.TemplateOf(p.Definition);
         var ops = p.Definition.Operations.Concat(template?.Operations ?? default).Where(o => o.Name == "monitor" && o.IntervalMilliseconds > 0);
         foreach (var op in ops.GroupBy(o => (o.IntervalMilliseconds, o.Role)).Select(g => g.First()))
         {

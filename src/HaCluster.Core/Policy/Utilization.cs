@@ -28,7 +28,7 @@ internal sealed class Utilization(WorkingSet ws)
     public Dictionary<string, long> Of(SchedPrimitive p)
     {
         var u = Read(p.Definition.Utilization);
-        if (p.Definition.Template is { } t && ws.Config.Templates.FirstOrDefault(x => x.Id == t) is { } template)
+        if (ws.Config.TemplateOf(p.Definition) is { } template)
             foreach (var (k, v) in Read(template.Utilization)) u.TryAdd(k, v);
         return u;
     }

@@ -156,11 +156,11 @@ public sealed class WorkingSet
         {
             case Primitive p:
             {
-                var agent = p.Agent ?? Config.Templates.FirstOrDefault(t => t.Id == p.Template)?.Agent;
+                var agent = Config.AgentOf(p);
                 if (agent is null) return null;
                 var prim = new SchedPrimitive(p.Id, parent, p, agent);
                 foreach (var kv in inherited) prim.Meta[kv.Key] = kv.Value;
-                var template = Config.Templates.FirstOrDefault(t => t.Id == p.Template);
+                var template = Config.TemplateOf(p);
                 if (template is not null) AddMeta(prim.Meta, template.MetaAttributes);
                 AddMeta(prim.Meta, p.MetaAttributes);
                 ById[prim.Id] = prim;

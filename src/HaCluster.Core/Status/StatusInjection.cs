@@ -62,7 +62,7 @@ public static class StatusInjection
         }
         var baseId = rsc.Split(':')[0];
         var primitive = config.AllResources().OfType<Primitive>().FirstOrDefault(p => p.Id == baseId);
-        var agent = primitive?.Agent ?? (primitive?.Template is { } t ? config.Templates.FirstOrDefault(x => x.Id == t)?.Agent : null);
+        var agent = primitive is null ? null : config.AgentOf(primitive);
         if (agent is null)
         {
             problem = $"no primitive '{baseId}' in the configuration";

@@ -321,11 +321,8 @@ public sealed class ClusterController(DaemonContext context, MembershipNode node
         if (!request.Force && request.BaseVersion != store.Version.ToString())
             return new CommitReply(request.Id, false, $"the CIB changed since the edit began (it was {request.BaseVersion}, it is {store.Version}); reload and edit again, or --force", null);
         var next = new CibVersion(store.Version.AdminEpoch, store.Version.Epoch + 1, 0);
-        var cib = new System.Xml.Linq.XElement("cib",
-            new System.Xml.Linq.XAttribute("admin_epoch", next.AdminEpoch), new System.Xml.Linq.XAttribute("epoch", next.Epoch),
-            new System.Xml.Linq.XAttribute("num_updates", next.NumUpdates), new System.Xml.Linq.XAttribute("validate-with", CibXmlWriter.ValidateWith),
-            CibXmlWriter.WriteConfiguration(parsed.Config), new System.Xml.Linq.XElement("status"));
-        store.Store(next, System.Text.Encoding.UTF8.GetBytes(cib.ToString()));
+        var cib = CibXmlWriter.Write(parsed.Config, next.Epoch, next.AdminEpoch, next.NumUpdates);
+        store.Store(next, System.Text.Encoding.UTF8.GetBytes(cib));
         node.CibVersion = next;
         log.LogInformation("configuration {Version} committed", next);
         return new CommitReply(request.Id, true, null, next.ToString());
@@ -430,7 +427,7 @@ public sealed class ClusterController(DaemonContext context, MembershipNode node
     private (int Node, string Device)? FencerFor(string victim)
     {
         var devices = config!.AllResources().OfType<Primitive>()
-            .Where(p => (p.Agent ?? config.Templates.FirstOrDefault(t => t.Id == p.Template)?.Agent)?.Class == "stonith")
+            .Where(p => config.AgentOf(p)?.Class == "stonith")
             .Select(p => p.Id).ToList();
         if (devices.Count == 0) return null;
         var started = devices.FirstOrDefault(d => reports.Values.Any(r => r.Histories.Any(h => h.Id == d &&

@@ -61,9 +61,6 @@ public sealed class LocalResourceManager : IAsyncDisposable
     private static Primitive? FindPrimitive(ClusterConfig config, string rsc) =>
         config.AllResources().OfType<Primitive>().FirstOrDefault(p => p.Id == BaseId(rsc));
 
-    private static AgentSpec? AgentOf(ClusterConfig config, Primitive p) =>
-        p.Agent ?? (p.Template is { } t ? config.Templates.FirstOrDefault(x => x.Id == t)?.Agent : null);
-
     /// <summary>Probes (monitor, interval 0) every configured primitive this node has no history of.</summary>
     public async Task ProbeAllAsync(ClusterConfig config, string version, CancellationToken cancel)
     {
@@ -199,7 +196,7 @@ public sealed class LocalResourceManager : IAsyncDisposable
 
     private void Record(ClusterConfig config, Primitive p, string resource, string task, long intervalMs, int rc, int expected, bool ok, string? reason)
     {
-        var agent = AgentOf(config, p)!;
+        var agent = config.AgentOf(p)!;
         var instance = HistoryId(config, resource);
         var now = DateTimeOffset.UtcNow.ToUnixTimeSeconds();
         lock (gate)
