@@ -133,6 +133,11 @@ internal sealed class CloneAssigner(WorkingSet ws, Placement placement)
             candidates.Add((instance, score));
         }
         if (clone.TargetRole is Role.Unpromoted or Role.Started && clone.MetaValue("target-role") is "Slave" or "Unpromoted") return;
+        if (ws.PromotionForbidden.Count > 0 && clone.Instances.SelectMany(i => i.Primitives()).Any(PromotionForbidden))
+        {
+            clone.Explanation.Add("no instance may be promoted: a ticket it needs for the Promoted role is not granted or in standby");
+            return;
+        }
         candidates = candidates.Select(c => (c.Instance, Score.Add(c.Score, ColocationPromotionScore(clone, c.Instance.AssignedTo!)))).ToList();
         var promotedPerNode = new Dictionary<SchedNode, int>();
         var promoted = 0;
@@ -147,6 +152,13 @@ internal sealed class CloneAssigner(WorkingSet ws, Placement placement)
             promotedPerNode[node] = promotedPerNode.GetValueOrDefault(node) + 1;
             promoted++;
         }
+    }
+
+    private bool PromotionForbidden(SchedResource r)
+    {
+        for (SchedResource? x = r; x is not null; x = x.Parent)
+            if (ws.PromotionForbidden.Contains(x)) return true;
+        return false;
     }
 
     /// <summary>

@@ -25,6 +25,7 @@ internal sealed class Placement(WorkingSet ws)
         ApplyManagement();
         InitialScores();
         ApplyLocations();
+        new TicketPolicy(ws).Apply();
         ApplyStickinessAndFailures();
         BuildColocations();
         foreach (var r in SortedForAssignment()) Assign(r);

@@ -16,6 +16,8 @@ public sealed class WorkingSet
     public List<SchedResource> Resources { get; } = new();
     public Dictionary<string, SchedResource> ById { get; } = new();
     public List<SchedColocation> Colocations { get; } = new();
+    /// <summary>Resources that may not be promoted anywhere (a Promoted-role rsc_ticket whose ticket is not usable).</summary>
+    public HashSet<SchedResource> PromotionForbidden { get; } = new();
 
     public bool StonithEnabled { get; private set; }
     public bool SymmetricCluster { get; private set; }
@@ -39,12 +41,20 @@ public sealed class WorkingSet
         return Resources.SelectMany(Walk);
     }
 
-    /// <summary>What a constraint's reference names: a resource, or every resource of a tag.</summary>
+    /// <summary>
+    /// What a constraint's reference names: a resource, every resource of a tag, or every
+    /// primitive built from a resource template.
+    /// </summary>
     public IEnumerable<SchedResource> Resolve(string id)
     {
         if (ById.TryGetValue(id, out var r)) return new[] { r };
         var tag = Config.Tags.FirstOrDefault(t => t.Id == id);
-        return tag is null ? Array.Empty<SchedResource>() : tag.References.SelectMany(Resolve);
+        if (tag is not null) return tag.References.SelectMany(Resolve);
+        if (Config.Templates.Any(t => t.Id == id))
+            return AllPrimitives().Where(p => p.Definition.Template == id && p.EnclosingClone is null).Cast<SchedResource>()
+                .Concat(AllResources().OfType<SchedClone>().Where(c => c.Instances.Any(i => i.Primitives().Any(p => p.Definition.Template == id))))
+                .ToList();
+        return Array.Empty<SchedResource>();
     }
 
     private string? Property(string name) => Config.Properties.GetUnconditional(name);

@@ -7,6 +7,7 @@ namespace HaCluster.Core.Tests.Policy;
 internal sealed class StatusBuilder
 {
     private readonly List<NodeState> _nodes = new();
+    private readonly List<TicketState> _tickets = new();
     private bool _quorum = true;
 
     public StatusBuilder Online(params string[] names)
@@ -50,5 +51,11 @@ internal sealed class StatusBuilder
         return this;
     }
 
-    public ClusterStatus Build() => new() { Nodes = _nodes.ToEquatableArray(), HaveQuorum = _quorum };
+    public StatusBuilder Ticket(string id, bool granted, bool standby = false)
+    {
+        _tickets.Add(new TicketState(id, granted, standby, null));
+        return this;
+    }
+
+    public ClusterStatus Build() => new() { Nodes = _nodes.ToEquatableArray(), HaveQuorum = _quorum, Tickets = _tickets.ToEquatableArray() };
 }
