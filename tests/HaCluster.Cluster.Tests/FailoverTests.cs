@@ -159,6 +159,38 @@ public sealed class FailoverTests : IDisposable
         Assert.All(All, n => Assert.Equal("0.6.0", cluster.Status(n)!.CibVersion));
     }
 
+    [Fact]
+    public async Task Changing_a_resource_parameter_restarts_it_in_place_and_leaves_the_rest_alone()
+    {
+        new CibStore(Path.Combine(cluster.Dir, "node1.state")).Store(new CibVersion(0, 5, 0), System.Text.Encoding.UTF8.GetBytes(Cib));
+        cluster.StartAll();
+        await cluster.WaitUntil("the group runs on node2", () => RunningOn("app").SequenceEqual(["node2"]), TimeSpan.FromSeconds(30));
+        await Task.Delay(1500);  // the first monitors have reported: the cluster is idle
+        Assert.DoesNotContain("app stop", cluster.Log("node2"));
+
+        var edit = Path.Combine(cluster.Dir, "param.crm");
+        File.WriteAllText(edit, "primitive app ocf:heartbeat:Dummy params fake=changed op monitor interval=1s\n");
+        var committed = Hacrm("node1", "configure", "load", "update", edit);
+        Assert.True(committed.Exit == 0, committed.Err);
+
+        // The recorded op-digest no longer matches the definition: stop, then start again, same node.
+        await cluster.WaitForLog("node2", "app stop");
+        await cluster.WaitUntil("app runs on node2 again", () => RunningOn("app").SequenceEqual(["node2"]) &&
+            cluster.Log("node2").LastIndexOf("app start", StringComparison.Ordinal) > cluster.Log("node2").LastIndexOf("app stop", StringComparison.Ordinal), TimeSpan.FromSeconds(15));
+        Assert.DoesNotContain("vip stop", cluster.Log("node2"));
+        // And once restarted with the new parameters it stays up: no restart loop.
+        var restarts = Count(cluster.Log("node2"), "app stop");
+        await Task.Delay(3000);
+        Assert.Equal(restarts, Count(cluster.Log("node2"), "app stop"));
+    }
+
+    private static int Count(string text, string what)
+    {
+        int n = 0;
+        for (var i = text.IndexOf(what, StringComparison.Ordinal); i >= 0; i = text.IndexOf(what, i + what.Length, StringComparison.Ordinal)) n++;
+        return n;
+    }
+
     /// <summary>Runs a committing command and waits until every node holds the version it made.</summary>
     private async Task Commit(string node, params string[] args)
     {

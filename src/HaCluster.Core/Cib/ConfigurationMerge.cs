@@ -13,13 +13,32 @@ public static class ConfigurationMerge
         ResourceDefaults = MergeSets(current.ResourceDefaults, update.ResourceDefaults),
         OperationDefaults = MergeSets(current.OperationDefaults, update.OperationDefaults),
         Nodes = Merge(current.Nodes, update.Nodes, n => n.Uname),
-        Resources = Merge(current.Resources, update.Resources, r => r.Id),
+        Resources = MergeResources(current.Resources, update.Resources),
         Templates = Merge(current.Templates, update.Templates, t => t.Id),
         Constraints = Merge(current.Constraints, update.Constraints, c => c.Id),
         Tags = Merge(current.Tags, update.Tags, t => t.Id),
         FencingLevels = update.FencingLevels.IsEmpty ? current.FencingLevels : update.FencingLevels,
         Alerts = Merge(current.Alerts, update.Alerts, a => a.Id),
     };
+
+    /// <summary>
+    /// Resources by id, at any depth: an updated primitive that is a group member or a clone's
+    /// child replaces it there (crm's "load update" of "primitive app ..." when app is in a group).
+    /// </summary>
+    private static EquatableArray<Resource> MergeResources(EquatableArray<Resource> current, EquatableArray<Resource> update)
+    {
+        var topLevel = current.Select(r => r.Id).ToHashSet();
+        var nested = update.Where(r => !topLevel.Contains(r.Id)).ToDictionary(r => r.Id);
+        var used = new HashSet<string>();
+        Resource Replace(Resource r) => r switch
+        {
+            Group g => g with { Members = g.Members.Select(m => nested.TryGetValue(m.Id, out var n) && n is Primitive np && used.Add(m.Id) ? np : m).ToEquatableArray() },
+            Clone c => c with { Child = nested.TryGetValue(c.Child.Id, out var n) && used.Add(c.Child.Id) ? n : Replace(c.Child) },
+            _ => r,
+        };
+        var inPlace = current.Select(Replace).ToEquatableArray();
+        return Merge(inPlace, update.Where(r => !used.Contains(r.Id)).ToEquatableArray(), r => r.Id);
+    }
 
     private static EquatableArray<T> Merge<T>(EquatableArray<T> current, EquatableArray<T> update, Func<T, string> key)
     {

@@ -110,6 +110,9 @@ internal sealed class ActionGraphBuilder(WorkingSet ws)
                 foreach (var n in p.ActiveOn.Keys.ToList()) StopOn(n);
                 if (to is not null) StartOn(to);
                 break;
+            case "Reload":
+                Add("reload", p, to!.Name);
+                break;
             case "Promote":
             {
                 var promote = Add("promote", p, to!.Name);

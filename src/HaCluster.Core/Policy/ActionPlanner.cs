@@ -79,7 +79,8 @@ internal sealed class ActionPlanner(WorkingSet ws)
             if (failed) return new ResourceChange("Recover", p.Id, Details(current, from, next, to));
             if (p.RestartReason is not null && current == next)
                 return new ResourceChange("Restart", p.Id, Details(current, from, next, to), p.RestartReason);
-            if (current == next) return null;
+            if (current == next)
+                return p.ReloadOn == from ? new ResourceChange("Reload", p.Id, Details(current, from, next, to)) : null;
             if (current == Role.Unpromoted && next == Role.Promoted) return new ResourceChange("Promote", p.Id, Details(current, from, next, to));
             if (current == Role.Promoted && next is Role.Unpromoted or Role.Started) return new ResourceChange("Demote", p.Id, Details(current, from, Role.Unpromoted, to));
             return null;

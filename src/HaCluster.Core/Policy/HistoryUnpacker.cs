@@ -38,6 +38,7 @@ internal sealed class HistoryUnpacker(WorkingSet ws)
             rsc = Orphan(history);
             if (rsc is null) return;
         }
+        rsc.HistoryOn[node] = history;
         var (role, failed, stopFailed, onFail) = Replay(history, rsc);
         // Hard errors ban the node; "not configured" is fatal everywhere (Pacemaker's classification).
         var last = history.Operations.Where(o => o.OpStatus != 1).OrderBy(o => o.CallId).LastOrDefault(o => o.Task is not "notify");

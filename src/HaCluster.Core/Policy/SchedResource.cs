@@ -85,6 +85,10 @@ public sealed class SchedPrimitive(string id, SchedResource? parent, Primitive d
 
     /// <summary>Where the history says it is active, with the role there.</summary>
     public Dictionary<SchedNode, Role> ActiveOn { get; } = new();
+    /// <summary>Its operation history on each node that has one.</summary>
+    public Dictionary<SchedNode, Status.ResourceHistory> HistoryOn { get; } = new();
+    /// <summary>Where its parameters changed in a way the agent can reload without a restart.</summary>
+    public SchedNode? ReloadOn { get; set; }
     public HashSet<SchedNode> FailedOn { get; } = new();
     /// <summary>Nodes where a stop failed (and no fencing can clean it up): blocked.</summary>
     public HashSet<SchedNode> StopFailedOn { get; } = new();

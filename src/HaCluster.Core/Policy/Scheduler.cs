@@ -19,6 +19,7 @@ public static class Scheduler
     {
         var ws = WorkingSet.Build(config, status, now);
         new HistoryUnpacker(ws).Unpack();
+        new DefinitionChanges(ws).Run();
         new Placement(ws).Run();
         new OrderPropagation(ws).Run();
         var plan = new ActionPlanner(ws).Plan();

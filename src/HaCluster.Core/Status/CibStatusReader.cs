@@ -131,7 +131,9 @@ public static class CibStatusReader
                     (string?)op.Attribute("op-secure-digest"),
                     (string?)op.Attribute("on_node"),
                     (string?)op.Attribute("migrate_source"),
-                    (string?)op.Attribute("migrate_target")));
+                    (string?)op.Attribute("migrate_target"),
+                    (string?)op.Attribute("op-force-restart"),
+                    (string?)op.Attribute("op-secure-params")));
             }
             return new ResourceHistory((string?)rsc.Attribute("id") ?? "", (string?)rsc.Attribute("class") ?? "",
                 (string?)rsc.Attribute("provider"), (string?)rsc.Attribute("type") ?? "", ops.ToEquatableArray(),

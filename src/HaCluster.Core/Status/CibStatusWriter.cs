@@ -40,6 +40,10 @@ public static class CibStatusWriter
                     if (op.LastRcChange is { } lrc) e.Add(new XAttribute("last-rc-change", lrc));
                     if (op.ExitReason is not null) e.Add(new XAttribute("exit-reason", op.ExitReason));
                     if (op.OpDigest is not null) e.Add(new XAttribute("op-digest", op.OpDigest));
+                    if (op.RestartDigest is not null) e.Add(new XAttribute("op-restart-digest", op.RestartDigest));
+                    if (op.ForceRestartParams is not null) e.Add(new XAttribute("op-force-restart", op.ForceRestartParams));
+                    if (op.SecureDigest is not null) e.Add(new XAttribute("op-secure-digest", op.SecureDigest));
+                    if (op.SecureParams is not null) e.Add(new XAttribute("op-secure-params", op.SecureParams));
                     rsc.Add(e);
                 }
                 resources.Add(rsc);

@@ -111,7 +111,11 @@ public sealed record OperationRecord(
     string? SecureDigest = null,
     string? OnNode = null,
     string? MigrateSource = null,
-    string? MigrateTarget = null);
+    string? MigrateTarget = null,
+    /// <summary>op-force-restart: the parameters the agent cannot reload (space separated).</summary>
+    string? ForceRestartParams = null,
+    /// <summary>op-secure-params: the private parameters left out of the secure digest.</summary>
+    string? SecureParams = null);
 
 /// <summary>A ticket's state (for rsc_ticket constraints).</summary>
 public sealed record TicketState(string Id, bool Granted, bool Standby, long? LastGranted);

@@ -72,7 +72,9 @@ public static class StatusInjection
         var history = node.Resources.FirstOrDefault(r => r.Id == rsc) ?? new ResourceHistory(rsc, agent.Class, agent.Provider, agent.Type, EquatableArray<OperationRecord>.Empty);
         var callId = node.Resources.SelectMany(r => r.Operations).Select(o => o.CallId).DefaultIfEmpty(0).Max() + 1;
         var record = new OperationRecord($"{rsc}_{task}_{interval}", task, interval, rc, rc is 0 or 7 or 8 ? 0 : 4, callId,
-            TransitionKey: $"1:1:{(task == "monitor" && interval == 0 ? 7 : 0)}:injected");
+            TransitionKey: $"1:1:{(task == "monitor" && interval == 0 ? 7 : 0)}:injected",
+            // Run with today's definition, as crm_simulate's injections are.
+            OpDigest: Policy.OperationDigest.For(config, primitive!, task, interval, _ => true));
         history = history with { Operations = history.Operations.Add(record) };
         var resources = node.Resources.Where(r => r.Id != rsc).Append(history).ToEquatableArray();
         node = node with { Resources = resources };

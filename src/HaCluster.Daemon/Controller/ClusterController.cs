@@ -440,7 +440,7 @@ public sealed class ClusterController(DaemonContext context, MembershipNode node
     private static ResourceHistory ToHistory(HistoryDto h) => new(h.Id, h.Class, h.Provider, h.Type,
         h.Operations.Select(o => new OperationRecord(o.Key, o.Task, o.IntervalMs, o.Rc, o.OpStatus, o.CallId,
             OperationKey: $"{h.Id}_{o.Task}_{o.IntervalMs}", TransitionKey: $"0:0:{o.ExpectedRc}:hacluster", LastRcChange: o.LastRcChange,
-            ExitReason: o.ExitReason)).ToEquatableArray());
+            ExitReason: o.ExitReason, OpDigest: o.Digest)).ToEquatableArray());
 
     /// <summary>Sends every action whose inputs are done; ends the transition when nothing is left to wait for.</summary>
     private async Task Advance()

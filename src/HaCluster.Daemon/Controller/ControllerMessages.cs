@@ -4,7 +4,8 @@ using HaCluster.Core.Api;
 namespace HaCluster.Daemon.Controller;
 
 /// <summary>One operation as a node's resource manager remembers it.</summary>
-public sealed record OperationDto(string Key, string Task, long IntervalMs, int Rc, int ExpectedRc, int OpStatus, int CallId, long LastRcChange, string? ExitReason);
+/// <summary>One recorded operation; <see cref="Digest"/> is the op-digest of its parameters (so a later change restarts it).</summary>
+public sealed record OperationDto(string Key, string Task, long IntervalMs, int Rc, int ExpectedRc, int OpStatus, int CallId, long LastRcChange, string? ExitReason, string? Digest = null);
 
 /// <summary>What one node knows about one resource (Pacemaker's lrm_resource).</summary>
 public sealed record HistoryDto(string Id, string Class, string? Provider, string Type, List<OperationDto> Operations);

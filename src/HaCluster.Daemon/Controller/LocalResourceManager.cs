@@ -1,3 +1,4 @@
+using HaCluster.Core.Policy;
 using HaCluster.Agents;
 using HaCluster.Core.Cib;
 using Microsoft.Extensions.Logging;
@@ -205,7 +206,7 @@ public sealed class LocalResourceManager : IAsyncDisposable
                 histories[instance] = h = new HistoryDto(instance, agent.Class, agent.Provider, agent.Type, new List<OperationDto>());
             var recurring = task == "monitor" && intervalMs > 0;
             var key = recurring ? $"{instance}_monitor_{intervalMs}" : $"{instance}_last_0";
-            var op = new OperationDto(key, task, intervalMs, rc, expected, ok ? 0 : 4, ++callId, now, reason);
+            var op = new OperationDto(key, task, intervalMs, rc, expected, ok ? 0 : 4, ++callId, now, reason, Digest(config, p, task, intervalMs));
             h.Operations.RemoveAll(o => o.Key == key);
             // A stop or demote ends the recurring monitors (the executor cancelled them).
             if (!recurring && task is "stop" or "demote" or "promote" or "start") h.Operations.RemoveAll(o => o.IntervalMs > 0);
@@ -219,6 +220,20 @@ public sealed class LocalResourceManager : IAsyncDisposable
                 attributes[$"last-failure-{BaseId(instance)}#{task}_{intervalMs}"] = now.ToString();
             }
         }
+    }
+
+    /// <summary>
+    /// The op-digest of the parameters this operation ran with (rules evaluated against this
+    /// node's own attributes): the DC compares it with the configuration to restart a resource
+    /// whose parameters were changed since.
+    /// </summary>
+    private string Digest(ClusterConfig config, Primitive p, string task, long intervalMs)
+    {
+        var self = new SchedNode(nodeName, nodeName);
+        foreach (var (name, value) in attributes) self.Attributes[name] = value;
+        self.Attributes["#uname"] = nodeName;
+        var now = DateTimeOffset.UtcNow;
+        return OperationDigest.For(config, p, task, intervalMs, rule => RuleEvaluator.Matches(rule, self, now));
     }
 
     public ValueTask DisposeAsync() => executor.DisposeAsync();

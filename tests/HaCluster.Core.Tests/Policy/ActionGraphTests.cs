@@ -15,7 +15,7 @@ public class ActionGraphTests
     {
         var parsed = CrmParser.Parse(crm, "t.crm");
         Assert.False(parsed.HasErrors, string.Join("\n", parsed.Diagnostics));
-        var graph = Scheduler.Schedule(parsed.Config!, status.Build(), Now);
+        var graph = Scheduler.Schedule(parsed.Config!, status.Build(parsed.Config!), Now);
         Assert.NotNull(graph.TopologicalOrder());
         return graph;
     }

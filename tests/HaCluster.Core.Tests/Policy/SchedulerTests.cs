@@ -15,7 +15,7 @@ public class SchedulerTests
     {
         var parsed = CrmParser.Parse(crm, "t.crm");
         Assert.False(parsed.HasErrors, string.Join("\n", parsed.Diagnostics));
-        return Scheduler.Schedule(parsed.Config!, status.Build(), Now).SummaryLines().Select(ConformanceTests.Normalise).ToList();
+        return Scheduler.Schedule(parsed.Config!, status.Build(parsed.Config!), Now).SummaryLines().Select(ConformanceTests.Normalise).ToList();
     }
 
     private const string TwoNodes = "node node1\nnode node2\nproperty stonith-enabled=false\n";

@@ -58,4 +58,18 @@ internal sealed class StatusBuilder
     }
 
     public ClusterStatus Build() => new() { Nodes = _nodes.ToEquatableArray(), HaveQuorum = _quorum, Tickets = _tickets.ToEquatableArray() };
+
+    /// <summary>The status, with every operation carrying the digest of <paramref name="config"/>'s definition (as if run with it).</summary>
+    public ClusterStatus Build(ClusterConfig config)
+    {
+        var status = Build();
+        var primitives = config.AllResources().OfType<Primitive>().ToDictionary(p => p.Id);
+        NodeState WithDigests(NodeState n) => n with
+        {
+            Resources = n.Resources.Select(r => primitives.TryGetValue(r.Id.Split(':')[0], out var p)
+                ? r with { Operations = r.Operations.Select(o => o with { OpDigest = HaCluster.Core.Policy.OperationDigest.For(config, p, o.Task, o.IntervalMs, _ => true) }).ToEquatableArray() }
+                : r).ToEquatableArray(),
+        };
+        return status with { Nodes = status.Nodes.Select(WithDigests).ToEquatableArray() };
+    }
 }

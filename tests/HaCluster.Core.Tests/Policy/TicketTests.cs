@@ -13,7 +13,7 @@ public class TicketTests
     {
         var parsed = CrmParser.Parse(crm, "t.crm");
         Assert.False(parsed.HasErrors, string.Join("\n", parsed.Diagnostics));
-        return Scheduler.Schedule(parsed.Config!, status.Build(), Now).SummaryLines().Select(ConformanceTests.Normalise).OrderBy(s => s).ToList();
+        return Scheduler.Schedule(parsed.Config!, status.Build(parsed.Config!), Now).SummaryLines().Select(ConformanceTests.Normalise).OrderBy(s => s).ToList();
     }
 
     private const string Nodes = "node node1\nnode node2\n";
