@@ -71,7 +71,7 @@ internal sealed class ActionPlanner(WorkingSet ws)
             return new ResourceChange(next == Role.Promoted ? "Promote" : "Start", p.Id, Details(Role.Stopped, null, next, to));
         if (to is null)
         {
-            const string reason = "due to node availability";
+            var reason = p.StopBlocked ? "due to node availability (blocked)" : "due to node availability";
             return new ResourceChange("Stop", p.Id, Details(current, from, Role.Stopped, null), reason);
         }
         if (from == to)

@@ -138,7 +138,8 @@ internal sealed class HistoryUnpacker(WorkingSet ws)
         {
             var expected = ExpectedRc(op);
             var pending = op.CallId < 0 || op.OpStatus is -1 or 7;
-            var rc = op.RcCode;
+            // Degraded (190) and degraded-promoted (191) still run: success with a warning.
+            var rc = op.RcCode switch { 190 => OcfSuccess, 191 => OcfRunningPromoted, var other => other };
             var opFailed = op.OpStatus is 2 or 4 or 5 or 6 && !pending;
             switch (op.Task)
             {

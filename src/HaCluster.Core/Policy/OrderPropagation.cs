@@ -24,6 +24,32 @@ internal sealed class OrderPropagation(WorkingSet ws)
                     changed |= Apply(e, then);
             if (!changed) break;
         }
+        BlockStops(edges);
+    }
+
+    /// <summary>
+    /// A stop ordered after a stop that cannot happen (its resource is active but unmanaged, say
+    /// a failed stop without fencing) cannot happen either: it is reported "(blocked)". "A then B"
+    /// orders B's stop before A's; "A stop then B stop" orders them as written.
+    /// </summary>
+    private void BlockStops(List<Edge> edges)
+    {
+        var after = new List<(SchedPrimitive Before, SchedPrimitive After)>();
+        foreach (var e in edges)
+        {
+            if (e.FirstAction == "start" && e.ThenAction == "start" && e.Symmetrical)
+                foreach (var b in e.Then.Primitives()) foreach (var a in e.First.Primitives()) after.Add((b, a));
+            else if (e.FirstAction == "stop" && e.ThenAction == "stop")
+                foreach (var b in e.First.Primitives()) foreach (var a in e.Then.Primitives()) after.Add((b, a));
+        }
+        static bool Unrunnable(SchedPrimitive p) => (p.ActiveOn.Count > 0 && !p.Managed) || p.StopBlocked;
+        for (var changed = true; changed;)
+        {
+            changed = false;
+            foreach (var (before, later) in after)
+                if (before != later && !later.StopBlocked && later.Managed && later.ActiveOn.Count > 0 && Unrunnable(before))
+                    changed = later.StopBlocked = true;
+        }
     }
 
     private List<Edge> BuildEdges()

@@ -101,6 +101,8 @@ public sealed class SchedPrimitive(string id, SchedResource? parent, Primitive d
     public string? BlockedStartReason { get; set; }
     /// <summary>Set by order propagation: it must stop because something it is ordered after cannot run.</summary>
     public string? ForcedStopReason { get; set; }
+    /// <summary>Set by order propagation: its stop waits for a stop that cannot happen.</summary>
+    public bool StopBlocked { get; set; }
     /// <summary>Set by order propagation: it must restart because something it is ordered after (re)starts.</summary>
     public string? RestartReason { get; set; }
 

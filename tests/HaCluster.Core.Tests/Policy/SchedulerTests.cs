@@ -207,4 +207,22 @@ public class SchedulerTests
         var status = new StatusBuilder().Online("node1", "node2");
         Assert.Equal(Summary(crm, status), Summary(crm, status));
     }
+
+    [Fact]
+    public void A_degraded_monitor_result_is_not_a_failure()
+    {
+        var status = new StatusBuilder().Online("node1", "node2")
+            .History("node1", "a", "ocf:heartbeat:Dummy", ("start", 0, 0), ("monitor", 190, 10000));
+        Assert.Empty(Summary(TwoNodes + "primitive a Dummy op monitor interval=10s", status));
+    }
+
+    [Fact]
+    public void A_stop_that_must_wait_for_an_unmanaged_resource_is_blocked()
+    {
+        // b's stop failed without fencing: it is blocked, and a (ordered before b) cannot stop before it.
+        var crm = TwoNodes + "primitive a Dummy meta target-role=Stopped\nprimitive b Dummy\norder o Mandatory: a b";
+        var status = new StatusBuilder().Online("node1", "node2").Running("node1", "a")
+            .History("node1", "b", "ocf:heartbeat:Dummy", ("start", 0, 0), ("stop", 1, 0));
+        Assert.Equal(new[] { "Stop a (node1) due to node availability (blocked)" }, Summary(crm, status));
+    }
 }

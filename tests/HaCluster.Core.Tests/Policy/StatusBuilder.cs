@@ -35,7 +35,7 @@ internal sealed class StatusBuilder
     /// <summary>rsc ran these ops (task, rc, interval ms) on node, in order.</summary>
     public StatusBuilder History(string node, string rsc, string type, params (string Task, int Rc, long Interval)[] ops)
     {
-        var records = ops.Select((o, i) => new OperationRecord($"{rsc}_{o.Task}_{o.Interval}", o.Task, o.Interval, o.Rc, o.Rc == 0 || o.Rc == 7 || o.Rc == 8 ? 0 : 4, i + 1,
+        var records = ops.Select((o, i) => new OperationRecord($"{rsc}_{o.Task}_{o.Interval}", o.Task, o.Interval, o.Rc, o.Rc is 0 or 7 or 8 or 190 or 191 ? 0 : 4, i + 1,
             TransitionKey: $"1:1:{(o.Task == "monitor" && o.Interval == 0 ? 7 : 0)}:x")).ToEquatableArray();
         var agent = AgentSpec.TryParse(type)!;
         Replace(node, n => n with { Resources = n.Resources.Add(new ResourceHistory(rsc, agent.Class, agent.Provider, agent.Type, records)) });
