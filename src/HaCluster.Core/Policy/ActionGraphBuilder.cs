@@ -205,7 +205,7 @@ internal sealed class ActionGraphBuilder(WorkingSet ws)
                 Order(PrimitivesOf(first), fa, PrimitivesOf(then), ta);
                 if (symmetrical) Order(PrimitivesOf(then), Inverse(ta), PrimitivesOf(first), Inverse(fa));
             }
-            foreach (var (f, fa, t, ta) in OrderPairs.Of(ws, o)) Pair(f, fa, t, ta);
+            foreach (var pair in OrderPairs.Of(ws, o)) Pair(pair.First, pair.FirstAction, pair.Then, pair.ThenAction);
         }
     }
 

@@ -11,7 +11,7 @@ namespace HaCluster.Core.Policy;
 /// </summary>
 internal sealed class OrderPropagation(WorkingSet ws)
 {
-    private sealed record Edge(string OrderId, SchedResource First, string FirstAction, SchedResource Then, string ThenAction, bool Symmetrical = true);
+    private sealed record Edge(string OrderId, SchedResource First, string FirstAction, SchedResource Then, string ThenAction, bool Symmetrical = true, OneOrMore? Relaxed = null);
 
     public void Run()
     {
@@ -64,8 +64,8 @@ internal sealed class OrderPropagation(WorkingSet ws)
             var mandatory = o.Kind is "Mandatory" || (o.Kind is null && (o.Score is null || o.Score.Value.Value > 0));
             if (!mandatory) continue;
             var symmetrical = CibBoolean.TryParse(o.Symmetrical) ?? true;
-            foreach (var (f, fa, t, ta) in OrderPairs.Of(ws, o))
-                edges.Add(new Edge(o.Id, f, fa, t, ta, symmetrical));
+            foreach (var pair in OrderPairs.Of(ws, o))
+                edges.Add(new Edge(o.Id, pair.First, pair.FirstAction, pair.Then, pair.ThenAction, symmetrical, pair.Relaxed));
         }
         return edges;
     }
@@ -109,6 +109,15 @@ internal sealed class OrderPropagation(WorkingSet ws)
         _ => false,
     };
 
+    /// <summary>How many of a "one or more" group can do the action (a clone counts its instances).</summary>
+    private static int Count(OneOrMore group, string action) =>
+        group.Members.SelectMany(m => m is SchedClone c ? c.Instances : [m]).Count(unit => action switch
+        {
+            "start" => unit is SchedGroup g ? g.Children.Cast<SchedPrimitive>().All(WillRun) : unit.Primitives().Any(WillRun),
+            "promote" => unit.Primitives().Any(p => WillRun(p) && p.NextRole == Role.Promoted),
+            _ => true,
+        });
+
     private static string Describe(SchedResource r, string action) =>
         r is SchedGroup or SchedClone ? $"{r.Id} {(action == "start" ? "running" : action == "promote" ? "promoted" : action)}" : $"{r.Id} {action}";
 
@@ -118,7 +127,9 @@ internal sealed class OrderPropagation(WorkingSet ws)
         if (then == e.First) return false;
         if (e.FirstAction is not ("start" or "promote")) return false;
 
-        if (!Runnable(e.First, e.FirstAction))
+        var runnable = e.Relaxed is { } relaxed ? Count(relaxed, e.FirstAction) >= relaxed.Required : Runnable(e.First, e.FirstAction);
+        var what = e.Relaxed?.Name ?? Describe(e.First, e.FirstAction);
+        if (!runnable)
         {
             if (!WillRun(then) && (then.BlockedStartReason is not null || then.ForcedStopReason is not null || then.AssignedTo is null))
                 return false;
@@ -129,18 +140,21 @@ internal sealed class OrderPropagation(WorkingSet ws)
             {
                 var staysPut = then.AssignedTo is not null && then.ActiveOn.ContainsKey(then.AssignedTo) && !then.Failed && then.RestartReason is null;
                 if ((!e.Symmetrical && staysPut) || then.ForcedStopReason is not null) return false;
-                then.ForcedStopReason = $"due to unrunnable {Describe(e.First, e.FirstAction)}";
+                then.ForcedStopReason = $"due to unrunnable {what}";
             }
-            else if (then.EnclosingClone is not null)
+            else if (then.EnclosingClone is not null && e.Relaxed is null)
             {
                 // A clone instance that cannot start is simply not started: crm_simulate lists no
                 // blocked start for it (a primitive gets one).
                 then.AssignedTo = null;
                 then.NextRole = Role.Stopped;
             }
-            else then.BlockedStartReason = $"due to unrunnable {Describe(e.First, e.FirstAction)} (blocked)";
+            else then.BlockedStartReason = $"due to unrunnable {what} (blocked)";
             return true;
         }
+        // Enough of a "one or more" first can run: the dependent may start; it is not restarted
+        // for one of them starting.
+        if (e.Relaxed is not null) return false;
         if (Required(e.First, e.FirstAction) && WillRun(then) && then.ActiveOn.ContainsKey(then.AssignedTo!)
             && !then.Failed && then.RestartReason is null && then.ActiveOn.Count == 1)
         {

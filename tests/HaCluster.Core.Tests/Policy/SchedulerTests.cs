@@ -225,4 +225,26 @@ public class SchedulerTests
             .History("node1", "b", "ocf:heartbeat:Dummy", ("start", 0, 0), ("stop", 1, 0));
         Assert.Equal(new[] { "Stop a (node1) due to node availability (blocked)" }, Summary(crm, status));
     }
+
+    [Fact]
+    public void A_resource_after_a_clone_with_clone_min_waits_for_that_many_instances()
+    {
+        // Only node1 may run an instance; clone-min=2 cannot be met, so b cannot start.
+        var crm = TwoNodes + "primitive a Dummy\nclone ac a meta clone-min=2\nlocation l ac -inf: node2\nprimitive b Dummy\norder o Mandatory: ac b";
+        var s = Summary(crm, new StatusBuilder().Online("node1", "node2"));
+        Assert.Contains("Start a:0 (node1)", s);
+        Assert.Contains(s, l => l.StartsWith("Start b (") && l.EndsWith("due to unrunnable clone-one-or-more:o (blocked)"));
+    }
+
+    [Fact]
+    public void A_set_with_require_all_false_needs_only_one_member()
+    {
+        var crm = TwoNodes + "primitive a Dummy meta target-role=Stopped\nprimitive b Dummy\nprimitive c Dummy\norder o Mandatory: [ a b ] c";
+        // a will not run, but b can: the one-or-more set is satisfied and c starts.
+        var s = Summary(crm, new StatusBuilder().Online("node1", "node2"));
+        Assert.Contains(s, l => l.StartsWith("Start c (") && !l.Contains("blocked"));
+        // With neither, c is blocked.
+        s = Summary(crm.Replace("primitive b Dummy", "primitive b Dummy meta target-role=Stopped"), new StatusBuilder().Online("node1", "node2"));
+        Assert.Contains(s, l => l.StartsWith("Start c (") && l.EndsWith("due to unrunnable one-or-more:o-set-0 (blocked)"));
+    }
 }
