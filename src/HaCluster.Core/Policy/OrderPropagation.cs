@@ -127,8 +127,28 @@ internal sealed class OrderPropagation(WorkingSet ws)
         if (then == e.First) return false;
         if (e.FirstAction is not ("start" or "promote")) return false;
 
-        var runnable = e.Relaxed is { } relaxed ? Count(relaxed, e.FirstAction) >= relaxed.Required : Runnable(e.First, e.FirstAction);
-        var what = e.Relaxed?.Name ?? Describe(e.First, e.FirstAction);
+        // Interleaved clones: each instance depends only on the first clone's instance on its own node.
+        var first = e.First;
+        var interleaved = e.Relaxed is null && e.First is SchedClone firstClone && e.Then is SchedClone thenClone
+                          && CibBoolean.IsTrue(thenClone.MetaValue("interleave"));
+        if (interleaved)
+        {
+            var node = then.AssignedTo ?? then.CurrentNode;
+            if (node is null) return false;
+            var partner = ((SchedClone)e.First).Instances.FirstOrDefault(i => i.Primitives().All(p => p.AssignedTo == node))
+                          ?? ((SchedClone)e.First).Instances.FirstOrDefault(i => i.Primitives().Any(p => p.ActiveOn.ContainsKey(node)));
+            if (partner is null)
+            {
+                // Nothing of the first clone on this node: this instance cannot be active here.
+                if (then.AssignedTo is null) return false;
+                then.AssignedTo = null;
+                then.NextRole = Role.Stopped;
+                return true;
+            }
+            first = partner;
+        }
+        var runnable = e.Relaxed is { } relaxed ? Count(relaxed, e.FirstAction) >= relaxed.Required : Runnable(first, e.FirstAction);
+        var what = e.Relaxed?.Name ?? Describe(first, e.FirstAction);
         if (!runnable)
         {
             if (!WillRun(then) && (then.BlockedStartReason is not null || then.ForcedStopReason is not null || then.AssignedTo is null))
@@ -142,7 +162,7 @@ internal sealed class OrderPropagation(WorkingSet ws)
                 if ((!e.Symmetrical && staysPut) || then.ForcedStopReason is not null) return false;
                 then.ForcedStopReason = $"due to unrunnable {what}";
             }
-            else if (then.EnclosingClone is not null && e.Relaxed is null)
+            else if (then.EnclosingClone is not null && e.Relaxed is null && !interleaved)
             {
                 // A clone instance that cannot start is simply not started: crm_simulate lists no
                 // blocked start for it (a primitive gets one).
@@ -155,10 +175,10 @@ internal sealed class OrderPropagation(WorkingSet ws)
         // Enough of a "one or more" first can run: the dependent may start; it is not restarted
         // for one of them starting.
         if (e.Relaxed is not null) return false;
-        if (Required(e.First, e.FirstAction) && WillRun(then) && then.ActiveOn.ContainsKey(then.AssignedTo!)
+        if (Required(first, e.FirstAction) && WillRun(then) && then.ActiveOn.ContainsKey(then.AssignedTo!)
             && !then.Failed && then.RestartReason is null && then.ActiveOn.Count == 1)
         {
-            then.RestartReason = $"due to required {Describe(e.First, e.FirstAction)}";
+            then.RestartReason = $"due to required {Describe(first, e.FirstAction)}";
             return true;
         }
         return false;

@@ -42,7 +42,7 @@ public static class CibStatusReader
         var status = new ClusterStatus
         {
             Version = new CibVersion(Long(cib, "admin_epoch"), Long(cib, "epoch"), Long(cib, "num_updates")),
-            HaveQuorum = CibBoolean.TryParse((string?)cib.Attribute("have-quorum")) ?? true,
+            HaveQuorum = CibBoolean.TryParse((string?)cib.Attribute("have-quorum")) ?? false,
             DcUuid = (string?)cib.Attribute("dc-uuid"),
             ExecutionDate = executionDate,
         };

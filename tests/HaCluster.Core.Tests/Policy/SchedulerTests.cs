@@ -247,4 +247,15 @@ public class SchedulerTests
         s = Summary(crm.Replace("primitive b Dummy", "primitive b Dummy meta target-role=Stopped"), new StatusBuilder().Online("node1", "node2"));
         Assert.Contains(s, l => l.StartsWith("Start c (") && l.EndsWith("due to unrunnable one-or-more:o-set-0 (blocked)"));
     }
+
+    [Fact]
+    public void An_interleaved_clone_instance_depends_only_on_the_first_clones_instance_on_its_node()
+    {
+        var crm = TwoNodes + "primitive a Dummy\nclone ac a\nprimitive b Dummy\nclone bc b meta interleave=true\n" +
+                  "order o Mandatory: ac bc\nlocation l ac -inf: node2";
+        var s = Summary(crm, new StatusBuilder().Online("node1", "node2"));
+        // node1 runs both; node2 has no instance of ac, so the bc instance placed there (b:0) does
+        // not start (crm_simulate 2.1.5 gives the same, instance numbers included).
+        Assert.Equal(new[] { "Start a:0 (node1)", "Start b:1 (node1)" }, s.OrderBy(x => x));
+    }
 }
