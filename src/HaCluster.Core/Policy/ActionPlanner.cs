@@ -24,6 +24,9 @@ internal sealed class ActionPlanner(WorkingSet ws)
             foreach (var n in ws.Nodes.Where(n => n.Unclean))
                 fencing.Add(new FenceAction(n.Name, ws.Config.Property("stonith-action") is "off" or "poweroff" ? "off" : "reboot",
                     n.FenceReason ?? "node is unclean"));
+        if (ws.StonithEnabled && !NoQuorum)
+            foreach (var n in ws.Nodes.Where(n => n.UnfenceReason is not null))
+                fencing.Add(new FenceAction(n.Name, "on", n.UnfenceReason!));
 
         var changes = new List<ResourceChange>();
         foreach (var p in ws.AllPrimitives())
@@ -78,7 +81,7 @@ internal sealed class ActionPlanner(WorkingSet ws)
         {
             if (failed) return new ResourceChange("Recover", p.Id, Details(current, from, next, to));
             if (p.RestartReason is not null && current == next)
-                return new ResourceChange("Restart", p.Id, Details(current, from, next, to), p.RestartReason);
+                return new ResourceChange("Restart", p.Id, Details(current, from, next, to), p.RestartReason.Length == 0 ? null : p.RestartReason);
             if (current == next)
                 return p.ReloadOn == from ? new ResourceChange("Reload", p.Id, Details(current, from, next, to)) : null;
             if (current == Role.Unpromoted && next == Role.Promoted) return new ResourceChange("Promote", p.Id, Details(current, from, next, to));

@@ -45,7 +45,9 @@ internal sealed class DefinitionChanges(WorkingSet ws)
     {
         if (history.Class != p.Agent.Class || history.Type != p.Agent.Type || (history.Provider ?? "") != (p.Agent.Provider ?? ""))
         {
-            Restart(p, $"it was started on {node.Name} as {history.Class}:{(history.Provider is null ? "" : history.Provider + ":")}{history.Type}, its agent is now {p.Agent}");
+            // Pacemaker gives no reason for this restart (it is a forced stop).
+            Restart(p, $"it was started on {node.Name} as {history.Class}:{(history.Provider is null ? "" : history.Provider + ":")}{history.Type}, its agent is now {p.Agent}", "");
+            Unfence(p, node, "Device definition changed");
             return;
         }
         var ops = history.Operations.OrderBy(o => o.CallId).ToList();
@@ -59,6 +61,7 @@ internal sealed class DefinitionChanges(WorkingSet ws)
             {
                 case Outcome.Restart:
                     Restart(p, $"the parameters of its {op.Task} on {node.Name} (call {op.CallId}) changed since");
+                    Unfence(p, node, "Device parameters changed");
                     return;
                 case Outcome.Reload:
                     p.ReloadOn ??= node;
@@ -67,9 +70,16 @@ internal sealed class DefinitionChanges(WorkingSet ws)
         }
     }
 
-    private static void Restart(SchedPrimitive p, string why)
+    /// <summary>A fencing device that unfences, redefined: the node it runs on is unfenced again.</summary>
+    private void Unfence(SchedPrimitive p, SchedNode node, string why)
     {
-        p.RestartReason ??= Reason;
+        if (p.Agent.Class == "stonith" && ws.UnfencingEnabled && node.Online && !node.Unclean && !node.Shutdown)
+            node.UnfenceReason ??= why;
+    }
+
+    private static void Restart(SchedPrimitive p, string why, string reason = Reason)
+    {
+        p.RestartReason ??= reason;
         p.Explanation.Add($"its definition changed ({why}): it restarts");
     }
 

@@ -141,6 +141,14 @@ internal sealed class HistoryUnpacker(WorkingSet ws)
             // Degraded (190) and degraded-promoted (191) still run: success with a warning.
             var rc = op.RcCode switch { 190 => OcfSuccess, 191 => OcfRunningPromoted, var other => other };
             var opFailed = op.OpStatus is 2 or 4 or 5 or 6 && !pending;
+            // "Not running" when that is what was expected (the transition key says so) is no
+            // failure, whatever the action: the resource is simply stopped there.
+            if (rc == OcfNotRunning && expected == OcfNotRunning && !pending && !opFailed && op.Task != "stop")
+            {
+                role = Role.Stopped;
+                failed = false;
+                continue;
+            }
             switch (op.Task)
             {
                 case "start":

@@ -15,6 +15,8 @@ public sealed class SchedNode(string id, string name)
     public bool Shutdown { get; set; }
     /// <summary>Why it must be fenced, in crm_simulate's words (when unclean).</summary>
     public string? FenceReason { get; set; }
+    /// <summary>Why it must be unfenced ("Fence (on)") before resources probe or start there; null when it need not be.</summary>
+    public string? UnfenceReason { get; set; }
     public Dictionary<string, string> Attributes { get; } = new();
     /// <summary>How many resources assignment has put here so far (a tie-breaker).</summary>
     public int AssignedCount { get; set; }

@@ -28,6 +28,8 @@ public sealed class WorkingSet
     public bool StartFailureIsFatal { get; private set; }
     public bool HaveStonithResource { get; private set; }
     public bool StopOrphanResources { get; private set; }
+    /// <summary>A fencing device provides unfencing (meta provides=unfencing): nodes are unfenced before use.</summary>
+    public bool UnfencingEnabled { get; private set; }
 
     public SchedNode? FindNode(string idOrName) =>
         Nodes.FirstOrDefault(n => n.Name == idOrName) ?? Nodes.FirstOrDefault(n => n.Id == idOrName);
@@ -74,6 +76,7 @@ public sealed class WorkingSet
         ws.BuildNodes();
         ws.BuildResources();
         ws.HaveStonithResource = ws.AllPrimitives().Any(p => p.Agent.Class == "stonith");
+        ws.UnfencingEnabled = ws.StonithEnabled && ws.AllPrimitives().Any(p => p.Agent.Class == "stonith" && p.MetaValue("provides") == "unfencing");
         return ws;
     }
 

@@ -258,4 +258,17 @@ public class SchedulerTests
         // not start (crm_simulate 2.1.5 gives the same, instance numbers included).
         Assert.Equal(new[] { "Start a:0 (node1)", "Start b:1 (node1)" }, s.OrderBy(x => x));
     }
+
+    [Fact]
+    public void With_an_unfencing_device_a_node_never_unfenced_is_unfenced_before_it_is_used()
+    {
+        var crm = "node node1\nnode node2\nproperty stonith-enabled=true\n" +
+                  "primitive fence stonith:fence_scsi meta provides=unfencing\nprimitive a Dummy";
+        var status = new StatusBuilder().Online("node1", "node2").Running("node1", "fence", "stonith:fence_scsi").Running("node1", "a")
+            .Attribute("node1", "#node-unfenced", "1700000000");
+        var s = Summary(crm, status);
+        // node1 was unfenced already; node2 has never been, and the device is probed there first.
+        Assert.Contains("Fence (on) node2 'required by fence monitor'", s);
+        Assert.DoesNotContain(s, l => l.Contains("Fence (on) node1"));
+    }
 }
