@@ -94,8 +94,8 @@ internal sealed class ActionPlanner(WorkingSet ws)
         return new ResourceChange(failed ? "Recover" : "Move", p.Id, Details(current, from, next, to));
     }
 
-    /// <summary>Fencing devices, and resources with requires=nothing, run without quorum.</summary>
-    private static bool NeedsQuorum(SchedPrimitive p) => p.Agent.Class != "stonith" && p.MetaValue("requires") != "nothing";
+    /// <summary>Only resources with requires=nothing run without quorum (fencing devices require quorum too).</summary>
+    private static bool NeedsQuorum(SchedPrimitive p) => p.MetaValue("requires") != "nothing";
 
     /// <summary>
     /// no-quorum-policy=stop: everything active stops (blocked where its node cannot be fenced),
@@ -106,6 +106,12 @@ internal sealed class ActionPlanner(WorkingSet ws)
         if (!p.Managed) return null;
         var from = p.ActiveOn.Keys.FirstOrDefault();
         var to = p.AssignedTo;
+        // no-quorum-policy=demote: promoted instances are demoted, unpromoted ones keep running.
+        if (ws.NoQuorumPolicy == "demote" && p.EnclosingClone is { Promotable: true })
+        {
+            if (from is null || from.Unclean) return null;
+            return p.CurrentRole == Role.Promoted ? new ResourceChange("Demote", p.Id, Details(Role.Promoted, from, Role.Unpromoted, from)) : null;
+        }
         var stop = ws.NoQuorumPolicy != "freeze";
         var why = stop ? "no quorum" : "quorum freeze";
         if (from is not null)

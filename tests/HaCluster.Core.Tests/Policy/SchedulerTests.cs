@@ -271,4 +271,19 @@ public class SchedulerTests
         Assert.Contains("Fence (on) node2 'required by fence monitor'", s);
         Assert.DoesNotContain(s, l => l.Contains("Fence (on) node1"));
     }
+
+    [Fact]
+    public void Without_quorum_and_policy_demote_the_promoted_instance_is_demoted_and_the_rest_stop()
+    {
+        var crm = TwoNodes.Replace("stonith-enabled=false", "stonith-enabled=false no-quorum-policy=demote") +
+                  "primitive s ocf:pacemaker:Stateful\nms m s\nprimitive a Dummy";
+        var status = new StatusBuilder().Online("node1", "node2").NoQuorum()
+            .History("node1", "s", "ocf:pacemaker:Stateful", ("start", 0, 0), ("promote", 0, 0))
+            .History("node2", "s", "ocf:pacemaker:Stateful", ("start", 0, 0))
+            .Running("node2", "a");
+        var s = Summary(crm, status);
+        Assert.Contains("Demote s:0 (Promoted -> Unpromoted node1)", s);
+        Assert.Contains("Stop a (node2) due to no quorum", s);
+        Assert.DoesNotContain(s, l => l.Contains("s:1"));
+    }
 }
