@@ -22,7 +22,7 @@ internal sealed class ActionPlanner(WorkingSet ws)
         }
         if (ws.StonithEnabled && !NoQuorum)
             foreach (var n in ws.Nodes.Where(n => n.Unclean))
-                fencing.Add(new FenceAction(n.Name, ws.Config.Property("stonith-action") is "off" or "poweroff" ? "off" : "reboot",
+                fencing.Add(new FenceAction(n.Name, ws.Property("stonith-action") is "off" or "poweroff" ? "off" : "reboot",
                     n.FenceReason ?? "node is unclean"));
         if (ws.StonithEnabled && !NoQuorum)
             foreach (var n in ws.Nodes.Where(n => n.UnfenceReason is not null))

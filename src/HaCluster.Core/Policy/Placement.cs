@@ -124,7 +124,7 @@ internal sealed class Placement(WorkingSet ws)
     {
         foreach (var p in ws.AllPrimitives())
         {
-            var stickiness = Score.TryParse(p.MetaValue("resource-stickiness") ?? ws.Config.Property("default-resource-stickiness"), out var st) ? st.Value : 0;
+            var stickiness = Score.TryParse(p.MetaValue("resource-stickiness") ?? ws.Property("default-resource-stickiness"), out var st) ? st.Value : 0;
             // Stickiness holds for a failed resource too: it is recovered in place unless its
             // failures ban the node (migration-threshold, below).
             if (stickiness != 0 && p.Managed && p.ActiveOn.Count == 1)

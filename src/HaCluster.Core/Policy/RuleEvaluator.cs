@@ -9,25 +9,34 @@ namespace HaCluster.Core.Policy;
 /// </summary>
 public static class RuleEvaluator
 {
-    public static bool Matches(Rule rule, SchedNode? node, DateTimeOffset now, Func<string, string, string?>? resourceAttribute = null)
+    public static bool Matches(Rule rule, SchedNode? node, DateTimeOffset now, Func<string, string, string?>? resourceAttribute = null) =>
+        Matches(rule, node, now, resourceAttribute, null);
+
+    /// <summary>A rule of rsc_defaults: its rsc_expressions match the resource's agent.</summary>
+    public static bool MatchesResource(Rule rule, AgentSpec agent, DateTimeOffset now) => Matches(rule, null, now, null, agent);
+
+    private static bool Matches(Rule rule, SchedNode? node, DateTimeOffset now, Func<string, string, string?>? resourceAttribute, AgentSpec? agent)
     {
         var or = string.Equals(rule.BooleanOp, "or", StringComparison.OrdinalIgnoreCase);
         if (rule.Expressions.IsEmpty) return false;
         foreach (var e in rule.Expressions)
         {
-            var ok = Matches(e, node, now, resourceAttribute);
+            var ok = Matches(e, node, now, resourceAttribute, agent);
             if (or && ok) return true;
             if (!or && !ok) return false;
         }
         return !or;
     }
 
-    private static bool Matches(RuleExpression e, SchedNode? node, DateTimeOffset now, Func<string, string, string?>? resourceAttribute) => e switch
+    private static bool Matches(RuleExpression e, SchedNode? node, DateTimeOffset now, Func<string, string, string?>? resourceAttribute, AgentSpec? agent) => e switch
     {
-        Rule nested => Matches(nested, node, now, resourceAttribute),
+        Rule nested => Matches(nested, node, now, resourceAttribute, agent),
         AttributeExpression a => MatchesAttribute(a, node, resourceAttribute),
         DateExpression d => MatchesDate(d, now),
-        // op/rsc expressions only appear in defaults; the caller filters those sets.
+        ResourceExpression r => agent is null || ((r.Class is null || r.Class == agent.Class)
+                                                  && (r.Provider is null || r.Provider == agent.Provider)
+                                                  && (r.Type is null || r.Type == agent.Type)),
+        // op expressions only appear in op_defaults; the caller filters those sets.
         _ => true,
     };
 

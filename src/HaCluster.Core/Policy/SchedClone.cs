@@ -31,10 +31,7 @@ internal static class CloneBuilder
     {
         var sc = new SchedClone(clone.Id, parent, clone);
         foreach (var kv in inherited) sc.Meta[kv.Key] = kv.Value;
-        foreach (var set in clone.MetaAttributes)
-            if (set.Rule is null)
-                foreach (var p in set.Pairs)
-                    if (p.Value is not null) sc.Meta[p.Name] = p.Value;
+        ws.AddMeta(sc.Meta, clone.MetaAttributes);
         var nodeCount = Math.Max(1, ws.Config.Nodes.Count(n => n.Type is not "ping"));
         sc.CloneMax = int.TryParse(sc.MetaValue("clone-max"), out var max) ? max : nodeCount * sc.CloneNodeMax;
         ws.ById[sc.Id] = sc;

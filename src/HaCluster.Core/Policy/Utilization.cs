@@ -9,27 +9,32 @@ namespace HaCluster.Core.Policy;
 /// </summary>
 internal sealed class Utilization(WorkingSet ws)
 {
-    public string Strategy { get; } = (ws.Config.Property("placement-strategy") ?? "default").ToLowerInvariant();
+    public string Strategy { get; } = (ws.Property("placement-strategy") ?? "default").ToLowerInvariant();
     public bool Enabled => Strategy is "utilization" or "minimal" or "balanced";
 
     private readonly Dictionary<SchedNode, Dictionary<string, long>> _capacity = ws.Nodes.ToDictionary(n => n, n => Read(
-        ws.Config.Nodes.FirstOrDefault(d => d.Uname == n.Name)?.Utilization ?? EquatableArray<AttributeSet>.Empty));
+        ws.Config.Nodes.FirstOrDefault(d => d.Uname == n.Name)?.Utilization ?? EquatableArray<AttributeSet>.Empty, ws, n));
 
     private readonly Dictionary<SchedNode, Dictionary<string, long>> _used = ws.Nodes.ToDictionary(n => n, _ => new Dictionary<string, long>());
 
-    private static Dictionary<string, long> Read(EquatableArray<AttributeSet> sets)
+    /// <summary>Utilization sets by descending score, first value winning, rules evaluated on the node (if any) and now.</summary>
+    private static Dictionary<string, long> Read(EquatableArray<AttributeSet> sets, WorkingSet ws, SchedNode? node = null)
     {
         var result = new Dictionary<string, long>();
-        foreach (var p in sets.Where(s => s.Rule is null).SelectMany(s => s.Pairs))
-            if (long.TryParse(p.Value, out var v)) result.TryAdd(p.Name, v);
+        foreach (var set in sets.OrderByDescending(s => s.Score?.Value ?? 0))
+        {
+            if (set.Rule is not null && !RuleEvaluator.Matches(set.Rule, node, ws.Now)) continue;
+            foreach (var p in set.Pairs)
+                if (long.TryParse(p.Value, out var v)) result.TryAdd(p.Name, v);
+        }
         return result;
     }
 
     public Dictionary<string, long> Of(SchedPrimitive p)
     {
-        var u = Read(p.Definition.Utilization);
+        var u = Read(p.Definition.Utilization, ws);
         if (ws.Config.TemplateOf(p.Definition) is { } template)
-            foreach (var (k, v) in Read(template.Utilization)) u.TryAdd(k, v);
+            foreach (var (k, v) in Read(template.Utilization, ws)) u.TryAdd(k, v);
         return u;
     }
 

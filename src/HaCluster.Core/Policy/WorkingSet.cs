@@ -59,7 +59,16 @@ public sealed class WorkingSet
         return Array.Empty<SchedResource>();
     }
 
-    private string? Property(string name) => Config.Properties.GetUnconditional(name);
+    /// <summary>A cluster option: property sets by descending score, rules (dates) evaluated now, first value winning.</summary>
+    internal string? Property(string name)
+    {
+        foreach (var set in Config.Properties.OrderByDescending(s => s.Score?.Value ?? 0))
+        {
+            if (set.Rule is not null && !RuleEvaluator.Matches(set.Rule, null, Now)) continue;
+            if (set.Get(name) is { } value) return value;
+        }
+        return null;
+    }
     private bool BoolProperty(string name, bool fallback) => CibBoolean.TryParse(Property(name)) ?? fallback;
 
     public static WorkingSet Build(ClusterConfig config, ClusterStatus status, DateTimeOffset now)
@@ -86,7 +95,7 @@ public sealed class WorkingSet
         {
             if (def.Type is "ping") continue;
             var node = new SchedNode(def.Id, def.Uname);
-            foreach (var set in def.Attributes)
+            foreach (var set in def.Attributes.OrderByDescending(s => s.Score?.Value ?? 0))
                 if (set.Rule is null || RuleEvaluator.Matches(set.Rule, node, Now))
                     foreach (var p in set.Pairs)
                         if (p.Value is not null) node.Attributes.TryAdd(p.Name, p.Value);
@@ -145,12 +154,18 @@ public sealed class WorkingSet
         return meta;
     }
 
-    private static void AddMeta(Dictionary<string, string> meta, EquatableArray<AttributeSet> sets)
+    /// <summary>
+    /// One level of meta attributes over what is inherited: its sets by descending score, the
+    /// first value of a name winning, sets whose rule does not hold now left out (Pacemaker's order).
+    /// </summary>
+    internal void AddMeta(Dictionary<string, string> meta, EquatableArray<AttributeSet> sets)
     {
-        foreach (var set in sets)
-            if (set.Rule is null)
+        var level = new Dictionary<string, string>();
+        foreach (var set in sets.OrderByDescending(s => s.Score?.Value ?? 0))
+            if (set.Rule is null || RuleEvaluator.Matches(set.Rule, null, Now))
                 foreach (var p in set.Pairs)
-                    if (p.Value is not null) meta[p.Name] = p.Value;
+                    if (p.Value is not null) level.TryAdd(p.Name, p.Value);
+        foreach (var (name, value) in level) meta[name] = value;
     }
 
     private void BuildResources()
@@ -176,6 +191,11 @@ public sealed class WorkingSet
                 var template = Config.TemplateOf(p);
                 if (template is not null) AddMeta(prim.Meta, template.MetaAttributes);
                 AddMeta(prim.Meta, p.MetaAttributes);
+                // rsc_defaults with rules (rsc_expression: by agent) come after everything else.
+                foreach (var set in Config.ResourceDefaults.Where(s => s.Rule is not null).OrderByDescending(s => s.Score?.Value ?? 0))
+                    if (RuleEvaluator.MatchesResource(set.Rule!, agent, Now))
+                        foreach (var pair in set.Pairs)
+                            if (pair.Value is not null) prim.Meta.TryAdd(pair.Name, pair.Value);
                 ById[prim.Id] = prim;
                 return prim;
             }

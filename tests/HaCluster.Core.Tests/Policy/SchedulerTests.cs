@@ -286,4 +286,12 @@ public class SchedulerTests
         Assert.Contains("Stop a (node2) due to no quorum", s);
         Assert.DoesNotContain(s, l => l.Contains("s:1"));
     }
+
+    [Fact]
+    public void Resource_defaults_with_an_agent_rule_apply_only_to_matching_resources()
+    {
+        var crm = TwoNodes + "rsc_defaults rsc-options: rule 100: rsc class=ocf provider=heartbeat type=IPaddr2 target-role=Stopped\n" +
+                  "primitive vip IPaddr2 params ip=10.0.0.1\nprimitive a Dummy";
+        Assert.Equal(new[] { "Start a (node1)" }, Summary(crm, new StatusBuilder().Online("node1", "node2")));
+    }
 }
