@@ -80,9 +80,11 @@ internal sealed class Placement(WorkingSet ws)
             foreach (var set in l.Sets) targets.AddRange(set.Resources.SelectMany(ws.Resolve));
             if (l.ResourcePattern is not null)
             {
+                // A leading '!' selects the resources the pattern does not match.
+                var negate = l.ResourcePattern.StartsWith('!');
                 Regex rx;
-                try { rx = new Regex(l.ResourcePattern); } catch (ArgumentException) { continue; }
-                targets.AddRange(ws.Resources.Where(r => rx.IsMatch(r.Id)));
+                try { rx = new Regex(negate ? l.ResourcePattern[1..] : l.ResourcePattern); } catch (ArgumentException) { continue; }
+                targets.AddRange(ws.Resources.Where(r => rx.IsMatch(r.Id) != negate));
             }
             foreach (var target in targets)
             {
@@ -96,15 +98,16 @@ internal sealed class Placement(WorkingSet ws)
                 foreach (var rule in l.Rules)
                 {
                     if (Roles.Parse(rule.Role) is Role.Promoted or Role.Unpromoted) continue;
-                    // value-source=param/meta compares against the constrained resource's own attributes.
-                    string? Own(string name, string source) => target switch
-                    {
-                        SchedPrimitive p when source == "param" => p.Definition.Param(name),
-                        _ when source == "meta" => target.MetaValue(name),
-                        _ => null,
-                    };
                     foreach (var node in ws.Nodes)
                     {
+                        // value-source=param/meta compares against the constrained resource's own
+                        // attributes (parameters as they are on that node: sets may have rules).
+                        string? Own(string name, string source) => target switch
+                        {
+                            SchedPrimitive p when source == "param" => ParameterOn(p, node, name),
+                            _ when source == "meta" => target.MetaValue(name),
+                            _ => null,
+                        };
                         if (!RuleEvaluator.Matches(rule, node, ws.Now, Own)) continue;
                         int score;
                         if (rule.ScoreAttribute is not null)
@@ -119,6 +122,9 @@ internal sealed class Placement(WorkingSet ws)
             }
         }
     }
+
+    private string? ParameterOn(SchedPrimitive p, SchedNode node, string name) =>
+        OperationDigest.ResourceParameters(ws.Config, p.Definition, r => RuleEvaluator.Matches(r, node, ws.Now)).GetValueOrDefault(name);
 
     private void ApplyStickinessAndFailures()
     {
