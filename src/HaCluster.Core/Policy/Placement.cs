@@ -210,20 +210,30 @@ internal sealed class Placement(WorkingSet ws)
             // Sets: within a sequential set each member is with the one before it; each set is
             // with the previous set (its first member stands for it).
             List<SchedResource>? previousSet = null;
+            var previousSequential = true;
             Role previousRole = Role.Unknown;
             foreach (var set in c.Sets)
             {
                 var members = set.Resources.SelectMany(ws.Resolve).ToList();
                 var role = Roles.Parse(set.Role);
                 var score = set.Score?.Value ?? c.Score.Value;
-                if (CibBoolean.TryParse(set.Sequential) != false)
+                var sequential = CibBoolean.TryParse(set.Sequential) != false;
+                if (sequential)
                     for (int i = 1; i < members.Count; i++)
                         Colocate(c.Id, members[i], members[i - 1], score, role, role, c.NodeAttribute);
-                if (previousSet is not null)
-                    foreach (var m in members)
-                        foreach (var prev in previousSet.Take(1))
-                            Colocate(c.Id, prev, m, c.Score.Value, previousRole, role, c.NodeAttribute);
+                if (previousSet is not null && previousSet.Count > 0 && members.Count > 0)
+                {
+                    // The earlier set is placed with the later one: a sequential earlier set through
+                    // its first member (the rest follow it), a sequential later set through its
+                    // last member (which follows the rest); an unordered set through every member.
+                    var dependents = previousSequential ? previousSet.Take(1) : previousSet;
+                    var primaries = sequential ? members.TakeLast(1) : members;
+                    foreach (var d in dependents)
+                        foreach (var m in primaries)
+                            Colocate(c.Id, d, m, c.Score.Value, previousRole, role, c.NodeAttribute);
+                }
                 previousSet = members;
+                previousSequential = sequential;
                 previousRole = role;
             }
         }
