@@ -22,9 +22,30 @@ internal sealed class OrderPropagation(WorkingSet ws)
             foreach (var e in edges)
                 foreach (var then in Targets(e.Then, asThen: true))
                     changed |= Apply(e, then);
+            changed |= ApplyColocations();
             if (!changed) break;
         }
         BlockStops(edges);
+    }
+
+    /// <summary>
+    /// A resource that must be with another (mandatory colocation) cannot run where that one's
+    /// start cannot happen: it stops, or its start is blocked, "due to colocation with" it.
+    /// </summary>
+    private bool ApplyColocations()
+    {
+        var changed = false;
+        foreach (var c in ws.Colocations)
+        {
+            if (c.Score < Score.InfinityValue || c.Dependent.Parent is SchedGroup && c.Dependent.Parent == c.Primary.Parent) continue;
+            if (c.Dependent is not SchedPrimitive dependent || c.Primary is not SchedPrimitive primary) continue;
+            if (!dependent.Managed || !WillRun(dependent) || primary.AssignedTo is null || WillRun(primary)) continue;
+            if (dependent.AssignedTo != primary.AssignedTo) continue;
+            if (Active(dependent)) dependent.ForcedStopReason = $"due to colocation with {primary.Id}";
+            else dependent.BlockedStartReason = $"due to colocation with {primary.Id} (blocked)";
+            changed = true;
+        }
+        return changed;
     }
 
     /// <summary>
