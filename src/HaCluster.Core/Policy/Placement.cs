@@ -252,8 +252,33 @@ internal sealed class Placement(WorkingSet ws)
     /// Pacemaker 2.1.5 assigns resources by priority, highest first, and otherwise in
     /// configuration order (a stable sort). (Later versions also compare scores.)
     /// </summary>
-    private IEnumerable<SchedResource> SortedForAssignment() =>
-        ws.Resources.Select((r, i) => (r, i)).OrderByDescending(x => x.r.Priority).ThenBy(x => x.i).Select(x => x.r).ToList();
+    /// <summary>
+    /// The order resources are assigned in: by priority; and with a utilization placement
+    /// strategy, then the one with the higher score where it runs now (it keeps its place before
+    /// others claim capacity), then the higher score node by node; else configuration order.
+    /// </summary>
+    private IEnumerable<SchedResource> SortedForAssignment()
+    {
+        var indexed = ws.Resources.Select((r, i) => (r, i)).ToList();
+        if (!Capacity.Enabled)
+            return indexed.OrderByDescending(x => x.r.Priority).ThenBy(x => x.i).Select(x => x.r).ToList();
+        var nodes = ws.Nodes.OrderByDescending(n => n.CanRunResources).ThenBy(n => n.Name, StringComparer.Ordinal).ToList();
+        int ScoreOn(SchedResource r, SchedNode? n) => n is null ? -Inf : r.Anchor.Effective(n);
+        int Compare((SchedResource r, int i) a, (SchedResource r, int i) b)
+        {
+            if (a.r.Priority != b.r.Priority) return b.r.Priority.CompareTo(a.r.Priority);
+            var byCurrent = ScoreOn(b.r, b.r.Anchor.CurrentNode).CompareTo(ScoreOn(a.r, a.r.Anchor.CurrentNode));
+            if (byCurrent != 0) return byCurrent;
+            foreach (var n in nodes)
+            {
+                var byNode = ScoreOn(b.r, n).CompareTo(ScoreOn(a.r, n));
+                if (byNode != 0) return byNode;
+            }
+            return a.i.CompareTo(b.i);
+        }
+        indexed.Sort(Compare);
+        return indexed.Select(x => x.r).ToList();
+    }
 
     // ------------------------------------------------------------------ assignment
 
