@@ -39,7 +39,7 @@ internal sealed class HistoryUnpacker(WorkingSet ws)
             if (rsc is null) return;
         }
         rsc.HistoryOn[node] = history;
-        var (role, failed, stopFailed, onFail) = Replay(history, rsc);
+        var (role, failed, stopFailed, onFail) = Replay(history, rsc, node);
         // Hard errors ban the node; "not configured" is fatal everywhere (Pacemaker's classification).
         var last = history.Operations.Where(o => o.OpStatus != 1).OrderBy(o => o.CallId).LastOrDefault(o => o.Task is not "notify");
         if (failed && onFail != "ignore" && last is not null && last.RcCode is 2 or 4 or 5
@@ -125,7 +125,7 @@ internal sealed class HistoryUnpacker(WorkingSet ws)
         return true;
     }
 
-    private (Role Role, bool Failed, bool StopFailed, string? OnFail) Replay(ResourceHistory history, SchedPrimitive rsc)
+    private (Role Role, bool Failed, bool StopFailed, string? OnFail) Replay(ResourceHistory history, SchedPrimitive rsc, SchedNode node)
     {
         var role = Role.Stopped;
         var failed = false;
@@ -141,6 +141,10 @@ internal sealed class HistoryUnpacker(WorkingSet ws)
             // Degraded (190) and degraded-promoted (191) still run: success with a warning.
             var rc = op.RcCode switch { 190 => OcfSuccess, 191 => OcfRunningPromoted, var other => other };
             var opFailed = op.OpStatus is 2 or 4 or 5 or 6 && !pending;
+            // A failure older than failure-timeout, with no fail count left that is younger,
+            // has expired: it is as if it never happened.
+            if (!pending && (opFailed || (rc != expected && !(op.Task == "monitor" && op.IntervalMs == 0))) && Expired(rsc, op, node))
+                continue;
             // "Not running" when that is what was expected (the transition key says so) is no
             // failure, whatever the action: the resource is simply stopped there.
             if (rc == OcfNotRunning && expected == OcfNotRunning && !pending && !opFailed && op.Task != "stop")
@@ -222,6 +226,21 @@ internal sealed class HistoryUnpacker(WorkingSet ws)
             }
         }
         return (role, failed, stopFailed, onFail);
+    }
+
+    private bool Expired(SchedPrimitive rsc, OperationRecord op, SchedNode node)
+    {
+        if (!Duration.TryParseMilliseconds(rsc.MetaValue("failure-timeout"), out var timeoutMs) || timeoutMs <= 0) return false;
+        var changed = op.LastRcChange ?? op.LastRun;
+        if (changed is null || DateTimeOffset.FromUnixTimeSeconds(changed.Value).AddMilliseconds(timeoutMs) > ws.Now) return false;
+        // A younger failure recorded in the node's attributes keeps the old one alive.
+        var names = new[] { rsc.Id, rsc.ConfigId, CloneBuilder.BaseId(rsc.Id) }.Distinct().ToArray();
+        foreach (var (key, value) in node.Attributes)
+            foreach (var name in names)
+                if ((key == $"last-failure-{name}" || key.StartsWith($"last-failure-{name}#", StringComparison.Ordinal))
+                    && long.TryParse(value, out var t) && DateTimeOffset.FromUnixTimeSeconds(t).AddMilliseconds(timeoutMs) > ws.Now)
+                    return false;
+        return true;
     }
 
     /// <summary>The expected rc from the transition key "action:transition:expected-rc:uuid".</summary>

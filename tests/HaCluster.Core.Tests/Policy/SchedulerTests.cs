@@ -294,4 +294,14 @@ public class SchedulerTests
                   "primitive vip IPaddr2 params ip=10.0.0.1\nprimitive a Dummy";
         Assert.Equal(new[] { "Start a (node1)" }, Summary(crm, new StatusBuilder().Online("node1", "node2")));
     }
+
+    [Fact]
+    public void A_failure_older_than_failure_timeout_is_not_recovered()
+    {
+        var crm = TwoNodes + "primitive a Dummy meta failure-timeout=60s op monitor interval=10s";
+        var old = new StatusBuilder().Online("node1", "node2").MonitorFailedAt("node1", "a", Now.ToUnixTimeSeconds() - 600);
+        Assert.Empty(Summary(crm, old));
+        var recent = new StatusBuilder().Online("node1", "node2").MonitorFailedAt("node1", "a", Now.ToUnixTimeSeconds() - 10);
+        Assert.Equal(new[] { "Recover a (node1)" }, Summary(crm, recent));
+    }
 }

@@ -42,6 +42,20 @@ internal sealed class StatusBuilder
         return this;
     }
 
+    /// <summary>rsc started on node, then its 10 s monitor failed (rc 1) at <paramref name="when"/> (unix seconds).</summary>
+    public StatusBuilder MonitorFailedAt(string node, string rsc, long when)
+    {
+        History(node, rsc, "ocf:heartbeat:Dummy", ("start", 0, 0), ("monitor", 1, 10000));
+        Replace(node, n => n with
+        {
+            Resources = n.Resources.Select(r => r.Id != rsc ? r : r with
+            {
+                Operations = r.Operations.Select(o => o with { LastRcChange = when }).ToEquatableArray(),
+            }).ToEquatableArray(),
+        });
+        return Attribute(node, $"fail-count-{rsc}#monitor_10000", "1").Attribute(node, $"last-failure-{rsc}#monitor_10000", when.ToString());
+    }
+
     public StatusBuilder Running(string node, string rsc, string type = "ocf:heartbeat:Dummy") =>
         History(node, rsc, type, ("start", 0, 0), ("monitor", 0, 10000));
 
