@@ -47,7 +47,11 @@ internal sealed class HistoryUnpacker(WorkingSet ws)
             rsc.HardErrorOn.Add(node);
         if (history.Operations.Any(o => o.RcCode == 6 && o.OpStatus != 1))
             rsc.Meta["target-role"] = "Stopped";
-        if (role > Role.Stopped) rsc.ActiveOn[node] = role;
+        if (role > Role.Stopped)
+        {
+            rsc.ActiveOn[node] = role;
+            _historyOf.TryAdd((rsc, node), history.Id);
+        }
         if (failed)
         {
             switch (onFail)
@@ -112,9 +116,30 @@ internal sealed class HistoryUnpacker(WorkingSet ws)
             return candidates.FirstOrDefault(c => c.Id == historyId);
         // Anonymous: the instance number in the history means nothing (Pacemaker renumbers): the
         // instance already seen on this node, else the lowest-numbered one not active anywhere.
+        // A second active history of a primitive clone on one node (globally-unique was switched
+        // off, say) is an orphan copy beyond clone-max: it is stopped.
+        var seen = candidates.FirstOrDefault(c => c.ActiveOn.ContainsKey(node));
+        if (seen is not null && seen.Parent is SchedClone && _historyOf.TryGetValue((seen, node), out var first) && first != historyId)
+            return AnonymousOrphan(seen, clone);
         return candidates.FirstOrDefault(c => c.ActiveOn.ContainsKey(node) || c.FailedOn.Contains(node))
                ?? candidates.FirstOrDefault(c => c.ActiveOn.Count == 0 && c.FailedOn.Count == 0 && InstanceFreeOn(c, node))
                ?? candidates.FirstOrDefault();
+    }
+
+    /// <summary>Which history made an instance active on a node (to tell a second copy from the first).</summary>
+    private readonly Dictionary<(SchedPrimitive, SchedNode), string> _historyOf = new();
+    private readonly Dictionary<SchedClone, int> _orphanCount = new();
+
+    private SchedPrimitive AnonymousOrphan(SchedPrimitive like, SchedClone clone)
+    {
+        var n = clone.Instances.Count() + _orphanCount.GetValueOrDefault(clone);
+        _orphanCount[clone] = _orphanCount.GetValueOrDefault(clone) + 1;
+        var id = $"{CloneBuilder.BaseId(like.Id)}:{n}";
+        var orphan = new SchedPrimitive(id, null, like.Definition with { Id = id }, like.Agent) { Orphan = true };
+        orphan.Meta["target-role"] = "Stopped";
+        ws.ById[orphan.Id] = orphan;
+        ws.Resources.Add(orphan);
+        return orphan;
     }
 
     private static bool InstanceFreeOn(SchedPrimitive instance, SchedNode node)
