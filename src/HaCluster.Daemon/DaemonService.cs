@@ -114,6 +114,16 @@ public sealed class DaemonService(DaemonContext context, IHostApplicationLifetim
         return new ApiReply(true);
     }
 
+    /// <summary>A transient node attribute: node and name, with value to set or without to delete.</summary>
+    private ApiReply Attribute(ApiRequest request)
+    {
+        var args = request.Arguments ?? new Dictionary<string, string>();
+        if (!args.TryGetValue("node", out var target) || !args.TryGetValue("name", out var name) || name.Length == 0)
+            return new ApiReply(false, "attribute needs a node and a name");
+        var change = new AttributeChange(target, name, args.GetValueOrDefault("value"));
+        return controller!.SetAttribute(change) ? new ApiReply(true) : new ApiReply(false, $"node {target} is not a member of the cluster now");
+    }
+
     private ApiReply Commit(ApiRequest request)
     {
         var args = request.Arguments ?? new Dictionary<string, string>();
@@ -137,6 +147,7 @@ public sealed class DaemonService(DaemonContext context, IHostApplicationLifetim
     {
         "commit" when controller is not null => Commit(request),
         "cleanup" when controller is not null && request.Arguments?.GetValueOrDefault("resource") is { } rsc => Cleanup(rsc),
+        "attribute" when controller is not null => Attribute(request),
         "status" when node is not null => new ApiReply(true, Status: StatusReply.From(node.Snapshot()) with { CibVersion = replicator?.Store.Version.ToString(), CibXml = controller?.LastStatusXml, ConfigurationXml = replicator is null ? null : System.Text.Encoding.UTF8.GetString(replicator.Store.Xml) }),
         "status" => new ApiReply(false, "starting up"),
         _ => new ApiReply(false, $"unknown command '{request.Command}'"),

@@ -184,6 +184,35 @@ public sealed class FailoverTests : IDisposable
         Assert.Equal(restarts, Count(cluster.Log("node2"), "app stop"));
     }
 
+    [Fact]
+    public async Task A_group_follows_a_health_attribute_that_a_check_script_sets()
+    {
+        // Seed 001's pattern (keepalived's vrrp_script): a check marks a node unhealthy and the
+        // service leaves it. The "script" here is what an operator's check runs: hacrm attribute.
+        var cib = Cib.Replace("</constraints>", """
+            <rsc_location id="health" rsc="web"><rule id="health-rule" score="-INFINITY">
+              <expression id="health-expr" attribute="healthy" operation="eq" value="0"/></rule></rsc_location></constraints>
+            """);
+        new CibStore(Path.Combine(cluster.Dir, "node1.state")).Store(new CibVersion(0, 5, 0), System.Text.Encoding.UTF8.GetBytes(cib));
+        cluster.StartAll();
+        await cluster.WaitUntil("the group runs on node2", () => RunningOn("app").SequenceEqual(["node2"]), TimeSpan.FromSeconds(30));
+
+        // Set from another node: the attribute belongs to node2, which reports it to the DC.
+        var set = Hacrm("node1", "attribute", "node2", "healthy", "0");
+        Assert.True(set.Exit == 0, set.Err);
+        await cluster.WaitUntil("the group leaves the unhealthy node", () =>
+            RunningOn("app").Length == 1 && RunningOn("app")[0] != "node2" && RunningOn("vip").SequenceEqual(RunningOn("app")), TimeSpan.FromSeconds(15));
+        await cluster.WaitUntil("the attribute is visible", () => Hacrm("node3", "attribute", "node2", "healthy").Out.Trim() == "healthy=0", TimeSpan.FromSeconds(10));
+
+        Assert.Equal(0, Hacrm("node2", "attribute", "node2", "healthy", "--delete").Exit);
+        await cluster.WaitUntil("healthy again, the group returns to its preferred node", () =>
+            RunningOn("app").SequenceEqual(["node2"]) && RunningOn("vip").SequenceEqual(["node2"]), TimeSpan.FromSeconds(15));
+
+        var unknown = Hacrm("node1", "attribute", "nosuch", "healthy", "1");
+        Assert.NotEqual(0, unknown.Exit);
+        Assert.Contains("not a member", unknown.Err);
+    }
+
     private static int Count(string text, string what)
     {
         int n = 0;

@@ -16,6 +16,7 @@ public static class OperateCommands
         yield return Resource(socket);
         yield return Node(socket);
         yield return Property(socket);
+        yield return AttributeCommand.Build(socket);
     }
 
     private static Command Verb(string name, string description, Option<string> socket, Func<System.CommandLine.ParseResult, Func<ClusterConfig, ClusterConfig>> edit, string command, params Symbol[] symbols)

@@ -63,6 +63,7 @@ public sealed class ClusterController(DaemonContext context, MembershipNode node
     {
         stopping = stop;
         lrm.Changed = () => work.Writer.TryWrite(PushReport);
+        lrm.ForwardAttribute = change => SetAttribute(change);
         using var timer = new PeriodicTimer(TimeSpan.FromMilliseconds(200));
         var tick = timer.WaitForNextTickAsync(stop).AsTask();
         var next = work.Reader.ReadAsync(stop).AsTask();
@@ -226,6 +227,11 @@ public sealed class ClusterController(DaemonContext context, MembershipNode node
             CleanupHere(cleanup);
             return;
         }
+        if (message.Attribute is { } change)
+        {
+            if (change.Node == Name(node.Self.Id)) SetAttributeHere(change);
+            return;
+        }
         if (message.Commit is { } commit)
         {
             var reply = ApplyCommit(commit);
@@ -269,6 +275,30 @@ public sealed class ClusterController(DaemonContext context, MembershipNode node
         CleanupHere(resource);
         return Task.CompletedTask;
     });
+
+    /// <summary>
+    /// `hacrm attribute NODE NAME VALUE` (lifetime reboot): the transient attribute lives with
+    /// the node that owns it, which reports it to the DC; null deletes it. False when that node
+    /// is not a member now (a transient attribute of a node that is down means nothing).
+    /// </summary>
+    public bool SetAttribute(AttributeChange change)
+    {
+        if (change.Node == Name(node.Self.Id))
+        {
+            work.Writer.TryWrite(() => { SetAttributeHere(change); return Task.CompletedTask; });
+            return true;
+        }
+        var member = node.Snapshot().View.Members.Where(m => Name(m) == change.Node).Select(m => (int?)m).FirstOrDefault();
+        if (member is null) return false;
+        node.SendMessage(member.Value, new ControllerMessage(Attribute: change).Encode());
+        return true;
+    }
+
+    private void SetAttributeHere(AttributeChange change)
+    {
+        log.LogInformation("node attribute {Name} {Change}", change.Name, change.Value is null ? "deleted" : $"= {change.Value}");
+        lrm.SetAttribute(change.Name, change.Value);
+    }
 
     private void CleanupHere(string resource)
     {

@@ -30,10 +30,13 @@ public sealed record CommitRequest(long Id, string ConfigurationXml, string? Bas
 /// <summary>The DC's answer to a <see cref="CommitRequest"/>.</summary>
 public sealed record CommitReply(long Id, bool Ok, string? Error, string? Version);
 
+/// <summary>A transient node attribute to set (Value) or delete (null) on the node that owns it.</summary>
+public sealed record AttributeChange(string Node, string Name, string? Value);
+
 /// <summary>The controller's messages between nodes (reliable channel, kind byte 2, then JSON).</summary>
 /// <param name="StatusXml">From the DC to every member: its last scheduler input, for `hacrm status` anywhere.</param>
 public sealed record ControllerMessage(NodeReport? Report = null, ExecuteRequest? Execute = null, ExecuteResult? Result = null, bool? ReportRequested = null, string? StatusXml = null,
-    CommitRequest? Commit = null, CommitReply? CommitResult = null, string? Cleanup = null)
+    CommitRequest? Commit = null, CommitReply? CommitResult = null, string? Cleanup = null, AttributeChange? Attribute = null)
 {
     public const byte Kind = 2;
 

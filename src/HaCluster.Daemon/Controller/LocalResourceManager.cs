@@ -158,6 +158,26 @@ public sealed class LocalResourceManager : IAsyncDisposable
                 if (u.IsDelete) attributes.Remove(u.Name);
                 else attributes[u.Name] = u.Value!;
             }
+        // An agent that sets another node's attribute (crm_attribute -N): that node owns it.
+        foreach (var u in updates.Where(u => u.Node is not null && u.Node != nodeName))
+            ForwardAttribute?.Invoke(new AttributeChange(u.Node!, u.Name, u.IsDelete ? null : u.Value));
+    }
+
+    /// <summary>Where attribute changes for other nodes go (the controller sends them on).</summary>
+    public Action<AttributeChange>? ForwardAttribute { get; set; }
+
+    /// <summary>
+    /// Sets (or, with a null value, deletes) one of this node's transient attributes, as
+    /// `hacrm attribute` or attrd_updater do; the DC schedules with it from the next report.
+    /// </summary>
+    public void SetAttribute(string name, string? value)
+    {
+        lock (gate)
+        {
+            if (value is null) attributes.Remove(name);
+            else attributes[name] = value;
+        }
+        Changed?.Invoke();
     }
 
     /// <summary>
