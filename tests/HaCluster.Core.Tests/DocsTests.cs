@@ -32,4 +32,22 @@ public class DocsTests
             Assert.True(errors.Count == 0, $"{b.Groups[2].Value}\n{string.Join("\n", errors)}");
         }
     }
+
+    /// <summary>docs/getting-started.md: its cluster.yaml loads and its configuration examples parse.</summary>
+    [Fact]
+    public void The_getting_started_examples_are_valid()
+    {
+        var doc = File.ReadAllText(Path.Combine(TestPaths.RepoRoot, "docs", "getting-started.md"));
+        var blocks = Regex.Matches(doc, "```(\\w*)\\n(.*?)```", RegexOptions.Singleline).Cast<Match>().ToList();
+        var yaml = Assert.Single(blocks, b => b.Groups[1].Value == "yaml");
+        var bootstrap = HaCluster.Core.Membership.ClusterBootstrapReader.Parse(yaml.Groups[2].Value);
+        Assert.False(bootstrap.HasErrors, string.Join("\n", bootstrap.Diagnostics));
+        var crm = blocks.Where(b => b.Groups[2].Value.StartsWith("primitive") || b.Groups[2].Value.StartsWith("property")).ToList();
+        Assert.Equal(2, crm.Count);
+        foreach (var b in crm)
+        {
+            var r = CrmParser.Parse(b.Groups[2].Value, "getting-started.md");
+            Assert.False(r.HasErrors, string.Join("\n", r.Diagnostics));
+        }
+    }
 }
