@@ -34,9 +34,29 @@ public static class CliApp
         return root;
     }
 
-    public static int Run(string[] args, TextWriter output, TextWriter error)
+    public static int Run(string[] args, TextWriter output, TextWriter error, TextReader? input = null)
     {
         var config = new InvocationConfiguration { Output = output, Error = error };
-        return Build().Parse(args).Invoke(config);
+        var previous = StandardInput.Override;
+        StandardInput.Override = input;
+        try
+        {
+            return Build().Parse(args).Invoke(config);
+        }
+        finally
+        {
+            StandardInput.Override = previous;
+        }
     }
+}
+
+/// <summary>Where commands that read input (the configure shell) read it: stdin, or what a test passes to <see cref="CliApp.Run"/>.</summary>
+public static class StandardInput
+{
+    [ThreadStatic] internal static TextReader? Override;
+
+    public static TextReader Reader => Override ?? Console.In;
+
+    /// <summary>A person at a terminal (prompts, confirmations), not a file or pipe.</summary>
+    public static bool IsTerminal => Override is null && !Console.IsInputRedirected;
 }

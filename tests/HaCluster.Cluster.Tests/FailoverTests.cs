@@ -213,6 +213,53 @@ public sealed class FailoverTests : IDisposable
         Assert.Contains("not a member", unknown.Err);
     }
 
+    private (int Exit, string Out, string Err) HacrmWithInput(string node, string input, params string[] args)
+    {
+        var output = new StringWriter();
+        var error = new StringWriter();
+        var exit = HaCluster.Cli.CliApp.Run(["--socket", cluster.Socket(node), .. args], output, error, new StringReader(input));
+        return (exit, output.ToString(), error.ToString());
+    }
+
+    [Fact]
+    public async Task The_configure_shell_edits_the_running_configuration_in_batch()
+    {
+        new CibStore(Path.Combine(cluster.Dir, "node1.state")).Store(new CibVersion(0, 5, 0), System.Text.Encoding.UTF8.GetBytes(Cib));
+        cluster.StartAll();
+        await cluster.WaitUntil("the group runs on node2", () => RunningOn("app").SequenceEqual(["node2"]), TimeSpan.FromSeconds(30));
+
+        // Errors are located in the input and nothing is committed.
+        var bad = HacrmWithInput("node1", "primitive extra Dummy\ngroup g2 extra missing\n", "configure");
+        Assert.Equal(1, bad.Exit);
+        Assert.Contains("stdin:2:", bad.Err);
+        Assert.Contains("not committed", bad.Err);
+        Assert.All(All, n => Assert.Equal("0.5.0", cluster.Status(n)!.CibVersion));
+
+        // crm configure's batch input: statements (with continuation lines), show, commit.
+        var script = """
+            # a comment
+            primitive extra ocf:heartbeat:Dummy \
+                op monitor interval=1s
+            location lx extra 100: node3
+            show extra
+            commit
+            quit
+            """;
+        var good = HacrmWithInput("node3", script, "configure");
+        Assert.True(good.Exit == 0, good.Err);
+        Assert.Contains("primitive extra", good.Out);
+        Assert.Contains("committed: CIB version 0.6.0", good.Out);
+        await cluster.WaitUntil("extra runs on node3", () => RunningOn("extra").SequenceEqual(["node3"]), TimeSpan.FromSeconds(20));
+
+        // Redefining an object that exists is refused (delete it first); delete + re-add works.
+        var redefine = HacrmWithInput("node1", "primitive extra Dummy\n", "configure");
+        Assert.Equal(1, redefine.Exit);
+        Assert.Contains("delete", redefine.Err);
+        var moved = HacrmWithInput("node1", "delete lx\nlocation lx extra 100: node1\ncommit\n", "configure");
+        Assert.True(moved.Exit == 0, moved.Err);
+        await cluster.WaitUntil("extra moves to node1", () => RunningOn("extra").SequenceEqual(["node1"]), TimeSpan.FromSeconds(20));
+    }
+
     private static int Count(string text, string what)
     {
         int n = 0;

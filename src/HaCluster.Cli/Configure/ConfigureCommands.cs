@@ -18,7 +18,10 @@ public static class ConfigureCommands
 
     public static Command Build(Option<string> socket)
     {
-        var configure = new Command("configure", "check, convert, show and load cluster configurations");
+        var configure = new Command("configure", "edit the running configuration (crm shell's configure level: interactive, or batch from stdin); check, convert, show and load configuration files");
+        // No subcommand: the shell, on the running cluster.
+        configure.SetAction(parse => new ConfigureShell(parse.GetValue(socket)!, StandardInput.Reader,
+            parse.InvocationConfiguration.Output, parse.InvocationConfiguration.Error, StandardInput.IsTerminal).Run());
         configure.Add(LoadCommand.Build(socket));
         configure.Add(BuildVerify());
         configure.Add(BuildConvert());

@@ -65,4 +65,50 @@ public static class ConfigurationEdits
     {
         Constraints = config.Constraints.Where(c => c.Id != $"cli-prefer-{resource}" && !c.Id.StartsWith($"cli-ban-{resource}-on-", StringComparison.Ordinal)).ToEquatableArray(),
     };
+
+    /// <summary>
+    /// `delete ID` in the configure shell: a resource (a group's or clone's members are kept as
+    /// top-level resources, as crm shell does), a constraint, template or tag. Constraints that
+    /// only named a deleted primitive go with it. Null when nothing has that id.
+    /// </summary>
+    public static ClusterConfig? Delete(ClusterConfig config, string id)
+    {
+        if (config.Constraints.Any(c => c.Id == id))
+            return config with { Constraints = config.Constraints.Where(c => c.Id != id).ToEquatableArray() };
+        if (config.Templates.Any(t => t.Id == id))
+            return config with { Templates = config.Templates.Where(t => t.Id != id).ToEquatableArray() };
+        if (config.Tags.Any(t => t.Id == id))
+            return config with { Tags = config.Tags.Where(t => t.Id != id).ToEquatableArray() };
+        var target = config.FindResource(id);
+        if (target is null) return null;
+        var resources = new List<Resource>();
+        foreach (var r in config.Resources)
+        {
+            if (r.Id == id)
+            {
+                // Containers go; what they contained stays.
+                if (r is Group g) resources.AddRange(g.Members);
+                else if (r is Clone c) resources.Add(c.Child);
+                continue;
+            }
+            resources.Add(r switch
+            {
+                Group g => g with { Members = g.Members.Where(m => m.Id != id).ToEquatableArray() },
+                Clone { Child: Group cg } c => c with { Child = cg with { Members = cg.Members.Where(m => m.Id != id).ToEquatableArray() } },
+                _ => r,
+            });
+        }
+        // A group left empty, or a clone whose child was deleted, goes too.
+        resources.RemoveAll(r => r is Group { Members.Count: 0 } || (r is Clone c && c.Child.Id == id));
+        var gone = target is Primitive ? new HashSet<string> { id } : new HashSet<string>();
+        var constraints = config.Constraints.Where(c => !gone.Contains(c switch
+        {
+            LocationConstraint l => l.Resource ?? "",
+            ColocationConstraint co => co.Resource == id ? id : co.WithResource ?? "",
+            OrderConstraint o => o.First == id ? id : o.Then ?? "",
+            TicketConstraint t => t.Resource ?? "",
+            _ => "",
+        })).ToEquatableArray();
+        return config with { Resources = resources.ToEquatableArray(), Constraints = constraints };
+    }
 }

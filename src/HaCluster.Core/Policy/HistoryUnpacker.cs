@@ -28,6 +28,12 @@ internal sealed class HistoryUnpacker(WorkingSet ws)
             foreach (var history in state.Resources)
                 Apply(node, history);
         }
+        // Orphan copies whose history says they are stopped are nothing to act on or show.
+        foreach (var orphan in _anonymousOrphans.Where(o => o.ActiveOn.Count == 0 && !o.Failed))
+        {
+            ws.Resources.Remove(orphan);
+            ws.ById.Remove(orphan.Id);
+        }
     }
 
     private void Apply(SchedNode node, ResourceHistory history)
@@ -129,6 +135,7 @@ internal sealed class HistoryUnpacker(WorkingSet ws)
     /// <summary>Which history made an instance active on a node (to tell a second copy from the first).</summary>
     private readonly Dictionary<(SchedPrimitive, SchedNode), string> _historyOf = new();
     private readonly Dictionary<SchedClone, int> _orphanCount = new();
+    private readonly List<SchedPrimitive> _anonymousOrphans = new();
 
     private SchedPrimitive AnonymousOrphan(SchedPrimitive like, SchedClone clone)
     {
@@ -139,6 +146,7 @@ internal sealed class HistoryUnpacker(WorkingSet ws)
         orphan.Meta["target-role"] = "Stopped";
         ws.ById[orphan.Id] = orphan;
         ws.Resources.Add(orphan);
+        _anonymousOrphans.Add(orphan);
         return orphan;
     }
 

@@ -10,7 +10,7 @@ namespace HaCluster.Core.Tests.Cli;
 public sealed class StatusPrinterTests
 {
     /// <summary>How many of the public CIBs print exactly crm_mon's resource list (a ratchet: raise it, never lower it).</summary>
-    private const int MatchingFloor = 264;
+    private const int MatchingFloor = 269;
 
     private static List<string> ResourceLines(string text) =>
         text.Split('\n').SkipWhile(l => !l.Contains("Full List of Resources:", StringComparison.Ordinal)).Skip(1)

@@ -1,0 +1,39 @@
+using HaCluster.Core.Cib;
+using HaCluster.Core.Cib.Syntax;
+using Xunit;
+
+namespace HaCluster.Core.Tests.Cib;
+
+/// <summary>The configure shell's delete: containers go and keep their members, constraints on a deleted primitive go with it.</summary>
+public class ConfigurationEditsTests
+{
+    private static ClusterConfig Parse(string crm) => CrmParser.Parse(crm, "t.crm").Config!;
+
+    [Fact]
+    public void Deleting_a_group_keeps_its_members_as_top_level_resources()
+    {
+        var edited = ConfigurationEdits.Delete(Parse("primitive a Dummy\nprimitive b Dummy\ngroup g a b"), "g")!;
+        Assert.Equal(new[] { "a", "b" }, edited.Resources.Select(r => r.Id));
+    }
+
+    [Fact]
+    public void Deleting_a_primitive_removes_the_constraints_that_name_it()
+    {
+        var edited = ConfigurationEdits.Delete(Parse("primitive a Dummy\nprimitive b Dummy\nlocation l a 100: n1\ncolocation c inf: b a\norder o inf: b a"), "a")!;
+        Assert.Equal(new[] { "b" }, edited.Resources.Select(r => r.Id));
+        Assert.Empty(edited.Constraints);
+    }
+
+    [Fact]
+    public void Deleting_a_group_member_leaves_the_rest_of_the_group()
+    {
+        var edited = ConfigurationEdits.Delete(Parse("primitive a Dummy\nprimitive b Dummy\ngroup g a b"), "a")!;
+        Assert.Equal(new[] { "b" }, Assert.IsType<Group>(Assert.Single(edited.Resources)).Members.Select(m => m.Id));
+    }
+
+    [Fact]
+    public void Deleting_what_does_not_exist_says_so()
+    {
+        Assert.Null(ConfigurationEdits.Delete(Parse("primitive a Dummy"), "nosuch"));
+    }
+}
