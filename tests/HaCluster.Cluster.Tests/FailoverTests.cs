@@ -115,13 +115,7 @@ public sealed class FailoverTests : IDisposable
         await cluster.WaitUntil("the DC logged the recovery", () => All.Any(n => cluster.Log(n).Contains("Recover", StringComparison.Ordinal)), TimeSpan.FromSeconds(10));
     }
 
-    private (int Exit, string Out, string Err) Hacrm(string node, params string[] args)
-    {
-        var output = new StringWriter();
-        var error = new StringWriter();
-        var exit = HaCluster.Cli.CliApp.Run(["--socket", cluster.Socket(node), .. args], output, error);
-        return (exit, output.ToString(), error.ToString());
-    }
+    private (int Exit, string Out, string Err) Hacrm(string node, params string[] args) => HacrmWithInput(node, "", args);
 
     [Fact]
     public async Task A_committed_configuration_is_validated_versioned_replicated_and_acted_on()

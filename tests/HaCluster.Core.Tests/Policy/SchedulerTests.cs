@@ -11,7 +11,7 @@ public class SchedulerTests
 {
     private static readonly DateTimeOffset Now = DateTimeOffset.FromUnixTimeSeconds(1_700_000_000);
 
-    private static List<string> Summary(string crm, StatusBuilder status)
+    internal static List<string> Summary(string crm, StatusBuilder status)
     {
         var parsed = CrmParser.Parse(crm, "t.crm");
         Assert.False(parsed.HasErrors, string.Join("\n", parsed.Diagnostics));

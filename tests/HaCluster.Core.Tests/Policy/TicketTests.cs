@@ -7,14 +7,7 @@ namespace HaCluster.Core.Tests.Policy;
 /// <summary>rsc_ticket: a resource runs only while its ticket is granted; loss-policy says what losing it does.</summary>
 public class TicketTests
 {
-    private static readonly DateTimeOffset Now = DateTimeOffset.FromUnixTimeSeconds(1_700_000_000);
-
-    private static List<string> Summary(string crm, StatusBuilder status)
-    {
-        var parsed = CrmParser.Parse(crm, "t.crm");
-        Assert.False(parsed.HasErrors, string.Join("\n", parsed.Diagnostics));
-        return Scheduler.Schedule(parsed.Config!, status.Build(parsed.Config!), Now).SummaryLines().Select(ConformanceTests.Normalise).OrderBy(s => s).ToList();
-    }
+    private static List<string> Summary(string crm, StatusBuilder status) => SchedulerTests.Summary(crm, status).Order().ToList();
 
     private const string Nodes = "node node1\nnode node2\n";
     private const string NoFencing = Nodes + "property stonith-enabled=false\n";
