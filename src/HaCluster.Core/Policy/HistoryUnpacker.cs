@@ -58,6 +58,10 @@ internal sealed class HistoryUnpacker(WorkingSet ws)
             rsc.ActiveOn[node] = role;
             _historyOf.TryAdd((rsc, node), history.Id);
         }
+        // A stop that failed on a node that is to be fenced anyway (lost, say): fencing stops
+        // it for sure, whatever on-fail says; it simply moves.
+        if (stopFailed && node.Lost && ws.StonithEnabled)
+            return;
         if (failed)
         {
             switch (onFail)

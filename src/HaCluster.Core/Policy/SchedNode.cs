@@ -10,6 +10,8 @@ public sealed class SchedNode(string id, string name)
     public string Name { get; } = name;
     public bool Online { get; set; }
     public bool Unclean { get; set; }
+    /// <summary>Unclean because of its membership state (lost, never seen), not because of a failure on it.</summary>
+    public bool Lost { get; set; }
     public bool Standby { get; set; }
     public bool Maintenance { get; set; }
     public bool Shutdown { get; set; }

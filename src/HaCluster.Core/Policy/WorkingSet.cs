@@ -109,7 +109,7 @@ public sealed class WorkingSet
             else if (StonithEnabled && BoolProperty("startup-fencing", true))
             {
                 // Never seen since start-up: its state is unknown, so it must be fenced first.
-                node.Unclean = true;
+                node.Unclean = node.Lost = true;
                 node.FenceReason = "node is unclean";
             }
             node.Attributes["#uname"] = def.Uname;
@@ -139,7 +139,7 @@ public sealed class WorkingSet
             node.FenceReason = "peer is no longer part of the cluster";
         else if (s.InMembership && !s.ControllerOnline && (s.Join == "member" || s.Expected == "member"))
             node.FenceReason = "peer process is no longer available";
-        node.Unclean = node.FenceReason is not null;
+        node.Unclean = node.Lost = node.FenceReason is not null;
     }
 
     // ------------------------------------------------------------------ resources

@@ -304,4 +304,16 @@ public class SchedulerTests
         var recent = new StatusBuilder().Online("node1", "node2").MonitorFailedAt("node1", "a", Now.ToUnixTimeSeconds() - 10);
         Assert.Equal(new[] { "Recover a (node1)" }, Summary(crm, recent));
     }
+
+    [Fact]
+    public void A_failed_stop_on_a_lost_node_is_cleaned_up_by_fencing_even_with_on_fail_block()
+    {
+        var crm = "node node1\nnode node2\nproperty stonith-enabled=true\nprimitive fence stonith:fence_dummy\n" +
+                  "primitive a Dummy op stop interval=0 on-fail=block";
+        var status = new StatusBuilder().Online("node2").Lost("node1").Running("node2", "fence", "stonith:fence_dummy")
+            .History("node1", "a", "ocf:heartbeat:Dummy", ("start", 0, 0), ("stop", 1, 0));
+        var s = Summary(crm, status);
+        Assert.Contains("Fence (reboot) node1 'peer is no longer part of the cluster'", s);
+        Assert.Contains("Move a (node1 -> node2)", s);
+    }
 }
