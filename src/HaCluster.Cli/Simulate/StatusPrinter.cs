@@ -23,11 +23,81 @@ public static class StatusPrinter
         if (offline.Count > 0) output.WriteLine($"    * OFFLINE: [ {string.Join(' ', offline)} ]");
         output.WriteLine();
         PrintResources(ws, output);
+        PrintFailedActions(ws, output);
     }
 
-    /// <summary>The "Full List of Resources" part alone (hacrm status prints nodes from membership).</summary>
-    public static void PrintResources(ClusterConfig config, ClusterStatus status, DateTimeOffset now, TextWriter output) =>
-        PrintResources(Scheduler.CurrentState(config, status, now), output);
+    /// <summary>crm_mon's "Failed Resource Actions": each failed operation still in the history (until cleanup).</summary>
+    public static void PrintFailedActions(WorkingSet ws, TextWriter output)
+    {
+        if (ws.FailedOperations.Count == 0) return;
+        output.WriteLine();
+        output.WriteLine("  * Failed Resource Actions:");
+        foreach (var f in ws.FailedOperations) output.WriteLine($"    * {FailedActionText(f)}");
+    }
+
+    internal static string FailedActionText(FailedOperation f)
+    {
+        var op = f.Operation;
+        var task = op.Task == "monitor" && op.IntervalMs == 0 ? "probe"
+            : op.IntervalMs > 0 ? $"{Interval(op.IntervalMs)}-interval {op.Task}" : op.Task;
+        var outcome = op.OpStatus switch
+        {
+            0 => $"returned '{RcName(op.RcCode)}'",
+            2 => "could not be executed (Timed Out)",
+            3 => "could not be executed (Unimplemented)",
+            7 => "could not be executed (Not installed)",
+            _ => "could not be executed (Error)",
+        };
+        var text = $"{f.Resource} {task} on {f.Node.Name} {outcome}";
+        if (!string.IsNullOrEmpty(op.ExitReason)) text += $" ({op.ExitReason})";
+        if (op.LastRcChange is { } at && at > 0)
+        {
+            // ctime's layout: the day of the month padded with a space ("Jun  6").
+            var t = DateTimeOffset.FromUnixTimeSeconds(at).UtcDateTime;
+            var c = System.Globalization.CultureInfo.InvariantCulture;
+            text += $" at {t.ToString("ddd MMM", c)} {t.Day,2} {t.ToString("HH:mm:ss yyyy", c)}";
+        }
+        if (op.ExecTime is { } exec && exec > 0) text += $" after {FormatMs(exec)}";
+        return text;
+    }
+
+    private static string Interval(long ms) => ms % 1000 == 0 ? $"{ms / 1000}s" : $"{ms}ms";
+
+    /// <summary>Durations as Pacemaker prints them: 332ms, 30.160s, 1m35.134s, 2h1m0.000s.</summary>
+    private static string FormatMs(long ms)
+    {
+        if (ms < 1000) return $"{ms}ms";
+        var seconds = (ms % 60_000 / 1000.0).ToString("0.000", System.Globalization.CultureInfo.InvariantCulture) + "s";
+        var minutes = ms / 60_000;
+        if (minutes == 0) return seconds;
+        return minutes < 60 ? $"{minutes}m{seconds}" : $"{minutes / 60}h{minutes % 60}m{seconds}";
+    }
+
+    /// <summary>The OCF result names crm_mon uses.</summary>
+    private static string RcName(int rc) => rc switch
+    {
+        0 => "ok",
+        1 => "error",
+        2 => "invalid parameter",
+        3 => "unimplemented feature",
+        4 => "insufficient privileges",
+        5 => "not installed",
+        6 => "not configured",
+        7 => "not running",
+        8 => "promoted",
+        9 => "promoted (failed)",
+        190 => "OCF_DEGRADED",
+        191 => "promoted (degraded)",
+        _ => $"unknown ({rc})",
+    };
+
+    /// <summary>The "Full List of Resources" and "Failed Resource Actions" parts (hacrm status prints nodes from membership).</summary>
+    public static void PrintResources(ClusterConfig config, ClusterStatus status, DateTimeOffset now, TextWriter output)
+    {
+        var ws = Scheduler.CurrentState(config, status, now);
+        PrintResources(ws, output);
+        PrintFailedActions(ws, output);
+    }
 
     private static void PrintResources(WorkingSet ws, TextWriter output)
     {

@@ -177,11 +177,16 @@ internal sealed class HistoryUnpacker(WorkingSet ws)
             var pending = op.CallId < 0 || op.OpStatus is -1 or 7;
             // Degraded (190) and degraded-promoted (191) still run: success with a warning.
             var rc = op.RcCode switch { 190 => OcfSuccess, 191 => OcfRunningPromoted, var other => other };
-            var opFailed = op.OpStatus is 2 or 4 or 5 or 6 && !pending;
+            // An executor "error" status is judged again from the result (a probe that found the
+            // resource stopped is no failure); timeouts and hard/fatal errors stay failures.
+            var probe = op.Task == "monitor" && op.IntervalMs == 0;
+            var opFailed = !pending && (op.OpStatus is 2 or 5 or 6
+                || (op.OpStatus == 4 && rc != expected && !(probe && rc is OcfNotRunning or OcfSuccess or OcfRunningPromoted)));
             // A failure older than failure-timeout, with no fail count left that is younger,
             // has expired: it is as if it never happened.
             if (!pending && (opFailed || (rc != expected && !(op.Task == "monitor" && op.IntervalMs == 0))) && Expired(rsc, op, node))
                 continue;
+            RecordFailure(history, node, op, rc, expected, pending, opFailed);
             // "Not running" when that is what was expected (the transition key says so) is no
             // failure, whatever the action: the resource is simply stopped there.
             if (rc == OcfNotRunning && expected == OcfNotRunning && !pending && !opFailed && op.Task != "stop")
@@ -265,9 +270,22 @@ internal sealed class HistoryUnpacker(WorkingSet ws)
         return (role, failed, stopFailed, onFail);
     }
 
+    /// <summary>Keeps a failed operation for status displays (degraded results too, as crm_mon lists them).</summary>
+    private void RecordFailure(ResourceHistory history, SchedNode node, OperationRecord op, int rc, int expected, bool pending, bool opFailed)
+    {
+        if (pending || op.OpStatus == 1) return;
+        var probe = op.Task == "monitor" && op.IntervalMs == 0;
+        var failure = opFailed || op.RcCode is 190 or 191 || (rc != expected && !(probe && rc is OcfSuccess or OcfNotRunning or OcfRunningPromoted));
+        if (!failure) return;
+        if (ws.FailedOperations.Any(f => f.Node == node && f.Resource == history.Id && f.Operation.CallId == op.CallId && f.Operation.Task == op.Task)) return;
+        ws.FailedOperations.Add(new FailedOperation(history.Id, node, op));
+    }
+
     private bool Expired(SchedPrimitive rsc, OperationRecord op, SchedNode node)
     {
         if (!Duration.TryParseMilliseconds(rsc.MetaValue("failure-timeout"), out var timeoutMs) || timeoutMs <= 0) return false;
+        // failure-timeout conflicts with on-fail=block: a blocked failure waits for an operator.
+        if (rsc.Definition.Operations.Any(o => o.OnFail == "block")) return false;
         var changed = op.LastRcChange ?? op.LastRun;
         if (changed is null || DateTimeOffset.FromUnixTimeSeconds(changed.Value).AddMilliseconds(timeoutMs) > ws.Now) return false;
         // A younger failure recorded in the node's attributes keeps the old one alive.

@@ -16,6 +16,8 @@ public sealed class WorkingSet
     public List<SchedResource> Resources { get; } = new();
     public Dictionary<string, SchedResource> ById { get; } = new();
     public List<SchedColocation> Colocations { get; } = new();
+    /// <summary>Failed operations in the history that still count (crm_mon's "Failed Resource Actions"), in unpacking order.</summary>
+    public List<FailedOperation> FailedOperations { get; } = new();
     /// <summary>Resources that may not be promoted anywhere (a Promoted-role rsc_ticket whose ticket is not usable).</summary>
     public HashSet<SchedResource> PromotionForbidden { get; } = new();
 
@@ -215,3 +217,6 @@ public sealed class WorkingSet
         }
     }
 }
+
+/// <summary>A failed operation from a node's history: which resource (as the history names it), where, and the record.</summary>
+public sealed record FailedOperation(string Resource, SchedNode Node, Status.OperationRecord Operation);

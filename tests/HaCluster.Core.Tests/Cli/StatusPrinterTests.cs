@@ -45,4 +45,28 @@ public sealed class StatusPrinterTests
         }
         Assert.True(matching >= MatchingFloor, $"{matching}/{files.Count} match crm_mon (floor {MatchingFloor}); e.g.\n{string.Join("\n", examples)}");
     }
+
+    /// <summary>How many of the public CIBs list exactly crm_mon's "Failed Resource Actions" (a ratchet).</summary>
+    private const int FailedActionsFloor = 418;
+
+    private static List<string> FailedActionLines(string text) =>
+        text.Split('\n').SkipWhile(l => !l.Contains("Failed Resource Actions:", StringComparison.Ordinal)).Skip(1)
+            .TakeWhile(l => l.Trim().Length > 0).Select(l => l.Trim()).Order(StringComparer.Ordinal).ToList();
+
+    [Fact]
+    public void Failed_resource_actions_match_crm_mon_on_the_public_conformance_cibs()
+    {
+        Assert.True(File.Exists("/usr/sbin/crm_mon"), "crm_mon is missing: the test command installs pacemaker-cli-utils");
+        var files = Directory.GetFiles(TestPaths.ConformanceXml, "*.xml").Order(StringComparer.Ordinal).ToList();
+        var matching = 0;
+        var examples = new List<string>();
+        foreach (var file in files)
+        {
+            var theirs = FailedActionLines(CrmMon(file));
+            var ours = FailedActionLines(CliRunner.Run("status", "--xml", file).Out);
+            if (theirs.SequenceEqual(ours)) matching++;
+            else if (examples.Count < 3) examples.Add($"{Path.GetFileName(file)}:\n  crm_mon: {string.Join(" | ", theirs)}\n  hacrm:   {string.Join(" | ", ours)}");
+        }
+        Assert.True(matching >= FailedActionsFloor, $"{matching}/{files.Count} match crm_mon (floor {FailedActionsFloor}); e.g.\n{string.Join("\n", examples)}");
+    }
 }
