@@ -220,7 +220,13 @@ internal sealed class HistoryUnpacker(WorkingSet ws)
                 case "demote":
                     if (pending) break;
                     if (rc == OcfSuccess && !opFailed) { role = Role.Unpromoted; failed = false; }
-                    else { role = Role.Promoted; failed = true; onFail = OnFail(rsc, op); }
+                    else
+                    {
+                        // A failed demote leaves it unpromoted (it is recovered by a stop, and
+                        // any promotion waits for that), unless on-fail=block holds it promoted.
+                        failed = true; onFail = OnFail(rsc, op);
+                        role = onFail == "block" ? Role.Promoted : Role.Unpromoted;
+                    }
                     break;
                 case "migrate_to":
                     if (rc == OcfSuccess && !opFailed) role = Role.Started;

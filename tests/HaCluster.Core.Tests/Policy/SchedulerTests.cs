@@ -316,4 +316,14 @@ public class SchedulerTests
         Assert.Contains("Fence (reboot) node1 'peer is no longer part of the cluster'", s);
         Assert.Contains("Move a (node1 -> node2)", s);
     }
+
+    [Fact]
+    public void A_failed_demote_leaves_the_instance_unpromoted_and_it_is_recovered()
+    {
+        var crm = TwoNodes + "primitive s ocf:pacemaker:Stateful\nms m s";
+        var status = new StatusBuilder().Online("node1", "node2")
+            .History("node1", "s", "ocf:pacemaker:Stateful", ("start", 0, 0), ("promote", 0, 0), ("demote", 1, 0))
+            .Attribute("node1", "fail-count-s#demote_0", "1");
+        Assert.Contains(Summary(crm, status), l => l.StartsWith("Recover s:0 (Unpromoted"));
+    }
 }
