@@ -129,7 +129,7 @@ internal sealed class HistoryUnpacker(WorkingSet ws)
         // A second active history of a primitive clone on one node (globally-unique was switched
         // off, say) is an orphan copy beyond clone-max: it is stopped.
         var seen = candidates.FirstOrDefault(c => c.ActiveOn.ContainsKey(node));
-        if (seen is not null && seen.Parent is SchedClone && _historyOf.TryGetValue((seen, node), out var first) && first != historyId)
+        if (seen is not null && _historyOf.TryGetValue((seen, node), out var first) && first != historyId)
             return AnonymousOrphan(seen, clone);
         return candidates.FirstOrDefault(c => c.ActiveOn.ContainsKey(node) || c.FailedOn.Contains(node))
                ?? candidates.FirstOrDefault(c => c.ActiveOn.Count == 0 && c.FailedOn.Count == 0 && InstanceFreeOn(c, node))
