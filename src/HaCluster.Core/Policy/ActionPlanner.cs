@@ -61,6 +61,9 @@ internal sealed class ActionPlanner(WorkingSet ws)
                     return new ResourceChange("Stop", p.Id, Details(current, p.ActiveOn.Keys.First(), Role.Stopped, null), "due to multiple active instances");
                 default:
                     if (to is null) return new ResourceChange("Stop", p.Id, Details(current, p.ActiveOn.Keys.First(), Role.Stopped, null), "due to node availability");
+                    // Failed and (also) active where it belongs: every copy stops, one starts there again.
+                    if (failed && p.ActiveOn.ContainsKey(to))
+                        return new ResourceChange("Recover", p.Id, Details(current, to, next, to), "due to being multiply active");
                     var other = p.ActiveOn.Keys.First(n => n != to);
                     return new ResourceChange(failed ? "Recover" : "Move", p.Id, Details(current, other, next, to));
             }
