@@ -454,17 +454,18 @@ public sealed class ClusterController(DaemonContext context, MembershipNode node
     /// devices on every node, any member other than the victim may use a configured device (this
     /// node first, then the others by id); a device started somewhere is preferred.
     /// </summary>
+    /// <summary>
+    /// The member and device to fence a node with (FencingDevices: host lists and maps, fencing
+    /// topology, location bans; never the victim itself; this node first, a started device first).
+    /// </summary>
     private (int Node, string Device)? FencerFor(string victim)
     {
-        var devices = config!.AllResources().OfType<Primitive>()
-            .Where(p => config.AgentOf(p)?.Class == "stonith")
-            .Select(p => p.Id).ToList();
-        if (devices.Count == 0) return null;
-        var started = devices.FirstOrDefault(d => reports.Values.Any(r => r.Histories.Any(h => h.Id == d &&
-            h.Operations.Any(o => o.Key.EndsWith("_last_0", StringComparison.Ordinal) && o.Task is "start" or "monitor" && o.Rc == 0))));
-        var device = started ?? devices[0];
-        var members = node.Snapshot().View.Members.Where(m => Name(m) != victim).OrderBy(m => m == node.Self.Id ? 0 : 1).ThenBy(m => m).ToList();
-        return members.Count == 0 ? null : (members[0], device);
+        var members = node.Snapshot().View.Members.OrderBy(m => m == node.Self.Id ? 0 : 1).ThenBy(m => m).ToList();
+        bool Started(string device) => reports.Values.Any(r => r.Histories.Any(h => h.Id == device &&
+            h.Operations.Any(o => o.Key.EndsWith("_last_0", StringComparison.Ordinal) && o.Task is "start" or "monitor" && o.Rc == 0)));
+        var choice = FencingDevices.Choose(config!, victim, members.Select(Name).ToList(), Started);
+        if (choice is not { } chosen) return null;
+        return (members.First(m => Name(m) == chosen.Node), chosen.Device);
     }
 
     private static ResourceHistory ToHistory(HistoryDto h) => new(h.Id, h.Class, h.Provider, h.Type,
