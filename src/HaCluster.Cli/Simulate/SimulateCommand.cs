@@ -22,12 +22,13 @@ public static class SimulateCommand
         var showScores = new Option<bool>("--show-scores", "-s") { Description = "print the allocation score of every resource on every node" };
         var explain = new Option<string?>("--explain") { Description = "say in words why this resource is where it is" };
         var showGraph = new Option<bool>("--graph", "-G") { Description = "print the transition's actions in execution order, each with what it waits for" };
+        var run = new Option<bool>("--run", "-S") { Description = "carry the transition out (every action succeeds) and print the revised status" };
         var nodeUp = new Option<string[]>("--node-up", "-u") { Description = "bring a node online first (repeatable)" };
         var nodeDown = new Option<string[]>("--node-down", "-d") { Description = "take a node offline cleanly first (repeatable)" };
         var nodeFail = new Option<string[]>("--node-fail", "-f") { Description = "make a node fail (unclean, to be fenced) first (repeatable)" };
         var opFail = new Option<string[]>("--op-fail", "-i") { Description = "record an operation result first: RSC_TASK_INTERVAL@NODE=RC, e.g. web_monitor_10000@node1=7 (repeatable)" };
         var cmd = new Command("simulate", "show what the cluster would do with a configuration and status")
-            { xml, config, date, showScores, explain, showGraph, nodeUp, nodeDown, nodeFail, opFail };
+            { xml, config, date, showScores, explain, showGraph, run, nodeUp, nodeDown, nodeFail, opFail };
         cmd.SetAction(parse =>
         {
             var output = parse.InvocationConfiguration.Output;
@@ -92,6 +93,15 @@ public static class SimulateCommand
                 output.WriteLine();
                 output.WriteLine("Transition Graph:");
                 foreach (var action in graph.TopologicalOrder() ?? graph.Actions) output.WriteLine("  " + action);
+            }
+            if (parse.GetValue(run))
+            {
+                output.WriteLine();
+                output.WriteLine("Executing Cluster Transition:");
+                foreach (var action in graph.TopologicalOrder() ?? graph.Actions) output.WriteLine("  * " + action);
+                output.WriteLine();
+                output.WriteLine("Revised Cluster Status:");
+                StatusPrinter.Print(result.Config, TransitionApplier.Apply(result.Config, status, graph, ws), now, output);
             }
             return ConfigureCommands.ExitOk;
         });

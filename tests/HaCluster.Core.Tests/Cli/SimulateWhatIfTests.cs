@@ -48,4 +48,16 @@ public sealed class SimulateWhatIfTests : IDisposable
         Assert.Contains("RSC_TASK_INTERVAL@NODE=RC", error);
         Assert.Equal(2, CliRunner.Run("simulate", "--config", file, "--op-fail", "nosuch_monitor_10000@node1=7").Exit);
     }
+
+    [Fact]
+    public void Run_carries_the_transition_out_and_prints_the_revised_status()
+    {
+        var (exit, output, _) = CliRunner.Run("simulate", "--config", file, "--run");
+        Assert.Equal(0, exit);
+        var revised = output[output.IndexOf("Revised Cluster Status:", StringComparison.Ordinal)..];
+        Assert.Contains("vip\t(ocf:heartbeat:IPaddr2):\t Started node1", revised);
+        Assert.Contains("web\t(ocf:heartbeat:Dummy):\t Started node1", revised);
+        // What runs after the transition needs nothing more: simulating again from it is quiet.
+        Assert.DoesNotContain("Stopped", revised);
+    }
 }
