@@ -31,6 +31,14 @@ internal sealed class ActionPlanner(WorkingSet ws)
         var changes = new List<ResourceChange>();
         foreach (var p in ws.AllPrimitives())
         {
+            // Active on several nodes and to run nowhere: a stop on each of them.
+            if (!(NoQuorum && NeedsQuorum(p)) && p.Managed && p.ActiveOn.Count > 1 && p.AssignedTo is null
+                && (p.MetaValue("multiple-active") ?? "stop_start") is "stop_start" or "stop_only")
+            {
+                foreach (var (node, role) in p.ActiveOn)
+                    changes.Add(new ResourceChange("Stop", p.Id, Details(role, node, Role.Stopped, null), "due to node availability"));
+                continue;
+            }
             var change = NoQuorum && NeedsQuorum(p) ? ChangeWithoutQuorum(p) : Change(p);
             if (change is not null) changes.Add(change);
         }

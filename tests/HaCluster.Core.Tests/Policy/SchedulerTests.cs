@@ -326,4 +326,12 @@ public class SchedulerTests
             .Attribute("node1", "fail-count-s#demote_0", "1");
         Assert.Contains(Summary(crm, status), l => l.StartsWith("Recover s:0 (Unpromoted"));
     }
+
+    [Fact]
+    public void A_resource_active_on_two_nodes_that_must_stop_is_stopped_on_each()
+    {
+        var crm = TwoNodes + "primitive a Dummy meta target-role=Stopped";
+        var status = new StatusBuilder().Online("node1", "node2").Running("node1", "a").Running("node2", "a");
+        Assert.Equal(new[] { "Stop a (node1) due to node availability", "Stop a (node2) due to node availability" }, Summary(crm, status).Order());
+    }
 }
