@@ -141,6 +141,14 @@ internal sealed class CloneAssigner(WorkingSet ws, Placement placement)
         candidates = candidates.Select(c => (c.Instance, Score.Add(c.Score, ColocationPromotionScore(clone, c.Instance.AssignedTo!)))).ToList();
         var promotedPerNode = new Dictionary<SchedNode, int>();
         var promoted = 0;
+        // An instance the cluster cannot touch (blocked, unmanaged) that stays promoted takes
+        // one of the promoted slots: promoting another would make two.
+        foreach (var held in clone.Instances.Where(i => !i.Managed() && i.Primitives().Any(p => p.NextRole == Role.Promoted)))
+        {
+            promoted++;
+            if (held.Primitives().Select(p => p.CurrentNode).FirstOrDefault(n => n is not null) is { } heldOn)
+                promotedPerNode[heldOn] = promotedPerNode.GetValueOrDefault(heldOn) + 1;
+        }
         foreach (var (instance, score) in candidates
                      .OrderByDescending(c => c.Score)
                      .ThenByDescending(c => c.Instance.Primitives().Any(p => p.CurrentRole == Role.Promoted) ? 1 : 0))

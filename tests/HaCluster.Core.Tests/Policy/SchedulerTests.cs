@@ -334,4 +334,15 @@ public class SchedulerTests
         var status = new StatusBuilder().Online("node1", "node2").Running("node1", "a").Running("node2", "a");
         Assert.Equal(new[] { "Stop a (node1) due to node availability", "Stop a (node2) due to node availability" }, Summary(crm, status).Order());
     }
+
+    [Fact]
+    public void A_blocked_promoted_instance_keeps_its_slot_and_no_other_is_promoted()
+    {
+        var crm = TwoNodes + "primitive s ocf:pacemaker:Stateful op demote interval=0 on-fail=block\nms m s";
+        var status = new StatusBuilder().Online("node1", "node2")
+            .History("node1", "s", "ocf:pacemaker:Stateful", ("start", 0, 0), ("promote", 0, 0), ("demote", 1, 0))
+            .History("node2", "s", "ocf:pacemaker:Stateful", ("start", 0, 0))
+            .Attribute("node1", "master-s", "10").Attribute("node2", "master-s", "5");
+        Assert.DoesNotContain(Summary(crm, status), l => l.StartsWith("Promote"));
+    }
 }
