@@ -31,18 +31,25 @@ internal sealed class ActionPlanner(WorkingSet ws)
         var changes = new List<ResourceChange>();
         foreach (var p in ws.AllPrimitives())
         {
-            // Active on several nodes and to run nowhere: a stop on each of them.
-            if (!(NoQuorum && NeedsQuorum(p)) && p.Managed && p.ActiveOn.Count > 1 && p.AssignedTo is null
-                && (p.MetaValue("multiple-active") ?? "stop_start") is "stop_start" or "stop_only")
+            if (NoQuorum && NeedsQuorum(p))
             {
-                foreach (var (node, role) in p.ActiveOn)
-                    changes.Add(new ResourceChange("Stop", p.Id, Details(role, node, Role.Stopped, null), "due to node availability"));
-                continue;
+                if (ChangeWithoutQuorum(p) is { } change) changes.Add(change);
             }
-            var change = NoQuorum && NeedsQuorum(p) ? ChangeWithoutQuorum(p) : Change(p);
-            if (change is not null) changes.Add(change);
+            else changes.AddRange(Changes(p));
         }
         return new TransitionGraph(fencing, changes);
+    }
+
+    /// <summary>
+    /// A primitive's change lines: one, except that a resource active on several nodes that is
+    /// to run nowhere (multiple-active stop_start or stop_only) is stopped on each of them.
+    /// </summary>
+    private IEnumerable<ResourceChange> Changes(SchedPrimitive p)
+    {
+        if (p.Managed && p.ActiveOn.Count > 1 && p.AssignedTo is null
+            && (p.MetaValue("multiple-active") ?? "stop_start") is "stop_start" or "stop_only")
+            return p.ActiveOn.Select(kv => new ResourceChange("Stop", p.Id, Details(kv.Value, kv.Key, Role.Stopped, null), "due to node availability"));
+        return Change(p) is { } change ? [change] : [];
     }
 
     private ResourceChange? Change(SchedPrimitive p)

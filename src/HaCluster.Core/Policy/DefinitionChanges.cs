@@ -99,10 +99,9 @@ internal sealed class DefinitionChanges(WorkingSet ws)
             changed = op.OpDigest is null || OperationDigest.Of(all) != op.OpDigest;
         if (!changed) return Outcome.Same;
         // A sanitized CIB (private parameters masked) whose other parameters are unchanged.
-        var withoutTimeout = new SortedDictionary<string, string>(all, StringComparer.Ordinal);
-        withoutTimeout.Remove(OperationDigest.TimeoutKey);
+        // (Only interval-0 operations are compared, so there is no timeout among the parameters.)
         if (op.SecureDigest is not null
-            && OperationDigest.Secure(withoutTimeout, op.SecureParams, p.Agent.Class == "stonith") == op.SecureDigest)
+            && OperationDigest.Secure(all, op.SecureParams, p.Agent.Class == "stonith") == op.SecureDigest)
             return Outcome.Same;
         // Parameters given to this operation alone are not reloadable: the op must run again.
         var extra = OperationDigest.FindOperation(ws.Config, definition, op.Task, 0)?.InstanceAttributes;

@@ -180,13 +180,14 @@ internal sealed class HistoryUnpacker(WorkingSet ws)
             // An executor "error" status is judged again from the result (a probe that found the
             // resource stopped is no failure); timeouts and hard/fatal errors stay failures.
             var probe = op.Task == "monitor" && op.IntervalMs == 0;
-            var opFailed = !pending && (op.OpStatus is 2 or 5 or 6
-                || (op.OpStatus == 4 && rc != expected && !(probe && rc is OcfNotRunning or OcfSuccess or OcfRunningPromoted)));
+            // Not what was expected (a probe may find the resource in any state).
+            var unexpected = rc != expected && !(probe && rc is OcfNotRunning or OcfSuccess or OcfRunningPromoted);
+            var opFailed = !pending && (op.OpStatus is 2 or 5 or 6 || (op.OpStatus == 4 && unexpected));
             // A failure older than failure-timeout, with no fail count left that is younger,
             // has expired: it is as if it never happened.
-            if (!pending && (opFailed || (rc != expected && !(op.Task == "monitor" && op.IntervalMs == 0))) && Expired(rsc, op, node))
+            if (!pending && (opFailed || (rc != expected && !probe)) && Expired(rsc, op, node))
                 continue;
-            RecordFailure(history, node, op, rc, expected, pending, opFailed);
+            RecordFailure(history, node, op, pending, opFailed || unexpected);
             // "Not running" when that is what was expected (the transition key says so) is no
             // failure, whatever the action: the resource is simply stopped there.
             if (rc == OcfNotRunning && expected == OcfNotRunning && !pending && !opFailed && op.Task != "stop")
@@ -277,12 +278,10 @@ internal sealed class HistoryUnpacker(WorkingSet ws)
     }
 
     /// <summary>Keeps a failed operation for status displays (degraded results too, as crm_mon lists them).</summary>
-    private void RecordFailure(ResourceHistory history, SchedNode node, OperationRecord op, int rc, int expected, bool pending, bool opFailed)
+    private void RecordFailure(ResourceHistory history, SchedNode node, OperationRecord op, bool pending, bool failed)
     {
         if (pending || op.OpStatus == 1) return;
-        var probe = op.Task == "monitor" && op.IntervalMs == 0;
-        var failure = opFailed || op.RcCode is 190 or 191 || (rc != expected && !(probe && rc is OcfSuccess or OcfNotRunning or OcfRunningPromoted));
-        if (!failure) return;
+        if (!failed && op.RcCode is not (190 or 191)) return;
         if (ws.FailedOperations.Any(f => f.Node == node && f.Resource == history.Id && f.Operation.CallId == op.CallId && f.Operation.Task == op.Task)) return;
         ws.FailedOperations.Add(new FailedOperation(history.Id, node, op));
     }

@@ -115,32 +115,35 @@ public static class OperationDigest
     }
 
     /// <summary>The group and/or clone a primitive sits in, innermost first.</summary>
-    private static IEnumerable<Resource> Parents(ClusterConfig config, Primitive p)
-    {
-        foreach (var top in config.Resources)
-        {
-            var chain = new List<Resource>();
-            if (Find(top, p, chain)) { chain.Reverse(); return chain; }
-        }
-        return [];
-    }
+    private static IReadOnlyList<Resource> Parents(ClusterConfig config, Primitive p) =>
+        ParentIndex.GetValue(config, BuildParentIndex).GetValueOrDefault(p.Id) ?? [];
 
-    private static bool Find(Resource r, Primitive target, List<Resource> chain)
+    /// <summary>
+    /// Every primitive's containers, found in one walk of the configuration and kept as long as
+    /// the configuration object lives: digests are computed for every operation in the status,
+    /// and searching the tree for each one would cost resources x operations.
+    /// </summary>
+    private static readonly System.Runtime.CompilerServices.ConditionalWeakTable<ClusterConfig, Dictionary<string, Resource[]>> ParentIndex = new();
+
+    private static Dictionary<string, Resource[]> BuildParentIndex(ClusterConfig config)
     {
-        switch (r)
+        var index = new Dictionary<string, Resource[]>();
+        void Walk(Resource r, Resource[] parents)
         {
-            case Primitive prim:
-                return prim.Id == target.Id;
-            case Group g:
-                if (g.Members.Any(m => m.Id == target.Id)) { chain.Add(g); return true; }
-                return false;
-            case Clone c:
-                chain.Add(c);
-                if (Find(c.Child, target, chain)) return true;
-                chain.RemoveAt(chain.Count - 1);
-                return false;
-            default:
-                return false;
+            switch (r)
+            {
+                case Primitive prim:
+                    index.TryAdd(prim.Id, parents);
+                    break;
+                case Group g:
+                    foreach (var m in g.Members) Walk(m, [g, .. parents]);
+                    break;
+                case Clone c:
+                    Walk(c.Child, [c, .. parents]);
+                    break;
+            }
         }
+        foreach (var top in config.Resources) Walk(top, []);
+        return index;
     }
 }

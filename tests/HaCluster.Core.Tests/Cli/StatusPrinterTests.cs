@@ -12,8 +12,12 @@ public sealed class StatusPrinterTests
     /// <summary>How many of the public CIBs print exactly crm_mon's resource list (a ratchet: raise it, never lower it).</summary>
     private const int MatchingFloor = 269;
 
-    private static List<string> ResourceLines(string text) =>
-        text.Split('\n').SkipWhile(l => !l.Contains("Full List of Resources:", StringComparison.Ordinal)).Skip(1)
+    /// <summary>How many of the public CIBs list exactly crm_mon's "Failed Resource Actions" (a ratchet).</summary>
+    private const int FailedActionsFloor = 418;
+
+    /// <summary>A section's lines, trimmed and sorted: from its header to the first blank line.</summary>
+    private static List<string> Section(string text, string header) =>
+        text.Split('\n').SkipWhile(l => !l.Contains(header, StringComparison.Ordinal)).Skip(1)
             .TakeWhile(l => l.Trim().Length > 0).Select(l => l.Trim()).Order(StringComparer.Ordinal).ToList();
 
     private static string CrmMon(string file)
@@ -28,45 +32,31 @@ public sealed class StatusPrinterTests
         return output.Result;
     }
 
-    [Fact]
-    public void Resource_lists_match_crm_mon_on_the_public_conformance_cibs()
+    /// <summary>crm_mon's and hacrm's output for every public CIB, produced once for all the comparisons.</summary>
+    private static readonly Lazy<List<(string File, string Theirs, string Ours)>> Outputs = new(() =>
+        Directory.GetFiles(TestPaths.ConformanceXml, "*.xml").Order(StringComparer.Ordinal)
+            .Select(file => (file, CrmMon(file), CliRunner.Run("status", "--xml", file).Out)).ToList());
+
+    private static void AssertSectionMatches(string header, int floor)
     {
         Assert.True(File.Exists("/usr/sbin/crm_mon"), "crm_mon is missing: the test command installs pacemaker-cli-utils");
-        var files = Directory.GetFiles(TestPaths.ConformanceXml, "*.xml").Order(StringComparer.Ordinal).ToList();
         var matching = 0;
         var examples = new List<string>();
-        foreach (var file in files)
+        foreach (var (file, crmMon, hacrm) in Outputs.Value)
         {
-            var theirs = ResourceLines(CrmMon(file));
-            var (_, output, _) = CliRunner.Run("status", "--xml", file);
-            var ours = ResourceLines(output);
+            var theirs = Section(crmMon, header);
+            var ours = Section(hacrm, header);
             if (theirs.SequenceEqual(ours)) matching++;
             else if (examples.Count < 3) examples.Add($"{Path.GetFileName(file)}:\n  crm_mon: {string.Join(" | ", theirs)}\n  hacrm:   {string.Join(" | ", ours)}");
         }
-        Assert.True(matching >= MatchingFloor, $"{matching}/{files.Count} match crm_mon (floor {MatchingFloor}); e.g.\n{string.Join("\n", examples)}");
+        Assert.True(matching >= floor, $"{matching}/{Outputs.Value.Count} match crm_mon (floor {floor}); e.g.\n{string.Join("\n", examples)}");
     }
-
-    /// <summary>How many of the public CIBs list exactly crm_mon's "Failed Resource Actions" (a ratchet).</summary>
-    private const int FailedActionsFloor = 418;
-
-    private static List<string> FailedActionLines(string text) =>
-        text.Split('\n').SkipWhile(l => !l.Contains("Failed Resource Actions:", StringComparison.Ordinal)).Skip(1)
-            .TakeWhile(l => l.Trim().Length > 0).Select(l => l.Trim()).Order(StringComparer.Ordinal).ToList();
 
     [Fact]
-    public void Failed_resource_actions_match_crm_mon_on_the_public_conformance_cibs()
-    {
-        Assert.True(File.Exists("/usr/sbin/crm_mon"), "crm_mon is missing: the test command installs pacemaker-cli-utils");
-        var files = Directory.GetFiles(TestPaths.ConformanceXml, "*.xml").Order(StringComparer.Ordinal).ToList();
-        var matching = 0;
-        var examples = new List<string>();
-        foreach (var file in files)
-        {
-            var theirs = FailedActionLines(CrmMon(file));
-            var ours = FailedActionLines(CliRunner.Run("status", "--xml", file).Out);
-            if (theirs.SequenceEqual(ours)) matching++;
-            else if (examples.Count < 3) examples.Add($"{Path.GetFileName(file)}:\n  crm_mon: {string.Join(" | ", theirs)}\n  hacrm:   {string.Join(" | ", ours)}");
-        }
-        Assert.True(matching >= FailedActionsFloor, $"{matching}/{files.Count} match crm_mon (floor {FailedActionsFloor}); e.g.\n{string.Join("\n", examples)}");
-    }
+    public void Resource_lists_match_crm_mon_on_the_public_conformance_cibs() =>
+        AssertSectionMatches("Full List of Resources:", MatchingFloor);
+
+    [Fact]
+    public void Failed_resource_actions_match_crm_mon_on_the_public_conformance_cibs() =>
+        AssertSectionMatches("Failed Resource Actions:", FailedActionsFloor);
 }
