@@ -22,6 +22,8 @@ public static class AgentEnvironment
             ["LC_ALL"] = "C",
             ["HA_RSCTMP"] = paths.ResourceScratchDirectory,
         };
+        // ocf-directories keeps a HA_VARRUN it finds (with the trailing slash agents expect).
+        if (paths.RunDirectory is { } varrun) env["HA_VARRUN"] = varrun.TrimEnd('/') + "/";
         if (action.NodeName is { } node) env[AttributeTools.NodeVariable] = node;
         if (agentClass is not "ocf") return env;
 

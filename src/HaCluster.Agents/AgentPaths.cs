@@ -20,6 +20,11 @@ public sealed record AgentPaths
     public string FenceAgentDirectory { get; init; } = "/usr/sbin";
     /// <summary>HA_RSCTMP: agents' scratch space for state and lock files.</summary>
     public string ResourceScratchDirectory { get; init; } = "/run/resource-agents";
+    /// <summary>
+    /// HA_VARRUN, where some agents keep their state (ocf:pacemaker:Stateful). Null: not set, and
+    /// ocf-directories' own default (/var/run/) applies, as under Pacemaker.
+    /// </summary>
+    public string? RunDirectory { get; init; }
     /// <summary>The stand-in crm_attribute/crm_master/attrd_updater (HA_SBIN_DIR for agents).</summary>
     public string ToolsDirectory { get; init; } = "/var/lib/hacluster/tools";
     /// <summary>Per-action spool and snapshot files for the stand-in tools.</summary>
@@ -32,6 +37,7 @@ public sealed record AgentPaths
     {
         OcfRoot = ocfRoot ?? new AgentPaths().OcfRoot,
         ResourceScratchDirectory = Path.Combine(root, "rsctmp"),
+        RunDirectory = Path.Combine(root, "varrun"),
         ToolsDirectory = Path.Combine(root, "tools"),
         SpoolDirectory = Path.Combine(root, "spool"),
     };

@@ -34,6 +34,8 @@ public sealed class AgentRunner
             .ToDictionary(c => c.Name);
         AttributeTools.Install(Paths.ToolsDirectory);
         Directory.CreateDirectory(Paths.SpoolDirectory);
+        // Agents write their state files straight into HA_VARRUN; they never create it.
+        if (Paths.RunDirectory is { } run) Directory.CreateDirectory(run);
     }
 
     /// <summary>The executable for an agent, or null when it is not installed on this node.</summary>

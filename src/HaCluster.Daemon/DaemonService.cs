@@ -65,6 +65,7 @@ public sealed class DaemonService(DaemonContext context, IHostApplicationLifetim
         {
             OcfRoot = agents.OcfRoot ?? defaults.OcfRoot,
             ResourceScratchDirectory = agents.Rsctmp ?? defaults.ResourceScratchDirectory,
+            RunDirectory = agents.Varrun ?? defaults.RunDirectory,
             Systemctl = agents.Systemctl ?? defaults.Systemctl,
             Initctl = agents.Initctl ?? defaults.Initctl,
             FenceAgentDirectory = agents.FenceAgents ?? defaults.FenceAgentDirectory,

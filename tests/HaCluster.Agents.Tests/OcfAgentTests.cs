@@ -66,6 +66,17 @@ public sealed class OcfAgentTests : IDisposable
     }
 
     [Fact]
+    public async Task Stateful_keeps_its_role_under_the_configured_HA_VARRUN()
+    {
+        // Nodes sharing one machine (tests, the demo) each need their own: the state file is
+        // named after the clone, so instances on two nodes would otherwise share one file.
+        var noState = new Dictionary<string, string>();
+        Assert.Equal(OcfExitCode.Success, (await runner.RunAsync(Action("ocf:pacemaker:Stateful", "start", "db:1", noState))).Code);
+        Assert.Equal(OcfExitCode.Success, (await runner.RunAsync(Action("ocf:pacemaker:Stateful", "promote", "db:1", noState))).Code);
+        Assert.Equal("Promoted", File.ReadAllText(Path.Combine(dir["varrun"], "Stateful-db.state")).Trim());
+    }
+
+    [Fact]
     public async Task A_parameter_value_reaches_the_agent_literally_never_through_a_shell()
     {
         // Had any shell evaluated the value, $(id) and `id` would have been replaced and the

@@ -1,5 +1,3 @@
-using System.Diagnostics;
-
 namespace HaCluster.Cluster.Tests;
 
 /// <summary>
@@ -9,39 +7,14 @@ namespace HaCluster.Cluster.Tests;
 /// </summary>
 public sealed class NetnsClusterTests : IDisposable
 {
-    private readonly string prefix = $"hcl{Environment.ProcessId % 1000}{Random.Shared.Next(100, 999)}";
-    private readonly int net = Random.Shared.Next(100, 200);
+    private readonly TestNetwork network = new(bridges: 2);
     private readonly int port = TestCluster.RandomPort();
-    private readonly List<string> namespaces = new();
     private readonly TestCluster cluster;
-
-    private string Ns(string node) => $"{prefix}-{node}";
-    private string Switch => $"{prefix}-sw";
 
     public NetnsClusterTests()
     {
-        Ip("netns", "add", Switch);
-        namespaces.Add(Switch);
-        foreach (var br in new[] { "br0", "br1" })
-        {
-            Ip("-n", Switch, "link", "add", br, "type", "bridge");
-            Ip("-n", Switch, "link", "set", br, "up");
-        }
-        for (var i = 1; i <= 3; i++)
-        {
-            var ns = Ns($"node{i}");
-            Ip("netns", "add", ns);
-            namespaces.Add(ns);
-            Ip("-n", ns, "link", "set", "lo", "up");
-            for (var r = 0; r < 2; r++)
-            {
-                Ip("-n", ns, "link", "add", $"ring{r}", "type", "veth", "peer", "name", $"n{i}r{r}", "netns", Switch);
-                Ip("-n", Switch, "link", "set", $"n{i}r{r}", "master", $"br{r}", "up");
-                Ip("-n", ns, "addr", "add", $"10.{net}.{r}.{i}/24", "dev", $"ring{r}");
-                Ip("-n", ns, "link", "set", $"ring{r}", "up");
-            }
-            Ip("-n", ns, "route", "add", "224.0.0.0/4", "dev", "ring0");
-        }
+        for (var i = 1; i <= 3; i++) network.AddHost($"node{i}", i, multicastRing: 0);
+        var net = network.Net;
         cluster = new TestCluster(["node1", "node2", "node3"], _ => $$"""
             cluster_name: netns{{net}}
             nodes:
@@ -52,27 +25,17 @@ public sealed class NetnsClusterTests : IDisposable
               - multicast: { group: 239.77.{{net}}.1, port: {{port}} }
               - unicast: { port: {{port + 1}} }
             key_file: KEY
-            """, Ns);
+            """, network.Ns);
         cluster.ConfigRewrite = text => text.Replace("KEY", cluster.KeyFile);
     }
 
     public void Dispose()
     {
         cluster.Dispose();
-        foreach (var ns in namespaces) Ip("netns", "del", ns);
+        network.Dispose();
     }
 
-    private static void Ip(params string[] args)
-    {
-        var psi = new ProcessStartInfo("ip") { RedirectStandardError = true, RedirectStandardOutput = true };
-        foreach (var a in args) psi.ArgumentList.Add(a);
-        using var p = Process.Start(psi)!;
-        var err = p.StandardError.ReadToEnd();
-        p.WaitForExit();
-        if (p.ExitCode != 0 && args[0] != "netns") throw new InvalidOperationException($"ip {string.Join(' ', args)}: {err}");
-    }
-
-    private void Link(string node, int ring, bool up) => Ip("-n", Ns(node), "link", "set", $"ring{ring}", up ? "up" : "down");
+    private void Link(string node, int ring, bool up) => network.Link(node, ring, up);
 
     private bool Sees(string node, params string[] online) =>
         cluster.Status(node) is { } s && s.Agreed && TestCluster.Online(s).Order().SequenceEqual(online);

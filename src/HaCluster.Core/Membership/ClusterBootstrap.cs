@@ -55,6 +55,8 @@ public sealed record ClusterBootstrap
 /// <summary>
 /// The <c>agents:</c> section: where resource agents live and the scratch space they share.
 /// Several nodes on one machine (tests, the demo) need a private <c>rsctmp</c> each, or they would
-/// see each other's resources.
+/// see each other's resources; agents that keep state under HA_VARRUN (ocf:pacemaker:Stateful)
+/// need a private <c>varrun</c> too.
 /// </summary>
-public sealed record AgentSettings(string? OcfRoot = null, string? Rsctmp = null, string? Systemctl = null, string? Initctl = null, string? FenceAgents = null);
+public sealed record AgentSettings(string? OcfRoot = null, string? Rsctmp = null, string? Systemctl = null, string? Initctl = null, string? FenceAgents = null,
+    string? Varrun = null);

@@ -133,14 +133,15 @@ public static class ClusterBootstrapReader
             {
                 if (agents is YamlMappingNode a)
                 {
-                    CheckKeys(a, "agents", ["ocf_root", "rsctmp", "systemctl", "initctl", "fence_agents"]);
+                    CheckKeys(a, "agents", ["ocf_root", "rsctmp", "varrun", "systemctl", "initctl", "fence_agents"]);
                     config = config with
                     {
                         Agents = new AgentSettings(Scalar(Get(a, "ocf_root"), "agents.ocf_root"), Scalar(Get(a, "rsctmp"), "agents.rsctmp"),
-                            Scalar(Get(a, "systemctl"), "agents.systemctl"), Scalar(Get(a, "initctl"), "agents.initctl"), Scalar(Get(a, "fence_agents"), "agents.fence_agents")),
+                            Scalar(Get(a, "systemctl"), "agents.systemctl"), Scalar(Get(a, "initctl"), "agents.initctl"), Scalar(Get(a, "fence_agents"), "agents.fence_agents"),
+                            Scalar(Get(a, "varrun"), "agents.varrun")),
                     };
                 }
-                else Error(agents, "agents: expected { ocf_root: ..., rsctmp: ..., systemctl: ..., initctl: ..., fence_agents: ... }");
+                else Error(agents, "agents: expected { ocf_root: ..., rsctmp: ..., varrun: ..., systemctl: ..., initctl: ..., fence_agents: ... }");
             }
             return config;
         }

@@ -248,16 +248,16 @@ public sealed class ClusterController(DaemonContext context, MembershipNode node
 
     private async Task Completed(ExecuteResult result)
     {
+        if (result.Ok && result.Target is { } victim && result.Task is not "on" && fenced.Add(victim))
+        {
+            // The victim is now known to be down: it is not lost any more, and not fenced again
+            // (even when the transition that asked for it was abandoned meanwhile).
+            log.LogWarning("{Node} fenced ({Task})", victim, result.Task);
+        }
         if (transition is null || transition.Id != result.Transition) return;
         transition.InFlight.Remove(result.Action);
         transition.Done.Add(result.Action);
         transition.LastProgress = DateTime.UtcNow;
-        if (result.Ok && transition.Actions.TryGetValue(result.Action, out var done) && done.Resource is null)
-        {
-            // The victim is now known to be down: it is not lost any more, and not fenced again.
-            fenced.Add(done.Node);
-            log.LogWarning("{Node} fenced ({Task})", done.Node, done.Task);
-        }
         if (!result.Ok)
         {
             log.LogWarning("transition {Id}: {Resource} {Task} failed (rc={Rc}{Reason}); aborting, will recompute",
@@ -449,11 +449,6 @@ public sealed class ClusterController(DaemonContext context, MembershipNode node
         }
     }
 
-    /// <summary>
-    /// Who fences <paramref name="victim"/>, and with which device: as Pacemaker registers fencing
-    /// devices on every node, any member other than the victim may use a configured device (this
-    /// node first, then the others by id); a device started somewhere is preferred.
-    /// </summary>
     /// <summary>
     /// The member and device to fence a node with (FencingDevices: host lists and maps, fencing
     /// topology, location bans; never the victim itself; this node first, a started device first).

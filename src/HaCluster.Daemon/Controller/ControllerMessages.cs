@@ -21,7 +21,8 @@ public sealed record NodeReport(string Node, long ViewEpoch, bool Probed, List<H
 public sealed record ExecuteRequest(long Transition, int Action, string Resource, string Task, long IntervalMs, string? Role, string? Target = null);
 
 /// <summary>A node's answer to an <see cref="ExecuteRequest"/>.</summary>
-public sealed record ExecuteResult(long Transition, int Action, string Resource, string Task, long IntervalMs, int Rc, bool Ok, string? ExitReason);
+/// <param name="Target">For fencing: the node fenced (a success is a fact even when its transition was abandoned meanwhile).</param>
+public sealed record ExecuteResult(long Transition, int Action, string Resource, string Task, long IntervalMs, int Rc, bool Ok, string? ExitReason, string? Target = null);
 
 /// <summary>A configuration commit forwarded to the DC, which alone assigns versions.</summary>
 /// <param name="BaseVersion">The CIB version the edit started from; null with Force to skip the check.</param>
