@@ -131,9 +131,11 @@ internal sealed class HistoryUnpacker(WorkingSet ws)
         var seen = candidates.FirstOrDefault(c => c.ActiveOn.ContainsKey(node));
         if (seen is not null && _historyOf.TryGetValue((seen, node), out var first) && first != historyId)
             return AnonymousOrphan(seen, clone);
+        // Every instance taken elsewhere (a node came back with a copy still running, more copies
+        // than clone-max): this one is an orphan copy beyond clone-max, stopped if active.
         return candidates.FirstOrDefault(c => c.ActiveOn.ContainsKey(node) || c.FailedOn.Contains(node))
                ?? candidates.FirstOrDefault(c => c.ActiveOn.Count == 0 && c.FailedOn.Count == 0 && InstanceFreeOn(c, node))
-               ?? candidates.FirstOrDefault();
+               ?? AnonymousOrphan(candidates[0], clone);
     }
 
     /// <summary>Which history made an instance active on a node (to tell a second copy from the first).</summary>

@@ -143,6 +143,20 @@ public class SchedulerTests
     }
 
     [Fact]
+    public void A_node_returning_with_a_copy_beyond_clone_max_has_that_copy_stopped_and_no_one_else_demoted()
+    {
+        // A node rebooted without clearing its state comes back with its instance still promoted,
+        // while both clone-max instances run elsewhere: its copy (the last one found) is an orphan.
+        var crm = "node node1\nnode node2\nnode node3\nproperty stonith-enabled=false\nprimitive s ocf:pacemaker:Stateful\nms m s meta clone-max=2";
+        var status = new StatusBuilder().Online("node1", "node2", "node3")
+            .History("node1", "s", "ocf:pacemaker:Stateful", ("start", 0, 0))
+            .History("node2", "s", "ocf:pacemaker:Stateful", ("start", 0, 0), ("promote", 0, 0))
+            .History("node3", "s", "ocf:pacemaker:Stateful", ("monitor", 8, 0))
+            .Attribute("node1", "master-s", "5").Attribute("node2", "master-s", "10").Attribute("node3", "master-s", "10");
+        Assert.Equal(new[] { "Stop s:2 (Promoted node3) due to node availability" }, Summary(crm, status));
+    }
+
+    [Fact]
     public void A_lost_node_is_fenced_and_its_resources_move_when_fencing_is_configured()
     {
         var crm = "node node1\nnode node2\nprimitive f stonith:fence_dummy\nprimitive a Dummy\nlocation lf f 100: node2";
