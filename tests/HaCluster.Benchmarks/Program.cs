@@ -11,11 +11,12 @@ return args.FirstOrDefault() switch
     "false-declarations" => await MembershipBench.FalseDeclarationsAsync(args[1..]),
     "membership-overhead" => MembershipBench.Overhead(),
     "failover" => await FailoverBench.RunAsync(args[1..]),
+    "failover-netns" => await FailoverNetnsBench.RunAsync(args[1..]),
     _ => Usage(),
 };
 
 static int Usage()
 {
-    Console.Error.WriteLine("usage: HaCluster.Benchmarks executor-overhead [ACTIONS] | executor-load [RESOURCES] [INTERVAL_S] [DURATION_S] | executor-cpu [ACTIONS] | failure-detection [RUNS] | false-declarations [SECONDS] [LOSS] | membership-overhead | failover [RUNS]");
+    Console.Error.WriteLine("usage: HaCluster.Benchmarks executor-overhead [ACTIONS] | executor-load [RESOURCES] [INTERVAL_S] [DURATION_S] | executor-cpu [ACTIONS] | failure-detection [RUNS] | false-declarations [SECONDS] [LOSS] | membership-overhead | failover [RUNS] | failover-netns RUNS stack|vip default|aggressive PEERS_KEEPALIVED_DIR");
     return 2;
 }

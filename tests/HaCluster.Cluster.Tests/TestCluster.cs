@@ -122,6 +122,8 @@ internal sealed class TestCluster : IDisposable
             try { if (!p.HasExited) { p.Kill(); p.WaitForExit(5000); } } catch (InvalidOperationException) { }
             p.Dispose();
         }
-        try { Directory.Delete(Dir, true); } catch (IOException) { }
+        // HACLUSTER_KEEP_TEST_DIR=1 keeps the logs, configurations and state for a post-mortem.
+        if (Environment.GetEnvironmentVariable("HACLUSTER_KEEP_TEST_DIR") == "1") Console.Error.WriteLine($"kept {Dir}");
+        else try { Directory.Delete(Dir, true); } catch (IOException) { }
     }
 }

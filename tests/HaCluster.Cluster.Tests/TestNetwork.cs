@@ -11,6 +11,7 @@ namespace HaCluster.Cluster.Tests;
 internal sealed class TestNetwork : IDisposable
 {
     private readonly List<string> namespaces = new();
+    private readonly Dictionary<string, int> hosts = new();
     private readonly int bridges;
 
     public string Prefix { get; } = $"hcl{Environment.ProcessId % 1000}{Random.Shared.Next(100, 999)}";
@@ -37,6 +38,7 @@ internal sealed class TestNetwork : IDisposable
     public void AddHost(string name, int host, int? multicastRing = null)
     {
         var ns = Ns(name);
+        hosts[name] = host;
         Ip("netns", "add", ns);
         namespaces.Add(ns);
         Ip("-n", ns, "link", "set", "lo", "up");
@@ -52,6 +54,9 @@ internal sealed class TestNetwork : IDisposable
 
     /// <summary>Takes a host's link on one ring down or up (a cable pulled, a switch port dead).</summary>
     public void Link(string host, int ring, bool up) => Ip("-n", Ns(host), "link", "set", $"ring{ring}", up ? "up" : "down");
+
+    /// <summary>The switch's side of a host's link (the port a dead machine's cable leaves dark).</summary>
+    public void SwitchPort(string host, int ring, bool up) => Ip("-n", Switch, "link", "set", $"h{hosts[host]}r{ring}", up ? "up" : "down");
 
     /// <summary>Runs a command inside a host's namespace: its exit code and standard output.</summary>
     public (int Exit, string Output) Exec(string host, params string[] command) => Run("ip", ["netns", "exec", Ns(host), .. command]);

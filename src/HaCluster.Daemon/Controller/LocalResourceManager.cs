@@ -110,7 +110,11 @@ public sealed class LocalResourceManager : IAsyncDisposable
                 if (set.Rule is null) foreach (var pair in set.Pairs) if (pair.Value is not null) extraMeta[pair.Name] = pair.Value;
             if (instance.Contains(':')) extraMeta["clone"] = instance.Split(':')[1];
         }
-        return ActionBuilder.For(config, p, task, TimeSpan.FromMilliseconds(intervalMs), role, null, instance, nodeName, extraMeta);
+        // An anonymous clone's instance numbers are the scheduler's and change between transitions;
+        // on a node it is one resource under its base name (as Pacemaker's executor registers it,
+        // OCF_RESOURCE_INSTANCE included), so a promote cancels the monitor an earlier transition
+        // started under another number.
+        return ActionBuilder.For(config, p, task, TimeSpan.FromMilliseconds(intervalMs), role, null, HistoryId(config, instance), nodeName, extraMeta);
     }
 
     private async Task<(int Rc, bool Ok, string? ExitReason)> RunAsync(ClusterConfig config, Primitive p, string instance, string task, long intervalMs, string? role, CancellationToken cancel)
