@@ -48,7 +48,13 @@ public sealed class DaemonService(DaemonContext context, IHostApplicationLifetim
         }
         MembershipNode CreateNode() => new MembershipNode(config, context.Self, context.Key)
         {
-            OnEvent = LogEvent,
+            // A membership change wakes the controller at once (a lost node is acted on without
+            // waiting for its periodic check).
+            OnEvent = e =>
+            {
+                LogEvent(e);
+                controller?.Wake();
+            },
             // The first byte of a message says whose it is.
             OnMessage = (from, message) =>
             {

@@ -51,7 +51,7 @@ public sealed class MembershipNode : IAsyncDisposable, IPacketSink
     public void Start()
     {
         foreach (var ring in rings) loops.Add(Task.Run(() => ReceiveLoop(ring)));
-        loops.Add(Task.Run(TimerLoop));
+        loops.Add(StartTimerThread());
     }
 
     /// <summary>A consistent snapshot for the status display.</summary>
@@ -67,7 +67,11 @@ public sealed class MembershipNode : IAsyncDisposable, IPacketSink
 
     public void SendMessage(int destination, byte[] message)
     {
-        lock (gate) engine.SendMessage(destination, message);
+        lock (gate)
+        {
+            engine.SendMessage(destination, message);
+            engine.Flush(clock.Elapsed, this);
+        }
     }
 
     public CibVersion CibVersion
@@ -109,24 +113,43 @@ public sealed class MembershipNode : IAsyncDisposable, IPacketSink
         }
     }
 
-    private async Task TimerLoop()
+    /// <summary>
+    /// Heartbeats and timers on a thread of their own, above normal priority: a busy thread pool
+    /// (a daemon starting up and compiling, a burst of agent results) must never hold a heartbeat
+    /// back, or peers with short deadtimes would declare a healthy node dead.
+    /// </summary>
+    private Task StartTimerThread()
     {
-        using var timer = new PeriodicTimer(TickInterval);
-        try
+        var done = new TaskCompletionSource(TaskCreationOptions.RunContinuationsAsynchronously);
+        var thread = new Thread(() =>
         {
-            do
+            var next = clock.Elapsed;
+            while (!stop.IsCancellationRequested)
             {
                 lock (gate)
                 {
                     engine.Tick(clock.Elapsed, this);
                     Drain();
                 }
+                // Keep the cadence; after a late wake-up, carry on from now without a burst.
+                next += TickInterval;
+                var wait = next - clock.Elapsed;
+                if (wait < TimeSpan.Zero)
+                {
+                    next = clock.Elapsed;
+                    wait = TimeSpan.Zero;
+                }
+                if (stop.Token.WaitHandle.WaitOne(wait)) break;
             }
-            while (await timer.WaitForNextTickAsync(stop.Token));
-        }
-        catch (OperationCanceledException)
+            done.TrySetResult();
+        })
         {
-        }
+            IsBackground = true,
+            Name = "membership-timer",
+            Priority = ThreadPriority.AboveNormal,
+        };
+        thread.Start();
+        return done.Task;
     }
 
     private void Drain()

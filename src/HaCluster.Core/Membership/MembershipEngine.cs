@@ -34,6 +34,8 @@ public sealed class MembershipEngine
     private int[] members;
     private bool agreed;
     private bool settled;
+    /// <summary>Our members changed since the last heartbeat: announce them with the next tick.</summary>
+    private bool viewToAnnounce;
     private int? dc;
     private bool quorate;
     private bool seenAllTogether;
@@ -64,7 +66,7 @@ public sealed class MembershipEngine
         Evaluate(now);
     }
 
-    /// <summary>Queues a reliable, ordered message for a peer (sent from the next <see cref="Tick"/>).</summary>
+    /// <summary>Queues a reliable, ordered message for a peer (sent by the next <see cref="Tick"/> or <see cref="Flush"/>).</summary>
     public void SendMessage(int destination, ReadOnlySpan<byte> message)
     {
         if (!peersById.ContainsKey(destination)) throw new ArgumentException($"node {destination} is not a peer");
@@ -125,6 +127,25 @@ public sealed class MembershipEngine
         }
         CheckTimers(now);
         Evaluate(now);
+        if (viewToAnnounce)
+        {
+            // Peers agree on a view by the members each heartbeat reports: tell them ours at once
+            // rather than at the next keepalive (up to a keepalive sooner to an agreed view and a
+            // DC, which is most of a failover after detection).
+            viewToAnnounce = false;
+            SendHeartbeats(sink);
+            nextHeartbeat = now + config.Timers.Keepalive;
+        }
+        Flush(now, sink);
+    }
+
+    /// <summary>
+    /// Sends queued messages now rather than at the next <see cref="Tick"/>: a request and its
+    /// answer (the DC's report round, an action and its result) then cost a network round trip,
+    /// not two tick intervals.
+    /// </summary>
+    public void Flush(TimeSpan now, IPacketSink sink)
+    {
         frames.Sink = sink;
         messenger.Tick(now, frames);
         frames.Sink = null;
@@ -303,6 +324,7 @@ public sealed class MembershipEngine
             members = current.ToArray();
             epoch++;
             agreed = false;
+            viewToAnnounce = true;
         }
 
         if (!settled && (now - started >= config.Timers.Initdead || members.Length == config.Nodes.Count))

@@ -59,6 +59,9 @@ public sealed class ClusterController(DaemonContext context, MembershipNode node
     /// <summary>From the membership layer (under its lock): only queues.</summary>
     public void OnMessage(int from, ControllerMessage message) => work.Writer.TryWrite(() => Handle(from, message));
 
+    /// <summary>Runs the periodic check now (membership changed): never blocks the caller.</summary>
+    public void Wake() => work.Writer.TryWrite(Tick);
+
     public async Task RunAsync(CancellationToken stop)
     {
         stopping = stop;
@@ -117,6 +120,7 @@ public sealed class ClusterController(DaemonContext context, MembershipNode node
                 var probing = config;
                 var version = configVersion.ToString();
                 _ = Task.Run(() => lrm.ProbeAllAsync(probing, version, stopping));
+                _ = Task.Run(() => WarmUpScheduler(probing));
             }
         }
         var view = node.Snapshot().View;
@@ -370,8 +374,14 @@ public sealed class ClusterController(DaemonContext context, MembershipNode node
         var status = BuildStatus(view, members);
         lastRun = DateTime.UtcNow;
         var now = DateTimeOffset.UtcNow;
-        SaveSchedulerInput(config, status, now);
         var graph = Scheduler.Schedule(config, status, now);
+        // Actions first; the record of the input (a file, the members' status copies) after them.
+        await StartTransition(graph);
+        SaveSchedulerInput(config, status, now);
+    }
+
+    private async Task StartTransition(TransitionGraph graph)
+    {
         if (graph.Actions.Count == 0) return;
         var summary = string.Join("\n", graph.SummaryLines());
         if (summary == lastCompletedSummary && DateTime.UtcNow - lastCompletedAt < RecheckInterval)
@@ -386,6 +396,24 @@ public sealed class ClusterController(DaemonContext context, MembershipNode node
         transition = new Transition(++transitionCounter, graph.Actions) { Summary = summary };
         log.LogInformation("transition {Id}: {Summary}", transition.Id, string.Join("; ", graph.SummaryLines().Select(l => l.Trim().TrimStart('*').Trim())));
         await Advance();
+    }
+
+    /// <summary>
+    /// Runs the scheduler once, off the controller's path, on the configuration with every node
+    /// online and nothing running: the first real decision of a node that becomes DC when the old
+    /// one dies then costs no start-up work (JIT, first-use caches) in the middle of a failover.
+    /// </summary>
+    private void WarmUpScheduler(ClusterConfig cfg)
+    {
+        try
+        {
+            var nodes = cfg.Nodes.Select(n => new NodeState(n.Uname, n.Uname, "true", "online", "member", "member")).ToEquatableArray();
+            Scheduler.Schedule(cfg, new ClusterStatus { HaveQuorum = true, Nodes = nodes }, DateTimeOffset.UtcNow);
+        }
+        catch (Exception e)
+        {
+            log.LogDebug(e, "scheduler warm-up: {Error}", e.Message);
+        }
     }
 
     private ClusterStatus BuildStatus(MembershipView view, List<string> members)
