@@ -24,6 +24,8 @@ public sealed class MembershipNode : IAsyncDisposable, IPacketSink
     public NodeEntry Self { get; }
     public Action<MembershipEvent>? OnEvent { get; init; }
     public Action<int, byte[]>? OnMessage { get; init; }
+    /// <summary>An exception thrown by <see cref="OnEvent"/> or <see cref="OnMessage"/> (delivery goes on).</summary>
+    public Action<Exception>? OnCallbackError { get; init; }
     /// <summary>How often timers are checked between heartbeats.</summary>
     public TimeSpan TickInterval { get; init; } = TimeSpan.FromMilliseconds(20);
 
@@ -52,6 +54,7 @@ public sealed class MembershipNode : IAsyncDisposable, IPacketSink
     {
         foreach (var ring in rings) loops.Add(Task.Run(() => ReceiveLoop(ring)));
         loops.Add(StartTimerThread());
+        loops.Add(Task.Run(DeliveryLoop));
     }
 
     /// <summary>A consistent snapshot for the status display.</summary>
@@ -152,11 +155,45 @@ public sealed class MembershipNode : IAsyncDisposable, IPacketSink
         return done.Task;
     }
 
+    /// <summary>
+    /// Hands the engine's events and messages to the delivery loop. Callbacks never run under the
+    /// engine's lock: decoding a message, logging or adopting a CIB copy (a cold start's first
+    /// JSON parse alone takes ~100 ms) would otherwise hold heartbeats back. One queue, one
+    /// reader: the order the engine produced them in is the order they are delivered in.
+    /// </summary>
     private void Drain()
     {
-        if (OnEvent is not null && engine.HasEvents)
-            foreach (var e in engine.TakeEvents()) OnEvent(e);
-        while (engine.TryTakeMessage(out var from, out var message)) OnMessage?.Invoke(from, message);
+        if (engine.HasEvents)
+            foreach (var e in engine.TakeEvents()) deliveries.Writer.TryWrite(new Delivery(e, 0, null));
+        while (engine.TryTakeMessage(out var from, out var message)) deliveries.Writer.TryWrite(new Delivery(null, from, message));
+    }
+
+    private readonly record struct Delivery(MembershipEvent? Event, int From, byte[]? Message);
+
+    private readonly System.Threading.Channels.Channel<Delivery> deliveries =
+        System.Threading.Channels.Channel.CreateUnbounded<Delivery>(new System.Threading.Channels.UnboundedChannelOptions { SingleReader = true });
+
+    private async Task DeliveryLoop()
+    {
+        try
+        {
+            await foreach (var d in deliveries.Reader.ReadAllAsync(stop.Token))
+            {
+                try
+                {
+                    if (d.Event is { } e) OnEvent?.Invoke(e);
+                    else OnMessage?.Invoke(d.From, d.Message!);
+                }
+                catch (Exception error) when (error is not OperationCanceledException)
+                {
+                    // One bad callback must not end delivery for good.
+                    OnCallbackError?.Invoke(error);
+                }
+            }
+        }
+        catch (OperationCanceledException)
+        {
+        }
     }
 
     public async ValueTask DisposeAsync()

@@ -125,6 +125,7 @@ public sealed class MembershipEngine
             nextHeartbeat += config.Timers.Keepalive;
             if (nextHeartbeat <= now) nextHeartbeat = now + config.Timers.Keepalive;
         }
+        ExcuseOwnStall(now);
         CheckTimers(now);
         Evaluate(now);
         if (viewToAnnounce)
@@ -276,6 +277,38 @@ public sealed class MembershipEngine
                 break;
         }
     }
+
+    /// <summary>
+    /// When this node itself did not run for longer than a keepalive (starved of CPU while three
+    /// daemons start on two cores, a paused VM), the silence it "heard" meanwhile is no evidence
+    /// against its peers: their clocks are moved on by the stall, so only silence while this node
+    /// was running counts. A peer that really died is then declared dead that much later.
+    /// </summary>
+    private void ExcuseOwnStall(TimeSpan now)
+    {
+        if (lastTick is { } previous && now - previous > config.Timers.Keepalive)
+        {
+            var stall = now - previous;
+            foreach (var p in peers)
+            {
+                if (p.LastAny is { } any) p.LastAny = Min(any + stall, now);
+                for (var r = 0; r < p.LastHeard.Length; r++)
+                    if (p.LastHeard[r] is { } heard) p.LastHeard[r] = Min(heard + stall, now);
+            }
+            stalls++;
+            events.Add(new MembershipEvent(now, MembershipEventKind.SelfStalled, null, null,
+                $"this node did not run for {stall.TotalMilliseconds:0} ms (keepalive {config.Timers.Keepalive.TotalMilliseconds:0} ms): silence meanwhile is not held against peers; a starved CPU or a paused machine"));
+        }
+        lastTick = now;
+    }
+
+    private static TimeSpan Min(TimeSpan a, TimeSpan b) => a < b ? a : b;
+
+    /// <summary>How often this node found it had not run for longer than a keepalive.</summary>
+    public long Stalls => stalls;
+
+    private TimeSpan? lastTick;
+    private long stalls;
 
     private void CheckTimers(TimeSpan now)
     {

@@ -49,6 +49,23 @@ public sealed class MembershipEngineTests
     }
 
     [Fact]
+    public void A_node_that_did_not_run_for_a_while_does_not_blame_its_peers_for_the_silence()
+    {
+        // Node 3 gets no CPU for twice the deadtime (three daemons starting on two cores): the
+        // others rightly lose it, but it must not declare them dead for silence it did not hear.
+        var sim = new SimulatedCluster(3, 1, seed: 9);
+        sim.Run(Second);
+        sim.Stalled.Add(3);
+        sim.Run(2 * sim.Config.Timers.Deadtime);
+        sim.Resume(3);
+        sim.Run(2 * Second);
+        Assert.DoesNotContain(sim.Events, e => e.Node == 3 && e.Event.Kind == MembershipEventKind.NodeLost);
+        Assert.Contains(sim.Events, e => e.Node == 1 && e.Event.Kind == MembershipEventKind.NodeLost && e.Event.Node == 3);
+        Assert.True(sim.Engines[3].Stalls >= 1);
+        AssertOneAgreedView(sim, [1, 2, 3]);
+    }
+
+    [Fact]
     public void A_restarted_node_is_recognised_and_does_not_take_the_DC_role()
     {
         var sim = new SimulatedCluster(3, 1, seed: 3);

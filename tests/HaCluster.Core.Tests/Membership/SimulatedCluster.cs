@@ -55,6 +55,21 @@ internal sealed class SimulatedCluster
 
     public void Crash(int id) => Crashed.Add(id);
 
+    /// <summary>Nodes not running for now (starved of CPU): they neither tick nor read; packets to them wait.</summary>
+    public HashSet<int> Stalled { get; } = new();
+    private readonly List<(int Ring, int To, byte[] Datagram)> held = new();
+
+    /// <summary>A stalled node runs again and finds the packets that arrived meanwhile.</summary>
+    public void Resume(int id)
+    {
+        Stalled.Remove(id);
+        foreach (var p in held.Where(p => p.To == id).ToList())
+        {
+            inFlight.Enqueue(p, Now);
+            held.Remove(p);
+        }
+    }
+
     /// <summary>Cuts every ring between two groups of nodes.</summary>
     public void Partition(IEnumerable<int> a, IEnumerable<int> b)
     {
@@ -84,12 +99,17 @@ internal sealed class SimulatedCluster
             {
                 inFlight.Dequeue();
                 if (Crashed.Contains(p.To)) continue;
+                if (Stalled.Contains(p.To))
+                {
+                    held.Add(p);
+                    continue;
+                }
                 Engines[p.To].Receive(due, p.Ring, p.Datagram, out _);
                 Delivered++;
             }
             foreach (var (id, engine) in Engines)
             {
-                if (Crashed.Contains(id)) continue;
+                if (Crashed.Contains(id) || Stalled.Contains(id)) continue;
                 engine.Tick(Now, new Sink(this, id));
                 foreach (var e in engine.TakeEvents()) Events.Add((id, e));
             }
