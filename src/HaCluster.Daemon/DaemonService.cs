@@ -64,6 +64,7 @@ public sealed class DaemonService(DaemonContext context, IHostApplicationLifetim
                 }
                 else replicator.OnMessage(from, message);
             },
+            OnCallbackError = e => log.LogError(e, "membership delivery: {Error}", e.Message),
         };
         var agents = config.Agents;
         var defaults = new AgentPaths();
@@ -144,7 +145,7 @@ public sealed class DaemonService(DaemonContext context, IHostApplicationLifetim
         var level = e.Kind switch
         {
             MembershipEventKind.NodeLost or MembershipEventKind.RingFaulty or MembershipEventKind.QuorumLost => LogLevel.Warning,
-            MembershipEventKind.NodeSuspected => LogLevel.Warning,
+            MembershipEventKind.NodeSuspected or MembershipEventKind.SelfStalled => LogLevel.Warning,
             _ => LogLevel.Information,
         };
         log.Log(level, "membership: {Message}", e.Message);
@@ -155,7 +156,7 @@ public sealed class DaemonService(DaemonContext context, IHostApplicationLifetim
         "commit" when controller is not null => Commit(request),
         "cleanup" when controller is not null && request.Arguments?.GetValueOrDefault("resource") is { } rsc => Cleanup(rsc),
         "attribute" when controller is not null => Attribute(request),
-        "status" when node is not null => new ApiReply(true, Status: StatusReply.From(node.Snapshot()) with { CibVersion = replicator?.Store.Version.ToString(), CibXml = controller?.LastStatusXml, ConfigurationXml = replicator is null ? null : System.Text.Encoding.UTF8.GetString(replicator.Store.Xml) }),
+        "status" when node is not null => new ApiReply(true, Status: StatusReply.From(node.Snapshot()) with { CibVersion = replicator?.Store.Version.ToString(), CibXml = controller?.LastStatusXml, FencingHistory = controller?.FencingHistory, ConfigurationXml = replicator is null ? null : System.Text.Encoding.UTF8.GetString(replicator.Store.Xml) }),
         "status" => new ApiReply(false, "starting up"),
         _ => new ApiReply(false, $"unknown command '{request.Command}'"),
     };

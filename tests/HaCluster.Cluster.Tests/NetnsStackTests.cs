@@ -28,6 +28,16 @@ public sealed class NetnsStackTests : IDisposable
         var fencedAt = LineTime(Logs(), $"{victim} fenced (off)");
         var promotedAt = LineTime(cluster.Log(active), "promote: ok", last: true);
         Assert.True(string.CompareOrdinal(fencedAt, promotedAt) <= 0, $"{victim} fenced at {fencedAt}, but promoted on {active} at {promotedAt}");
+        // Every survivor shows the fencing in its status, whichever was DC.
+        await cluster.WaitUntil("every survivor knows of the fencing", () => survivors.All(n =>
+            cluster.Status(n)?.FencingHistory?.Any(e => e.Target == victim && e.Action == "off" && e.Ok && e.Device == "st_pdu") == true), TimeSpan.FromSeconds(5));
+        foreach (var n in survivors)
+        {
+            var reply = cluster.Status(n)!;
+            var printed = new StringWriter();
+            HaCluster.Cli.Status.StatusCommand.Print(reply, printed);
+            Assert.Contains($"* off of {victim} successful: delegate=", printed.ToString());
+        }
         // The promotion ended the instance's unpromoted monitor (3 s), whatever number the
         // scheduler gave the instance before: nothing reports a failure once the stack runs.
         await Task.Delay(TimeSpan.FromSeconds(3.5));

@@ -10,7 +10,7 @@ namespace HaCluster.Cli.Simulate;
 /// </summary>
 public static class StatusPrinter
 {
-    public static void Print(ClusterConfig config, ClusterStatus status, DateTimeOffset now, TextWriter output)
+    public static void Print(ClusterConfig config, ClusterStatus status, DateTimeOffset now, TextWriter output, StatusFilter? filter = null)
     {
         var ws = Scheduler.CurrentState(config, status, now);
         output.WriteLine("  * Node List:");
@@ -22,17 +22,19 @@ public static class StatusPrinter
         if (online.Count > 0) output.WriteLine($"    * Online: [ {string.Join(' ', online)} ]");
         if (offline.Count > 0) output.WriteLine($"    * OFFLINE: [ {string.Join(' ', offline)} ]");
         output.WriteLine();
-        PrintResources(ws, output);
-        PrintFailedActions(ws, output);
+        PrintResources(ws, output, filter);
+        PrintFailedActions(ws, output, filter);
     }
 
     /// <summary>crm_mon's "Failed Resource Actions": each failed operation still in the history (until cleanup).</summary>
-    public static void PrintFailedActions(WorkingSet ws, TextWriter output)
+    public static void PrintFailedActions(WorkingSet ws, TextWriter output, StatusFilter? filter = null)
     {
-        if (ws.FailedOperations.Count == 0) return;
+        var failed = ws.FailedOperations.Where(f => filter?.Node is not { } node || f.Node.Name == node)
+            .Where(f => filter?.Resource is not { } id || f.Resource == id || f.Resource.Split(':')[0] == id).ToList();
+        if (failed.Count == 0) return;
         output.WriteLine();
         output.WriteLine("  * Failed Resource Actions:");
-        foreach (var f in ws.FailedOperations) output.WriteLine($"    * {FailedActionText(f)}");
+        foreach (var f in failed) output.WriteLine($"    * {FailedActionText(f)}");
     }
 
     internal static string FailedActionText(FailedOperation f)
@@ -92,19 +94,66 @@ public static class StatusPrinter
     };
 
     /// <summary>The "Full List of Resources" and "Failed Resource Actions" parts (hacrm status prints nodes from membership).</summary>
-    public static void PrintResources(ClusterConfig config, ClusterStatus status, DateTimeOffset now, TextWriter output)
+    public static void PrintResources(ClusterConfig config, ClusterStatus status, DateTimeOffset now, TextWriter output, StatusFilter? filter = null)
     {
         var ws = Scheduler.CurrentState(config, status, now);
-        PrintResources(ws, output);
-        PrintFailedActions(ws, output);
+        PrintResources(ws, output, filter ?? StatusFilter.None);
+        PrintFailedActions(ws, output, filter ?? StatusFilter.None);
     }
 
-    private static void PrintResources(WorkingSet ws, TextWriter output)
+    private static void PrintResources(WorkingSet ws, TextWriter output, StatusFilter? filter = null)
     {
-        output.WriteLine("  * Full List of Resources:");
-        if (ws.Resources.Count == 0) output.WriteLine("    * No resources");
+        filter ??= StatusFilter.None;
+        if (filter.Summary)
+        {
+            PrintSummary(ws, output, filter);
+            return;
+        }
+        var shown = ws.Resources.Where(r => r.Parent is null && filter.Shows(r)).ToList();
+        output.WriteLine(filter.IsEmpty ? "  * Full List of Resources:" : $"  * Resources ({Describe(filter)}: {shown.Count} of {ws.Resources.Count(r => r.Parent is null)}):");
+        if (shown.Count == 0) output.WriteLine("    * No resources");
         var nodes = ws.Nodes.Select(n => n.Name).Order(StringComparer.Ordinal).ToList();
-        foreach (var r in ws.Resources) PrintResource(r, "    ", output, nodes);
+        foreach (var r in shown) PrintResource(r, "    ", output, nodes);
+    }
+
+    private static string Describe(StatusFilter f)
+    {
+        var parts = new List<string>();
+        if (f.Node is { } n) parts.Add($"on {n}");
+        if (f.Resource is { } r) parts.Add($"matching {r}");
+        if (f.ActiveOnly) parts.Add("active");
+        return string.Join(", ", parts);
+    }
+
+    /// <summary>Counts instead of the list: instances by state, then per node (--summary).</summary>
+    private static void PrintSummary(WorkingSet ws, TextWriter output, StatusFilter filter)
+    {
+        var prims = ws.Resources.Where(r => r.Parent is null && filter.Shows(r)).SelectMany(r => r.Primitives()).ToList();
+        int active = 0, promoted = 0, failed = 0, stopped = 0, unmanaged = 0;
+        var perNode = new SortedDictionary<string, (int Active, int Promoted, int Failed)>(StringComparer.Ordinal);
+        foreach (var p in prims)
+        {
+            if (!p.Managed) unmanaged++;
+            if (p.ActiveOn.Count == 0 && p.FailedOn.Count == 0) stopped++;
+            foreach (var (node, role) in p.ActiveOn)
+            {
+                active++;
+                if (role == Role.Promoted) promoted++;
+                var c = perNode.GetValueOrDefault(node.Name);
+                perNode[node.Name] = (c.Active + 1, c.Promoted + (role == Role.Promoted ? 1 : 0), c.Failed);
+            }
+            foreach (var node in p.FailedOn)
+            {
+                failed++;
+                var c = perNode.GetValueOrDefault(node.Name);
+                perNode[node.Name] = (c.Active, c.Promoted, c.Failed + 1);
+            }
+        }
+        output.WriteLine($"  * Resource Summary{(filter with { Summary = false }).IsEmpty switch { true => "", false => $" ({Describe(filter)})" }}:");
+        output.WriteLine($"    * {prims.Count} primitive instances: {active} active ({promoted} promoted), {stopped} stopped, {failed} failed, {unmanaged} unmanaged");
+        foreach (var (node, c) in perNode)
+            if (filter.Node is null || filter.Node == node)
+                output.WriteLine($"    * {node}: {c.Active} active{(c.Promoted > 0 ? $" ({c.Promoted} promoted)" : "")}{(c.Failed > 0 ? $", {c.Failed} FAILED" : "")}");
     }
 
     private static void PrintResource(SchedResource r, string indent, TextWriter output, IReadOnlyList<string> nodes)

@@ -21,12 +21,20 @@ public static class StatusCommand
         var outputAs = new Option<string>("--output-as") { Description = "text or json", DefaultValueFactory = _ => "text" };
         outputAs.AcceptOnlyFromAmong("text", "json");
         var xml = new Option<string?>("--xml", "-x") { Description = "show a saved CIB (with its status section) instead of the live cluster" };
-        var cmd = new Command("status", "show the live cluster: nodes, DC, quorum, resources, rings (like crm_mon -1)") { outputAs, xml };
+        var node = new Option<string?>("--node") { Description = "only the resources active or failed on this node" };
+        var resource = new Option<string?>("--resource") { Description = "only this resource (a member shows its group or clone)" };
+        var activeOnly = new Option<bool>("--active-only") { Description = "hide resources stopped everywhere" };
+        var summary = new Option<bool>("--summary") { Description = "counts by state and per node instead of the resource list" };
+        var cmd = new Command("status", "show the live cluster: nodes, DC, quorum, resources, rings (like crm_mon -1)") { outputAs, xml, node, resource, activeOnly, summary };
         cmd.SetAction(parse =>
         {
             var output = parse.InvocationConfiguration.Output;
             var error = parse.InvocationConfiguration.Error;
-            if (parse.GetValue(xml) is { } file) return Offline(file, output, error);
+            var filter = new HaCluster.Cli.Simulate.StatusFilter
+            {
+                Node = parse.GetValue(node), Resource = parse.GetValue(resource), ActiveOnly = parse.GetValue(activeOnly), Summary = parse.GetValue(summary),
+            };
+            if (parse.GetValue(xml) is { } file) return Offline(file, output, error, filter);
             var path = parse.GetValue(socket)!;
             var reply = ApiClient.Call(path, new ApiRequest("status"), out var problem);
             if (reply is null)
@@ -40,14 +48,14 @@ public static class StatusCommand
                 return ExitUnreachable;
             }
             if (parse.GetValue(outputAs) == "json") output.WriteLine(JsonSerializer.Serialize(reply.Status, new JsonSerializerOptions(ApiJson.Options) { WriteIndented = true }));
-            else Print(reply.Status, output);
+            else Print(reply.Status, output, filter);
             return Healthy(reply.Status) ? ExitHealthy : ExitDegraded;
         });
         return cmd;
     }
 
     /// <summary>`hacrm status --xml CIB.xml`: the same picture from a saved CIB (a pe-input, a cibadmin -Q dump).</summary>
-    private static int Offline(string file, TextWriter output, TextWriter error)
+    private static int Offline(string file, TextWriter output, TextWriter error, HaCluster.Cli.Simulate.StatusFilter filter)
     {
         var loaded = Configure.ConfigureCommands.Load(file, "xml", error, out var exit, validate: false);
         if (loaded is null) return exit;
@@ -61,14 +69,24 @@ public static class StatusCommand
         output.WriteLine($"  * Source: {file} (CIB {status.Version}{(status.DcUuid is { } dc ? $", DC {dc}" : "")}, {(status.HaveQuorum ? "with" : "WITHOUT")} quorum)");
         output.WriteLine($"  * {loaded.Config.Nodes.Count} nodes configured, {loaded.Config.AllResources().OfType<HaCluster.Core.Cib.Primitive>().Count()} resource primitives configured");
         output.WriteLine();
-        HaCluster.Cli.Simulate.StatusPrinter.Print(loaded.Config, status, status.ExecutionDate ?? DateTimeOffset.UtcNow, output);
+        HaCluster.Cli.Simulate.StatusPrinter.Print(loaded.Config, status, status.ExecutionDate ?? DateTimeOffset.UtcNow, output, filter);
         return ExitHealthy;
+    }
+
+    /// <summary>One fencing operation in crm_mon's words ("reboot of node2 successful: delegate=node1, ...").</summary>
+    public static string FencingLine(FenceEventReply e)
+    {
+        var when = DateTimeOffset.FromUnixTimeSeconds(e.Completed).UtcDateTime.ToString("yyyy-MM-dd HH:mm:ss'Z'", System.Globalization.CultureInfo.InvariantCulture);
+        return e.Ok
+            ? $"  * {e.Action} of {e.Target} successful: delegate={e.Delegate}, client=haclusterd, origin={e.Origin}, device={e.Device}, completed='{when}'"
+            : $"  * {e.Action} of {e.Target} failed: delegate={e.Delegate}, client=haclusterd, origin={e.Origin}, device={e.Device}, last-failed='{when}'"
+              + (e.ExitReason is { Length: > 0 } reason ? $" ({reason})" : "");
     }
 
     public static bool Healthy(ClusterStatusReply s) =>
         s.Quorate && s.Nodes.All(n => n.State == "online") && s.Rings.All(r => r.Healthy);
 
-    public static void Print(ClusterStatusReply s, TextWriter output)
+    public static void Print(ClusterStatusReply s, TextWriter output, HaCluster.Cli.Simulate.StatusFilter? filter = null)
     {
         output.WriteLine("Cluster Summary:");
         output.WriteLine($"  * Stack: {s.Stack}");
@@ -92,7 +110,14 @@ public static class StatusCommand
         if (s.CibXml is { } xml && HaCluster.Core.Cib.Syntax.CibXmlReader.Parse(xml, "status") is { Config: { } config } parsed)
         {
             output.WriteLine();
-            HaCluster.Cli.Simulate.StatusPrinter.PrintResources(config, parsed.Status ?? HaCluster.Core.Status.ClusterStatus.Empty, DateTimeOffset.UtcNow, output);
+            HaCluster.Cli.Simulate.StatusPrinter.PrintResources(config, parsed.Status ?? HaCluster.Core.Status.ClusterStatus.Empty, DateTimeOffset.UtcNow, output, filter);
+        }
+        if (s.FencingHistory is { Count: > 0 } fencing)
+        {
+            output.WriteLine();
+            output.WriteLine("Fencing History:");
+            // Newest first, as crm_mon lists it.
+            foreach (var e in fencing.Reverse()) output.WriteLine(FencingLine(e));
         }
         output.WriteLine();
         output.WriteLine("Rings:");

@@ -38,7 +38,19 @@ public sealed record ClusterStatusReply(
 
     /// <summary>The DC's last scheduler input (configuration and status, CIB XML): what runs where.</summary>
     public string? CibXml { get; init; }
+
+    /// <summary>Fencing operations this node knows of (the DC tells every member), oldest first.</summary>
+    public IReadOnlyList<FenceEventReply>? FencingHistory { get; init; }
 }
+
+/// <summary>
+/// One fencing operation, as crm_mon's fencing history shows it.
+/// </summary>
+/// <param name="Action">off, reboot or on.</param>
+/// <param name="Delegate">The member whose device did it.</param>
+/// <param name="Origin">The DC that asked for it.</param>
+/// <param name="Completed">When it ended (unix seconds).</param>
+public sealed record FenceEventReply(string Target, string Action, bool Ok, string Device, string Delegate, string Origin, long Completed, string? ExitReason = null);
 
 /// <summary>One node: "online", "suspect" (late, still a member), "offline" or "unseen".</summary>
 public sealed record NodeStatusReply(string Name, int Id, string State, IReadOnlyList<bool> RingsUp, double? SecondsSinceHeard);

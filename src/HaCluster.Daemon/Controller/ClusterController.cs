@@ -1,3 +1,4 @@
+using HaCluster.Core.Api;
 using System.Threading.Channels;
 using HaCluster.Core.Cib;
 using HaCluster.Core.Cib.Syntax;
@@ -247,11 +248,43 @@ public sealed class ClusterController(DaemonContext context, MembershipNode node
             waiter.TrySetResult(committed);
             return;
         }
+        if (message.Fenced is { } fencedEvent)
+        {
+            RecordFencing(fencedEvent);
+            return;
+        }
         if (message.Result is { } result) await Completed(result);
+    }
+
+    /// <summary>The fencing history this node knows (bounded), for `hacrm status`.</summary>
+    public IReadOnlyList<FenceEventReply> FencingHistory
+    {
+        get { lock (fencingHistory) return fencingHistory.ToList(); }
+    }
+
+    private readonly List<FenceEventReply> fencingHistory = new();
+    private const int FencingHistoryLimit = 100;
+
+    private void RecordFencing(FenceEventReply e)
+    {
+        lock (fencingHistory)
+        {
+            fencingHistory.Add(e);
+            if (fencingHistory.Count > FencingHistoryLimit) fencingHistory.RemoveAt(0);
+        }
     }
 
     private async Task Completed(ExecuteResult result)
     {
+        if (result.Target is { } fenceTarget)
+        {
+            // Every member keeps the history, so `hacrm status` anywhere (and a later DC) shows it.
+            var e = new FenceEventReply(fenceTarget, result.Task, result.Ok, result.Resource, result.Node ?? "?", node.Self.Name,
+                DateTimeOffset.UtcNow.ToUnixTimeSeconds(), result.ExitReason);
+            RecordFencing(e);
+            foreach (var m in node.Snapshot().View.Members.Where(m => m != node.Self.Id))
+                node.SendMessage(m, new ControllerMessage(Fenced: e).Encode());
+        }
         if (result.Ok && result.Target is { } victim && result.Task is not "on" && fenced.Add(victim))
         {
             // The victim is now known to be down: it is not lost any more, and not fenced again

@@ -22,7 +22,9 @@ public sealed record ExecuteRequest(long Transition, int Action, string Resource
 
 /// <summary>A node's answer to an <see cref="ExecuteRequest"/>.</summary>
 /// <param name="Target">For fencing: the node fenced (a success is a fact even when its transition was abandoned meanwhile).</param>
-public sealed record ExecuteResult(long Transition, int Action, string Resource, string Task, long IntervalMs, int Rc, bool Ok, string? ExitReason, string? Target = null);
+/// <param name="Node">The node that carried the action out.</param>
+public sealed record ExecuteResult(long Transition, int Action, string Resource, string Task, long IntervalMs, int Rc, bool Ok, string? ExitReason, string? Target = null,
+    string? Node = null);
 
 /// <summary>A configuration commit forwarded to the DC, which alone assigns versions.</summary>
 /// <param name="BaseVersion">The CIB version the edit started from; null with Force to skip the check.</param>
@@ -36,8 +38,9 @@ public sealed record AttributeChange(string Node, string Name, string? Value);
 
 /// <summary>The controller's messages between nodes (reliable channel, kind byte 2, then JSON).</summary>
 /// <param name="StatusXml">From the DC to every member: its last scheduler input, for `hacrm status` anywhere.</param>
+/// <param name="Fenced">From the DC to every member: a fencing operation ended (the fencing history).</param>
 public sealed record ControllerMessage(NodeReport? Report = null, ExecuteRequest? Execute = null, ExecuteResult? Result = null, bool? ReportRequested = null, string? StatusXml = null,
-    CommitRequest? Commit = null, CommitReply? CommitResult = null, string? Cleanup = null, AttributeChange? Attribute = null)
+    CommitRequest? Commit = null, CommitReply? CommitResult = null, string? Cleanup = null, AttributeChange? Attribute = null, FenceEventReply? Fenced = null)
 {
     public const byte Kind = 2;
 

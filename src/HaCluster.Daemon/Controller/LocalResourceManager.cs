@@ -89,7 +89,7 @@ public sealed class LocalResourceManager : IAsyncDisposable
             var fenced = await executor.ExecuteAsync(fence, cancel);
             var ok = fenced.Code == OcfExitCode.Success;
             log.Log(ok ? LogLevel.Warning : LogLevel.Error, "fencing {Victim} ({Task}) with {Device}: {Result}", victim, request.Task, request.Resource, fenced.Summary());
-            return new ExecuteResult(request.Transition, request.Action, request.Resource, request.Task, 0, (int)fenced.Code, ok, fenced.ExitReason, request.Target);
+            return new ExecuteResult(request.Transition, request.Action, request.Resource, request.Task, 0, (int)fenced.Code, ok, fenced.ExitReason, request.Target, nodeName);
         }
         if (request.Task == "monitor" && request.IntervalMs > 0)
         {
