@@ -297,6 +297,38 @@ public sealed class FailoverTests : IDisposable
     }
 
     [Fact]
+    public async Task After_a_whole_cluster_restart_the_committed_configuration_and_stickiness_still_hold()
+    {
+        new CibStore(Path.Combine(cluster.Dir, "node1.state")).Store(new CibVersion(0, 5, 0), System.Text.Encoding.UTF8.GetBytes(Cib));
+        cluster.StartAll();
+        await cluster.WaitUntil("the group runs on node2", () => RunningOn("app").SequenceEqual(["node2"]), TimeSpan.FromSeconds(30));
+        // Stickiness 200 outweighs the group's preference for node2 (100) once it runs elsewhere.
+        var edit = Path.Combine(cluster.Dir, "sticky.crm");
+        File.WriteAllText(edit, "rsc_defaults resource-stickiness=200\nprimitive extra Dummy op monitor interval=1s\n");
+        Assert.Equal(0, Hacrm("node1", "configure", "load", "update", edit).Exit);
+        await Commit("node1", "resource", "move", "web", "node3");
+        await cluster.WaitUntil("the group runs on node3", () => RunningOn("app").SequenceEqual(["node3"]) && RunningOn("vip").SequenceEqual(["node3"]), TimeSpan.FromSeconds(15));
+        await Commit("node1", "resource", "clear", "web");
+        await cluster.WaitUntil("extra runs once", () => RunningOn("extra").Length == 1, TimeSpan.FromSeconds(15));
+        var version = cluster.Status("node1")!.CibVersion;
+        var extraOn = RunningOn("extra");
+        var probesBefore = All.ToDictionary(n => n, n => Count(cluster.Log(n), "probed "));
+
+        // Every daemon dies at once (the services keep running, as after a crash of the whole
+        // cluster stack), then every node starts again from its state directory.
+        foreach (var n in All) cluster.Kill(n);
+        cluster.StartAll();
+        await cluster.WaitUntil("all three are members again with the committed version", () =>
+            All.All(n => cluster.Status(n) is { } s && s.Agreed && TestCluster.Online(s).Count() == 3 && s.CibVersion == version), TimeSpan.FromSeconds(30));
+        await cluster.WaitUntil("every node has probed again", () => All.All(n => Count(cluster.Log(n), "probed ") > probesBefore[n]), TimeSpan.FromSeconds(30));
+        // The probes found everything where it was; stickiness keeps it there.
+        await Task.Delay(TimeSpan.FromSeconds(3));
+        Assert.Equal(["node3"], RunningOn("app"));
+        Assert.Equal(["node3"], RunningOn("vip"));
+        Assert.Equal(extraOn, RunningOn("extra"));
+    }
+
+    [Fact]
     public async Task With_fencing_enabled_a_lost_node_is_fenced_before_its_resources_start_elsewhere()
     {
         var power = Path.Combine(cluster.Dir, "power");
