@@ -52,7 +52,7 @@ public sealed class MembershipNode : IAsyncDisposable, IPacketSink
 
     public void Start()
     {
-        foreach (var ring in rings) loops.Add(Task.Run(() => ReceiveLoop(ring)));
+        foreach (var ring in rings) loops.Add(StartReceiveThread(ring));
         loops.Add(StartTimerThread());
         loops.Add(Task.Run(DeliveryLoop));
     }
@@ -90,30 +90,48 @@ public sealed class MembershipNode : IAsyncDisposable, IPacketSink
 
     void IPacketSink.Send(int ring, int? destination, ReadOnlySpan<byte> datagram) => rings[ring].Send(destination, datagram);
 
-    private async Task ReceiveLoop(RingSocket ring)
+    /// <summary>
+    /// One thread per ring reading its socket, like the timer: a receive continuation queued on a
+    /// starved thread pool once left peers' heartbeats unread for 600 ms, and a healthy cluster
+    /// was declared dead by a daemon starting up.
+    /// </summary>
+    private Task StartReceiveThread(RingSocket ring)
     {
-        var buffer = new byte[65536];
-        while (!stop.IsCancellationRequested)
+        var done = new TaskCompletionSource(TaskCreationOptions.RunContinuationsAsynchronously);
+        var thread = new Thread(() =>
         {
-            int n;
-            try
+            var buffer = new byte[65536];
+            while (!stop.IsCancellationRequested)
             {
-                n = await ring.ReceiveAsync(buffer, stop.Token);
+                int n;
+                try
+                {
+                    // Wake up now and then to notice a stop.
+                    if (!ring.WaitForData(TimeSpan.FromMilliseconds(200))) continue;
+                    n = ring.Receive(buffer);
+                }
+                catch (ObjectDisposedException)
+                {
+                    break;
+                }
+                catch (SocketException)
+                {
+                    continue;
+                }
+                lock (gate)
+                {
+                    engine.Receive(clock.Elapsed, ring.Ring, buffer.AsSpan(0, n), out _);
+                    Drain();
+                }
             }
-            catch (OperationCanceledException)
-            {
-                return;
-            }
-            catch (SocketException)
-            {
-                continue;
-            }
-            lock (gate)
-            {
-                engine.Receive(clock.Elapsed, ring.Ring, buffer.AsSpan(0, n), out _);
-                Drain();
-            }
-        }
+            done.TrySetResult();
+        })
+        {
+            IsBackground = true,
+            Name = $"ring{ring.Ring}-receive",
+        };
+        thread.Start();
+        return done.Task;
     }
 
     /// <summary>

@@ -89,8 +89,11 @@ public sealed class RingSocket : IDisposable
         }
     }
 
-    /// <summary>Receives one datagram into <paramref name="buffer"/>; returns its length.</summary>
-    public ValueTask<int> ReceiveAsync(Memory<byte> buffer, CancellationToken cancel) => socket.ReceiveAsync(buffer, SocketFlags.None, cancel);
+    /// <summary>Waits up to <paramref name="timeout"/> for a datagram to read; false if none came.</summary>
+    public bool WaitForData(TimeSpan timeout) => socket.Poll(timeout, SelectMode.SelectRead);
+
+    /// <summary>Receives one datagram (blocking) into <paramref name="buffer"/>; returns its length.</summary>
+    public int Receive(Span<byte> buffer) => socket.Receive(buffer, SocketFlags.None);
 
     public void Dispose() => socket.Dispose();
 }

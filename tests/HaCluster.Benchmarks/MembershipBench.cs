@@ -46,7 +46,8 @@ public static class MembershipBench
         var runs = args.Length > 0 ? int.Parse(args[0]) : 20;
         var profiles = new (string Name, string Timers)[]
         {
-            ("default (keepalive 200ms, deadtime 1s)", "{ keepalive: 200ms, warntime: 600ms, deadtime: 1s, initdead: 10s }"),
+            ("default (keepalive 100ms, deadtime 600ms)", "{ keepalive: 100ms, warntime: 300ms, deadtime: 600ms, initdead: 10s }"),
+            ("former default (keepalive 200ms, deadtime 1s)", "{ keepalive: 200ms, warntime: 600ms, deadtime: 1s, initdead: 10s }"),
             ("aggressive (keepalive 50ms, deadtime 250ms)", "{ keepalive: 50ms, warntime: 150ms, deadtime: 250ms, initdead: 10s }"),
         };
         foreach (var (name, timers) in profiles)
@@ -99,7 +100,7 @@ public static class MembershipBench
         var proxies = new List<LossyProxy>();
         for (var i = 1; i <= 3; i++)
             proxies.Add(new LossyProxy(new IPEndPoint(IPAddress.Parse($"127.6.{subnet}.{10 + i}"), port), new IPEndPoint(IPAddress.Parse($"127.4.{subnet}.{10 + i}"), port), loss));
-        using var cluster = Cluster(subnet, port, "{ keepalive: 200ms, warntime: 600ms, deadtime: 1s, initdead: 10s }",
+        using var cluster = Cluster(subnet, port, "{ keepalive: 100ms, warntime: 300ms, deadtime: 600ms, initdead: 10s }",
             (node, ring) => $"127.6.{subnet}.{10 + int.Parse(node[4..])}");
         string[] all = ["node1", "node2", "node3"];
         cluster.StartAll();

@@ -50,7 +50,7 @@ public sealed class ClusterBootstrapReaderTests
     [Theory]
     [InlineData("timers: { keepalive: 500ms, deadtime: 900ms }", "9:39", "deadtime (900ms) must exceed 2 x keepalive (500ms)")]
     [InlineData("timers: { keepalive: 200ms, warntime: 2s, deadtime: 1s }", "9:39", "warntime (2s) must lie between")]
-    [InlineData("timers: { initdead: 500ms }", "9:21", "initdead (500ms) must be at least deadtime (1s)")]
+    [InlineData("timers: { initdead: 500ms }", "9:21", "initdead (500ms) must be at least deadtime (600ms)")]
     [InlineData("timers: { keepalive: soon }", "9:22", "'soon' is not a duration")]
     [InlineData("quorum: { expected_votes: 3, two_node: true }", "9:40", "two_node needs exactly 2 expected votes")]
     [InlineData("colour: blue", "9:1", "unknown key 'colour'")]
