@@ -329,6 +329,54 @@ public sealed class FailoverTests : IDisposable
     }
 
     [Fact]
+    public async Task A_clone_with_notify_tells_its_instances_before_and_after_each_start_and_stop()
+    {
+        // The test agent (tests/HaCluster.Cluster.Tests/agents/Notified) writes each action and
+        // notification it gets into its node's HA_RSCTMP.
+        var ocf = Directory.CreateDirectory(Path.Combine(cluster.Dir, "ocf", "resource.d", "test")).FullName;
+        File.Copy(Path.Combine(AppContext.BaseDirectory, "agents", "Notified"), Path.Combine(ocf, "Notified"));
+        File.SetUnixFileMode(Path.Combine(ocf, "Notified"), (UnixFileMode)0b111_101_101);
+        var previous = cluster.ConfigRewrite;
+        cluster.ConfigRewrite = text => previous(text).Replace("agents: {", $"agents: {{ ocf_root: {Path.Combine(cluster.Dir, "ocf")},");
+        // Only the test agent's clone: the other agents are not under this OCF root.
+        var web = Cib[Cib.IndexOf("<group id=\"web\">", StringComparison.Ordinal)..(Cib.IndexOf("</group>", StringComparison.Ordinal) + "</group>".Length)];
+        var cib = Cib.Replace("""<constraints><rsc_location id="prefer" rsc="web" node="node2" score="100"/></constraints>""", "<constraints/>")
+            .Replace(web, "")
+            .Replace("<resources>", """
+                <resources>
+                  <clone id="watchers">
+                    <meta_attributes id="w-meta"><nvpair id="w-notify" name="notify" value="true"/></meta_attributes>
+                    <primitive id="watcher" class="ocf" provider="test" type="Notified"/>
+                  </clone>
+                """);
+        new CibStore(Path.Combine(cluster.Dir, "node1.state")).Store(new CibVersion(0, 5, 0), System.Text.Encoding.UTF8.GetBytes(cib));
+        string Log(string node) => File.Exists(Path.Combine(cluster.Dir, $"{node}.rsctmp", "Notified.log"))
+            ? File.ReadAllText(Path.Combine(cluster.Dir, $"{node}.rsctmp", "Notified.log")) : "";
+        cluster.StartAll();
+        await cluster.WaitUntil("every instance has started and heard so", () => All.All(n => Log(n).Contains("notify post-start")), TimeSpan.FromSeconds(30));
+        foreach (var n in All)
+        {
+            var lines = Log(n).Split('\n', StringSplitOptions.RemoveEmptyEntries);
+            var started = Array.FindIndex(lines, l => l.StartsWith("start watcher", StringComparison.Ordinal));
+            var heard = Array.FindIndex(lines, l => l.StartsWith("notify post-start", StringComparison.Ordinal));
+            Assert.True(started >= 0 && heard > started, $"{n}: {string.Join(" | ", lines)}");
+            Assert.Contains(n, lines[heard][lines[heard].IndexOf("start=[", StringComparison.Ordinal)..lines[heard].IndexOf("] stop", StringComparison.Ordinal)]);
+            Assert.DoesNotContain("notify pre-start", Log(n)); // nothing ran before, so nobody to tell
+        }
+
+        // node3 goes to standby: every instance hears of the stop before it, the two left after it.
+        await Commit("node1", "node", "standby", "node3");
+        await cluster.WaitUntil("node1 and node2 heard of node3's stop after it", () =>
+            Log("node1").Contains("notify post-stop start=[ ] stop=[node3]") && Log("node2").Contains("notify post-stop start=[ ] stop=[node3]"), TimeSpan.FromSeconds(20));
+        var node3 = Log("node3").Split('\n', StringSplitOptions.RemoveEmptyEntries);
+        var preStop = Array.FindIndex(node3, l => l.StartsWith("notify pre-stop start=[ ] stop=[node3]", StringComparison.Ordinal));
+        var stop = Array.FindIndex(node3, l => l.StartsWith("stop watcher", StringComparison.Ordinal));
+        Assert.True(preStop >= 0 && stop > preStop, string.Join(" | ", node3));
+        Assert.DoesNotContain("post-stop", Log("node3"));
+        Assert.Contains("notify pre-stop start=[ ] stop=[node3] active=[node1 node2 node3]", Log("node1"));
+    }
+
+    [Fact]
     public async Task With_fencing_enabled_a_lost_node_is_fenced_before_its_resources_start_elsewhere()
     {
         var power = Path.Combine(cluster.Dir, "power");

@@ -15,7 +15,7 @@ namespace HaCluster.Core.Policy;
 /// instances are never promoted at once.</item>
 /// </list>
 /// </summary>
-internal sealed class ActionGraphBuilder(WorkingSet ws)
+internal sealed partial class ActionGraphBuilder(WorkingSet ws)
 {
     private readonly List<Draft> actions = new();
     private readonly Dictionary<(string Rsc, string Task), List<Draft>> byResourceTask = new();
@@ -30,6 +30,8 @@ internal sealed class ActionGraphBuilder(WorkingSet ws)
         public string? Role { get; } = role;
         public bool Pseudo { get; } = pseudo;
         public SortedSet<int> Inputs { get; } = new();
+        /// <summary>Extra meta attributes for the agent (a notification's variables).</summary>
+        public IReadOnlyDictionary<string, string>? Meta { get; set; }
     }
 
     public IReadOnlyList<GraphAction> Build(TransitionGraph plan)
@@ -51,12 +53,13 @@ internal sealed class ActionGraphBuilder(WorkingSet ws)
         AddGroupOrder();
         AddOrderConstraints();
         AddPromotableOrder();
-        return actions.Select(a => new GraphAction(a.Id, a.Task, a.Resource, a.Node, a.Interval, a.Role, a.Pseudo, a.Inputs.ToList())).ToList();
+        AddNotifications(fencedNodes);
+        return actions.Select(a => new GraphAction(a.Id, a.Task, a.Resource, a.Node, a.Interval, a.Role, a.Pseudo, a.Inputs.ToList()) { Meta = a.Meta }).ToList();
     }
 
-    private Draft Add(string task, SchedPrimitive? p, string node, long interval = 0, string? role = null, bool pseudo = false)
+    private Draft Add(string task, SchedPrimitive? p, string node, long interval = 0, string? role = null, bool pseudo = false, string? resource = null)
     {
-        var d = new Draft(actions.Count + 1, task, p?.Id, node, interval, role, pseudo);
+        var d = new Draft(actions.Count + 1, task, p?.Id ?? resource, node, interval, role, pseudo);
         actions.Add(d);
         if (p is not null)
         {

@@ -369,7 +369,16 @@ public sealed class ClusterController(DaemonContext context, MembershipNode node
         work.Writer.TryWrite(() => { pendingCommits[request.Id] = waiter; node.SendMessage(dc, new ControllerMessage(Commit: request).Encode()); return Task.CompletedTask; });
         try
         {
-            return await waiter.Task.WaitAsync(TimeSpan.FromSeconds(30));
+            var reply = await waiter.Task.WaitAsync(TimeSpan.FromSeconds(30));
+            // Read your own writes: the next edit through this node starts from the version just
+            // committed, so wait (briefly) until the DC's copy has reached this node too.
+            if (reply.Ok && reply.Version?.Split('.') is [var a, var e, var u]
+                && long.TryParse(a, out var admin) && long.TryParse(e, out var epoch) && long.TryParse(u, out var updates))
+            {
+                var committed = new CibVersion(admin, epoch, updates);
+                for (var waited = 0; store.Version < committed && waited < 5000; waited += 10) await Task.Delay(10);
+            }
+            return reply;
         }
         catch (TimeoutException)
         {
@@ -570,7 +579,7 @@ public sealed class ClusterController(DaemonContext context, MembershipNode node
                         break;
                     }
                     target = node;
-                    request = new ExecuteRequest(t.Id, a.Id, a.Resource, a.Task, a.IntervalMs, a.Role);
+                    request = new ExecuteRequest(t.Id, a.Id, a.Resource, a.Task, a.IntervalMs, a.Role, Meta: a.Meta);
                 }
                 t.InFlight.Add(a.Id);
                 if (target == node.Self.Id)

@@ -18,7 +18,9 @@ public sealed record NodeReport(string Node, long ViewEpoch, bool Probed, List<H
 
 /// <summary>The DC asks a node to run one action of a transition.</summary>
 /// <param name="Target">For fencing (Task "reboot", "off" or "on" on a stonith device): the node to fence.</param>
-public sealed record ExecuteRequest(long Transition, int Action, string Resource, string Task, long IntervalMs, string? Role, string? Target = null);
+/// <param name="Meta">Extra meta attributes for the agent: a clone notification's variables.</param>
+public sealed record ExecuteRequest(long Transition, int Action, string Resource, string Task, long IntervalMs, string? Role, string? Target = null,
+    IReadOnlyDictionary<string, string>? Meta = null);
 
 /// <summary>A node's answer to an <see cref="ExecuteRequest"/>.</summary>
 /// <param name="Target">For fencing: the node fenced (a success is a fact even when its transition was abandoned meanwhile).</param>

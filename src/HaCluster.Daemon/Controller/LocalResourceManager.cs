@@ -91,6 +91,21 @@ public sealed class LocalResourceManager : IAsyncDisposable
             log.Log(ok ? LogLevel.Warning : LogLevel.Error, "fencing {Victim} ({Task}) with {Device}: {Result}", victim, request.Task, request.Resource, fenced.Summary());
             return new ExecuteResult(request.Transition, request.Action, request.Resource, request.Task, 0, (int)fenced.Code, ok, fenced.ExitReason, request.Target, nodeName);
         }
+        if (request.Task == "notify")
+        {
+            // A clone notification: the agent hears what the transition does to the clone's
+            // instances. Its result changes nothing (Pacemaker ignores it too) and is not history.
+            var notify = Build(config, primitive, request.Resource, "notify", 0, null, request.Meta);
+            var heard = await executor.ExecuteAsync(notify, cancel);
+            ApplyAttributes(heard.AttributeUpdates);
+            var type = request.Meta?.GetValueOrDefault("notify_type");
+            var operation = request.Meta?.GetValueOrDefault("notify_operation");
+            if (heard.Code == OcfExitCode.Success)
+                log.LogInformation("{Resource} notify ({Type}-{Operation}): ok", request.Resource, type, operation);
+            else
+                log.LogWarning("{Resource} notify ({Type}-{Operation}): {Result} (ignored)", request.Resource, type, operation, heard.Summary());
+            return new ExecuteResult(request.Transition, request.Action, request.Resource, request.Task, 0, (int)heard.Code, true, heard.ExitReason, Node: nodeName);
+        }
         if (request.Task == "monitor" && request.IntervalMs > 0)
         {
             var monitor = Build(config, primitive, request.Resource, "monitor", request.IntervalMs, request.Role);
@@ -101,7 +116,8 @@ public sealed class LocalResourceManager : IAsyncDisposable
         return new ExecuteResult(request.Transition, request.Action, request.Resource, request.Task, request.IntervalMs, result.Rc, result.Ok, result.ExitReason);
     }
 
-    private AgentAction Build(ClusterConfig config, Primitive p, string instance, string task, long intervalMs, string? role)
+    private AgentAction Build(ClusterConfig config, Primitive p, string instance, string task, long intervalMs, string? role,
+        IReadOnlyDictionary<string, string>? moreMeta = null)
     {
         var extraMeta = new Dictionary<string, string>();
         if (config.AllResources().OfType<Clone>().FirstOrDefault(c => c.Child.Primitives().Any(x => x.Id == p.Id)) is { } clone)
@@ -110,6 +126,7 @@ public sealed class LocalResourceManager : IAsyncDisposable
                 if (set.Rule is null) foreach (var pair in set.Pairs) if (pair.Value is not null) extraMeta[pair.Name] = pair.Value;
             if (instance.Contains(':')) extraMeta["clone"] = instance.Split(':')[1];
         }
+        if (moreMeta is not null) foreach (var (name, value) in moreMeta) extraMeta[name] = value;
         // An anonymous clone's instance numbers are the scheduler's and change between transitions;
         // on a node it is one resource under its base name (as Pacemaker's executor registers it,
         // OCF_RESOURCE_INSTANCE included), so a promote cancels the monitor an earlier transition

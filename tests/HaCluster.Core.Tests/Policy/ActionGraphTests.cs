@@ -130,4 +130,42 @@ public class ActionGraphTests
         }
         Assert.True(failures.Count == 0, string.Join("\n", failures.Take(30)));
     }
+
+    [Fact]
+    public void A_promotable_clone_with_notify_hears_of_each_phase_before_and_after_it()
+    {
+        // s runs unpromoted on both nodes; node1 is to be promoted.
+        var crm = TwoNodes + "primitive s ocf:pacemaker:Stateful\nms m s meta notify=true promoted-max=1";
+        var status = new StatusBuilder().Online("node1", "node2")
+            .History("node1", "s", "ocf:pacemaker:Stateful", ("start", 0, 0))
+            .History("node2", "s", "ocf:pacemaker:Stateful", ("start", 0, 0))
+            .Attribute("node1", "master-s", "10").Attribute("node2", "master-s", "5");
+        var g = Graph(crm, status);
+        var promote = g.Actions.Single(a => a.Task == "promote");
+        var notifies = g.Actions.Where(a => a.Task == "notify").ToList();
+        // Both instances hear of the promotion before it and after it.
+        Assert.Equal(4, notifies.Count);
+        var pre = notifies.Where(n => n.Meta!["notify_type"] == "pre").ToList();
+        var post = notifies.Where(n => n.Meta!["notify_type"] == "post").ToList();
+        Assert.Equal(["node1", "node2"], pre.Select(n => n.Node).Order());
+        Assert.All(pre, n => Assert.True(Precedes(g, n, promote)));
+        Assert.All(post, n => Assert.True(Precedes(g, promote, n)));
+        var vars = post[0].Meta!;
+        Assert.Equal("promote", vars["notify_operation"]);
+        Assert.Equal("promoted", vars["notify_key_operation"]);
+        Assert.Equal("node1", vars["notify_promote_uname"]);
+        Assert.Equal(promote.Resource, vars["notify_promote_resource"]);
+        Assert.Equal(" ", vars["notify_stop_uname"]);
+        Assert.Equal("node1 node2", string.Join(' ', vars["notify_active_uname"].Split(' ').Order()));
+        Assert.Equal(vars["notify_slave_uname"], vars["notify_unpromoted_uname"]);
+        // Nothing changes in the summary: notifications are not changes.
+        Assert.Equal(["  * Promote    s:0             ( Unpromoted -> Promoted node1 )"], g.SummaryLines());
+    }
+
+    [Fact]
+    public void A_clone_without_notify_gets_no_notifications()
+    {
+        var crm = TwoNodes + "primitive d Dummy\nclone c d";
+        Assert.DoesNotContain(Graph(crm, new StatusBuilder().Online("node1", "node2")).Actions, a => a.Task == "notify");
+    }
 }
