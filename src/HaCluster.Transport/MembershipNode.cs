@@ -26,8 +26,8 @@ public sealed class MembershipNode : IAsyncDisposable, IPacketSink
     public Action<int, byte[]>? OnMessage { get; init; }
     /// <summary>An exception thrown by <see cref="OnEvent"/> or <see cref="OnMessage"/> (delivery goes on).</summary>
     public Action<Exception>? OnCallbackError { get; init; }
-    /// <summary>How often timers are checked between heartbeats.</summary>
-    public TimeSpan TickInterval { get; init; } = TimeSpan.FromMilliseconds(20);
+    /// <summary>The longest the timer thread sleeps (it wakes earlier when the engine has work).</summary>
+    private static readonly TimeSpan MaxSleep = TimeSpan.FromMilliseconds(200);
 
     public MembershipNode(ClusterBootstrap config, NodeEntry self, ClusterKey key)
     {
@@ -106,9 +106,9 @@ public sealed class MembershipNode : IAsyncDisposable, IPacketSink
                 int n;
                 try
                 {
-                    // Wake up now and then to notice a stop.
-                    if (!ring.WaitForData(TimeSpan.FromMilliseconds(200))) continue;
+                    // A receive times out now and then (to notice a stop): one system call per datagram.
                     n = ring.Receive(buffer);
+                    if (n < 0) continue;
                 }
                 catch (ObjectDisposedException)
                 {
@@ -120,7 +120,10 @@ public sealed class MembershipNode : IAsyncDisposable, IPacketSink
                 }
                 lock (gate)
                 {
-                    engine.Receive(clock.Elapsed, ring.Ring, buffer.AsSpan(0, n), out _);
+                    var now = clock.Elapsed;
+                    engine.Receive(now, ring.Ring, buffer.AsSpan(0, n), out _);
+                    // At once what a datagram calls for: an acknowledgement, a changed view announced.
+                    engine.Tick(now, this);
                     Drain();
                 }
             }
@@ -144,23 +147,22 @@ public sealed class MembershipNode : IAsyncDisposable, IPacketSink
         var done = new TaskCompletionSource(TaskCreationOptions.RunContinuationsAsynchronously);
         var thread = new Thread(() =>
         {
-            var next = clock.Elapsed;
             while (!stop.IsCancellationRequested)
             {
+                TimeSpan due;
                 lock (gate)
                 {
-                    engine.Tick(clock.Elapsed, this);
+                    var now = clock.Elapsed;
+                    engine.Tick(now, this);
                     Drain();
+                    due = engine.NextDue(now);
                 }
-                // Keep the cadence; after a late wake-up, carry on from now without a burst.
-                next += TickInterval;
-                var wait = next - clock.Elapsed;
-                if (wait < TimeSpan.Zero)
-                {
-                    next = clock.Elapsed;
-                    wait = TimeSpan.Zero;
-                }
-                if (stop.Token.WaitHandle.WaitOne(wait)) break;
+                // Sleep until the engine next has work (a heartbeat, a deadline), at most
+                // MaxSleep so a stop is noticed; a plain sleep costs least per wake-up.
+                var wait = due - clock.Elapsed;
+                if (wait > MaxSleep) wait = MaxSleep;
+                if (wait < TimeSpan.FromMilliseconds(1)) wait = TimeSpan.FromMilliseconds(1);
+                Thread.Sleep(wait);
             }
             done.TrySetResult();
         })

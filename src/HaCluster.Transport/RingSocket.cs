@@ -34,6 +34,7 @@ public sealed class RingSocket : IDisposable
             socket.SetRawSocketOption(1, 25, System.Text.Encoding.ASCII.GetBytes(device + "\0"));
         }
         socket.ReceiveBufferSize = 4 * 1024 * 1024;
+        socket.ReceiveTimeout = ReceiveTimeoutMs;
         socket.SendBufferSize = 4 * 1024 * 1024;
         foreach (var p in others)
             peers[p.Id] = new IPEndPoint(p.Addresses[ring], config.Port).Serialize();
@@ -89,11 +90,18 @@ public sealed class RingSocket : IDisposable
         }
     }
 
-    /// <summary>Waits up to <paramref name="timeout"/> for a datagram to read; false if none came.</summary>
-    public bool WaitForData(TimeSpan timeout) => socket.Poll(timeout, SelectMode.SelectRead);
+    /// <summary>
+    /// Receives one datagram (blocking, up to <see cref="ReceiveTimeoutMs"/>) into
+    /// <paramref name="buffer"/>; returns its length, or -1 when none came in time.
+    /// </summary>
+    public int Receive(Span<byte> buffer)
+    {
+        var n = socket.Receive(buffer, SocketFlags.None, out var error);
+        return error == SocketError.Success ? n : error is SocketError.TimedOut or SocketError.WouldBlock ? -1 : throw new SocketException((int)error);
+    }
 
-    /// <summary>Receives one datagram (blocking) into <paramref name="buffer"/>; returns its length.</summary>
-    public int Receive(Span<byte> buffer) => socket.Receive(buffer, SocketFlags.None);
+    /// <summary>How long a <see cref="Receive"/> waits before giving up (so its thread notices a stop).</summary>
+    public const int ReceiveTimeoutMs = 200;
 
     public void Dispose() => socket.Dispose();
 }

@@ -112,9 +112,6 @@ public sealed class MembershipEngine
         return taken;
     }
 
-    /// <summary>When <see cref="Tick"/> next has something to do.</summary>
-    public TimeSpan NextDue => nextHeartbeat;
-
     /// <summary>Sends heartbeats when due and applies the timers.</summary>
     public void Tick(TimeSpan now, IPacketSink sink)
     {
@@ -279,6 +276,34 @@ public sealed class MembershipEngine
     }
 
     /// <summary>
+    /// When <see cref="Tick"/> next has work: the next heartbeat, a peer turning late or dead or
+    /// a ring faulty, the end of initdead, a retransmission. A runner may sleep until then (a
+    /// wake-up costs more than the work on a virtual machine) instead of ticking at a fixed rate.
+    /// </summary>
+    public TimeSpan NextDue(TimeSpan now)
+    {
+        var due = nextHeartbeat;
+        var t = config.Timers;
+        // Deadlines are "longer than": the first instant past them is when they fire.
+        var epsilon = TimeSpan.FromMilliseconds(1);
+        void Consider(TimeSpan at)
+        {
+            if (at > now && at < due) due = at;
+        }
+        foreach (var p in peers)
+        {
+            if (p.Status is not (PeerStatus.Alive or PeerStatus.Suspect) || p.LastAny is not { } last) continue;
+            if (p.Status == PeerStatus.Alive) Consider(last + t.Warntime + epsilon);
+            Consider(last + t.Deadtime + epsilon);
+            for (var r = 0; r < p.LastHeard.Length; r++)
+                if (!p.RingFaulty[r]) Consider((p.LastHeard[r] ?? started) + t.Deadtime + epsilon);
+        }
+        if (!settled) Consider(started + t.Initdead);
+        if (messenger.NextDue(now) is { } m) due = m < due ? m : due;
+        return due < now ? now : due;
+    }
+
+    /// <summary>
     /// When this node itself did not run for longer than a keepalive (starved of CPU while three
     /// daemons start on two cores, a paused VM), the silence it "heard" meanwhile is no evidence
     /// against its peers: their clocks are moved on by the stall, so only silence while this node
@@ -286,9 +311,11 @@ public sealed class MembershipEngine
     /// </summary>
     private void ExcuseOwnStall(TimeSpan now)
     {
-        if (lastTick is { } previous && now - previous > config.Timers.Keepalive)
+        // Between ticks a runner sleeps at most a keepalive (the next heartbeat is always due by
+        // then); a longer gap is a stall, and what went beyond the keepalive is excused.
+        if (lastTick is { } previous && now - previous > config.Timers.Keepalive * 1.5)
         {
-            var stall = now - previous;
+            var stall = now - previous - config.Timers.Keepalive;
             foreach (var p in peers)
             {
                 if (p.LastAny is { } any) p.LastAny = Min(any + stall, now);

@@ -66,6 +66,19 @@ public sealed class Messenger(int window = 256, TimeSpan? retransmitAfter = null
         inbound.Remove(peer);
     }
 
+    /// <summary>When <see cref="Tick"/> next has something to do (a retransmission), or null when nothing is in flight.</summary>
+    public TimeSpan? NextDue(TimeSpan now)
+    {
+        TimeSpan? due = null;
+        foreach (var o in outbound.Values)
+        {
+            if (o.Pending.Count > 0) return now;
+            if (o.InFlight.Count > 0 && (due is null || o.LastProgress + rto < due)) due = o.LastProgress + rto;
+        }
+        foreach (var i in inbound.Values) if (i.AckDue) return now;
+        return due;
+    }
+
     public void Tick(TimeSpan now, IFrameSink sink)
     {
         foreach (var (dest, o) in outbound)
