@@ -37,6 +37,15 @@ public sealed class NetnsStackTests : IDisposable
             var printed = new StringWriter();
             HaCluster.Cli.Status.StatusCommand.Print(reply, printed);
             Assert.Contains($"* off of {victim} successful: delegate=", printed.ToString());
+            // The same in crm_mon's XML layout, where scripts look for it.
+            var xml = new StringWriter();
+            // (Exit 1: degraded, the fenced node is offline.)
+            Assert.Equal(1, HaCluster.Cli.CliApp.Run(["--socket", cluster.Socket(n), "status", "--output-as", "xml"], xml, new StringWriter()));
+            var doc = System.Xml.Linq.XDocument.Parse(xml.ToString());
+            Assert.Contains(doc.Root!.Element("fence_history")!.Elements("fence_event"),
+                e => (string?)e.Attribute("target") == victim && (string?)e.Attribute("status") == "success");
+            Assert.Equal(active, (string?)doc.Root.Element("resources")!.Descendants("resource")
+                .Single(r => (string?)r.Attribute("id") == "p_ip_mysql").Element("node")!.Attribute("name"));
         }
         // The promotion ended the instance's unpromoted monitor (3 s), whatever number the
         // scheduler gave the instance before: nothing reports a failure once the stack runs.

@@ -1,6 +1,7 @@
 using System.CommandLine;
 using System.Text.Json;
 using HaCluster.Core.Api;
+using HaCluster.Core.Cib;
 
 namespace HaCluster.Cli.Status;
 
@@ -18,8 +19,8 @@ public static class StatusCommand
 
     public static Command Build(Option<string> socket)
     {
-        var outputAs = new Option<string>("--output-as") { Description = "text or json", DefaultValueFactory = _ => "text" };
-        outputAs.AcceptOnlyFromAmong("text", "json");
+        var outputAs = new Option<string>("--output-as") { Description = "text, json, or xml (crm_mon --output-as=xml's layout)", DefaultValueFactory = _ => "text" };
+        outputAs.AcceptOnlyFromAmong("text", "json", "xml");
         var xml = new Option<string?>("--xml", "-x") { Description = "show a saved CIB (with its status section) instead of the live cluster" };
         var node = new Option<string?>("--node") { Description = "only the resources active or failed on this node" };
         var resource = new Option<string?>("--resource") { Description = "only this resource (a member shows its group or clone)" };
@@ -34,7 +35,8 @@ public static class StatusCommand
             {
                 Node = parse.GetValue(node), Resource = parse.GetValue(resource), ActiveOnly = parse.GetValue(activeOnly), Summary = parse.GetValue(summary),
             };
-            if (parse.GetValue(xml) is { } file) return Offline(file, output, error, filter);
+            var format = parse.GetValue(outputAs);
+            if (parse.GetValue(xml) is { } file) return Offline(file, output, error, filter, format);
             var path = parse.GetValue(socket)!;
             var reply = ApiClient.Call(path, new ApiRequest("status"), out var problem);
             if (reply is null)
@@ -47,7 +49,16 @@ public static class StatusCommand
                 error.WriteLine($"hacrm status: {reply.Error}");
                 return ExitUnreachable;
             }
-            if (parse.GetValue(outputAs) == "json") output.WriteLine(JsonSerializer.Serialize(reply.Status, new JsonSerializerOptions(ApiJson.Options) { WriteIndented = true }));
+            if (format == "json") output.WriteLine(JsonSerializer.Serialize(reply.Status, new JsonSerializerOptions(ApiJson.Options) { WriteIndented = true }));
+            else if (format == "xml")
+            {
+                var parsed = reply.Status.CibXml is { } cib ? HaCluster.Core.Cib.Syntax.CibXmlReader.Parse(cib, "status") : null;
+                var config = parsed?.Config ?? HaCluster.Core.Cib.ClusterConfig.Empty;
+                // Every member is a node of the picture, even before the DC has sent one.
+                var missing = reply.Status.Nodes.Where(n => config.Nodes.All(c => c.Uname != n.Name)).Select(n => new HaCluster.Core.Cib.NodeDefinition(n.Name, n.Name));
+                config = config with { Nodes = config.Nodes.Concat(missing).ToEquatableArray() };
+                output.WriteLine(StatusXml.Build(config, parsed?.Status ?? HaCluster.Core.Status.ClusterStatus.Empty, DateTimeOffset.UtcNow, reply.Status));
+            }
             else Print(reply.Status, output, filter);
             return Healthy(reply.Status) ? ExitHealthy : ExitDegraded;
         });
@@ -55,7 +66,7 @@ public static class StatusCommand
     }
 
     /// <summary>`hacrm status --xml CIB.xml`: the same picture from a saved CIB (a pe-input, a cibadmin -Q dump).</summary>
-    private static int Offline(string file, TextWriter output, TextWriter error, HaCluster.Cli.Simulate.StatusFilter filter)
+    private static int Offline(string file, TextWriter output, TextWriter error, HaCluster.Cli.Simulate.StatusFilter filter, string? format)
     {
         var loaded = Configure.ConfigureCommands.Load(file, "xml", error, out var exit, validate: false);
         if (loaded is null) return exit;
@@ -65,6 +76,11 @@ public static class StatusCommand
             return Configure.ConfigureCommands.ExitInvalid;
         }
         var status = loaded.Status ?? HaCluster.Core.Status.ClusterStatus.Empty;
+        if (format == "xml")
+        {
+            output.WriteLine(StatusXml.Build(loaded.Config, status, status.ExecutionDate ?? DateTimeOffset.UtcNow));
+            return ExitHealthy;
+        }
         output.WriteLine("Cluster Summary:");
         output.WriteLine($"  * Source: {file} (CIB {status.Version}{(status.DcUuid is { } dc ? $", DC {dc}" : "")}, {(status.HaveQuorum ? "with" : "WITHOUT")} quorum)");
         output.WriteLine($"  * {loaded.Config.Nodes.Count} nodes configured, {loaded.Config.AllResources().OfType<HaCluster.Core.Cib.Primitive>().Count()} resource primitives configured");

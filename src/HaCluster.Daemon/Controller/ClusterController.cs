@@ -131,14 +131,10 @@ public sealed class ClusterController(DaemonContext context, MembershipNode node
             fenced.Remove(Name(m));
             if (reports.TryGetValue(Name(m), out var r) && !r.ShuttingDown) leaving.Remove(Name(m));
         }
-        if (view.Dc != lastDc || view.Epoch != lastViewEpoch)
-        {
-            // Every node reports to a new DC, and again whenever the view changes.
-            lastDc = view.Dc;
-            lastViewEpoch = view.Epoch;
-            await PushReport();
-        }
-        if (view.Dc == node.Self.Id && view.Agreed && view.Settled && roundEpoch != view.Epoch)
+        // A DC with a new agreed view starts a round before anything else, so nothing is
+        // scheduled from the old round's reports and then abandoned at once.
+        var newRound = view.Dc == node.Self.Id && view.Agreed && view.Settled && roundEpoch != view.Epoch;
+        if (newRound)
         {
             // A new round: every member reports afresh before anything is scheduled.
             roundEpoch = view.Epoch;
@@ -151,6 +147,15 @@ public sealed class ClusterController(DaemonContext context, MembershipNode node
                 node.SendMessage(m, new ControllerMessage(ReportRequested: true, Report: new NodeReport("", round, false, [], [])).Encode());
             reports[node.Self.Name] = lrm.Report(round);
         }
+        if (view.Dc != lastDc || view.Epoch != lastViewEpoch)
+        {
+            // Every node reports to a new DC, and again whenever the view changes (the DC's own
+            // report is in the round it just started).
+            lastDc = view.Dc;
+            lastViewEpoch = view.Epoch;
+            if (!newRound) await PushReport();
+        }
+        if (newRound) await Evaluate();
         if (transition is { } t && t.InFlight.Count > 0 && DateTime.UtcNow - t.LastProgress > ActionDeadline)
         {
             log.LogWarning("transition {Id}: no result for {Deadline}s; abandoning it and recomputing", t.Id, ActionDeadline.TotalSeconds);

@@ -50,4 +50,23 @@ public sealed class StatusFilterTests
         var (_, failed, _) = Run("status", "--xml", Cib("rec-rsc-5"), "--summary");
         Assert.Contains("* node2: 2 active, 1 FAILED", failed);
     }
+
+    [Fact]
+    public void Xml_output_has_crm_mons_layout_so_the_same_xpath_finds_where_a_resource_runs()
+    {
+        var (exit, output, _) = Run("status", "--xml", Cib("rec-rsc-5"), "--output-as", "xml");
+        Assert.Equal(0, exit);
+        var doc = System.Xml.Linq.XDocument.Parse(output);
+        var rsc1 = doc.Root!.Element("resources")!.Elements("resource").Single(r => (string?)r.Attribute("id") == "rsc1");
+        Assert.Equal("ocf:heartbeat:apache", (string?)rsc1.Attribute("resource_agent"));
+        Assert.Equal("node2", (string?)rsc1.Element("node")!.Attribute("name"));
+        Assert.Equal("3", (string?)doc.Root.Element("summary")!.Element("resources_configured")!.Attribute("number"));
+        var node2 = doc.Root.Element("nodes")!.Elements("node").Single(n => (string?)n.Attribute("name") == "node2");
+        Assert.Equal("true", (string?)node2.Attribute("unclean"));
+        Assert.Contains(doc.Root.Element("failures")!.Elements("failure"), f => (string?)f.Attribute("op_key") == "rsc1_stop_0" && (string?)f.Attribute("node") == "node2");
+
+        var (_, clones, _) = Run("status", "--xml", Cib("inc10"), "--output-as", "xml");
+        var ocfs2 = System.Xml.Linq.XDocument.Parse(clones).Root!.Element("resources")!.Elements("clone").Single(c => (string?)c.Attribute("id") == "ocfs2-clone");
+        Assert.Equal(4, ocfs2.Elements("resource").Count(r => (string?)r.Attribute("active") == "true"));
+    }
 }

@@ -1,0 +1,83 @@
+using HaCluster.Cluster.Tests;
+using HaCluster.Core.Status;
+using HaCluster.Daemon.Cib;
+
+namespace HaCluster.Benchmarks;
+
+/// <summary>
+/// What a node costs when nothing happens (issue 4): three haclusterd on loopback, default timers,
+/// two rings, running a group of three ocf:heartbeat:Dummy with 10 s monitors and a 3-instance
+/// clone; after a settling period, each daemon's own CPU (utime + stime from /proc, agents
+/// excluded) over SECONDS, and its resident memory.
+/// </summary>
+public static class DaemonIdleBench
+{
+    private const string Cib = """
+        <cib admin_epoch="0" epoch="5" num_updates="0" validate-with="pacemaker-3.0">
+          <configuration>
+            <crm_config><cluster_property_set id="opts"><nvpair id="o1" name="stonith-enabled" value="false"/></cluster_property_set></crm_config>
+            <nodes><node id="node1" uname="node1"/><node id="node2" uname="node2"/><node id="node3" uname="node3"/></nodes>
+            <resources>
+              <group id="web">
+                <primitive id="ip" class="ocf" provider="heartbeat" type="Dummy"><operations><op id="ip-mon" name="monitor" interval="10s"/></operations></primitive>
+                <primitive id="fs" class="ocf" provider="heartbeat" type="Dummy"><operations><op id="fs-mon" name="monitor" interval="10s"/></operations></primitive>
+                <primitive id="app" class="ocf" provider="heartbeat" type="Dummy"><operations><op id="app-mon" name="monitor" interval="10s"/></operations></primitive>
+              </group>
+              <clone id="ping-clone"><primitive id="ping" class="ocf" provider="heartbeat" type="Dummy"><operations><op id="ping-mon" name="monitor" interval="10s"/></operations></primitive></clone>
+            </resources>
+            <constraints/>
+          </configuration>
+          <status/>
+        </cib>
+        """;
+
+    public static async Task<int> RunAsync(string[] args)
+    {
+        var seconds = args.Length > 0 ? int.Parse(args[0]) : 60;
+        var subnet = Random.Shared.Next(1, 250);
+        var port = TestCluster.RandomPort();
+        string[] all = ["node1", "node2", "node3"];
+        TestCluster? c = null;
+        using var cluster = c = new TestCluster(all, n => $$"""
+            cluster_name: idle{{subnet}}
+            nodes:
+              - { name: node1, id: 1, addresses: [127.8.{{subnet}}.11, 127.9.{{subnet}}.11] }
+              - { name: node2, id: 2, addresses: [127.8.{{subnet}}.12, 127.9.{{subnet}}.12] }
+              - { name: node3, id: 3, addresses: [127.8.{{subnet}}.13, 127.9.{{subnet}}.13] }
+            rings:
+              - unicast: { port: {{port}} }
+              - unicast: { port: {{port + 1}} }
+            key_file: KEY
+            agents: { rsctmp: DIR/{{n}}.rsctmp }
+            """);
+        c.ConfigRewrite = text => text.Replace("KEY", c.KeyFile).Replace("DIR", c.Dir);
+        new CibStore(Path.Combine(cluster.Dir, "node1.state")).Store(new CibVersion(0, 5, 0), System.Text.Encoding.UTF8.GetBytes(Cib));
+        cluster.StartAll();
+        await cluster.WaitUntil("every resource runs", () =>
+            all.Count(n => File.Exists(Path.Combine(cluster.Dir, $"{n}.rsctmp", "Dummy-ping.state"))) == 3
+            && all.Count(n => File.Exists(Path.Combine(cluster.Dir, $"{n}.rsctmp", "Dummy-app.state"))) == 1, TimeSpan.FromSeconds(60));
+        await Task.Delay(TimeSpan.FromSeconds(15)); // start-up work (JIT, probes) done
+        var before = all.ToDictionary(n => n, n => CpuTicks(cluster.Pid(n)));
+        await Task.Delay(TimeSpan.FromSeconds(seconds));
+        var ticksPerSecond = 100.0; // USER_HZ
+        Console.WriteLine($"haclusterd idle, 3 nodes, 2 unicast rings, default timers, 6 Dummy instances on 10 s monitors, {seconds} s:");
+        foreach (var n in all)
+        {
+            var pid = cluster.Pid(n);
+            var cpu = (CpuTicks(pid) - before[n]) / ticksPerSecond / seconds * 100;
+            Console.WriteLine($"  {n}: own CPU {cpu:0.00}% of one core, RSS {Status(pid, "VmRSS")}, peak {Status(pid, "VmHWM")}, threads {Status(pid, "Threads")}");
+        }
+        return 0;
+    }
+
+    /// <summary>utime + stime of the process itself (its reaped agents are in cutime/cstime, not counted).</summary>
+    private static long CpuTicks(int pid)
+    {
+        var stat = File.ReadAllText($"/proc/{pid}/stat");
+        var fields = stat[(stat.LastIndexOf(')') + 2)..].Split(' ');
+        return long.Parse(fields[11]) + long.Parse(fields[12]);
+    }
+
+    private static string Status(int pid, string key) =>
+        File.ReadLines($"/proc/{pid}/status").First(l => l.StartsWith(key + ":", StringComparison.Ordinal))[(key.Length + 1)..].Trim();
+}
