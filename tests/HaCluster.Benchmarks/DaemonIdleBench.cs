@@ -31,7 +31,67 @@ public static class DaemonIdleBench
         </cib>
         """;
 
-    public static async Task<int> RunAsync(string[] args)
+    public static Task<int> RunAsync(string[] args) => WithClusterAsync(args, IdleAsync);
+
+    /// <summary>
+    /// `hacrm status` against the live cluster, as an operator runs it (a new process each time),
+    /// side by side with crm_mon -1 reading the same picture (the DC's last scheduler input as a
+    /// CIB file): median wall time over RUNS.
+    /// </summary>
+    public static Task<int> StatusLatencyAsync(string[] args) => WithClusterAsync([], async cluster =>
+    {
+        var runs = args.Length > 0 ? int.Parse(args[0]) : 20;
+        // HACRM=path times another build (a ReadyToRun publish, say).
+        var hacrm = Environment.GetEnvironmentVariable("HACRM") ?? Path.Combine(AppContext.BaseDirectory, "hacrm");
+        var cib = Path.Combine(cluster.Dir, "node1.state", "pe-input-last.xml");
+        double Time(string file, string[] arguments, Dictionary<string, string>? env = null)
+        {
+            var psi = new System.Diagnostics.ProcessStartInfo(file) { RedirectStandardOutput = true, RedirectStandardError = true };
+            foreach (var a in arguments) psi.ArgumentList.Add(a);
+            if (env is not null) foreach (var (k, v) in env) psi.Environment[k] = v;
+            var clock = System.Diagnostics.Stopwatch.StartNew();
+            using var p = System.Diagnostics.Process.Start(psi)!;
+            p.StandardOutput.ReadToEnd();
+            p.WaitForExit();
+            return clock.Elapsed.TotalMilliseconds;
+        }
+        var ours = new List<double>();
+        var theirs = new List<double>();
+        for (var i = 0; i < runs; i++)
+        {
+            ours.Add(Time(hacrm, ["--socket", cluster.Socket("node2"), "status"]));
+            theirs.Add(Time("crm_mon", ["-1"], new() { ["CIB_file"] = cib }));
+        }
+        ours.Sort();
+        theirs.Sort();
+        Console.WriteLine($"status latency, {runs} runs each, wall time of a new process (3 nodes, 6 resources):");
+        Console.WriteLine($"  hacrm status (live, over the Unix socket): median {ours[runs / 2]:0} ms, max {ours[^1]:0}");
+        Console.WriteLine($"  crm_mon -1 (CIB_file, same picture):        median {theirs[runs / 2]:0} ms, max {theirs[^1]:0}");
+        Console.WriteLine($"  ratio hacrm / crm_mon: {ours[runs / 2] / theirs[runs / 2]:0.00}");
+        await Task.CompletedTask;
+        return 0;
+    });
+
+    private static async Task<int> IdleAsync(TestCluster cluster, int seconds)
+    {
+        string[] all = ["node1", "node2", "node3"];
+        var before = all.ToDictionary(n => n, n => CpuTicks(cluster.Pid(n)));
+        await Task.Delay(TimeSpan.FromSeconds(seconds));
+        var ticksPerSecond = 100.0; // USER_HZ
+        Console.WriteLine($"haclusterd idle, 3 nodes, 2 unicast rings, default timers, 6 Dummy instances on 10 s monitors, {seconds} s:");
+        foreach (var n in all)
+        {
+            var pid = cluster.Pid(n);
+            var cpu = (CpuTicks(pid) - before[n]) / ticksPerSecond / seconds * 100;
+            Console.WriteLine($"  {n}: own CPU {cpu:0.00}% of one core, RSS {Status(pid, "VmRSS")}, peak {Status(pid, "VmHWM")}, threads {Status(pid, "Threads")}");
+        }
+        return 0;
+    }
+
+    private static Task<int> WithClusterAsync(string[] args, Func<TestCluster, Task<int>> body) =>
+        WithClusterAsync(args, (c, _) => body(c));
+
+    private static async Task<int> WithClusterAsync(string[] args, Func<TestCluster, int, Task<int>> body)
     {
         var seconds = args.Length > 0 ? int.Parse(args[0]) : 60;
         var subnet = Random.Shared.Next(1, 250);
@@ -57,17 +117,7 @@ public static class DaemonIdleBench
             all.Count(n => File.Exists(Path.Combine(cluster.Dir, $"{n}.rsctmp", "Dummy-ping.state"))) == 3
             && all.Count(n => File.Exists(Path.Combine(cluster.Dir, $"{n}.rsctmp", "Dummy-app.state"))) == 1, TimeSpan.FromSeconds(60));
         await Task.Delay(TimeSpan.FromSeconds(15)); // start-up work (JIT, probes) done
-        var before = all.ToDictionary(n => n, n => CpuTicks(cluster.Pid(n)));
-        await Task.Delay(TimeSpan.FromSeconds(seconds));
-        var ticksPerSecond = 100.0; // USER_HZ
-        Console.WriteLine($"haclusterd idle, 3 nodes, 2 unicast rings, default timers, 6 Dummy instances on 10 s monitors, {seconds} s:");
-        foreach (var n in all)
-        {
-            var pid = cluster.Pid(n);
-            var cpu = (CpuTicks(pid) - before[n]) / ticksPerSecond / seconds * 100;
-            Console.WriteLine($"  {n}: own CPU {cpu:0.00}% of one core, RSS {Status(pid, "VmRSS")}, peak {Status(pid, "VmHWM")}, threads {Status(pid, "Threads")}");
-        }
-        return 0;
+        return await body(cluster, seconds);
     }
 
     /// <summary>utime + stime of the process itself (its reaped agents are in cutime/cstime, not counted).</summary>
