@@ -143,6 +143,8 @@ public sealed class ClusterController(DaemonContext context, MembershipNode node
             // The old transition's facts are gone with the view: results still arriving for it are ignored.
             if (transition is not null) log.LogInformation("transition {Id} abandoned: membership changed", transition.Id);
             transition = null;
+            // New members may make possible what was not (a node that runs the fencing device).
+            lastCompletedSummary = null;
             foreach (var m in view.Members.Where(m => m != node.Self.Id))
                 node.SendMessage(m, new ControllerMessage(ReportRequested: true, Report: new NodeReport("", round, false, [], [])).Encode());
             reports[node.Self.Name] = lrm.Report(round);
@@ -601,11 +603,11 @@ public sealed class ClusterController(DaemonContext context, MembershipNode node
         if (t.InFlight.Count == 0 && (t.Aborted || t.Done.Count == t.Actions.Count))
         {
             log.LogInformation("transition {Id} {State}", t.Id, t.Aborted ? "aborted" : "complete");
-            if (!t.Aborted)
-            {
-                lastCompletedSummary = t.Summary;
-                lastCompletedAt = DateTime.UtcNow;
-            }
+            // Aborted or complete, the same decision again right away would change nothing (a
+            // fencing no member can do, say): it waits for a new round or the recheck instead of
+            // spinning. A failure changes the status, hence the decision, and is acted on at once.
+            lastCompletedSummary = t.Summary;
+            lastCompletedAt = DateTime.UtcNow;
             transition = null;
             await Evaluate();
         }
