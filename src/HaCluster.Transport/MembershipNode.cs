@@ -97,8 +97,7 @@ public sealed class MembershipNode : IAsyncDisposable, IPacketSink
     /// </summary>
     private Task StartReceiveThread(RingSocket ring)
     {
-        var done = new TaskCompletionSource(TaskCreationOptions.RunContinuationsAsynchronously);
-        var thread = new Thread(() =>
+        return StartThread($"ring{ring.Ring}-receive", ThreadPriority.Normal, () =>
         {
             var buffer = new byte[65536];
             while (!stop.IsCancellationRequested)
@@ -127,14 +126,7 @@ public sealed class MembershipNode : IAsyncDisposable, IPacketSink
                     Drain();
                 }
             }
-            done.TrySetResult();
-        })
-        {
-            IsBackground = true,
-            Name = $"ring{ring.Ring}-receive",
-        };
-        thread.Start();
-        return done.Task;
+        });
     }
 
     /// <summary>
@@ -144,8 +136,7 @@ public sealed class MembershipNode : IAsyncDisposable, IPacketSink
     /// </summary>
     private Task StartTimerThread()
     {
-        var done = new TaskCompletionSource(TaskCreationOptions.RunContinuationsAsynchronously);
-        var thread = new Thread(() =>
+        return StartThread("membership-timer", ThreadPriority.AboveNormal, () =>
         {
             while (!stop.IsCancellationRequested)
             {
@@ -164,14 +155,23 @@ public sealed class MembershipNode : IAsyncDisposable, IPacketSink
                 if (wait < TimeSpan.FromMilliseconds(1)) wait = TimeSpan.FromMilliseconds(1);
                 Thread.Sleep(wait);
             }
-            done.TrySetResult();
+        });
+    }
+
+    /// <summary>A background thread running <paramref name="body"/>; the task completes when it returns.</summary>
+    private static Task StartThread(string name, ThreadPriority priority, Action body)
+    {
+        var done = new TaskCompletionSource(TaskCreationOptions.RunContinuationsAsynchronously);
+        new Thread(() =>
+        {
+            try { body(); }
+            finally { done.TrySetResult(); }
         })
         {
             IsBackground = true,
-            Name = "membership-timer",
-            Priority = ThreadPriority.AboveNormal,
-        };
-        thread.Start();
+            Name = name,
+            Priority = priority,
+        }.Start();
         return done.Task;
     }
 

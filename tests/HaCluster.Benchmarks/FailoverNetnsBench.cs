@@ -47,8 +47,7 @@ public static class FailoverNetnsBench
                 await Task.Delay(1000 + Random.Shared.Next(0, keepaliveMs)); // a random point in the heartbeat cycle
                 var t0 = Stopwatch.GetTimestamp(); // CLOCK_MONOTONIC in ns, the prober's clock
                 net.SwitchPort(active, 0, up: false);
-                foreach (var pid in net.Pids(active))
-                    try { Process.GetProcessById(int.Parse(pid)).Kill(); } catch (ArgumentException) { } catch (InvalidOperationException) { }
+                net.KillAll(active);
                 await probe.WaitForExitAsync();
                 var replies = File.ReadAllLines(log).Select(l => l.Split(' ')).Select(p => (At: long.Parse(p[0]), Node: p[1])).ToList();
                 var takeover = replies.FirstOrDefault(r => r.At >= t0 && r.Node != active);

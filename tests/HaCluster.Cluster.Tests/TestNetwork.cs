@@ -66,6 +66,15 @@ internal sealed class TestNetwork : IDisposable
         Run("ip", ["-n", Ns(host), "-o", "link", "show", $"ring{ring}"]).Output.Split(' ', StringSplitOptions.RemoveEmptyEntries)
             .SkipWhile(w => w != "link/ether").Skip(1).FirstOrDefault() ?? "";
 
+    /// <summary>SIGKILL to every process in a host's namespace (all started by this test): the machine dies.</summary>
+    public void KillAll(string host) => KillAllIn(Ns(host));
+
+    private static void KillAllIn(string ns)
+    {
+        foreach (var pid in Run("ip", ["netns", "pids", ns]).Output.Split('\n', StringSplitOptions.RemoveEmptyEntries))
+            if (int.TryParse(pid, out var id)) try { Process.GetProcessById(id).Kill(); } catch (ArgumentException) { } catch (InvalidOperationException) { }
+    }
+
     /// <summary>The processes living in a host's namespace.</summary>
     public string[] Pids(string host) =>
         Run("ip", ["netns", "pids", Ns(host)]).Output.Split('\n', StringSplitOptions.RemoveEmptyEntries);
@@ -98,8 +107,7 @@ internal sealed class TestNetwork : IDisposable
         // Deleting a namespace does not end the processes in it: end any left (ours, by PID) first.
         foreach (var ns in namespaces)
         {
-            foreach (var pid in Run("ip", ["netns", "pids", ns]).Output.Split('\n', StringSplitOptions.RemoveEmptyEntries))
-                if (int.TryParse(pid, out var id)) try { Process.GetProcessById(id).Kill(); } catch (ArgumentException) { } catch (InvalidOperationException) { }
+            KillAllIn(ns);
             RunFull("ip", ["netns", "del", ns]);
         }
     }

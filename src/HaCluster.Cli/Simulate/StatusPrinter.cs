@@ -76,7 +76,7 @@ public static class StatusPrinter
     }
 
     /// <summary>The OCF result names crm_mon uses.</summary>
-    private static string RcName(int rc) => rc switch
+    internal static string RcName(int rc) => rc switch
     {
         0 => "ok",
         1 => "error",
@@ -206,7 +206,7 @@ public static class StatusPrinter
         if (stopped.Count > 0) output.WriteLine($"{indent}  * Stopped: [ {string.Join(' ', stopped)} ]");
     }
 
-    private static string AgentName(AgentSpec a) => a.Provider is null ? $"{a.Class}:{a.Type}" : $"{a.Class}:{a.Provider}:{a.Type}";
+    internal static string AgentName(AgentSpec a) => a.Provider is null ? $"{a.Class}:{a.Type}" : $"{a.Class}:{a.Provider}:{a.Type}";
 
     /// <summary>"Started node1", "Promoted node2", "FAILED node1", "Stopped (disabled)", "Started [ node1 node2 ]".</summary>
     private static string State(SchedPrimitive p)

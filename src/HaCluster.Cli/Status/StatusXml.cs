@@ -59,7 +59,7 @@ public static class StatusXml
         var failures = new XElement("failures", ws.FailedOperations.Select(f => new XElement("failure",
             new XAttribute("op_key", $"{f.Resource}_{f.Operation.Task}_{f.Operation.IntervalMs}"),
             new XAttribute("node", f.Node.Name),
-            new XAttribute("exitstatus", RcName(f.Operation.RcCode)),
+            new XAttribute("exitstatus", HaCluster.Cli.Simulate.StatusPrinter.RcName(f.Operation.RcCode)),
             new XAttribute("exitreason", f.Operation.ExitReason ?? ""),
             new XAttribute("exitcode", f.Operation.RcCode),
             new XAttribute("call", f.Operation.CallId),
@@ -104,7 +104,7 @@ public static class StatusXml
             Role.Unpromoted => "Unpromoted",
             _ => "Started",
         };
-        var agent = p.Agent.Provider is null ? $"{p.Agent.Class}:{p.Agent.Type}" : $"{p.Agent.Class}:{p.Agent.Provider}:{p.Agent.Type}";
+        var agent = HaCluster.Cli.Simulate.StatusPrinter.AgentName(p.Agent);
         return new XElement("resource",
             new XAttribute("id", p.Id),
             new XAttribute("resource_agent", agent),
@@ -122,11 +122,4 @@ public static class StatusXml
     private static string Bool(bool b) => b ? "true" : "false";
 
     private static string Time(DateTimeOffset t) => t.UtcDateTime.ToString("ddd MMM d HH:mm:ss yyyy", CultureInfo.InvariantCulture);
-
-    private static string RcName(int rc) => rc switch
-    {
-        0 => "ok", 1 => "error", 2 => "invalid parameter", 3 => "unimplemented feature", 4 => "insufficient privileges",
-        5 => "not installed", 6 => "not configured", 7 => "not running", 8 => "promoted", 9 => "promoted (failed)",
-        _ => rc.ToString(CultureInfo.InvariantCulture),
-    };
 }
