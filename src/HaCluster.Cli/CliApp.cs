@@ -36,6 +36,7 @@ public static class CliApp
 
     public static int Run(string[] args, TextWriter output, TextWriter error, TextReader? input = null)
     {
+        if (StatusFastPath.TryRun(args, output, error, out var exit)) return exit;
         var config = new InvocationConfiguration { Output = output, Error = error };
         var previous = StandardInput.Override;
         StandardInput.Override = input;

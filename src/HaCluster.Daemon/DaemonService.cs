@@ -1,4 +1,5 @@
 using HaCluster.Core.Api;
+using HaCluster.Core.Status.Views;
 using HaCluster.Agents;
 using HaCluster.Daemon.Cib;
 using HaCluster.Daemon.Controller;
@@ -156,8 +157,28 @@ public sealed class DaemonService(DaemonContext context, IHostApplicationLifetim
         "commit" when controller is not null => Commit(request),
         "cleanup" when controller is not null && request.Arguments?.GetValueOrDefault("resource") is { } rsc => Cleanup(rsc),
         "attribute" when controller is not null => Attribute(request),
-        "status" when node is not null => new ApiReply(true, Status: StatusReply.From(node.Snapshot()) with { CibVersion = replicator?.Store.Version.ToString(), CibXml = controller?.LastStatusXml, FencingHistory = controller?.FencingHistory, ConfigurationXml = replicator is null ? null : System.Text.Encoding.UTF8.GetString(replicator.Store.Xml) }),
+        "status" when node is not null => Status(request),
         "status" => new ApiReply(false, "starting up"),
         _ => new ApiReply(false, $"unknown command '{request.Command}'"),
     };
+
+    /// <summary>
+    /// The live status: raw for `--output-as json` and programs, or laid out (a "view" argument)
+    /// for `hacrm status` and `hacrm mon`, which then only print it.
+    /// </summary>
+    private ApiReply Status(ApiRequest request)
+    {
+        var status = StatusReply.From(node!.Snapshot()) with
+        {
+            CibVersion = replicator?.Store.Version.ToString(),
+            CibXml = controller?.LastStatusXml,
+            FencingHistory = controller?.FencingHistory,
+            ConfigurationXml = replicator is null ? null : System.Text.Encoding.UTF8.GetString(replicator.Store.Xml),
+        };
+        var (view, filter) = LiveStatusView.FromArguments(request.Arguments);
+        if (view is null) return new ApiReply(true, Status: status);
+        if (view is not ("text" or "xml")) return new ApiReply(false, $"unknown status view '{view}' (text or xml)");
+        var exit = LiveStatusView.Healthy(status) ? LiveStatusView.ExitHealthy : LiveStatusView.ExitDegraded;
+        return new ApiReply(true, Text: LiveStatusView.Render(status, view, filter, DateTimeOffset.UtcNow), Exit: exit);
+    }
 }

@@ -77,6 +77,14 @@ public sealed class FailoverTests : IDisposable
             HaCluster.Cli.CliApp.Run(["--socket", cluster.Socket("node1"), "status"], output, new StringWriter());
             return output.ToString().Contains("vip\t(ocf:heartbeat:Dummy):\t Started node2") && output.ToString().Contains("* Resource Group: web:");
         }, TimeSpan.FromSeconds(10));
+        // The plain form skips hacrm's command tree; the full parser asks the daemon the same.
+        string[] onNode2 = ["--socket", cluster.Socket("node1"), "status", "--node", "node2", "--active-only"];
+        var fast = new StringWriter();
+        Assert.Equal(0, HaCluster.Cli.CliApp.Run(onNode2, fast, new StringWriter()));
+        var full = new StringWriter();
+        Assert.Equal(0, HaCluster.Cli.CliApp.Build().Parse(onNode2).Invoke(new System.CommandLine.InvocationConfiguration { Output = full, Error = new StringWriter() }));
+        Assert.Contains("app\t(ocf:heartbeat:Dummy):\t Started node2", fast.ToString());
+        Assert.Equal(fast.ToString(), full.ToString());
         // hacrm mon refreshes the same picture (twice here).
         var mon = Hacrm("node3", "mon", "--interval", "100ms", "--count", "2");
         Assert.Equal(2, mon.Out.Split("Last updated:").Length - 1);

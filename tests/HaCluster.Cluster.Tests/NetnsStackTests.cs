@@ -35,7 +35,7 @@ public sealed class NetnsStackTests : IDisposable
         {
             var reply = cluster.Status(n)!;
             var printed = new StringWriter();
-            HaCluster.Cli.Status.StatusCommand.Print(reply, printed);
+            HaCluster.Core.Status.Views.LiveStatusView.PrintText(reply, printed, null, DateTimeOffset.UtcNow);
             Assert.Contains($"* off of {victim} successful: delegate=", printed.ToString());
             // The same in crm_mon's XML layout, where scripts look for it.
             var xml = new StringWriter();

@@ -4,6 +4,7 @@ using HaCluster.Cli.Configure;
 using HaCluster.Core.Cib.Syntax;
 using HaCluster.Core.Policy;
 using HaCluster.Core.Status;
+using HaCluster.Core.Status.Views;
 
 namespace HaCluster.Cli.Simulate;
 

@@ -28,12 +28,7 @@ public static class ApiClient
         }
         catch (SocketException e)
         {
-            problem = e.SocketErrorCode switch
-            {
-                SocketError.AddressNotAvailable or SocketError.ConnectionRefused => $"haclusterd is not running (nothing listens on {socketPath})",
-                SocketError.AccessDenied => $"permission denied on {socketPath}: run as root or as a member of group haclient",
-                _ => $"cannot reach haclusterd on {socketPath}: {e.Message}",
-            };
+            problem = Describe(e, socketPath);
         }
         catch (Exception e) when (e is IOException or JsonException)
         {
@@ -41,4 +36,12 @@ public static class ApiClient
         }
         return null;
     }
+
+    /// <summary>Why the daemon's socket could not be used, in an operator's words.</summary>
+    public static string Describe(SocketException e, string socketPath) => e.SocketErrorCode switch
+    {
+        SocketError.AddressNotAvailable or SocketError.ConnectionRefused => $"haclusterd is not running (nothing listens on {socketPath})",
+        SocketError.AccessDenied => $"permission denied on {socketPath}: run as root or as a member of group haclient",
+        _ => $"cannot reach haclusterd on {socketPath}: {e.Message}",
+    };
 }

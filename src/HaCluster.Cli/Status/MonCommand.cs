@@ -1,6 +1,7 @@
 using System.CommandLine;
 using HaCluster.Core.Api;
 using HaCluster.Core.Cib;
+using HaCluster.Core.Status.Views;
 
 namespace HaCluster.Cli.Status;
 
@@ -34,20 +35,12 @@ public static class MonCommand
                 var exit = StatusCommand.ExitHealthy;
                 for (var i = 0; !stop.IsCancellationRequested && (parse.GetValue(count) == 0 || i < parse.GetValue(count)); i++)
                 {
-                    var reply = ApiClient.Call(parse.GetValue(socket)!, new ApiRequest("status"), out var problem);
+                    var (text, code, problem) = StatusViewClient.Ask(parse.GetValue(socket)!, "text", StatusFilter.None);
                     if (redraw) output.Write("\x1b[H\x1b[2J");
                     else if (i > 0) output.WriteLine();
                     output.WriteLine($"Last updated: {DateTimeOffset.Now:yyyy-MM-dd HH:mm:ss} (every {parse.GetValue(interval)}, Ctrl-C to quit)");
-                    if (reply?.Status is { } status)
-                    {
-                        StatusCommand.Print(status, output);
-                        exit = StatusCommand.Healthy(status) ? StatusCommand.ExitHealthy : StatusCommand.ExitDegraded;
-                    }
-                    else
-                    {
-                        output.WriteLine($"haclusterd unreachable: {problem ?? reply?.Error}");
-                        exit = StatusCommand.ExitUnreachable;
-                    }
+                    output.Write(text ?? $"haclusterd unreachable: {problem}\n");
+                    exit = code;
                     if (parse.GetValue(count) != 0 && i + 1 >= parse.GetValue(count)) break;
                     stop.Token.WaitHandle.WaitOne(TimeSpan.FromMilliseconds(ms));
                 }

@@ -11,7 +11,9 @@ namespace HaCluster.Core.Api;
 public sealed record ApiRequest(string Command, IReadOnlyDictionary<string, string>? Arguments = null);
 
 /// <param name="Version">For a commit: the CIB version it became.</param>
-public sealed record ApiReply(bool Ok, string? Error = null, ClusterStatusReply? Status = null, string? Version = null);
+/// <param name="Text">For a status view: the status laid out (text or XML).</param>
+/// <param name="Exit">For a status view: the exit status hacrm gives (LiveStatusView.Exit*).</param>
+public sealed record ApiReply(bool Ok, string? Error = null, ClusterStatusReply? Status = null, string? Version = null, string? Text = null, int? Exit = null);
 
 /// <summary>What `hacrm status` shows of a live cluster (the membership part, for now).</summary>
 public sealed record ClusterStatusReply(

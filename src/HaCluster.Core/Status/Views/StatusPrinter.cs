@@ -2,7 +2,7 @@ using HaCluster.Core.Cib;
 using HaCluster.Core.Policy;
 using HaCluster.Core.Status;
 
-namespace HaCluster.Cli.Simulate;
+namespace HaCluster.Core.Status.Views;
 
 /// <summary>
 /// Nodes and resources laid out as crm_mon does: primitives with their agent and where they run,

@@ -5,7 +5,7 @@ using HaCluster.Core.Cib;
 using HaCluster.Core.Policy;
 using HaCluster.Core.Status;
 
-namespace HaCluster.Cli.Status;
+namespace HaCluster.Core.Status.Views;
 
 /// <summary>
 /// `hacrm status --output-as xml`: the cluster in the layout of `crm_mon --output-as=xml`
@@ -59,7 +59,7 @@ public static class StatusXml
         var failures = new XElement("failures", ws.FailedOperations.Select(f => new XElement("failure",
             new XAttribute("op_key", $"{f.Resource}_{f.Operation.Task}_{f.Operation.IntervalMs}"),
             new XAttribute("node", f.Node.Name),
-            new XAttribute("exitstatus", HaCluster.Cli.Simulate.StatusPrinter.RcName(f.Operation.RcCode)),
+            new XAttribute("exitstatus", StatusPrinter.RcName(f.Operation.RcCode)),
             new XAttribute("exitreason", f.Operation.ExitReason ?? ""),
             new XAttribute("exitcode", f.Operation.RcCode),
             new XAttribute("call", f.Operation.CallId),
@@ -104,7 +104,7 @@ public static class StatusXml
             Role.Unpromoted => "Unpromoted",
             _ => "Started",
         };
-        var agent = HaCluster.Cli.Simulate.StatusPrinter.AgentName(p.Agent);
+        var agent = StatusPrinter.AgentName(p.Agent);
         return new XElement("resource",
             new XAttribute("id", p.Id),
             new XAttribute("resource_agent", agent),

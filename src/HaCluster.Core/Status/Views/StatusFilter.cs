@@ -1,6 +1,6 @@
 using HaCluster.Core.Policy;
 
-namespace HaCluster.Cli.Simulate;
+namespace HaCluster.Core.Status.Views;
 
 /// <summary>
 /// What of the resource list to show, for clusters too big to read whole (64 nodes, 10,000
