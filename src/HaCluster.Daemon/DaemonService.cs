@@ -82,7 +82,7 @@ public sealed class DaemonService(DaemonContext context, IHostApplicationLifetim
         };
         Directory.CreateDirectory(paths.ResourceScratchDirectory);
         await using var lrm = new LocalResourceManager(context.Self.Name, new AgentRunner(paths), log);
-        controller = new ClusterController(context, node, store, lrm, log);
+        controller = new ClusterController(context, node, store, lrm, log) { OnCommitted = replicator.PushNow };
         this.controller = controller;
         node.Start();
         // These keep running through a shutdown (the node hands its resources over first).

@@ -162,6 +162,73 @@ public sealed class FailoverTests : IDisposable
     }
 
     [Fact]
+    public async Task A_commit_made_as_the_DC_dies_is_either_kept_everywhere_or_reported_as_uncertain()
+    {
+        new CibStore(Path.Combine(cluster.Dir, "node1.state")).Store(new CibVersion(0, 5, 0), System.Text.Encoding.UTF8.GetBytes(Cib));
+        cluster.StartAll();
+        await cluster.WaitUntil("the group runs on node2", () => RunningOn("app").SequenceEqual(["node2"]), TimeSpan.FromSeconds(30));
+        for (var round = 1; round <= 3; round++)
+        {
+            await cluster.WaitUntil("a DC every node agrees on", () =>
+                All.Select(n => cluster.Status(n)?.Dc).Distinct().Count() == 1 && cluster.Status("node1")?.Dc is not null, TimeSpan.FromSeconds(30));
+            var dc = cluster.Status("node1")!.Dc!;
+            var through = All.First(n => n != dc);
+            var survivors = All.Where(n => n != dc).ToArray();
+            var edit = Path.Combine(cluster.Dir, $"round{round}.crm");
+            File.WriteAllText(edit, $"primitive extra{round} Dummy op monitor interval=1s\n");
+
+            Task<(int Exit, string Out, string Err)> commit;
+            if (round % 2 == 1)
+            {
+                // The DC dies the moment it has stored the commit: before it has sent it on,
+                // unless it sends it before answering.
+                var logged = Count(cluster.Log(dc), "committed");
+                commit = Task.Run(() => Hacrm(through, "configure", "load", "update", "--force", edit));
+                var clock = Stopwatch.StartNew();
+                while (Count(cluster.Log(dc), "committed") == logged && clock.Elapsed < TimeSpan.FromSeconds(10)) await Task.Delay(1);
+                cluster.Kill(dc);
+            }
+            else
+            {
+                // The DC dies first; the commit is made during the failover.
+                cluster.Kill(dc);
+                await Task.Delay(Random.Shared.Next(0, 400));
+                commit = Task.Run(() => Hacrm(through, "configure", "load", "update", "--force", edit));
+            }
+            var (exit, _, error) = await commit;
+            if (exit == 0)
+            {
+                // Confirmed: it must survive the DC, reach every survivor and be acted on.
+                await cluster.WaitUntil($"round {round}: every survivor holds extra{round} and runs it", () =>
+                    survivors.All(n => cluster.Status(n)?.ConfigurationXml?.Contains($"id=\"extra{round}\"") == true)
+                    && RunningOn($"extra{round}", survivors).Length == 1, TimeSpan.FromSeconds(30));
+            }
+            else
+            {
+                // Not confirmed: the operator is told that it is uncertain, never a false "ok".
+                Assert.Matches("may or may not|may be lost|no DC|no longer the DC", error);
+                // An operator commits again once a DC is back; that one must hold.
+                await cluster.WaitUntil($"round {round}: the commit goes through on retry", () =>
+                    Hacrm(through, "configure", "load", "update", "--force", edit).Exit == 0, TimeSpan.FromSeconds(30));
+                await cluster.WaitUntil($"round {round}: every survivor holds extra{round} and runs it", () =>
+                    survivors.All(n => cluster.Status(n)?.ConfigurationXml?.Contains($"id=\"extra{round}\"") == true)
+                    && RunningOn($"extra{round}", survivors).Length == 1, TimeSpan.FromSeconds(30));
+            }
+            // The failover itself went on: the group runs once, on a survivor when node2 died.
+            await cluster.WaitUntil($"round {round}: the group runs exactly once among the living", () =>
+                RunningOn("app", survivors).Length == 1 && RunningOn("vip", survivors).SequenceEqual(RunningOn("app", survivors)), TimeSpan.FromSeconds(30));
+            // The dead node comes back with its old copy and takes the newer one.
+            Directory.Delete(Path.Combine(cluster.Dir, $"{dc}.rsctmp"), recursive: true);
+            cluster.Start(dc);
+            await cluster.WaitUntil($"round {round}: {dc} is back with extra{round}", () =>
+                cluster.Status(dc)?.ConfigurationXml?.Contains($"id=\"extra{round}\"") == true, TimeSpan.FromSeconds(30));
+        }
+        // Nothing committed was lost along the way.
+        var final = cluster.Status("node1")!.ConfigurationXml!;
+        Assert.All(Enumerable.Range(1, 3), i => Assert.Contains($"id=\"extra{i}\"", final));
+    }
+
+    [Fact]
     public async Task Changing_a_resource_parameter_restarts_it_in_place_and_leaves_the_rest_alone()
     {
         new CibStore(Path.Combine(cluster.Dir, "node1.state")).Store(new CibVersion(0, 5, 0), System.Text.Encoding.UTF8.GetBytes(Cib));

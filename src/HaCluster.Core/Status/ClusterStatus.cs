@@ -18,7 +18,19 @@ public readonly record struct CibVersion(long AdminEpoch, long Epoch, long NumUp
 
     public static bool operator >(CibVersion a, CibVersion b) => a.CompareTo(b) > 0;
     public static bool operator <(CibVersion a, CibVersion b) => a.CompareTo(b) < 0;
+    public static bool operator >=(CibVersion a, CibVersion b) => a.CompareTo(b) >= 0;
+    public static bool operator <=(CibVersion a, CibVersion b) => a.CompareTo(b) <= 0;
     public override string ToString() => $"{AdminEpoch}.{Epoch}.{NumUpdates}";
+
+    /// <summary>Reads "admin_epoch.epoch.num_updates", as <see cref="ToString"/> writes it.</summary>
+    public static bool TryParse(string? text, out CibVersion version)
+    {
+        version = default;
+        if (text?.Split('.') is not [var a, var e, var u]
+            || !long.TryParse(a, out var admin) || !long.TryParse(e, out var epoch) || !long.TryParse(u, out var updates)) return false;
+        version = new CibVersion(admin, epoch, updates);
+        return true;
+    }
 }
 
 /// <summary>

@@ -15,10 +15,17 @@ namespace HaCluster.Daemon.Cib;
 public sealed class CibReplicator(CibStore store, ILogger log)
 {
     private readonly Channel<(int From, byte[] Message)> inbox = Channel.CreateUnbounded<(int, byte[])>();
+    private readonly Channel<bool> nudges = Channel.CreateBounded<bool>(new BoundedChannelOptions(1) { FullMode = BoundedChannelFullMode.DropWrite });
     private readonly Dictionary<int, (CibVersion Version, DateTime At)> sent = new();
     private static readonly TimeSpan ResendAfter = TimeSpan.FromSeconds(5);
 
     public CibStore Store => store;
+
+    /// <summary>
+    /// A new version was committed here: send it now rather than at the next tick, since the
+    /// commit is answered only once other members hold it (see ClusterController.CommitAsync).
+    /// </summary>
+    public void PushNow() => nudges.Writer.TryWrite(true);
 
     /// <summary>Called by the membership layer (under its lock): only queues.</summary>
     public void OnMessage(int from, byte[] message) => inbox.Writer.TryWrite((from, message));
@@ -29,15 +36,22 @@ public sealed class CibReplicator(CibStore store, ILogger log)
         using var timer = new PeriodicTimer(TimeSpan.FromMilliseconds(250));
         var tick = timer.WaitForNextTickAsync(stop).AsTask();
         var receive = inbox.Reader.ReadAsync(stop).AsTask();
+        var nudge = nudges.Reader.ReadAsync(stop).AsTask();
         while (!stop.IsCancellationRequested)
         {
             try
             {
-                var done = await Task.WhenAny(tick, receive);
+                var done = await Task.WhenAny(tick, receive, nudge);
                 if (done == receive)
                 {
                     Adopt(node, name, await receive);
                     receive = inbox.Reader.ReadAsync(stop).AsTask();
+                }
+                else if (done == nudge)
+                {
+                    await nudge;
+                    Push(node, name);
+                    nudge = nudges.Reader.ReadAsync(stop).AsTask();
                 }
                 else
                 {

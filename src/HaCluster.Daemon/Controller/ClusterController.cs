@@ -246,8 +246,9 @@ public sealed class ClusterController(DaemonContext context, MembershipNode node
         }
         if (message.Commit is { } commit)
         {
-            var reply = ApplyCommit(commit);
-            node.SendMessage(from, new ControllerMessage(CommitResult: reply).Encode());
+            var applied = ApplyCommit(commit);
+            // Answered once the copies are out, off the controller's loop.
+            _ = Task.Run(async () => node.SendMessage(from, new ControllerMessage(CommitResult: await ConfirmedAsync(applied)).Encode()));
             return;
         }
         if (message.CommitResult is { } committed && pendingCommits.Remove(committed.Id, out var waiter))
@@ -370,19 +371,28 @@ public sealed class ClusterController(DaemonContext context, MembershipNode node
         {
             var local = new TaskCompletionSource<CommitReply>();
             work.Writer.TryWrite(() => { local.TrySetResult(ApplyCommit(request)); return Task.CompletedTask; });
-            return await local.Task.WaitAsync(TimeSpan.FromSeconds(30));
+            return await ConfirmedAsync(await local.Task.WaitAsync(TimeSpan.FromSeconds(30)));
         }
         var waiter = new TaskCompletionSource<CommitReply>(TaskCreationOptions.RunContinuationsAsynchronously);
         work.Writer.TryWrite(() => { pendingCommits[request.Id] = waiter; node.SendMessage(dc, new ControllerMessage(Commit: request).Encode()); return Task.CompletedTask; });
         try
         {
-            var reply = await waiter.Task.WaitAsync(TimeSpan.FromSeconds(30));
+            // The DC may die with the request in hand (a commit during a failover): say so at
+            // once rather than after the timeout.
+            var deadline = DateTime.UtcNow + TimeSpan.FromSeconds(30);
+            while (!waiter.Task.IsCompleted)
+            {
+                if (DateTime.UtcNow > deadline) throw new TimeoutException();
+                var now = node.Snapshot().View;
+                if (!now.Members.Contains(dc))
+                    return new CommitReply(request.Id, false, $"the DC ({Name(dc)}) left the cluster before confirming; the commit may or may not have been applied: check with `hacrm configure show` and commit again if it is missing", null);
+                await Task.WhenAny(waiter.Task, Task.Delay(50));
+            }
+            var reply = await waiter.Task;
             // Read your own writes: the next edit through this node starts from the version just
             // committed, so wait (briefly) until the DC's copy has reached this node too.
-            if (reply.Ok && reply.Version?.Split('.') is [var a, var e, var u]
-                && long.TryParse(a, out var admin) && long.TryParse(e, out var epoch) && long.TryParse(u, out var updates))
+            if (reply.Ok && CibVersion.TryParse(reply.Version, out var committed))
             {
-                var committed = new CibVersion(admin, epoch, updates);
                 for (var waited = 0; store.Version < committed && waited < 5000; waited += 10) await Task.Delay(10);
             }
             return reply;
@@ -392,6 +402,39 @@ public sealed class ClusterController(DaemonContext context, MembershipNode node
             return new CommitReply(request.Id, false, $"the DC ({Name(dc)}) did not answer within 30 s; the commit may or may not have been applied", null);
         }
     }
+
+    /// <summary>
+    /// A commit is confirmed only when every other member holds the new version (or, if some are
+    /// slow, a majority of the expected votes does): a DC that stored a commit, answered "ok"
+    /// and died before sending it on would otherwise take the commit with it, and the survivors
+    /// would carry on with the old configuration.
+    /// </summary>
+    private async Task<CommitReply> ConfirmedAsync(CommitReply reply)
+    {
+        if (!reply.Ok || reply.Version is null || !CibVersion.TryParse(reply.Version, out var version)) return reply;
+        OnCommitted?.Invoke();
+        var clock = System.Diagnostics.Stopwatch.StartNew();
+        while (true)
+        {
+            var (view, versions) = node.CibSituation();
+            var others = view.Members.Where(m => m != node.Self.Id).ToList();
+            var holders = 1 + others.Count(m => versions.TryGetValue(m, out var v) && v >= version);
+            if (holders == others.Count + 1) return reply;
+            if (clock.Elapsed > CommitConfirmation)
+            {
+                if (holders * 2 > view.ExpectedVotes) return reply;
+                log.LogWarning("configuration {Version}: only {Holders} of {Members} member(s) hold it after {Seconds} s", version, holders, others.Count + 1, CommitConfirmation.TotalSeconds);
+                return reply with { Ok = false, Error = $"committed as {version} on the DC, but only {holders} of {others.Count + 1} member(s) confirmed holding it: it may be lost if the DC fails now" };
+            }
+            await Task.Delay(10);
+        }
+    }
+
+    /// <summary>Called when this DC stored a commit: the replicator sends it on at once.</summary>
+    public Action? OnCommitted { get; init; }
+
+    /// <summary>How long a commit waits for every member to hold it.</summary>
+    private static readonly TimeSpan CommitConfirmation = TimeSpan.FromSeconds(5);
 
     private CommitReply ApplyCommit(CommitRequest request)
     {
