@@ -403,20 +403,33 @@ public sealed class FailoverTests : IDisposable
         Assert.Equal(extraOn, RunningOn("extra"));
     }
 
-    [Fact]
-    public async Task A_clone_with_notify_tells_its_instances_before_and_after_each_start_and_stop()
+    /// <summary>
+    /// Puts the test agent ocf:test:Notified (tests/HaCluster.Cluster.Tests/agents/Notified) under
+    /// a private OCF root for every node; it writes each action and notification it gets into its
+    /// node's HA_RSCTMP (<see cref="NotifiedLog"/>). The other agents are not under that root.
+    /// </summary>
+    private void InstallNotifiedAgent()
     {
-        // The test agent (tests/HaCluster.Cluster.Tests/agents/Notified) writes each action and
-        // notification it gets into its node's HA_RSCTMP.
         var ocf = Directory.CreateDirectory(Path.Combine(cluster.Dir, "ocf", "resource.d", "test")).FullName;
         File.Copy(Path.Combine(AppContext.BaseDirectory, "agents", "Notified"), Path.Combine(ocf, "Notified"));
         File.SetUnixFileMode(Path.Combine(ocf, "Notified"), (UnixFileMode)0b111_101_101);
         var previous = cluster.ConfigRewrite;
         cluster.ConfigRewrite = text => previous(text).Replace("agents: {", $"agents: {{ ocf_root: {Path.Combine(cluster.Dir, "ocf")},");
+    }
+
+    private string NotifiedLog(string node) => File.Exists(Path.Combine(cluster.Dir, $"{node}.rsctmp", "Notified.log"))
+        ? File.ReadAllText(Path.Combine(cluster.Dir, $"{node}.rsctmp", "Notified.log")) : "";
+
+    /// <summary>The CIB's group "web", to swap for other resources.</summary>
+    private static string WebGroup => Cib[Cib.IndexOf("<group id=\"web\">", StringComparison.Ordinal)..(Cib.IndexOf("</group>", StringComparison.Ordinal) + "</group>".Length)];
+
+    [Fact]
+    public async Task A_clone_with_notify_tells_its_instances_before_and_after_each_start_and_stop()
+    {
+        InstallNotifiedAgent();
         // Only the test agent's clone: the other agents are not under this OCF root.
-        var web = Cib[Cib.IndexOf("<group id=\"web\">", StringComparison.Ordinal)..(Cib.IndexOf("</group>", StringComparison.Ordinal) + "</group>".Length)];
         var cib = Cib.Replace("""<constraints><rsc_location id="prefer" rsc="web" node="node2" score="100"/></constraints>""", "<constraints/>")
-            .Replace(web, "")
+            .Replace(WebGroup, "")
             .Replace("<resources>", """
                 <resources>
                   <clone id="watchers">
@@ -425,8 +438,7 @@ public sealed class FailoverTests : IDisposable
                   </clone>
                 """);
         new CibStore(Path.Combine(cluster.Dir, "node1.state")).Store(new CibVersion(0, 5, 0), System.Text.Encoding.UTF8.GetBytes(cib));
-        string Log(string node) => File.Exists(Path.Combine(cluster.Dir, $"{node}.rsctmp", "Notified.log"))
-            ? File.ReadAllText(Path.Combine(cluster.Dir, $"{node}.rsctmp", "Notified.log")) : "";
+        string Log(string node) => NotifiedLog(node);
         cluster.StartAll();
         await cluster.WaitUntil("every instance has started and heard so", () => All.All(n => Log(n).Contains("notify post-start")), TimeSpan.FromSeconds(30));
         foreach (var n in All)
@@ -449,6 +461,67 @@ public sealed class FailoverTests : IDisposable
         Assert.True(preStop >= 0 && stop > preStop, string.Join(" | ", node3));
         Assert.DoesNotContain("post-stop", Log("node3"));
         Assert.Contains("notify pre-stop start=[ ] stop=[node3] active=[node1 node2 node3]", Log("node1"));
+    }
+
+    [Fact]
+    public async Task Resource_restart_stops_a_group_in_reverse_order_and_starts_it_again_in_place()
+    {
+        new CibStore(Path.Combine(cluster.Dir, "node1.state")).Store(new CibVersion(0, 5, 0), System.Text.Encoding.UTF8.GetBytes(Cib));
+        cluster.StartAll();
+        await cluster.WaitUntil("the group runs on node2", () => RunningOn("app").SequenceEqual(["node2"]), TimeSpan.FromSeconds(30));
+        var restart = Hacrm("node3", "resource", "restart", "web");
+        Assert.True(restart.Exit == 0, restart.Err);
+        Assert.Contains("web stopped everywhere; starting it again", restart.Out);
+        await cluster.WaitUntil("the group runs on node2 again", () =>
+            RunningOn("app").SequenceEqual(["node2"]) && cluster.Log("node2").Contains("app start") && Count(cluster.Log("node2"), "app start") == 2, TimeSpan.FromSeconds(20));
+        var log = cluster.Log("node2");
+        int At(string what, bool last = false) => last ? log.LastIndexOf(what, StringComparison.Ordinal) : log.IndexOf(what, StringComparison.Ordinal);
+        Assert.True(At("app stop") < At("vip stop") && At("vip stop") < At("vip start", last: true) && At("vip start", last: true) < At("app start", last: true), log);
+        // Its target-role is back as it was (none), so nothing keeps it stopped.
+        Assert.DoesNotContain("target-role", cluster.Status("node1")!.ConfigurationXml!);
+
+        // crm's spelling of move.
+        var migrate = Hacrm("node1", "resource", "migrate", "web", "node3");
+        Assert.True(migrate.Exit == 0, migrate.Err);
+        await cluster.WaitUntil("the group runs on node3", () => RunningOn("app").SequenceEqual(["node3"]) && RunningOn("vip").SequenceEqual(["node3"]), TimeSpan.FromSeconds(20));
+    }
+
+    [Fact]
+    public async Task A_resource_that_allows_migration_moves_live_with_migrate_to_and_migrate_from()
+    {
+        // Seed 002's Xen VMs (allow-migrate=true): a VM leaving a node in standby is migrated,
+        // not stopped and started. The test agent writes down what it is asked and with which
+        // migrate_source/migrate_target.
+        InstallNotifiedAgent();
+        var cib = Cib.Replace(WebGroup, """
+            <primitive id="vm" class="ocf" provider="test" type="Notified">
+              <meta_attributes id="vm-meta"><nvpair id="vm-migrate" name="allow-migrate" value="true"/></meta_attributes>
+              <operations><op id="vm-mon" name="monitor" interval="1s"/></operations>
+            </primitive>
+            """).Replace("rsc=\"web\"", "rsc=\"vm\"");
+        new CibStore(Path.Combine(cluster.Dir, "node1.state")).Store(new CibVersion(0, 5, 0), System.Text.Encoding.UTF8.GetBytes(cib));
+        string Log(string node) => NotifiedLog(node);
+        bool Runs(string node) => File.Exists(Path.Combine(cluster.Dir, $"{node}.rsctmp", "Notified.state"));
+        cluster.StartAll();
+        await cluster.WaitUntil("vm runs on node2", () => Runs("node2") && Log("node2").Contains("start vm"), TimeSpan.FromSeconds(30));
+        await Task.Delay(1500); // its monitor runs
+
+        await Commit("node1", "node", "standby", "node2");
+        string[] others = ["node1", "node3"];
+        await cluster.WaitUntil("vm migrated to node1 or node3", () => others.Count(Runs) == 1 && !Runs("node2")
+            && Log("node2").Contains("stop vm"), TimeSpan.FromSeconds(20));
+        var target = others.Single(Runs);
+        Assert.Contains($"migrate_to vm source=node2 target={target}", Log("node2"));
+        Assert.Contains($"migrate_from vm source=node2 target={target}", Log(target));
+        Assert.DoesNotContain("start vm", Log(target));
+        // migrate_to, then migrate_from on the target, then the stop that ends it on the source.
+        var source = Log("node2");
+        Assert.True(source.IndexOf("migrate_to vm", StringComparison.Ordinal) < source.LastIndexOf("stop vm", StringComparison.Ordinal), source);
+        // The source's monitor was cancelled before the resource left; the target's runs.
+        await Task.Delay(2500);
+        Assert.All(All, n => Assert.DoesNotContain("vm monitor failed", cluster.Log(n)));
+        Assert.True(Runs(target));
+        Assert.Contains($"vm\t(ocf:test:Notified):\t Started {target}", Hacrm("node1", "status").Out);
     }
 
     [Fact]

@@ -4,7 +4,7 @@ using HaCluster.Core.Cib;
 namespace HaCluster.Cli.Operate;
 
 /// <summary>
-/// `hacrm resource start|stop|move|clear`, `hacrm node standby|online|maintenance|ready` and
+/// `hacrm resource start|stop|restart|move|migrate|clear|promote|demote|cleanup`, `hacrm node standby|online|maintenance|ready` and
 /// `hacrm property NAME=VALUE`: everyday operations, each one committed configuration change
 /// (target-role, cli-prefer location, node attribute, cluster property), as crm_resource and
 /// crm_attribute make them.
@@ -34,7 +34,7 @@ public static class OperateCommands
 
     private static Command Resource(Option<string> socket)
     {
-        var resource = new Command("resource", "start, stop or move a resource");
+        var resource = new Command("resource", "start, stop, restart, move, promote or demote a resource, or clean up its failures");
         Argument<string> Rsc() => new("RESOURCE") { Description = "the resource id" };
         var r1 = Rsc();
         resource.Add(Verb("start", "allow the resource to run (target-role=Started)", socket,
@@ -44,8 +44,18 @@ public static class OperateCommands
             p => c => ConfigurationEdits.SetResourceMeta(c, p.GetValue(r2)!, "target-role", "Stopped"), "resource stop", r2));
         var r3 = Rsc();
         var node = new Argument<string>("NODE") { Description = "where it must run" };
-        resource.Add(Verb("move", "make the resource run on NODE (a cli-prefer location; remove it with clear)", socket,
-            p => c => ConfigurationEdits.Move(c, p.GetValue(r3)!, p.GetValue(node)!), "resource move", r3, node));
+        var move = Verb("move", "make the resource run on NODE (a cli-prefer location; remove it with clear); alias migrate, as in crm", socket,
+            p => c => ConfigurationEdits.Move(c, p.GetValue(r3)!, p.GetValue(node)!), "resource move", r3, node);
+        // crm's resource migrate is its move; with allow-migrate=true the move is a live migration.
+        move.Aliases.Add("migrate");
+        resource.Add(move);
+        resource.Add(RestartCommand.Build(socket));
+        var r6 = Rsc();
+        resource.Add(Verb("promote", "let a promotable clone (or its resource) be promoted (target-role=Promoted)", socket,
+            p => c => ConfigurationEdits.SetPromotableRole(c, p.GetValue(r6)!, "Promoted"), "resource promote", r6));
+        var r7 = Rsc();
+        resource.Add(Verb("demote", "keep a promotable clone (or its resource) unpromoted everywhere (target-role=Unpromoted)", socket,
+            p => c => ConfigurationEdits.SetPromotableRole(c, p.GetValue(r7)!, "Unpromoted"), "resource demote", r7));
         var r4 = Rsc();
         resource.Add(Verb("clear", "remove the constraints left by move", socket,
             p => c => ConfigurationEdits.Clear(c, p.GetValue(r4)!), "resource clear", r4));

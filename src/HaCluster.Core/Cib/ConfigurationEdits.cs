@@ -14,6 +14,20 @@ public static class ConfigurationEdits
         return config with { Resources = config.Resources.Select(r => Edit(r, resource, name, value)).ToEquatableArray() };
     }
 
+    /// <summary>
+    /// `resource promote|demote`: target-role Promoted or Unpromoted on a promotable clone or a
+    /// resource inside one (crm's resource promote/demote set Master/Slave); anything else is
+    /// refused, since the role would mean nothing there.
+    /// </summary>
+    public static ClusterConfig SetPromotableRole(ClusterConfig config, string resource, string role)
+    {
+        var promotable = config.Resources.OfType<Clone>().Where(c => c.IsPromotable).ToList();
+        if (config.FindResource(resource) is null) throw new ArgumentException($"no resource '{resource}' in the configuration");
+        if (!promotable.Any(c => c.Id == resource || c.Child.Id == resource || c.Child.Primitives().Any(p => p.Id == resource)))
+            throw new ArgumentException($"'{resource}' is not a promotable clone nor part of one: only those can be promoted or demoted");
+        return SetResourceMeta(config, resource, "target-role", role);
+    }
+
     private static Resource Edit(Resource r, string id, string name, string? value) => r switch
     {
         _ when r.Id == id => r switch

@@ -134,6 +134,8 @@ internal sealed partial class ActionGraphBuilder(WorkingSet ws)
                 var from = p.ActiveOn.Keys.First();
                 var migrateTo = Add("migrate_to", p, from.Name);
                 var migrateFrom = Add("migrate_from", p, to!.Name);
+                // The agent learns where the resource goes and comes from (OCF_RESKEY_CRM_meta_migrate_*).
+                migrateTo.Meta = migrateFrom.Meta = new Dictionary<string, string> { ["migrate_source"] = from.Name, ["migrate_target"] = to.Name };
                 migrateFrom.Inputs.Add(migrateTo.Id);
                 var stop = Add("stop", p, from.Name);
                 stop.Inputs.Add(migrateFrom.Id);

@@ -112,7 +112,7 @@ public sealed class LocalResourceManager : IAsyncDisposable
             executor.StartRecurring(monitor, report => OnRecurring(config, primitive, monitor, report));
             return new ExecuteResult(request.Transition, request.Action, request.Resource, request.Task, request.IntervalMs, 0, true, null);
         }
-        var result = await RunAsync(config, primitive, request.Resource, request.Task, request.IntervalMs, request.Role, cancel);
+        var result = await RunAsync(config, primitive, request.Resource, request.Task, request.IntervalMs, request.Role, cancel, request.Meta);
         return new ExecuteResult(request.Transition, request.Action, request.Resource, request.Task, request.IntervalMs, result.Rc, result.Ok, result.ExitReason);
     }
 
@@ -134,9 +134,10 @@ public sealed class LocalResourceManager : IAsyncDisposable
         return ActionBuilder.For(config, p, task, TimeSpan.FromMilliseconds(intervalMs), role, null, HistoryId(config, instance), nodeName, extraMeta);
     }
 
-    private async Task<(int Rc, bool Ok, string? ExitReason)> RunAsync(ClusterConfig config, Primitive p, string instance, string task, long intervalMs, string? role, CancellationToken cancel)
+    private async Task<(int Rc, bool Ok, string? ExitReason)> RunAsync(ClusterConfig config, Primitive p, string instance, string task, long intervalMs, string? role, CancellationToken cancel,
+        IReadOnlyDictionary<string, string>? meta = null)
     {
-        var action = Build(config, p, instance, task, intervalMs, role);
+        var action = Build(config, p, instance, task, intervalMs, role, meta);
         var result = await executor.ExecuteAsync(action, cancel);
         ApplyAttributes(result.AttributeUpdates);
         var expected = task == "monitor" && intervalMs == 0 ? OcfExitCode.NotRunning : action.Expected;

@@ -4,7 +4,10 @@ using Xunit;
 
 namespace HaCluster.Core.Tests.Cib;
 
-/// <summary>The configure shell's delete: containers go and keep their members, constraints on a deleted primitive go with it.</summary>
+/// <summary>
+/// Edits behind hacrm's commands: the configure shell's delete (containers go and keep their
+/// members, constraints on a deleted primitive go with it) and resource promote/demote.
+/// </summary>
 public class ConfigurationEditsTests
 {
     private static ClusterConfig Parse(string crm) => CrmParser.Parse(crm, "t.crm").Config!;
@@ -35,5 +38,26 @@ public class ConfigurationEditsTests
     public void Deleting_what_does_not_exist_says_so()
     {
         Assert.Null(ConfigurationEdits.Delete(Parse("primitive a Dummy"), "nosuch"));
+    }
+
+    [Theory]
+    [InlineData("ms_db")]
+    [InlineData("db")]
+    public void Promote_and_demote_set_the_target_role_of_a_promotable_clone_or_its_resource(string id)
+    {
+        var config = Parse("primitive db ocf:pacemaker:Stateful\nms ms_db db\nprimitive web Dummy");
+        var demoted = ConfigurationEdits.SetPromotableRole(config, id, "Unpromoted");
+        Assert.Equal("Unpromoted", demoted.FindResource(id)!.Meta("target-role"));
+        var promoted = ConfigurationEdits.SetPromotableRole(demoted, id, "Promoted");
+        Assert.Equal("Promoted", promoted.FindResource(id)!.Meta("target-role"));
+    }
+
+    [Fact]
+    public void Promote_refuses_a_resource_that_has_no_promoted_role()
+    {
+        var config = Parse("primitive db ocf:pacemaker:Stateful\nms ms_db db\nprimitive web Dummy");
+        var e = Assert.Throws<ArgumentException>(() => ConfigurationEdits.SetPromotableRole(config, "web", "Promoted"));
+        Assert.Contains("'web' is not a promotable clone", e.Message);
+        Assert.Throws<ArgumentException>(() => ConfigurationEdits.SetPromotableRole(config, "nope", "Promoted"));
     }
 }
