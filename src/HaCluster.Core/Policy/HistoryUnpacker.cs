@@ -117,10 +117,12 @@ internal sealed class HistoryUnpacker(WorkingSet ws)
     /// </summary>
     private SchedPrimitive? FindInstance(string historyId, SchedNode node)
     {
-        if (ws.ById.TryGetValue(historyId, out var exact) && exact is SchedPrimitive { EnclosingClone: null } p)
+        // (An anonymous clone's orphan copy is not found by its id: its number was given by node.)
+        if (ws.ById.TryGetValue(historyId, out var exact) && exact is SchedPrimitive { EnclosingClone: null } p && !_anonymousOrphans.Contains(p))
             return p;
         var baseId = CloneBuilder.BaseId(historyId);
-        if (!_instancesByBaseId.TryGetValue(baseId, out var candidates)) return exact as SchedPrimitive;
+        if (!_instancesByBaseId.TryGetValue(baseId, out var candidates))
+            return CopyOfEmptyClone(baseId, node) ?? exact as SchedPrimitive;
         var clone = candidates[0].EnclosingClone!;
         if (clone.GloballyUnique)
             return candidates.FirstOrDefault(c => c.Id == historyId);
@@ -140,6 +142,21 @@ internal sealed class HistoryUnpacker(WorkingSet ws)
 
     /// <summary>Which history made an instance active on a node (to tell a second copy from the first).</summary>
     private readonly Dictionary<(SchedPrimitive, SchedNode), string> _historyOf = new();
+    /// <summary>
+    /// An anonymous clone with clone-max=0 has no instances: every copy still running is an
+    /// orphan, one per node (whatever instance number its history has), numbered in the order
+    /// the nodes come in the status section, as Pacemaker numbers them.
+    /// </summary>
+    private SchedPrimitive? CopyOfEmptyClone(string baseId, SchedNode node)
+    {
+        var clone = ws.AllResources().OfType<SchedClone>().FirstOrDefault(c => !c.GloballyUnique && c.Definition.Child is Primitive p && p.Id == baseId);
+        if (clone is null) return null;
+        if (_emptyCloneCopies.TryGetValue((clone, node), out var copy)) return copy;
+        var definition = (Primitive)clone.Definition.Child;
+        return _emptyCloneCopies[(clone, node)] = AnonymousOrphan(new SchedPrimitive(baseId, null, definition, definition.Agent!), clone);
+    }
+
+    private readonly Dictionary<(SchedClone, SchedNode), SchedPrimitive> _emptyCloneCopies = new();
     private readonly Dictionary<SchedClone, int> _orphanCount = new();
     private readonly List<SchedPrimitive> _anonymousOrphans = new();
 
