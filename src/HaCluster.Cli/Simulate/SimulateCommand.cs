@@ -1,6 +1,7 @@
 using System.CommandLine;
 using System.Globalization;
 using HaCluster.Cli.Configure;
+using HaCluster.Core.Cib;
 using HaCluster.Core.Cib.Syntax;
 using HaCluster.Core.Policy;
 using HaCluster.Core.Status;
@@ -28,8 +29,10 @@ public static class SimulateCommand
         var nodeDown = new Option<string[]>("--node-down", "-d") { Description = "take a node offline cleanly first (repeatable)" };
         var nodeFail = new Option<string[]>("--node-fail", "-f") { Description = "make a node fail (unclean, to be fenced) first (repeatable)" };
         var opFail = new Option<string[]>("--op-fail", "-i") { Description = "record an operation result first: RSC_TASK_INTERVAL@NODE=RC, e.g. web_monitor_10000@node1=7 (repeatable)" };
+        var attribute = new Option<string[]>("--attribute", "-A") { Description = "set a transient node attribute first: NODE:NAME=VALUE, e.g. node1:master-db=100 (repeatable)" };
+        var settle = new Option<bool>("--settle") { Description = "like --run, repeated until the cluster has nothing left to do (promotions that follow starts, say)" };
         var cmd = new Command("simulate", "show what the cluster would do with a configuration and status")
-            { xml, config, date, showScores, explain, showGraph, run, nodeUp, nodeDown, nodeFail, opFail };
+            { xml, config, date, showScores, explain, showGraph, run, settle, nodeUp, nodeDown, nodeFail, opFail, attribute };
         cmd.SetAction(parse =>
         {
             var output = parse.InvocationConfiguration.Output;
@@ -56,6 +59,10 @@ public static class SimulateCommand
                 foreach (var n in result.Config.Nodes) status = StatusInjection.NodeUp(status, n.Uname);
             }
             foreach (var n in parse.GetValue(nodeUp) ?? []) status = StatusInjection.NodeUp(status, n);
+            // A node brought up that the configuration does not list joins it, as a node listed
+            // only in cluster.yaml joins the CIB when it first comes up.
+            var joined = (parse.GetValue(nodeUp) ?? []).Where(n => result.Config.Nodes.All(c => c.Uname != n)).Distinct().Select(n => new NodeDefinition(n, n)).ToList();
+            if (joined.Count > 0) result = result with { Config = result.Config with { Nodes = result.Config.Nodes.Concat(joined).ToEquatableArray() } };
             foreach (var n in parse.GetValue(nodeDown) ?? []) status = StatusInjection.NodeDown(status, n);
             foreach (var n in parse.GetValue(nodeFail) ?? []) status = StatusInjection.NodeFail(status, n);
             foreach (var op in parse.GetValue(opFail) ?? [])
@@ -63,6 +70,15 @@ public static class SimulateCommand
                 if (StatusInjection.OperationResult(status, result.Config, op, out var problem) is not { } injected)
                 {
                     error.WriteLine($"hacrm simulate: --op-fail {problem}");
+                    return ConfigureCommands.ExitUsage;
+                }
+                status = injected;
+            }
+            foreach (var a in parse.GetValue(attribute) ?? [])
+            {
+                if (StatusInjection.Attribute(status, a, out var problem) is not { } injected)
+                {
+                    error.WriteLine($"hacrm simulate: --attribute {problem}");
                     return ConfigureCommands.ExitUsage;
                 }
                 status = injected;
@@ -95,7 +111,7 @@ public static class SimulateCommand
                 output.WriteLine("Transition Graph:");
                 foreach (var action in graph.TopologicalOrder() ?? graph.Actions) output.WriteLine("  " + action);
             }
-            if (parse.GetValue(run))
+            if (parse.GetValue(run) && !parse.GetValue(settle))
             {
                 output.WriteLine();
                 output.WriteLine("Executing Cluster Transition:");
@@ -103,6 +119,33 @@ public static class SimulateCommand
                 output.WriteLine();
                 output.WriteLine("Revised Cluster Status:");
                 StatusPrinter.Print(result.Config, TransitionApplier.Apply(result.Config, status, graph, ws), now, output);
+            }
+            if (parse.GetValue(settle))
+            {
+                // Each transition is carried out and the next one computed from its result, as the
+                // DC does, until one has nothing to do (bounded: a configuration that never settles
+                // is reported, not looped on).
+                const int MaxTransitions = 10;
+                var transitions = 0;
+                while (graph.Actions.Count > 0 && transitions < MaxTransitions)
+                {
+                    status = TransitionApplier.Apply(result.Config, status, graph, ws);
+                    (graph, ws) = Scheduler.Run(result.Config, status, now);
+                    transitions++;
+                    if (graph.Actions.Count == 0) break;
+                    output.WriteLine();
+                    output.WriteLine($"Then (transition {transitions + 1}):");
+                    foreach (var line in graph.SummaryLines()) output.WriteLine(line);
+                }
+                output.WriteLine();
+                if (graph.Actions.Count > 0)
+                {
+                    error.WriteLine($"hacrm simulate: still acting after {MaxTransitions} transitions: the configuration does not settle");
+                    output.WriteLine($"Cluster Status after {MaxTransitions} transitions (not settled):");
+                }
+                else output.WriteLine($"Settled Cluster Status (after {transitions} transition{(transitions == 1 ? "" : "s")}):");
+                StatusPrinter.Print(result.Config, status, now, output);
+                if (graph.Actions.Count > 0) return ConfigureCommands.ExitInvalid;
             }
             return ConfigureCommands.ExitOk;
         });

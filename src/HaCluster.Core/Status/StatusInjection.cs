@@ -30,6 +30,28 @@ public static class StatusInjection
         Put(status, Node(status, node) with { InCcm = "false", Crmd = "offline", Join = "down", Expected = "member" });
 
     /// <summary>
+    /// Sets a transient node attribute, <c>NODE:NAME=VALUE</c> (an empty VALUE removes it): a
+    /// promotion score an agent would set (<c>node1:master-drbd=100</c>), a health check's result.
+    /// Returns null with <paramref name="problem"/> when the text is not of that form.
+    /// </summary>
+    public static ClusterStatus? Attribute(ClusterStatus status, string text, out string? problem)
+    {
+        problem = null;
+        var colon = text.IndexOf(':');
+        var eq = text.IndexOf('=', Math.Max(colon, 0));
+        if (colon <= 0 || eq <= colon + 1)
+        {
+            problem = $"'{text}' is not NODE:NAME=VALUE";
+            return null;
+        }
+        var (node, name, value) = (text[..colon], text[(colon + 1)..eq], text[(eq + 1)..]);
+        var state = Node(status, node);
+        var attributes = state.TransientAttributes.Where(a => a.Name != name);
+        if (value.Length > 0) attributes = attributes.Append(new NvPair(name, value));
+        return Put(status, state with { TransientAttributes = attributes.ToEquatableArray() });
+    }
+
+    /// <summary>
     /// Records an operation result, crm_simulate's <c>RSC_TASK_INTERVAL@NODE=RC</c> (e.g.
     /// <c>web_monitor_10000@node1=7</c>). Returns null with <paramref name="problem"/> when the
     /// text or the resource is unknown.

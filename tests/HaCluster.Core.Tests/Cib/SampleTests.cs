@@ -27,6 +27,26 @@ public class SampleTests
 
     [Theory]
     [MemberData(nameof(Samples))]
+    public void Sample_settles_to_its_expected_status(string name)
+    {
+        // samples/expected/NAME.status: the simulate command on its first line, then what it prints
+        // once the cluster has nothing left to do (regenerate with samples/expected/update.sh).
+        var file = Path.Combine(TestPaths.Samples, "expected", Path.ChangeExtension(name, ".status"));
+        Assert.True(File.Exists(file), $"{name} has no expected status ({file})");
+        var lines = File.ReadAllLines(file);
+        Assert.StartsWith("# hacrm simulate ", lines[0]);
+        var args = lines[0]["# hacrm ".Length..].Split(' ', StringSplitOptions.RemoveEmptyEntries)
+            .Select(a => a.StartsWith("samples/", StringComparison.Ordinal) ? Path.Combine(TestPaths.Samples, a["samples/".Length..]) : a).ToArray();
+        var (exit, output, error) = HaCluster.Core.Tests.Cli.CliRunner.Run(args);
+        Assert.True(exit == 0, error);
+        var settled = output[output.IndexOf("Settled Cluster Status", StringComparison.Ordinal)..].ReplaceLineEndings("\n").TrimEnd();
+        Assert.Equal(string.Join("\n", lines.Skip(1)).TrimEnd(), settled);
+        // Every sample comes up whole: nothing stopped that the sample means to run.
+        Assert.DoesNotContain("Stopped", settled);
+    }
+
+    [Theory]
+    [MemberData(nameof(Samples))]
     public void Sample_verifies_without_errors(string name)
     {
         var r = Load(name);
