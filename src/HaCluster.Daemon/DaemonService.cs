@@ -133,11 +133,11 @@ public sealed class DaemonService(DaemonContext context, IHostApplicationLifetim
         return controller!.SetAttribute(change) ? new ApiReply(true) : new ApiReply(false, $"node {target} is not a member of the cluster now");
     }
 
-    private ApiReply Commit(ApiRequest request)
+    private ApiReply Commit(ApiRequest request, ApiCaller caller)
     {
         var args = request.Arguments ?? new Dictionary<string, string>();
         if (!args.TryGetValue("configuration", out var xml)) return new ApiReply(false, "commit needs a configuration");
-        var reply = controller!.CommitAsync(xml, args.GetValueOrDefault("base"), args.GetValueOrDefault("force") == "true").GetAwaiter().GetResult();
+        var reply = controller!.CommitAsync(xml, args.GetValueOrDefault("base"), args.GetValueOrDefault("force") == "true", caller.UserName).GetAwaiter().GetResult();
         return reply.Ok ? new ApiReply(true, Version: reply.Version) : new ApiReply(false, reply.Error);
     }
 
@@ -152,9 +152,9 @@ public sealed class DaemonService(DaemonContext context, IHostApplicationLifetim
         log.Log(level, "membership: {Message}", e.Message);
     }
 
-    private ApiReply Handle(ApiRequest request) => request.Command switch
+    private ApiReply Handle(ApiRequest request, ApiCaller caller) => request.Command switch
     {
-        "commit" when controller is not null => Commit(request),
+        "commit" when controller is not null => Commit(request, caller),
         "cleanup" when controller is not null && request.Arguments?.GetValueOrDefault("resource") is { } rsc => Cleanup(rsc),
         "attribute" when controller is not null => Attribute(request),
         "status" when node is not null => Status(request),
@@ -174,6 +174,7 @@ public sealed class DaemonService(DaemonContext context, IHostApplicationLifetim
             CibXml = controller?.LastStatusXml,
             FencingHistory = controller?.FencingHistory,
             ConfigurationXml = replicator is null ? null : System.Text.Encoding.UTF8.GetString(replicator.Store.Xml),
+            LastChange = replicator is null ? null : HaCluster.Core.Cib.CibChange.Read(replicator.Store.Xml)?.Describe(),
         };
         var (view, filter) = LiveStatusView.FromArguments(request.Arguments);
         if (view is null) return new ApiReply(true, Status: status);

@@ -146,6 +146,9 @@ public sealed class FailoverTests : IDisposable
         var committed = Hacrm("node1", "configure", "load", "update", good);
         Assert.True(committed.Exit == 0, committed.Err);
         Assert.Contains("committed: CIB version 0.6.0", committed.Out);
+        // Every node's status says who changed it, how and where, as crm_mon's "Last change".
+        await cluster.WaitUntil("node3's status names the change", () =>
+            Hacrm("node3", "status").Out is var text && text.Contains("* Last change:  ") && text.Contains($" by {Environment.UserName} via hacrm on node1"), TimeSpan.FromSeconds(10));
         await cluster.WaitUntil("every node has 0.6.0 and extra runs on node3", () =>
             All.All(n => cluster.Status(n)?.CibVersion == "0.6.0") && RunningOn("extra").SequenceEqual(["node3"]), TimeSpan.FromSeconds(20));
         Assert.Equal(["node2"], RunningOn("app"));
@@ -507,6 +510,7 @@ public sealed class FailoverTests : IDisposable
         await Task.Delay(1500); // its monitor runs
 
         await Commit("node1", "node", "standby", "node2");
+        Assert.Contains("  * Node node2: standby", Hacrm("node3", "status").Out);
         string[] others = ["node1", "node3"];
         await cluster.WaitUntil("vm migrated to node1 or node3", () => others.Count(Runs) == 1 && !Runs("node2")
             && Log("node2").Contains("stop vm"), TimeSpan.FromSeconds(20));

@@ -38,8 +38,9 @@ public static class MonCommand
                     var (text, code, problem) = StatusViewClient.Ask(parse.GetValue(socket)!, "text", StatusFilter.None);
                     if (redraw) output.Write("\x1b[H\x1b[2J");
                     else if (i > 0) output.WriteLine();
-                    output.WriteLine($"Last updated: {DateTimeOffset.Now:yyyy-MM-dd HH:mm:ss} (every {parse.GetValue(interval)}, Ctrl-C to quit)");
-                    output.Write(text ?? $"haclusterd unreachable: {problem}\n");
+                    // The view's own "Last updated" line says when; this says how often.
+                    output.WriteLine($"hacrm mon: every {parse.GetValue(interval)}, Ctrl-C to quit");
+                    output.Write(text ?? $"Last updated: {DateTimeOffset.Now:yyyy-MM-dd HH:mm:ss}\nhaclusterd unreachable: {problem}\n");
                     exit = code;
                     if (parse.GetValue(count) != 0 && i + 1 >= parse.GetValue(count)) break;
                     stop.Token.WaitHandle.WaitOne(TimeSpan.FromMilliseconds(ms));

@@ -27,7 +27,11 @@ public static class StatusCommand
         var resource = new Option<string?>("--resource") { Description = "only this resource (a member shows its group or clone)" };
         var activeOnly = new Option<bool>("--active-only") { Description = "hide resources stopped everywhere" };
         var summary = new Option<bool>("--summary") { Description = "counts by state and per node instead of the resource list" };
-        var cmd = new Command("status", "show the live cluster: nodes, DC, quorum, resources, rings (like crm_mon -1)") { outputAs, xml, node, resource, activeOnly, summary };
+        var attributes = new Option<bool>("--node-attributes", "-A") { Description = "also each node's attributes (crm_mon -A)" };
+        var failCounts = new Option<bool>("--fail-counts", "-f") { Description = "also the fail counts per node and resource (crm_mon -f)" };
+        var operations = new Option<bool>("--operations", "-o") { Description = "also each node's operation history (crm_mon -o)" };
+        var cmd = new Command("status", "show the live cluster: nodes, DC, quorum, resources, rings (like crm_mon -1)")
+            { outputAs, xml, node, resource, activeOnly, summary, attributes, failCounts, operations };
         cmd.SetAction(parse =>
         {
             var output = parse.InvocationConfiguration.Output;
@@ -35,6 +39,7 @@ public static class StatusCommand
             var filter = new StatusFilter
             {
                 Node = parse.GetValue(node), Resource = parse.GetValue(resource), ActiveOnly = parse.GetValue(activeOnly), Summary = parse.GetValue(summary),
+                ShowNodeAttributes = parse.GetValue(attributes), ShowFailCounts = parse.GetValue(failCounts), ShowOperations = parse.GetValue(operations),
             };
             var format = parse.GetValue(outputAs);
             if (parse.GetValue(xml) is { } file) return Offline(file, output, error, filter, format);

@@ -6,7 +6,7 @@ namespace HaCluster.Cli.Status;
 /// `hacrm status` is what operators and monitoring scripts run most, and a new process's time is
 /// all they wait for: building the full command tree (every command, option and validator of
 /// hacrm) cost ~40 ms of it. The plain live forms — <c>[--socket PATH] status [--node N]
-/// [--resource R] [--active-only] [--summary] [--output-as text|xml]</c> — are recognised here
+/// [--resource R] [--active-only] [--summary] [-A] [-f] [-o] [--output-as text|xml]</c> — are recognised here
 /// and answered at once; anything else (help, --xml FILE, json, a typo) goes to the full parser,
 /// which gives the same answer or the usual error. Both ask the daemon through
 /// <see cref="StatusViewClient"/>.
@@ -38,6 +38,9 @@ public static class StatusFastPath
             }
             if (arg == "--active-only" && sawStatus) filter = filter with { ActiveOnly = true };
             else if (arg == "--summary" && sawStatus) filter = filter with { Summary = true };
+            else if (arg is "--node-attributes" or "-A" && sawStatus) filter = filter with { ShowNodeAttributes = true };
+            else if (arg is "--fail-counts" or "-f" && sawStatus) filter = filter with { ShowFailCounts = true };
+            else if (arg is "--operations" or "-o" && sawStatus) filter = filter with { ShowOperations = true };
             else
             {
                 // Options with a value: "--name value" or "--name=value".

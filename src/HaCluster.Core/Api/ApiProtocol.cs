@@ -43,6 +43,9 @@ public sealed record ClusterStatusReply(
 
     /// <summary>Fencing operations this node knows of (the DC tells every member), oldest first.</summary>
     public IReadOnlyList<FenceEventReply>? FencingHistory { get; init; }
+
+    /// <summary>Who last changed the configuration, when, how and where ("... by root via hacrm on node1").</summary>
+    public string? LastChange { get; init; }
 }
 
 /// <summary>

@@ -362,11 +362,11 @@ public sealed class ClusterController(DaemonContext context, MembershipNode node
     /// (nothing changes on an error), refuses it when the CIB moved on since the edit began (unless
     /// forced), stores it as the next epoch and lets replication carry it to every member.
     /// </summary>
-    public async Task<CommitReply> CommitAsync(string configurationXml, string? baseVersion, bool force)
+    public async Task<CommitReply> CommitAsync(string configurationXml, string? baseVersion, bool force, string? user = null)
     {
         var view = node.Snapshot().View;
         if (view.Dc is not { } dc) return new CommitReply(0, false, "no DC yet (the cluster is forming or has no agreed view)", null);
-        var request = new CommitRequest(Interlocked.Increment(ref commitCounter), configurationXml, baseVersion, force);
+        var request = new CommitRequest(Interlocked.Increment(ref commitCounter), configurationXml, baseVersion, force, user, Name(node.Self.Id));
         if (dc == node.Self.Id)
         {
             var local = new TaskCompletionSource<CommitReply>();
@@ -447,7 +447,8 @@ public sealed class ClusterController(DaemonContext context, MembershipNode node
         if (!request.Force && request.BaseVersion != store.Version.ToString())
             return new CommitReply(request.Id, false, $"the CIB changed since the edit began (it was {request.BaseVersion}, it is {store.Version}); reload and edit again, or --force", null);
         var next = new CibVersion(store.Version.AdminEpoch, store.Version.Epoch + 1, 0);
-        var cib = CibXmlWriter.Write(parsed.Config, next.Epoch, next.AdminEpoch, next.NumUpdates);
+        var cib = CibXmlWriter.Write(parsed.Config, next.Epoch, next.AdminEpoch, next.NumUpdates,
+            new CibChange(DateTimeOffset.UtcNow, request.User, "hacrm", request.Origin));
         store.Store(next, System.Text.Encoding.UTF8.GetBytes(cib));
         node.CibVersion = next;
         log.LogInformation("configuration {Version} committed", next);

@@ -30,7 +30,8 @@ public sealed record ExecuteResult(long Transition, int Action, string Resource,
 
 /// <summary>A configuration commit forwarded to the DC, which alone assigns versions.</summary>
 /// <param name="BaseVersion">The CIB version the edit started from; null with Force to skip the check.</param>
-public sealed record CommitRequest(long Id, string ConfigurationXml, string? BaseVersion, bool Force);
+/// <param name="User">Who committed (the API caller's user) and <paramref name="Origin"/> the node they did it on: the CIB's update-user and update-origin.</param>
+public sealed record CommitRequest(long Id, string ConfigurationXml, string? BaseVersion, bool Force, string? User = null, string? Origin = null);
 
 /// <summary>The DC's answer to a <see cref="CommitRequest"/>.</summary>
 public sealed record CommitReply(long Id, bool Ok, string? Error, string? Version);

@@ -12,7 +12,7 @@ namespace HaCluster.Daemon.LocalApi;
 /// not exist); each connection's peer credentials are checked again, so a socket made too open
 /// by accident still refuses strangers. One JSON request line in, one JSON reply out.
 /// </summary>
-public sealed partial class LocalApiServer(string path, Func<ApiRequest, ApiReply> handle, ILogger log) : IAsyncDisposable
+public sealed partial class LocalApiServer(string path, Func<ApiRequest, ApiCaller, ApiReply> handle, ILogger log) : IAsyncDisposable
 {
     private readonly Socket listener = new(AddressFamily.Unix, SocketType.Stream, ProtocolType.Unspecified);
     private readonly CancellationTokenSource stop = new();
@@ -84,7 +84,7 @@ public sealed partial class LocalApiServer(string path, Func<ApiRequest, ApiRepl
                     catch (JsonException)
                     {
                     }
-                    reply = request is null ? new ApiReply(false, "malformed request: expected one JSON object line") : handle(request);
+                    reply = request is null ? new ApiReply(false, "malformed request: expected one JSON object line") : handle(request, new ApiCaller(pid, uid));
                 }
                 await stream.WriteAsync(JsonSerializer.SerializeToUtf8Bytes(reply, ApiJson.Options));
             }
@@ -121,4 +121,10 @@ public sealed partial class LocalApiServer(string path, Func<ApiRequest, ApiRepl
         if (loop is not null) await loop;
         try { File.Delete(path); } catch (IOException) { }
     }
+}
+
+/// <summary>Who sent an API request, as the kernel says (SO_PEERCRED), not as the request claims.</summary>
+public sealed record ApiCaller(int Pid, int Uid)
+{
+    public string UserName => PeerCredentials.UserName(Uid) ?? $"uid {Uid}";
 }

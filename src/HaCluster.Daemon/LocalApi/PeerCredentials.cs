@@ -37,9 +37,13 @@ public static class PeerCredentials
         if (uid == 0) return true;
         if (HaclientGroup(groupFile) is not { } group) return false;
         if (gid == group.Gid) return true;
-        var user = File.Exists(passwdFile)
-            ? File.ReadLines(passwdFile).Select(l => l.Split(':')).FirstOrDefault(f => f.Length > 3 && f[2] == uid.ToString())?[0]
-            : null;
+        var user = UserName(uid, passwdFile);
         return user is not null && group.Members.Contains(user);
     }
+
+    /// <summary>The user name of a uid (from the passwd file), or null.</summary>
+    public static string? UserName(int uid, string passwdFile = "/etc/passwd") =>
+        File.Exists(passwdFile)
+            ? File.ReadLines(passwdFile).Select(l => l.Split(':')).FirstOrDefault(f => f.Length > 3 && f[2] == uid.ToString())?[0]
+            : null;
 }

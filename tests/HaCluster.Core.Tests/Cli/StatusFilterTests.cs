@@ -69,4 +69,24 @@ public sealed class StatusFilterTests
         var ocfs2 = System.Xml.Linq.XDocument.Parse(clones).Root!.Element("resources")!.Elements("clone").Single(c => (string?)c.Attribute("id") == "ocfs2-clone");
         Assert.Equal(4, ocfs2.Elements("resource").Count(r => (string?)r.Attribute("active") == "true"));
     }
+
+    [Fact]
+    public void Node_attributes_fail_counts_and_operations_are_shown_on_request_as_crm_mon_does()
+    {
+        var (_, plain, _) = Run("status", "--xml", Cib("clone-no-shuffle"));
+        Assert.DoesNotContain("Node Attributes:", plain);
+        Assert.DoesNotContain("Migration Summary:", plain);
+
+        var (exit, output, _) = Run("status", "--xml", Cib("clone-no-shuffle"), "-A", "--fail-counts", "--operations");
+        Assert.Equal(0, exit);
+        Assert.Contains("Node Attributes:\n  * Node: dktest1sles10:\n  * Node: dktest2sles10:\n    * master-drbd1:0                  : 10\n    * pingd10220                      : 750\n", output);
+        Assert.DoesNotContain("fail-count-drbd1:0                ", output); // fail counts have their own section
+        Assert.Contains("Migration Summary:\n  * Node: dktest2sles10:\n    * drbd1:0: migration-threshold=", output);
+        Assert.Contains("fail-count=1", output);
+        Assert.Contains("Operations:\n  * Node: dktest2sles10:\n    * drbd1:0: (ocf:heartbeat:drbd)\n      * (2) monitor\n      * (4) start\n      * (7) promote\n", output);
+
+        // The node filter narrows the sections too.
+        var (_, one, _) = Run("status", "--xml", Cib("clone-no-shuffle"), "-A", "--node", "dktest1sles10");
+        Assert.DoesNotContain("dktest2sles10:", one[one.IndexOf("Node Attributes:", StringComparison.Ordinal)..]);
+    }
 }

@@ -13,7 +13,7 @@ public static class CibXmlWriter
     public const string ValidateWith = "pacemaker-3.9";
 
     /// <summary>A whole CIB document: configuration plus an empty status section.</summary>
-    public static string Write(ClusterConfig config, long epoch = 1, long adminEpoch = 0, long numUpdates = 0)
+    public static string Write(ClusterConfig config, long epoch = 1, long adminEpoch = 0, long numUpdates = 0, CibChange? change = null)
     {
         var cib = new XElement("cib",
             new XAttribute("crm_feature_set", "3.16.2"),
@@ -23,6 +23,13 @@ public static class CibXmlWriter
             new XAttribute("admin_epoch", adminEpoch),
             WriteConfiguration(config),
             new XElement("status"));
+        if (change is not null)
+        {
+            cib.SetAttributeValue("cib-last-written", CibChange.FormatTime(change.When));
+            cib.SetAttributeValue("update-origin", change.Origin);
+            cib.SetAttributeValue("update-client", change.Client);
+            cib.SetAttributeValue("update-user", change.User);
+        }
         var settings = new XmlWriterSettings { Indent = true, IndentChars = "  ", OmitXmlDeclaration = true, NewLineChars = "\n" };
         using var sw = new StringWriter();
         using (var xw = XmlWriter.Create(sw, settings)) cib.Save(xw);

@@ -24,6 +24,9 @@ public static class LiveStatusView
     public const string ResourceArgument = "resource";
     public const string ActiveOnlyArgument = "active_only";
     public const string SummaryArgument = "summary";
+    public const string NodeAttributesArgument = "node_attributes";
+    public const string FailCountsArgument = "fail_counts";
+    public const string OperationsArgument = "operations";
 
     /// <summary>Healthy: quorum, every node online, every ring carrying every peer's heartbeats.</summary>
     public static bool Healthy(ClusterStatusReply s) =>
@@ -37,6 +40,9 @@ public static class LiveStatusView
         if (filter.Resource is { } resource) args[ResourceArgument] = resource;
         if (filter.ActiveOnly) args[ActiveOnlyArgument] = "true";
         if (filter.Summary) args[SummaryArgument] = "true";
+        if (filter.ShowNodeAttributes) args[NodeAttributesArgument] = "true";
+        if (filter.ShowFailCounts) args[FailCountsArgument] = "true";
+        if (filter.ShowOperations) args[OperationsArgument] = "true";
         return args;
     }
 
@@ -50,6 +56,9 @@ public static class LiveStatusView
             Resource = args.GetValueOrDefault(ResourceArgument),
             ActiveOnly = args.GetValueOrDefault(ActiveOnlyArgument) == "true",
             Summary = args.GetValueOrDefault(SummaryArgument) == "true",
+            ShowNodeAttributes = args.GetValueOrDefault(NodeAttributesArgument) == "true",
+            ShowFailCounts = args.GetValueOrDefault(FailCountsArgument) == "true",
+            ShowOperations = args.GetValueOrDefault(OperationsArgument) == "true",
         });
     }
 
@@ -75,29 +84,46 @@ public static class LiveStatusView
 
     public static void PrintText(ClusterStatusReply s, TextWriter output, StatusFilter? filter, DateTimeOffset now)
     {
+        filter ??= StatusFilter.None;
+        // The DC's last picture of the cluster (configuration and status section), if one came.
+        var parsed = s.CibXml is { } xml ? CibXmlReader.Parse(xml, "status") : null;
+        var ws = parsed?.Config is { } config ? Policy.Scheduler.CurrentState(config, parsed.Status ?? ClusterStatus.Empty, now) : null;
         output.WriteLine("Cluster Summary:");
         output.WriteLine($"  * Stack: {s.Stack}");
         var quorum = s.Quorate ? "partition with quorum" : "partition WITHOUT quorum";
         output.WriteLine(s.Dc is { } dc
             ? $"  * Current DC: {dc} - {quorum}"
             : $"  * Current DC: NONE ({(s.Settled ? "view not agreed yet" : "starting: waiting for nodes (initdead)")}) - {quorum}");
+        output.WriteLine($"  * Last updated: {CibChange.FormatTime(now)} on {s.ThisNode}");
+        if (s.LastChange is { } change) output.WriteLine($"  * Last change:  {change}");
         output.WriteLine($"  * Cluster: {s.ClusterName}, seen from {s.ThisNode}, view {s.ViewEpoch}{(s.Agreed ? "" : " (not agreed yet)")}");
         output.WriteLine($"  * {s.Nodes.Count} nodes configured, {s.Votes} of {s.ExpectedVotes} expected votes");
+        if (ws is not null) output.WriteLine($"  * {ws.AllResources().OfType<Policy.SchedPrimitive>().Count()} resource instances configured");
         if (s.CibVersion is { } cib) output.WriteLine($"  * CIB version: {cib}");
         output.WriteLine();
         output.WriteLine("Node List:");
+        // Membership says who is up; the configuration who is in standby or maintenance.
+        var standby = ws?.Nodes.Where(n => n.Standby).Select(n => n.Name).ToHashSet() ?? [];
+        var maintenance = ws?.Nodes.Where(n => n.Maintenance).Select(n => n.Name).ToHashSet() ?? [];
+        foreach (var n in s.Nodes.Where(n => n.State is "online" or "suspect"))
+        {
+            if (standby.Contains(n.Name)) output.WriteLine($"  * Node {n.Name}: standby");
+            else if (maintenance.Contains(n.Name)) output.WriteLine($"  * Node {n.Name}: maintenance");
+        }
         void Line(string label, IEnumerable<NodeStatusReply> nodes)
         {
             var names = nodes.Select(n => n.Name).ToList();
             if (names.Count > 0) output.WriteLine($"  * {label}: [ {string.Join(' ', names)} ]");
         }
-        Line("Online", s.Nodes.Where(n => n.State == "online"));
-        Line("Online, late (suspect)", s.Nodes.Where(n => n.State == "suspect"));
+        bool Active(NodeStatusReply n) => !standby.Contains(n.Name) && !maintenance.Contains(n.Name);
+        Line("Online", s.Nodes.Where(n => n.State == "online" && Active(n)));
+        Line("Online, late (suspect)", s.Nodes.Where(n => n.State == "suspect" && Active(n)));
         Line("OFFLINE", s.Nodes.Where(n => n.State is "offline" or "unseen"));
-        if (s.CibXml is { } xml && CibXmlReader.Parse(xml, "status") is { Config: { } config } parsed)
+        if (ws is not null)
         {
             output.WriteLine();
-            StatusPrinter.PrintResources(config, parsed.Status ?? ClusterStatus.Empty, now, output, filter);
+            StatusPrinter.PrintResources(ws, output, filter);
+            StatusDetails.Print(ws, output, filter);
         }
         if (s.FencingHistory is { Count: > 0 } fencing)
         {

@@ -3,9 +3,10 @@ using HaCluster.Core.Policy;
 namespace HaCluster.Core.Status.Views;
 
 /// <summary>
-/// What of the resource list to show, for clusters too big to read whole (64 nodes, 10,000
-/// resources): one node's resources (crm_mon --node), one resource (crm_mon --resource), only
-/// active or failed ones, or a summary of counts instead of the list.
+/// What of the status to show: for clusters too big to read whole (64 nodes, 10,000 resources)
+/// one node's resources (crm_mon --node), one resource (crm_mon --resource), only active or
+/// failed ones, or a summary of counts instead of the list; and crm_mon's optional sections
+/// (node attributes, fail counts, operation history).
 /// </summary>
 public sealed record StatusFilter
 {
@@ -17,6 +18,12 @@ public sealed record StatusFilter
     public bool ActiveOnly { get; init; }
     /// <summary>Counts per state and per node instead of the list.</summary>
     public bool Summary { get; init; }
+    /// <summary>Also each node's attributes (crm_mon -A).</summary>
+    public bool ShowNodeAttributes { get; init; }
+    /// <summary>Also fail counts per node and resource (crm_mon -f, "Migration Summary").</summary>
+    public bool ShowFailCounts { get; init; }
+    /// <summary>Also each node's operation history (crm_mon -o).</summary>
+    public bool ShowOperations { get; init; }
 
     public static readonly StatusFilter None = new();
 

@@ -23,7 +23,7 @@ public static class StatusPrinter
         if (offline.Count > 0) output.WriteLine($"    * OFFLINE: [ {string.Join(' ', offline)} ]");
         output.WriteLine();
         PrintResources(ws, output, filter);
-        PrintFailedActions(ws, output, filter);
+        StatusDetails.Print(ws, output, filter ?? StatusFilter.None);
     }
 
     /// <summary>crm_mon's "Failed Resource Actions": each failed operation still in the history (until cleanup).</summary>
@@ -94,14 +94,17 @@ public static class StatusPrinter
     };
 
     /// <summary>The "Full List of Resources" and "Failed Resource Actions" parts (hacrm status prints nodes from membership).</summary>
-    public static void PrintResources(ClusterConfig config, ClusterStatus status, DateTimeOffset now, TextWriter output, StatusFilter? filter = null)
+    public static void PrintResources(ClusterConfig config, ClusterStatus status, DateTimeOffset now, TextWriter output, StatusFilter? filter = null) =>
+        PrintResources(Scheduler.CurrentState(config, status, now), output, filter);
+
+    /// <summary>The resources (or their summary) and the failed actions of a working set.</summary>
+    public static void PrintResources(WorkingSet ws, TextWriter output, StatusFilter? filter = null)
     {
-        var ws = Scheduler.CurrentState(config, status, now);
-        PrintResources(ws, output, filter ?? StatusFilter.None);
+        PrintResourceList(ws, output, filter ?? StatusFilter.None);
         PrintFailedActions(ws, output, filter ?? StatusFilter.None);
     }
 
-    private static void PrintResources(WorkingSet ws, TextWriter output, StatusFilter? filter = null)
+    private static void PrintResourceList(WorkingSet ws, TextWriter output, StatusFilter? filter = null)
     {
         filter ??= StatusFilter.None;
         if (filter.Summary)

@@ -1,0 +1,95 @@
+using HaCluster.Core.Policy;
+
+namespace HaCluster.Core.Status.Views;
+
+/// <summary>
+/// The sections crm_mon adds on request: "Node Attributes" (-A), "Migration Summary" with fail
+/// counts (-f) and "Operations", each node's operation history (-o). Which ones show is part of
+/// the <see cref="StatusFilter"/>; its node filter narrows them to one node.
+/// </summary>
+public static class StatusDetails
+{
+    public static void Print(WorkingSet ws, TextWriter output, StatusFilter filter)
+    {
+        if (filter.ShowNodeAttributes) PrintNodeAttributes(ws, output, filter);
+        if (filter.ShowFailCounts) PrintFailCounts(ws, output, filter);
+        if (filter.ShowOperations) PrintOperations(ws, output, filter);
+    }
+
+    /// <summary>Attributes the cluster keeps for itself, not shown as node attributes (fail counts have their own section).</summary>
+    private static bool IsInternal(string name) =>
+        name.StartsWith('#') || name.StartsWith("fail-count-", StringComparison.Ordinal) || name.StartsWith("last-failure-", StringComparison.Ordinal)
+        || name is "probe_complete" or "shutdown" or "terminate";
+
+    private static IEnumerable<SchedNode> Nodes(WorkingSet ws, StatusFilter filter) =>
+        ws.Nodes.Where(n => filter.Node is null || n.Name == filter.Node).OrderBy(n => n.Name, StringComparer.Ordinal);
+
+    private static void PrintNodeAttributes(WorkingSet ws, TextWriter output, StatusFilter filter)
+    {
+        output.WriteLine();
+        output.WriteLine("Node Attributes:");
+        foreach (var node in Nodes(ws, filter))
+        {
+            output.WriteLine($"  * Node: {node.Name}:");
+            foreach (var (name, value) in node.Attributes.Where(a => !IsInternal(a.Key)).OrderBy(a => a.Key, StringComparer.Ordinal))
+                output.WriteLine($"    * {name,-32}: {value}");
+        }
+    }
+
+    /// <summary>Per node, each resource with failures: its migration-threshold, fail count and last failure.</summary>
+    private static void PrintFailCounts(WorkingSet ws, TextWriter output, StatusFilter filter)
+    {
+        output.WriteLine();
+        output.WriteLine("Migration Summary:");
+        foreach (var node in Nodes(ws, filter))
+        {
+            var failures = node.Attributes.Where(a => a.Key.StartsWith("fail-count-", StringComparison.Ordinal))
+                .GroupBy(a => a.Key["fail-count-".Length..].Split('#')[0])
+                .Where(g => filter.Resource is null || g.Key == filter.Resource || g.Key.Split(':')[0] == filter.Resource)
+                .OrderBy(g => g.Key, StringComparer.Ordinal).ToList();
+            if (failures.Count == 0) continue;
+            output.WriteLine($"  * Node: {node.Name}:");
+            foreach (var g in failures)
+            {
+                var count = g.Sum(a => Count(a.Value));
+                var threshold = ws.ById.TryGetValue(g.Key, out var r) ? r.MetaValue("migration-threshold") : null;
+                var last = node.Attributes.Where(a => a.Key == $"last-failure-{g.Key}" || a.Key.StartsWith($"last-failure-{g.Key}#", StringComparison.Ordinal))
+                    .Select(a => long.TryParse(a.Value, out var t) ? t : 0).DefaultIfEmpty(0).Max();
+                output.WriteLine($"    * {g.Key}: migration-threshold={threshold ?? "1000000"} fail-count={(count >= HaCluster.Core.Cib.Score.InfinityValue ? "INFINITY" : count.ToString())}"
+                    + (last > 0 ? $" last-failure='{HaCluster.Core.Cib.CibChange.FormatTime(DateTimeOffset.FromUnixTimeSeconds(last))}'" : ""));
+            }
+        }
+    }
+
+    private static long Count(string value) =>
+        value is "INFINITY" or "+INFINITY" ? HaCluster.Core.Cib.Score.InfinityValue : long.TryParse(value, out var n) ? Math.Min(n, HaCluster.Core.Cib.Score.InfinityValue) : 0;
+
+    /// <summary>Per node, each resource's recorded operations in call order, with result where it failed.</summary>
+    private static void PrintOperations(WorkingSet ws, TextWriter output, StatusFilter filter)
+    {
+        output.WriteLine();
+        output.WriteLine("Operations:");
+        foreach (var state in ws.Status.Nodes.Where(n => filter.Node is null || (n.Uname ?? n.Id) == filter.Node).OrderBy(n => n.Uname ?? n.Id, StringComparer.Ordinal))
+        {
+            var histories = state.Resources.Where(h => filter.Resource is null || h.Id == filter.Resource || h.Id.Split(':')[0] == filter.Resource)
+                .OrderBy(h => h.Id, StringComparer.Ordinal).ToList();
+            if (histories.Count == 0) continue;
+            output.WriteLine($"  * Node: {state.Uname ?? state.Id}:");
+            foreach (var h in histories)
+            {
+                output.WriteLine($"    * {h.Id}: ({h.Class}{(h.Provider is null ? "" : ":" + h.Provider)}:{h.Type})");
+                foreach (var op in h.Operations.OrderBy(o => o.CallId))
+                {
+                    var interval = op.IntervalMs > 0 ? $": interval=\"{op.IntervalMs}ms\"" : "";
+                    var result = op.RcCode == Expected(op) ? "" : $" rc={op.RcCode} ({StatusPrinter.RcName(op.RcCode)})";
+                    output.WriteLine($"      * ({op.CallId}) {op.Task}{interval}{result}");
+                }
+            }
+        }
+    }
+
+    /// <summary>The result the operation was expected to give: the transition key's third field, else 7 for a probe and 0 otherwise.</summary>
+    private static int Expected(OperationRecord op) =>
+        op.TransitionKey?.Split(':') is [_, _, var rc, ..] && int.TryParse(rc, out var expected) ? expected
+        : op.Task == "monitor" && op.IntervalMs == 0 ? 7 : 0;
+}
