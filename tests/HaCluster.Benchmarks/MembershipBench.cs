@@ -100,7 +100,9 @@ public static class MembershipBench
         var proxies = new List<LossyProxy>();
         for (var i = 1; i <= 3; i++)
             proxies.Add(new LossyProxy(new IPEndPoint(IPAddress.Parse($"127.6.{subnet}.{10 + i}"), port), new IPEndPoint(IPAddress.Parse($"127.4.{subnet}.{10 + i}"), port), loss));
-        using var cluster = Cluster(subnet, port, "{ keepalive: 100ms, warntime: 300ms, deadtime: 600ms, initdead: 10s }",
+        // A third argument tries other timers, e.g. "keepalive: 30ms, warntime: 90ms, deadtime: 150ms".
+        var timers = args.Length > 2 ? args[2] : "keepalive: 100ms, warntime: 300ms, deadtime: 600ms";
+        using var cluster = Cluster(subnet, port, $"{{ {timers}, initdead: 10s }}",
             (node, ring) => $"127.6.{subnet}.{10 + int.Parse(node[4..])}");
         string[] all = ["node1", "node2", "node3"];
         cluster.StartAll();
