@@ -23,9 +23,49 @@ internal sealed class OrderPropagation(WorkingSet ws)
                 foreach (var then in Targets(e.Then, asThen: true))
                     changed |= Apply(e, then);
             changed |= ApplyColocations();
+            changed |= ApplyRestartType();
             if (!changed) break;
         }
         BlockStops(edges);
+    }
+
+    /// <summary>
+    /// The deprecated restart-type=restart upgrades an optional order to one that restarts the
+    /// dependent, as Pacemaker does ("recovery implies right"): a dependent that stays where it is
+    /// restarts when something of the first resource starts or stops on its node.
+    /// </summary>
+    private bool ApplyRestartType()
+    {
+        var changed = false;
+        foreach (var o in ws.Config.Constraints.OfType<OrderConstraint>())
+        {
+            if (o.Kind is not "Optional" && !(o.Kind is null && o.Score is { } score && score.Value <= 0)) continue;
+            foreach (var pair in OrderPairs.Of(ws, o))
+            {
+                if (pair.FirstAction != "start" || pair.ThenAction != "start" || pair.Relaxed is not null) continue;
+                var firsts = pair.First.Primitives().ToList();
+                foreach (var then in pair.Then.Primitives())
+                {
+                    if (!then.Managed || RestartType(then) != "restart" || !WillRun(then) || then.RestartReason is not null || then.Failed) continue;
+                    var node = then.AssignedTo!;
+                    if (!then.ActiveOn.ContainsKey(node)) continue;
+                    bool ChangesHere(SchedPrimitive f) => f.ActiveOn.ContainsKey(node) != (f.AssignedTo == node && WillRun(f))
+                                                          || (f.ActiveOn.ContainsKey(node) && f.AssignedTo == node && (f.Failed || f.RestartReason is not null));
+                    if (!firsts.Any(ChangesHere)) continue;
+                    then.RestartReason = $"due to required {Describe(pair.First, "start")}";
+                    changed = true;
+                }
+            }
+        }
+        return changed;
+    }
+
+    /// <summary>A resource's restart-type, looked up through its group or clone.</summary>
+    private static string? RestartType(SchedResource r)
+    {
+        for (SchedResource? x = r; x is not null; x = x.Parent)
+            if (x.MetaValue("restart-type") is { } value) return value;
+        return null;
     }
 
     /// <summary>
@@ -120,9 +160,14 @@ internal sealed class OrderPropagation(WorkingSet ws)
 
     /// <summary>
     /// Whether the first side's action will actually be carried out (not just allowed). A clone
-    /// instance starting somewhere does not restart the clone's dependents.
+    /// instance starting somewhere new does not restart the clone's dependents; one that was
+    /// running on the dependent's node and stops, moves or restarts there (recovered, or for its
+    /// own first) does.
     /// </summary>
-    private static bool Required(SchedResource r, string action) => r is SchedClone ? false : action switch
+    private static bool Required(SchedResource r, string action, SchedNode? thenNode) => r is SchedClone clone
+        ? action == "start" && thenNode is not null && clone.Primitives().Any(p => p.ActiveOn.ContainsKey(thenNode) && p.Managed
+            && (!WillRun(p) || p.AssignedTo != thenNode || p.Failed || p.RestartReason is not null))
+        : action switch
     {
         "start" => r.Primitives().Any(p => WillRun(p) && (p.ActiveOn.Count == 0 || !p.ActiveOn.ContainsKey(p.AssignedTo!) || p.Failed || p.RestartReason is not null)),
         "promote" => r.Primitives().Any(p => WillRun(p) && p.NextRole == Role.Promoted &&
@@ -156,14 +201,15 @@ internal sealed class OrderPropagation(WorkingSet ws)
         {
             var node = then.AssignedTo ?? then.CurrentNode;
             if (node is null) return false;
-            var partner = ((SchedClone)e.First).Instances.FirstOrDefault(i => i.Primitives().All(p => p.AssignedTo == node))
-                          ?? ((SchedClone)e.First).Instances.FirstOrDefault(i => i.Primitives().Any(p => p.ActiveOn.ContainsKey(node)));
+            var partner = ((SchedClone)e.First).Instances.FirstOrDefault(i => i.Primitives().All(p => p.AssignedTo == node));
             if (partner is null)
             {
                 // Nothing of the first clone on this node: this instance cannot be active here.
+                // It stops with no reason given, as crm_simulate reports it.
                 if (then.AssignedTo is null) return false;
                 then.AssignedTo = null;
                 then.NextRole = Role.Stopped;
+                if (Active(then)) then.ForcedStopReason ??= "";
                 return true;
             }
             first = partner;
@@ -196,7 +242,7 @@ internal sealed class OrderPropagation(WorkingSet ws)
         // Enough of a "one or more" first can run: the dependent may start; it is not restarted
         // for one of them starting.
         if (e.Relaxed is not null) return false;
-        if (Required(first, e.FirstAction) && WillRun(then) && then.ActiveOn.ContainsKey(then.AssignedTo!)
+        if (Required(first, e.FirstAction, then.AssignedTo) && WillRun(then) && then.ActiveOn.ContainsKey(then.AssignedTo!)
             && !then.Failed && then.RestartReason is null && then.ActiveOn.Count == 1)
         {
             then.RestartReason = $"due to required {Describe(first, e.FirstAction)}";
