@@ -157,14 +157,17 @@ internal sealed class HistoryUnpacker(WorkingSet ws)
     }
 
     private readonly Dictionary<(SchedClone, SchedNode), SchedPrimitive> _emptyCloneCopies = new();
-    private readonly Dictionary<SchedClone, int> _orphanCount = new();
+    private readonly Dictionary<(SchedClone, string), int> _orphanCount = new();
     private readonly List<SchedPrimitive> _anonymousOrphans = new();
 
     private SchedPrimitive AnonymousOrphan(SchedPrimitive like, SchedClone clone)
     {
-        var n = clone.Instances.Count() + _orphanCount.GetValueOrDefault(clone);
-        _orphanCount[clone] = _orphanCount.GetValueOrDefault(clone) + 1;
-        var id = $"{CloneBuilder.BaseId(like.Id)}:{n}";
+        // Numbered per member: a cloned group's leftover copy is one instance number for all of
+        // its members (apache2:2 and mysql-proxy:2), as Pacemaker numbers it.
+        var baseId = CloneBuilder.BaseId(like.Id);
+        var n = clone.Instances.Count() + _orphanCount.GetValueOrDefault((clone, baseId));
+        _orphanCount[(clone, baseId)] = _orphanCount.GetValueOrDefault((clone, baseId)) + 1;
+        var id = $"{baseId}:{n}";
         var orphan = new SchedPrimitive(id, null, like.Definition with { Id = id }, like.Agent) { Orphan = true };
         orphan.Meta["target-role"] = "Stopped";
         ws.ById[orphan.Id] = orphan;
