@@ -140,6 +140,8 @@ internal sealed class ActionPlanner(WorkingSet ws)
         }
         if (to is null) return null;
         var next = p.NextRole is Role.Unknown or Role.Stopped ? Role.Started : p.NextRole;
+        // A start straight into the promoted role is reported as its promotion, blocked.
+        if (next == Role.Promoted) return new ResourceChange("Promote", p.Id, Details(Role.Stopped, null, next, to), "blocked");
         return new ResourceChange("Start", p.Id, Details(Role.Stopped, null, next, to), $"due to {why} (blocked)");
     }
 
