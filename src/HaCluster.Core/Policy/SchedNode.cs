@@ -12,6 +12,8 @@ public sealed class SchedNode(string id, string name)
     public bool Unclean { get; set; }
     /// <summary>Unclean because of its membership state (lost, never seen), not because of a failure on it.</summary>
     public bool Lost { get; set; }
+    /// <summary>In the membership with its controller up, but not joined yet (join=pending): it runs nothing and cannot be probed yet.</summary>
+    public bool Pending { get; set; }
     public bool Standby { get; set; }
     public bool Maintenance { get; set; }
     public bool Shutdown { get; set; }

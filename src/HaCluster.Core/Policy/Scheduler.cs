@@ -22,6 +22,7 @@ public static class Scheduler
         new DefinitionChanges(ws).Run();
         new Placement(ws).Run();
         new Unfencing(ws).Run();
+        new PendingProbes(ws).Run();
         new OrderPropagation(ws).Run();
         var plan = new ActionPlanner(ws).Plan();
         return (plan with { Actions = new ActionGraphBuilder(ws).Build(plan) }, ws);

@@ -132,6 +132,7 @@ public sealed class WorkingSet
     {
         var joined = s.Join is null or "member";
         node.Online = s.InMembership && s.ControllerOnline && joined;
+        node.Pending = s.InMembership && s.ControllerOnline && s.Join == "pending";
         node.Shutdown = s.ShuttingDown;
         // Lost while expected up, and not shutting down: its resources may still run there, and
         // only fencing can make sure. Without fencing the cluster assumes the node is down and

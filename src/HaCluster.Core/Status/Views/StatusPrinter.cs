@@ -16,7 +16,8 @@ public static class StatusPrinter
         output.WriteLine("  * Node List:");
         var online = ws.Nodes.Where(n => n.Online && !n.Standby).Select(n => n.Name).ToList();
         var standby = ws.Nodes.Where(n => n.Online && n.Standby).Select(n => n.Name).ToList();
-        var offline = ws.Nodes.Where(n => !n.Online && !n.Unclean).Select(n => n.Name).ToList();
+        var offline = ws.Nodes.Where(n => !n.Online && !n.Unclean && !n.Pending).Select(n => n.Name).ToList();
+        foreach (var n in ws.Nodes.Where(n => n.Pending)) output.WriteLine($"    * Node {n.Name}: pending");
         foreach (var n in ws.Nodes.Where(n => n.Unclean)) output.WriteLine($"    * Node {n.Name}: UNCLEAN (offline)");
         foreach (var n in standby) output.WriteLine($"    * Node {n}: standby");
         if (online.Count > 0) output.WriteLine($"    * Online: [ {string.Join(' ', online)} ]");
