@@ -74,6 +74,10 @@ internal sealed class ActionPlanner(WorkingSet ws)
                     return null;
                 case "stop_only":
                     return new ResourceChange("Stop", p.Id, Details(current, p.ActiveOn.Keys.First(), Role.Stopped, null), "due to multiple active instances");
+                // stop_unexpected: the copies elsewhere stop; Pacemaker 2.1.5 restarts the one where it
+                // belongs too, and reports it as that node's restart.
+                case "stop_unexpected" when to is not null && p.ActiveOn.ContainsKey(to) && !failed:
+                    return new ResourceChange("Restart", p.Id, Details(current, to, next, to));
                 default:
                     if (to is null) return new ResourceChange("Stop", p.Id, Details(current, p.ActiveOn.Keys.First(), Role.Stopped, null), "due to node availability");
                     // Failed and (also) active where it belongs: every copy stops, one starts there again.
