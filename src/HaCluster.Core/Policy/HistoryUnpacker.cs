@@ -28,12 +28,32 @@ internal sealed class HistoryUnpacker(WorkingSet ws)
             foreach (var history in state.Resources)
                 Apply(node, history);
         }
+        ApplyFailedMigrations();
         // Orphan copies whose history says they are stopped are nothing to act on or show.
         foreach (var orphan in _anonymousOrphans.Where(o => o.ActiveOn.Count == 0 && !o.Failed))
         {
             ws.Resources.Remove(orphan);
             ws.ById.Remove(orphan.Id);
         }
+    }
+
+    /// <summary>
+    /// A live migration whose migrate_to failed may have left the resource running on its target
+    /// as well: unless the target has recorded something of the resource since (or nothing at
+    /// all: a probe will tell), it counts as active and failed there too, as Pacemaker assumes.
+    /// </summary>
+    private void ApplyFailedMigrations()
+    {
+        foreach (var p in ws.AllPrimitives().Where(p => p.EnclosingClone is null).ToList())
+            foreach (var (source, history) in p.HistoryOn.ToList())
+                foreach (var op in history.Operations.Where(o => o.Task == "migrate_to" && o.OpStatus != 1 && (o.RcCode != OcfSuccess || o.OpStatus != 0)))
+                {
+                    if (op.MigrateTarget is not { } targetName || ws.FindNode(targetName) is not { Online: true } target || target == source) continue;
+                    if (!p.HistoryOn.TryGetValue(target, out var there)) continue;
+                    if (there.Operations.Any(o => o.OpStatus != 1 && (o.LastRcChange ?? 0) > (op.LastRcChange ?? long.MaxValue))) continue;
+                    if (!p.ActiveOn.ContainsKey(target)) p.ActiveOn[target] = Role.Started;
+                    p.FailedOn.Add(target);
+                }
     }
 
     private void Apply(SchedNode node, ResourceHistory history)
