@@ -25,6 +25,7 @@ internal sealed class Placement(WorkingSet ws)
         ApplyManagement();
         InitialScores();
         ApplyLocations();
+        ApplyNodeHealth();
         new TicketPolicy(ws).Apply();
         ApplyStickinessAndFailures();
         BuildColocations();
@@ -67,6 +68,46 @@ internal sealed class Placement(WorkingSet ws)
         if (why is not null) r.Explanation.Add($"{FormatScore(score)} on {n.Name}: {why}");
         if (r.Allowed.TryGetValue(n, out var s)) r.Allowed[n] = Score.Add(s, score);
         else r.Allowed[n] = Score.Add(0, score);
+    }
+
+    /// <summary>
+    /// node-health-strategy: each node's "#health-*" attributes (red, yellow, green or a score)
+    /// give it a health score, applied to every resource like a location constraint except to
+    /// those with allow-unhealthy-nodes=true. migrate-on-red: red is -INFINITY; only-green: red
+    /// and yellow are; progressive and custom: the colours score node-health-red/-yellow/-green
+    /// (-INFINITY, 0, 0 by default), added to node-health-base.
+    /// </summary>
+    private void ApplyNodeHealth()
+    {
+        var strategy = ws.Property("node-health-strategy") ?? "none";
+        if (strategy is not ("migrate-on-red" or "only-green" or "progressive" or "custom")) return;
+        int Colour(string name, int fallback) => Score.TryParse(ws.Property(name), out var v) ? v.Value : fallback;
+        var (red, yellow, green, baseScore) = strategy switch
+        {
+            "migrate-on-red" => (-Inf, 0, 0, 0),
+            "only-green" => (-Inf, -Inf, 0, 0),
+            _ => (Colour("node-health-red", -Inf), Colour("node-health-yellow", 0), Colour("node-health-green", 0), Colour("node-health-base", 0)),
+        };
+        foreach (var node in ws.Nodes)
+        {
+            var health = baseScore;
+            foreach (var (name, value) in node.Attributes)
+            {
+                if (!name.StartsWith("#health", StringComparison.Ordinal)) continue;
+                var score = value.ToLowerInvariant() switch
+                {
+                    "red" => red,
+                    "yellow" => yellow,
+                    "green" => green,
+                    _ => strategy is "progressive" or "custom" && Score.TryParse(value, out var v) ? v.Value : 0,
+                };
+                health = Score.Add(health, score);
+            }
+            if (health == 0) continue;
+            foreach (var top in ws.Resources.Where(r => r.Parent is null && !CibBoolean.IsTrue(r.MetaValue("allow-unhealthy-nodes"))))
+                foreach (var r in Leaves(top))
+                    AddScore(r, node, health, r == top ? $"node health ({strategy})" : null);
+        }
     }
 
     private void ApplyLocations()
