@@ -6,13 +6,14 @@ public enum Role { Unknown = 0, Stopped = 1, Started = 2, Unpromoted = 3, Promot
 public static class Roles
 {
     /// <summary>Reads every spelling: Started, Stopped, Master/Promoted, Slave/Unpromoted.</summary>
-    public static Role Parse(string? text) => text?.Trim() switch
+    // Case does not matter, as for Pacemaker ("stopped" in old CIBs).
+    public static Role Parse(string? text) => text?.Trim().ToLowerInvariant() switch
     {
         null or "" => Role.Unknown,
-        "Stopped" => Role.Stopped,
-        "Started" => Role.Started,
-        "Slave" or "Unpromoted" => Role.Unpromoted,
-        "Master" or "Promoted" => Role.Promoted,
+        "stopped" => Role.Stopped,
+        "started" => Role.Started,
+        "slave" or "unpromoted" => Role.Unpromoted,
+        "master" or "promoted" => Role.Promoted,
         _ => Role.Unknown,
     };
 
