@@ -90,7 +90,7 @@ internal sealed class ActionPlanner(WorkingSet ws)
         if (p.ForcedStopReason is not null && from is not null)
             return new ResourceChange("Stop", p.Id, Details(current, from, Role.Stopped, null), p.ForcedStopReason.Length == 0 ? null : p.ForcedStopReason);
         if (p.BlockedStartReason is not null && from is null && to is not null)
-            return new ResourceChange("Start", p.Id, Details(Role.Stopped, null, next, to), p.BlockedStartReason);
+            return new ResourceChange(next == Role.Promoted ? "Promote" : "Start", p.Id, Details(Role.Stopped, null, next, to), p.BlockedStartReason);
         // Started and promoted in one transition: crm_simulate reports it as a promotion.
         if (from is null)
             return new ResourceChange(next == Role.Promoted ? "Promote" : "Start", p.Id, Details(Role.Stopped, null, next, to));

@@ -78,6 +78,20 @@ internal sealed class OrderPropagation(WorkingSet ws)
         foreach (var c in ws.Colocations)
         {
             if (c.Score < Score.InfinityValue || c.Dependent.Parent is SchedGroup && c.Dependent.Parent == c.Primary.Parent) continue;
+            // A promotable clone's promoted role with a resource whose start cannot happen: the
+            // instance to be promoted beside it is blocked too.
+            if (c.Dependent is SchedClone { Promotable: true } clone && c.DependentRole == Role.Promoted
+                && c.Primary is SchedPrimitive blockedPrimary && blockedPrimary.AssignedTo is { } where && !WillRun(blockedPrimary))
+            {
+                foreach (var instance in clone.Instances.OfType<SchedPrimitive>())
+                    if (instance.Managed && instance.NextRole == Role.Promoted && instance.AssignedTo == where && !Active(instance)
+                        && instance.BlockedStartReason is null)
+                    {
+                        instance.BlockedStartReason = $"due to colocation with {blockedPrimary.Id} (blocked)";
+                        changed = true;
+                    }
+                continue;
+            }
             if (c.Dependent is not SchedPrimitive dependent || c.Primary is not SchedPrimitive primary) continue;
             if (!dependent.Managed || !WillRun(dependent) || primary.AssignedTo is null || WillRun(primary)) continue;
             if (dependent.AssignedTo != primary.AssignedTo) continue;
