@@ -80,6 +80,10 @@ internal sealed class ActionPlanner(WorkingSet ws)
                     return new ResourceChange("Restart", p.Id, Details(current, to, next, to));
                 default:
                     if (to is null) return new ResourceChange("Stop", p.Id, Details(current, p.ActiveOn.Keys.First(), Role.Stopped, null), "due to node availability");
+                    // The other copies are on nodes about to be fenced, which stops them: it simply
+                    // stays where it belongs.
+                    if (!failed && p.ActiveOn.ContainsKey(to) && p.ActiveOn.Keys.All(n => n == to || n.Unclean))
+                        return null;
                     // Failed and (also) active where it belongs: every copy stops, one starts there again.
                     if (failed && p.ActiveOn.ContainsKey(to))
                         return new ResourceChange("Recover", p.Id, Details(current, to, next, to), "due to being multiply active");

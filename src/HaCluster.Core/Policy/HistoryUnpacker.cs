@@ -71,6 +71,11 @@ internal sealed class HistoryUnpacker(WorkingSet ws)
         if (failed && onFail != "ignore" && last is not null && last.RcCode is 2 or 4 or 5
             && !(last.Task == "monitor" && last.IntervalMs == 0 && last.RcCode == 5 && role == Role.Stopped))
             rsc.HardErrorOn.Add(node);
+        // A probe the executor could not run because the agent is not installed there (op-status
+        // 7): the node cannot run the resource at all. (The agent's own "not installed", rc 5
+        // with op-status 0, only means it is not running.)
+        if (last is { Task: "monitor", IntervalMs: 0, OpStatus: 7 })
+            rsc.HardErrorOn.Add(node);
         if (history.Operations.Any(o => o.RcCode == 6 && o.OpStatus != 1))
             rsc.Meta["target-role"] = "Stopped";
         if (role > Role.Stopped)
