@@ -116,8 +116,39 @@ internal sealed class ActionPlanner(WorkingSet ws)
         }
         if (!failed && CibBoolean.IsTrue(p.MetaValue("allow-migrate")) && p.Agent.Class == "ocf" && from.Online && !from.Unclean
             && current == next && p.Parent is not SchedClone)
-            return new ResourceChange("Migrate", p.Id, Details(current, from, next, to));
+            return FirstThatChanges(p) is { } first
+                ? new ResourceChange("Move", p.Id, Details(current, from, next, to), $"due to unrunnable {first.Id} stop")
+                : new ResourceChange("Migrate", p.Id, Details(current, from, next, to));
         return new ResourceChange(failed ? "Recover" : "Move", p.Id, Details(current, from, next, to));
+    }
+
+    /// <summary>
+    /// A resource can migrate only if what it is ordered after (a mandatory order) is not itself
+    /// stopped or started in this transition (migrating along is fine): Pacemaker's migration
+    /// keeps the order by turning it into migrate_to/migrate_from orders, which a stop or start of
+    /// the first cannot satisfy, so it moves with a stop and a start instead.
+    /// </summary>
+    private SchedResource? FirstThatChanges(SchedPrimitive p)
+    {
+        foreach (var o in ws.Config.Constraints.OfType<OrderConstraint>())
+        {
+            if (!OrderPairs.IsMandatory(o)) continue;
+            foreach (var pair in OrderPairs.Of(ws, o))
+            {
+                if (pair.FirstAction != "start" || pair.ThenAction != "start" || !pair.Then.Primitives().Contains(p)) continue;
+                if (pair.First.Primitives().Any(f => f != p && f.Managed && StartsOrStops(f))) return pair.First;
+            }
+        }
+        return null;
+    }
+
+    /// <summary>It will be stopped or started (not migrated) by this transition.</summary>
+    private static bool StartsOrStops(SchedPrimitive f)
+    {
+        var to = f.AssignedTo;
+        if (f.ActiveOn.Count == 0) return to is not null;
+        if (to is null || !f.ActiveOn.ContainsKey(to)) return !CibBoolean.IsTrue(f.MetaValue("allow-migrate")) || f.Failed || to is null;
+        return f.Failed || f.RestartReason is not null;
     }
 
     /// <summary>Only resources with requires=nothing run without quorum (fencing devices require quorum too).</summary>

@@ -136,8 +136,7 @@ internal sealed class OrderPropagation(WorkingSet ws)
 
         foreach (var o in ws.Config.Constraints.OfType<OrderConstraint>())
         {
-            var mandatory = o.Kind is "Mandatory" || (o.Kind is null && (o.Score is null || o.Score.Value.Value > 0));
-            if (!mandatory) continue;
+            if (!OrderPairs.IsMandatory(o)) continue;
             var symmetrical = CibBoolean.TryParse(o.Symmetrical) ?? true;
             foreach (var pair in OrderPairs.Of(ws, o))
                 edges.Add(new Edge(o.Id, pair.First, pair.FirstAction, pair.Then, pair.ThenAction, symmetrical, pair.Relaxed));
