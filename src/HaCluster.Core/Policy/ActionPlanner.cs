@@ -114,8 +114,7 @@ internal sealed class ActionPlanner(WorkingSet ws)
             if (current == Role.Promoted && next is Role.Unpromoted or Role.Started) return new ResourceChange("Demote", p.Id, Details(current, from, Role.Unpromoted, to));
             return null;
         }
-        if (!failed && CibBoolean.IsTrue(p.MetaValue("allow-migrate")) && p.Agent.Class == "ocf" && from.Online && !from.Unclean
-            && current == next && p.Parent is not SchedClone)
+        if (p.CanMigrateFrom(from))
             return FirstThatChanges(p) is { } first
                 ? new ResourceChange("Move", p.Id, Details(current, from, next, to), $"due to unrunnable {first.Id} stop")
                 : new ResourceChange("Migrate", p.Id, Details(current, from, next, to));
@@ -147,7 +146,7 @@ internal sealed class ActionPlanner(WorkingSet ws)
     {
         var to = f.AssignedTo;
         if (f.ActiveOn.Count == 0) return to is not null;
-        if (to is null || !f.ActiveOn.ContainsKey(to)) return !CibBoolean.IsTrue(f.MetaValue("allow-migrate")) || f.Failed || to is null;
+        if (to is null || !f.ActiveOn.ContainsKey(to)) return !f.WillMigrate;
         return f.Failed || f.RestartReason is not null;
     }
 

@@ -220,7 +220,7 @@ internal sealed class HistoryUnpacker(WorkingSet ws)
             .OrderBy(o => o.CallId < 0 ? int.MaxValue : o.CallId).ToList();
         foreach (var op in ops)
         {
-            var expected = ExpectedRc(op);
+            var expected = op.ExpectedRc;
             var pending = op.CallId < 0 || op.OpStatus is -1 or 7;
             // Degraded (190) and degraded-promoted (191) still run: success with a warning.
             var rc = op.RcCode switch { 190 => OcfSuccess, 191 => OcfRunningPromoted, var other => other };
@@ -341,22 +341,8 @@ internal sealed class HistoryUnpacker(WorkingSet ws)
         var changed = op.LastRcChange ?? op.LastRun;
         if (changed is null || DateTimeOffset.FromUnixTimeSeconds(changed.Value).AddMilliseconds(timeoutMs) > ws.Now) return false;
         // A younger failure recorded in the node's attributes keeps the old one alive.
-        var names = new[] { rsc.Id, rsc.ConfigId, CloneBuilder.BaseId(rsc.Id) }.Distinct().ToArray();
-        foreach (var (key, value) in node.Attributes)
-            foreach (var name in names)
-                if ((key == $"last-failure-{name}" || key.StartsWith($"last-failure-{name}#", StringComparison.Ordinal))
-                    && long.TryParse(value, out var t) && DateTimeOffset.FromUnixTimeSeconds(t).AddMilliseconds(timeoutMs) > ws.Now)
-                    return false;
-        return true;
-    }
-
-    /// <summary>The expected rc from the transition key "action:transition:expected-rc:uuid".</summary>
-    private static int ExpectedRc(OperationRecord op)
-    {
-        var key = op.TransitionKey;
-        if (key is null) return op.Task == "monitor" && op.IntervalMs == 0 ? OcfNotRunning : OcfSuccess;
-        var parts = key.Split(':');
-        return parts.Length >= 3 && int.TryParse(parts[2], out var rc) ? rc : OcfSuccess;
+        var (_, lastFailure) = node.Failures(new[] { rsc.Id, rsc.ConfigId, CloneBuilder.BaseId(rsc.Id) }.Distinct().ToArray());
+        return lastFailure == 0 || DateTimeOffset.FromUnixTimeSeconds(lastFailure).AddMilliseconds(timeoutMs) <= ws.Now;
     }
 
     /// <summary>The op's on-fail, from its definition or op_defaults; null for the default.</summary>

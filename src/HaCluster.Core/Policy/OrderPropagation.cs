@@ -183,17 +183,11 @@ internal sealed class OrderPropagation(WorkingSet ws)
         : action switch
     {
         // A live migration is not a start its dependents restart for.
-        "start" => r.Primitives().Any(p => WillRun(p) && !WillMigrate(p) && (p.ActiveOn.Count == 0 || !p.ActiveOn.ContainsKey(p.AssignedTo!) || p.Failed || p.RestartReason is not null)),
+        "start" => r.Primitives().Any(p => WillRun(p) && !(p.WillMigrate && p.RestartReason is null) && (p.ActiveOn.Count == 0 || !p.ActiveOn.ContainsKey(p.AssignedTo!) || p.Failed || p.RestartReason is not null)),
         "promote" => r.Primitives().Any(p => WillRun(p) && p.NextRole == Role.Promoted &&
                                             (p.CurrentRole != Role.Promoted || p.RestartReason is not null || !p.ActiveOn.ContainsKey(p.AssignedTo!))),
         _ => false,
     };
-
-    /// <summary>It moves by live migration (allow-migrate, running healthy on one node that stays up), as ActionPlanner decides.</summary>
-    private static bool WillMigrate(SchedPrimitive p) =>
-        CibBoolean.IsTrue(p.MetaValue("allow-migrate")) && p.Agent.Class == "ocf" && p.Parent is not SchedClone
-        && p.ActiveOn.Count == 1 && p.AssignedTo is { } to && !p.ActiveOn.ContainsKey(to)
-        && p.ActiveOn.Keys.First() is { Online: true, Unclean: false } && !p.Failed && p.RestartReason is null;
 
     /// <summary>How many of a "one or more" group can do the action (a clone counts its instances).</summary>
     private static int Count(OneOrMore group, string action) =>

@@ -200,25 +200,13 @@ internal sealed class Placement(WorkingSet ws)
     /// <summary>Sum of the resource's fail-count attributes on a node, unless failure-timeout expired them.</summary>
     private int FailCount(SchedPrimitive p, SchedNode node)
     {
-        var names = new[] { p.Id, p.ConfigId }.Distinct().ToArray();
-        long total = 0;
-        long lastFailure = 0;
-        foreach (var (key, value) in node.Attributes)
-        {
-            foreach (var name in names)
-            {
-                if (key == $"fail-count-{name}" || key.StartsWith($"fail-count-{name}#", StringComparison.Ordinal))
-                    total += Score.TryParse(value, out var s) ? s.Value : 0;
-                if (key == $"last-failure-{name}" || key.StartsWith($"last-failure-{name}#", StringComparison.Ordinal))
-                    if (long.TryParse(value, out var t)) lastFailure = Math.Max(lastFailure, t);
-            }
-        }
+        var (total, lastFailure) = node.Failures(new[] { p.Id, p.ConfigId }.Distinct().ToArray());
         if (total > 0 && Duration.TryParseMilliseconds(p.MetaValue("failure-timeout"), out var timeoutMs) && timeoutMs > 0 && lastFailure > 0)
         {
             var expires = DateTimeOffset.FromUnixTimeSeconds(lastFailure).AddMilliseconds(timeoutMs);
             if (ws.Now > expires) return 0;
         }
-        return (int)Math.Min(total, Inf);
+        return total;
     }
 
     // ------------------------------------------------------------------ colocations

@@ -30,5 +30,28 @@ public sealed class SchedNode(string id, string name)
 
     public string? Attribute(string name) => Attributes.TryGetValue(name, out var v) ? v : null;
 
+    /// <summary>
+    /// A resource's failures recorded here under any of <paramref name="names"/>: the fail-count-NAME
+    /// and fail-count-NAME#op_interval attributes summed (INFINITY at most), and the latest of the
+    /// last-failure ones (epoch seconds; 0 when none).
+    /// </summary>
+    public (int Count, long LastFailure) Failures(IReadOnlyCollection<string> names)
+    {
+        long total = 0;
+        long lastFailure = 0;
+        foreach (var (key, value) in Attributes)
+            foreach (var name in names)
+            {
+                if (Names(key, "fail-count-", name))
+                    total += Cib.Score.TryParse(value, out var s) ? s.Value : 0;
+                else if (Names(key, "last-failure-", name) && long.TryParse(value, out var t))
+                    lastFailure = Math.Max(lastFailure, t);
+            }
+        return ((int)Math.Min(total, Cib.Score.InfinityValue), lastFailure);
+    }
+
+    private static bool Names(string key, string prefix, string resource) =>
+        key == prefix + resource || key.StartsWith(prefix + resource + "#", StringComparison.Ordinal);
+
     public override string ToString() => Name;
 }

@@ -108,6 +108,19 @@ public sealed class SchedPrimitive(string id, SchedResource? parent, Primitive d
 
     public Role CurrentRole => ActiveOn.Count == 0 ? Role.Stopped : ActiveOn.Values.Max();
 
+    /// <summary>
+    /// Whether its move from <paramref name="from"/> to where it is assigned can be a live
+    /// migration (migrate_to, migrate_from) rather than a stop and a start: allow-migrate, an OCF
+    /// agent, not a clone instance, not failed, the same role, from a node that is up.
+    /// </summary>
+    public bool CanMigrateFrom(SchedNode from) =>
+        !Failed && CibBoolean.IsTrue(MetaValue("allow-migrate")) && Agent.Class == "ocf" && Parent is not SchedClone
+        && from is { Online: true, Unclean: false } && AssignedTo is { } to && to != from
+        && CurrentRole == (NextRole is Role.Unknown or Role.Stopped ? Role.Started : NextRole);
+
+    /// <summary>It runs on one node and moves from it by live migration.</summary>
+    public bool WillMigrate => ActiveOn.Count == 1 && CanMigrateFrom(ActiveOn.Keys.First());
+
     public override SchedNode? CurrentNode => ActiveOn.Count == 1 ? ActiveOn.Keys.First() : ActiveOn.Keys.FirstOrDefault();
 
     public override IEnumerable<SchedPrimitive> Primitives() { yield return this; }

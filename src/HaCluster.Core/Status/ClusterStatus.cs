@@ -127,7 +127,16 @@ public sealed record OperationRecord(
     /// <summary>op-force-restart: the parameters the agent cannot reload (space separated).</summary>
     string? ForceRestartParams = null,
     /// <summary>op-secure-params: the private parameters left out of the secure digest.</summary>
-    string? SecureParams = null);
+    string? SecureParams = null)
+{
+    /// <summary>
+    /// The result the operation was expected to give: the transition key's third field
+    /// ("action:transition:expected-rc:uuid"); without a key, 7 (not running) for a probe, else 0.
+    /// </summary>
+    public int ExpectedRc =>
+        TransitionKey is null ? (Task == "monitor" && IntervalMs == 0 ? 7 : 0)
+        : TransitionKey.Split(':') is [_, _, var rc, ..] && int.TryParse(rc, out var expected) ? expected : 0;
+}
 
 /// <summary>A ticket's state (for rsc_ticket constraints).</summary>
 public sealed record TicketState(string Id, bool Granted, bool Standby, long? LastGranted);

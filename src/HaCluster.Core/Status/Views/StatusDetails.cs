@@ -51,18 +51,13 @@ public static class StatusDetails
             output.WriteLine($"  * Node: {node.Name}:");
             foreach (var g in failures)
             {
-                var count = g.Sum(a => Count(a.Value));
+                var (count, last) = node.Failures([g.Key]);
                 var threshold = ws.ById.TryGetValue(g.Key, out var r) ? r.MetaValue("migration-threshold") : null;
-                var last = node.Attributes.Where(a => a.Key == $"last-failure-{g.Key}" || a.Key.StartsWith($"last-failure-{g.Key}#", StringComparison.Ordinal))
-                    .Select(a => long.TryParse(a.Value, out var t) ? t : 0).DefaultIfEmpty(0).Max();
                 output.WriteLine($"    * {g.Key}: migration-threshold={threshold ?? "1000000"} fail-count={(count >= HaCluster.Core.Cib.Score.InfinityValue ? "INFINITY" : count.ToString())}"
                     + (last > 0 ? $" last-failure='{HaCluster.Core.Cib.CibChange.FormatTime(DateTimeOffset.FromUnixTimeSeconds(last))}'" : ""));
             }
         }
     }
-
-    private static long Count(string value) =>
-        value is "INFINITY" or "+INFINITY" ? HaCluster.Core.Cib.Score.InfinityValue : long.TryParse(value, out var n) ? Math.Min(n, HaCluster.Core.Cib.Score.InfinityValue) : 0;
 
     /// <summary>Per node, each resource's recorded operations in call order, with result where it failed.</summary>
     private static void PrintOperations(WorkingSet ws, TextWriter output, StatusFilter filter)
@@ -81,15 +76,10 @@ public static class StatusDetails
                 foreach (var op in h.Operations.OrderBy(o => o.CallId))
                 {
                     var interval = op.IntervalMs > 0 ? $": interval=\"{op.IntervalMs}ms\"" : "";
-                    var result = op.RcCode == Expected(op) ? "" : $" rc={op.RcCode} ({StatusPrinter.RcName(op.RcCode)})";
+                    var result = op.RcCode == op.ExpectedRc ? "" : $" rc={op.RcCode} ({StatusPrinter.RcName(op.RcCode)})";
                     output.WriteLine($"      * ({op.CallId}) {op.Task}{interval}{result}");
                 }
             }
         }
     }
-
-    /// <summary>The result the operation was expected to give: the transition key's third field, else 7 for a probe and 0 otherwise.</summary>
-    private static int Expected(OperationRecord op) =>
-        op.TransitionKey?.Split(':') is [_, _, var rc, ..] && int.TryParse(rc, out var expected) ? expected
-        : op.Task == "monitor" && op.IntervalMs == 0 ? 7 : 0;
 }
