@@ -168,17 +168,18 @@ public sealed class DaemonService(DaemonContext context, IHostApplicationLifetim
     /// </summary>
     private ApiReply Status(ApiRequest request)
     {
+        var (view, filter) = LiveStatusView.FromArguments(request.Arguments);
+        if (view is not (null or "text" or "xml")) return new ApiReply(false, $"unknown status view '{view}' (text or xml)");
         var status = StatusReply.From(node!.Snapshot()) with
         {
             CibVersion = replicator?.Store.Version.ToString(),
             CibXml = controller?.LastStatusXml,
             FencingHistory = controller?.FencingHistory,
-            ConfigurationXml = replicator is null ? null : System.Text.Encoding.UTF8.GetString(replicator.Store.Xml),
+            // This node's own copy is for programs (and edits) only: a laid-out view does not show it.
+            ConfigurationXml = replicator is null || view is not null ? null : System.Text.Encoding.UTF8.GetString(replicator.Store.Xml),
             LastChange = replicator is null ? null : HaCluster.Core.Cib.CibChange.Read(replicator.Store.Xml)?.Describe(),
         };
-        var (view, filter) = LiveStatusView.FromArguments(request.Arguments);
         if (view is null) return new ApiReply(true, Status: status);
-        if (view is not ("text" or "xml")) return new ApiReply(false, $"unknown status view '{view}' (text or xml)");
         var exit = LiveStatusView.Healthy(status) ? LiveStatusView.ExitHealthy : LiveStatusView.ExitDegraded;
         return new ApiReply(true, Text: LiveStatusView.Render(status, view, filter, DateTimeOffset.UtcNow), Exit: exit);
     }

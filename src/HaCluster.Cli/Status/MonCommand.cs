@@ -40,8 +40,7 @@ public static class MonCommand
                     else if (i > 0) output.WriteLine();
                     // The view's own "Last updated" line says when; this says how often.
                     output.WriteLine($"hacrm mon: every {parse.GetValue(interval)}, Ctrl-C to quit");
-                    if (text is not null && StatusColours.Wanted(output)) text = StatusColours.Apply(text);
-                    output.Write(text ?? $"Last updated: {DateTimeOffset.Now:yyyy-MM-dd HH:mm:ss}\nhaclusterd unreachable: {problem}\n");
+                    output.Write(text is null ? $"Last updated: {DateTimeOffset.Now:yyyy-MM-dd HH:mm:ss}\nhaclusterd unreachable: {problem}\n" : StatusColours.For(output, text));
                     exit = code;
                     if (parse.GetValue(count) != 0 && i + 1 >= parse.GetValue(count)) break;
                     stop.Token.WaitHandle.WaitOne(TimeSpan.FromMilliseconds(ms));

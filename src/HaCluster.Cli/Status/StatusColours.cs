@@ -17,6 +17,9 @@ public static partial class StatusColours
         ReferenceEquals(output, Console.Out) && !Console.IsOutputRedirected
         && Environment.GetEnvironmentVariable("NO_COLOR") is null or "" && Environment.GetEnvironmentVariable("TERM") != "dumb";
 
+    /// <summary>The text as it should be written to <paramref name="output"/>: coloured only where <see cref="Wanted"/>.</summary>
+    public static string For(TextWriter output, string text) => Wanted(output) ? Apply(text) : text;
+
     public static string Apply(string text) => Words().Replace(text, m => m.Groups["bad"].Success ? Red + m.Value + Reset
         : m.Groups["held"].Success ? Yellow + m.Value + Reset
         : Green + m.Value + Reset);

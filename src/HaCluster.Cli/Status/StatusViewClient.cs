@@ -25,7 +25,7 @@ public static class StatusViewClient
             error.WriteLine($"hacrm status: {problem}");
             return LiveStatusView.ExitUnreachable;
         }
-        output.Write(StatusColours.Wanted(output) ? StatusColours.Apply(text) : text);
+        output.Write(StatusColours.For(output, text));
         return exit;
     }
 
