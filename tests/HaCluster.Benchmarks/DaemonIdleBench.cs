@@ -1,6 +1,4 @@
 using HaCluster.Cluster.Tests;
-using HaCluster.Core.Status;
-using HaCluster.Daemon.Cib;
 
 namespace HaCluster.Benchmarks;
 
@@ -94,24 +92,8 @@ public static class DaemonIdleBench
     private static async Task<int> WithClusterAsync(string[] args, Func<TestCluster, int, Task<int>> body)
     {
         var seconds = args.Length > 0 ? int.Parse(args[0]) : 60;
-        var subnet = Random.Shared.Next(1, 250);
-        var port = TestCluster.RandomPort();
-        string[] all = ["node1", "node2", "node3"];
-        TestCluster? c = null;
-        using var cluster = c = new TestCluster(all, n => $$"""
-            cluster_name: idle{{subnet}}
-            nodes:
-              - { name: node1, id: 1, addresses: [127.8.{{subnet}}.11, 127.9.{{subnet}}.11] }
-              - { name: node2, id: 2, addresses: [127.8.{{subnet}}.12, 127.9.{{subnet}}.12] }
-              - { name: node3, id: 3, addresses: [127.8.{{subnet}}.13, 127.9.{{subnet}}.13] }
-            rings:
-              - unicast: { port: {{port}} }
-              - unicast: { port: {{port + 1}} }
-            key_file: KEY
-            agents: { rsctmp: DIR/{{n}}.rsctmp }
-            """);
-        c.ConfigRewrite = text => text.Replace("KEY", c.KeyFile).Replace("DIR", c.Dir);
-        new CibStore(Path.Combine(cluster.Dir, "node1.state")).Store(new CibVersion(0, 5, 0), System.Text.Encoding.UTF8.GetBytes(Cib));
+        string[] all = LoopbackBenchCluster.Nodes;
+        using var cluster = LoopbackBenchCluster.Create("idle", [8, 9], Cib);
         cluster.StartAll();
         await cluster.WaitUntil("every resource runs", () =>
             all.Count(n => File.Exists(Path.Combine(cluster.Dir, $"{n}.rsctmp", "Dummy-ping.state"))) == 3

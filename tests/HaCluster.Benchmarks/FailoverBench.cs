@@ -1,7 +1,5 @@
 using System.Diagnostics;
 using HaCluster.Cluster.Tests;
-using HaCluster.Core.Status;
-using HaCluster.Daemon.Cib;
 
 namespace HaCluster.Benchmarks;
 
@@ -33,23 +31,8 @@ public static class FailoverBench
     public static async Task<int> RunAsync(string[] args)
     {
         var runs = args.Length > 0 ? int.Parse(args[0]) : 20;
-        var subnet = Random.Shared.Next(1, 250);
-        var port = TestCluster.RandomPort();
-        string[] all = ["node1", "node2", "node3"];
-        TestCluster? c = null;
-        using var cluster = c = new TestCluster(all, n => $$"""
-            cluster_name: fo{{subnet}}
-            nodes:
-              - { name: node1, id: 1, addresses: [127.7.{{subnet}}.11] }
-              - { name: node2, id: 2, addresses: [127.7.{{subnet}}.12] }
-              - { name: node3, id: 3, addresses: [127.7.{{subnet}}.13] }
-            rings:
-              - unicast: { port: {{port}} }
-            key_file: KEY
-            agents: { rsctmp: DIR/{{n}}.rsctmp }
-            """);
-        c.ConfigRewrite = text => text.Replace("KEY", c.KeyFile).Replace("DIR", c.Dir);
-        new CibStore(Path.Combine(cluster.Dir, "node1.state")).Store(new CibVersion(0, 5, 0), System.Text.Encoding.UTF8.GetBytes(Cib));
+        string[] all = LoopbackBenchCluster.Nodes;
+        using var cluster = LoopbackBenchCluster.Create("fo", [7], Cib);
         string[] RunningOn(string rsc, IEnumerable<string> among) =>
             among.Where(n => File.Exists(Path.Combine(cluster.Dir, $"{n}.rsctmp", $"Dummy-{rsc}.state"))).ToArray();
         cluster.StartAll();
