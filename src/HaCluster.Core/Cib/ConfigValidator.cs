@@ -404,7 +404,7 @@ public sealed class ConfigValidator
 
         foreach (var o in _config.Constraints.OfType<OrderConstraint>())
         {
-            var mandatory = o.Kind is "Mandatory" || (o.Kind is null && (o.Score is null || o.Score.Value.Value > 0));
+            var mandatory = o.IsMandatory;
             if (!mandatory) continue;
             var symmetrical = CibBoolean.TryParse(o.Symmetrical) ?? true;
             var pairs = new List<((string, string), (string, string))>();

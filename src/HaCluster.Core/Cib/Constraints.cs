@@ -60,7 +60,11 @@ public sealed record OrderConstraint(
     Score? Score = null,
     string? Symmetrical = null,
     string? RequireAll = null,
-    EquatableArray<ResourceSet> Sets = default) : Constraint(Id);
+    EquatableArray<ResourceSet> Sets = default) : Constraint(Id)
+{
+    /// <summary>Mandatory: kind=Mandatory, or no kind and a positive (or no) score, as Pacemaker reads it.</summary>
+    public bool IsMandatory => Kind is "Mandatory" || (Kind is null && (Score is null || Score.Value.Value > 0));
+}
 
 /// <summary>rsc_ticket: resources that need a ticket, and what to do when it is lost.</summary>
 public sealed record TicketConstraint(

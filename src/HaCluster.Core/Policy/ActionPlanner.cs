@@ -131,7 +131,7 @@ internal sealed class ActionPlanner(WorkingSet ws)
     {
         foreach (var o in ws.Config.Constraints.OfType<OrderConstraint>())
         {
-            if (!OrderPairs.IsMandatory(o)) continue;
+            if (!o.IsMandatory) continue;
             foreach (var pair in OrderPairs.Of(ws, o))
             {
                 if (pair.FirstAction != "start" || pair.ThenAction != "start" || !pair.Then.Primitives().Contains(p)) continue;

@@ -21,10 +21,6 @@ internal readonly record struct OrderPair(SchedResource First, string FirstActio
 /// </summary>
 internal static class OrderPairs
 {
-    /// <summary>Mandatory: kind=Mandatory, or no kind and a positive (or no) score, as Pacemaker reads it.</summary>
-    public static bool IsMandatory(OrderConstraint o) =>
-        o.Kind is "Mandatory" || (o.Kind is null && (o.Score is null || o.Score.Value.Value > 0));
-
     public static IEnumerable<OrderPair> Of(WorkingSet ws, OrderConstraint o)
     {
         if (o.Sets.IsEmpty)

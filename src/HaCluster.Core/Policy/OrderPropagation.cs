@@ -136,7 +136,7 @@ internal sealed class OrderPropagation(WorkingSet ws)
 
         foreach (var o in ws.Config.Constraints.OfType<OrderConstraint>())
         {
-            if (!OrderPairs.IsMandatory(o)) continue;
+            if (!o.IsMandatory) continue;
             var symmetrical = CibBoolean.TryParse(o.Symmetrical) ?? true;
             foreach (var pair in OrderPairs.Of(ws, o))
                 edges.Add(new Edge(o.Id, pair.First, pair.FirstAction, pair.Then, pair.ThenAction, symmetrical, pair.Relaxed));
