@@ -173,7 +173,7 @@ public sealed class DaemonService(DaemonContext context, IHostApplicationLifetim
         var status = StatusReply.From(node!.Snapshot()) with
         {
             CibVersion = replicator?.Store.Version.ToString(),
-            CibXml = controller?.LastStatusXml,
+            CibXml = controller?.StatusPictureXml(),
             FencingHistory = controller?.FencingHistory,
             // This node's own copy is for programs (and edits) only: a laid-out view does not show it.
             ConfigurationXml = replicator is null || view is not null ? null : System.Text.Encoding.UTF8.GetString(replicator.Store.Xml),

@@ -54,6 +54,11 @@ public sealed class ClusterController(DaemonContext context, MembershipNode node
     /// <summary>The DC's last scheduler input as CIB XML (from the DC itself, or sent by it), for `hacrm status`.</summary>
     public string? LastStatusXml { get; private set; }
 
+    private readonly StatusPicture statusPicture = new();
+
+    /// <summary>What `hacrm status` shows: <see cref="LastStatusXml"/> with this node's configuration when it is newer.</summary>
+    public string? StatusPictureXml() => statusPicture.Current(LastStatusXml, store.Version, () => store.Xml);
+
     private string Name(int id) => context.Config.FindNode(id)?.Name ?? id.ToString();
     private int? IdOf(string name) => context.Config.FindNode(name)?.Id;
 
