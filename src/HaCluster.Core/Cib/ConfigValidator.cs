@@ -171,6 +171,8 @@ public sealed class ConfigValidator
             if (KnownOptions.CheckValue(def, p.Value) is { } problem) Error(r.Id, $"{kind} {r.Id}: meta {p.Name}: {problem}");
             if (KnownOptions.CloneOnlyMeta.Contains(p.Name) && r is not Clone)
                 Warn(r.Id, $"{kind} {r.Id}: meta {p.Name} only means something on a clone");
+            if (p.Name == "container" && p.Value is { } container && !_resources.ContainsKey(container))
+                Error(r.Id, $"{kind} {r.Id}: meta container: unknown resource '{container}'");
             if (p.Name == "target-role" && p.Value is { } role && KnownOptions.IsPromotableRole(role) && !IsPromotableContext(r, insideClone))
                 Error(r.Id, $"{kind} {r.Id}: target-role {role} needs a promotable clone");
         }

@@ -77,6 +77,7 @@ public static class KnownOptions
         new("failure-timeout", OptionKind.Duration, "forget failures after this long"),
         new("multiple-active", OptionKind.Choice, "what to do if found running twice", "block", "stop_only", "stop_start", "stop_unexpected"),
         new("allow-migrate", OptionKind.Boolean, "live-migrate instead of stop/start"),
+        new("container", OptionKind.Text, "the resource it runs inside: placed with it, started after it, restarted when it fails"),
         new("container-attribute-target", OptionKind.Text, "for bundles"),
         new("remote-node", OptionKind.Text, "make this resource a guest node"),
         new("critical", OptionKind.Boolean, "colocations with it count"),

@@ -15,6 +15,10 @@ internal sealed class HistoryUnpacker(WorkingSet ws)
         .GroupBy(p => CloneBuilder.BaseId(p.Id))
         .ToDictionary(g => g.Key, g => g.ToList());
 
+    /// <summary>Containers to restart on a node because something inside them failed there.</summary>
+    private readonly List<(SchedPrimitive Container, SchedNode Node)> _containerRestarts = new();
+
+    private const string RestartContainer = "restart-container";
     private const int OcfSuccess = 0, OcfNotRunning = 7, OcfRunningPromoted = 8, OcfFailedPromoted = 9;
 
     public void Unpack()
@@ -29,6 +33,8 @@ internal sealed class HistoryUnpacker(WorkingSet ws)
                 Apply(node, history);
         }
         ApplyFailedMigrations();
+        foreach (var (container, node) in _containerRestarts)
+            if (container.ActiveOn.ContainsKey(node)) container.RestartReason ??= "";
         // Orphan copies whose history says they are stopped are nothing to act on or show.
         foreach (var orphan in _anonymousOrphans.Where(o => o.ActiveOn.Count == 0 && !o.Failed))
         {
@@ -104,6 +110,12 @@ internal sealed class HistoryUnpacker(WorkingSet ws)
                 case "standby":
                     rsc.FailedOn.Add(node);
                     node.Standby = true;
+                    break;
+                case RestartContainer when rsc.Container is not null:
+                    // Recovered where it is (unless the failure was a stop, already counted as
+                    // done), and its container restarts there first.
+                    if (role > Role.Stopped) rsc.FailedOn.Add(node);
+                    _containerRestarts.Add((rsc.Container, node));
                     break;
                 case "fence":
                     rsc.FailedOn.Add(node);
@@ -253,6 +265,12 @@ internal sealed class HistoryUnpacker(WorkingSet ws)
                 case "stop":
                     if (pending) { role = Role.Started; break; }
                     if (rc == OcfSuccess && !opFailed) { role = Role.Stopped; failed = false; stopFailed = false; }
+                    else if (OnFail(rsc, op) == RestartContainer && rsc.Container is not null)
+                    {
+                        // Inside a container, a failed stop counts as done: restarting the
+                        // container stops it for sure (Pacemaker's "failure ignored").
+                        role = Role.Stopped; failed = true; stopFailed = false; onFail = RestartContainer;
+                    }
                     else
                     {
                         // A stop that failed leaves it running.
@@ -345,12 +363,15 @@ internal sealed class HistoryUnpacker(WorkingSet ws)
         return lastFailure == 0 || DateTimeOffset.FromUnixTimeSeconds(lastFailure).AddMilliseconds(timeoutMs) <= ws.Now;
     }
 
-    /// <summary>The op's on-fail, from its definition or op_defaults; null for the default.</summary>
+    /// <summary>
+    /// The op's on-fail, from its definition or op_defaults; for a resource inside a container
+    /// "restart-container" by default; null for the default.
+    /// </summary>
     private string? OnFail(SchedPrimitive rsc, OperationRecord op)
     {
         foreach (var def in rsc.Definition.Operations)
             if (def.Name == op.Task && def.IntervalMilliseconds == op.IntervalMs && def.OnFail is { } of)
                 return of;
-        return ws.Config.OperationDefault("on-fail");
+        return ws.Config.OperationDefault("on-fail") ?? (rsc.Container is not null ? RestartContainer : null);
     }
 }

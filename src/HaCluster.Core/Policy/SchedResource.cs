@@ -82,6 +82,11 @@ public sealed class SchedPrimitive(string id, SchedResource? parent, Primitive d
     /// <summary>Id in the configuration (without a clone instance suffix).</summary>
     public string ConfigId => Definition.Id;
     public bool Orphan { get; init; }
+    /// <summary>
+    /// The resource it runs inside (meta attribute container, say a service inside a VM): it is
+    /// placed with it, starts after it, and its failures restart the container.
+    /// </summary>
+    public SchedPrimitive? Container { get; set; }
 
     /// <summary>Where the history says it is active, with the role there.</summary>
     public Dictionary<SchedNode, Role> ActiveOn { get; } = new();

@@ -9,7 +9,7 @@ namespace HaCluster.Core.Policy;
 /// </summary>
 public sealed class WorkingSet
 {
-    public required ClusterConfig Config { get; init; }
+    public ClusterConfig Config { get; private set; } = ClusterConfig.Empty;
     public required ClusterStatus Status { get; init; }
     public required DateTimeOffset Now { get; init; }
     public List<SchedNode> Nodes { get; } = new();
@@ -86,6 +86,7 @@ public sealed class WorkingSet
         ws.HaveQuorum = status.HaveQuorum;
         ws.BuildNodes();
         ws.BuildResources();
+        ws.Config = ResourceContainers.Resolve(ws);
         ws.HaveStonithResource = ws.AllPrimitives().Any(p => p.Agent.Class == "stonith");
         ws.UnfencingEnabled = ws.StonithEnabled && ws.AllPrimitives().Any(p => p.Agent.Class == "stonith" && p.MetaValue("provides") == "unfencing");
         return ws;

@@ -189,6 +189,13 @@ public class ConfigValidatorTests
     }
 
     [Fact]
+    public void A_container_must_be_a_configured_resource()
+    {
+        Assert.Empty(ErrorMessages(Base + "primitive vm Dummy\nprimitive check Dummy meta container=vm"));
+        Assert.Contains("primitive check: meta container: unknown resource 'vmm'", ErrorMessages(Base + "primitive vm Dummy\nprimitive check Dummy meta container=vmm"));
+    }
+
+    [Fact]
     public void Drbd_master_slave_without_notify_is_a_warning()
     {
         Assert.Contains(Warnings(Base + "primitive d ocf:linbit:drbd params drbd_resource=r0\nms m d"), m => m.Contains("needs meta notify=true"));

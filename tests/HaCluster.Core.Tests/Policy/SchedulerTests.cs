@@ -359,4 +359,32 @@ public class SchedulerTests
             .Attribute("node1", "master-s", "10").Attribute("node2", "master-s", "5");
         Assert.DoesNotContain(Summary(crm, status), l => l.StartsWith("Promote"));
     }
+
+    private const string VmWithChecks = TwoNodes + "primitive vm Dummy\nprimitive check1 Dummy meta container=vm\nprimitive check2 Dummy meta container=vm\nlocation l vm 100: node2";
+
+    [Fact]
+    public void Resources_inside_a_container_start_with_it_on_its_node()
+    {
+        var s = Summary(VmWithChecks, new StatusBuilder().Online("node1", "node2"));
+        Assert.Equal(new[] { "Start check1 (node2)", "Start check2 (node2)", "Start vm (node2)" }, s.Order());
+    }
+
+    [Fact]
+    public void A_failure_inside_a_container_restarts_the_container_and_what_else_runs_in_it()
+    {
+        var status = new StatusBuilder().Online("node1", "node2").Running("node2", "vm").Running("node2", "check2")
+            .History("node2", "check1", "ocf:heartbeat:Dummy", ("start", 0, 0), ("monitor", 1, 10000))
+            .Attribute("node2", "fail-count-check1#monitor_10000", "1");
+        var s = Summary(VmWithChecks, status);
+        Assert.Equal(new[] { "Recover check1 (node2)", "Restart check2 (node2) due to required vm start", "Restart vm (node2)" }, s.Order());
+    }
+
+    [Fact]
+    public void A_failed_stop_inside_a_container_counts_as_done_once_the_container_restarts()
+    {
+        var status = new StatusBuilder().Online("node1", "node2").Running("node2", "vm").Running("node2", "check2")
+            .History("node2", "check1", "ocf:heartbeat:Dummy", ("start", 0, 0), ("stop", 1, 0));
+        var s = Summary(VmWithChecks, status);
+        Assert.Equal(new[] { "Restart check2 (node2) due to required vm start", "Restart vm (node2)", "Start check1 (node2)" }, s.Order());
+    }
 }
