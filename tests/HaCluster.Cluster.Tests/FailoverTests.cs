@@ -576,6 +576,25 @@ public sealed class FailoverTests : IDisposable
     }
 
     [Fact]
+    public async Task Under_shutdown_lock_a_node_stopped_cleanly_keeps_its_resources_until_it_returns()
+    {
+        var cib = Cib.Replace("""<nvpair id="o1" name="stonith-enabled" value="false"/>""",
+            """<nvpair id="o1" name="stonith-enabled" value="false"/><nvpair id="o3" name="shutdown-lock" value="true"/>""");
+        new CibStore(Path.Combine(cluster.Dir, "node1.state")).Store(new CibVersion(0, 5, 0), System.Text.Encoding.UTF8.GetBytes(cib));
+        cluster.StartAll();
+        await cluster.WaitUntil("the group runs on node2", () => RunningOn("app").SequenceEqual(["node2"]) && RunningOn("vip").SequenceEqual(["node2"]), TimeSpan.FromSeconds(30));
+        Assert.Equal(0, cluster.Stop("node2"));
+        Assert.True(RunningOn("app").Length == 0, string.Join("\n", All.Select(cluster.Log)));
+        // The survivors leave it stopped, and say for whom.
+        await cluster.WaitUntil("node1 shows the lock", () => Hacrm("node1", "status").Out.Contains("Stopped node2 (LOCKED)"), TimeSpan.FromSeconds(15));
+        await Task.Delay(3000);
+        Assert.Empty(RunningOn("vip"));
+        Assert.Empty(RunningOn("app"));
+        cluster.Start("node2");
+        await cluster.WaitUntil("the group runs on node2 again", () => RunningOn("app").SequenceEqual(["node2"]) && RunningOn("vip").SequenceEqual(["node2"]), TimeSpan.FromSeconds(30));
+    }
+
+    [Fact]
     public async Task A_resource_banned_by_its_failures_returns_after_a_cleanup()
     {
         var cib = Cib.Replace("""<primitive id="app" class="ocf" provider="heartbeat" type="Dummy">""",

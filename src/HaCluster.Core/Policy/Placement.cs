@@ -179,6 +179,11 @@ internal sealed class Placement(WorkingSet ws)
                 var node = p.ActiveOn.Keys.First();
                 if (p.Allowed.ContainsKey(node) || ws.SymmetricCluster) AddScore(p, node, stickiness, "resource-stickiness (it runs there)");
             }
+            if (p.LockedTo is { } lockNode)
+            {
+                foreach (var other in ws.Nodes.Where(n => n != lockNode)) p.Allowed[other] = -Inf;
+                p.Explanation.Add($"-INFINITY everywhere but {lockNode.Name}: shutdown-lock (it is kept for the node that shut down)");
+            }
             foreach (var node in p.HardErrorOn)
             {
                 p.Allowed[node] = -Inf;

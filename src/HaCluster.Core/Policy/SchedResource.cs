@@ -87,6 +87,8 @@ public sealed class SchedPrimitive(string id, SchedResource? parent, Primitive d
     /// placed with it, starts after it, and its failures restart the container.
     /// </summary>
     public SchedPrimitive? Container { get; set; }
+    /// <summary>The node it is kept for under shutdown-lock (banned from every other).</summary>
+    public SchedNode? LockedTo { get; set; }
 
     /// <summary>Where the history says it is active, with the role there.</summary>
     public Dictionary<SchedNode, Role> ActiveOn { get; } = new();

@@ -19,6 +19,8 @@ public static class Scheduler
     {
         var ws = WorkingSet.Build(config, status, now);
         new HistoryUnpacker(ws).Unpack();
+        ShutdownLocks.FromHistory(ws);
+        ShutdownLocks.Apply(ws);
         new DefinitionChanges(ws).Run();
         new Placement(ws).Run();
         new Unfencing(ws).Run();
@@ -33,6 +35,7 @@ public static class Scheduler
     {
         var ws = WorkingSet.Build(config, status, now);
         new HistoryUnpacker(ws).Unpack();
+        ShutdownLocks.FromHistory(ws);
         return ws;
     }
 

@@ -71,7 +71,7 @@ public sealed class WorkingSet
         }
         return null;
     }
-    private bool BoolProperty(string name, bool fallback) => CibBoolean.TryParse(Property(name)) ?? fallback;
+    internal bool BoolProperty(string name, bool fallback) => CibBoolean.TryParse(Property(name)) ?? fallback;
 
     public static WorkingSet Build(ClusterConfig config, ClusterStatus status, DateTimeOffset now)
     {

@@ -137,7 +137,7 @@ public static class CibStatusReader
             }
             return new ResourceHistory((string?)rsc.Attribute("id") ?? "", (string?)rsc.Attribute("class") ?? "",
                 (string?)rsc.Attribute("provider"), (string?)rsc.Attribute("type") ?? "", ops.ToEquatableArray(),
-                (string?)rsc.Attribute("container"));
+                (string?)rsc.Attribute("container"), OptLong(rsc, "shutdown-lock") is > 0 and var locked ? locked : null);
         }
     }
 }

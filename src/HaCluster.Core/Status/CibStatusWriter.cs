@@ -29,6 +29,7 @@ public static class CibStatusWriter
             {
                 var rsc = new XElement("lrm_resource", new XAttribute("id", r.Id), new XAttribute("class", r.Class), new XAttribute("type", r.Type));
                 if (r.Provider is not null) rsc.Add(new XAttribute("provider", r.Provider));
+                if (r.ShutdownLock is { } locked) rsc.Add(new XAttribute("shutdown-lock", locked));
                 foreach (var op in r.Operations)
                 {
                     var e = new XElement("lrm_rsc_op", new XAttribute("id", op.Id), new XAttribute("operation", op.Task),

@@ -90,14 +90,18 @@ public sealed record NodeState(
         value is not null && (value == "true" || (long.TryParse(value, out var t) && t > 0) || value == "yes");
 }
 
-/// <summary>The operation history of one resource on one node (lrm_resource).</summary>
+/// <summary>
+/// The operation history of one resource on one node (lrm_resource); <see cref="ShutdownLock"/>
+/// is when the node shut down if the resource was stopped there under shutdown-lock.
+/// </summary>
 public sealed record ResourceHistory(
     string Id,
     string Class,
     string? Provider,
     string Type,
     EquatableArray<OperationRecord> Operations,
-    string? Container = null);
+    string? Container = null,
+    long? ShutdownLock = null);
 
 /// <summary>
 /// One recorded operation (lrm_rsc_op): what ran, with which result. rc-code is the agent's exit

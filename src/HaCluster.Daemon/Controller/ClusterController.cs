@@ -30,6 +30,8 @@ public sealed class ClusterController(DaemonContext context, MembershipNode node
     private readonly HashSet<string> fenced = new();
     /// <summary>Nodes that reported a shutdown: when they leave, they left cleanly.</summary>
     private readonly HashSet<string> leaving = new();
+    /// <summary>Resources kept for nodes that shut down under shutdown-lock.</summary>
+    private readonly ShutdownLockBook shutdownLocks = new();
     private string? lastCompletedSummary;
     private DateTime lastCompletedAt;
     private bool repeatLogged;
@@ -134,7 +136,11 @@ public sealed class ClusterController(DaemonContext context, MembershipNode node
         {
             everMember.Add(Name(m));
             fenced.Remove(Name(m));
-            if (reports.TryGetValue(Name(m), out var r) && !r.ShuttingDown) leaving.Remove(Name(m));
+            if (reports.TryGetValue(Name(m), out var r) && !r.ShuttingDown)
+            {
+                leaving.Remove(Name(m));
+                shutdownLocks.Forget(Name(m));
+            }
         }
         // A DC with a new agreed view starts a round before anything else, so nothing is
         // scheduled from the old round's reports and then abandoned at once.
@@ -472,7 +478,8 @@ public sealed class ClusterController(DaemonContext context, MembershipNode node
         var status = BuildStatus(view, members);
         lastRun = DateTime.UtcNow;
         var now = DateTimeOffset.UtcNow;
-        var graph = Scheduler.Schedule(config, status, now);
+        var (graph, scheduled) = Scheduler.Run(config, status, now);
+        shutdownLocks.Record(scheduled);
         // Actions first; the record of the input (a file, the members' status copies) after them.
         await StartTransition(graph);
         SaveSchedulerInput(config, status, now);
@@ -528,16 +535,18 @@ public sealed class ClusterController(DaemonContext context, MembershipNode node
             {
                 if (r.ShuttingDown) leaving.Add(n);
                 nodes.Add(new NodeState(n, n, "true", "online", "member", r.ShuttingDown ? "down" : "member",
-                    Shutdown: r.ShuttingDown ? DateTimeOffset.UtcNow.ToUnixTimeSeconds().ToString() : null,
+                    Shutdown: r.ShuttingDown ? shutdownLocks.Since(n, DateTimeOffset.UtcNow).ToString() : null,
                     TransientAttributes: r.Attributes.Select(kv => new NvPair(kv.Key, kv.Value)).ToEquatableArray(),
-                    Resources: r.Histories.Select(ToHistory).ToEquatableArray()));
+                    Resources: (r.ShuttingDown ? shutdownLocks.WithLocks(n, r.Histories.Select(ToHistory)) : r.Histories.Select(ToHistory)).ToEquatableArray()));
             }
             else
             {
                 // A member that left is lost (to be fenced when fencing is on); one never seen is down.
                 // A node that announced its shutdown and left has stopped its resources: not lost.
                 var lost = stonith && everMember.Contains(n) && !fenced.Contains(n) && !leaving.Contains(n);
-                nodes.Add(new NodeState(n, n, "false", "offline", "down", lost ? "member" : "down"));
+                // One that shut down cleanly may have resources locked to it (shutdown-lock).
+                nodes.Add(new NodeState(n, n, "false", "offline", "down", lost ? "member" : "down",
+                    Resources: leaving.Contains(n) ? shutdownLocks.HistoryOf(n) : EquatableArray<ResourceHistory>.Empty));
             }
         }
         return new ClusterStatus { HaveQuorum = view.Quorate, DcUuid = node.Self.Name, Nodes = nodes.ToEquatableArray(), Version = store.Version };

@@ -387,4 +387,29 @@ public class SchedulerTests
         var s = Summary(VmWithChecks, status);
         Assert.Equal(new[] { "Restart check2 (node2) due to required vm start", "Restart vm (node2)", "Start check1 (node2)" }, s.Order());
     }
+
+    private const string ThreeNodesLocked = "node node1\nnode node2\nnode node3\nproperty stonith-enabled=false shutdown-lock=true\nprimitive a Dummy\n";
+
+    [Fact]
+    public void Under_shutdown_lock_a_resource_of_a_node_shutting_down_stops_instead_of_moving()
+    {
+        var status = new StatusBuilder().Online("node1", "node2", "node3").Running("node1", "a").Attribute("node1", "shutdown", "1700000000");
+        Assert.Equal(new[] { "Stop a (node1) due to node availability" }, Summary(ThreeNodesLocked, status));
+        // Without the lock it moves.
+        Assert.Equal(new[] { "Move a (node1 -> node2)" }, Summary(ThreeNodesLocked.Replace(" shutdown-lock=true", ""), status));
+        // A group's members are each kept.
+        var group = ThreeNodesLocked + "primitive b Dummy\ngroup g a b\nlocation l g 100: node1";
+        status = new StatusBuilder().Online("node1", "node2", "node3").Running("node1", "a").Running("node1", "b").Attribute("node1", "shutdown", "1700000000");
+        Assert.Equal(new[] { "Stop a (node1) due to node availability", "Stop b (node1) due to node availability" }, Summary(group, status).Order());
+    }
+
+    [Fact]
+    public void A_shutdown_lock_keeps_the_resource_stopped_for_its_node_until_shutdown_lock_limit_passes()
+    {
+        var since = Now.ToUnixTimeSeconds() - 600;
+        var status = new StatusBuilder().Online("node2", "node3").Down("node1").ShutdownLock("node1", "a", since);
+        Assert.Empty(Summary(ThreeNodesLocked, status));
+        Assert.Empty(Summary(ThreeNodesLocked.Replace("shutdown-lock=true", "shutdown-lock=true shutdown-lock-limit=15min"), status));
+        Assert.Equal(new[] { "Start a (node2)" }, Summary(ThreeNodesLocked.Replace("shutdown-lock=true", "shutdown-lock=true shutdown-lock-limit=5min"), status));
+    }
 }

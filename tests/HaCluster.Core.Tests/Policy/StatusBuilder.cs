@@ -22,6 +22,21 @@ internal sealed class StatusBuilder
         return this;
     }
 
+    /// <summary>A node that shut down cleanly (it left, and was expected to).</summary>
+    public StatusBuilder Down(string name)
+    {
+        _nodes.Add(new NodeState(name, name, "false", "offline", "down", "down"));
+        return this;
+    }
+
+    /// <summary>rsc was stopped on node when it shut down at <paramref name="since"/> (unix seconds), under shutdown-lock.</summary>
+    public StatusBuilder ShutdownLock(string node, string rsc, long since)
+    {
+        History(node, rsc, "ocf:heartbeat:Dummy", ("start", 0, 0), ("stop", 0, 0));
+        Replace(node, n => n with { Resources = n.Resources.Select(r => r.Id != rsc ? r : r with { ShutdownLock = since }).ToEquatableArray() });
+        return this;
+    }
+
     public StatusBuilder NoQuorum() { _quorum = false; return this; }
 
     private NodeState Node(string name) => _nodes.First(n => n.Uname == name);

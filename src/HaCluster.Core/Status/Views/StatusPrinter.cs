@@ -212,10 +212,12 @@ public static class StatusPrinter
 
     internal static string AgentName(AgentSpec a) => a.Provider is null ? $"{a.Class}:{a.Type}" : $"{a.Class}:{a.Provider}:{a.Type}";
 
-    /// <summary>"Started node1", "Promoted node2", "FAILED node1", "Stopped (disabled)", "Started [ node1 node2 ]".</summary>
+    /// <summary>"Started node1", "Promoted node2", "FAILED node1", "Stopped (disabled)", "Stopped node2 (LOCKED)", "Started [ node1 node2 ]".</summary>
     private static string State(SchedPrimitive p)
     {
         var suffix = p.Managed ? "" : " (unmanaged)";
+        if (p.ActiveOn.Count == 0 && p.LockedTo is { } lockNode)
+            return $"Stopped {lockNode.Name} (LOCKED){suffix}";
         if (p.ActiveOn.Count == 0)
             return (p.TargetRole == Role.Stopped ? "Stopped (disabled)" : "Stopped") + suffix;
         if (p.ActiveOn.Count > 1)
