@@ -19,7 +19,7 @@ internal sealed class HistoryUnpacker(WorkingSet ws)
     private readonly List<(SchedPrimitive Container, SchedNode Node)> _containerRestarts = new();
 
     private const string RestartContainer = "restart-container";
-    private const int OcfSuccess = 0, OcfNotRunning = 7, OcfRunningPromoted = 8, OcfFailedPromoted = 9;
+    private const int OcfSuccess = 0, OcfNotInstalled = 5, OcfNotRunning = 7, OcfRunningPromoted = 8, OcfFailedPromoted = 9;
 
     public void Unpack()
     {
@@ -74,9 +74,14 @@ internal sealed class HistoryUnpacker(WorkingSet ws)
         var (role, failed, stopFailed, onFail) = Replay(history, rsc, node);
         // Hard errors ban the node; "not configured" is fatal everywhere (Pacemaker's classification).
         var last = history.Operations.Where(o => o.OpStatus != 1).OrderBy(o => o.CallId).LastOrDefault(o => o.Task is not "notify");
-        if (failed && onFail != "ignore" && last is not null && last.RcCode is 2 or 4 or 5
-            && !(last.Task == "monitor" && last.IntervalMs == 0 && last.RcCode == 5 && role == Role.Stopped))
+        if (failed && onFail != "ignore" && last is not null && last.RcCode is 2 or 4 or 5)
             rsc.HardErrorOn.Add(node);
+        // A probe that found the agent not installed there: not running, and it cannot run there.
+        if (last is { Task: "monitor", IntervalMs: 0, RcCode: 5 } && last.CallId >= 0 && role == Role.Stopped)
+        {
+            rsc.HardErrorOn.Add(node);
+            rsc.NotInstalledOn.Add(node);
+        }
         // A probe the executor could not run because the agent is not installed there (op-status
         // 7): the node cannot run the resource at all. (The agent's own "not installed", rc 5
         // with op-status 0, only means it is not running.)
@@ -330,6 +335,11 @@ internal sealed class HistoryUnpacker(WorkingSet ws)
                             break;
                         case OcfFailedPromoted:
                             role = Role.Promoted; failed = true; onFail = OnFail(rsc, op);
+                            break;
+                        case OcfNotInstalled when op.IntervalMs == 0:
+                            // A probe that found the agent missing: it does not run there (the
+                            // node is ruled out for it; see Apply), and that is no failure.
+                            role = Role.Stopped; failed = false;
                             break;
                         default:
                             failed = true; onFail = OnFail(rsc, op);

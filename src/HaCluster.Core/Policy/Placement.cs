@@ -169,6 +169,9 @@ internal sealed class Placement(WorkingSet ws)
 
     private void ApplyStickinessAndFailures()
     {
+        // A hard error rules the node out for the whole top-level resource (every instance of a
+        // clone, every member of a group), as Pacemaker bans the resource's top-level parent.
+        var hardErrors = ws.AllPrimitives().SelectMany(p => p.HardErrorOn.Select(n => (p.TopLevel, n))).ToHashSet();
         foreach (var p in ws.AllPrimitives())
         {
             var stickiness = Score.TryParse(p.MetaValue("resource-stickiness") ?? ws.Property("default-resource-stickiness"), out var st) ? st.Value : 0;
@@ -184,7 +187,7 @@ internal sealed class Placement(WorkingSet ws)
                 foreach (var other in ws.Nodes.Where(n => n != lockNode)) p.Allowed[other] = -Inf;
                 p.Explanation.Add($"-INFINITY everywhere but {lockNode.Name}: shutdown-lock (it is kept for the node that shut down)");
             }
-            foreach (var node in p.HardErrorOn)
+            foreach (var node in ws.Nodes.Where(n => hardErrors.Contains((p.TopLevel, n))))
             {
                 p.Allowed[node] = -Inf;
                 p.Explanation.Add($"-INFINITY on {node.Name}: a hard error there (invalid arguments, no permission or not installed)");

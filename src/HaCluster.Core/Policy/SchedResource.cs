@@ -48,6 +48,17 @@ public abstract class SchedResource(string id, SchedResource? parent)
     /// <summary>What a constraint on this resource binds: a group is represented by its first member.</summary>
     public SchedResource Anchor => this is SchedGroup g && g.Children.Count > 0 ? g.Children[0] : this;
 
+    /// <summary>The top-level resource it belongs to (itself when it is one): a group, a clone, or a primitive.</summary>
+    public SchedResource TopLevel
+    {
+        get
+        {
+            var r = this;
+            while (r.Parent is not null) r = r.Parent;
+            return r;
+        }
+    }
+
     /// <summary>The clone this resource is an instance of (or a member of an instance of), if any.</summary>
     public SchedClone? EnclosingClone
     {
@@ -102,6 +113,8 @@ public sealed class SchedPrimitive(string id, SchedResource? parent, Primitive d
     public bool Failed => FailedOn.Count > 0;
     /// <summary>Nodes where a hard error (invalid arguments, no permission, not installed) rules it out.</summary>
     public HashSet<SchedNode> HardErrorOn { get; } = new();
+    /// <summary>Where a probe found its agent not installed (shown "Stopped (not installed)").</summary>
+    public HashSet<SchedNode> NotInstalledOn { get; } = new();
     public bool Blocked { get; set; }
 
     /// <summary>Set by order propagation: it cannot start because something it is ordered after cannot.</summary>

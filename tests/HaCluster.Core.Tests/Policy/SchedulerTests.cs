@@ -412,4 +412,12 @@ public class SchedulerTests
         Assert.Empty(Summary(ThreeNodesLocked.Replace("shutdown-lock=true", "shutdown-lock=true shutdown-lock-limit=15min"), status));
         Assert.Equal(new[] { "Start a (node2)" }, Summary(ThreeNodesLocked.Replace("shutdown-lock=true", "shutdown-lock=true shutdown-lock-limit=5min"), status));
     }
+
+    [Fact]
+    public void A_probe_that_finds_the_agent_not_installed_rules_the_node_out_for_every_instance_of_the_clone()
+    {
+        var status = new StatusBuilder().Online("node1", "node2").History("node1", "a", "ocf:heartbeat:Dummy", ("monitor", 5, 0));
+        var s = Summary(TwoNodes + "primitive a Dummy\nclone c a", status);
+        Assert.Equal(new[] { "Start a:0 (node2)" }, s);
+    }
 }

@@ -206,8 +206,12 @@ public static class StatusPrinter
         foreach (var (key, nodes) in byRole) output.WriteLine($"{indent}  * {Label(key)}: [ {string.Join(' ', nodes.Distinct().Order(StringComparer.Ordinal))} ]");
         foreach (var f in failed.Distinct()) output.WriteLine($"{indent}  * FAILED on {f}");
         // As crm_mon: the nodes with no instance (an anonymous clone could run on any of them).
-        var stopped = allNodes.Where(n => !running.Contains(n)).ToList();
+        // Those where a probe found the agent missing are told apart.
+        var notInstalled = c.Primitives().SelectMany(p => p.NotInstalledOn).Select(n => n.Name).ToHashSet();
+        var stopped = allNodes.Where(n => !running.Contains(n) && !notInstalled.Contains(n)).ToList();
         if (stopped.Count > 0) output.WriteLine($"{indent}  * Stopped: [ {string.Join(' ', stopped)} ]");
+        var missing = allNodes.Where(n => !running.Contains(n) && notInstalled.Contains(n)).ToList();
+        if (missing.Count > 0) output.WriteLine($"{indent}  * Stopped (not installed): [ {string.Join(' ', missing)} ]");
     }
 
     internal static string AgentName(AgentSpec a) => a.Provider is null ? $"{a.Class}:{a.Type}" : $"{a.Class}:{a.Provider}:{a.Type}";
