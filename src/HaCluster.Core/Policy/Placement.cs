@@ -343,10 +343,12 @@ internal sealed class Placement(WorkingSet ws)
         if (p.Assigning) return null;
         p.Assigning = true;
 
-        foreach (var c in p.ThisWith.Where(IsMandatory).ToList()) ApplyThisWith(c, p);
-        foreach (var c in p.WithThis.Where(IsMandatory).ToList()) AddDependentScores(c, p);
-        foreach (var c in p.ThisWith.Where(c => !IsMandatory(c)).ToList()) ApplyThisWith(c, p);
-        foreach (var c in p.WithThis.Where(c => !IsMandatory(c)).ToList()) AddDependentScores(c, p);
+        // Its own colocations first, then what must be with it (Pacemaker 2.1.5's order): a
+        // dependent's ban is then rolled back when it would leave this resource nowhere to run,
+        // so a group member that cannot run where its group is stops instead of pulling the
+        // group against an anti-colocation.
+        foreach (var c in p.ThisWith.ToList()) ApplyThisWith(c, p);
+        foreach (var c in p.WithThis.ToList()) AddDependentScores(c, p);
 
         if (p.TargetRole == Role.Stopped) p.NextRole = Role.Stopped;
 

@@ -420,4 +420,17 @@ public class SchedulerTests
         var s = Summary(TwoNodes + "primitive a Dummy\nclone c a", status);
         Assert.Equal(new[] { "Start a:0 (node2)" }, s);
     }
+
+    [Fact]
+    public void A_group_member_banned_where_its_group_runs_stops_rather_than_pull_the_group_against_an_anticolocation()
+    {
+        // Colocations with other resources apply before the group's own members' preferences,
+        // which are rolled back when they would leave the group nowhere to run.
+        var crm = TwoNodes + "rsc_defaults migration-threshold=1\nprimitive a1 Dummy\nprimitive b1 Dummy\ngroup g1 a1 b1\n" +
+                  "primitive a2 Dummy\nprimitive b2 Dummy op monitor interval=10s\ngroup g2 a2 b2\ncolocation apart -5000: g2 g1";
+        var status = new StatusBuilder().Online("node1", "node2").Running("node2", "a1").Running("node2", "b1").Running("node1", "a2")
+            .History("node1", "b2", "ocf:heartbeat:Dummy", ("start", 0, 0), ("monitor", 1, 10000))
+            .Attribute("node1", "fail-count-b2#monitor_10000", "1");
+        Assert.Equal(new[] { "Stop b2 (node1) due to node availability" }, Summary(crm, status));
+    }
 }
