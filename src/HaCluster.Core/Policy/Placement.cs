@@ -255,9 +255,12 @@ internal sealed class Placement(WorkingSet ws)
                 var role = Roles.Parse(set.Role);
                 var score = set.Score?.Value ?? c.Score.Value;
                 var sequential = CibBoolean.TryParse(set.Sequential) != false;
+                // ordering="listed" reads the set the other way: each member with the next one.
+                var listed = string.Equals(set.Ordering, "listed", StringComparison.OrdinalIgnoreCase);
                 if (sequential)
                     for (int i = 1; i < members.Count; i++)
-                        Colocate(c.Id, members[i], members[i - 1], score, role, role, c.NodeAttribute);
+                        if (listed) Colocate(c.Id, members[i - 1], members[i], score, role, role, c.NodeAttribute);
+                        else Colocate(c.Id, members[i], members[i - 1], score, role, role, c.NodeAttribute);
                 if (previousSet is not null && previousSet.Count > 0 && members.Count > 0)
                 {
                     // The earlier set is placed with the later one: a sequential earlier set through

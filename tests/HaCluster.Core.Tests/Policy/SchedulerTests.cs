@@ -433,4 +433,17 @@ public class SchedulerTests
             .Attribute("node1", "fail-count-b2#monitor_10000", "1");
         Assert.Equal(new[] { "Stop b2 (node1) due to node availability" }, Summary(crm, status));
     }
+
+    [Fact]
+    public void A_colocation_set_ordered_as_listed_puts_each_member_with_the_next_one()
+    {
+        // c is disabled. Natural order (each with the one before): c and what follows it, d, cannot
+        // run. Listed order (each with the one after): a and b, which lead to c, cannot.
+        var crm = TwoNodes + "primitive a Dummy\nprimitive b Dummy\nprimitive c Dummy meta target-role=Stopped\nprimitive d Dummy\n";
+        var status = new StatusBuilder().Online("node1", "node2");
+        Assert.Equal(new[] { "Start a (node1)", "Start b (node1)" },
+            Summary(crm + "colocation set inf: ( a b c d sequential=true )", status).Order());
+        Assert.Equal(new[] { "Start d (node1)" },
+            Summary(crm + "colocation set inf: ( a b c d sequential=true ordering=listed )", status).Order());
+    }
 }
