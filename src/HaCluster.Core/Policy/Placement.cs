@@ -172,6 +172,11 @@ internal sealed class Placement(WorkingSet ws)
         // A hard error rules the node out for the whole top-level resource (every instance of a
         // clone, every member of a group), as Pacemaker bans the resource's top-level parent.
         var hardErrors = ws.AllPrimitives().SelectMany(p => p.HardErrorOn.Select(n => (p.TopLevel, n))).ToHashSet();
+        // migration-threshold reached by an anonymous clone's instance bans the whole clone there.
+        var cloneFailureBans = new HashSet<(SchedResource, SchedNode)>();
+        foreach (var p in ws.AllPrimitives().Where(p => p.EnclosingClone is { GloballyUnique: false }))
+            foreach (var node in ws.Nodes.Where(n => ThresholdReached(p, n)))
+                cloneFailureBans.Add((p.EnclosingClone!, node));
         foreach (var p in ws.AllPrimitives())
         {
             var stickiness = Score.TryParse(p.MetaValue("resource-stickiness") ?? ws.Property("default-resource-stickiness"), out var st) ? st.Value : 0;
@@ -192,23 +197,32 @@ internal sealed class Placement(WorkingSet ws)
                 p.Allowed[node] = -Inf;
                 p.Explanation.Add($"-INFINITY on {node.Name}: a hard error there (invalid arguments, no permission or not installed)");
             }
-            var threshold = Score.TryParse(p.MetaValue("migration-threshold"), out var mt) ? mt.Value : Inf;
             foreach (var node in ws.Nodes)
             {
-                var failures = FailCount(p, node);
-                if (failures > 0 && threshold > 0 && failures >= threshold)
-                {
-                    p.Allowed[node] = -Inf;
-                    p.Explanation.Add($"-INFINITY on {node.Name}: {failures} failure(s) reached migration-threshold {FormatScore(threshold).TrimStart('+')}");
-                }
+                var clone = p.EnclosingClone is { GloballyUnique: false } c && cloneFailureBans.Contains((c, node));
+                if (!clone && !ThresholdReached(p, node)) continue;
+                p.Allowed[node] = -Inf;
+                p.Explanation.Add(clone
+                    ? $"-INFINITY on {node.Name}: its clone's failures there (all instances together) reached migration-threshold"
+                    : $"-INFINITY on {node.Name}: {FailCount(p, node)} failure(s) reached migration-threshold {p.MetaValue("migration-threshold") ?? "INFINITY"}");
             }
         }
+    }
+
+    private bool ThresholdReached(SchedPrimitive p, SchedNode node)
+    {
+        var threshold = Score.TryParse(p.MetaValue("migration-threshold"), out var mt) ? mt.Value : Inf;
+        var failures = FailCount(p, node);
+        return failures > 0 && threshold > 0 && failures >= threshold;
     }
 
     /// <summary>Sum of the resource's fail-count attributes on a node, unless failure-timeout expired them.</summary>
     private int FailCount(SchedPrimitive p, SchedNode node)
     {
-        var (total, lastFailure) = node.Failures(new[] { p.Id, p.ConfigId }.Distinct().ToArray());
+        // An anonymous clone's failures count together, whichever instance number recorded them.
+        var (total, lastFailure) = p.EnclosingClone is { GloballyUnique: false }
+            ? node.Failures([CloneBuilder.BaseId(p.Id)], anyInstance: true)
+            : node.Failures(new[] { p.Id, p.ConfigId }.Distinct().ToArray());
         if (total > 0 && Duration.TryParseMilliseconds(p.MetaValue("failure-timeout"), out var timeoutMs) && timeoutMs > 0 && lastFailure > 0)
         {
             var expires = DateTimeOffset.FromUnixTimeSeconds(lastFailure).AddMilliseconds(timeoutMs);

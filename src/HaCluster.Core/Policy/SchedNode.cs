@@ -35,23 +35,39 @@ public sealed class SchedNode(string id, string name)
     /// and fail-count-NAME#op_interval attributes summed (INFINITY at most), and the latest of the
     /// last-failure ones (epoch seconds; 0 when none).
     /// </summary>
-    public (int Count, long LastFailure) Failures(IReadOnlyCollection<string> names)
+    public (int Count, long LastFailure) Failures(IReadOnlyCollection<string> names, bool anyInstance = false)
     {
         long total = 0;
         long lastFailure = 0;
         foreach (var (key, value) in Attributes)
             foreach (var name in names)
             {
-                if (Names(key, "fail-count-", name))
+                if (Names(key, "fail-count-", name, anyInstance))
                     total += Cib.Score.TryParse(value, out var s) ? s.Value : 0;
-                else if (Names(key, "last-failure-", name) && long.TryParse(value, out var t))
+                else if (Names(key, "last-failure-", name, anyInstance) && long.TryParse(value, out var t))
                     lastFailure = Math.Max(lastFailure, t);
             }
         return ((int)Math.Min(total, Cib.Score.InfinityValue), lastFailure);
     }
 
-    private static bool Names(string key, string prefix, string resource) =>
-        key == prefix + resource || key.StartsWith(prefix + resource + "#", StringComparison.Ordinal);
+    /// <summary>
+    /// Whether an attribute is prefix+resource (with an optional "#op_interval"); with
+    /// <paramref name="anyInstance"/> also prefix+resource+":N", for an anonymous clone, whose
+    /// instances' failures all count together.
+    /// </summary>
+    private static bool Names(string key, string prefix, string resource, bool anyInstance)
+    {
+        if (!key.StartsWith(prefix + resource, StringComparison.Ordinal)) return false;
+        var rest = key.AsSpan(prefix.Length + resource.Length);
+        if (anyInstance && rest.Length > 1 && rest[0] == ':')
+        {
+            var digits = 1;
+            while (digits < rest.Length && char.IsAsciiDigit(rest[digits])) digits++;
+            if (digits == 1) return false;
+            rest = rest[digits..];
+        }
+        return rest.Length == 0 || rest[0] == '#';
+    }
 
     public override string ToString() => Name;
 }

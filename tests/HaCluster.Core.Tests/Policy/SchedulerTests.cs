@@ -446,4 +446,19 @@ public class SchedulerTests
         Assert.Equal(new[] { "Start d (node1)" },
             Summary(crm + "colocation set inf: ( a b c d sequential=true ordering=listed )", status).Order());
     }
+
+    [Fact]
+    public void An_anonymous_clones_failures_on_a_node_count_together_whichever_instance_recorded_them()
+    {
+        var crm = TwoNodes + "primitive a Dummy meta migration-threshold=3\nclone c a";
+        var status = new StatusBuilder().Online("node1", "node2").Running("node1", "a").Running("node2", "a")
+            .Attribute("node1", "fail-count-a:0#monitor_10000", "2").Attribute("node1", "fail-count-a:1#monitor_10000", "1");
+        var s = Summary(crm, status);
+        Assert.Single(s);
+        Assert.Matches(@"^Stop a:\d \(node1\) due to node availability$", s[0]);
+        // Two failures in all: below the threshold, nothing moves.
+        status = new StatusBuilder().Online("node1", "node2").Running("node1", "a").Running("node2", "a")
+            .Attribute("node1", "fail-count-a:0#monitor_10000", "1").Attribute("node1", "fail-count-a:1#monitor_10000", "1");
+        Assert.Empty(Summary(crm, status));
+    }
 }
