@@ -42,8 +42,11 @@ internal sealed class CloneAssigner(WorkingSet ws, Placement placement)
             perNode[current] = perNode.GetValueOrDefault(current) + 1;
             assigned++;
         }
-        // Then: the rest, each to the best node with room.
-        foreach (var instance in clone.Instances.Where(i => i.AssignedTo is null && i.Provisional))
+        // Then: the rest, each to the best node with room; an instance active on a node where it
+        // is now ruled out (its own score there is negative, not merely the node in standby)
+        // comes after the inactive ones: it stops, and a fresh one starts (no shuffling).
+        foreach (var instance in clone.Instances.Where(i => i.AssignedTo is null && i.Provisional)
+                     .OrderBy(i => i.Anchor.CurrentNode is { } at && i.Primitives().Any(p => !p.Allowed.TryGetValue(at, out var score) || score < 0) ? 1 : 0))
         {
             if (clone.TargetRole == Role.Stopped) break;
             var anchor = instance.Anchor;
@@ -215,7 +218,8 @@ internal sealed class CloneAssigner(WorkingSet ws, Placement placement)
             var value = node.Attribute($"master-{p.Id}") ?? node.Attribute($"master-{baseId}") ?? node.Attribute($"promotion-{baseId}");
             if (value is not null && Score.TryParse(value, out var s)) { total = Score.Add(total, s.Value); found = true; }
         }
-        if (!found && instance.Primitives().All(p => p.CurrentRole != Role.Promoted)) total = -1;
+        // No promotion score: only an instance already promoted on this very node stays promoted.
+        if (!found && !instance.Primitives().Any(p => p.ActiveOn.TryGetValue(node, out var role) && role == Role.Promoted)) total = -1;
         // role=Promoted location constraints on the clone.
         foreach (var l in ws.Config.Constraints.OfType<LocationConstraint>())
         {

@@ -461,4 +461,16 @@ public class SchedulerTests
             .Attribute("node1", "fail-count-a:0#monitor_10000", "1").Attribute("node1", "fail-count-a:1#monitor_10000", "1");
         Assert.Empty(Summary(crm, status));
     }
+
+    [Fact]
+    public void A_promoted_instance_ruled_out_of_its_node_stops_and_a_fresh_one_starts_unpromoted_without_a_promotion_score()
+    {
+        // Its failure reached migration-threshold on node2. A fresh instance takes node1 rather
+        // than the promoted one moving there; with no promotion score on node1 nothing is promoted.
+        var crm = TwoNodes + "primitive s ocf:pacemaker:Stateful meta migration-threshold=1\nms m s";
+        var status = new StatusBuilder().Online("node1", "node2")
+            .History("node2", "s", "ocf:pacemaker:Stateful", ("start", 0, 0), ("promote", 0, 0))
+            .Attribute("node2", "master-s", "10").Attribute("node2", "fail-count-s#monitor_10000", "1");
+        Assert.Equal(new[] { "Start s:1 (node1)", "Stop s:0 (Promoted node2) due to node availability" }, Summary(crm, status).Order());
+    }
 }
