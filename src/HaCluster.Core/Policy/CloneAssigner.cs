@@ -36,6 +36,8 @@ internal sealed class CloneAssigner(WorkingSet ws, Placement placement)
             var current = anchor.CurrentNode;
             if (current is null || !current.CanRunResources || !Room(current) || !anchor.Managed()) continue;
             if (!instance.Primitives().All(p => p.Effective(current) >= 0)) continue;
+            // Only where it runs is as good as anywhere (a better node takes it in the next pass).
+            if (anchor.Allowed.Keys.Any(n => anchor.Effective(n) > anchor.Effective(current))) continue;
             if (placement.Capacity.Enabled && !placement.Capacity.Fits(current, Demand(instance))) continue;
             if (clone.TargetRole == Role.Stopped) continue;
             Place(instance, current);

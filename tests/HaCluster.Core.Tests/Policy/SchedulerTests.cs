@@ -473,4 +473,14 @@ public class SchedulerTests
             .Attribute("node2", "master-s", "10").Attribute("node2", "fail-count-s#monitor_10000", "1");
         Assert.Equal(new[] { "Start s:1 (node1)", "Stop s:0 (Promoted node2) due to node availability" }, Summary(crm, status).Order());
     }
+
+    [Fact]
+    public void A_clone_instance_moves_to_a_node_it_prefers_to_the_one_it_runs_on()
+    {
+        var crm = TwoNodes + "primitive a Dummy\nclone c a meta clone-max=1 resource-stickiness=0\nlocation l c inf: node2";
+        var status = new StatusBuilder().Online("node1", "node2").Running("node1", "a");
+        Assert.Equal(new[] { "Move a:0 (node1 -> node2)" }, Summary(crm, status));
+        // With enough stickiness it stays.
+        Assert.Empty(Summary(crm.Replace("inf: node2", "100: node2").Replace("resource-stickiness=0", "resource-stickiness=200"), status));
+    }
 }
