@@ -528,8 +528,11 @@ public sealed class FailoverTests : IDisposable
         Assert.Contains($"vm\t(ocf:test:Notified):\t Started {target}", Hacrm("node1", "status").Out);
     }
 
-    [Fact]
-    public async Task With_fencing_enabled_a_lost_node_is_fenced_before_its_resources_start_elsewhere()
+    /// <summary>
+    /// Stores the test CIB with fencing enabled and a fence_dummy device whose "power" is a file;
+    /// returns that file's path.
+    /// </summary>
+    private string StoreCibWithFencing()
     {
         var power = Path.Combine(cluster.Dir, "power");
         var cib = Cib.Replace("""<nvpair id="o1" name="stonith-enabled" value="false"/>""", """<nvpair id="o1" name="stonith-enabled" value="true"/>""")
@@ -544,6 +547,13 @@ public sealed class FailoverTests : IDisposable
                   </primitive>
                 """);
         new CibStore(Path.Combine(cluster.Dir, "node1.state")).Store(new CibVersion(0, 5, 0), System.Text.Encoding.UTF8.GetBytes(cib));
+        return power;
+    }
+
+    [Fact]
+    public async Task With_fencing_enabled_a_lost_node_is_fenced_before_its_resources_start_elsewhere()
+    {
+        var power = StoreCibWithFencing();
         cluster.StartAll();
         await cluster.WaitUntil("the group runs on node2", () => RunningOn("app").SequenceEqual(["node2"]), TimeSpan.FromSeconds(30));
         cluster.Kill("node2");
@@ -575,23 +585,55 @@ public sealed class FailoverTests : IDisposable
         await cluster.WaitForLog("node2", "no resources active here any more");
     }
 
-    [Fact]
-    public async Task Under_shutdown_lock_a_node_stopped_cleanly_keeps_its_resources_until_it_returns()
+    [Theory]
+    [InlineData(false)]
+    [InlineData(true)]
+    public async Task Under_shutdown_lock_a_node_stopped_cleanly_keeps_its_resources_until_it_returns(bool theDcStops)
     {
         var cib = Cib.Replace("""<nvpair id="o1" name="stonith-enabled" value="false"/>""",
             """<nvpair id="o1" name="stonith-enabled" value="false"/><nvpair id="o3" name="shutdown-lock" value="true"/>""");
         new CibStore(Path.Combine(cluster.Dir, "node1.state")).Store(new CibVersion(0, 5, 0), System.Text.Encoding.UTF8.GetBytes(cib));
         cluster.StartAll();
         await cluster.WaitUntil("the group runs on node2", () => RunningOn("app").SequenceEqual(["node2"]) && RunningOn("vip").SequenceEqual(["node2"]), TimeSpan.FromSeconds(30));
-        Assert.Equal(0, cluster.Stop("node2"));
+        await cluster.WaitUntil("every node agrees on the DC", () => All.Select(n => cluster.Status(n)?.Dc).Distinct().Count() == 1 && cluster.Status("node1")?.Dc is not null, TimeSpan.FromSeconds(30));
+        var dc = cluster.Status("node1")!.Dc!;
+        // The group goes to the node that will stop: the DC (whose successor must learn of the
+        // lock from its last picture) or another node.
+        var leaving = theDcStops ? dc : All.First(n => n != dc);
+        if (leaving != "node2")
+        {
+            await Commit("node1", "resource", "move", "web", leaving);
+            await cluster.WaitUntil($"the group runs on {leaving}", () => RunningOn("app").SequenceEqual([leaving]) && RunningOn("vip").SequenceEqual([leaving]), TimeSpan.FromSeconds(20));
+        }
+        Assert.Equal(0, cluster.Stop(leaving));
         Assert.True(RunningOn("app").Length == 0, string.Join("\n", All.Select(cluster.Log)));
         // The survivors leave it stopped, and say for whom.
-        await cluster.WaitUntil("node1 shows the lock", () => Hacrm("node1", "status").Out.Contains("Stopped node2 (LOCKED)"), TimeSpan.FromSeconds(15));
+        var survivor = All.First(n => n != leaving);
+        await cluster.WaitUntil("a survivor shows the lock", () => Hacrm(survivor, "status").Out.Contains($"Stopped {leaving} (LOCKED)"), TimeSpan.FromSeconds(15));
         await Task.Delay(3000);
-        Assert.Empty(RunningOn("vip"));
-        Assert.Empty(RunningOn("app"));
-        cluster.Start("node2");
-        await cluster.WaitUntil("the group runs on node2 again", () => RunningOn("app").SequenceEqual(["node2"]) && RunningOn("vip").SequenceEqual(["node2"]), TimeSpan.FromSeconds(30));
+        Assert.True(RunningOn("vip").Length == 0 && RunningOn("app").Length == 0, string.Join("\n", All.Select(cluster.Log)));
+        cluster.Start(leaving);
+        await cluster.WaitUntil($"the group runs on {leaving} again", () => RunningOn("app").SequenceEqual([leaving]) && RunningOn("vip").SequenceEqual([leaving]), TimeSpan.FromSeconds(30));
+    }
+
+    [Fact]
+    public async Task A_DC_stopped_cleanly_with_fencing_enabled_is_not_fenced_by_its_successor()
+    {
+        // The successor learns from the old DC's last picture that it was shutting down: it left
+        // cleanly, nothing of it is in doubt.
+        StoreCibWithFencing();
+        cluster.StartAll();
+        await cluster.WaitUntil("the group runs on node2", () => RunningOn("app").SequenceEqual(["node2"]), TimeSpan.FromSeconds(30));
+        await cluster.WaitUntil("every node agrees on the DC", () => All.Select(n => cluster.Status(n)?.Dc).Distinct().Count() == 1 && cluster.Status("node1")?.Dc is not null, TimeSpan.FromSeconds(30));
+        var dc = cluster.Status("node1")!.Dc!;
+        Assert.Equal(0, cluster.Stop(dc));
+        string[] survivors = All.Where(n => n != dc).ToArray();
+        await cluster.WaitUntil("the group runs once on a survivor", () =>
+            RunningOn("app", survivors).Length == 1 && RunningOn("vip", survivors).SequenceEqual(RunningOn("app", survivors)), TimeSpan.FromSeconds(20));
+        await Task.Delay(2000);
+        var logs = string.Join("\n", survivors.Select(cluster.Log));
+        Assert.DoesNotContain($"fencing {dc}", logs);
+        Assert.Contains($"{dc} had shut down cleanly under the previous DC", logs);
     }
 
     [Fact]

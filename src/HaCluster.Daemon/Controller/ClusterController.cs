@@ -44,6 +44,7 @@ public sealed class ClusterController(DaemonContext context, MembershipNode node
     private readonly Dictionary<long, TaskCompletionSource<CommitReply>> pendingCommits = new();
     private long commitCounter;
     private int? lastDc;
+    private bool wasDc;
     private Transition? transition;
     private long transitionCounter;
     private DateTime lastRun = DateTime.MinValue;
@@ -160,6 +161,10 @@ public sealed class ClusterController(DaemonContext context, MembershipNode node
                 node.SendMessage(m, new ControllerMessage(ReportRequested: true, Report: new NodeReport("", round, false, [], [])).Encode());
             reports[node.Self.Name] = lrm.Report(round);
         }
+        // Becoming DC (after another one, or after a spell without one): learn what it knew.
+        var isDc = view.Dc == node.Self.Id;
+        if (isDc && !wasDc) AdoptFromLastPicture(view);
+        wasDc = isDc;
         if (view.Dc != lastDc || view.Epoch != lastViewEpoch)
         {
             // Every node reports to a new DC, and again whenever the view changes (the DC's own
@@ -522,6 +527,29 @@ public sealed class ClusterController(DaemonContext context, MembershipNode node
         catch (Exception e)
         {
             log.LogDebug(e, "scheduler warm-up: {Error}", e.Message);
+        }
+    }
+
+    /// <summary>
+    /// Taking over as DC: the old DC's last picture says which nodes were shutting down (so
+    /// they left cleanly and are not fenced) and which resources were locked to them.
+    /// </summary>
+    private void AdoptFromLastPicture(MembershipView view)
+    {
+        if (LastStatusXml is not { } xml) return;
+        try
+        {
+            if (CibXmlReader.Parse(xml, "last status").Status is not { } picture) return;
+            var members = view.Members.Select(Name).ToHashSet();
+            foreach (var n in shutdownLocks.Adopt(picture, members))
+            {
+                leaving.Add(n);
+                log.LogInformation("{Node} had shut down cleanly under the previous DC", n);
+            }
+        }
+        catch (Exception e) when (e is System.Xml.XmlException or FormatException)
+        {
+            log.LogWarning("cannot read the previous DC's last status: {Error}", e.Message);
         }
     }
 

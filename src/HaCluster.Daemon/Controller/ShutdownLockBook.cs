@@ -9,7 +9,8 @@ namespace HaCluster.Daemon.Controller;
 /// cleanly held when it went, and since when. The scheduler locks them while the node shuts
 /// down; once the node has left, its status carries nothing, so the DC keeps the lock in that
 /// node's history (lrm_resource shutdown-lock, as Pacemaker's controller records it) until the
-/// node returns. Kept in memory: a new DC does not know the old one's locks.
+/// node returns. The locks travel in the status picture the DC sends every member, so a new
+/// DC takes them over (<see cref="Adopt"/>).
 /// </summary>
 public sealed class ShutdownLockBook
 {
@@ -54,6 +55,30 @@ public sealed class ShutdownLockBook
         return resources.Select(kv => new ResourceHistory(kv.Key, kv.Value.Class, kv.Value.Provider, kv.Value.Type,
             new[] { new OperationRecord($"{kv.Key}_last_0", "stop", 0, 0, 0, 1, $"{kv.Key}_stop_0") }.ToEquatableArray(),
             ShutdownLock: since)).ToEquatableArray();
+    }
+
+    /// <summary>
+    /// What a new DC learns from the old DC's last picture (every member holds it): the nodes
+    /// that were shutting down (they left cleanly; they are not to be fenced) and the locks
+    /// held for them. Returns the nodes that were shutting down and are no longer members.
+    /// </summary>
+    public List<string> Adopt(ClusterStatus picture, IReadOnlySet<string> members)
+    {
+        var left = new List<string>();
+        foreach (var state in picture.Nodes)
+        {
+            if (state.Uname is not { } name || members.Contains(name)) continue;
+            var locks = state.Resources.Where(h => h.ShutdownLock is not null).ToList();
+            if (!state.ShuttingDown && locks.Count == 0) continue;
+            left.Add(name);
+            foreach (var h in locks)
+            {
+                shuttingDownSince.TryAdd(name, h.ShutdownLock!.Value);
+                if (!locked.TryGetValue(name, out var resources)) locked[name] = resources = new();
+                resources[h.Id] = new AgentSpec(h.Class, h.Provider, h.Type);
+            }
+        }
+        return left;
     }
 
     /// <summary>The node is back (or running normally): its locks are released.</summary>
