@@ -107,10 +107,9 @@ internal sealed class CloneAssigner(WorkingSet ws, Placement placement)
 
     private static void ApplyToInstance(SchedColocation c, SchedResource instance)
     {
-        var targets = new HashSet<SchedNode>();
-        var primary = c.Primary;
-        foreach (var leaf in primary is SchedClone pc ? pc.Instances : new[] { primary })
-            if (leaf.AssignedTo is not null) targets.Add(leaf.AssignedTo);
+        // Where the primary will be, in the role the colocation names (with a promotable
+        // clone's Promoted role: only where an instance will be promoted).
+        var targets = Placement.PrimaryNodes(c.Primary, c.PrimaryRole);
         foreach (var p in instance.Primitives())
             foreach (var n in p.Allowed.Keys.ToList())
             {

@@ -296,6 +296,10 @@ internal sealed class Placement(WorkingSet ws)
     private void Colocate(string id, SchedResource dependent, SchedResource primary, int score, Role depRole, Role priRole, string? attr)
     {
         if (dependent == primary || score == 0) return;
+        // A Promoted or Unpromoted role named for a resource that is no promotable clone never
+        // matches its role (Started), so the colocation never applies, as in Pacemaker.
+        if ((priRole is Role.Promoted or Role.Unpromoted && !IsPromotable(primary))
+            || (depRole is Role.Promoted or Role.Unpromoted && !IsPromotable(dependent))) return;
         var influence = CibBoolean.TryParse(primary.MetaValue("critical") ?? dependent.MetaValue("critical")) ?? true;
         AddColocation(id, dependent.Anchor, primary.Anchor, score, depRole, priRole, attr, influence);
     }
@@ -438,7 +442,9 @@ internal sealed class Placement(WorkingSet ws)
     }
 
     /// <summary>Where the primary of a colocation is (or will be), for the roles the colocation names.</summary>
-    private static HashSet<SchedNode> PrimaryNodes(SchedResource primary, Role role)
+    private static bool IsPromotable(SchedResource r) => (r as SchedClone ?? r.EnclosingClone)?.Promotable == true;
+
+    internal static HashSet<SchedNode> PrimaryNodes(SchedResource primary, Role role)
     {
         var result = new HashSet<SchedNode>();
         foreach (var leaf in primary is SchedClone c ? c.Instances : new[] { primary })

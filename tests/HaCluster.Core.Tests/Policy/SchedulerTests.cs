@@ -483,4 +483,22 @@ public class SchedulerTests
         // With enough stickiness it stays.
         Assert.Empty(Summary(crm.Replace("inf: node2", "100: node2").Replace("resource-stickiness=0", "resource-stickiness=200"), status));
     }
+
+    [Fact]
+    public void A_clone_that_must_be_with_the_promoted_instance_waits_while_nothing_can_be_promoted()
+    {
+        // No promotion score yet (the agent sets one once started): nothing is promoted, so the
+        // clone that must be with the Promoted instance has nowhere to run, and no blocked start.
+        var crm = TwoNodes + "primitive s ocf:pacemaker:Stateful\nms m s\nprimitive d Dummy\nclone dc d\ncolocation c inf: dc m:Master";
+        var s = Summary(crm, new StatusBuilder().Online("node1", "node2"));
+        Assert.Equal(new[] { "Start s:0 (node1)", "Start s:1 (node2)" }, s.Order());
+    }
+
+    [Fact]
+    public void A_promoted_role_named_for_a_resource_that_cannot_be_promoted_leaves_the_colocation_without_effect()
+    {
+        var crm = TwoNodes + "primitive p Dummy\nclone pc p\nprimitive ip Dummy\ncolocation c inf: ip pc:Master";
+        var s = Summary(crm, new StatusBuilder().Online("node1", "node2"));
+        Assert.Contains("Start ip (node1)", s);
+    }
 }
