@@ -35,7 +35,7 @@ internal sealed class CloneAssigner(WorkingSet ws, Placement placement)
             var anchor = instance.Anchor;
             var current = anchor.CurrentNode;
             if (current is null || !current.CanRunResources || !Room(current) || !anchor.Managed()) continue;
-            if (!instance.Primitives().All(p => p.Effective(current) >= 0)) continue;
+            if (anchor.Effective(current) < 0) continue;
             // Only where it runs is as good as anywhere (a better node takes it in the next pass).
             if (anchor.Allowed.Keys.Any(n => anchor.Effective(n) > anchor.Effective(current))) continue;
             if (placement.Capacity.Enabled && !placement.Capacity.Fits(current, Demand(instance))) continue;
@@ -53,7 +53,7 @@ internal sealed class CloneAssigner(WorkingSet ws, Placement placement)
             if (clone.TargetRole == Role.Stopped) break;
             var anchor = instance.Anchor;
             if (!anchor.Managed()) continue;
-            var node = placement.SortNodes(anchor, null).FirstOrDefault(n => Room(n) && instance.Primitives().All(p => p.Effective(n) >= 0)
+            var node = placement.SortNodes(anchor, null).FirstOrDefault(n => Room(n) && anchor.Effective(n) >= 0
                 && (!placement.Capacity.Enabled || placement.Capacity.Fits(n, Demand(instance))));
             if (node is null) continue;
             Place(instance, node);
@@ -91,14 +91,21 @@ internal sealed class CloneAssigner(WorkingSet ws, Placement placement)
         return total;
     }
 
+    /// <summary>
+    /// Puts an instance on a node. An instance that is a group goes where its first member can
+    /// run; a later member that may not run there stays stopped, and so do the members after it.
+    /// </summary>
     private void Place(SchedResource instance, SchedNode node)
     {
+        var blocked = false;
         foreach (var p in instance.Primitives())
         {
+            blocked |= p.Effective(node) < 0;
+            p.Provisional = false;
+            if (blocked) continue;
             placement.Capacity.Consume(node, p);
             p.AssignedTo = node;
             p.NextRole = Role.Started;
-            p.Provisional = false;
             node.AssignedCount++;
         }
         instance.AssignedTo = node;

@@ -501,4 +501,14 @@ public class SchedulerTests
         var s = Summary(crm, new StatusBuilder().Online("node1", "node2"));
         Assert.Contains("Start ip (node1)", s);
     }
+
+    [Fact]
+    public void A_cloned_group_whose_later_member_is_banned_keeps_its_first_member_running()
+    {
+        // (A unique clone: an anonymous one's failures would ban the whole clone.)
+        var crm = TwoNodes + "primitive a Dummy\nprimitive b Dummy meta migration-threshold=1\ngroup g a b\nclone c g meta clone-max=1 globally-unique=true";
+        var status = new StatusBuilder().Online("node1", "node2").Running("node1", "a:0")
+            .Attribute("node1", "fail-count-b:0#monitor_10000", "1").Attribute("node2", "fail-count-b:0#monitor_10000", "1");
+        Assert.Empty(Summary(crm, status));
+    }
 }
