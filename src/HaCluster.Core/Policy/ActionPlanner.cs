@@ -11,6 +11,12 @@ internal sealed class ActionPlanner(WorkingSet ws)
     /// <summary>Without quorum (and no-quorum-policy other than ignore), what is allowed changes.</summary>
     private bool NoQuorum => !ws.HaveQuorum && ws.NoQuorumPolicy != "ignore";
 
+    /// <summary>
+    /// Whether a node may be fenced: with quorum, any; without it, only one still in this
+    /// partition's membership (it cannot be running anything behind the partition's back).
+    /// </summary>
+    private bool CanFence(SchedNode n) => ws.StonithEnabled && (!NoQuorum || n.Online);
+
     public TransitionGraph Plan()
     {
         var fencing = new List<FenceAction>();
@@ -20,8 +26,8 @@ internal sealed class ActionPlanner(WorkingSet ws)
                 fencing.Add(new FenceAction(n.Name, "reboot", "cluster does not have quorum"));
             return new TransitionGraph(fencing, Array.Empty<ResourceChange>());
         }
-        if (ws.StonithEnabled && !NoQuorum)
-            foreach (var n in ws.Nodes.Where(n => n.Unclean))
+        if (ws.StonithEnabled)
+            foreach (var n in ws.Nodes.Where(n => n.Unclean && CanFence(n)))
                 fencing.Add(new FenceAction(n.Name, ws.Property("stonith-action") is "off" or "poweroff" ? "off" : "reboot",
                     n.FenceReason ?? "node is unclean"));
         if (ws.StonithEnabled && !NoQuorum)
@@ -170,6 +176,9 @@ internal sealed class ActionPlanner(WorkingSet ws)
         }
         var stop = ws.NoQuorumPolicy != "freeze";
         var why = stop ? "no quorum" : "quorum freeze";
+        // On a node about to be fenced, the fencing stops it whatever quorum says.
+        if (from is not null && from.Unclean && CanFence(from))
+            return new ResourceChange("Stop", p.Id, Details(p.CurrentRole, from, Role.Stopped, null), "due to node availability");
         if (from is not null)
         {
             if (!stop && !from.Unclean) return null;

@@ -27,10 +27,18 @@ internal sealed class HistoryUnpacker(WorkingSet ws)
         {
             var node = ws.FindNode(state.Uname ?? state.Id) ?? ws.Nodes.FirstOrDefault(n => n.Id == state.Id);
             if (node is null) continue;
-            // A node that left cleanly runs nothing; an unclean one may (until fenced).
-            if (!node.Online && !node.Unclean) continue;
+            // A node that left cleanly runs nothing; an unclean one may (until fenced). With
+            // fencing enabled an offline node's history is read too: a resource it says is
+            // still active there can only be made safe by fencing the node.
+            if (!node.Online && !node.Unclean && !(ws.StonithEnabled && node.Attribute("#kind") == "cluster")) continue;
             foreach (var history in state.Resources)
                 Apply(node, history);
+            if (!node.Online && !node.Unclean && !node.Maintenance && node.Attribute("#kind") == "cluster")
+                foreach (var p in ws.AllPrimitives().Where(p => p.Managed && p.ActiveOn.ContainsKey(node)).Take(1))
+                {
+                    node.Unclean = true;
+                    node.FenceReason ??= $"{p.Id} is thought to be active there";
+                }
         }
         ApplyFailedMigrations();
         foreach (var (container, node) in _containerRestarts)
@@ -134,7 +142,14 @@ internal sealed class HistoryUnpacker(WorkingSet ws)
         if (stopFailed)
         {
             rsc.StopFailedOn.Add(node);
-            if (ws.StonithEnabled && onFail is null or "fence") { node.Unclean = true; node.FenceReason ??= $"{rsc.ConfigId} failed there"; }
+            if (ws.StonithEnabled && onFail is null or "fence")
+            {
+                node.Unclean = true;
+                node.FenceReason ??= $"{rsc.ConfigId} failed there";
+                // Without quorum a node outside this partition cannot be fenced: nothing more
+                // can be done for the resource there.
+                if (!node.Online && !ws.HaveQuorum && ws.NoQuorumPolicy != "ignore") rsc.Blocked = true;
+            }
             else rsc.Blocked = true;
         }
     }
@@ -357,6 +372,8 @@ internal sealed class HistoryUnpacker(WorkingSet ws)
     {
         if (pending || op.OpStatus == 1) return;
         if (!failed && op.RcCode is not (190 or 191)) return;
+        // As crm_mon: failures are listed for nodes in the membership.
+        if (!node.Online && !node.InMembership) return;
         if (ws.FailedOperations.Any(f => f.Node == node && f.Resource == history.Id && f.Operation.CallId == op.CallId && f.Operation.Task == op.Task)) return;
         ws.FailedOperations.Add(new FailedOperation(history.Id, node, op));
     }

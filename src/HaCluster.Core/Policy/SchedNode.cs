@@ -9,6 +9,8 @@ public sealed class SchedNode(string id, string name)
     public string Id { get; } = id;
     public string Name { get; } = name;
     public bool Online { get; set; }
+    /// <summary>In this partition's membership (in_ccm), whether or not its controller is up.</summary>
+    public bool InMembership { get; set; }
     public bool Unclean { get; set; }
     /// <summary>Unclean because of its membership state (lost, never seen), not because of a failure on it.</summary>
     public bool Lost { get; set; }

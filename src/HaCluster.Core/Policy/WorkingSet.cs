@@ -117,7 +117,8 @@ public sealed class WorkingSet
             }
             node.Attributes["#uname"] = def.Uname;
             node.Attributes["#id"] = def.Id;
-            node.Attributes["#kind"] = "cluster";
+            // Pacemaker Remote nodes (type=remote) are not cluster members; #kind tells rules so.
+            node.Attributes["#kind"] = def.Type is "remote" ? "remote" : "cluster";
             node.Standby = CibBoolean.IsTrue(node.Attribute("standby"));
             node.Maintenance = CibBoolean.IsTrue(node.Attribute("maintenance"));
             if (node.Attribute("shutdown") is { } sd && sd != "0") node.Shutdown = true;
@@ -133,6 +134,7 @@ public sealed class WorkingSet
     {
         var joined = s.Join is null or "member";
         node.Online = s.InMembership && s.ControllerOnline && joined;
+        node.InMembership = s.InMembership;
         node.Pending = s.InMembership && s.ControllerOnline && s.Join == "pending";
         node.Shutdown = s.ShuttingDown;
         // Lost while expected up, and not shutting down: its resources may still run there, and

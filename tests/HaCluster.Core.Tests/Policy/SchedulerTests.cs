@@ -511,4 +511,28 @@ public class SchedulerTests
             .Attribute("node1", "fail-count-b:0#monitor_10000", "1").Attribute("node2", "fail-count-b:0#monitor_10000", "1");
         Assert.Empty(Summary(crm, status));
     }
+
+    private const string ThreeNodesFenced = "node node1\nnode node2\nnode node3\nprimitive f stonith:fence_dummy\nprimitive a Dummy\nlocation lf f 100: node1\n";
+
+    [Fact]
+    public void With_fencing_a_node_that_left_while_its_history_says_a_resource_runs_there_is_fenced()
+    {
+        var status = new StatusBuilder().Online("node1", "node3").Down("node2").Running("node1", "f", "stonith:fence_dummy").Running("node2", "a");
+        var s = Summary(ThreeNodesFenced, status);
+        Assert.Contains("Fence (reboot) node2 'a is thought to be active there'", s);
+        Assert.Contains("Move a (node2 -> node3)", s);
+    }
+
+    [Fact]
+    public void Without_quorum_only_a_node_still_in_the_partition_is_fenced_and_a_failed_stop_elsewhere_is_left_blocked()
+    {
+        var crm = ThreeNodesFenced + "primitive b Dummy\nproperty no-quorum-policy=stop";
+        var status = new StatusBuilder().NoQuorum().Online("node1", "node2").Down("node3").Running("node1", "f", "stonith:fence_dummy")
+            .History("node2", "a", "ocf:heartbeat:Dummy", ("start", 0, 0), ("stop", 1, 0))
+            .History("node3", "b", "ocf:heartbeat:Dummy", ("start", 0, 0), ("stop", 1, 0));
+        var s = Summary(crm, status);
+        Assert.Contains("Fence (reboot) node2 'a failed there'", s);
+        Assert.Contains("Stop a (node2) due to node availability", s);
+        Assert.DoesNotContain(s, l => l.Contains("node3"));
+    }
 }

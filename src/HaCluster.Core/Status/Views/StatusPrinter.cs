@@ -14,11 +14,13 @@ public static class StatusPrinter
     {
         var ws = Scheduler.CurrentState(config, status, now);
         output.WriteLine("  * Node List:");
-        var online = ws.Nodes.Where(n => n.Online && !n.Standby).Select(n => n.Name).ToList();
-        var standby = ws.Nodes.Where(n => n.Online && n.Standby).Select(n => n.Name).ToList();
+        var online = ws.Nodes.Where(n => n.Online && !n.Standby && !n.Unclean).Select(n => n.Name).ToList();
+        var standby = ws.Nodes.Where(n => n.Online && n.Standby && !n.Unclean).Select(n => n.Name).ToList();
         var offline = ws.Nodes.Where(n => !n.Online && !n.Unclean && !n.Pending).Select(n => n.Name).ToList();
         foreach (var n in ws.Nodes.Where(n => n.Pending)) output.WriteLine($"    * Node {n.Name}: pending");
-        foreach (var n in ws.Nodes.Where(n => n.Unclean)) output.WriteLine($"    * Node {n.Name}: UNCLEAN (offline)");
+        // Unclean: still in the membership ("online") or gone, as crm_mon says it.
+        foreach (var n in ws.Nodes.Where(n => n.Unclean))
+            output.WriteLine($"    * Node {n.Name}: UNCLEAN ({(n.Online || n.InMembership ? "online" : "offline")})");
         foreach (var n in standby) output.WriteLine($"    * Node {n}: standby");
         if (online.Count > 0) output.WriteLine($"    * Online: [ {string.Join(' ', online)} ]");
         if (offline.Count > 0) output.WriteLine($"    * OFFLINE: [ {string.Join(' ', offline)} ]");
