@@ -58,6 +58,24 @@ internal sealed class HistoryUnpacker(WorkingSet ws)
     /// </summary>
     private void ApplyFailedMigrations()
     {
+        // A migrate_to that succeeded on the source, then a migrate_from that failed on the
+        // target, which has recorded something of the resource since (or is gone): the migration
+        // failed; the resource is still on the source, counted as failed there (it is recovered,
+        // not migrated again), as Pacemaker reads it.
+        foreach (var p in ws.AllPrimitives().Where(p => p.EnclosingClone is null).ToList())
+            foreach (var (source, history) in p.HistoryOn.ToList())
+            {
+                var done = history.Operations.Where(o => o.OpStatus != 1 && o.CallId >= 0).OrderBy(o => o.CallId).ToList();
+                var migrateTo = done.LastOrDefault(o => o.Task == "migrate_to" && o.RcCode == OcfSuccess && o.OpStatus == 0);
+                if (migrateTo?.MigrateTarget is not { } targetName || done.Any(o => o.CallId > migrateTo.CallId && o.Task != "monitor")) continue;
+                if (ws.FindNode(targetName) is not { } target || !p.HistoryOn.TryGetValue(target, out var there)) continue;
+                var migrateFrom = there.Operations.Where(o => o.Task == "migrate_from" && o.OpStatus != 1 && o.CallId >= 0 && o.MigrateSource == source.Name)
+                    .OrderBy(o => o.CallId).LastOrDefault();
+                if (migrateFrom is null || migrateFrom is { RcCode: OcfSuccess, OpStatus: 0 } || migrateFrom.OpStatus == -1) continue;
+                var newerOnTarget = there.Operations.Any(o => o.OpStatus != 1 && o.CallId > migrateFrom.CallId);
+                if ((newerOnTarget || !target.Online) && p.ActiveOn.ContainsKey(source)) p.FailedOn.Add(source);
+            }
+
         foreach (var p in ws.AllPrimitives().Where(p => p.EnclosingClone is null).ToList())
             foreach (var (source, history) in p.HistoryOn.ToList())
                 foreach (var op in history.Operations.Where(o => o.Task == "migrate_to" && o.OpStatus != 1 && (o.RcCode != OcfSuccess || o.OpStatus != 0)))

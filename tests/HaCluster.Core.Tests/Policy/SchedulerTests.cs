@@ -535,4 +535,12 @@ public class SchedulerTests
         Assert.Contains("Stop a (node2) due to node availability", s);
         Assert.DoesNotContain(s, l => l.Contains("node3"));
     }
+
+    [Fact]
+    public void A_live_migration_whose_migrate_from_failed_leaves_the_resource_failed_on_its_source_to_be_recovered()
+    {
+        var crm = TwoNodes + "primitive vm Dummy meta allow-migrate=true\nlocation l vm 100: node2";
+        var status = new StatusBuilder().Online("node1", "node2").MigrationFailedOnTarget("node1", "node2", "vm");
+        Assert.Equal(new[] { "Recover vm (node1 -> node2)" }, Summary(crm, status));
+    }
 }

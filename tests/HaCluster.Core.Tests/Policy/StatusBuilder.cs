@@ -37,6 +37,22 @@ internal sealed class StatusBuilder
         return this;
     }
 
+    /// <summary>rsc ran on source, its migrate_to target succeeded, then migrate_from failed on target, which stopped it.</summary>
+    public StatusBuilder MigrationFailedOnTarget(string source, string target, string rsc)
+    {
+        History(source, rsc, "ocf:heartbeat:Dummy", ("start", 0, 0), ("migrate_to", 0, 0));
+        History(target, rsc, "ocf:heartbeat:Dummy", ("migrate_from", 1, 0), ("stop", 0, 0));
+        foreach (var node in new[] { source, target })
+            Replace(node, n => n with
+            {
+                Resources = n.Resources.Select(r => r.Id != rsc ? r : r with
+                {
+                    Operations = r.Operations.Select(o => o.Task is "migrate_to" or "migrate_from" ? o with { MigrateSource = source, MigrateTarget = target } : o).ToEquatableArray(),
+                }).ToEquatableArray(),
+            });
+        return this;
+    }
+
     public StatusBuilder NoQuorum() { _quorum = false; return this; }
 
     private NodeState Node(string name) => _nodes.First(n => n.Uname == name);
