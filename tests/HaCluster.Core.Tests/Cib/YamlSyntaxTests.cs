@@ -87,4 +87,17 @@ public class YamlSyntaxTests
         Assert.Null(p.InstanceAttributes[0].Pairs.Single(x => x.Name == "w").Value);
         Assert.Equal("010", p.Param("k"));
     }
+
+    [Fact]
+    public void Collections_nested_absurdly_deep_are_refused_where_they_go_too_deep_and_brackets_in_quotes_do_not_count()
+    {
+        var r = Parse("resources:\n  - " + new string('[', 150));
+        var e = Assert.Single(r.Errors);
+        Assert.Equal("collections nested more than 100 deep", e.Message);
+        Assert.Equal(2, e.Location!.Value.Line);
+        Assert.Equal(105, e.Location.Value.Column);
+        // The same brackets inside a quoted value are text.
+        var quoted = Parse("properties:\n  description: '" + new string('[', 150) + "'\n");
+        Assert.DoesNotContain(quoted.Errors, d => d.Message.Contains("nested"));
+    }
 }

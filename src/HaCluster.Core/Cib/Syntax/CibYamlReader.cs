@@ -23,6 +23,9 @@ public sealed class CibYamlReader
     public static ParseResult Parse(string text, string file = "<input>")
     {
         var reader = new CibYamlReader(file);
+        // No configuration nests collections this deep; YamlDotNet's time grows fast with it.
+        if (TooDeep(text) is { } deep)
+            return new ParseResult(null, new[] { Diagnostic.Error($"collections nested more than {MaxFlowDepth} deep", new SourceLocation(file, deep.Line, deep.Column)) });
         var stream = new YamlStream();
         try
         {
@@ -57,6 +60,46 @@ public sealed class CibYamlReader
     }
 
     private SourceLocation Loc(Mark m) => new(_file, (int)m.Line, (int)m.Column);
+
+    private const int MaxFlowDepth = 100;
+
+    /// <summary>
+    /// Where flow collections ([ ] and { }) first nest deeper than <see cref="MaxFlowDepth"/>,
+    /// outside quoted scalars and comments; null when they never do.
+    /// </summary>
+    private static (int Line, int Column)? TooDeep(string text)
+    {
+        int depth = 0, line = 1, column = 0;
+        char quote = '\0';
+        for (var i = 0; i < text.Length; i++)
+        {
+            var c = text[i];
+            column++;
+            if (c == '\n') { line++; column = 0; }
+            if (quote != '\0')
+            {
+                if (quote == '"' && c == '\\') { i++; column++; }
+                else if (c == quote) quote = '\0';
+                continue;
+            }
+            switch (c)
+            {
+                case '"' or '\'':
+                    quote = c;
+                    break;
+                case '#' when i == 0 || char.IsWhiteSpace(text[i - 1]):
+                    while (i + 1 < text.Length && text[i + 1] != '\n') i++;
+                    break;
+                case '[' or '{':
+                    if (++depth > MaxFlowDepth) return (line, column);
+                    break;
+                case ']' or '}':
+                    depth = Math.Max(0, depth - 1);
+                    break;
+            }
+        }
+        return null;
+    }
 
     private static Mark LastScannedMark(string text)
     {
