@@ -67,12 +67,28 @@ internal sealed class HistoryUnpacker(WorkingSet ws)
             {
                 var done = history.Operations.Where(o => o.OpStatus != 1 && o.CallId >= 0).OrderBy(o => o.CallId).ToList();
                 var migrateTo = done.LastOrDefault(o => o.Task == "migrate_to" && o.RcCode == OcfSuccess && o.OpStatus == 0);
-                if (migrateTo?.MigrateTarget is not { } targetName || done.Any(o => o.CallId > migrateTo.CallId && o.Task != "monitor")) continue;
-                if (ws.FindNode(targetName) is not { } target || !p.HistoryOn.TryGetValue(target, out var there)) continue;
-                var migrateFrom = there.Operations.Where(o => o.Task == "migrate_from" && o.OpStatus != 1 && o.CallId >= 0 && o.MigrateSource == source.Name)
+                if (migrateTo?.MigrateTarget is not { } targetName) continue;
+                if (ws.FindNode(targetName) is not { } target || target == source) continue;
+                var onTarget = p.HistoryOn.TryGetValue(target, out var there) ? there.Operations : EquatableArray<OperationRecord>.Empty;
+                var migrateFrom = onTarget.Where(o => o.Task == "migrate_from" && o.OpStatus != 1 && o.CallId >= 0 && o.MigrateSource == source.Name)
                     .OrderBy(o => o.CallId).LastOrDefault();
-                if (migrateFrom is null || migrateFrom is { RcCode: OcfSuccess, OpStatus: 0 } || migrateFrom.OpStatus == -1) continue;
-                var newerOnTarget = there.Operations.Any(o => o.OpStatus != 1 && o.CallId > migrateFrom.CallId);
+                if (migrateFrom is null)
+                {
+                    // No migrate_from recorded (pending, or erased) and the source has moved on
+                    // (stopped, probed): the resource may well be running on the target, unless
+                    // the target recorded something of it after the migrate_to.
+                    var sourceMovedOn = done.Any(o => o.CallId > migrateTo.CallId && o.Task != "monitor");
+                    var targetNewer = onTarget.Any(o => o.OpStatus != 1 && o.LastRcChange is { } t && migrateTo.LastRcChange is { } m && t > m);
+                    if (sourceMovedOn && !targetNewer && target.Online && !p.ActiveOn.ContainsKey(target))
+                    {
+                        p.ActiveOn[target] = Role.Started;
+                        p.LeftByPartialMigration = true;
+                    }
+                    continue;
+                }
+                if (done.Any(o => o.CallId > migrateTo.CallId && o.Task != "monitor")) continue;
+                if (migrateFrom is { RcCode: OcfSuccess, OpStatus: 0 } || migrateFrom.OpStatus == -1) continue;
+                var newerOnTarget = onTarget.Any(o => o.OpStatus != 1 && o.CallId > migrateFrom.CallId);
                 if ((newerOnTarget || !target.Online) && p.ActiveOn.ContainsKey(source)) p.FailedOn.Add(source);
             }
 

@@ -133,8 +133,14 @@ public sealed class SchedPrimitive(string id, SchedResource? parent, Primitive d
     /// migration (migrate_to, migrate_from) rather than a stop and a start: allow-migrate, an OCF
     /// agent, not a clone instance, not failed, the same role, from a node that is up.
     /// </summary>
+    /// <summary>
+    /// Found on a node through a live migration left half-done (migrate_to recorded, no
+    /// migrate_from): it is not migrated again from there, but stopped and started.
+    /// </summary>
+    public bool LeftByPartialMigration { get; set; }
+
     public bool CanMigrateFrom(SchedNode from) =>
-        !Failed && CibBoolean.IsTrue(MetaValue("allow-migrate")) && Agent.Class == "ocf" && Parent is not SchedClone
+        !Failed && !LeftByPartialMigration && CibBoolean.IsTrue(MetaValue("allow-migrate")) && Agent.Class == "ocf" && Parent is not SchedClone
         && from is { Online: true, Unclean: false } && AssignedTo is { } to && to != from
         && CurrentRole == (NextRole is Role.Unknown or Role.Stopped ? Role.Started : NextRole);
 

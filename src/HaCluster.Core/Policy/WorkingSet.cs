@@ -87,7 +87,8 @@ public sealed class WorkingSet
         ws.BuildNodes();
         ws.BuildResources();
         ws.Config = ResourceContainers.Resolve(ws);
-        ws.HaveStonithResource = ws.AllPrimitives().Any(p => p.Agent.Class == "stonith");
+        // A watchdog (SBD) can fence too: the node resets itself, so fencing has a means.
+        ws.HaveStonithResource = ws.AllPrimitives().Any(p => p.Agent.Class == "stonith") || ws.BoolProperty("have-watchdog", false);
         ws.UnfencingEnabled = ws.StonithEnabled && ws.AllPrimitives().Any(p => p.Agent.Class == "stonith" && p.MetaValue("provides") == "unfencing");
         return ws;
     }

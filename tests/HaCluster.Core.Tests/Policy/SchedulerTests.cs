@@ -543,4 +543,22 @@ public class SchedulerTests
         var status = new StatusBuilder().Online("node1", "node2").MigrationFailedOnTarget("node1", "node2", "vm");
         Assert.Equal(new[] { "Recover vm (node1 -> node2)" }, Summary(crm, status));
     }
+
+    [Fact]
+    public void A_live_migration_left_half_done_counts_the_resource_on_its_target_and_it_moves_by_stop_and_start()
+    {
+        var crm = TwoNodes + "primitive vm Dummy meta allow-migrate=true\nlocation l vm -inf: node2";
+        var status = new StatusBuilder().Online("node1", "node2").MigrationLeftHalfDone("node1", "node2", "vm");
+        Assert.Equal(new[] { "Move vm (node2 -> node1)" }, Summary(crm, status));
+    }
+
+    [Fact]
+    public void A_watchdog_counts_as_a_means_of_fencing()
+    {
+        // Fencing enabled (the default) with no fencing device manages nothing, unless SBD's
+        // watchdog can reset nodes (have-watchdog, set by the cluster).
+        var crm = "node node1\nnode node2\nprimitive a Dummy";
+        Assert.Empty(Summary(crm, new StatusBuilder().Online("node1", "node2")));
+        Assert.Equal(new[] { "Start a (node1)" }, Summary(crm + "\nproperty have-watchdog=true", new StatusBuilder().Online("node1", "node2")));
+    }
 }

@@ -53,6 +53,20 @@ internal sealed class StatusBuilder
         return this;
     }
 
+    /// <summary>rsc migrated from source towards target (migrate_to done), then was stopped on source; target recorded nothing.</summary>
+    public StatusBuilder MigrationLeftHalfDone(string source, string target, string rsc)
+    {
+        History(source, rsc, "ocf:heartbeat:Dummy", ("start", 0, 0), ("migrate_to", 0, 0), ("stop", 0, 0));
+        Replace(source, n => n with
+        {
+            Resources = n.Resources.Select(r => r.Id != rsc ? r : r with
+            {
+                Operations = r.Operations.Select((o, i) => (o.Task == "migrate_to" ? o with { MigrateSource = source, MigrateTarget = target } : o) with { LastRcChange = 1000 + i }).ToEquatableArray(),
+            }).ToEquatableArray(),
+        });
+        return this;
+    }
+
     public StatusBuilder NoQuorum() { _quorum = false; return this; }
 
     private NodeState Node(string name) => _nodes.First(n => n.Uname == name);
