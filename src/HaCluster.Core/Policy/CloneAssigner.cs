@@ -93,14 +93,15 @@ internal sealed class CloneAssigner(WorkingSet ws, Placement placement)
 
     /// <summary>
     /// Puts an instance on a node. An instance that is a group goes where its first member can
-    /// run; a later member that may not run there stays stopped, and so do the members after it.
+    /// run; a later member that may not run there (or is disabled) stays stopped, and so do the
+    /// members after it.
     /// </summary>
     private void Place(SchedResource instance, SchedNode node)
     {
         var blocked = false;
         foreach (var p in instance.Primitives())
         {
-            blocked |= p.Effective(node) < 0;
+            blocked |= p.Effective(node) < 0 || p.TargetRole == Role.Stopped;
             p.Provisional = false;
             if (blocked) continue;
             placement.Capacity.Consume(node, p);
@@ -116,7 +117,7 @@ internal sealed class CloneAssigner(WorkingSet ws, Placement placement)
     {
         // Where the primary will be, in the role the colocation names (with a promotable
         // clone's Promoted role: only where an instance will be promoted).
-        var targets = Placement.PrimaryNodes(c.Primary, c.PrimaryRole);
+        var targets = Placement.PrimaryNodes(c.Primary, c.PrimaryRole, c.Score);
         foreach (var p in instance.Primitives())
             foreach (var n in p.Allowed.Keys.ToList())
             {

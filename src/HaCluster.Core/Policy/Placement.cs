@@ -444,15 +444,17 @@ internal sealed class Placement(WorkingSet ws)
     /// <summary>Where the primary of a colocation is (or will be), for the roles the colocation names.</summary>
     private static bool IsPromotable(SchedResource r) => (r as SchedClone ?? r.EnclosingClone)?.Promotable == true;
 
-    internal static HashSet<SchedNode> PrimaryNodes(SchedResource primary, Role role)
+    internal static HashSet<SchedNode> PrimaryNodes(SchedResource primary, Role role, int score = 0)
     {
         var result = new HashSet<SchedNode>();
         foreach (var leaf in primary is SchedClone c ? c.Instances : new[] { primary })
         {
-            if (leaf.AssignedTo is null) continue;
+            // A mandatory colocation with a group instance needs all of it: its last member.
+            var at = leaf is SchedGroup g && score >= Inf ? g.Children.LastOrDefault()?.AssignedTo : leaf.AssignedTo;
+            if (at is null) continue;
             if (role is Role.Promoted && leaf.Primitives().Any(x => x.NextRole != Role.Promoted)) continue;
             if (role is Role.Unpromoted && leaf.Primitives().Any(x => x.NextRole == Role.Promoted)) continue;
-            result.Add(leaf.AssignedTo);
+            result.Add(at);
         }
         return result;
     }
@@ -461,7 +463,7 @@ internal sealed class Placement(WorkingSet ws)
     {
         var primary = c.Primary;
         if (primary.Provisional) Assign(primary is SchedPrimitive { Parent: SchedClone pc } ? pc : primary);
-        var targets = PrimaryNodes(primary, c.PrimaryRole);
+        var targets = PrimaryNodes(primary, c.PrimaryRole, c.Score);
         dependent.Explanation.Add($"colocation {c.Id} ({FormatScore(c.Score)} with {primary.Id}{(c.PrimaryRole == Role.Unknown ? "" : ":" + Roles.Name(c.PrimaryRole))}" +
             $", which {(targets.Count == 0 ? "runs nowhere" : "goes to " + string.Join(", ", targets.Select(n => n.Name)))})");
         var archive = new Dictionary<SchedNode, int>(dependent.Allowed);

@@ -561,4 +561,14 @@ public class SchedulerTests
         Assert.Empty(Summary(crm, new StatusBuilder().Online("node1", "node2")));
         Assert.Equal(new[] { "Start a (node1)" }, Summary(crm + "\nproperty have-watchdog=true", new StatusBuilder().Online("node1", "node2")));
     }
+
+    [Fact]
+    public void A_disabled_member_of_a_cloned_group_stops_with_those_after_it_and_what_must_be_with_the_whole_group()
+    {
+        var crm = TwoNodes + "primitive a Dummy\nprimitive b Dummy meta target-role=Stopped\nprimitive c Dummy\ngroup g a b c\nclone gc g meta clone-max=1\n" +
+                  "primitive fs Dummy\nclone fsc fs meta clone-max=1\ncolocation with_stack inf: fsc gc";
+        var status = new StatusBuilder().Online("node1", "node2").Running("node1", "a").Running("node1", "b").Running("node1", "c").Running("node1", "fs");
+        Assert.Equal(new[] { "Stop b:0 (node1) due to node availability", "Stop c:0 (node1) due to node availability", "Stop fs:0 (node1) due to node availability" },
+            Summary(crm, status).Order());
+    }
 }
