@@ -94,7 +94,7 @@ internal sealed class HistoryUnpacker(WorkingSet ws)
 
         foreach (var p in ws.AllPrimitives().Where(p => p.EnclosingClone is null).ToList())
             foreach (var (source, history) in p.HistoryOn.ToList())
-                foreach (var op in history.Operations.Where(o => o.Task == "migrate_to" && o.OpStatus != 1 && (o.RcCode != OcfSuccess || o.OpStatus != 0)))
+                foreach (var op in history.Operations.Where(o => o.Task == "migrate_to" && o.OpStatus is not (1 or -1) && o.CallId >= 0 && (o.RcCode != OcfSuccess || o.OpStatus != 0)))
                 {
                     if (op.MigrateTarget is not { } targetName || ws.FindNode(targetName) is not { Online: true } target || target == source) continue;
                     if (!p.HistoryOn.TryGetValue(target, out var there)) continue;

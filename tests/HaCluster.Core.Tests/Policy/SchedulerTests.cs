@@ -571,4 +571,13 @@ public class SchedulerTests
         Assert.Equal(new[] { "Stop b:0 (node1) due to node availability", "Stop c:0 (node1) due to node availability", "Stop fs:0 (node1) due to node availability" },
             Summary(crm, status).Order());
     }
+
+    [Fact]
+    public void A_migration_still_in_flight_is_no_failure()
+    {
+        var crm = TwoNodes + "primitive vm Dummy meta allow-migrate=true";
+        var status = new StatusBuilder().Online("node1", "node2").MigrationInFlight("node1", "node2", "vm")
+            .History("node2", "vm", "ocf:heartbeat:Dummy", ("monitor", 7, 0));
+        Assert.DoesNotContain(Summary(crm, status), l => l.StartsWith("Recover", StringComparison.Ordinal));
+    }
 }

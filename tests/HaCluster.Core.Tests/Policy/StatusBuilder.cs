@@ -67,6 +67,21 @@ internal sealed class StatusBuilder
         return this;
     }
 
+    /// <summary>rsc runs on source and a migrate_to towards target is still in flight (call-id -1, rc 193).</summary>
+    public StatusBuilder MigrationInFlight(string source, string target, string rsc)
+    {
+        History(source, rsc, "ocf:heartbeat:Dummy", ("start", 0, 0));
+        Replace(source, n => n with
+        {
+            Resources = n.Resources.Select(r => r.Id != rsc ? r : r with
+            {
+                Operations = r.Operations.Add(new OperationRecord($"{rsc}_migrate_to_0", "migrate_to", 0, 193, -1, -1,
+                    TransitionKey: "1:1:0:x", MigrateSource: source, MigrateTarget: target)),
+            }).ToEquatableArray(),
+        });
+        return this;
+    }
+
     public StatusBuilder NoQuorum() { _quorum = false; return this; }
 
     private NodeState Node(string name) => _nodes.First(n => n.Uname == name);
