@@ -118,6 +118,8 @@ public sealed class WorkingSet
             }
             node.Attributes["#uname"] = def.Uname;
             node.Attributes["#id"] = def.Id;
+            // Rules may place a resource on the DC (the node whose id the status names dc-uuid).
+            node.Attributes["#is_dc"] = Status.DcUuid is { } dc && (dc == def.Id || dc == def.Uname) ? "true" : "false";
             // Pacemaker Remote nodes (type=remote) are not cluster members; #kind tells rules so.
             node.Attributes["#kind"] = def.Type is "remote" ? "remote" : "cluster";
             node.Standby = CibBoolean.IsTrue(node.Attribute("standby"));

@@ -580,4 +580,14 @@ public class SchedulerTests
             .History("node2", "vm", "ocf:heartbeat:Dummy", ("monitor", 7, 0));
         Assert.DoesNotContain(Summary(crm, status), l => l.StartsWith("Recover", StringComparison.Ordinal));
     }
+
+    [Fact]
+    public void A_rule_on_is_dc_places_a_resource_on_the_designated_coordinator()
+    {
+        var crm = TwoNodes + "primitive ip Dummy\nlocation only_dc ip rule -inf: #is_dc eq false";
+        var status = new StatusBuilder().Online("node1", "node2").Build();
+        var parsed = CrmParser.Parse(crm, "t.crm");
+        var lines = Scheduler.Schedule(parsed.Config!, status with { DcUuid = "node2" }, Now).SummaryLines().Select(ConformanceTests.Normalise);
+        Assert.Equal(new[] { "Start ip (node2)" }, lines);
+    }
 }
