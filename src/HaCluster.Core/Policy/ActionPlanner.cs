@@ -26,10 +26,9 @@ internal sealed class ActionPlanner(WorkingSet ws)
                 fencing.Add(new FenceAction(n.Name, "reboot", "cluster does not have quorum"));
             return new TransitionGraph(fencing, Array.Empty<ResourceChange>());
         }
-        if (ws.StonithEnabled)
-            foreach (var n in ws.Nodes.Where(n => n.Unclean && CanFence(n)))
-                fencing.Add(new FenceAction(n.Name, ws.Property("stonith-action") is "off" or "poweroff" ? "off" : "reboot",
-                    n.FenceReason ?? "node is unclean"));
+        foreach (var n in ws.Nodes.Where(n => n.Unclean && CanFence(n)))
+            fencing.Add(new FenceAction(n.Name, ws.Property("stonith-action") is "off" or "poweroff" ? "off" : "reboot",
+                n.FenceReason ?? "node is unclean"));
         if (ws.StonithEnabled && !NoQuorum)
             foreach (var n in ws.Nodes.Where(n => n.UnfenceReason is not null))
                 fencing.Add(new FenceAction(n.Name, "on", n.UnfenceReason!));

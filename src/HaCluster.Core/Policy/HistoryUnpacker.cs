@@ -25,20 +25,20 @@ internal sealed class HistoryUnpacker(WorkingSet ws)
     {
         foreach (var state in ws.Status.Nodes)
         {
-            var node = ws.FindNode(state.Uname ?? state.Id) ?? ws.Nodes.FirstOrDefault(n => n.Id == state.Id);
+            var node = ws.NodeOf(state);
             if (node is null) continue;
             // A node that left cleanly runs nothing; an unclean one may (until fenced). With
-            // fencing enabled an offline node's history is read too: a resource it says is
-            // still active there can only be made safe by fencing the node.
-            if (!node.Online && !node.Unclean && !(ws.StonithEnabled && node.Attribute("#kind") == "cluster")) continue;
+            // fencing enabled a cluster node's history is read even when it left: a resource it
+            // says is still active there can only be made safe by fencing the node.
+            var leftCleanly = !node.Online && !node.Unclean;
+            if (leftCleanly && !(ws.StonithEnabled && node.Attribute("#kind") == "cluster")) continue;
             foreach (var history in state.Resources)
                 Apply(node, history);
-            if (!node.Online && !node.Unclean && !node.Maintenance && node.Attribute("#kind") == "cluster")
-                foreach (var p in ws.AllPrimitives().Where(p => p.Managed && p.ActiveOn.ContainsKey(node)).Take(1))
-                {
-                    node.Unclean = true;
-                    node.FenceReason ??= $"{p.Id} is thought to be active there";
-                }
+            if (leftCleanly && !node.Maintenance && ws.AllPrimitives().FirstOrDefault(p => p.ActiveOn.ContainsKey(node)) is { } thought)
+            {
+                node.Unclean = true;
+                node.FenceReason ??= $"{thought.Id} is thought to be active there";
+            }
         }
         ApplyFailedMigrations();
         foreach (var (container, node) in _containerRestarts)
@@ -52,16 +52,16 @@ internal sealed class HistoryUnpacker(WorkingSet ws)
     }
 
     /// <summary>
-    /// A live migration whose migrate_to failed may have left the resource running on its target
-    /// as well: unless the target has recorded something of the resource since (or nothing at
-    /// all: a probe will tell), it counts as active and failed there too, as Pacemaker assumes.
+    /// Live migrations the history shows unfinished or failed, read as Pacemaker reads them.
+    /// After a successful migrate_to: a migrate_from that failed on the target, which has
+    /// recorded something of the resource since (or is gone), leaves the resource failed on the
+    /// source (recovered, not migrated again); no migrate_from at all, with the source moved on,
+    /// leaves it counted on the target. After a failed migrate_to: the resource may run on its
+    /// target as well; unless the target has recorded something of it since (or nothing at all:
+    /// a probe will tell), it counts as active and failed there too.
     /// </summary>
     private void ApplyFailedMigrations()
     {
-        // A migrate_to that succeeded on the source, then a migrate_from that failed on the
-        // target, which has recorded something of the resource since (or is gone): the migration
-        // failed; the resource is still on the source, counted as failed there (it is recovered,
-        // not migrated again), as Pacemaker reads it.
         foreach (var p in ws.AllPrimitives().Where(p => p.EnclosingClone is null).ToList())
             foreach (var (source, history) in p.HistoryOn.ToList())
             {
@@ -72,12 +72,12 @@ internal sealed class HistoryUnpacker(WorkingSet ws)
                 var onTarget = p.HistoryOn.TryGetValue(target, out var there) ? there.Operations : EquatableArray<OperationRecord>.Empty;
                 var migrateFrom = onTarget.Where(o => o.Task == "migrate_from" && o.OpStatus != 1 && o.CallId >= 0 && o.MigrateSource == source.Name)
                     .OrderBy(o => o.CallId).LastOrDefault();
+                var sourceMovedOn = done.Any(o => o.CallId > migrateTo.CallId && o.Task != "monitor");
                 if (migrateFrom is null)
                 {
                     // No migrate_from recorded (pending, or erased) and the source has moved on
                     // (stopped, probed): the resource may well be running on the target, unless
                     // the target recorded something of it after the migrate_to.
-                    var sourceMovedOn = done.Any(o => o.CallId > migrateTo.CallId && o.Task != "monitor");
                     var targetNewer = onTarget.Any(o => o.OpStatus != 1 && o.LastRcChange is { } t && migrateTo.LastRcChange is { } m && t > m);
                     if (sourceMovedOn && !targetNewer && target.Online && !p.ActiveOn.ContainsKey(target))
                     {
@@ -86,7 +86,7 @@ internal sealed class HistoryUnpacker(WorkingSet ws)
                     }
                     continue;
                 }
-                if (done.Any(o => o.CallId > migrateTo.CallId && o.Task != "monitor")) continue;
+                if (sourceMovedOn) continue;
                 if (migrateFrom is { RcCode: OcfSuccess, OpStatus: 0 } || migrateFrom.OpStatus == -1) continue;
                 var newerOnTarget = onTarget.Any(o => o.OpStatus != 1 && o.CallId > migrateFrom.CallId);
                 if ((newerOnTarget || !target.Online) && p.ActiveOn.ContainsKey(source)) p.FailedOn.Add(source);

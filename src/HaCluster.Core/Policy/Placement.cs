@@ -175,7 +175,7 @@ internal sealed class Placement(WorkingSet ws)
         // migration-threshold reached by an anonymous clone's instance bans the whole clone there.
         var cloneFailureBans = new HashSet<(SchedResource, SchedNode)>();
         foreach (var p in ws.AllPrimitives().Where(p => p.EnclosingClone is { GloballyUnique: false }))
-            foreach (var node in ws.Nodes.Where(n => ThresholdReached(p, n)))
+            foreach (var node in ws.Nodes.Where(n => FailuresAtThreshold(p, n) > 0))
                 cloneFailureBans.Add((p.EnclosingClone!, node));
         foreach (var p in ws.AllPrimitives())
         {
@@ -200,20 +200,22 @@ internal sealed class Placement(WorkingSet ws)
             foreach (var node in ws.Nodes)
             {
                 var clone = p.EnclosingClone is { GloballyUnique: false } c && cloneFailureBans.Contains((c, node));
-                if (!clone && !ThresholdReached(p, node)) continue;
+                var failures = clone ? 0 : FailuresAtThreshold(p, node);
+                if (!clone && failures == 0) continue;
                 p.Allowed[node] = -Inf;
                 p.Explanation.Add(clone
                     ? $"-INFINITY on {node.Name}: its clone's failures there (all instances together) reached migration-threshold"
-                    : $"-INFINITY on {node.Name}: {FailCount(p, node)} failure(s) reached migration-threshold {p.MetaValue("migration-threshold") ?? "INFINITY"}");
+                    : $"-INFINITY on {node.Name}: {failures} failure(s) reached migration-threshold {p.MetaValue("migration-threshold") ?? "INFINITY"}");
             }
         }
     }
 
-    private bool ThresholdReached(SchedPrimitive p, SchedNode node)
+    /// <summary>Its fail count on a node when that reaches migration-threshold; 0 when it does not.</summary>
+    private int FailuresAtThreshold(SchedPrimitive p, SchedNode node)
     {
         var threshold = Score.TryParse(p.MetaValue("migration-threshold"), out var mt) ? mt.Value : Inf;
         var failures = FailCount(p, node);
-        return failures > 0 && threshold > 0 && failures >= threshold;
+        return failures > 0 && threshold > 0 && failures >= threshold ? failures : 0;
     }
 
     /// <summary>Sum of the resource's fail-count attributes on a node, unless failure-timeout expired them.</summary>
@@ -441,9 +443,9 @@ internal sealed class Placement(WorkingSet ws)
         if (p.NextRole == Role.Unknown) p.NextRole = Role.Started;
     }
 
-    /// <summary>Where the primary of a colocation is (or will be), for the roles the colocation names.</summary>
     private static bool IsPromotable(SchedResource r) => (r as SchedClone ?? r.EnclosingClone)?.Promotable == true;
 
+    /// <summary>Where the primary of a colocation is (or will be), for the roles the colocation names.</summary>
     internal static HashSet<SchedNode> PrimaryNodes(SchedResource primary, Role role, int score = 0)
     {
         var result = new HashSet<SchedNode>();

@@ -129,16 +129,17 @@ public sealed class SchedPrimitive(string id, SchedResource? parent, Primitive d
     public Role CurrentRole => ActiveOn.Count == 0 ? Role.Stopped : ActiveOn.Values.Max();
 
     /// <summary>
-    /// Whether its move from <paramref name="from"/> to where it is assigned can be a live
-    /// migration (migrate_to, migrate_from) rather than a stop and a start: allow-migrate, an OCF
-    /// agent, not a clone instance, not failed, the same role, from a node that is up.
-    /// </summary>
-    /// <summary>
     /// Found on a node through a live migration left half-done (migrate_to recorded, no
     /// migrate_from): it is not migrated again from there, but stopped and started.
     /// </summary>
     public bool LeftByPartialMigration { get; set; }
 
+    /// <summary>
+    /// Whether its move from <paramref name="from"/> to where it is assigned can be a live
+    /// migration (migrate_to, migrate_from) rather than a stop and a start: allow-migrate, an OCF
+    /// agent, not a clone instance, not failed nor left by a half-done migration, the same role,
+    /// from a node that is up.
+    /// </summary>
     public bool CanMigrateFrom(SchedNode from) =>
         !Failed && !LeftByPartialMigration && CibBoolean.IsTrue(MetaValue("allow-migrate")) && Agent.Class == "ocf" && Parent is not SchedClone
         && from is { Online: true, Unclean: false } && AssignedTo is { } to && to != from

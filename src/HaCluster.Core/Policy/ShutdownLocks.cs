@@ -20,7 +20,7 @@ internal static class ShutdownLocks
         var limitSeconds = Limit(ws);
         foreach (var state in ws.Status.Nodes)
         {
-            var node = ws.FindNode(state.Uname ?? state.Id) ?? ws.Nodes.FirstOrDefault(n => n.Id == state.Id);
+            var node = ws.NodeOf(state);
             if (node is null) continue;
             foreach (var history in state.Resources)
             {

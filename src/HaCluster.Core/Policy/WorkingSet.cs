@@ -36,6 +36,10 @@ public sealed class WorkingSet
     public SchedNode? FindNode(string idOrName) =>
         Nodes.FirstOrDefault(n => n.Name == idOrName) ?? Nodes.FirstOrDefault(n => n.Id == idOrName);
 
+    /// <summary>The node a status entry (node_state) is about: by name, else by id.</summary>
+    public SchedNode? NodeOf(NodeState state) =>
+        FindNode(state.Uname ?? state.Id) ?? Nodes.FirstOrDefault(n => n.Id == state.Id);
+
     public IEnumerable<SchedPrimitive> AllPrimitives() => Resources.SelectMany(r => r.Primitives());
 
     /// <summary>Every resource at every level: top-level ones, group members, clone instances.</summary>

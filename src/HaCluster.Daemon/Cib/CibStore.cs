@@ -72,6 +72,14 @@ public sealed partial class CibStore(string directory)
     [LibraryImport("libc", EntryPoint = "fsync")] private static partial int Fsync(int fd);
     [LibraryImport("libc", EntryPoint = "close")] private static partial int Close(int fd);
 
+    /// <summary>A &lt;cib&gt; element's version (admin_epoch, epoch, num_updates); null when one is missing.</summary>
+    public static CibVersion? VersionOf(XElement cib) =>
+        long.TryParse((string?)cib.Attribute("admin_epoch"), out var a) &&
+        long.TryParse((string?)cib.Attribute("epoch"), out var e) &&
+        long.TryParse((string?)cib.Attribute("num_updates"), out var n)
+            ? new CibVersion(a, e, n)
+            : null;
+
     /// <summary>The version attributes of a CIB document, or null when it is not one.</summary>
     public static CibVersion? ParseVersion(byte[] xml)
     {
@@ -79,12 +87,7 @@ public sealed partial class CibStore(string directory)
         {
             using var reader = XmlReader.Create(new MemoryStream(xml), new XmlReaderSettings { DtdProcessing = DtdProcessing.Prohibit });
             var root = XDocument.Load(reader).Root;
-            if (root?.Name.LocalName != "cib") return null;
-            return long.TryParse((string?)root.Attribute("admin_epoch"), out var a) &&
-                   long.TryParse((string?)root.Attribute("epoch"), out var e) &&
-                   long.TryParse((string?)root.Attribute("num_updates"), out var n)
-                ? new CibVersion(a, e, n)
-                : null;
+            return root?.Name.LocalName == "cib" ? VersionOf(root) : null;
         }
         catch (XmlException)
         {

@@ -44,7 +44,6 @@ public sealed class ClusterController(DaemonContext context, MembershipNode node
     private readonly Dictionary<long, TaskCompletionSource<CommitReply>> pendingCommits = new();
     private long commitCounter;
     private int? lastDc;
-    private bool wasDc;
     private Transition? transition;
     private long transitionCounter;
     private DateTime lastRun = DateTime.MinValue;
@@ -162,9 +161,7 @@ public sealed class ClusterController(DaemonContext context, MembershipNode node
             reports[node.Self.Name] = lrm.Report(round);
         }
         // Becoming DC (after another one, or after a spell without one): learn what it knew.
-        var isDc = view.Dc == node.Self.Id;
-        if (isDc && !wasDc) AdoptFromLastPicture(view);
-        wasDc = isDc;
+        if (view.Dc == node.Self.Id && lastDc != node.Self.Id) AdoptFromLastPicture(view);
         if (view.Dc != lastDc || view.Epoch != lastViewEpoch)
         {
             // Every node reports to a new DC, and again whenever the view changes (the DC's own

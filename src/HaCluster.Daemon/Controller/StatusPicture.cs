@@ -1,5 +1,6 @@
 using System.Xml.Linq;
 using HaCluster.Core.Status;
+using HaCluster.Daemon.Cib;
 
 namespace HaCluster.Daemon.Controller;
 
@@ -36,7 +37,8 @@ public sealed class StatusPicture
         try
         {
             var cib = XElement.Parse(picture);
-            if (VersionOf(cib) >= local) return picture;
+            // (A picture without a version counts as 0.0.0.)
+            if ((CibStore.VersionOf(cib) ?? default) >= local) return picture;
             var configuration = XElement.Parse(System.Text.Encoding.UTF8.GetString(localXml())).Element("configuration");
             if (configuration is null) return picture;
             cib.Element("configuration")?.Remove();
@@ -50,11 +52,5 @@ public sealed class StatusPicture
         {
             return picture; // the picture the DC sent is shown as it came; its reader reports the problem
         }
-    }
-
-    private static CibVersion VersionOf(XElement cib)
-    {
-        static long Read(XElement e, string name) => long.TryParse((string?)e.Attribute(name), out var v) ? v : 0;
-        return new CibVersion(Read(cib, "admin_epoch"), Read(cib, "epoch"), Read(cib, "num_updates"));
     }
 }
