@@ -39,7 +39,8 @@ internal sealed class CloneAssigner(WorkingSet ws, Placement placement)
             // Only where it runs is as good as anywhere (a better node takes it in the next pass).
             if (anchor.Allowed.Keys.Any(n => anchor.Effective(n) > anchor.Effective(current))) continue;
             if (placement.Capacity.Enabled && !placement.Capacity.Fits(current, Demand(instance))) continue;
-            if (clone.TargetRole == Role.Stopped) continue;
+            // Disabled on the clone, or on the resource it clones (which every instance inherits).
+            if (instance.TargetRole == Role.Stopped) continue;
             Place(instance, current);
             perNode[current] = perNode.GetValueOrDefault(current) + 1;
             assigned++;
@@ -50,7 +51,7 @@ internal sealed class CloneAssigner(WorkingSet ws, Placement placement)
         foreach (var instance in clone.Instances.Where(i => i.AssignedTo is null && i.Provisional)
                      .OrderBy(i => i.Anchor.CurrentNode is { } at && i.Primitives().Any(p => !p.Allowed.TryGetValue(at, out var score) || score < 0) ? 1 : 0))
         {
-            if (clone.TargetRole == Role.Stopped) break;
+            if (instance.TargetRole == Role.Stopped) continue;
             var anchor = instance.Anchor;
             if (!anchor.Managed()) continue;
             var node = placement.SortNodes(anchor, null).FirstOrDefault(n => Room(n) && anchor.Effective(n) >= 0

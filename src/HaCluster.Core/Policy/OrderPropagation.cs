@@ -19,10 +19,16 @@ internal sealed class OrderPropagation(WorkingSet ws)
         for (int round = 0; round < 50; round++)
         {
             var changed = false;
+            // A start that becomes unrunnable blocks what is colocated with it at once, before
+            // the orders after it are followed: "due to colocation with" wins, as in crm_simulate.
             foreach (var e in edges)
                 foreach (var then in Targets(e.Then, asThen: true))
-                    changed |= Apply(e, then);
-            changed |= ApplyColocations();
+                    if (Apply(e, then))
+                    {
+                        changed = true;
+                        ApplyColocations(eager: true);
+                    }
+            changed |= ApplyColocations(eager: false);
             changed |= ApplyRestartType();
             if (!changed) break;
         }
@@ -71,8 +77,12 @@ internal sealed class OrderPropagation(WorkingSet ws)
     /// <summary>
     /// A resource that must be with another (mandatory colocation) cannot run where that one's
     /// start cannot happen: it stops, or its start is blocked, "due to colocation with" it.
+    /// Applied eagerly, right after an order makes a start unrunnable, this goes before the
+    /// orders that follow, except behind a primary that was running and stops for an unrunnable
+    /// first: its start only becomes required after that, and crm_simulate follows its orders
+    /// ("due to required") before its colocations.
     /// </summary>
-    private bool ApplyColocations()
+    private bool ApplyColocations(bool eager)
     {
         var changed = false;
         foreach (var c in ws.Colocations)
@@ -92,15 +102,28 @@ internal sealed class OrderPropagation(WorkingSet ws)
                     }
                 continue;
             }
-            if (c.Dependent is not SchedPrimitive dependent || c.Primary is not SchedPrimitive primary) continue;
-            if (!dependent.Managed || !WillRun(dependent) || primary.AssignedTo is null || WillRun(primary)) continue;
-            if (dependent.AssignedTo != primary.AssignedTo) continue;
-            if (Active(dependent)) dependent.ForcedStopReason = $"due to colocation with {primary.Id}";
-            else dependent.BlockedStartReason = $"due to colocation with {primary.Id} (blocked)";
+            if (c.Dependent is not SchedPrimitive dependent || !dependent.Managed || !WillRun(dependent)) continue;
+            if (eager && c.Primary.Primitives().Any(p => Active(p) && p.ForcedStopReason?.StartsWith("due to unrunnable") == true)) continue;
+            if (!PrimaryCannotRunBeside(c.Primary, dependent.AssignedTo!)) continue;
+            if (Active(dependent)) dependent.ForcedStopReason = $"due to colocation with {c.Primary.Id}";
+            else dependent.BlockedStartReason = $"due to colocation with {c.Primary.Id} (blocked)";
             changed = true;
         }
         return changed;
     }
+
+    /// <summary>
+    /// Whether the primary of a mandatory colocation was placed on the dependent's node but will
+    /// not run there after all (its start became unrunnable); for a clone, whether an instance
+    /// was placed there and none will run there.
+    /// </summary>
+    private static bool PrimaryCannotRunBeside(SchedResource primary, SchedNode node) => primary switch
+    {
+        SchedPrimitive p => p.AssignedTo == node && !WillRun(p),
+        SchedClone { Promotable: false } clone => clone.Primitives().Any(p => p.AssignedTo == node && !WillRun(p))
+                                                  && !clone.Primitives().Any(p => p.AssignedTo == node && WillRun(p)),
+        _ => false,
+    };
 
     /// <summary>
     /// A stop ordered after a stop that cannot happen (its resource is active but unmanaged, say
@@ -165,6 +188,8 @@ internal sealed class OrderPropagation(WorkingSet ws)
         "start" => r switch
         {
             SchedGroup g => g.Children.Cast<SchedPrimitive>().All(WillRun),
+            // A clone of groups runs where one whole group instance can.
+            SchedClone c => c.Instances.Any(i => Runnable(i, "start")),
             _ => r.Primitives().Any(WillRun),
         },
         "promote" => r.Primitives().Any(p => WillRun(p) && p.NextRole == Role.Promoted),
@@ -188,6 +213,30 @@ internal sealed class OrderPropagation(WorkingSet ws)
                                             (p.CurrentRole != Role.Promoted || p.RestartReason is not null || !p.ActiveOn.ContainsKey(p.AssignedTo!))),
         _ => false,
     };
+
+    /// <summary>
+    /// Whether the first side's start, though it cannot run, is still a required action: its
+    /// resource is active and stops, which makes the start after that stop required. A dependent
+    /// that would otherwise stay put then stops "due to required" that start, as crm_simulate
+    /// words it; one whose start was required anyway (moving), or behind a first that was not
+    /// active, stops "due to unrunnable" it. A collective's start exists only for instances
+    /// or members that were given a node (a disabled clone's instances were not).
+    /// </summary>
+    private static bool FirstStartRequired(SchedResource first, string action) => action == "start" && first switch
+    {
+        SchedPrimitive p when p.EnclosingClone is null && p.Parent is not SchedGroup => p.Managed && Active(p),
+        _ => first.Primitives().Any(p => p.Managed && Active(p) && (p.AssignedTo is not null || p.StartWithdrawn)),
+    };
+
+    /// <summary>
+    /// The action named as required. Inside a cloned group, the member after the first is
+    /// reached through the first member's stop (crm_simulate's processing order), later members
+    /// through their predecessor's start.
+    /// </summary>
+    private static string RequiredWhat(Edge e, SchedResource first, SchedPrimitive then) =>
+        e.OrderId == (then.Parent?.Id) && then.Parent is SchedGroup { Parent: SchedClone } g && g.Children.IndexOf(then) == 1
+            ? $"{first.Id} stop"
+            : Describe(first, e.FirstAction);
 
     /// <summary>How many of a "one or more" group can do the action (a clone counts its instances).</summary>
     private static int Count(OneOrMore group, string action) =>
@@ -222,6 +271,7 @@ internal sealed class OrderPropagation(WorkingSet ws)
                 // It stops with no reason given, as crm_simulate reports it.
                 if (then.AssignedTo is null) return false;
                 then.AssignedTo = null;
+                then.StartWithdrawn = true;
                 then.NextRole = Role.Stopped;
                 if (Active(then)) then.ForcedStopReason ??= "";
                 return true;
@@ -241,7 +291,9 @@ internal sealed class OrderPropagation(WorkingSet ws)
             {
                 var staysPut = then.AssignedTo is not null && then.ActiveOn.ContainsKey(then.AssignedTo) && !then.Failed && then.RestartReason is null;
                 if ((!e.Symmetrical && staysPut) || then.ForcedStopReason is not null) return false;
-                then.ForcedStopReason = $"due to unrunnable {what}";
+                then.ForcedStopReason = staysPut && e.Relaxed is null && FirstStartRequired(first, e.FirstAction)
+                    ? $"due to required {RequiredWhat(e, first, then)}"
+                    : $"due to unrunnable {what}";
             }
             else if (then.EnclosingClone is not null && e.Relaxed is null && !interleaved)
             {

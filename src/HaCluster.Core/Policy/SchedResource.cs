@@ -123,6 +123,11 @@ public sealed class SchedPrimitive(string id, SchedResource? parent, Primitive d
     public string? ForcedStopReason { get; set; }
     /// <summary>Set by order propagation: its stop waits for a stop that cannot happen.</summary>
     public bool StopBlocked { get; set; }
+    /// <summary>
+    /// Set by order propagation: it had a node, but an interleaved order took it away (nothing of
+    /// the first clone runs there). Its start was planned, so it still counts as a required start.
+    /// </summary>
+    public bool StartWithdrawn { get; set; }
     /// <summary>Set by order propagation: it must restart because something it is ordered after (re)starts.</summary>
     public string? RestartReason { get; set; }
 

@@ -124,6 +124,58 @@ public class SchedulerTests
     }
 
     [Fact]
+    public void A_dependent_that_stays_put_stops_due_to_the_required_start_of_a_first_that_stops()
+    {
+        // The first runs and is disabled: its stop makes its (unrunnable) start a required one.
+        var crm = TwoNodes + "primitive a Dummy meta target-role=Stopped\nprimitive b Dummy\norder o inf: a b";
+        var status = new StatusBuilder().Online("node1", "node2").Running("node1", "a").Running("node2", "b");
+        Assert.Contains("Stop b (node2) due to required a start", Summary(crm, status));
+    }
+
+    [Fact]
+    public void A_dependent_that_would_move_anyway_stops_due_to_the_unrunnable_start_of_its_first()
+    {
+        var crm = TwoNodes + "primitive a Dummy meta target-role=Stopped\nprimitive b Dummy\norder o inf: a b\nlocation l b inf: node1";
+        var status = new StatusBuilder().Online("node1", "node2").Running("node1", "a").Running("node2", "b");
+        Assert.Contains("Stop b (node2) due to unrunnable a start", Summary(crm, status));
+    }
+
+    [Fact]
+    public void Target_role_stopped_on_the_resource_a_clone_clones_stops_every_instance()
+    {
+        var crm = TwoNodes + "primitive a Dummy meta target-role=Stopped\nclone ac a";
+        var status = new StatusBuilder().Online("node1", "node2").Running("node1", "a").Running("node2", "a");
+        var s = Summary(crm, status);
+        Assert.Equal(2, s.Count(l => l.StartsWith("Stop a:")));
+    }
+
+    [Fact]
+    public void A_dependent_both_ordered_after_and_colocated_with_a_stopping_resource_stops_due_to_the_colocation()
+    {
+        // c is ordered after and colocated with b, which stops because a (running, disabled) stops:
+        // b's start turns required and unrunnable at once, which blocks its colocated dependents first.
+        var crm = TwoNodes + "primitive a Dummy meta target-role=Stopped\nprimitive b Dummy\nprimitive c Dummy\n" +
+                  "order o1 inf: a b\norder o2 inf: b c\ncolocation k inf: c b";
+        var status = new StatusBuilder().Online("node1", "node2").Running("node1", "a").Running("node1", "b").Running("node1", "c");
+        var s = Summary(crm, status);
+        Assert.Contains("Stop b (node1) due to required a start", s);
+        Assert.Contains("Stop c (node1) due to colocation with b", s);
+    }
+
+    [Fact]
+    public void In_a_clone_of_groups_the_first_is_runnable_only_where_a_whole_group_instance_is()
+    {
+        // Only g's first member stops for a's sake directly; the clone of groups must still count
+        // as unrunnable for d once every instance loses a member.
+        var crm = TwoNodes + "primitive a Dummy meta target-role=Stopped\nclone ac a\nprimitive m1 Dummy\nprimitive m2 Dummy\ngroup g m1 m2\n" +
+                  "clone gc g\nprimitive d Dummy\nclone dc d\norder o1 inf: ac gc\norder o2 inf: gc dc";
+        var status = new StatusBuilder().Online("node1", "node2");
+        foreach (var n in new[] { "node1", "node2" }) status.Running(n, "a").Running(n, "m1").Running(n, "m2").Running(n, "d");
+        var s = Summary(crm, status);
+        Assert.Equal(2, s.Count(l => l.StartsWith("Stop d:") && l.EndsWith("due to required gc running")));
+    }
+
+    [Fact]
     public void Starting_the_first_of_an_order_restarts_a_running_dependent()
     {
         var crm = TwoNodes + "primitive a Dummy\nprimitive b Dummy\norder o inf: a b\ncolocation c inf: b a";
