@@ -224,12 +224,15 @@ internal sealed class CloneAssigner(WorkingSet ws, Placement placement)
         var found = false;
         foreach (var p in instance.Primitives())
         {
+            // The score is named for the instance as its history knows it (the agent set it under
+            // that name), which for an anonymous clone need not be this instance's number.
             var baseId = CloneBuilder.BaseId(p.Id);
-            var value = node.Attribute($"master-{p.Id}") ?? node.Attribute($"master-{baseId}") ?? node.Attribute($"promotion-{baseId}");
+            var known = p.ActiveOn.Keys.Select(n => p.HistoryOn.GetValueOrDefault(n)?.Id).FirstOrDefault(id => id is not null) ?? p.Id;
+            var value = node.Attribute($"master-{known}") ?? node.Attribute($"master-{baseId}") ?? node.Attribute($"promotion-{baseId}");
             if (value is not null && Score.TryParse(value, out var s)) { total = Score.Add(total, s.Value); found = true; }
         }
         // No promotion score: only an instance already promoted on this very node stays promoted.
-        if (!found && !instance.Primitives().Any(p => p.ActiveOn.TryGetValue(node, out var role) && role == Role.Promoted)) total = -1;
+        if (!found) total = -1;
         // role=Promoted location constraints on the clone.
         foreach (var l in ws.Config.Constraints.OfType<LocationConstraint>())
         {

@@ -48,17 +48,22 @@ internal sealed class OrderPropagation(WorkingSet ws)
             if (o.Kind is not "Optional" && !(o.Kind is null && o.Score is { } score && score.Value <= 0)) continue;
             foreach (var pair in OrderPairs.Of(ws, o))
             {
-                if (pair.FirstAction != "start" || pair.ThenAction != "start" || pair.Relaxed is not null) continue;
+                if (pair.FirstAction is not ("start" or "promote") || pair.ThenAction != "start" || pair.Relaxed is not null) continue;
+                var role = pair.FirstAction == "promote" ? Role.Promoted : Role.Started;
                 var firsts = pair.First.Primitives().ToList();
-                foreach (var then in pair.Then.Primitives())
+                // A group's first member restarts for it; the group chain restarts the rest.
+                foreach (var then in Targets(pair.Then, asThen: true))
                 {
                     if (!then.Managed || RestartType(then) != "restart" || !WillRun(then) || then.RestartReason is not null || then.Failed) continue;
                     var node = then.AssignedTo!;
                     if (!then.ActiveOn.ContainsKey(node)) continue;
-                    bool ChangesHere(SchedPrimitive f) => f.ActiveOn.ContainsKey(node) != (f.AssignedTo == node && WillRun(f))
-                                                          || (f.ActiveOn.ContainsKey(node) && f.AssignedTo == node && (f.Failed || f.RestartReason is not null));
+                    // The first's start (or promotion) on this node comes or goes, or happens again.
+                    bool ActiveHere(SchedPrimitive f) => f.ActiveOn.TryGetValue(node, out var now) && now >= role;
+                    bool ActiveHereAfter(SchedPrimitive f) => f.AssignedTo == node && WillRun(f) && f.NextRole >= role;
+                    bool ChangesHere(SchedPrimitive f) => ActiveHere(f) != ActiveHereAfter(f)
+                                                          || (ActiveHere(f) && ActiveHereAfter(f) && (f.Failed || f.RestartReason is not null));
                     if (!firsts.Any(ChangesHere)) continue;
-                    then.RestartReason = $"due to required {Describe(pair.First, "start")}";
+                    then.RestartReason = $"due to required {Describe(pair.First, pair.FirstAction)}";
                     changed = true;
                 }
             }
@@ -203,8 +208,16 @@ internal sealed class OrderPropagation(WorkingSet ws)
     /// own first) does.
     /// </summary>
     private static bool Required(SchedResource r, string action, SchedNode? thenNode) => r is SchedClone clone
-        ? action == "start" && thenNode is not null && clone.Primitives().Any(p => p.ActiveOn.ContainsKey(thenNode) && p.Managed
-            && (!WillRun(p) || p.AssignedTo != thenNode || p.Failed || p.RestartReason is not null))
+        ? thenNode is not null && action switch
+        {
+            "start" => clone.Primitives().Any(p => p.ActiveOn.ContainsKey(thenNode) && p.Managed
+                && (!WillRun(p) || p.AssignedTo != thenNode || p.Failed || p.RestartReason is not null)),
+            // The instance promoted beside the dependent is promoted anew: it restarts there, or
+            // another one takes the promoted role there.
+            "promote" => clone.Primitives().Any(p => p.Managed && WillRun(p) && p.AssignedTo == thenNode && p.NextRole == Role.Promoted
+                && (p.CurrentRole != Role.Promoted || !p.ActiveOn.ContainsKey(thenNode) || p.Failed || p.RestartReason is not null)),
+            _ => false,
+        }
         : action switch
     {
         // A live migration is not a start its dependents restart for.
@@ -247,8 +260,17 @@ internal sealed class OrderPropagation(WorkingSet ws)
             _ => true,
         });
 
-    private static string Describe(SchedResource r, string action) =>
-        r is SchedGroup or SchedClone ? $"{r.Id} {(action == "start" ? "running" : action == "promote" ? "promoted" : action)}" : $"{r.Id} {action}";
+    /// <summary>
+    /// How crm_simulate names the first side's action: a collective's completion pseudo-action
+    /// ("running", "promoted"), or for a clone with notifications the confirmation of the
+    /// notifications after it ("notified"), which is what its orders hang on.
+    /// </summary>
+    private static string Describe(SchedResource r, string action) => r switch
+    {
+        SchedClone c when CibBoolean.IsTrue(c.MetaValue("notify")) && action is "start" or "promote" => $"{r.Id} notified",
+        SchedGroup or SchedClone => $"{r.Id} {(action == "start" ? "running" : action == "promote" ? "promoted" : action)}",
+        _ => $"{r.Id} {action}",
+    };
 
     private bool Apply(Edge e, SchedPrimitive then)
     {

@@ -176,6 +176,43 @@ public class SchedulerTests
     }
 
     [Fact]
+    public void A_promotion_score_is_looked_up_under_the_instance_name_its_history_carries()
+    {
+        // The only promoted instance is recorded as s:1 on node2 (and its score set as master-s:1);
+        // the scheduler numbers it s:0, yet the score still counts: it stays promoted.
+        var crm = TwoNodes + "primitive s ocf:pacemaker:Stateful\nms m s meta clone-max=1";
+        var status = new StatusBuilder().Online("node1", "node2")
+            .History("node2", "s:1", "ocf:pacemaker:Stateful", ("start", 0, 0), ("promote", 0, 0))
+            .Attribute("node2", "master-s:1", "10");
+        Assert.Empty(Summary(crm, status));
+    }
+
+    [Fact]
+    public void A_promoted_instance_without_any_promotion_score_is_demoted()
+    {
+        var crm = TwoNodes + "primitive s ocf:pacemaker:Stateful\nms m s meta clone-max=1";
+        var status = new StatusBuilder().Online("node1", "node2")
+            .History("node2", "s:0", "ocf:pacemaker:Stateful", ("start", 0, 0), ("promote", 0, 0));
+        Assert.Equal(new[] { "Demote s:0 (Promoted -> Unpromoted node2)" }, Summary(crm, status));
+    }
+
+    [Fact]
+    public void Restart_type_restart_restarts_a_dependent_ordered_after_a_promotion_that_happens_again()
+    {
+        // g's first member restarts for the new promotion (named by the clone's notifications),
+        // the next member for the first member's start.
+        var crm = TwoNodes + "primitive s ocf:pacemaker:Stateful\nms m s meta clone-max=1 notify=true\n" +
+                  "primitive a Dummy\nprimitive b Dummy\ngroup g a b meta restart-type=restart\n" +
+                  "order o Optional: m:promote g:start\ncolocation k inf: g m:Master\nlocation l m rule $role=Master 100: #uname eq node2";
+        var status = new StatusBuilder().Online("node1", "node2")
+            .History("node2", "s:0", "ocf:pacemaker:Stateful", ("start", 0, 0), ("promote", 0, 0), ("monitor", 1, 10000))
+            .Running("node2", "a").Running("node2", "b");
+        var s = Summary(crm, status);
+        Assert.Contains("Restart a (node2) due to required m notified", s);
+        Assert.Contains("Restart b (node2) due to required a start", s);
+    }
+
+    [Fact]
     public void Starting_the_first_of_an_order_restarts_a_running_dependent()
     {
         var crm = TwoNodes + "primitive a Dummy\nprimitive b Dummy\norder o inf: a b\ncolocation c inf: b a";
