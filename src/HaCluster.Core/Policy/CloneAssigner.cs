@@ -118,7 +118,9 @@ internal sealed class CloneAssigner(WorkingSet ws, Placement placement)
     {
         // Where the primary will be, in the role the colocation names (with a promotable
         // clone's Promoted role: only where an instance will be promoted).
-        var targets = Placement.PrimaryNodes(c.Primary, c.PrimaryRole, c.Score);
+        // An interleaved clone pairs each instance with one instance of a clone it is colocated with.
+        var interleaved = c.Primary is SchedClone && instance.Parent is SchedClone own && CibBoolean.IsTrue(own.MetaValue("interleave"));
+        var targets = Placement.PrimaryNodes(c.Primary, c.PrimaryRole, c.Score, interleaved);
         foreach (var p in instance.Primitives())
             foreach (var n in p.Allowed.Keys.ToList())
             {

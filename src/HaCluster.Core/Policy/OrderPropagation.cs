@@ -238,7 +238,7 @@ internal sealed class OrderPropagation(WorkingSet ws)
     private static bool FirstStartRequired(SchedResource first, string action) => action == "start" && first switch
     {
         SchedPrimitive p when p.EnclosingClone is null && p.Parent is not SchedGroup => p.Managed && Active(p),
-        _ => first.Primitives().Any(p => p.Managed && Active(p) && (p.AssignedTo is not null || p.StartWithdrawn)),
+        _ => first.Primitives().Any(p => p.Managed && Active(p) && !WillRun(p) && (p.AssignedTo is not null || p.StartWithdrawn)),
     };
 
     /// <summary>
@@ -316,13 +316,6 @@ internal sealed class OrderPropagation(WorkingSet ws)
                 then.ForcedStopReason = staysPut && e.Relaxed is null && FirstStartRequired(first, e.FirstAction)
                     ? $"due to required {RequiredWhat(e, first, then)}"
                     : $"due to unrunnable {what}";
-            }
-            else if (then.EnclosingClone is not null && e.Relaxed is null && !interleaved)
-            {
-                // A clone instance that cannot start is simply not started: crm_simulate lists no
-                // blocked start for it (a primitive gets one).
-                then.AssignedTo = null;
-                then.NextRole = Role.Stopped;
             }
             else then.BlockedStartReason = $"due to unrunnable {what} (blocked)";
             return true;

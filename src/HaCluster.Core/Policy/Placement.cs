@@ -446,14 +446,26 @@ internal sealed class Placement(WorkingSet ws)
     private static bool IsPromotable(SchedResource r) => (r as SchedClone ?? r.EnclosingClone)?.Promotable == true;
 
     /// <summary>Where the primary of a colocation is (or will be), for the roles the colocation names.</summary>
-    internal static HashSet<SchedNode> PrimaryNodes(SchedResource primary, Role role, int score = 0)
+    internal static HashSet<SchedNode> PrimaryNodes(SchedResource primary, Role role, int score = 0, bool interleaved = false)
     {
         var result = new HashSet<SchedNode>();
         foreach (var leaf in primary is SchedClone c ? c.Instances : new[] { primary })
         {
-            // A mandatory colocation with a group instance needs all of it: its last member.
-            var at = leaf is SchedGroup g && score >= Inf ? g.Children.LastOrDefault()?.AssignedTo : leaf.AssignedTo;
+            // Being with a group itself (a plain group, or one group instance an interleaved
+            // clone pairs with) means being with all of it when mandatory: its last member; else
+            // with its first. A clone of groups as a whole is where its instances' members were
+            // placed, even if only the first ones were (a disabled member stops those after it).
+            var at = leaf switch
+            {
+                SchedGroup g when primary is not SchedClone || interleaved =>
+                    (score >= Inf ? g.Children.LastOrDefault() : g.Children.FirstOrDefault())?.AssignedTo,
+                SchedGroup g => g.Children.Select(m => m.AssignedTo).FirstOrDefault(n => n is not null),
+                _ => leaf.AssignedTo,
+            };
             if (at is null) continue;
+            // A blocked instance (a failure left it frozen in place) is no partner for what must
+            // be with the clone: that goes where a healthy instance runs.
+            if (primary is SchedClone && score >= Inf && leaf.Primitives().Any(x => x.Blocked)) continue;
             if (role is Role.Promoted && leaf.Primitives().Any(x => x.NextRole != Role.Promoted)) continue;
             if (role is Role.Unpromoted && leaf.Primitives().Any(x => x.NextRole == Role.Promoted)) continue;
             result.Add(at);

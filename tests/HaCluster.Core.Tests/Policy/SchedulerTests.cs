@@ -213,6 +213,47 @@ public class SchedulerTests
     }
 
     [Fact]
+    public void What_must_be_with_a_clone_leaves_a_node_where_the_clones_instance_is_blocked()
+    {
+        var crm = TwoNodes + "primitive b Dummy op monitor interval=10s on-fail=block\nclone bc b\nprimitive svc Dummy\ncolocation k inf: svc bc";
+        var status = new StatusBuilder().Online("node1", "node2")
+            .History("node1", "b:0", "ocf:heartbeat:Dummy", ("start", 0, 0), ("monitor", 1, 10000))
+            .Running("node2", "b:1").Running("node1", "svc");
+        Assert.Equal(new[] { "Move svc (node1 -> node2)" }, Summary(crm, status));
+    }
+
+    [Fact]
+    public void Instances_of_a_clone_ordered_after_a_clone_that_cannot_run_are_listed_as_blocked_starts()
+    {
+        var crm = TwoNodes + "primitive a Dummy meta target-role=Stopped\nclone ac a\nprimitive b Dummy\nclone bc b\norder o inf: ac bc";
+        Assert.Equal(new[] { "Start b:0 (node1) due to unrunnable ac running (blocked)", "Start b:1 (node2) due to unrunnable ac running (blocked)" },
+            Summary(crm, new StatusBuilder().Online("node1", "node2")).Order());
+    }
+
+    [Fact]
+    public void A_clone_of_groups_whose_later_members_cannot_run_still_hosts_what_must_be_with_it()
+    {
+        // Only a of each group instance can run (b is disabled, c follows it): d may go where a
+        // is, and its start is then blocked by the order on the whole clone.
+        var crm = TwoNodes + "primitive a Dummy\nprimitive b Dummy meta target-role=Stopped\nprimitive c Dummy\ngroup g a b c\nclone gc g\n" +
+                  "primitive d Dummy\ncolocation k inf: d gc\norder o inf: gc d";
+        var s = Summary(crm, new StatusBuilder().Online("node1", "node2"));
+        Assert.Contains(s, l => l.StartsWith("Start d (") && l.EndsWith("due to unrunnable gc running (blocked)"));
+    }
+
+    [Fact]
+    public void An_interleaved_clone_must_be_with_a_whole_group_instance_of_the_clone_it_follows()
+    {
+        // Paired instance by instance, each d needs a complete group instance beside it: none is.
+        var crm = TwoNodes + "primitive a Dummy\nprimitive b Dummy meta target-role=Stopped\ngroup g a b\nclone gc g meta interleave=true\n" +
+                  "primitive d Dummy\nclone dc d meta interleave=true\ncolocation k inf: dc gc";
+        var status = new StatusBuilder().Online("node1", "node2").Running("node1", "d:0").Running("node2", "d:1");
+        var s = Summary(crm, status);
+        Assert.Contains("Stop d:0 (node1) due to node availability", s);
+        Assert.Contains("Stop d:1 (node2) due to node availability", s);
+    }
+
+    [Fact]
     public void Starting_the_first_of_an_order_restarts_a_running_dependent()
     {
         var crm = TwoNodes + "primitive a Dummy\nprimitive b Dummy\norder o inf: a b\ncolocation c inf: b a";
@@ -652,10 +693,10 @@ public class SchedulerTests
     }
 
     [Fact]
-    public void A_disabled_member_of_a_cloned_group_stops_with_those_after_it_and_what_must_be_with_the_whole_group()
+    public void A_disabled_member_of_a_cloned_group_stops_with_those_after_it_and_an_interleaved_clone_that_must_be_with_the_whole_group()
     {
         var crm = TwoNodes + "primitive a Dummy\nprimitive b Dummy meta target-role=Stopped\nprimitive c Dummy\ngroup g a b c\nclone gc g meta clone-max=1\n" +
-                  "primitive fs Dummy\nclone fsc fs meta clone-max=1\ncolocation with_stack inf: fsc gc";
+                  "primitive fs Dummy\nclone fsc fs meta clone-max=1 interleave=true\ncolocation with_stack inf: fsc gc";
         var status = new StatusBuilder().Online("node1", "node2").Running("node1", "a").Running("node1", "b").Running("node1", "c").Running("node1", "fs");
         Assert.Equal(new[] { "Stop b:0 (node1) due to node availability", "Stop c:0 (node1) due to node availability", "Stop fs:0 (node1) due to node availability" },
             Summary(crm, status).Order());
