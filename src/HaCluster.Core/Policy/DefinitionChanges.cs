@@ -34,6 +34,7 @@ internal sealed class DefinitionChanges(WorkingSet ws)
             if (p.Orphan) continue;
             foreach (var (node, history) in p.HistoryOn)
             {
+                ClearFailuresOfAnOldDefinition(p, node, history);
                 if (!p.ActiveOn.ContainsKey(node)) continue;
                 if (!node.CanRunResources && !node.Maintenance) continue;
                 Check(p, node, history);
@@ -60,6 +61,8 @@ internal sealed class DefinitionChanges(WorkingSet ws)
             switch (Compare(p, node, op))
             {
                 case Outcome.Restart:
+                    // Failures of the old definition are forgotten with it ("action definition changed").
+                    p.FailCountClearedOn.Add(node);
                     Restart(p, $"the parameters of its {op.Task} on {node.Name} (call {op.CallId}) changed since");
                     Unfence(p, node, "Device parameters changed");
                     return;
@@ -67,6 +70,23 @@ internal sealed class DefinitionChanges(WorkingSet ws)
                     p.ReloadOn ??= node;
                     break;
             }
+        }
+    }
+
+    /// <summary>
+    /// A start or monitor that failed with parameters that have changed since says nothing about
+    /// the resource as now defined: its fail count there is cleared (Pacemaker's "resource
+    /// parameters have changed"), so migration-threshold no longer keeps it off the node.
+    /// </summary>
+    private void ClearFailuresOfAnOldDefinition(SchedPrimitive p, SchedNode node, ResourceHistory history)
+    {
+        foreach (var op in history.Operations)
+        {
+            if (!op.Id.Contains("last_failure", StringComparison.Ordinal) || op.Task is not ("start" or "monitor") || op.OpDigest is null) continue;
+            if (op.IntervalMs > 0) continue;
+            if (Compare(p, node, op) == Outcome.Same) continue;
+            p.FailCountClearedOn.Add(node);
+            p.Explanation.Add($"its failure on {node.Name} was with parameters that have changed since: the fail count there is cleared");
         }
     }
 

@@ -213,6 +213,7 @@ internal sealed class Placement(WorkingSet ws)
     /// <summary>Its fail count on a node when that reaches migration-threshold; 0 when it does not.</summary>
     private int FailuresAtThreshold(SchedPrimitive p, SchedNode node)
     {
+        if (p.FailCountClearedOn.Contains(node)) return 0;
         var threshold = Score.TryParse(p.MetaValue("migration-threshold"), out var mt) ? mt.Value : Inf;
         var failures = FailCount(p, node);
         return failures > 0 && threshold > 0 && failures >= threshold ? failures : 0;

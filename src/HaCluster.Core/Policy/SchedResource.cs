@@ -107,6 +107,11 @@ public sealed class SchedPrimitive(string id, SchedResource? parent, Primitive d
     public Dictionary<SchedNode, Status.ResourceHistory> HistoryOn { get; } = new();
     /// <summary>Where its parameters changed in a way the agent can reload without a restart.</summary>
     public SchedNode? ReloadOn { get; set; }
+    /// <summary>
+    /// Nodes where its fail count is being cleared because its definition changed since the
+    /// failure: the failures no longer count against migration-threshold there.
+    /// </summary>
+    public HashSet<SchedNode> FailCountClearedOn { get; } = new();
     public HashSet<SchedNode> FailedOn { get; } = new();
     /// <summary>Nodes where a stop failed (and no fencing can clean it up): blocked.</summary>
     public HashSet<SchedNode> StopFailedOn { get; } = new();

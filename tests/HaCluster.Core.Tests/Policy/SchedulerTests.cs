@@ -254,6 +254,21 @@ public class SchedulerTests
     }
 
     [Fact]
+    public void A_start_failure_with_parameters_that_changed_since_no_longer_keeps_the_resource_off_the_node()
+    {
+        var crm = "node node1\nproperty stonith-enabled=false\nprimitive a Dummy params state=/tmp/new";
+        // A digest that cannot be the one of the parameters now: the failure was with others.
+        Assert.Equal(new[] { "Start a (node1)" }, Summary(crm, new StatusBuilder().Online("node1").StartFailedWithDigest("node1", "a", "0123456789abcdef0123456789abcdef")));
+    }
+
+    [Fact]
+    public void A_start_failure_with_the_current_parameters_keeps_the_resource_off_the_node()
+    {
+        var crm = "node node1\nproperty stonith-enabled=false\nprimitive a Dummy params state=/tmp/new";
+        Assert.Empty(Summary(crm, new StatusBuilder().Online("node1").StartFailedWithDigest("node1", "a", digest: null)));
+    }
+
+    [Fact]
     public void Starting_the_first_of_an_order_restarts_a_running_dependent()
     {
         var crm = TwoNodes + "primitive a Dummy\nprimitive b Dummy\norder o inf: a b\ncolocation c inf: b a";

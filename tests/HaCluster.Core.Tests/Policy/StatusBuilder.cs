@@ -116,6 +116,23 @@ internal sealed class StatusBuilder
         return Attribute(node, $"fail-count-{rsc}#monitor_10000", "1").Attribute(node, $"last-failure-{rsc}#monitor_10000", when.ToString());
     }
 
+    /// <summary>
+    /// rsc's start failed on node (recorded as its last failure, with the parameter digest
+    /// <paramref name="digest"/>, or the configuration's when null) and it was stopped; its fail
+    /// count there is INFINITY.
+    /// </summary>
+    public StatusBuilder StartFailedWithDigest(string node, string rsc, string? digest)
+    {
+        var agent = AgentSpec.TryParse("ocf:heartbeat:Dummy")!;
+        var records = new[]
+        {
+            new OperationRecord($"{rsc}_last_failure_0", "start", 0, 1, 4, 2, OpDigest: digest),
+            new OperationRecord($"{rsc}_last_0", "stop", 0, 0, 0, 3, OpDigest: digest),
+        }.ToEquatableArray();
+        Replace(node, n => n with { Resources = n.Resources.Add(new ResourceHistory(rsc, agent.Class, agent.Provider, agent.Type, records)) });
+        return Attribute(node, $"fail-count-{rsc}#start_0", "INFINITY");
+    }
+
     public StatusBuilder Running(string node, string rsc, string type = "ocf:heartbeat:Dummy") =>
         History(node, rsc, type, ("start", 0, 0), ("monitor", 0, 10000));
 
@@ -133,7 +150,7 @@ internal sealed class StatusBuilder
 
     public ClusterStatus Build() => new() { Nodes = _nodes.ToEquatableArray(), HaveQuorum = _quorum, Tickets = _tickets.ToEquatableArray() };
 
-    /// <summary>The status, with every operation carrying the digest of <paramref name="config"/>'s definition (as if run with it).</summary>
+    /// <summary>The status, with every operation that has no digest of its own carrying the one of <paramref name="config"/>'s definition (as if run with it).</summary>
     public ClusterStatus Build(ClusterConfig config)
     {
         var status = Build();
@@ -141,7 +158,7 @@ internal sealed class StatusBuilder
         NodeState WithDigests(NodeState n) => n with
         {
             Resources = n.Resources.Select(r => primitives.TryGetValue(r.Id.Split(':')[0], out var p)
-                ? r with { Operations = r.Operations.Select(o => o with { OpDigest = HaCluster.Core.Policy.OperationDigest.For(config, p, o.Task, o.IntervalMs, _ => true) }).ToEquatableArray() }
+                ? r with { Operations = r.Operations.Select(o => o with { OpDigest = o.OpDigest ?? HaCluster.Core.Policy.OperationDigest.For(config, p, o.Task, o.IntervalMs, _ => true) }).ToEquatableArray() }
                 : r).ToEquatableArray(),
         };
         return status with { Nodes = status.Nodes.Select(WithDigests).ToEquatableArray() };
