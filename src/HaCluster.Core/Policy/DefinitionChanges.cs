@@ -99,6 +99,9 @@ internal sealed class DefinitionChanges(WorkingSet ws)
 
     private static void Restart(SchedPrimitive p, string why, string reason = Reason)
     {
+        // crm_simulate drops the reason of a start that requires nothing (it resets the reason
+        // when it finds the start needs neither quorum nor fencing).
+        if (p.MetaValue("requires") == "nothing") reason = "";
         p.RestartReason ??= reason;
         p.Explanation.Add($"its definition changed ({why}): it restarts");
     }

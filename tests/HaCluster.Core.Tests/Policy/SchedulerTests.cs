@@ -269,6 +269,15 @@ public class SchedulerTests
     }
 
     [Fact]
+    public void A_redefined_resource_that_requires_nothing_restarts_without_a_reason_given()
+    {
+        const string OldDigest = "0123456789abcdef0123456789abcdef";
+        var crm = "node node1\nproperty stonith-enabled=false\nprimitive a Dummy params state=/tmp/new";
+        Assert.Equal(new[] { "Restart a (node1) due to resource definition change" }, Summary(crm, new StatusBuilder().Online("node1").RunningWithDigest("node1", "a", OldDigest)));
+        Assert.Equal(new[] { "Restart a (node1)" }, Summary(crm + " meta requires=nothing", new StatusBuilder().Online("node1").RunningWithDigest("node1", "a", OldDigest)));
+    }
+
+    [Fact]
     public void Starting_the_first_of_an_order_restarts_a_running_dependent()
     {
         var crm = TwoNodes + "primitive a Dummy\nprimitive b Dummy\norder o inf: a b\ncolocation c inf: b a";

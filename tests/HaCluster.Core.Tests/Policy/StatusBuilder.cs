@@ -133,6 +133,15 @@ internal sealed class StatusBuilder
         return Attribute(node, $"fail-count-{rsc}#start_0", "INFINITY");
     }
 
+    /// <summary>rsc was started on node with parameters whose digest is <paramref name="digest"/>.</summary>
+    public StatusBuilder RunningWithDigest(string node, string rsc, string digest)
+    {
+        var agent = AgentSpec.TryParse("ocf:heartbeat:Dummy")!;
+        var records = new[] { new OperationRecord($"{rsc}_last_0", "start", 0, 0, 0, 2, OpDigest: digest) }.ToEquatableArray();
+        Replace(node, n => n with { Resources = n.Resources.Add(new ResourceHistory(rsc, agent.Class, agent.Provider, agent.Type, records)) });
+        return this;
+    }
+
     public StatusBuilder Running(string node, string rsc, string type = "ocf:heartbeat:Dummy") =>
         History(node, rsc, type, ("start", 0, 0), ("monitor", 0, 10000));
 
