@@ -48,7 +48,13 @@ internal sealed class OrderPropagation(WorkingSet ws)
             if (o.Kind is not "Optional" && !(o.Kind is null && o.Score is { } score && score.Value <= 0)) continue;
             foreach (var pair in OrderPairs.Of(ws, o))
             {
-                if (pair.FirstAction is not ("start" or "promote") || pair.ThenAction != "start" || pair.Relaxed is not null) continue;
+                if (pair.Relaxed is not null) continue;
+                if (pair.FirstAction == "stop" && pair.ThenAction == "stop")
+                {
+                    changed |= RestartForStop(pair.First, pair.Then);
+                    continue;
+                }
+                if (pair.FirstAction is not ("start" or "promote") || pair.ThenAction != "start") continue;
                 var role = pair.FirstAction == "promote" ? Role.Promoted : Role.Started;
                 var firsts = pair.First.Primitives().ToList();
                 // A group's first member restarts for it; the group chain restarts the rest.
@@ -67,6 +73,27 @@ internal sealed class OrderPropagation(WorkingSet ws)
                     changed = true;
                 }
             }
+        }
+        return changed;
+    }
+
+    /// <summary>
+    /// "first stop then stop" upgraded by restart-type=restart: when the first stops (anywhere),
+    /// the dependent's stop is required too; one that stays where it is restarts. crm_simulate
+    /// gives no reason for that restart.
+    /// </summary>
+    private static bool RestartForStop(SchedResource first, SchedResource thenResource)
+    {
+        static bool Stops(SchedPrimitive f) => f.Managed && f.ActiveOn.Count > 0
+            && (!WillRun(f) || !f.ActiveOn.ContainsKey(f.AssignedTo!) || f.Failed || f.RestartReason is not null);
+        if (!first.Primitives().Any(Stops)) return false;
+        var changed = false;
+        foreach (var then in thenResource.Primitives())
+        {
+            if (!then.Managed || RestartType(then) != "restart" || !WillRun(then) || then.RestartReason is not null || then.Failed) continue;
+            if (!then.ActiveOn.ContainsKey(then.AssignedTo!)) continue;
+            then.RestartReason = "";
+            changed = true;
         }
         return changed;
     }

@@ -278,6 +278,16 @@ public class SchedulerTests
     }
 
     [Fact]
+    public void Restart_type_restart_restarts_a_dependent_of_an_optional_stop_order_when_the_first_stops()
+    {
+        var crm = TwoNodes + "primitive a Dummy\nprimitive b Dummy meta resource-stickiness=100 restart-type=restart\norder o Optional: a:stop b:stop\nlocation l a -inf: node1";
+        var status = new StatusBuilder().Online("node1", "node2").Running("node1", "a").Running("node2", "b");
+        Assert.Equal(new[] { "Move a (node1 -> node2)", "Restart b (node2)" }, Summary(crm, status).Order());
+        // Without restart-type=restart the optional order only orders.
+        Assert.Equal(new[] { "Move a (node1 -> node2)" }, Summary(crm.Replace(" restart-type=restart", ""), status));
+    }
+
+    [Fact]
     public void Starting_the_first_of_an_order_restarts_a_running_dependent()
     {
         var crm = TwoNodes + "primitive a Dummy\nprimitive b Dummy\norder o inf: a b\ncolocation c inf: b a";
