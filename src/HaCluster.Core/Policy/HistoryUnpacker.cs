@@ -140,6 +140,11 @@ internal sealed class HistoryUnpacker(WorkingSet ws)
         // it for sure, whatever on-fail says; it simply moves.
         if (stopFailed && node.Lost && ws.StonithEnabled)
             return;
+        // The node is already known to need fencing (from its membership, or a failure of a
+        // resource read before this one on it): this failure changes nothing, as in Pacemaker,
+        // which ignores on-fail there. The resource simply moves once the node is fenced.
+        if ((failed || stopFailed) && node.Unclean && ws.StonithEnabled)
+            return;
         if (failed)
         {
             switch (onFail)

@@ -288,6 +288,25 @@ public class SchedulerTests
     }
 
     [Fact]
+    public void A_failure_read_after_its_node_already_needs_fencing_is_ignored_and_the_resource_simply_moves()
+    {
+        var crm = "node node1\nnode node2\nproperty stonith-enabled=true\nprimitive fence stonith:fence_dummy\n" +
+                  "primitive a Dummy op monitor interval=10s\nprimitive b Dummy";
+        // b's stop failed (node1 must be fenced), then a's monitor failure is read: a just moves.
+        var status = new StatusBuilder().Online("node1", "node2").Running("node2", "fence", "stonith:fence_dummy")
+            .History("node1", "b", "ocf:heartbeat:Dummy", ("start", 0, 0), ("stop", 1, 0))
+            .History("node1", "a", "ocf:heartbeat:Dummy", ("start", 0, 0), ("monitor", 1, 10000));
+        var s = Summary(crm, status);
+        Assert.Contains("Move a (node1 -> node2)", s);
+        Assert.Contains("Recover b (node1 -> node2)", s);
+        // Read the other way round, a's failure counts: both are recovered.
+        var reversed = new StatusBuilder().Online("node1", "node2").Running("node2", "fence", "stonith:fence_dummy")
+            .History("node1", "a", "ocf:heartbeat:Dummy", ("start", 0, 0), ("monitor", 1, 10000))
+            .History("node1", "b", "ocf:heartbeat:Dummy", ("start", 0, 0), ("stop", 1, 0));
+        Assert.Contains("Recover a (node1 -> node2)", Summary(crm, reversed));
+    }
+
+    [Fact]
     public void Starting_the_first_of_an_order_restarts_a_running_dependent()
     {
         var crm = TwoNodes + "primitive a Dummy\nprimitive b Dummy\norder o inf: a b\ncolocation c inf: b a";
