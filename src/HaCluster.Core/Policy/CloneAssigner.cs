@@ -45,11 +45,14 @@ internal sealed class CloneAssigner(WorkingSet ws, Placement placement)
             perNode[current] = perNode.GetValueOrDefault(current) + 1;
             assigned++;
         }
-        // Then: the rest, each to the best node with room; an instance active on a node where it
-        // is now ruled out (its own score there is negative, not merely the node in standby)
-        // comes after the inactive ones: it stops, and a fresh one starts (no shuffling).
+        // Then: the rest, each to the best node with room, in Pacemaker's instance order: active
+        // ones first (those whose node can still run resources before those on a node that is
+        // gone), then the inactive ones, and last those active where they are now ruled out
+        // (their own score there is negative): such one stops, and a fresh one starts (no shuffling).
         foreach (var instance in clone.Instances.Where(i => i.AssignedTo is null && i.Provisional)
-                     .OrderBy(i => i.Anchor.CurrentNode is { } at && i.Primitives().Any(p => !p.Allowed.TryGetValue(at, out var score) || score < 0) ? 1 : 0))
+                     .OrderBy(i => i.Anchor.CurrentNode is not { } at ? 2
+                         : i.Primitives().Any(p => !p.Allowed.TryGetValue(at, out var score) || score < 0) ? 3
+                         : at.CanRunResources ? 0 : 1))
         {
             if (instance.TargetRole == Role.Stopped) continue;
             var anchor = instance.Anchor;

@@ -307,6 +307,19 @@ public class SchedulerTests
     }
 
     [Fact]
+    public void A_clone_instance_active_on_a_lost_node_is_placed_before_the_inactive_ones()
+    {
+        // a:1 runs on node3, which is lost: it is placed first, on the emptier node2, and a:0
+        // then starts on node1 (placing a:0 first would have given it node2).
+        var crm = "node node1\nnode node2\nnode node3\nproperty stonith-enabled=true\nprimitive fence stonith:fence_dummy\n" +
+                  "primitive a Dummy\nclone c a meta clone-max=2 globally-unique=true";
+        var status = new StatusBuilder().Online("node1", "node2").Lost("node3").Running("node1", "fence", "stonith:fence_dummy").Running("node3", "a:1");
+        var s = Summary(crm, status);
+        Assert.Contains("Move a:1 (node3 -> node2)", s);
+        Assert.Contains("Start a:0 (node1)", s);
+    }
+
+    [Fact]
     public void Starting_the_first_of_an_order_restarts_a_running_dependent()
     {
         var crm = TwoNodes + "primitive a Dummy\nprimitive b Dummy\norder o inf: a b\ncolocation c inf: b a";
