@@ -23,10 +23,13 @@ internal sealed class HistoryUnpacker(WorkingSet ws)
 
     public void Unpack()
     {
-        foreach (var state in ws.Status.Nodes)
+        // The history of nodes that need fencing is read after the others', as Pacemaker reads
+        // it: which anonymous clone instance number a history entry gets depends on this order.
+        var states = ws.Status.Nodes.Select(state => (State: state, Node: ws.NodeOf(state)))
+            .Where(x => x.Node is not null).OrderBy(x => x.Node!.Unclean ? 1 : 0).ToList();
+        foreach (var (state, found) in states)
         {
-            var node = ws.NodeOf(state);
-            if (node is null) continue;
+            var node = found!;
             // A node that left cleanly runs nothing; an unclean one may (until fenced). With
             // fencing enabled a cluster node's history is read even when it left: a resource it
             // says is still active there can only be made safe by fencing the node.

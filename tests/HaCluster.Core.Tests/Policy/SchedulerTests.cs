@@ -320,6 +320,18 @@ public class SchedulerTests
     }
 
     [Fact]
+    public void The_history_of_a_node_that_needs_fencing_is_read_last_when_numbering_clone_instances()
+    {
+        // node3 comes first in the status but is lost: the copies on node1 and node2 take a:0
+        // and a:1, and node3's is the extra a:2 beyond clone-max, stopped by fencing.
+        var crm = "node node1\nnode node2\nnode node3\nproperty stonith-enabled=true\nprimitive fence stonith:fence_dummy\n" +
+                  "primitive a Dummy\nclone c a meta clone-max=2";
+        var status = new StatusBuilder().Lost("node3").Online("node1", "node2").Running("node1", "fence", "stonith:fence_dummy")
+            .Running("node3", "a").Running("node1", "a").Running("node2", "a");
+        Assert.Contains("Stop a:2 (node3) due to node availability", Summary(crm, status));
+    }
+
+    [Fact]
     public void Starting_the_first_of_an_order_restarts_a_running_dependent()
     {
         var crm = TwoNodes + "primitive a Dummy\nprimitive b Dummy\norder o inf: a b\ncolocation c inf: b a";
