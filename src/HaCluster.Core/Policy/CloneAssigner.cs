@@ -191,7 +191,8 @@ internal sealed class CloneAssigner(WorkingSet ws, Placement placement)
     /// What colocations add to promoting an instance on <paramref name="node"/>: the clone's own
     /// role colocations ("Promoted with X": +score where X is, and a mandatory one forbids elsewhere;
     /// "Unpromoted with X" counts against), and the positive preferences of resources that must be
-    /// with the Promoted instance (a DRBD master goes where its filesystem and service prefer to run).
+    /// with the clone or its Promoted instance (a DRBD master goes where its filesystem and service
+    /// prefer to run): Pacemaker merges them into the clone's node scores, which order promotion.
     /// </summary>
     private int ColocationPromotionScore(SchedClone clone, SchedNode node)
     {
@@ -213,7 +214,7 @@ internal sealed class CloneAssigner(WorkingSet ws, Placement placement)
         }
         // Merged into a clone, dependents' preferences only ever add (Pacemaker's "non-negative"
         // merge): a dependent banned from a node does not veto promoting there.
-        foreach (var c in clone.WithThis.Where(c => c.PrimaryRole == Role.Promoted && c.Influence))
+        foreach (var c in clone.WithThis.Where(c => c.PrimaryRole is Role.Promoted or Role.Unknown or Role.Started && c.Influence))
         {
             if (!c.Dependent.Allowed.TryGetValue(node, out var score) || !node.CanRunResources || score <= 0) continue;
             var factor = (double)c.Score / Inf;

@@ -332,6 +332,16 @@ public class SchedulerTests
     }
 
     [Fact]
+    public void Preferences_of_what_must_be_with_a_promotable_clone_in_any_role_decide_between_equal_promotion_scores()
+    {
+        var crm = TwoNodes + "primitive s ocf:pacemaker:Stateful\nms m s\nprimitive ip Dummy\ncolocation k inf: ip m\nlocation l ip 10: node2";
+        var status = new StatusBuilder().Online("node1", "node2")
+            .History("node1", "s:0", "ocf:pacemaker:Stateful", ("start", 0, 0)).History("node2", "s:1", "ocf:pacemaker:Stateful", ("start", 0, 0))
+            .Attribute("node1", "master-s", "5").Attribute("node2", "master-s", "5");
+        Assert.Contains("Promote s:1 (Unpromoted -> Promoted node2)", Summary(crm, status));
+    }
+
+    [Fact]
     public void Starting_the_first_of_an_order_restarts_a_running_dependent()
     {
         var crm = TwoNodes + "primitive a Dummy\nprimitive b Dummy\norder o inf: a b\ncolocation c inf: b a";
