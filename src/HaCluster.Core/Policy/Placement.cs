@@ -426,11 +426,14 @@ internal sealed class Placement(WorkingSet ws)
 
     private void AssignBestNode(SchedPrimitive p)
     {
-        Capacity.BanInsufficient(p);
+        var mostCapable = Capacity.BanInsufficient(p);
         var current = p.CurrentNode;
         var nodes = SortNodes(p, current);
         var chosen = nodes.FirstOrDefault();
-        if (chosen is not null && p.Effective(chosen) > 0 && current is not null && current.CanRunResources)
+        // With a placement strategy, the node with the most free capacity wins among the best.
+        if (chosen is not null && mostCapable is not null && p.Effective(mostCapable) >= p.Effective(chosen) && p.Effective(mostCapable) >= 0)
+            chosen = mostCapable;
+        else if (chosen is not null && p.Effective(chosen) > 0 && current is not null && current.CanRunResources)
         {
             var best = p.Effective(chosen);
             foreach (var n in nodes.Skip(1))

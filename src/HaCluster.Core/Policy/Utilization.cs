@@ -73,10 +73,16 @@ internal sealed class Utilization(WorkingSet ws)
     /// <summary>
     /// Bans nodes that cannot hold <paramref name="p"/> and the not-yet-placed resources that
     /// must run with it; if no node could hold them all, only nodes that cannot hold p alone.
+    /// When no node can hold them all, returns the usable node with the most free capacity,
+    /// which Pacemaker then prefers among the best-scored nodes; otherwise null.
     /// </summary>
-    public void BanInsufficient(SchedPrimitive p)
+    public SchedNode? BanInsufficient(SchedPrimitive p)
     {
-        if (!Enabled) return;
+        if (!Enabled) return null;
+        SchedNode? mostCapable = null;
+        foreach (var n in ws.Nodes)
+            if (p.Effective(n) >= 0 && (mostCapable is null || CompareFree(n, mostCapable) < 0))
+                mostCapable = n;
         var together = new HashSet<SchedResource> { p };
         var queue = new Queue<SchedResource>(together);
         while (queue.Count > 0)
@@ -90,12 +96,14 @@ internal sealed class Utilization(WorkingSet ws)
         }
         var all = Sum(together.OfType<SchedPrimitive>().Select(Of));
         var mine = Of(p);
-        var demand = ws.Nodes.Any(n => n.CanRunResources && p.Allowed.TryGetValue(n, out var s) && s >= 0 && Fits(n, all)) ? all : mine;
+        var allFitSomewhere = ws.Nodes.Any(n => n.CanRunResources && p.Allowed.TryGetValue(n, out var s) && s >= 0 && Fits(n, all));
+        var demand = allFitSomewhere ? all : mine;
         foreach (var n in p.Allowed.Keys.ToList())
             if (n.CanRunResources && !Fits(n, demand))
             {
                 p.Allowed[n] = -Score.InfinityValue;
                 p.Explanation.Add($"-INFINITY on {n.Name}: not enough capacity left (placement-strategy={Strategy})");
             }
+        return allFitSomewhere ? null : mostCapable;
     }
 }

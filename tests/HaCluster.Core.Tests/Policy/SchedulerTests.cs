@@ -342,6 +342,17 @@ public class SchedulerTests
     }
 
     [Fact]
+    public void When_no_node_can_hold_a_resource_and_all_that_must_be_with_it_the_node_with_most_free_capacity_is_preferred()
+    {
+        // a, b and c need 6 cpu together; no node has it. a (placed first, for c, the highest
+        // priority) goes to node2, which has the most room, so c fits beside it; b does not.
+        var crm = "node node1 utilization cpu=2\nnode node2 utilization cpu=4\nproperty stonith-enabled=false placement-strategy=utilization\n" +
+                  "primitive a Dummy utilization cpu=2\nprimitive b Dummy utilization cpu=2\nprimitive c Dummy utilization cpu=2 meta priority=1\n" +
+                  "colocation b_with_a inf: b a\ncolocation c_with_a inf: c a";
+        Assert.Equal(new[] { "Start a (node2)", "Start c (node2)" }, Summary(crm, new StatusBuilder().Online("node1", "node2")).Order());
+    }
+
+    [Fact]
     public void Starting_the_first_of_an_order_restarts_a_running_dependent()
     {
         var crm = TwoNodes + "primitive a Dummy\nprimitive b Dummy\norder o inf: a b\ncolocation c inf: b a";
