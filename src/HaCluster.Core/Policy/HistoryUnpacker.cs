@@ -23,13 +23,10 @@ internal sealed class HistoryUnpacker(WorkingSet ws)
 
     public void Unpack()
     {
-        // The history of nodes that need fencing is read after the others', as Pacemaker reads
-        // it: which anonymous clone instance number a history entry gets depends on this order.
-        var states = ws.Status.Nodes.Select(state => (State: state, Node: ws.NodeOf(state)))
-            .Where(x => x.Node is not null).OrderBy(x => x.Node!.Unclean ? 1 : 0).ToList();
-        foreach (var (state, found) in states)
+        foreach (var state in ws.Status.Nodes)
         {
-            var node = found!;
+            var node = ws.NodeOf(state);
+            if (node is null) continue;
             // A node that left cleanly runs nothing; an unclean one may (until fenced). With
             // fencing enabled a cluster node's history is read even when it left: a resource it
             // says is still active there can only be made safe by fencing the node.
@@ -234,10 +231,22 @@ internal sealed class HistoryUnpacker(WorkingSet ws)
             return AnonymousOrphan(seen, clone);
         // Every instance taken elsewhere (a node came back with a copy still running, more copies
         // than clone-max): this one is an orphan copy beyond clone-max, stopped if active.
-        return candidates.FirstOrDefault(c => c.ActiveOn.ContainsKey(node) || c.FailedOn.Contains(node))
-               ?? candidates.FirstOrDefault(c => c.ActiveOn.Count == 0 && c.FailedOn.Count == 0 && InstanceFreeOn(c, node))
-               ?? AnonymousOrphan(candidates[0], clone);
+        var instance = candidates.FirstOrDefault(c => c.ActiveOn.ContainsKey(node) || c.FailedOn.Contains(node))
+                       ?? candidates.FirstOrDefault(c => c.ActiveOn.Count == 0 && c.FailedOn.Count == 0 && InstanceFreeOn(c, node));
+        // A copy on a node that is gone or must be fenced does not take up one of the instance
+        // numbers, unless the resource needs fencing before it can run elsewhere (or the clone
+        // runs on every node): it may look active, but an instance should start elsewhere now.
+        if (instance is not null && !NeedsFencing(instance) && (!node.Online || node.Unclean) && clone.CloneMax != ws.Nodes.Count)
+            instance = null;
+        return instance ?? AnonymousOrphan(candidates[0], clone);
     }
+
+    /// <summary>
+    /// Whether a resource needs its node fenced before it may start elsewhere: requires=fencing
+    /// (or unfencing), the default with fencing enabled for all but fencing devices.
+    /// </summary>
+    private bool NeedsFencing(SchedPrimitive p) => ws.StonithEnabled
+        && (p.MetaValue("requires") ?? (p.Agent.Class == "stonith" ? "quorum" : "fencing")) is "fencing" or "unfencing";
 
     /// <summary>Which history made an instance active on a node (to tell a second copy from the first).</summary>
     private readonly Dictionary<(SchedPrimitive, SchedNode), string> _historyOf = new();

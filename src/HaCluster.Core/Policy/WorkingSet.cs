@@ -129,6 +129,13 @@ public sealed class WorkingSet
             node.Standby = CibBoolean.IsTrue(node.Attribute("standby"));
             node.Maintenance = CibBoolean.IsTrue(node.Attribute("maintenance"));
             if (node.Attribute("shutdown") is { } sd && sd != "0") node.Shutdown = true;
+            // The "terminate" node attribute (true, or a time) asks for the node to be fenced.
+            if (StonithEnabled && node.Online && !node.Unclean && node.Attribute("terminate") is { } terminate
+                && (CibBoolean.IsTrue(terminate) || terminate.Length > 0 && char.IsAsciiDigit(terminate[0]) && terminate[0] != '0'))
+            {
+                node.Unclean = true;
+                node.FenceReason = "termination was requested";
+            }
             Nodes.Add(node);
         }
     }

@@ -320,12 +320,12 @@ public class SchedulerTests
     }
 
     [Fact]
-    public void The_history_of_a_node_that_needs_fencing_is_read_last_when_numbering_clone_instances()
+    public void A_copy_on_a_lost_node_of_a_clone_that_requires_only_quorum_takes_no_instance_number()
     {
-        // node3 comes first in the status but is lost: the copies on node1 and node2 take a:0
-        // and a:1, and node3's is the extra a:2 beyond clone-max, stopped by fencing.
+        // node3 comes first in the status but is lost, and a needs no fencing to run elsewhere:
+        // the copies on node1 and node2 take a:0 and a:1, node3's is the extra a:2, stopped by fencing.
         var crm = "node node1\nnode node2\nnode node3\nproperty stonith-enabled=true\nprimitive fence stonith:fence_dummy\n" +
-                  "primitive a Dummy\nclone c a meta clone-max=2";
+                  "primitive a Dummy meta requires=quorum\nclone c a meta clone-max=2";
         var status = new StatusBuilder().Lost("node3").Online("node1", "node2").Running("node1", "fence", "stonith:fence_dummy")
             .Running("node3", "a").Running("node1", "a").Running("node2", "a");
         Assert.Contains("Stop a:2 (node3) due to node availability", Summary(crm, status));
@@ -350,6 +350,17 @@ public class SchedulerTests
                   "primitive a Dummy utilization cpu=2\nprimitive b Dummy utilization cpu=2\nprimitive c Dummy utilization cpu=2 meta priority=1\n" +
                   "colocation b_with_a inf: b a\ncolocation c_with_a inf: c a";
         Assert.Equal(new[] { "Start a (node2)", "Start c (node2)" }, Summary(crm, new StatusBuilder().Online("node1", "node2")).Order());
+    }
+
+    [Fact]
+    public void A_node_whose_termination_was_requested_is_fenced()
+    {
+        var crm = "node node1\nnode node2\nproperty stonith-enabled=true\nprimitive fence stonith:fence_dummy\nprimitive a Dummy";
+        var status = new StatusBuilder().Online("node1", "node2").Running("node1", "fence", "stonith:fence_dummy").Running("node2", "a")
+            .Attribute("node2", "terminate", "1");
+        var s = Summary(crm, status);
+        Assert.Contains("Fence (reboot) node2 'termination was requested'", s);
+        Assert.Contains("Move a (node2 -> node1)", s);
     }
 
     [Fact]
