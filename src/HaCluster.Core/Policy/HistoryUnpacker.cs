@@ -26,7 +26,7 @@ internal sealed class HistoryUnpacker(WorkingSet ws)
         foreach (var state in ws.Status.Nodes)
         {
             var node = ws.NodeOf(state);
-            if (node is null) continue;
+            if (node is null || node.IsRemote) continue;
             // A node that left cleanly runs nothing; an unclean one may (until fenced). With
             // fencing enabled a cluster node's history is read even when it left: a resource it
             // says is still active there can only be made safe by fencing the node.
@@ -40,6 +40,7 @@ internal sealed class HistoryUnpacker(WorkingSet ws)
                 node.FenceReason ??= $"{thought.Id} is thought to be active there";
             }
         }
+        UnpackRemoteNodes();
         ApplyFailedMigrations();
         foreach (var (container, node) in _containerRestarts)
             if (container.ActiveOn.ContainsKey(node)) container.RestartReason ??= "";
@@ -48,6 +49,25 @@ internal sealed class HistoryUnpacker(WorkingSet ws)
         {
             ws.Resources.Remove(orphan);
             ws.ById.Remove(orphan.Id);
+        }
+    }
+
+    /// <summary>
+    /// A Pacemaker Remote node is up while its connection resource runs (and has not failed);
+    /// it is shutting down when that resource is to stop (disabled, or gone from the
+    /// configuration). Only then is its own history read: what runs there.
+    /// </summary>
+    private void UnpackRemoteNodes()
+    {
+        foreach (var node in ws.Nodes.Where(n => n.IsRemote))
+        {
+            var connection = ws.ById.GetValueOrDefault(node.RemoteConnection!) as SchedPrimitive;
+            node.Online = connection is { Failed: false } && connection.ActiveOn.Count > 0;
+            if (!node.Online) continue;
+            if (connection!.Orphan || connection.TargetRole == Role.Stopped) node.Shutdown = true;
+            foreach (var state in ws.Status.Nodes.Where(s => ws.NodeOf(s) == node))
+                foreach (var history in state.Resources)
+                    Apply(node, history);
         }
     }
 

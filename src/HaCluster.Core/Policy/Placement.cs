@@ -54,6 +54,10 @@ internal sealed class Placement(WorkingSet ws)
         foreach (var p in ws.AllResources())
             foreach (var n in ws.Nodes)
                 if (ws.SymmetricCluster) p.Allowed[n] = 0;
+        // Fencing devices and remote connections run on cluster nodes only.
+        foreach (var p in ws.AllPrimitives().Where(p => p.Agent.Class == "stonith" || WorkingSet.IsRemoteAgent(p.Agent)))
+            foreach (var n in ws.Nodes.Where(n => n.IsRemote))
+                p.Allowed[n] = -Inf;
     }
 
     /// <summary>The primitives a constraint on <paramref name="r"/> reaches (a group's members, a clone's instances).</summary>

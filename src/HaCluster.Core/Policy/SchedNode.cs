@@ -23,6 +23,12 @@ public sealed class SchedNode(string id, string name)
     public string? FenceReason { get; set; }
     /// <summary>Why it must be unfenced ("Fence (on)") before resources probe or start there; null when it need not be.</summary>
     public string? UnfenceReason { get; set; }
+    /// <summary>
+    /// For a Pacemaker Remote node: the id of its connection resource (ocf:pacemaker:remote),
+    /// which runs on a cluster node; the remote node is up while that resource is.
+    /// </summary>
+    public string? RemoteConnection { get; set; }
+    public bool IsRemote => RemoteConnection is not null;
     public Dictionary<string, string> Attributes { get; } = new();
     /// <summary>How many resources assignment has put here so far (a tie-breaker).</summary>
     public int AssignedCount { get; set; }

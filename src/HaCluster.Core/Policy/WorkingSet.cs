@@ -114,7 +114,7 @@ public sealed class WorkingSet
                     if (a.Value is not null) node.Attributes[a.Name] = a.Value;
                 ApplyState(node, state);
             }
-            else if (StonithEnabled && BoolProperty("startup-fencing", true))
+            else if (StonithEnabled && BoolProperty("startup-fencing", true) && def.Type is not "remote" && !IsRemoteConnection(def.Uname))
             {
                 // Never seen since start-up: its state is unknown, so it must be fenced first.
                 node.Unclean = node.Lost = true;
@@ -136,6 +136,39 @@ public sealed class WorkingSet
                 node.Unclean = true;
                 node.FenceReason = "termination was requested";
             }
+            if (def.Type is "remote" || IsRemoteConnection(def.Uname)) node.RemoteConnection = def.Uname;
+            Nodes.Add(node);
+        }
+        AddRemoteNodes();
+    }
+
+    /// <summary>Whether a top-level primitive of this id is a Pacemaker Remote connection (ocf:pacemaker:remote).</summary>
+    private bool IsRemoteConnection(string id) => Config.Resources.OfType<Primitive>().Any(p => p.Id == id && IsRemoteAgent(p.Agent));
+
+    internal static bool IsRemoteAgent(AgentSpec? agent) =>
+        agent is { Class: "ocf", Provider: "pacemaker", Type: "remote" };
+
+    /// <summary>
+    /// Pacemaker Remote nodes not listed among the nodes: one per connection resource, named by
+    /// its id. They are down until the history shows their connection running. (Guest nodes,
+    /// bundles, and remote nodes whose connection left the configuration are not modelled yet.)
+    /// </summary>
+    private void AddRemoteNodes()
+    {
+        var names = Config.Resources.OfType<Primitive>().Where(p => IsRemoteAgent(p.Agent)).Select(p => p.Id);
+        foreach (var name in names)
+        {
+            if (FindNode(name) is not null) continue;
+            var node = new SchedNode(name, name) { RemoteConnection = name };
+            if (Status.Nodes.FirstOrDefault(s => (s.Uname ?? s.Id) == name) is { } state)
+                foreach (var a in state.TransientAttributes)
+                    if (a.Value is not null) node.Attributes[a.Name] = a.Value;
+            node.Attributes["#uname"] = name;
+            node.Attributes["#id"] = name;
+            node.Attributes["#is_dc"] = "false";
+            node.Attributes["#kind"] = "remote";
+            node.Standby = CibBoolean.IsTrue(node.Attribute("standby"));
+            node.Maintenance = CibBoolean.IsTrue(node.Attribute("maintenance"));
             Nodes.Add(node);
         }
     }
@@ -146,6 +179,8 @@ public sealed class WorkingSet
     /// </summary>
     private void ApplyState(SchedNode node, NodeState s)
     {
+        // A remote node's state comes from its connection resource, read with the history.
+        if (s.RemoteNode) return;
         var joined = s.Join is null or "member";
         node.Online = s.InMembership && s.ControllerOnline && joined;
         node.InMembership = s.InMembership;

@@ -364,6 +364,29 @@ public class SchedulerTests
     }
 
     [Fact]
+    public void A_remote_node_is_up_while_its_connection_runs_and_what_runs_there_stops_when_it_is_disabled()
+    {
+        var crm = TwoNodes + "primitive remote1 ocf:pacemaker:remote\nprimitive a Dummy\nlocation on_remote a 100: remote1";
+        var status = new StatusBuilder().Online("node1", "node2").Running("node1", "remote1", "ocf:pacemaker:remote")
+            .RemoteNode("remote1").Running("remote1", "a");
+        Assert.Empty(Summary(crm, status));
+        var disabled = Summary(crm.Replace("primitive remote1 ocf:pacemaker:remote", "primitive remote1 ocf:pacemaker:remote meta target-role=Stopped"), status);
+        Assert.Contains("Stop remote1 (node1) due to node availability", disabled);
+        Assert.Contains(disabled, l => l.StartsWith("Move a (remote1 -> "));
+    }
+
+    [Fact]
+    public void Fencing_devices_and_remote_connections_are_not_placed_on_remote_nodes()
+    {
+        var crm = "node node1\nproperty stonith-enabled=true\nprimitive fence stonith:fence_dummy\nprimitive remote1 ocf:pacemaker:remote\n" +
+                  "primitive remote2 ocf:pacemaker:remote\nlocation f_remote fence 100: remote1\nlocation r_remote remote2 100: remote1";
+        var status = new StatusBuilder().Online("node1").Running("node1", "remote1", "ocf:pacemaker:remote").RemoteNode("remote1");
+        var s = Summary(crm, status);
+        Assert.Contains("Start fence (node1)", s);
+        Assert.Contains("Start remote2 (node1)", s);
+    }
+
+    [Fact]
     public void Starting_the_first_of_an_order_restarts_a_running_dependent()
     {
         var crm = TwoNodes + "primitive a Dummy\nprimitive b Dummy\norder o inf: a b\ncolocation c inf: b a";

@@ -142,6 +142,13 @@ internal sealed class StatusBuilder
         return this;
     }
 
+    /// <summary>A Pacemaker Remote node's status entry (remote_node="true"); its connection's history says whether it is up.</summary>
+    public StatusBuilder RemoteNode(string name)
+    {
+        _nodes.Add(new NodeState(name, name, RemoteNode: true, TransientAttributes: EquatableArray<NvPair>.Empty, Resources: EquatableArray<ResourceHistory>.Empty));
+        return this;
+    }
+
     public StatusBuilder Running(string node, string rsc, string type = "ocf:heartbeat:Dummy") =>
         History(node, rsc, type, ("start", 0, 0), ("monitor", 0, 10000));
 

@@ -14,16 +14,24 @@ public static class StatusPrinter
     {
         var ws = Scheduler.CurrentState(config, status, now);
         output.WriteLine("  * Node List:");
-        var online = ws.Nodes.Where(n => n.Online && !n.Standby && !n.Unclean).Select(n => n.Name).ToList();
-        var standby = ws.Nodes.Where(n => n.Online && n.Standby && !n.Unclean).Select(n => n.Name).ToList();
-        var offline = ws.Nodes.Where(n => !n.Online && !n.Unclean && !n.Pending).Select(n => n.Name).ToList();
-        foreach (var n in ws.Nodes.Where(n => n.Pending)) output.WriteLine($"    * Node {n.Name}: pending");
+        // Pacemaker Remote nodes are listed apart, as crm_mon does ("RemoteOnline", "RemoteNode").
+        var cluster = ws.Nodes.Where(n => !n.IsRemote).ToList();
+        var remote = ws.Nodes.Where(n => n.IsRemote).ToList();
+        foreach (var n in cluster.Where(n => n.Pending)) output.WriteLine($"    * Node {n.Name}: pending");
         // Unclean: still in the membership ("online") or gone, as crm_mon says it.
         foreach (var n in ws.Nodes.Where(n => n.Unclean))
-            output.WriteLine($"    * Node {n.Name}: UNCLEAN ({(n.Online || n.InMembership ? "online" : "offline")})");
-        foreach (var n in standby) output.WriteLine($"    * Node {n}: standby");
-        if (online.Count > 0) output.WriteLine($"    * Online: [ {string.Join(' ', online)} ]");
-        if (offline.Count > 0) output.WriteLine($"    * OFFLINE: [ {string.Join(' ', offline)} ]");
+            output.WriteLine($"    * {(n.IsRemote ? "RemoteNode" : "Node")} {n.Name}: UNCLEAN ({(n.Online || n.InMembership ? "online" : "offline")})");
+        foreach (var n in ws.Nodes.Where(n => n.Online && n.Standby && !n.Unclean))
+            output.WriteLine($"    * {(n.IsRemote ? "RemoteNode" : "Node")} {n.Name}: standby");
+        void List(string label, IEnumerable<SchedNode> nodes)
+        {
+            var names = nodes.Select(n => n.Name).ToList();
+            if (names.Count > 0) output.WriteLine($"    * {label}: [ {string.Join(' ', names)} ]");
+        }
+        List("Online", cluster.Where(n => n.Online && !n.Standby && !n.Unclean));
+        List("OFFLINE", cluster.Where(n => !n.Online && !n.Unclean && !n.Pending));
+        List("RemoteOnline", remote.Where(n => n.Online && !n.Standby && !n.Unclean));
+        List("RemoteOFFLINE", remote.Where(n => !n.Online && !n.Unclean));
         output.WriteLine();
         PrintResources(ws, output, filter);
         StatusDetails.Print(ws, output, filter ?? StatusFilter.None);
