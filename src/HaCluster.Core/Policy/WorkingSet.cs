@@ -150,12 +150,20 @@ public sealed class WorkingSet
 
     /// <summary>
     /// Pacemaker Remote nodes not listed among the nodes: one per connection resource, named by
-    /// its id. They are down until the history shows their connection running. (Guest nodes,
-    /// bundles, and remote nodes whose connection left the configuration are not modelled yet.)
+    /// its id, and one per remote node the status knows whose connection (an ocf:pacemaker:remote
+    /// history on a cluster node, not inside a container) has left the configuration. They are down until the history
+    /// shows their connection running. (Guest nodes and bundles are not modelled yet.)
     /// </summary>
     private void AddRemoteNodes()
     {
-        var names = Config.Resources.OfType<Primitive>().Where(p => IsRemoteAgent(p.Agent)).Select(p => p.Id);
+        var guests = Config.AllResources().OfType<Primitive>()
+            .Select(p => p.MetaAttributes.SelectMany(set => set.Pairs).FirstOrDefault(nv => nv.Name == "remote-node")?.Value)
+            .Where(v => v is not null).ToHashSet();
+        var connectionHistories = Status.Nodes.Where(s => !s.RemoteNode).SelectMany(s => s.Resources)
+            .Where(h => h is { Class: "ocf", Provider: "pacemaker", Type: "remote", Container: null }).Select(h => h.Id).ToHashSet();
+        var orphaned = Status.Nodes.Where(s => s.RemoteNode).Select(s => s.Uname ?? s.Id)
+            .Where(name => connectionHistories.Contains(name) && !guests.Contains(name) && Config.FindResource(name) is null);
+        var names = Config.Resources.OfType<Primitive>().Where(p => IsRemoteAgent(p.Agent)).Select(p => p.Id).Concat(orphaned);
         foreach (var name in names)
         {
             if (FindNode(name) is not null) continue;
@@ -189,7 +197,9 @@ public sealed class WorkingSet
         // Lost while expected up, and not shutting down: its resources may still run there, and
         // only fencing can make sure. Without fencing the cluster assumes the node is down and
         // that nothing runs there any more.
-        if (node.Online || s.ShuttingDown || !StonithEnabled) return;
+        // A shutdown request (node_state's, or the "shutdown" node attribute) means it left cleanly.
+        var shutdownRequested = s.ShuttingDown || node.Attribute("shutdown") is { Length: > 0 } sd && sd != "0";
+        if (node.Online || shutdownRequested || !StonithEnabled) return;
         if (!s.InMembership && s.Expected == "member")
             node.FenceReason = "peer is no longer part of the cluster";
         else if (s.InMembership && !s.ControllerOnline && (s.Join == "member" || s.Expected == "member"))

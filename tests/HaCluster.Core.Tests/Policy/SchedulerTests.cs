@@ -387,6 +387,27 @@ public class SchedulerTests
     }
 
     [Fact]
+    public void A_remote_node_whose_connection_left_the_configuration_is_emptied_and_its_connection_stopped()
+    {
+        var crm = TwoNodes + "primitive a Dummy";
+        var status = new StatusBuilder().Online("node1", "node2").Running("node1", "remote1", "ocf:pacemaker:remote")
+            .RemoteNode("remote1").Running("remote1", "a");
+        var s = Summary(crm, status);
+        Assert.Contains(s, l => l.StartsWith("Move a (remote1 -> "));
+        Assert.Contains("Stop remote1 (node1) due to node availability", s);
+    }
+
+    [Fact]
+    public void A_lost_node_that_had_asked_to_shut_down_is_offline_not_fenced()
+    {
+        var crm = "node node1\nnode node2\nproperty stonith-enabled=true\nprimitive fence stonith:fence_dummy";
+        var status = new StatusBuilder().Online("node1").Lost("node2").Running("node1", "fence", "stonith:fence_dummy")
+            .Attribute("node2", "shutdown", "1378339553");
+        Assert.DoesNotContain(Summary(crm, status), l => l.StartsWith("Fence"));
+        Assert.Contains(Summary(crm, new StatusBuilder().Online("node1").Lost("node2").Running("node1", "fence", "stonith:fence_dummy")), l => l.StartsWith("Fence (reboot) node2"));
+    }
+
+    [Fact]
     public void Starting_the_first_of_an_order_restarts_a_running_dependent()
     {
         var crm = TwoNodes + "primitive a Dummy\nprimitive b Dummy\norder o inf: a b\ncolocation c inf: b a";
