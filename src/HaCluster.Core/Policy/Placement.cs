@@ -138,6 +138,7 @@ internal sealed class Placement(WorkingSet ws)
                     var node = ws.FindNode(l.Node);
                     if (node is null) continue;
                     foreach (var leaf in Leaves(target)) AddScore(leaf, node, (l.Score ?? Score.Zero).Value, $"location {l.Id}");
+                    NoteDiscovery(l, target, node);
                     continue;
                 }
                 foreach (var rule in l.Rules)
@@ -162,10 +163,38 @@ internal sealed class Placement(WorkingSet ws)
                         }
                         else score = (rule.Score ?? Score.Zero).Value;
                         foreach (var leaf in Leaves(target)) AddScore(leaf, node, score, $"location {l.Id} (rule {rule.Id ?? "matched"})");
+                        NoteDiscovery(l, target, node);
                     }
                 }
             }
         }
+        ApplyExclusiveDiscovery();
+    }
+
+    /// <summary>
+    /// A location's resource-discovery mode for the nodes it applies to: "never" (do not probe
+    /// there) and "exclusive" (probe only, and run only, on such nodes) are kept per primitive
+    /// and node, the strongest winning (exclusive over never over always).
+    /// </summary>
+    private void NoteDiscovery(LocationConstraint l, SchedResource target, SchedNode node)
+    {
+        if (l.ResourceDiscovery is not ("never" or "exclusive")) return;
+        foreach (var leaf in target.Primitives())
+        {
+            if (l.ResourceDiscovery == "exclusive") leaf.ExclusiveDiscovery = true;
+            if (leaf.DiscoveryOn.GetValueOrDefault(node) != "exclusive") leaf.DiscoveryOn[node] = l.ResourceDiscovery;
+        }
+    }
+
+    /// <summary>A resource discovered exclusively somewhere may run only where it is discovered exclusively.</summary>
+    private void ApplyExclusiveDiscovery()
+    {
+        foreach (var p in ws.AllPrimitives().Where(p => p.ExclusiveDiscovery))
+            foreach (var node in ws.Nodes.Where(n => p.DiscoveryOn.GetValueOrDefault(n) != "exclusive"))
+            {
+                p.Allowed[node] = -Inf;
+                p.Explanation.Add($"-INFINITY on {node.Name}: resource-discovery=exclusive elsewhere");
+            }
     }
 
     private string? ParameterOn(SchedPrimitive p, SchedNode node, string name) =>

@@ -112,6 +112,11 @@ public sealed class SchedPrimitive(string id, SchedResource? parent, Primitive d
     /// failure: the failures no longer count against migration-threshold there.
     /// </summary>
     public HashSet<SchedNode> FailCountClearedOn { get; } = new();
+    /// <summary>resource-discovery per node from location constraints ("never" or "exclusive"; absent: always).</summary>
+    public Dictionary<SchedNode, string> DiscoveryOn { get; } = new();
+    /// <summary>Some location gives it resource-discovery=exclusive: it is probed and runs only on those nodes.</summary>
+    public bool ExclusiveDiscovery { get; set; }
+
     public HashSet<SchedNode> FailedOn { get; } = new();
     /// <summary>Nodes where a stop failed (and no fencing can clean it up): blocked.</summary>
     public HashSet<SchedNode> StopFailedOn { get; } = new();

@@ -66,7 +66,18 @@ public sealed class LocalResourceManager : IAsyncDisposable
     public async Task ProbeAllAsync(ClusterConfig config, string version, CancellationToken cancel)
     {
         List<Primitive> todo;
-        lock (gate) todo = config.AllResources().OfType<Primitive>().Where(p => !histories.ContainsKey(p.Id)).ToList();
+        // resource-discovery=never/exclusive locations leave some resources unprobed here.
+        var self = new SchedNode(nodeName, nodeName);
+        lock (gate)
+        {
+            foreach (var set in config.Nodes.FirstOrDefault(n => n.Uname == nodeName)?.Attributes ?? default)
+                foreach (var pair in set.Pairs)
+                    if (pair.Value is not null) self.Attributes.TryAdd(pair.Name, pair.Value);
+            foreach (var (name, value) in attributes) self.Attributes[name] = value;
+            self.Attributes["#uname"] = nodeName;
+            todo = config.AllResources().OfType<Primitive>()
+                .Where(p => !histories.ContainsKey(p.Id) && ResourceDiscovery.Probes(config, p.Id, self, DateTimeOffset.UtcNow)).ToList();
+        }
         var probes = todo.Select(p => RunAsync(config, p, p.Id, "monitor", 0, null, cancel)).ToList();
         await Task.WhenAll(probes);
         ProbedConfiguration = version;

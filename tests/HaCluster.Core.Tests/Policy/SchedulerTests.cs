@@ -408,6 +408,34 @@ public class SchedulerTests
     }
 
     [Fact]
+    public void A_resource_discovered_exclusively_on_some_nodes_runs_only_there()
+    {
+        var crm = "node node1\nnode node2\nnode node3\nproperty stonith-enabled=false\nprimitive a Dummy\n" +
+                  "location only3 a resource-discovery=exclusive 0: node3";
+        Assert.Equal(new[] { "Start a (node3)" }, Summary(crm, new StatusBuilder().Online("node1", "node2", "node3")));
+        // "never" only skips probes: the resource may still run there.
+        var never = crm.Replace("resource-discovery=exclusive 0: node3", "resource-discovery=never 0: node1");
+        Assert.Equal(new[] { "Start a (node1)" }, Summary(never, new StatusBuilder().Online("node1", "node2", "node3")));
+    }
+
+    [Theory]
+    [InlineData("location l a resource-discovery=never 0: node1", "node1", false)]
+    [InlineData("location l a resource-discovery=never 0: node1", "node2", true)]
+    [InlineData("location l g resource-discovery=exclusive 0: node2", "node1", false)]
+    [InlineData("location l g resource-discovery=exclusive 0: node2", "node2", true)]
+    [InlineData("location l a resource-discovery=exclusive rule 0: role eq compute", "node1", true)]
+    [InlineData("location l a resource-discovery=exclusive rule 0: role eq compute", "node2", false)]
+    public void Probes_follow_the_resource_discovery_of_locations_on_the_resource_or_its_group(string location, string node, bool probed)
+    {
+        var crm = "node node1 attributes role=compute\nnode node2\nprimitive a Dummy\nprimitive b Dummy\ngroup g a b\n" + location;
+        var config = CrmParser.Parse(crm, "t.crm").Config!;
+        var self = new SchedNode(node, node);
+        self.Attributes["#uname"] = node;
+        if (node == "node1") self.Attributes["role"] = "compute";
+        Assert.Equal(probed, ResourceDiscovery.Probes(config, "a", self, Now));
+    }
+
+    [Fact]
     public void Starting_the_first_of_an_order_restarts_a_running_dependent()
     {
         var crm = TwoNodes + "primitive a Dummy\nprimitive b Dummy\norder o inf: a b\ncolocation c inf: b a";
