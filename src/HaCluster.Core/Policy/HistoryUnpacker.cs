@@ -63,7 +63,23 @@ internal sealed class HistoryUnpacker(WorkingSet ws)
         {
             var connection = ws.ById.GetValueOrDefault(node.RemoteConnection!) as SchedPrimitive;
             node.Online = connection is { Failed: false } && connection.ActiveOn.Count > 0;
-            if (!node.Online) continue;
+            if (!node.Online)
+            {
+                // Its connection is down and no cluster node can run it again: if the history says
+                // something still runs there, only fencing the remote node makes that safe.
+                if (ws.StonithEnabled && !ws.Nodes.Any(n => !n.IsRemote && n.CanRunResources))
+                {
+                    foreach (var state in ws.Status.Nodes.Where(s => ws.NodeOf(s) == node))
+                        foreach (var history in state.Resources)
+                            Apply(node, history);
+                    if (ws.AllPrimitives().FirstOrDefault(p => p.ActiveOn.ContainsKey(node)) is { } active)
+                    {
+                        node.Unclean = true;
+                        node.FenceReason ??= $"{active.Id} is active there (fencing will be revoked if remote connection can be re-established elsewhere)";
+                    }
+                }
+                continue;
+            }
             if (connection!.Orphan || connection.TargetRole == Role.Stopped) node.Shutdown = true;
             foreach (var state in ws.Status.Nodes.Where(s => ws.NodeOf(s) == node))
                 foreach (var history in state.Resources)

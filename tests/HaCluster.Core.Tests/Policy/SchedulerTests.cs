@@ -436,6 +436,16 @@ public class SchedulerTests
     }
 
     [Fact]
+    public void A_remote_node_whose_connection_cannot_run_anywhere_is_fenced_if_something_runs_there()
+    {
+        var crm = "node node1\nproperty stonith-enabled=true\nprimitive fence stonith:fence_dummy\nprimitive remote1 ocf:pacemaker:remote\nprimitive a Dummy";
+        var status = new StatusBuilder().Online("node1").Attribute("node1", "standby", "on").RemoteNode("remote1").Running("remote1", "a");
+        var s = Summary(crm, status);
+        Assert.Contains("Fence (reboot) remote1 'a is active there (fencing will be revoked if remote connection can be re-established elsewhere)'", s);
+        Assert.Contains("Stop a (remote1) due to node availability", s);
+    }
+
+    [Fact]
     public void Starting_the_first_of_an_order_restarts_a_running_dependent()
     {
         var crm = TwoNodes + "primitive a Dummy\nprimitive b Dummy\norder o inf: a b\ncolocation c inf: b a";

@@ -18,11 +18,14 @@ public static class StatusPrinter
         var cluster = ws.Nodes.Where(n => !n.IsRemote).ToList();
         var remote = ws.Nodes.Where(n => n.IsRemote).ToList();
         foreach (var n in cluster.Where(n => n.Pending)) output.WriteLine($"    * Node {n.Name}: pending");
-        // Unclean: still in the membership ("online") or gone, as crm_mon says it.
-        foreach (var n in ws.Nodes.Where(n => n.Unclean))
-            output.WriteLine($"    * {(n.IsRemote ? "RemoteNode" : "Node")} {n.Name}: UNCLEAN ({(n.Online || n.InMembership ? "online" : "offline")})");
-        foreach (var n in ws.Nodes.Where(n => n.Online && n.Standby && !n.Unclean))
-            output.WriteLine($"    * {(n.IsRemote ? "RemoteNode" : "Node")} {n.Name}: standby");
+        foreach (var (nodes, kind) in new[] { (cluster, "Node"), (remote, "RemoteNode") })
+        {
+            // Unclean: still in the membership ("online") or gone, as crm_mon says it.
+            foreach (var n in nodes.Where(n => n.Unclean))
+                output.WriteLine($"    * {kind} {n.Name}: UNCLEAN ({(n.Online || n.InMembership ? "online" : "offline")})");
+            foreach (var n in nodes.Where(n => n.Online && n.Standby && !n.Unclean))
+                output.WriteLine($"    * {kind} {n.Name}: standby");
+        }
         void List(string label, IEnumerable<SchedNode> nodes)
         {
             var names = nodes.Select(n => n.Name).ToList();
