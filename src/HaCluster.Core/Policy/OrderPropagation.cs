@@ -26,7 +26,7 @@ internal sealed class OrderPropagation(WorkingSet ws)
                     if (Apply(e, then))
                     {
                         changed = true;
-                        ApplyColocations(eager: true);
+                        ApplyColocations(eager: true, primary: then);
                     }
             changed |= ApplyColocations(eager: false);
             changed |= ApplyRestartType();
@@ -114,10 +114,12 @@ internal sealed class OrderPropagation(WorkingSet ws)
     /// first: its start only becomes required after that, and crm_simulate follows its orders
     /// ("due to required") before its colocations.
     /// </summary>
-    private bool ApplyColocations(bool eager)
+    private bool ApplyColocations(bool eager, SchedPrimitive? primary = null)
     {
         var changed = false;
-        foreach (var c in ws.Colocations)
+        // Right after one start turned unrunnable, only the colocations with it (or its clone) can change.
+        var colocations = primary is null ? ws.Colocations : ColocationsWith(primary).Concat(primary.EnclosingClone is { } enclosing ? ColocationsWith(enclosing) : []);
+        foreach (var c in colocations)
         {
             if (c.Score < Score.InfinityValue || c.Dependent.Parent is SchedGroup && c.Dependent.Parent == c.Primary.Parent) continue;
             // A promotable clone's promoted role with a resource whose start cannot happen: the
@@ -142,6 +144,14 @@ internal sealed class OrderPropagation(WorkingSet ws)
             changed = true;
         }
         return changed;
+    }
+
+    private Dictionary<SchedResource, List<SchedColocation>>? _colocationsByPrimary;
+
+    private List<SchedColocation> ColocationsWith(SchedResource primary)
+    {
+        _colocationsByPrimary ??= ws.Colocations.GroupBy(c => c.Primary).ToDictionary(g => g.Key, g => g.ToList());
+        return _colocationsByPrimary.GetValueOrDefault(primary) ?? [];
     }
 
     /// <summary>

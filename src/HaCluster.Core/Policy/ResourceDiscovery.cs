@@ -7,39 +7,48 @@ namespace HaCluster.Core.Policy;
 /// constraints on it (or on the group or clone holding it): "never" skips the probe on the
 /// nodes the constraint applies to; "exclusive" probes the resource only on such nodes (and the
 /// scheduler runs it only there); "always", the default, probes everywhere. Used by the daemon
-/// before it probes; the scheduler applies the same modes while placing.
+/// before it probes; the scheduler applies the same modes while placing. Built once per
+/// configuration: most have no such constraint, and then every answer is "probe".
 /// </summary>
-public static class ResourceDiscovery
+public sealed class ResourceDiscovery
 {
-    public static bool Probes(ClusterConfig config, string primitiveId, SchedNode node, DateTimeOffset now)
+    /// <summary>The never/exclusive locations, by the primitives they reach.</summary>
+    private readonly Dictionary<string, List<LocationConstraint>> _byPrimitive = new();
+
+    public ResourceDiscovery(ClusterConfig config)
     {
-        var ids = IdsCovering(config, primitiveId);
-        var exclusiveSomewhere = false;
-        string? mode = null;
-        foreach (var l in config.Constraints.OfType<LocationConstraint>())
+        var locations = config.Constraints.OfType<LocationConstraint>()
+            .Where(l => l.ResourceDiscovery is "never" or "exclusive" && l.Resource is not null).ToList();
+        if (locations.Count == 0) return;
+        var byResource = locations.GroupBy(l => l.Resource!).ToDictionary(g => g.Key, g => g.ToList());
+        foreach (var r in config.AllResources())
         {
-            if (l.ResourceDiscovery is not ("never" or "exclusive") || l.Resource is null || !ids.Contains(l.Resource)) continue;
-            if (l.ResourceDiscovery == "exclusive") exclusiveSomewhere = true;
+            if (!byResource.TryGetValue(r.Id, out var onIt)) continue;
+            foreach (var p in PrimitivesOf(r))
+            {
+                if (!_byPrimitive.TryGetValue(p.Id, out var list)) _byPrimitive[p.Id] = list = new();
+                list.AddRange(onIt);
+            }
+        }
+    }
+
+    public bool Probes(string primitiveId, SchedNode node, DateTimeOffset now)
+    {
+        if (!_byPrimitive.TryGetValue(primitiveId, out var locations)) return true;
+        string? mode = null;
+        foreach (var l in locations)
+        {
             var applies = l.Node is not null ? l.Node == node.Name : l.Rules.Any(r => RuleEvaluator.Matches(r, node, now));
             if (applies && mode != "exclusive") mode = l.ResourceDiscovery;
         }
-        return mode switch { "never" => false, "exclusive" => true, _ => !exclusiveSomewhere };
+        return mode switch { "never" => false, "exclusive" => true, _ => !locations.Any(l => l.ResourceDiscovery == "exclusive") };
     }
 
-    /// <summary>The primitive's id and those of the group and clone holding it.</summary>
-    private static HashSet<string> IdsCovering(ClusterConfig config, string primitiveId)
+    private static IEnumerable<Primitive> PrimitivesOf(Resource r) => r switch
     {
-        var ids = new HashSet<string> { primitiveId };
-        foreach (var r in config.AllResources())
-        {
-            var holds = r switch
-            {
-                Group g => g.Members.Any(m => m.Id == primitiveId),
-                Clone c => c.Child.Id == primitiveId || c.Child is Group g2 && g2.Members.Any(m => m.Id == primitiveId),
-                _ => false,
-            };
-            if (holds) ids.Add(r.Id);
-        }
-        return ids;
-    }
+        Primitive p => [p],
+        Group g => g.Members,
+        Clone c => PrimitivesOf(c.Child),
+        _ => [],
+    };
 }

@@ -68,6 +68,7 @@ public sealed class LocalResourceManager : IAsyncDisposable
         List<Primitive> todo;
         // resource-discovery=never/exclusive locations leave some resources unprobed here.
         var self = new SchedNode(nodeName, nodeName);
+        var discovery = new ResourceDiscovery(config);
         lock (gate)
         {
             foreach (var set in config.Nodes.FirstOrDefault(n => n.Uname == nodeName)?.Attributes ?? default)
@@ -76,7 +77,7 @@ public sealed class LocalResourceManager : IAsyncDisposable
             foreach (var (name, value) in attributes) self.Attributes[name] = value;
             self.Attributes["#uname"] = nodeName;
             todo = config.AllResources().OfType<Primitive>()
-                .Where(p => !histories.ContainsKey(p.Id) && ResourceDiscovery.Probes(config, p.Id, self, DateTimeOffset.UtcNow)).ToList();
+                .Where(p => !histories.ContainsKey(p.Id) && discovery.Probes(p.Id, self, DateTimeOffset.UtcNow)).ToList();
         }
         var probes = todo.Select(p => RunAsync(config, p, p.Id, "monitor", 0, null, cancel)).ToList();
         await Task.WhenAll(probes);
@@ -283,6 +284,7 @@ public sealed class LocalResourceManager : IAsyncDisposable
     private string Digest(ClusterConfig config, Primitive p, string task, long intervalMs)
     {
         var self = new SchedNode(nodeName, nodeName);
+        var discovery = new ResourceDiscovery(config);
         foreach (var (name, value) in attributes) self.Attributes[name] = value;
         self.Attributes["#uname"] = nodeName;
         var now = DateTimeOffset.UtcNow;

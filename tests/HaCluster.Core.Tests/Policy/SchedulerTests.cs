@@ -432,7 +432,7 @@ public class SchedulerTests
         var self = new SchedNode(node, node);
         self.Attributes["#uname"] = node;
         if (node == "node1") self.Attributes["role"] = "compute";
-        Assert.Equal(probed, ResourceDiscovery.Probes(config, "a", self, Now));
+        Assert.Equal(probed, new ResourceDiscovery(config).Probes("a", self, Now));
     }
 
     [Fact]
