@@ -34,7 +34,7 @@ internal sealed class HistoryUnpacker(WorkingSet ws)
             if (leftCleanly && !(ws.StonithEnabled && node.Attribute("#kind") == "cluster")) continue;
             foreach (var history in state.Resources)
                 Apply(node, history);
-            if (leftCleanly && !node.Maintenance && ws.AllPrimitives().FirstOrDefault(p => p.ActiveOn.ContainsKey(node)) is { } thought)
+            if (leftCleanly && !node.Maintenance && FirstActiveOn(node) is { } thought)
             {
                 node.Unclean = true;
                 node.FenceReason ??= $"{thought.Id} is thought to be active there";
@@ -63,29 +63,33 @@ internal sealed class HistoryUnpacker(WorkingSet ws)
         {
             var connection = ws.ById.GetValueOrDefault(node.RemoteConnection!) as SchedPrimitive;
             node.Online = connection is { Failed: false } && connection.ActiveOn.Count > 0;
-            if (!node.Online)
+            if (node.Online)
             {
-                // Its connection is down and no cluster node can run it again: if the history says
-                // something still runs there, only fencing the remote node makes that safe.
-                if (ws.StonithEnabled && !ws.Nodes.Any(n => !n.IsRemote && n.CanRunResources))
-                {
-                    foreach (var state in ws.Status.Nodes.Where(s => ws.NodeOf(s) == node))
-                        foreach (var history in state.Resources)
-                            Apply(node, history);
-                    if (ws.AllPrimitives().FirstOrDefault(p => p.ActiveOn.ContainsKey(node)) is { } active)
-                    {
-                        node.Unclean = true;
-                        node.FenceReason ??= $"{active.Id} is active there (fencing will be revoked if remote connection can be re-established elsewhere)";
-                    }
-                }
-                continue;
+                if (connection!.Orphan || connection.TargetRole == Role.Stopped) node.Shutdown = true;
+                ApplyHistoryOf(node);
             }
-            if (connection!.Orphan || connection.TargetRole == Role.Stopped) node.Shutdown = true;
-            foreach (var state in ws.Status.Nodes.Where(s => ws.NodeOf(s) == node))
-                foreach (var history in state.Resources)
-                    Apply(node, history);
+            // Its connection is down and no cluster node can run it again: if the history says
+            // something still runs there, only fencing the remote node makes that safe.
+            else if (ws.StonithEnabled && !ws.Nodes.Any(n => !n.IsRemote && n.CanRunResources))
+            {
+                ApplyHistoryOf(node);
+                if (FirstActiveOn(node) is { } active)
+                {
+                    node.Unclean = true;
+                    node.FenceReason ??= $"{active.Id} is active there (fencing will be revoked if remote connection can be re-established elsewhere)";
+                }
+            }
         }
     }
+
+    private void ApplyHistoryOf(SchedNode node)
+    {
+        foreach (var state in ws.Status.Nodes.Where(s => ws.NodeOf(s) == node))
+            foreach (var history in state.Resources)
+                Apply(node, history);
+    }
+
+    private SchedPrimitive? FirstActiveOn(SchedNode node) => ws.AllPrimitives().FirstOrDefault(p => p.ActiveOn.ContainsKey(node));
 
     /// <summary>
     /// Live migrations the history shows unfinished or failed, read as Pacemaker reads them.

@@ -103,6 +103,7 @@ public sealed class WorkingSet
         {
             if (def.Type is "ping") continue;
             var node = new SchedNode(def.Id, def.Uname);
+            var remote = def.Type is "remote" || IsRemoteConnection(def.Uname);
             foreach (var set in def.Attributes.OrderByDescending(s => s.Score?.Value ?? 0))
                 if (set.Rule is null || RuleEvaluator.Matches(set.Rule, node, Now))
                     foreach (var p in set.Pairs)
@@ -114,20 +115,14 @@ public sealed class WorkingSet
                     if (a.Value is not null) node.Attributes[a.Name] = a.Value;
                 ApplyState(node, state);
             }
-            else if (StonithEnabled && BoolProperty("startup-fencing", true) && def.Type is not "remote" && !IsRemoteConnection(def.Uname))
+            else if (StonithEnabled && BoolProperty("startup-fencing", true) && !remote)
             {
                 // Never seen since start-up: its state is unknown, so it must be fenced first.
                 node.Unclean = node.Lost = true;
                 node.FenceReason = "node is unclean";
             }
-            node.Attributes["#uname"] = def.Uname;
-            node.Attributes["#id"] = def.Id;
             // Rules may place a resource on the DC (the node whose id the status names dc-uuid).
-            node.Attributes["#is_dc"] = Status.DcUuid is { } dc && (dc == def.Id || dc == def.Uname) ? "true" : "false";
-            // Pacemaker Remote nodes (type=remote) are not cluster members; #kind tells rules so.
-            node.Attributes["#kind"] = def.Type is "remote" ? "remote" : "cluster";
-            node.Standby = CibBoolean.IsTrue(node.Attribute("standby"));
-            node.Maintenance = CibBoolean.IsTrue(node.Attribute("maintenance"));
+            SetBuiltIns(node, Status.DcUuid is { } dc && (dc == def.Id || dc == def.Uname), def.Type is "remote");
             if (node.Attribute("shutdown") is { } sd && sd != "0") node.Shutdown = true;
             // The "terminate" node attribute (true, or a time) asks for the node to be fenced.
             if (StonithEnabled && node.Online && !node.Unclean && node.Attribute("terminate") is { } terminate
@@ -136,7 +131,7 @@ public sealed class WorkingSet
                 node.Unclean = true;
                 node.FenceReason = "termination was requested";
             }
-            if (def.Type is "remote" || IsRemoteConnection(def.Uname)) node.RemoteConnection = def.Uname;
+            if (remote) node.RemoteConnection = def.Uname;
             Nodes.Add(node);
         }
         AddRemoteNodes();
@@ -171,14 +166,23 @@ public sealed class WorkingSet
             if (Status.Nodes.FirstOrDefault(s => (s.Uname ?? s.Id) == name) is { } state)
                 foreach (var a in state.TransientAttributes)
                     if (a.Value is not null) node.Attributes[a.Name] = a.Value;
-            node.Attributes["#uname"] = name;
-            node.Attributes["#id"] = name;
-            node.Attributes["#is_dc"] = "false";
-            node.Attributes["#kind"] = "remote";
-            node.Standby = CibBoolean.IsTrue(node.Attribute("standby"));
-            node.Maintenance = CibBoolean.IsTrue(node.Attribute("maintenance"));
+            SetBuiltIns(node, isDc: false, remote: true);
             Nodes.Add(node);
         }
+    }
+
+    /// <summary>
+    /// The built-in attributes rules see (#uname, #id, #is_dc, #kind: Pacemaker Remote nodes are
+    /// not cluster members), and standby and maintenance from the node's attributes.
+    /// </summary>
+    private static void SetBuiltIns(SchedNode node, bool isDc, bool remote)
+    {
+        node.Attributes["#uname"] = node.Name;
+        node.Attributes["#id"] = node.Id;
+        node.Attributes["#is_dc"] = isDc ? "true" : "false";
+        node.Attributes["#kind"] = remote ? "remote" : "cluster";
+        node.Standby = CibBoolean.IsTrue(node.Attribute("standby"));
+        node.Maintenance = CibBoolean.IsTrue(node.Attribute("maintenance"));
     }
 
     /// <summary>

@@ -33,8 +33,7 @@ internal sealed class StatusBuilder
     public StatusBuilder ShutdownLock(string node, string rsc, long since)
     {
         History(node, rsc, "ocf:heartbeat:Dummy", ("start", 0, 0), ("stop", 0, 0));
-        Replace(node, n => n with { Resources = n.Resources.Select(r => r.Id != rsc ? r : r with { ShutdownLock = since }).ToEquatableArray() });
-        return this;
+        return ChangeHistory(node, rsc, r => r with { ShutdownLock = since });
     }
 
     /// <summary>rsc ran on source, its migrate_to target succeeded, then migrate_from failed on target, which stopped it.</summary>
@@ -43,12 +42,9 @@ internal sealed class StatusBuilder
         History(source, rsc, "ocf:heartbeat:Dummy", ("start", 0, 0), ("migrate_to", 0, 0));
         History(target, rsc, "ocf:heartbeat:Dummy", ("migrate_from", 1, 0), ("stop", 0, 0));
         foreach (var node in new[] { source, target })
-            Replace(node, n => n with
+            ChangeHistory(node, rsc, r => r with
             {
-                Resources = n.Resources.Select(r => r.Id != rsc ? r : r with
-                {
-                    Operations = r.Operations.Select(o => o.Task is "migrate_to" or "migrate_from" ? o with { MigrateSource = source, MigrateTarget = target } : o).ToEquatableArray(),
-                }).ToEquatableArray(),
+                Operations = r.Operations.Select(o => o.Task is "migrate_to" or "migrate_from" ? o with { MigrateSource = source, MigrateTarget = target } : o).ToEquatableArray(),
             });
         return this;
     }
@@ -57,29 +53,21 @@ internal sealed class StatusBuilder
     public StatusBuilder MigrationLeftHalfDone(string source, string target, string rsc)
     {
         History(source, rsc, "ocf:heartbeat:Dummy", ("start", 0, 0), ("migrate_to", 0, 0), ("stop", 0, 0));
-        Replace(source, n => n with
+        return ChangeHistory(source, rsc, r => r with
         {
-            Resources = n.Resources.Select(r => r.Id != rsc ? r : r with
-            {
-                Operations = r.Operations.Select((o, i) => (o.Task == "migrate_to" ? o with { MigrateSource = source, MigrateTarget = target } : o) with { LastRcChange = 1000 + i }).ToEquatableArray(),
-            }).ToEquatableArray(),
+            Operations = r.Operations.Select((o, i) => (o.Task == "migrate_to" ? o with { MigrateSource = source, MigrateTarget = target } : o) with { LastRcChange = 1000 + i }).ToEquatableArray(),
         });
-        return this;
     }
 
     /// <summary>rsc runs on source and a migrate_to towards target is still in flight (call-id -1, rc 193).</summary>
     public StatusBuilder MigrationInFlight(string source, string target, string rsc)
     {
         History(source, rsc, "ocf:heartbeat:Dummy", ("start", 0, 0));
-        Replace(source, n => n with
+        return ChangeHistory(source, rsc, r => r with
         {
-            Resources = n.Resources.Select(r => r.Id != rsc ? r : r with
-            {
-                Operations = r.Operations.Add(new OperationRecord($"{rsc}_migrate_to_0", "migrate_to", 0, 193, -1, -1,
-                    TransitionKey: "1:1:0:x", MigrateSource: source, MigrateTarget: target)),
-            }).ToEquatableArray(),
+            Operations = r.Operations.Add(new OperationRecord($"{rsc}_migrate_to_0", "migrate_to", 0, 193, -1, -1,
+                TransitionKey: "1:1:0:x", MigrateSource: source, MigrateTarget: target)),
         });
-        return this;
     }
 
     public StatusBuilder NoQuorum() { _quorum = false; return this; }
@@ -97,8 +85,21 @@ internal sealed class StatusBuilder
     {
         var records = ops.Select((o, i) => new OperationRecord($"{rsc}_{o.Task}_{o.Interval}", o.Task, o.Interval, o.Rc, o.Rc is 0 or 7 or 8 or 190 or 191 ? 0 : 4, i + 1,
             TransitionKey: $"1:1:{(o.Task == "monitor" && o.Interval == 0 ? 7 : 0)}:x")).ToEquatableArray();
+        return AddHistory(node, rsc, type, records);
+    }
+
+    /// <summary>Adds rsc's history (these operation records, agent <paramref name="type"/>) on node.</summary>
+    private StatusBuilder AddHistory(string node, string rsc, string type, EquatableArray<OperationRecord> records)
+    {
         var agent = AgentSpec.TryParse(type)!;
         Replace(node, n => n with { Resources = n.Resources.Add(new ResourceHistory(rsc, agent.Class, agent.Provider, agent.Type, records)) });
+        return this;
+    }
+
+    /// <summary>Rewrites rsc's history on node.</summary>
+    private StatusBuilder ChangeHistory(string node, string rsc, Func<ResourceHistory, ResourceHistory> change)
+    {
+        Replace(node, n => n with { Resources = n.Resources.Select(r => r.Id != rsc ? r : change(r)).ToEquatableArray() });
         return this;
     }
 
@@ -106,13 +107,7 @@ internal sealed class StatusBuilder
     public StatusBuilder MonitorFailedAt(string node, string rsc, long when)
     {
         History(node, rsc, "ocf:heartbeat:Dummy", ("start", 0, 0), ("monitor", 1, 10000));
-        Replace(node, n => n with
-        {
-            Resources = n.Resources.Select(r => r.Id != rsc ? r : r with
-            {
-                Operations = r.Operations.Select(o => o with { LastRcChange = when }).ToEquatableArray(),
-            }).ToEquatableArray(),
-        });
+        ChangeHistory(node, rsc, r => r with { Operations = r.Operations.Select(o => o with { LastRcChange = when }).ToEquatableArray() });
         return Attribute(node, $"fail-count-{rsc}#monitor_10000", "1").Attribute(node, $"last-failure-{rsc}#monitor_10000", when.ToString());
     }
 
@@ -123,24 +118,17 @@ internal sealed class StatusBuilder
     /// </summary>
     public StatusBuilder StartFailedWithDigest(string node, string rsc, string? digest)
     {
-        var agent = AgentSpec.TryParse("ocf:heartbeat:Dummy")!;
-        var records = new[]
+        AddHistory(node, rsc, "ocf:heartbeat:Dummy", new[]
         {
             new OperationRecord($"{rsc}_last_failure_0", "start", 0, 1, 4, 2, OpDigest: digest),
             new OperationRecord($"{rsc}_last_0", "stop", 0, 0, 0, 3, OpDigest: digest),
-        }.ToEquatableArray();
-        Replace(node, n => n with { Resources = n.Resources.Add(new ResourceHistory(rsc, agent.Class, agent.Provider, agent.Type, records)) });
+        }.ToEquatableArray());
         return Attribute(node, $"fail-count-{rsc}#start_0", "INFINITY");
     }
 
     /// <summary>rsc was started on node with parameters whose digest is <paramref name="digest"/>.</summary>
-    public StatusBuilder RunningWithDigest(string node, string rsc, string digest)
-    {
-        var agent = AgentSpec.TryParse("ocf:heartbeat:Dummy")!;
-        var records = new[] { new OperationRecord($"{rsc}_last_0", "start", 0, 0, 0, 2, OpDigest: digest) }.ToEquatableArray();
-        Replace(node, n => n with { Resources = n.Resources.Add(new ResourceHistory(rsc, agent.Class, agent.Provider, agent.Type, records)) });
-        return this;
-    }
+    public StatusBuilder RunningWithDigest(string node, string rsc, string digest) =>
+        AddHistory(node, rsc, "ocf:heartbeat:Dummy", new[] { new OperationRecord($"{rsc}_last_0", "start", 0, 0, 0, 2, OpDigest: digest) }.ToEquatableArray());
 
     /// <summary>A Pacemaker Remote node's status entry (remote_node="true"); its connection's history says whether it is up.</summary>
     public StatusBuilder RemoteNode(string name)
