@@ -19,6 +19,11 @@ internal sealed class HistoryUnpacker(WorkingSet ws)
     private readonly List<(SchedPrimitive Container, SchedNode Node)> _containerRestarts = new();
 
     private const string RestartContainer = "restart-container";
+    /// <summary>
+    /// The default on-fail of a Pacemaker Remote connection's operations (other than probes and
+    /// starts) with fencing enabled: the connection was lost, so the remote node is fenced.
+    /// </summary>
+    private const string ResetRemote = "reset-remote";
     private const int OcfSuccess = 0, OcfNotInstalled = 5, OcfNotRunning = 7, OcfRunningPromoted = 8, OcfFailedPromoted = 9;
 
     public void Unpack()
@@ -67,6 +72,17 @@ internal sealed class HistoryUnpacker(WorkingSet ws)
             {
                 if (connection!.Orphan || connection.TargetRole == Role.Stopped) node.Shutdown = true;
                 ApplyHistoryOf(node);
+            }
+            // A connection that failed while running: the node is down, but what its history
+            // says runs there is still there until the node is fenced.
+            else if (connection is { Failed: true } && connection.ActiveOn.Count > 0)
+            {
+                ApplyHistoryOf(node);
+                if (ws.StonithEnabled && !node.Maintenance && FirstActiveOn(node) is { } thought)
+                {
+                    node.Unclean = true;
+                    node.FenceReason ??= $"{thought.Id} is thought to be active there";
+                }
             }
             // Its connection is down and no cluster node can run it again: if the history says
             // something still runs there, only fencing the remote node makes that safe.
@@ -208,6 +224,17 @@ internal sealed class HistoryUnpacker(WorkingSet ws)
                     // done), and its container restarts there first.
                     if (role > Role.Stopped) rsc.FailedOn.Add(node);
                     _containerRestarts.Add((rsc.Container, node));
+                    break;
+                case ResetRemote:
+                    // Recovered (unless already stopped); its node is fenced unless that has
+                    // happened since; with reconnect_interval it stays down until the failure expires.
+                    if (role > Role.Stopped) rsc.FailedOn.Add(node);
+                    if (ws.FindNode(rsc.Id) is { IsRemote: true, RemoteWasFenced: false } remote)
+                    {
+                        remote.Unclean = true;
+                        remote.FenceReason ??= "remote connection is unrecoverable";
+                    }
+                    if (rsc.ReconnectIntervalMs > 0) rsc.Meta["target-role"] = "Stopped";
                     break;
                 case "fence":
                     rsc.FailedOn.Add(node);
@@ -375,7 +402,13 @@ internal sealed class HistoryUnpacker(WorkingSet ws)
                     break;
                 case "stop":
                     if (pending) { role = Role.Started; break; }
-                    if (rc == OcfSuccess && !opFailed) { role = Role.Stopped; failed = false; stopFailed = false; }
+                    if (rc == OcfSuccess && !opFailed)
+                    {
+                        role = Role.Stopped; stopFailed = false;
+                        // Most failures are over once the resource stopped cleanly; a lost
+                        // remote connection that must wait to reconnect is not.
+                        failed = failed && onFail == ResetRemote && rsc.ReconnectIntervalMs > 0;
+                    }
                     else if (OnFail(rsc, op) == RestartContainer && rsc.Container is not null)
                     {
                         // Inside a container, a failed stop counts as done: restarting the
@@ -471,9 +504,13 @@ internal sealed class HistoryUnpacker(WorkingSet ws)
 
     private bool Expired(SchedPrimitive rsc, OperationRecord op, SchedNode node)
     {
-        if (!Duration.TryParseMilliseconds(rsc.MetaValue("failure-timeout"), out var timeoutMs) || timeoutMs <= 0) return false;
+        var timeoutMs = rsc.FailureTimeoutMs;
+        if (timeoutMs <= 0) return false;
         // failure-timeout conflicts with on-fail=block: a blocked failure waits for an operator.
         if (rsc.Definition.Operations.Any(o => o.OnFail == "block")) return false;
+        // A lost remote connection waits for its node to have been fenced before its failure
+        // may expire: reconnecting to a node in an unknown state could run things twice.
+        if (rsc.ReconnectIntervalMs > 0 && ws.FindNode(rsc.Id) is { RemoteWasFenced: false }) return false;
         var changed = op.LastRcChange ?? op.LastRun;
         if (changed is null || DateTimeOffset.FromUnixTimeSeconds(changed.Value).AddMilliseconds(timeoutMs) > ws.Now) return false;
         // A younger failure recorded in the node's attributes keeps the old one alive.
@@ -490,6 +527,10 @@ internal sealed class HistoryUnpacker(WorkingSet ws)
         foreach (var def in rsc.Definition.Operations)
             if (def.Name == op.Task && def.IntervalMilliseconds == op.IntervalMs && def.OnFail is { } of)
                 return of;
-        return ws.Config.OperationDefault("on-fail") ?? (rsc.Container is not null ? RestartContainer : null);
+        if (ws.Config.OperationDefault("on-fail") is { } byDefault) return byDefault;
+        if (rsc.Container is not null) return RestartContainer;
+        var probeOrStart = op.Task == "start" || op is { Task: "monitor", IntervalMs: 0 };
+        var managed = (CibBoolean.TryParse(rsc.MetaValue("is-managed")) ?? true) && !ws.MaintenanceMode;
+        return rsc.IsRemoteConnection && !probeOrStart && ws.StonithEnabled && managed ? ResetRemote : null;
     }
 }

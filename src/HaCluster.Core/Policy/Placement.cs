@@ -259,7 +259,7 @@ internal sealed class Placement(WorkingSet ws)
         var (total, lastFailure) = p.EnclosingClone is { GloballyUnique: false }
             ? node.Failures([CloneBuilder.BaseId(p.Id)], anyInstance: true)
             : node.Failures(new[] { p.Id, p.ConfigId }.Distinct().ToArray());
-        if (total > 0 && Duration.TryParseMilliseconds(p.MetaValue("failure-timeout"), out var timeoutMs) && timeoutMs > 0 && lastFailure > 0)
+        if (total > 0 && p.FailureTimeoutMs is > 0 and var timeoutMs && lastFailure > 0)
         {
             var expires = DateTimeOffset.FromUnixTimeSeconds(lastFailure).AddMilliseconds(timeoutMs);
             if (ws.Now > expires) return 0;

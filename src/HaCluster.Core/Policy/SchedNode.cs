@@ -29,6 +29,11 @@ public sealed class SchedNode(string id, string name)
     /// </summary>
     public string? RemoteConnection { get; set; }
     public bool IsRemote => RemoteConnection is not null;
+    /// <summary>
+    /// A Pacemaker Remote node the status says was fenced since its connection was last lost
+    /// (node_fenced): no second fencing for the same loss, and its connection's failure may expire.
+    /// </summary>
+    public bool RemoteWasFenced { get; set; }
     public Dictionary<string, string> Attributes { get; } = new();
     /// <summary>How many resources assignment has put here so far (a tie-breaker).</summary>
     public int AssignedCount { get; set; }

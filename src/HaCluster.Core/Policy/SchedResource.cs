@@ -166,6 +166,24 @@ public sealed class SchedPrimitive(string id, SchedResource? parent, Primitive d
     public override SchedNode? CurrentNode => ActiveOn.Count == 1 ? ActiveOn.Keys.First() : ActiveOn.Keys.FirstOrDefault();
 
     public override IEnumerable<SchedPrimitive> Primitives() { yield return this; }
+
+    /// <summary>A Pacemaker Remote connection (ocf:pacemaker:remote): a remote node of the same name is up while it runs.</summary>
+    public bool IsRemoteConnection => WorkingSet.IsRemoteAgent(Agent) && Container is null;
+
+    /// <summary>
+    /// A remote connection's reconnect_interval (milliseconds; 0 when none): after the connection
+    /// fails it stays stopped this long before it is tried again.
+    /// </summary>
+    public long ReconnectIntervalMs =>
+        IsRemoteConnection && Duration.TryParseMilliseconds(Definition.Param("reconnect_interval") ?? MetaValue("reconnect_interval"), out var ms) && ms > 0 ? ms : 0;
+
+    /// <summary>
+    /// How long until a failure is forgotten (milliseconds; 0: never): failure-timeout, which a
+    /// remote connection's reconnect_interval replaces, since waiting for that expiry is how the
+    /// connection waits before reconnecting.
+    /// </summary>
+    public long FailureTimeoutMs => ReconnectIntervalMs is > 0 and var reconnect ? reconnect
+        : Duration.TryParseMilliseconds(MetaValue("failure-timeout"), out var ms) && ms > 0 ? ms : 0;
 }
 
 /// <summary>A group: members placed together and started in order.</summary>

@@ -131,7 +131,11 @@ public sealed class WorkingSet
                 node.Unclean = true;
                 node.FenceReason = "termination was requested";
             }
-            if (remote) node.RemoteConnection = def.Uname;
+            if (remote)
+            {
+                node.RemoteConnection = def.Uname;
+                node.RemoteWasFenced = WasFenced(state);
+            }
             Nodes.Add(node);
         }
         AddRemoteNodes();
@@ -163,13 +167,18 @@ public sealed class WorkingSet
         {
             if (FindNode(name) is not null) continue;
             var node = new SchedNode(name, name) { RemoteConnection = name };
-            if (Status.Nodes.FirstOrDefault(s => (s.Uname ?? s.Id) == name) is { } state)
+            var state = Status.Nodes.FirstOrDefault(s => (s.Uname ?? s.Id) == name);
+            if (state is not null)
                 foreach (var a in state.TransientAttributes)
                     if (a.Value is not null) node.Attributes[a.Name] = a.Value;
+            node.RemoteWasFenced = WasFenced(state);
             SetBuiltIns(node, isDc: false, remote: true);
             Nodes.Add(node);
         }
     }
+
+    /// <summary>A remote node's state records a fencing (node_fenced, a time) since its connection was lost.</summary>
+    private static bool WasFenced(NodeState? state) => state?.NodeFenced is { Length: > 0 } t && t != "0";
 
     /// <summary>
     /// The built-in attributes rules see (#uname, #id, #is_dc, #kind: Pacemaker Remote nodes are

@@ -445,6 +445,55 @@ public class SchedulerTests
         Assert.Contains("Stop a (remote1) due to node availability", s);
     }
 
+    private const string RemoteCluster = "node node1\nnode node2\nproperty stonith-enabled=true\nprimitive fence stonith:fence_dummy\n" +
+                                         "primitive remote1 ocf:pacemaker:remote\nprimitive a Dummy\nlocation on_remote a 100: remote1\n";
+
+    [Fact]
+    public void A_lost_remote_connection_fences_the_remote_node_and_the_connection_is_recovered()
+    {
+        var status = new StatusBuilder().Online("node1", "node2").Running("node2", "fence", "stonith:fence_dummy")
+            .MonitorFailedAt("node1", "remote1", Now.ToUnixTimeSeconds() - 10, "ocf:pacemaker:remote")
+            .RemoteNode("remote1").Running("remote1", "a");
+        var s = Summary(RemoteCluster, status);
+        Assert.Contains("Fence (reboot) remote1 'remote connection is unrecoverable'", s);
+        Assert.Contains("Recover remote1 (node1)", s);
+        Assert.Contains(s, l => l.StartsWith("Move a (remote1 -> "));
+        // Without fencing the connection is simply recovered.
+        Assert.DoesNotContain(Summary(RemoteCluster.Replace("stonith-enabled=true", "stonith-enabled=false"), status), l => l.StartsWith("Fence"));
+    }
+
+    [Fact]
+    public void A_remote_connection_with_reconnect_interval_waits_for_fencing_and_the_interval_before_reconnecting()
+    {
+        var crm = RemoteCluster.Replace("primitive remote1 ocf:pacemaker:remote", "primitive remote1 ocf:pacemaker:remote params reconnect_interval=60s");
+        var now = Now.ToUnixTimeSeconds();
+        StatusBuilder Failed(long when, long? fencedAt) => new StatusBuilder().Online("node1", "node2").Running("node2", "fence", "stonith:fence_dummy")
+            .MonitorFailedAt("node1", "remote1", when, "ocf:pacemaker:remote").RemoteNode("remote1", fencedAt);
+        // Recent failure: the node is fenced and the connection stopped until the interval is over.
+        var recent = Summary(crm, Failed(now - 10, null));
+        Assert.Contains("Fence (reboot) remote1 'remote connection is unrecoverable'", recent);
+        Assert.Contains("Stop remote1 (node1) due to node availability", recent);
+        // An old failure does not expire before the node was fenced...
+        Assert.Contains("Fence (reboot) remote1 'remote connection is unrecoverable'", Summary(crm, Failed(now - 600, null)));
+        // ...and once it was, the interval over, the failure is forgotten: the node is usable.
+        Assert.Equal(new[] { "Start a (remote1)" }, Summary(crm, Failed(now - 600, now - 590)));
+        // Fenced, but still inside the interval: no second fencing, the connection stays down.
+        var waiting = Summary(crm, Failed(now - 10, now - 5));
+        Assert.DoesNotContain(waiting, l => l.StartsWith("Fence"));
+        Assert.Contains("Stop remote1 (node1) due to node availability", waiting);
+    }
+
+    [Fact]
+    public void Resources_on_a_remote_node_whose_connection_failed_to_start_are_made_safe_by_fencing()
+    {
+        var status = new StatusBuilder().Online("node1", "node2").Running("node2", "fence", "stonith:fence_dummy")
+            .History("node1", "remote1", "ocf:pacemaker:remote", ("start", 1, 0))
+            .RemoteNode("remote1").Running("remote1", "a");
+        var s = Summary(RemoteCluster, status);
+        Assert.Contains("Fence (reboot) remote1 'a is thought to be active there'", s);
+        Assert.Contains(s, l => l.StartsWith("Move a (remote1 -> "));
+    }
+
     [Fact]
     public void Starting_the_first_of_an_order_restarts_a_running_dependent()
     {

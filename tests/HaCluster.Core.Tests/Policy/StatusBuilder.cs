@@ -104,9 +104,9 @@ internal sealed class StatusBuilder
     }
 
     /// <summary>rsc started on node, then its 10 s monitor failed (rc 1) at <paramref name="when"/> (unix seconds).</summary>
-    public StatusBuilder MonitorFailedAt(string node, string rsc, long when)
+    public StatusBuilder MonitorFailedAt(string node, string rsc, long when, string type = "ocf:heartbeat:Dummy")
     {
-        History(node, rsc, "ocf:heartbeat:Dummy", ("start", 0, 0), ("monitor", 1, 10000));
+        History(node, rsc, type, ("start", 0, 0), ("monitor", 1, 10000));
         ChangeHistory(node, rsc, r => r with { Operations = r.Operations.Select(o => o with { LastRcChange = when }).ToEquatableArray() });
         return Attribute(node, $"fail-count-{rsc}#monitor_10000", "1").Attribute(node, $"last-failure-{rsc}#monitor_10000", when.ToString());
     }
@@ -131,9 +131,11 @@ internal sealed class StatusBuilder
         AddHistory(node, rsc, "ocf:heartbeat:Dummy", new[] { new OperationRecord($"{rsc}_last_0", "start", 0, 0, 0, 2, OpDigest: digest) }.ToEquatableArray());
 
     /// <summary>A Pacemaker Remote node's status entry (remote_node="true"); its connection's history says whether it is up.</summary>
-    public StatusBuilder RemoteNode(string name)
+    /// <summary>A Pacemaker Remote node's state; <paramref name="fencedAt"/>: it was fenced then (unix seconds) since its connection was lost.</summary>
+    public StatusBuilder RemoteNode(string name, long? fencedAt = null)
     {
-        _nodes.Add(new NodeState(name, name, RemoteNode: true, TransientAttributes: EquatableArray<NvPair>.Empty, Resources: EquatableArray<ResourceHistory>.Empty));
+        _nodes.Add(new NodeState(name, name, RemoteNode: true, NodeFenced: fencedAt?.ToString(),
+            TransientAttributes: EquatableArray<NvPair>.Empty, Resources: EquatableArray<ResourceHistory>.Empty));
         return this;
     }
 
