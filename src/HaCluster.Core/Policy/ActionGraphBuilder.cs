@@ -131,12 +131,17 @@ internal sealed partial class ActionGraphBuilder(WorkingSet ws)
             }
             case "Migrate":
             {
-                var from = p.ActiveOn.Keys.First();
-                var migrateTo = Add("migrate_to", p, from.Name);
+                // A migration left half done (migrate_to already succeeded) only needs finishing.
+                var from = p.PartialMigration?.Source ?? p.ActiveOn.Keys.First();
                 var migrateFrom = Add("migrate_from", p, to!.Name);
                 // The agent learns where the resource goes and comes from (OCF_RESKEY_CRM_meta_migrate_*).
-                migrateTo.Meta = migrateFrom.Meta = new Dictionary<string, string> { ["migrate_source"] = from.Name, ["migrate_target"] = to.Name };
-                migrateFrom.Inputs.Add(migrateTo.Id);
+                migrateFrom.Meta = new Dictionary<string, string> { ["migrate_source"] = from.Name, ["migrate_target"] = to.Name };
+                if (p.PartialMigration is null)
+                {
+                    var migrateTo = Add("migrate_to", p, from.Name);
+                    migrateTo.Meta = migrateFrom.Meta;
+                    migrateFrom.Inputs.Add(migrateTo.Id);
+                }
                 var stop = Add("stop", p, from.Name);
                 stop.Inputs.Add(migrateFrom.Id);
                 stops.Add(stop);

@@ -68,10 +68,13 @@ internal sealed class ActionPlanner(WorkingSet ws)
         var failed = p.Failed;
 
         if (from is null && to is null) return null;
+        // A half-done live migration finishes where it was going.
+        if (p.PartialMigration is var (source, target) && to == target && !failed && p.Managed)
+            return new ResourceChange("Migrate", p.Id, Details(current, source, next, to));
         // Active on several nodes at once (a node that came back with it still running):
         // multiple-active=stop_start (the default) stops every copy and starts one where it belongs.
         // (Live-migratable resources active on two nodes are mid-migration: not this case.)
-        if (p.ActiveOn.Count > 1 && p.Parent is not SchedClone && !CibBoolean.IsTrue(p.MetaValue("allow-migrate")))
+        if (p.ActiveOn.Count > 1 && p.Parent is not SchedClone && !p.AllowMigrate)
         {
             switch (p.MetaValue("multiple-active") ?? "stop_start")
             {

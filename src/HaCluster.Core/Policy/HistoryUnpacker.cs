@@ -64,7 +64,11 @@ internal sealed class HistoryUnpacker(WorkingSet ws)
     /// </summary>
     private void UnpackRemoteNodes()
     {
-        foreach (var node in ws.Nodes.Where(n => n.IsRemote))
+        // In the order of their states in the status section (which numbers anonymous clone
+        // instances found there, as Pacemaker numbers them).
+        var statusOrder = ws.Status.Nodes.Select((s, i) => (ws.NodeOf(s), i)).Where(x => x.Item1 is not null)
+            .GroupBy(x => x.Item1!).ToDictionary(g => g.Key, g => g.First().i);
+        foreach (var node in ws.Nodes.Where(n => n.IsRemote).OrderBy(n => statusOrder.GetValueOrDefault(n, int.MaxValue)))
         {
             var connection = ws.ById.GetValueOrDefault(node.RemoteConnection!) as SchedPrimitive;
             node.Online = connection is { Failed: false } && connection.ActiveOn.Count > 0;
@@ -139,6 +143,12 @@ internal sealed class HistoryUnpacker(WorkingSet ws)
                     {
                         p.ActiveOn[target] = Role.Started;
                         p.LeftByPartialMigration = true;
+                    }
+                    // Nothing since on either side: the migration is under way, half done.
+                    else if (!sourceMovedOn && !targetNewer && target.Online && source.Online && p.ActiveOn.ContainsKey(source) && !p.ActiveOn.ContainsKey(target))
+                    {
+                        p.ActiveOn[target] = p.ActiveOn[source];
+                        p.PartialMigration = (source, target);
                     }
                     continue;
                 }

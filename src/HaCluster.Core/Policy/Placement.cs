@@ -29,7 +29,11 @@ internal sealed class Placement(WorkingSet ws)
         new TicketPolicy(ws).Apply();
         ApplyStickinessAndFailures();
         BuildColocations();
-        foreach (var r in SortedForAssignment()) Assign(r);
+        foreach (var r in SortedForAssignment())
+        {
+            Assign(r);
+            if (r is SchedPrimitive { IsRemoteConnection: true } connection) RemoteConnections.Placed(ws, connection);
+        }
         foreach (var p in ws.AllPrimitives())
             if (p.NextRole == Role.Unknown)
                 p.NextRole = p.AssignedTo is null ? Role.Stopped : Role.Started;
@@ -343,19 +347,21 @@ internal sealed class Placement(WorkingSet ws)
     // ------------------------------------------------------------------ assignment order
 
     /// <summary>
-    /// Pacemaker 2.1.5 assigns resources by priority, highest first, and otherwise in
-    /// configuration order (a stable sort). (Later versions also compare scores.)
-    /// </summary>
-    /// <summary>
-    /// The order resources are assigned in: by priority; and with a utilization placement
-    /// strategy, then the one with the higher score where it runs now (it keeps its place before
-    /// others claim capacity), then the higher score node by node; else configuration order.
+    /// The order resources are assigned in, as Pacemaker 2.1.5 assigns them: Pacemaker Remote
+    /// connections first (where a connection runs decides where a whole node's resources can);
+    /// then by priority, highest first; with a utilization placement strategy, then the one with
+    /// the higher score where it runs now (it keeps its place before others claim capacity), then
+    /// the higher score node by node; else configuration order (a stable sort).
     /// </summary>
     private IEnumerable<SchedResource> SortedForAssignment()
     {
         var indexed = ws.Resources.Select((r, i) => (r, i)).ToList();
+        var connections = indexed.Where(x => x.r is SchedPrimitive { IsRemoteConnection: true })
+            .OrderByDescending(x => x.r.Priority).ThenBy(x => x.i).Select(x => x.r).ToList();
+        if (connections.Count > 0)
+            indexed.RemoveAll(x => x.r is SchedPrimitive { IsRemoteConnection: true });
         if (!Capacity.Enabled)
-            return indexed.OrderByDescending(x => x.r.Priority).ThenBy(x => x.i).Select(x => x.r).ToList();
+            return connections.Concat(indexed.OrderByDescending(x => x.r.Priority).ThenBy(x => x.i).Select(x => x.r)).ToList();
         var nodes = ws.Nodes.OrderByDescending(n => n.CanRunResources).ThenBy(n => n.Name, StringComparer.Ordinal).ToList();
         int ScoreOn(SchedResource r, SchedNode? n) => n is null ? -Inf : r.Anchor.Effective(n);
         int Compare((SchedResource r, int i) a, (SchedResource r, int i) b)
@@ -371,7 +377,7 @@ internal sealed class Placement(WorkingSet ws)
             return a.i.CompareTo(b.i);
         }
         indexed.Sort(Compare);
-        return indexed.Select(x => x.r).ToList();
+        return connections.Concat(indexed.Select(x => x.r)).ToList();
     }
 
     // ------------------------------------------------------------------ assignment
@@ -464,7 +470,11 @@ internal sealed class Placement(WorkingSet ws)
         var nodes = SortNodes(p, current);
         var chosen = nodes.FirstOrDefault();
         // With a placement strategy, the node with the most free capacity wins among the best.
-        if (chosen is not null && mostCapable is not null && p.Effective(mostCapable) >= p.Effective(chosen) && p.Effective(mostCapable) >= 0)
+        // A remote connection caught mid-migration goes on to its target if it may run there
+        // (Pacemaker places connections this way so that their nodes' resources stay put).
+        if (p is { IsRemoteConnection: true, PartialMigration: var (_, target) } && p.Effective(target) >= 0)
+            chosen = target;
+        else if (chosen is not null && mostCapable is not null && p.Effective(mostCapable) >= p.Effective(chosen) && p.Effective(mostCapable) >= 0)
             chosen = mostCapable;
         else if (chosen is not null && p.Effective(chosen) > 0 && current is not null && current.CanRunResources)
         {

@@ -32,7 +32,8 @@ internal static class CloneBuilder
         var sc = new SchedClone(clone.Id, parent, clone);
         foreach (var kv in inherited) sc.Meta[kv.Key] = kv.Value;
         ws.AddMeta(sc.Meta, clone.MetaAttributes);
-        var nodeCount = Math.Max(1, ws.Config.Nodes.Count(n => n.Type is not "ping"));
+        // Every node counts, Pacemaker Remote nodes included.
+        var nodeCount = Math.Max(1, ws.Nodes.Count);
         sc.CloneMax = int.TryParse(sc.MetaValue("clone-max"), out var max) ? max : nodeCount * sc.CloneNodeMax;
         ws.ById[sc.Id] = sc;
         for (int i = 0; i < sc.CloneMax; i++)

@@ -150,15 +150,25 @@ public sealed class SchedPrimitive(string id, SchedResource? parent, Primitive d
     public bool LeftByPartialMigration { get; set; }
 
     /// <summary>
+    /// A live migration half done and still going (migrate_to succeeded, migrate_from not yet
+    /// recorded, both nodes up): it counts as active on both; moving it to the target finishes
+    /// the migration there (migrate_from, then the source's stop).
+    /// </summary>
+    public (SchedNode Source, SchedNode Target)? PartialMigration { get; set; }
+
+    /// <summary>
     /// Whether its move from <paramref name="from"/> to where it is assigned can be a live
     /// migration (migrate_to, migrate_from) rather than a stop and a start: allow-migrate, an OCF
     /// agent, not a clone instance, not failed nor left by a half-done migration, the same role,
     /// from a node that is up.
     /// </summary>
     public bool CanMigrateFrom(SchedNode from) =>
-        !Failed && !LeftByPartialMigration && CibBoolean.IsTrue(MetaValue("allow-migrate")) && Agent.Class == "ocf" && Parent is not SchedClone
+        !Failed && !LeftByPartialMigration && AllowMigrate && Agent.Class == "ocf" && Parent is not SchedClone
         && from is { Online: true, Unclean: false } && AssignedTo is { } to && to != from
         && CurrentRole == (NextRole is Role.Unknown or Role.Stopped ? Role.Started : NextRole);
+
+    /// <summary>allow-migrate, which Pacemaker Remote connections have unless they say otherwise.</summary>
+    public bool AllowMigrate => CibBoolean.TryParse(MetaValue("allow-migrate")) ?? IsRemoteConnection;
 
     /// <summary>It runs on one node and moves from it by live migration.</summary>
     public bool WillMigrate => ActiveOn.Count == 1 && CanMigrateFrom(ActiveOn.Keys.First());

@@ -23,6 +23,7 @@ public static class Scheduler
         ShutdownLocks.Apply(ws);
         new DefinitionChanges(ws).Run();
         new Placement(ws).Run();
+        RemoteConnections.FenceUnreachable(ws);
         new Unfencing(ws).Run();
         new PendingProbes(ws).Run();
         new OrderPropagation(ws).Run();

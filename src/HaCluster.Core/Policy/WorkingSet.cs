@@ -135,6 +135,7 @@ public sealed class WorkingSet
             {
                 node.RemoteConnection = def.Uname;
                 node.RemoteWasFenced = WasFenced(state);
+                node.Seen = state is not null;
             }
             Nodes.Add(node);
         }
@@ -172,6 +173,7 @@ public sealed class WorkingSet
                 foreach (var a in state.TransientAttributes)
                     if (a.Value is not null) node.Attributes[a.Name] = a.Value;
             node.RemoteWasFenced = WasFenced(state);
+            node.Seen = state is not null;
             SetBuiltIns(node, isDc: false, remote: true);
             Nodes.Add(node);
         }

@@ -495,6 +495,70 @@ public class SchedulerTests
     }
 
     [Fact]
+    public void Remote_connections_are_placed_before_other_resources_and_migrate_by_default()
+    {
+        // Nothing sticks; "a" comes first in the configuration, yet the connection is placed
+        // first and takes the emptiest node, and moves there by live migration.
+        var crm = "node node1\nnode node2\nnode node3\nproperty stonith-enabled=false\nprimitive a Dummy\nprimitive remote1 ocf:pacemaker:remote\n" +
+                  "location not3 remote1 -inf: node3";
+        var status = new StatusBuilder().Online("node1", "node2", "node3").Running("node1", "a").Running("node3", "remote1", "ocf:pacemaker:remote")
+            .RemoteNode("remote1");
+        var s = Summary(crm, status);
+        Assert.Contains("Migrate remote1 (node3 -> node1)", s);
+        Assert.Contains(s, l => l.StartsWith("Move a (node1 -> "));
+        Assert.Contains("Move remote1 (node3 -> node1)", Summary(crm.Replace("ocf:pacemaker:remote", "ocf:pacemaker:remote meta allow-migrate=false"), status));
+    }
+
+    [Fact]
+    public void A_live_migration_caught_half_done_is_finished_on_its_target()
+    {
+        var crm = "node node1\nnode node2\nnode node3\nproperty stonith-enabled=false\nprimitive remote1 ocf:pacemaker:remote";
+        var status = new StatusBuilder().Online("node1", "node2", "node3").MigrationUnderWay("node3", "node1", "remote1", "ocf:pacemaker:remote")
+            .RemoteNode("remote1");
+        Assert.Equal(new[] { "Migrate remote1 (node3 -> node1)" }, Summary(crm, status));
+        var graph = Scheduler.Schedule(CrmParser.Parse(crm, "t.crm").Config!, status.Build(), Now);
+        // migrate_to already happened: only migrate_from on the target and the source's stop remain.
+        Assert.DoesNotContain(graph.Actions, a => a.Task == "migrate_to");
+        Assert.Contains(graph.Actions, a => a.Task == "migrate_from" && a.Node == "node1");
+        Assert.Contains(graph.Actions, a => a.Task == "stop" && a.Node == "node3" && a.Resource == "remote1");
+    }
+
+    [Fact]
+    public void A_remote_node_whose_connection_starts_takes_resources_in_the_same_transition_unless_never_seen()
+    {
+        var crm = "node node1\nproperty stonith-enabled=false\nprimitive remote1 ocf:pacemaker:remote\nprimitive a Dummy\nlocation on_remote a 100: remote1";
+        var seen = new StatusBuilder().Online("node1").History("node1", "remote1", "ocf:pacemaker:remote", ("start", 0, 0), ("stop", 0, 0)).RemoteNode("remote1");
+        Assert.Equal(new[] { "Start a (remote1)", "Start remote1 (node1)" }, Summary(crm, seen).OrderBy(x => x));
+        var neverSeen = new StatusBuilder().Online("node1");
+        Assert.Equal(new[] { "Start a (node1)", "Start remote1 (node1)" }, Summary(crm, neverSeen).OrderBy(x => x));
+    }
+
+    [Fact]
+    public void A_remote_node_whose_connection_cannot_be_kept_is_fenced_if_resources_are_active_there()
+    {
+        // The connection runs on a lost node and may run nowhere else.
+        var crm = "node node1\nnode node2\nproperty stonith-enabled=true\nprimitive fence stonith:fence_dummy\nprimitive remote1 ocf:pacemaker:remote\n" +
+                  "primitive a Dummy\nlocation on_remote a 100: remote1\nlocation only1 remote1 -inf: node2";
+        var status = new StatusBuilder().Online("node2").Lost("node1").Running("node2", "fence", "stonith:fence_dummy")
+            .Running("node1", "remote1", "ocf:pacemaker:remote").RemoteNode("remote1").Running("remote1", "a");
+        var s = Summary(crm, status);
+        Assert.Contains("Fence (reboot) remote1 'resources are active but connection is unrecoverable'", s);
+        Assert.Contains("Move a (remote1 -> node2)", s);
+        Assert.Contains("Stop remote1 (node1) due to node availability", s);
+    }
+
+    [Fact]
+    public void An_anonymous_clone_runs_on_every_node_by_default_remote_nodes_included()
+    {
+        var crm = "node node1\nproperty stonith-enabled=false\nprimitive remote1 ocf:pacemaker:remote\nprimitive c Dummy\nclone cl c";
+        var status = new StatusBuilder().Online("node1").Running("node1", "remote1", "ocf:pacemaker:remote").RemoteNode("remote1");
+        var s = Summary(crm, status);
+        Assert.Equal(2, s.Count(l => l.StartsWith("Start c:")));
+        Assert.Contains(s, l => l.StartsWith("Start c:") && l.EndsWith("(remote1)"));
+        Assert.Contains(s, l => l.StartsWith("Start c:") && l.EndsWith("(node1)"));
+    }
+
+    [Fact]
     public void Starting_the_first_of_an_order_restarts_a_running_dependent()
     {
         var crm = TwoNodes + "primitive a Dummy\nprimitive b Dummy\norder o inf: a b\ncolocation c inf: b a";

@@ -59,6 +59,16 @@ internal sealed class StatusBuilder
         });
     }
 
+    /// <summary>rsc (agent <paramref name="type"/>) migrated from source towards target (migrate_to done); nothing recorded since, anywhere.</summary>
+    public StatusBuilder MigrationUnderWay(string source, string target, string rsc, string type = "ocf:heartbeat:Dummy")
+    {
+        History(source, rsc, type, ("start", 0, 0), ("migrate_to", 0, 0));
+        return ChangeHistory(source, rsc, r => r with
+        {
+            Operations = r.Operations.Select((o, i) => (o.Task == "migrate_to" ? o with { MigrateSource = source, MigrateTarget = target } : o) with { LastRcChange = 1000 + i }).ToEquatableArray(),
+        });
+    }
+
     /// <summary>rsc runs on source and a migrate_to towards target is still in flight (call-id -1, rc 193).</summary>
     public StatusBuilder MigrationInFlight(string source, string target, string rsc)
     {

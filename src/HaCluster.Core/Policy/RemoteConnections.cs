@@ -1,0 +1,43 @@
+namespace HaCluster.Core.Policy;
+
+/// <summary>
+/// What the placement of a Pacemaker Remote connection means for its remote node. Connections
+/// are placed before any other resource (see Placement), so that the rest knows which remote
+/// nodes will be up: one whose connection starts can take resources in the same transition, one
+/// whose connection will not run any more cannot; and what still runs on a remote node that can
+/// no longer be reached can only be stopped by fencing it.
+/// </summary>
+internal static class RemoteConnections
+{
+    /// <summary>Opens or closes the remote node of a connection that has just been placed.</summary>
+    public static void Placed(WorkingSet ws, SchedPrimitive connection)
+    {
+        if (ws.FindNode(connection.Id) is not { IsRemote: true } node) return;
+        if (connection.AssignedTo is null)
+            node.GoingDown = true;
+        // Cleanly stopped before (its state known, no fencing needed) and starting now.
+        else if (connection.ActiveOn.Count == 0 && !connection.Failed && node is { Online: false, Unclean: false, Seen: true })
+            node.ComingUp = true;
+    }
+
+    /// <summary>
+    /// A remote node whose connection will not run again (its cluster node is being fenced, or
+    /// it failed) and on which resources are still active is fenced: without a connection
+    /// nothing else can stop them. (A failed connection waiting out reconnect_interval after its
+    /// node was already fenced is left to reconnect.) Runs after placement.
+    /// </summary>
+    public static void FenceUnreachable(WorkingSet ws)
+    {
+        if (!ws.StonithEnabled) return;
+        foreach (var node in ws.Nodes.Where(n => n is { IsRemote: true, Unclean: false }))
+        {
+            if (ws.ById.GetValueOrDefault(node.RemoteConnection!) is not SchedPrimitive connection || connection.AssignedTo is not null) continue;
+            var runsOnLostNode = connection.ActiveOn.Keys.Any(n => n.Unclean);
+            if (!runsOnLostNode && !connection.Failed) continue;
+            if (!runsOnLostNode && connection.ReconnectIntervalMs > 0 && node.RemoteWasFenced && !node.Shutdown) continue;
+            if (!ws.AllPrimitives().Any(p => p.ActiveOn.ContainsKey(node) && p.Managed)) continue;
+            node.Unclean = true;
+            node.FenceReason ??= "resources are active but connection is unrecoverable";
+        }
+    }
+}
