@@ -36,7 +36,8 @@ internal sealed partial class ActionGraphBuilder(WorkingSet ws)
 
     public IReadOnlyList<GraphAction> Build(TransitionGraph plan)
     {
-        var fences = plan.Fencing.Select(f => Add(f.Action, null, f.Node)).ToList();
+        // A guest node's fencing is its container's recovery: a pseudo action, nothing to run.
+        var fences = plan.Fencing.Select(f => Add(f.Action, null, f.Node, pseudo: f.GuestContainer is not null)).ToList();
         var fencedNodes = plan.Fencing.Select(f => f.Node).ToHashSet();
         var changes = plan.Changes.GroupBy(c => c.Resource).ToDictionary(g => g.Key, g => g.First());
 

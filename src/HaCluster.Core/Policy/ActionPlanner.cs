@@ -17,6 +17,17 @@ internal sealed class ActionPlanner(WorkingSet ws)
     /// </summary>
     private bool CanFence(SchedNode n) => ws.StonithEnabled && (!NoQuorum || n.Online);
 
+    /// <summary>A guest is fenced by recovering its container: possible where the container's node is up or can be fenced.</summary>
+    private bool CanFenceGuest(SchedNode guest) =>
+        ws.ById.GetValueOrDefault(guest.GuestContainer!) is SchedPrimitive container && container.ActiveOn.Keys.All(n => n.Online || CanFence(n));
+
+    /// <summary>"reboot" when the container starts again (here or elsewhere), "off" when it only stops.</summary>
+    private FenceAction GuestFencing(SchedNode guest)
+    {
+        var container = (SchedPrimitive)ws.ById[guest.GuestContainer!];
+        return new FenceAction(guest.Name, container.AssignedTo is null ? "off" : "reboot", guest.FenceReason ?? "guest is unclean", container.Id);
+    }
+
     public TransitionGraph Plan()
     {
         var fencing = new List<FenceAction>();
@@ -26,6 +37,8 @@ internal sealed class ActionPlanner(WorkingSet ws)
                 fencing.Add(new FenceAction(n.Name, "reboot", "cluster does not have quorum"));
             return new TransitionGraph(fencing, Array.Empty<ResourceChange>());
         }
+        foreach (var n in ws.Nodes.Where(n => n.GuestReset && CanFenceGuest(n)))
+            fencing.Add(GuestFencing(n));
         foreach (var n in ws.Nodes.Where(n => n.Unclean && CanFence(n)))
             fencing.Add(new FenceAction(n.Name, ws.Property("stonith-action") is "off" or "poweroff" ? "off" : "reboot",
                 n.FenceReason ?? "node is unclean"));
@@ -65,7 +78,9 @@ internal sealed class ActionPlanner(WorkingSet ws)
         var from = to is not null && p.ActiveOn.ContainsKey(to) ? to : p.ActiveOn.Keys.FirstOrDefault();
         var current = p.CurrentRole;
         var next = to is null ? Role.Stopped : p.NextRole is Role.Unknown or Role.Stopped ? Role.Started : p.NextRole;
-        var failed = p.Failed;
+        // On a guest being fenced (its container recovered) it is stopped by that: if it stays
+        // there, it is recovered, as after a failure.
+        var failed = p.Failed || (from is { GuestReset: true } && p.ActiveOn.ContainsKey(from));
 
         if (from is null && to is null) return null;
         // A half-done live migration finishes where it was going.

@@ -71,6 +71,11 @@ internal sealed class HistoryUnpacker(WorkingSet ws)
         foreach (var node in ws.Nodes.Where(n => n.IsRemote).OrderBy(n => statusOrder.GetValueOrDefault(n, int.MaxValue)))
         {
             var connection = ws.ById.GetValueOrDefault(node.RemoteConnection!) as SchedPrimitive;
+            if (node.IsGuest)
+            {
+                UnpackGuestNode(node, connection, ws.ById.GetValueOrDefault(node.GuestContainer!) as SchedPrimitive);
+                continue;
+            }
             node.Online = connection is { Failed: false } && connection.ActiveOn.Count > 0;
             if (node.Online)
             {
@@ -100,6 +105,60 @@ internal sealed class HistoryUnpacker(WorkingSet ws)
                 }
             }
         }
+    }
+
+    /// <summary>
+    /// A guest node is up while its container and its connection both run, unfailed, on a
+    /// node that is up. A container that failed, or whose node is lost, takes the guest down
+    /// uncleanly: it must be "fenced" (its container recovered). What the guest's history says
+    /// still runs there once it is down (read if the connection ran, or with fencing enabled)
+    /// is made safe the same way.
+    /// </summary>
+    private void UnpackGuestNode(SchedNode node, SchedPrimitive? connection, SchedPrimitive? container)
+    {
+        if (connection is null || container is null) return;
+        var hostLost = container.ActiveOn.Keys.Any(n => n.Unclean);
+        var connectionRan = connection.ActiveOn.Count > 0;
+        node.Online = connectionRan && !connection.Failed && container.ActiveOn.Count > 0 && !container.Failed && !hostLost;
+        if (node.Online)
+        {
+            if (connection.Orphan || container.TargetRole == Role.Stopped) node.Shutdown = true;
+            ApplyHistoryOf(node);
+            return;
+        }
+        if (hostLost || (container.Failed && container.ActiveOn.Count > 0)) ResetGuest(node);
+        if (!connectionRan && !ws.StonithEnabled) return;
+        ApplyHistoryOf(node);
+        if (FirstActiveOn(node) is null) return;
+        // Something runs on a guest that is down: only fencing it makes that safe.
+        FenceGuest(node);
+    }
+
+    /// <summary>A node must be fenced; a guest node is fenced by recovering its container.</summary>
+    private void Fence(SchedNode node, string reason)
+    {
+        if (node.IsGuest)
+        {
+            FenceGuest(node);
+            return;
+        }
+        node.Unclean = true;
+        node.FenceReason ??= reason;
+    }
+
+    /// <summary>Fences a guest: its container is recovered (not if unmanaged: then nothing can be done).</summary>
+    private void FenceGuest(SchedNode guest)
+    {
+        if (ws.ById.GetValueOrDefault(guest.GuestContainer!) is not SchedPrimitive container || container.Failed) return;
+        if (!(CibBoolean.TryParse(container.MetaValue("is-managed")) ?? true) || ws.MaintenanceMode) return;
+        container.FailedOn.UnionWith(container.ActiveOn.Keys);
+        ResetGuest(guest);
+    }
+
+    private static void ResetGuest(SchedNode node)
+    {
+        node.GuestReset = true;
+        node.FenceReason ??= "guest is unclean";
     }
 
     private void ApplyHistoryOf(SchedNode node)
@@ -248,7 +307,7 @@ internal sealed class HistoryUnpacker(WorkingSet ws)
                     break;
                 case "fence":
                     rsc.FailedOn.Add(node);
-                    if (ws.StonithEnabled) { node.Unclean = true; node.FenceReason ??= $"{rsc.ConfigId} failed there"; }
+                    if (ws.StonithEnabled) Fence(node, $"{rsc.ConfigId} failed there");
                     break;
                 default:
                     rsc.FailedOn.Add(node);
@@ -260,8 +319,7 @@ internal sealed class HistoryUnpacker(WorkingSet ws)
             rsc.StopFailedOn.Add(node);
             if (ws.StonithEnabled && onFail is null or "fence")
             {
-                node.Unclean = true;
-                node.FenceReason ??= $"{rsc.ConfigId} failed there";
+                Fence(node, $"{rsc.ConfigId} failed there");
                 // Without quorum a node outside this partition cannot be fenced: nothing more
                 // can be done for the resource there.
                 if (!node.Online && !ws.HaveQuorum && ws.NoQuorumPolicy != "ignore") rsc.Blocked = true;
@@ -455,6 +513,12 @@ internal sealed class HistoryUnpacker(WorkingSet ws)
                 case "migrate_from":
                     if (rc == OcfSuccess && !opFailed) { role = Role.Started; failed = false; }
                     else if (!pending) { role = Role.Started; failed = true; onFail = OnFail(rsc, op); }
+                    break;
+                case not ("monitor" or "reload" or "reload-agent" or "cancel") when !pending && (opFailed || rc != expected):
+                    // Any other action that failed (an agent's own, asyncmon say): a failure of
+                    // the resource where it runs.
+                    failed = true; onFail = OnFail(rsc, op);
+                    if (role == Role.Stopped) role = promotable ? Role.Unpromoted : Role.Started;
                     break;
                 case "monitor":
                     if (pending) break;

@@ -32,7 +32,7 @@ internal sealed class Placement(WorkingSet ws)
         foreach (var r in SortedForAssignment())
         {
             Assign(r);
-            if (r is SchedPrimitive { IsRemoteConnection: true } connection) RemoteConnections.Placed(ws, connection);
+            if (r is SchedPrimitive { IsConnection: true } connection) RemoteConnections.Placed(ws, connection);
         }
         foreach (var p in ws.AllPrimitives())
             if (p.NextRole == Role.Unknown)
@@ -58,8 +58,10 @@ internal sealed class Placement(WorkingSet ws)
         foreach (var p in ws.AllResources())
             foreach (var n in ws.Nodes)
                 if (ws.SymmetricCluster) p.Allowed[n] = 0;
-        // Fencing devices and remote connections run on cluster nodes only.
-        foreach (var p in ws.AllPrimitives().Where(p => p.Agent.Class == "stonith" || WorkingSet.IsRemoteAgent(p.Agent)))
+        // Fencing devices, remote and guest connections and guests' containers run on cluster
+        // nodes only (no guest inside a guest).
+        var containers = ws.Nodes.Where(n => n.IsGuest).Select(n => n.GuestContainer).ToHashSet();
+        foreach (var p in ws.AllPrimitives().Where(p => p.Agent.Class == "stonith" || WorkingSet.IsRemoteAgent(p.Agent) || containers.Contains(p.Id)))
             foreach (var n in ws.Nodes.Where(n => n.IsRemote))
                 p.Allowed[n] = -Inf;
     }
@@ -252,9 +254,14 @@ internal sealed class Placement(WorkingSet ws)
     {
         if (p.FailCountClearedOn.Contains(node)) return 0;
         var threshold = Score.TryParse(p.MetaValue("migration-threshold"), out var mt) ? mt.Value : Inf;
-        var failures = FailCount(p, node);
+        // A container answers for what runs inside it (a guest's connection included).
+        _fillers ??= ws.AllPrimitives().Where(f => f.Container is not null).ToLookup(f => f.Container!);
+        var failures = FailCount(p, node) + _fillers[p].Sum(f => FailCount(f, node));
         return failures > 0 && threshold > 0 && failures >= threshold ? failures : 0;
     }
+
+    /// <summary>Resources by the container they run in.</summary>
+    private ILookup<SchedPrimitive, SchedPrimitive>? _fillers;
 
     /// <summary>Sum of the resource's fail-count attributes on a node, unless failure-timeout expired them.</summary>
     private int FailCount(SchedPrimitive p, SchedNode node)
@@ -356,10 +363,10 @@ internal sealed class Placement(WorkingSet ws)
     private IEnumerable<SchedResource> SortedForAssignment()
     {
         var indexed = ws.Resources.Select((r, i) => (r, i)).ToList();
-        var connections = indexed.Where(x => x.r is SchedPrimitive { IsRemoteConnection: true })
+        var connections = indexed.Where(x => x.r is SchedPrimitive { IsConnection: true })
             .OrderByDescending(x => x.r.Priority).ThenBy(x => x.i).Select(x => x.r).ToList();
         if (connections.Count > 0)
-            indexed.RemoveAll(x => x.r is SchedPrimitive { IsRemoteConnection: true });
+            indexed.RemoveAll(x => x.r is SchedPrimitive { IsConnection: true });
         if (!Capacity.Enabled)
             return connections.Concat(indexed.OrderByDescending(x => x.r.Priority).ThenBy(x => x.i).Select(x => x.r)).ToList();
         var nodes = ws.Nodes.OrderByDescending(n => n.CanRunResources).ThenBy(n => n.Name, StringComparer.Ordinal).ToList();

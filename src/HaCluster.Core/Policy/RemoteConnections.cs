@@ -15,9 +15,31 @@ internal static class RemoteConnections
         if (ws.FindNode(connection.Id) is not { IsRemote: true } node) return;
         if (connection.AssignedTo is null)
             node.GoingDown = true;
+        // A guest comes (back) up wherever its container and connection are placed, even one
+        // being recovered: that recovery is its fencing.
+        else if (node.IsGuest)
+            node.ComingUp = true;
         // Cleanly stopped before (its state known, no fencing needed) and starting now.
         else if (connection.ActiveOn.Count == 0 && !connection.Failed && node is { Online: false, Unclean: false, Seen: true })
             node.ComingUp = true;
+    }
+
+    /// <summary>
+    /// What stays on a guest node whose container moves or restarts restarts with it: it is
+    /// stopped before the container stops and started again once the guest is back ("due to
+    /// required CONTAINER start"). Runs after placement.
+    /// </summary>
+    public static void RestartWithGuests(WorkingSet ws)
+    {
+        foreach (var guest in ws.Nodes.Where(n => n is { IsGuest: true, GuestReset: false, Online: true }))
+        {
+            if (ws.ById.GetValueOrDefault(guest.RemoteConnection!) is not SchedPrimitive { AssignedTo: { } to } connection) continue;
+            if (ws.ById.GetValueOrDefault(guest.GuestContainer!) is not SchedPrimitive container) continue;
+            var restarts = !connection.ActiveOn.ContainsKey(to) || container.Failed || container.RestartReason is not null || connection.Failed;
+            if (!restarts) continue;
+            foreach (var p in ws.AllPrimitives().Where(p => p.AssignedTo == guest && p.ActiveOn.ContainsKey(guest) && !p.Failed))
+                p.RestartReason ??= $"due to required {container.Id} start";
+        }
     }
 
     /// <summary>
@@ -29,7 +51,7 @@ internal static class RemoteConnections
     public static void FenceUnreachable(WorkingSet ws)
     {
         if (!ws.StonithEnabled) return;
-        foreach (var node in ws.Nodes.Where(n => n is { IsRemote: true, Unclean: false }))
+        foreach (var node in ws.Nodes.Where(n => n is { IsRemote: true, IsGuest: false, Unclean: false }))
         {
             if (ws.ById.GetValueOrDefault(node.RemoteConnection!) is not SchedPrimitive connection || connection.AssignedTo is not null) continue;
             var runsOnLostNode = connection.ActiveOn.Keys.Any(n => n.Unclean);

@@ -29,6 +29,15 @@ public sealed class SchedNode(string id, string name)
     /// </summary>
     public string? RemoteConnection { get; set; }
     public bool IsRemote => RemoteConnection is not null;
+    /// <summary>For a guest node: the id of the resource (VM, container) it runs in.</summary>
+    public string? GuestContainer { get; init; }
+    public bool IsGuest => GuestContainer is not null;
+    /// <summary>
+    /// A guest node to be "fenced" by recovering its container (crm_simulate's "guest is
+    /// unclean"). Unlike an unclean node it may run resources again in the same transition,
+    /// once its container and connection are back.
+    /// </summary>
+    public bool GuestReset { get; set; }
     /// <summary>
     /// A Pacemaker Remote node the status says was fenced since its connection was last lost
     /// (node_fenced): no second fencing for the same loss, and its connection's failure may expire.

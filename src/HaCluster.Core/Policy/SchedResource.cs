@@ -179,6 +179,10 @@ public sealed class SchedPrimitive(string id, SchedResource? parent, Primitive d
 
     /// <summary>A Pacemaker Remote connection (ocf:pacemaker:remote): a remote node of the same name is up while it runs.</summary>
     public bool IsRemoteConnection => WorkingSet.IsRemoteAgent(Agent) && Container is null;
+    /// <summary>The connection to a guest node (it runs inside the guest's container).</summary>
+    public bool IsGuestConnection => WorkingSet.IsRemoteAgent(Agent) && Container is not null;
+    /// <summary>A connection to a remote or guest node: placed before everything else.</summary>
+    public bool IsConnection => WorkingSet.IsRemoteAgent(Agent);
 
     /// <summary>
     /// A remote connection's reconnect_interval (milliseconds; 0 when none): after the connection

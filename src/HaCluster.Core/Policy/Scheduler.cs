@@ -24,6 +24,7 @@ public static class Scheduler
         new DefinitionChanges(ws).Run();
         new Placement(ws).Run();
         RemoteConnections.FenceUnreachable(ws);
+        RemoteConnections.RestartWithGuests(ws);
         new Unfencing(ws).Run();
         new PendingProbes(ws).Run();
         new OrderPropagation(ws).Run();

@@ -8,7 +8,8 @@ public sealed record ResourceChange(
     string? Reason = null);
 
 /// <summary>A node to fence, and why.</summary>
-public sealed record FenceAction(string Node, string Action, string Reason);
+/// <param name="GuestContainer">For a guest node: the container whose recovery is the fencing.</param>
+public sealed record FenceAction(string Node, string Action, string Reason, string? GuestContainer = null);
 
 /// <summary>
 /// The scheduler's output: which nodes to fence, which resource changes to make, and the actions
@@ -41,7 +42,8 @@ public sealed record TransitionGraph(IReadOnlyList<FenceAction> Fencing, IReadOn
     /// <summary>The "Transition Summary:" section in crm_simulate's format.</summary>
     public IEnumerable<string> SummaryLines()
     {
-        foreach (var f in Fencing) yield return $"  * Fence ({f.Action}) {f.Node} '{f.Reason}'";
+        foreach (var f in Fencing)
+            yield return f.GuestContainer is null ? $"  * Fence ({f.Action}) {f.Node} '{f.Reason}'" : $"  * Fence ({f.Action}) {f.Node} (resource: {f.GuestContainer}) '{f.Reason}'";
         foreach (var c in Changes)
             yield return $"  * {c.Verb,-10} {c.Resource,-15} ( {c.Details} ){(c.Reason is null ? "" : "  " + c.Reason)}";
     }

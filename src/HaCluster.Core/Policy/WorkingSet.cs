@@ -79,7 +79,7 @@ public sealed class WorkingSet
 
     public static WorkingSet Build(ClusterConfig config, ClusterStatus status, DateTimeOffset now)
     {
-        var ws = new WorkingSet { Config = config, Status = status, Now = now };
+        var ws = new WorkingSet { Config = GuestNodes.Expand(config), Status = status, Now = now };
         ws.StonithEnabled = ws.BoolProperty("stonith-enabled", true);
         ws.SymmetricCluster = ws.BoolProperty("symmetric-cluster", true);
         ws.MaintenanceMode = ws.BoolProperty("maintenance-mode", false);
@@ -122,7 +122,7 @@ public sealed class WorkingSet
                 node.FenceReason = "node is unclean";
             }
             // Rules may place a resource on the DC (the node whose id the status names dc-uuid).
-            SetBuiltIns(node, Status.DcUuid is { } dc && (dc == def.Id || dc == def.Uname), def.Type is "remote");
+            SetBuiltIns(node, Status.DcUuid is { } dc && (dc == def.Id || dc == def.Uname), def.Type is "remote" ? "remote" : "cluster");
             if (node.Attribute("shutdown") is { } sd && sd != "0") node.Shutdown = true;
             // The "terminate" node attribute (true, or a time) asks for the node to be fenced.
             if (StonithEnabled && node.Online && !node.Unclean && node.Attribute("terminate") is { } terminate
@@ -167,14 +167,15 @@ public sealed class WorkingSet
         foreach (var name in names)
         {
             if (FindNode(name) is not null) continue;
-            var node = new SchedNode(name, name) { RemoteConnection = name };
+            var guestContainer = (Config.FindResource(name) as Primitive)?.Meta("container");
+            var node = new SchedNode(name, name) { RemoteConnection = name, GuestContainer = guestContainer };
             var state = Status.Nodes.FirstOrDefault(s => (s.Uname ?? s.Id) == name);
             if (state is not null)
                 foreach (var a in state.TransientAttributes)
                     if (a.Value is not null) node.Attributes[a.Name] = a.Value;
             node.RemoteWasFenced = WasFenced(state);
             node.Seen = state is not null;
-            SetBuiltIns(node, isDc: false, remote: true);
+            SetBuiltIns(node, isDc: false, kind: guestContainer is null ? "remote" : "container");
             Nodes.Add(node);
         }
     }
@@ -183,15 +184,16 @@ public sealed class WorkingSet
     private static bool WasFenced(NodeState? state) => state?.NodeFenced is { Length: > 0 } t && t != "0";
 
     /// <summary>
-    /// The built-in attributes rules see (#uname, #id, #is_dc, #kind: Pacemaker Remote nodes are
-    /// not cluster members), and standby and maintenance from the node's attributes.
+    /// The built-in attributes rules see (#uname, #id, #is_dc, #kind: "cluster", "remote" for a
+    /// Pacemaker Remote node, "container" for a guest node), and standby and maintenance from
+    /// the node's attributes.
     /// </summary>
-    private static void SetBuiltIns(SchedNode node, bool isDc, bool remote)
+    private static void SetBuiltIns(SchedNode node, bool isDc, string kind)
     {
         node.Attributes["#uname"] = node.Name;
         node.Attributes["#id"] = node.Id;
         node.Attributes["#is_dc"] = isDc ? "true" : "false";
-        node.Attributes["#kind"] = remote ? "remote" : "cluster";
+        node.Attributes["#kind"] = kind;
         node.Standby = CibBoolean.IsTrue(node.Attribute("standby"));
         node.Maintenance = CibBoolean.IsTrue(node.Attribute("maintenance"));
     }

@@ -558,6 +558,58 @@ public class SchedulerTests
         Assert.Contains(s, l => l.StartsWith("Start c:") && l.EndsWith("(node1)"));
     }
 
+    private const string GuestCluster = "node node1\nnode node2\nproperty stonith-enabled=false\nprimitive vm1 Dummy meta remote-node=guest1\n" +
+                                        "primitive a Dummy\nlocation in_guests a rule inf: #kind eq container\n";
+
+    private static StatusBuilder GuestRunning() => new StatusBuilder().Online("node1", "node2").Running("node1", "vm1")
+        .Running("node1", "guest1", "ocf:pacemaker:remote").RemoteNode("guest1");
+
+    [Fact]
+    public void A_resource_with_meta_remote_node_is_a_guest_node_of_kind_container()
+    {
+        Assert.Equal(new[] { "Start a (guest1)" }, Summary(GuestCluster, GuestRunning()));
+        // Starting the container and its connection opens the guest in the same transition.
+        Assert.Equal(new[] { "Start a (guest1)", "Start guest1 (node1)", "Start vm1 (node1)" },
+            Summary(GuestCluster, new StatusBuilder().Online("node1", "node2")).OrderBy(x => x));
+    }
+
+    [Fact]
+    public void What_runs_on_a_guest_restarts_when_its_container_moves()
+    {
+        var s = Summary(GuestCluster + "location away vm1 -inf: node1", GuestRunning().Running("guest1", "a"));
+        Assert.Contains("Move vm1 (node1 -> node2)", s);
+        Assert.Contains("Move guest1 (node1 -> node2)", s);
+        Assert.Contains("Restart a (guest1) due to required vm1 start", s);
+    }
+
+    [Fact]
+    public void A_guest_whose_container_failed_is_fenced_by_recovering_the_container()
+    {
+        var status = new StatusBuilder().Online("node1", "node2").MonitorFailedAt("node1", "vm1", Now.ToUnixTimeSeconds() - 10)
+            .Running("node1", "guest1", "ocf:pacemaker:remote").RemoteNode("guest1").Running("guest1", "a");
+        var s = Summary(GuestCluster, status);
+        Assert.Contains("Fence (reboot) guest1 (resource: vm1) 'guest is unclean'", s);
+        Assert.Contains("Recover vm1 (node1)", s);
+        Assert.Contains("Recover a (guest1)", s);
+    }
+
+    [Fact]
+    public void A_container_answers_for_the_failures_of_what_runs_inside_it()
+    {
+        // The guest's connection failed once; with migration-threshold=1 the container leaves the node.
+        var crm = GuestCluster.Replace("meta remote-node=guest1", "meta remote-node=guest1 migration-threshold=1");
+        var status = new StatusBuilder().Online("node1", "node2").Running("node1", "vm1")
+            .MonitorFailedAt("node1", "guest1", Now.ToUnixTimeSeconds() - 10, "ocf:pacemaker:remote").RemoteNode("guest1");
+        Assert.Contains("Move vm1 (node1 -> node2)", Summary(crm, status));
+    }
+
+    [Fact]
+    public void A_failure_of_an_agent_specific_action_is_a_failure_of_the_resource()
+    {
+        var status = new StatusBuilder().Online("node1", "node2").History("node1", "a", "ocf:heartbeat:Dummy", ("start", 0, 0), ("asyncmon", 1, 0));
+        Assert.Equal(new[] { "Recover a (node1)" }, Summary(TwoNodes + "primitive a Dummy", status));
+    }
+
     [Fact]
     public void Starting_the_first_of_an_order_restarts_a_running_dependent()
     {

@@ -170,6 +170,8 @@ internal sealed class StatusBuilder
     public ClusterStatus Build(ClusterConfig config)
     {
         var status = Build();
+        // As the scheduler sees it: guest nodes' connections included.
+        config = HaCluster.Core.Policy.GuestNodes.Expand(config);
         var primitives = config.AllResources().OfType<Primitive>().ToDictionary(p => p.Id);
         NodeState WithDigests(NodeState n) => n with
         {

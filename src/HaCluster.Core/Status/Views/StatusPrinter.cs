@@ -16,7 +16,8 @@ public static class StatusPrinter
         output.WriteLine("  * Node List:");
         // Pacemaker Remote nodes are listed apart, as crm_mon does ("RemoteOnline", "RemoteNode").
         var cluster = ws.Nodes.Where(n => !n.IsRemote).ToList();
-        var remote = ws.Nodes.Where(n => n.IsRemote).ToList();
+        var remote = ws.Nodes.Where(n => n.IsRemote && !n.IsGuest).ToList();
+        var guests = ws.Nodes.Where(n => n.IsGuest).ToList();
         foreach (var n in cluster.Where(n => n.Pending)) output.WriteLine($"    * Node {n.Name}: pending");
         foreach (var (nodes, kind) in new[] { (cluster, "Node"), (remote, "RemoteNode") })
         {
@@ -35,6 +36,8 @@ public static class StatusPrinter
         List("OFFLINE", cluster.Where(n => !n.Online && !n.Unclean && !n.Pending));
         List("RemoteOnline", remote.Where(n => n.Online && !n.Standby && !n.Unclean));
         List("RemoteOFFLINE", remote.Where(n => !n.Online && !n.Unclean));
+        // Guest nodes are listed while up (a guest that is down is its container's story).
+        List("GuestOnline", guests.Where(n => n.Online && !n.Standby && !n.Unclean));
         output.WriteLine();
         PrintResources(ws, output, filter);
         StatusDetails.Print(ws, output, filter ?? StatusFilter.None);
@@ -126,7 +129,8 @@ public static class StatusPrinter
             PrintSummary(ws, output, filter);
             return;
         }
-        var shown = ws.Resources.Where(r => r.Parent is null && filter.Shows(r)).ToList();
+        // The connections the scheduler adds for guest nodes are not the operator's resources.
+        var shown = ws.Resources.Where(r => r.Parent is null && !GuestNodes.IsImplicit(r) && filter.Shows(r)).ToList();
         output.WriteLine(filter.IsEmpty ? "  * Full List of Resources:" : $"  * Resources ({Describe(filter)}: {shown.Count} of {ws.Resources.Count(r => r.Parent is null)}):");
         if (shown.Count == 0) output.WriteLine("    * No resources");
         var nodes = ws.Nodes.Select(n => n.Name).Order(StringComparer.Ordinal).ToList();
@@ -207,6 +211,13 @@ public static class StatusPrinter
             var prims = instance.Primitives().ToList();
             foreach (var node in prims.SelectMany(p => p.ActiveOn.Keys).Distinct())
             {
+                // An instance left on a guest that went down is neither running nor stopped
+                // there until the guest is recovered: crm_mon lists it nowhere.
+                if (node is { IsGuest: true, Online: false })
+                {
+                    running.Add(node.Name);
+                    continue;
+                }
                 var role = prims.Select(p => p.ActiveOn.TryGetValue(node, out var rr) ? rr : Role.Stopped).Max();
                 if (prims.Any(p => p.FailedOn.Contains(node))) failed.Add(node.Name);
                 var key = role == Role.Promoted ? 0 : role == Role.Unpromoted ? 1 : 2;
@@ -242,7 +253,8 @@ public static class StatusPrinter
         var (node, role) = p.ActiveOn.First();
         // On a node that must be fenced, what runs there is in doubt.
         var unclean = node.Unclean ? " (UNCLEAN)" : "";
-        if (p.FailedOn.Contains(node) && !node.Unclean) return $"FAILED {node.Name}{suffix}";
+        // What is left on a guest that went down is lost with it until its container recovers.
+        if ((p.FailedOn.Contains(node) && !node.Unclean) || node is { IsGuest: true, Online: false }) return $"FAILED {node.Name}{suffix}";
         var word = role switch { Role.Promoted => "Promoted", Role.Unpromoted => "Unpromoted", _ => "Started" };
         return $"{word} {node.Name}{unclean}{suffix}";
     }
