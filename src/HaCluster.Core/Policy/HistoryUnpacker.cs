@@ -68,7 +68,9 @@ internal sealed class HistoryUnpacker(WorkingSet ws)
         // instances found there, as Pacemaker numbers them).
         var statusOrder = ws.Status.Nodes.Select((s, i) => (ws.NodeOf(s), i)).Where(x => x.Item1 is not null)
             .GroupBy(x => x.Item1!).ToDictionary(g => g.Key, g => g.First().i);
-        foreach (var node in ws.Nodes.Where(n => n.IsRemote).OrderBy(n => statusOrder.GetValueOrDefault(n, int.MaxValue)))
+        // Those whose connection (and container) runs first, failed or not, as Pacemaker reads
+        // them; a later pass reads the rest.
+        foreach (var node in ws.Nodes.Where(n => n.IsRemote).OrderBy(n => Running(n) ? 0 : 1).ThenBy(n => statusOrder.GetValueOrDefault(n, int.MaxValue)))
         {
             var connection = ws.ById.GetValueOrDefault(node.RemoteConnection!) as SchedPrimitive;
             if (node.IsGuest)
@@ -76,7 +78,7 @@ internal sealed class HistoryUnpacker(WorkingSet ws)
                 UnpackGuestNode(node, connection, ws.ById.GetValueOrDefault(node.GuestContainer!) as SchedPrimitive);
                 continue;
             }
-            node.Online = connection is { Failed: false } && connection.ActiveOn.Count > 0;
+            node.Online = IsUp(node);
             if (node.Online)
             {
                 if (connection!.Orphan || connection.TargetRole == Role.Stopped) node.Shutdown = true;
@@ -107,6 +109,20 @@ internal sealed class HistoryUnpacker(WorkingSet ws)
         }
     }
 
+    /// <summary>Whether a remote or guest node's connection runs (a guest's container too), failed or not.</summary>
+    private bool Running(SchedNode node) =>
+        ws.ById.GetValueOrDefault(node.RemoteConnection!) is SchedPrimitive { ActiveOn.Count: > 0 }
+        && (!node.IsGuest || ws.ById.GetValueOrDefault(node.GuestContainer!) is SchedPrimitive { ActiveOn.Count: > 0 });
+
+    /// <summary>Whether a remote or guest node is up: its connection runs, unfailed, and a guest's container too, on a node that is up.</summary>
+    private bool IsUp(SchedNode node)
+    {
+        if (ws.ById.GetValueOrDefault(node.RemoteConnection!) is not SchedPrimitive { Failed: false } connection || connection.ActiveOn.Count == 0) return false;
+        if (!node.IsGuest) return true;
+        return ws.ById.GetValueOrDefault(node.GuestContainer!) is SchedPrimitive { Failed: false } container
+               && container.ActiveOn.Count > 0 && !container.ActiveOn.Keys.Any(n => n.Unclean);
+    }
+
     /// <summary>
     /// A guest node is up while its container and its connection both run, unfailed, on a
     /// node that is up. A container that failed, or whose node is lost, takes the guest down
@@ -119,7 +135,7 @@ internal sealed class HistoryUnpacker(WorkingSet ws)
         if (connection is null || container is null) return;
         var hostLost = container.ActiveOn.Keys.Any(n => n.Unclean);
         var connectionRan = connection.ActiveOn.Count > 0;
-        node.Online = connectionRan && !connection.Failed && container.ActiveOn.Count > 0 && !container.Failed && !hostLost;
+        node.Online = IsUp(node);
         if (node.Online)
         {
             if (connection.Orphan || container.TargetRole == Role.Stopped) node.Shutdown = true;
@@ -334,7 +350,12 @@ internal sealed class HistoryUnpacker(WorkingSet ws)
         if (ws.ById.ContainsKey(history.Id)) return null;
         var def = new Primitive(history.Id, new AgentSpec(history.Class, history.Provider, history.Type),
             EquatableArray<AttributeSet>.Empty, EquatableArray<AttributeSet>.Empty, EquatableArray<Operation>.Empty);
-        var orphan = new SchedPrimitive(history.Id, null, def, def.Agent!) { Orphan = true };
+        var orphan = new SchedPrimitive(history.Id, null, def, def.Agent!)
+        {
+            Orphan = true,
+            // (A guest's connection names its container, itself an orphan read before it.)
+            Container = history.Container is { } container ? ws.ById.GetValueOrDefault(container) as SchedPrimitive : null,
+        };
         orphan.Meta["target-role"] = "Stopped";
         ws.ById[orphan.Id] = orphan;
         ws.Resources.Add(orphan);

@@ -58,6 +58,11 @@ internal sealed class Placement(WorkingSet ws)
         foreach (var p in ws.AllResources())
             foreach (var n in ws.Nodes)
                 if (ws.SymmetricCluster) p.Allowed[n] = 0;
+        // A guest's connection opts in wherever its container may go (it is colocated with it).
+        if (!ws.SymmetricCluster)
+            foreach (var p in ws.AllPrimitives().Where(p => p.IsGuestConnection))
+                foreach (var n in ws.Nodes.Where(n => !n.IsRemote))
+                    p.Allowed[n] = 0;
         // Fencing devices, remote and guest connections and guests' containers run on cluster
         // nodes only (no guest inside a guest).
         var containers = ws.Nodes.Where(n => n.IsGuest).Select(n => n.GuestContainer).ToHashSet();

@@ -163,11 +163,15 @@ public sealed class WorkingSet
             .Where(h => h is { Class: "ocf", Provider: "pacemaker", Type: "remote", Container: null }).Select(h => h.Id).ToHashSet();
         var orphaned = Status.Nodes.Where(s => s.RemoteNode).Select(s => s.Uname ?? s.Id)
             .Where(name => connectionHistories.Contains(name) && !guests.Contains(name) && Config.FindResource(name) is null);
-        var names = Config.Resources.OfType<Primitive>().Where(p => IsRemoteAgent(p.Agent)).Select(p => p.Id).Concat(orphaned);
+        // A guest whose container left the configuration: its connection's history names the container.
+        var orphanedGuests = Status.Nodes.Where(s => !s.RemoteNode).SelectMany(s => s.Resources)
+            .Where(h => h is { Class: "ocf", Provider: "pacemaker", Type: "remote", Container: not null } && Config.FindResource(h.Id) is null)
+            .GroupBy(h => h.Id).ToDictionary(g => g.Key, g => g.First().Container);
+        var names = Config.Resources.OfType<Primitive>().Where(p => IsRemoteAgent(p.Agent)).Select(p => p.Id).Concat(orphaned).Concat(orphanedGuests.Keys);
         foreach (var name in names)
         {
             if (FindNode(name) is not null) continue;
-            var guestContainer = (Config.FindResource(name) as Primitive)?.Meta("container");
+            var guestContainer = (Config.FindResource(name) as Primitive)?.Meta("container") ?? orphanedGuests.GetValueOrDefault(name);
             var node = new SchedNode(name, name) { RemoteConnection = name, GuestContainer = guestContainer };
             var state = Status.Nodes.FirstOrDefault(s => (s.Uname ?? s.Id) == name);
             if (state is not null)

@@ -604,6 +604,26 @@ public class SchedulerTests
     }
 
     [Fact]
+    public void In_an_opt_in_cluster_a_guests_connection_goes_where_its_container_may()
+    {
+        var crm = GuestCluster.Replace("stonith-enabled=false", "stonith-enabled=false symmetric-cluster=false") + "location vm_on_2 vm1 100: node2";
+        Assert.Equal(new[] { "Start a (guest1)", "Start guest1 (node2)", "Start vm1 (node2)" },
+            Summary(crm, new StatusBuilder().Online("node1", "node2")).OrderBy(x => x));
+    }
+
+    [Fact]
+    public void A_guest_whose_container_left_the_configuration_is_emptied_and_stopped()
+    {
+        var crm = "node node1\nnode node2\nproperty stonith-enabled=false\nprimitive a Dummy";
+        var status = new StatusBuilder().Online("node1", "node2").Running("node1", "vm1")
+            .GuestConnectionRunning("node1", "guest1", "vm1").RemoteNode("guest1").Running("guest1", "a");
+        var s = Summary(crm, status);
+        Assert.Contains(s, l => l.StartsWith("Move a (guest1 -> "));
+        Assert.Contains("Stop vm1 (node1) due to node availability", s);
+        Assert.Contains("Stop guest1 (node1) due to node availability", s);
+    }
+
+    [Fact]
     public void A_failure_of_an_agent_specific_action_is_a_failure_of_the_resource()
     {
         var status = new StatusBuilder().Online("node1", "node2").History("node1", "a", "ocf:heartbeat:Dummy", ("start", 0, 0), ("asyncmon", 1, 0));

@@ -90,6 +90,13 @@ internal sealed class StatusBuilder
         _nodes[i] = change(_nodes[i]);
     }
 
+    /// <summary>A guest's connection rsc runs on node; its history names the container it runs in.</summary>
+    public StatusBuilder GuestConnectionRunning(string node, string rsc, string container)
+    {
+        Running(node, rsc, "ocf:pacemaker:remote");
+        return ChangeHistory(node, rsc, r => r with { Container = container });
+    }
+
     /// <summary>rsc ran these ops (task, rc, interval ms) on node, in order.</summary>
     public StatusBuilder History(string node, string rsc, string type, params (string Task, int Rc, long Interval)[] ops)
     {
