@@ -25,7 +25,12 @@ internal sealed class TestCluster : IDisposable
     /// <summary>A last edit of every node's file before it is written (tests that build files before the key exists).</summary>
     public Func<string, string> ConfigRewrite { get; set; } = text => text;
 
-    private static string Daemon => Path.Combine(AppContext.BaseDirectory, "haclusterd");
+    /// <summary>
+    /// The haclusterd to run: the one built beside the tests, or HACLUSTER_DAEMON (benchmarks
+    /// point it at a ReadyToRun publish, the build operators install).
+    /// </summary>
+    private static string Daemon => Environment.GetEnvironmentVariable("HACLUSTER_DAEMON") is { Length: > 0 } published
+        ? published : Path.Combine(AppContext.BaseDirectory, "haclusterd");
 
     /// <param name="configFor">The cluster.yaml node NAME runs with.</param>
     /// <param name="namespaceOf">The network namespace a node runs in, or null.</param>

@@ -17,6 +17,9 @@ internal sealed class ActionPlanner(WorkingSet ws)
     /// </summary>
     private bool CanFence(SchedNode n) => ws.StonithEnabled && (!NoQuorum || n.Online);
 
+    /// <summary>Nodes in reverse order (remote and guest nodes, listed last, first): the order crm_simulate lists fencing in.</summary>
+    private IEnumerable<SchedNode> NodesLastFirst => Enumerable.Reverse(ws.Nodes);
+
     /// <summary>A guest is fenced by recovering its container: possible where the container's node is up or can be fenced.</summary>
     private bool CanFenceGuest(SchedNode guest) =>
         ws.ById.GetValueOrDefault(guest.GuestContainer!) is SchedPrimitive container && container.ActiveOn.Keys.All(n => n.Online || CanFence(n));
@@ -33,17 +36,20 @@ internal sealed class ActionPlanner(WorkingSet ws)
         var fencing = new List<FenceAction>();
         if (NoQuorum && ws.NoQuorumPolicy == "suicide" && ws.StonithEnabled)
         {
-            foreach (var n in ws.Nodes.Where(n => n.Online))
+            foreach (var n in NodesLastFirst.Where(n => n.Online))
                 fencing.Add(new FenceAction(n.Name, "reboot", "cluster does not have quorum"));
             return new TransitionGraph(fencing, Array.Empty<ResourceChange>());
         }
-        foreach (var n in ws.Nodes.Where(n => n.GuestReset && CanFenceGuest(n)))
-            fencing.Add(GuestFencing(n));
-        foreach (var n in ws.Nodes.Where(n => n.Unclean && CanFence(n)))
-            fencing.Add(new FenceAction(n.Name, ws.Property("stonith-action") is "off" or "poweroff" ? "off" : "reboot",
-                n.FenceReason ?? "node is unclean"));
+        foreach (var n in NodesLastFirst)
+        {
+            if (n.GuestReset && CanFenceGuest(n))
+                fencing.Add(GuestFencing(n));
+            else if (n.Unclean && CanFence(n))
+                fencing.Add(new FenceAction(n.Name, ws.Property("stonith-action") is "off" or "poweroff" ? "off" : "reboot",
+                    n.FenceReason ?? "node is unclean"));
+        }
         if (ws.StonithEnabled && !NoQuorum)
-            foreach (var n in ws.Nodes.Where(n => n.UnfenceReason is not null))
+            foreach (var n in NodesLastFirst.Where(n => n.UnfenceReason is not null))
                 fencing.Add(new FenceAction(n.Name, "on", n.UnfenceReason!));
 
         var changes = new List<ResourceChange>();
