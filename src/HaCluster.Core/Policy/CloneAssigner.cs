@@ -156,7 +156,14 @@ internal sealed class CloneAssigner(WorkingSet ws, Placement placement)
             clone.Explanation.Add("no instance may be promoted: a ticket it needs for the Promoted role is not granted or in standby");
             return;
         }
-        candidates = candidates.Select(c => (c.Instance, Score.Add(c.Score, ColocationPromotionScore(clone, c.Instance.AssignedTo!)))).ToList();
+        // What the resources that must be with the clone prefer orders the candidates, but an
+        // instance whose own score (promotion score, the clone's own role colocations) is negative
+        // (no promotion score recorded, say) is never promoted on account of them.
+        candidates = candidates.Select(c =>
+        {
+            var own = Score.Add(c.Score, OwnRoleColocationScore(clone, c.Instance.AssignedTo!));
+            return (c.Instance, own < 0 ? own : Score.Add(own, DependentsPreference(clone, c.Instance.AssignedTo!)));
+        }).ToList();
         var promotedPerNode = new Dictionary<SchedNode, int>();
         var promoted = 0;
         // An instance the cluster cannot touch (blocked, unmanaged) that stays promoted takes
@@ -188,13 +195,11 @@ internal sealed class CloneAssigner(WorkingSet ws, Placement placement)
     }
 
     /// <summary>
-    /// What colocations add to promoting an instance on <paramref name="node"/>: the clone's own
-    /// role colocations ("Promoted with X": +score where X is, and a mandatory one forbids elsewhere;
-    /// "Unpromoted with X" counts against), and the positive preferences of resources that must be
-    /// with the clone or its Promoted instance (a DRBD master goes where its filesystem and service
-    /// prefer to run): Pacemaker merges them into the clone's node scores, which order promotion.
+    /// What the clone's own role colocations add to promoting an instance on
+    /// <paramref name="node"/>: "Promoted with X" +score where X is (a mandatory one forbids
+    /// elsewhere); "Unpromoted with X" counts against.
     /// </summary>
-    private int ColocationPromotionScore(SchedClone clone, SchedNode node)
+    private static int OwnRoleColocationScore(SchedClone clone, SchedNode node)
     {
         var total = 0;
         foreach (var c in clone.ThisWith.Where(c => c.DependentRole is Role.Promoted or Role.Unpromoted))
@@ -212,8 +217,19 @@ internal sealed class CloneAssigner(WorkingSet ws, Placement placement)
             if (primaryNodes.Contains(node)) total = Score.Add(total, sign * c.Score);
             else if (c.Score >= Inf && c.DependentRole == Role.Promoted) total = -Inf;
         }
-        // Merged into a clone, dependents' preferences only ever add (Pacemaker's "non-negative"
-        // merge): a dependent banned from a node does not veto promoting there.
+        return total;
+    }
+
+    /// <summary>
+    /// The positive preferences of resources that must be with the clone or its Promoted
+    /// instance (a DRBD master goes where its filesystem and service prefer to run): Pacemaker
+    /// merges them into the clone's node scores, which order promotion. Merged into a clone,
+    /// they only ever add (Pacemaker's "non-negative" merge): a dependent banned from a node
+    /// does not veto promoting there.
+    /// </summary>
+    private static int DependentsPreference(SchedClone clone, SchedNode node)
+    {
+        var total = 0;
         foreach (var c in clone.WithThis.Where(c => c.PrimaryRole is Role.Promoted or Role.Unknown or Role.Started && c.Influence))
         {
             if (!c.Dependent.Allowed.TryGetValue(node, out var score) || !node.CanRunResources || score <= 0) continue;

@@ -228,7 +228,14 @@ internal sealed class HistoryUnpacker(WorkingSet ws)
                     continue;
                 }
                 if (sourceMovedOn) continue;
-                if (migrateFrom is { RcCode: OcfSuccess, OpStatus: 0 } || migrateFrom.OpStatus == -1) continue;
+                if (migrateFrom is { RcCode: OcfSuccess, OpStatus: 0 })
+                {
+                    // Migrated, but the source's stop was never recorded: it runs on the target
+                    // only; the source needs that stop, and no new migration starts until then.
+                    if (p.ActiveOn.ContainsKey(target) && p.ActiveOn.Remove(source)) p.DanglingMigration = true;
+                    continue;
+                }
+                if (migrateFrom.OpStatus == -1) continue;
                 var newerOnTarget = onTarget.Any(o => o.OpStatus != 1 && o.CallId > migrateFrom.CallId);
                 if ((newerOnTarget || !target.Online) && p.ActiveOn.ContainsKey(source)) p.FailedOn.Add(source);
             }

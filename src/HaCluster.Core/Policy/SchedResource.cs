@@ -157,13 +157,19 @@ public sealed class SchedPrimitive(string id, SchedResource? parent, Primitive d
     public (SchedNode Source, SchedNode Target)? PartialMigration { get; set; }
 
     /// <summary>
+    /// A finished migration whose source never recorded its stop: it is not active there, but no
+    /// new live migration starts before that stop (it moves by stop and start).
+    /// </summary>
+    public bool DanglingMigration { get; set; }
+
+    /// <summary>
     /// Whether its move from <paramref name="from"/> to where it is assigned can be a live
     /// migration (migrate_to, migrate_from) rather than a stop and a start: allow-migrate, an OCF
     /// agent, not a clone instance, not failed nor left by a half-done migration, the same role,
     /// from a node that is up.
     /// </summary>
     public bool CanMigrateFrom(SchedNode from) =>
-        !Failed && !LeftByPartialMigration && AllowMigrate && Agent.Class == "ocf" && Parent is not SchedClone
+        !Failed && !LeftByPartialMigration && !DanglingMigration && AllowMigrate && Agent.Class == "ocf" && Parent is not SchedClone
         && from is { Online: true, Unclean: false } && AssignedTo is { } to && to != from
         && CurrentRole == (NextRole is Role.Unknown or Role.Stopped ? Role.Started : NextRole);
 

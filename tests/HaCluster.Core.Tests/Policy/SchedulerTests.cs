@@ -624,6 +624,30 @@ public class SchedulerTests
     }
 
     [Fact]
+    public void A_migration_whose_source_never_stopped_runs_on_its_target_and_moves_by_stop_and_start()
+    {
+        var crm = "node node1\nnode node2\nnode node3\nproperty stonith-enabled=false\nprimitive a Dummy meta allow-migrate=true\n";
+        var status = new StatusBuilder().Online("node1", "node2", "node3").MigrationDangling("node1", "node2", "a");
+        Assert.Empty(Summary(crm, status));
+        var moved = Summary(crm + "location away a -inf: node2", status);
+        Assert.Single(moved);
+        Assert.StartsWith("Move a (node2 -> ", moved[0]);
+    }
+
+    [Fact]
+    public void An_instance_without_a_promotion_score_is_not_promoted_for_what_its_dependents_prefer()
+    {
+        var crm = TwoNodes + "primitive s ocf:pacemaker:Stateful\nms m s meta promoted-max=1\nprimitive fs Dummy\n" +
+                  "colocation fs_on_promoted inf: fs m:Promoted\nlocation fs_pref fs 2000: node1";
+        var status = new StatusBuilder().Online("node1", "node2");
+        Assert.DoesNotContain(Summary(crm, status), l => l.StartsWith("Promote"));
+        // The clone's own "Promoted with X" colocation does count.
+        var own = TwoNodes + "primitive s ocf:pacemaker:Stateful\nms m s meta promoted-max=1\nprimitive x Dummy\n" +
+                  "colocation promoted_with_x inf: m:Promoted x\nlocation x_pref x 100: node2";
+        Assert.Contains(Summary(own, status), l => l.StartsWith("Promote s:") && l.EndsWith("node2)"));
+    }
+
+    [Fact]
     public void A_failure_of_an_agent_specific_action_is_a_failure_of_the_resource()
     {
         var status = new StatusBuilder().Online("node1", "node2").History("node1", "a", "ocf:heartbeat:Dummy", ("start", 0, 0), ("asyncmon", 1, 0));

@@ -49,6 +49,19 @@ internal sealed class StatusBuilder
         return this;
     }
 
+    /// <summary>rsc migrated from source to target (migrate_to and migrate_from done); the source's stop was never recorded.</summary>
+    public StatusBuilder MigrationDangling(string source, string target, string rsc)
+    {
+        History(source, rsc, "ocf:heartbeat:Dummy", ("start", 0, 0), ("migrate_to", 0, 0));
+        History(target, rsc, "ocf:heartbeat:Dummy", ("migrate_from", 0, 0));
+        foreach (var node in new[] { source, target })
+            ChangeHistory(node, rsc, r => r with
+            {
+                Operations = r.Operations.Select(o => o.Task is "migrate_to" or "migrate_from" ? o with { MigrateSource = source, MigrateTarget = target } : o).ToEquatableArray(),
+            });
+        return this;
+    }
+
     /// <summary>rsc migrated from source towards target (migrate_to done), then was stopped on source; target recorded nothing.</summary>
     public StatusBuilder MigrationLeftHalfDone(string source, string target, string rsc)
     {
