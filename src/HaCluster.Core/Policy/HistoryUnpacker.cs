@@ -278,7 +278,7 @@ internal sealed class HistoryUnpacker(WorkingSet ws)
         if (last is { Task: "monitor", IntervalMs: 0, OpStatus: 7 })
             rsc.HardErrorOn.Add(node);
         if (history.Operations.Any(o => o.RcCode == 6 && o.OpStatus != 1))
-            rsc.Meta["target-role"] = "Stopped";
+            rsc.HeldStopped = true;
         if (role > Role.Stopped)
         {
             rsc.ActiveOn[node] = role;
@@ -305,7 +305,7 @@ internal sealed class HistoryUnpacker(WorkingSet ws)
                     break;
                 case "stop":
                     rsc.FailedOn.Add(node);
-                    rsc.Meta["target-role"] = "Stopped";
+                    rsc.HeldStopped = true;
                     break;
                 case "standby":
                     rsc.FailedOn.Add(node);
@@ -326,7 +326,7 @@ internal sealed class HistoryUnpacker(WorkingSet ws)
                         remote.Unclean = true;
                         remote.FenceReason ??= "remote connection is unrecoverable";
                     }
-                    if (rsc.ReconnectIntervalMs > 0) rsc.Meta["target-role"] = "Stopped";
+                    if (rsc.ReconnectIntervalMs > 0) rsc.HeldStopped = true;
                     break;
                 case "fence":
                     rsc.FailedOn.Add(node);
@@ -363,7 +363,7 @@ internal sealed class HistoryUnpacker(WorkingSet ws)
             // (A guest's connection names its container, itself an orphan read before it.)
             Container = history.Container is { } container ? ws.ById.GetValueOrDefault(container) as SchedPrimitive : null,
         };
-        orphan.Meta["target-role"] = "Stopped";
+        orphan.HeldStopped = true;
         ws.ById[orphan.Id] = orphan;
         ws.Resources.Add(orphan);
         return orphan;
@@ -440,7 +440,7 @@ internal sealed class HistoryUnpacker(WorkingSet ws)
         _orphanCount[(clone, baseId)] = _orphanCount.GetValueOrDefault((clone, baseId)) + 1;
         var id = $"{baseId}:{n}";
         var orphan = new SchedPrimitive(id, null, like.Definition with { Id = id }, like.Agent) { Orphan = true };
-        orphan.Meta["target-role"] = "Stopped";
+        orphan.HeldStopped = true;
         ws.ById[orphan.Id] = orphan;
         ws.Resources.Add(orphan);
         _anonymousOrphans.Add(orphan);

@@ -74,7 +74,16 @@ public abstract class SchedResource(string id, SchedResource? parent)
     public int Effective(SchedNode n) => n.CanRunResources && Allowed.TryGetValue(n, out var s) ? s : -Score.InfinityValue;
 
     /// <summary>The roles the configuration asks for (target-role), Started when unset.</summary>
-    public Role TargetRole => Roles.Parse(MetaValue("target-role")) is var r && r != Role.Unknown ? r : Role.Started;
+    public Role TargetRole => HeldStopped ? Role.Stopped : Roles.Parse(MetaValue("target-role")) is var r && r != Role.Unknown ? r : Role.Started;
+
+    /// <summary>
+    /// Kept stopped by the cluster rather than by its configuration: a fatal error, on-fail=stop,
+    /// a remote connection waiting out reconnect_interval, an orphan.
+    /// </summary>
+    public bool HeldStopped { get; set; }
+
+    /// <summary>Its configuration says target-role=Stopped (crm_mon's "(disabled)").</summary>
+    public bool Disabled => Roles.Parse(MetaValue("target-role")) == Role.Stopped;
 
     public abstract IEnumerable<SchedPrimitive> Primitives();
 

@@ -10,10 +10,10 @@ namespace HaCluster.Core.Tests.Cli;
 public sealed class StatusPrinterTests
 {
     /// <summary>How many of the public CIBs print exactly crm_mon's resource list (a ratchet: raise it, never lower it).</summary>
-    private const int MatchingFloor = 275;
+    private const int MatchingFloor = 300;
 
     /// <summary>How many of the public CIBs list exactly crm_mon's "Failed Resource Actions" (a ratchet).</summary>
-    private const int FailedActionsFloor = 421;
+    private const int FailedActionsFloor = 422;
 
     /// <summary>A section's lines, trimmed and sorted: from its header to the first blank line.</summary>
     private static List<string> Section(string text, string header) =>

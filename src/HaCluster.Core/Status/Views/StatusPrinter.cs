@@ -200,7 +200,7 @@ public static class StatusPrinter
         var childId = child is null ? "" : child.Id.Split(':')[0];
         var flags = new List<string>();
         if (c.Promotable) flags.Add("promotable");
-        if (c.TargetRole == Role.Stopped) flags.Add("disabled");
+        if (c.Disabled) flags.Add("disabled");
         if (!c.Managed) flags.Add("unmanaged");
         output.WriteLine($"{indent}* Clone Set: {c.Id} [{childId}]{(flags.Count > 0 ? $" ({string.Join(", ", flags)})" : "")}:");
         var byRole = new SortedDictionary<int, List<string>>();
@@ -247,15 +247,17 @@ public static class StatusPrinter
         if (p.ActiveOn.Count == 0 && p.LockedTo is { } lockNode)
             return $"Stopped {lockNode.Name} (LOCKED){suffix}";
         if (p.ActiveOn.Count == 0)
-            return (p.TargetRole == Role.Stopped ? "Stopped (disabled)" : "Stopped") + suffix;
+            return (p.Disabled ? "Stopped (disabled)" : "Stopped") + suffix;
+        var disabled = p.Disabled ? " (disabled)" : "";
+        var orphaned = p.Orphan && p.EnclosingClone is null ? "ORPHANED " : "";
         if (p.ActiveOn.Count > 1)
             return $"Started [ {string.Join(' ', p.ActiveOn.Keys.Select(n => n.Name).Order(StringComparer.Ordinal))} ]{suffix}";
         var (node, role) = p.ActiveOn.First();
         // On a node that must be fenced, what runs there is in doubt.
         var unclean = node.Unclean ? " (UNCLEAN)" : "";
         // What is left on a guest that went down is lost with it until its container recovers.
-        if ((p.FailedOn.Contains(node) && !node.Unclean) || node is { IsGuest: true, Online: false }) return $"FAILED {node.Name}{suffix}";
+        if ((p.FailedOn.Contains(node) && !node.Unclean) || node is { IsGuest: true, Online: false }) return $"{orphaned}FAILED {node.Name}{disabled}{suffix}";
         var word = role switch { Role.Promoted => "Promoted", Role.Unpromoted => "Unpromoted", _ => "Started" };
-        return $"{word} {node.Name}{unclean}{suffix}";
+        return $"{orphaned}{word} {node.Name}{unclean}{disabled}{suffix}";
     }
 }

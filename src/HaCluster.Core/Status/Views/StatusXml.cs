@@ -29,7 +29,7 @@ public static class StatusXml
             new XElement("last_update", new XAttribute("time", Time(now))),
             new XElement("nodes_configured", new XAttribute("number", ws.Nodes.Count)),
             new XElement("resources_configured", new XAttribute("number", primitives.Count),
-                new XAttribute("disabled", primitives.Count(p => p.TargetRole == Role.Stopped)),
+                new XAttribute("disabled", primitives.Count(p => p.Disabled)),
                 new XAttribute("blocked", primitives.Count(p => p.Blocked))),
             new XElement("cluster_options",
                 new XAttribute("stonith-enabled", Bool(ws.StonithEnabled)),
@@ -87,10 +87,10 @@ public static class StatusXml
     private static XElement Resource(SchedResource r) => r switch
     {
         SchedGroup g => new XElement("group", new XAttribute("id", g.Id), new XAttribute("number_resources", g.Members.Count()),
-            new XAttribute("managed", Bool(g.Managed)), new XAttribute("disabled", Bool(g.TargetRole == Role.Stopped)), g.Members.Select(Resource)),
+            new XAttribute("managed", Bool(g.Managed)), new XAttribute("disabled", Bool(g.Disabled)), g.Members.Select(Resource)),
         SchedClone c => new XElement("clone", new XAttribute("id", c.Id), new XAttribute("multi_state", Bool(c.Promotable)),
             new XAttribute("unique", Bool(c.GloballyUnique)), new XAttribute("managed", Bool(c.Managed)),
-            new XAttribute("disabled", Bool(c.TargetRole == Role.Stopped)),
+            new XAttribute("disabled", Bool(c.Disabled)),
             new XAttribute("failed", Bool(c.Primitives().Any(p => p.FailedOn.Count > 0))), c.Instances.Select(Resource)),
         SchedPrimitive p => Primitive(p),
         _ => new XElement("resource", new XAttribute("id", r.Id)),
