@@ -250,8 +250,14 @@ public sealed class ConfigValidator
                 Error(id, $"{where}: role {role} only exists for promotable clones, and {id} is not in one");
         }
         foreach (var p in meta.AllPairs())
+        {
             if (p.Name == "allow-migrate" && CibBoolean.IsTrue(p.Value) && agent is { Class: not "ocf" })
                 Warn(id, $"{kind} {id}: allow-migrate needs an OCF agent with migrate_to/migrate_from");
+            if (p.Name == "remote-node" && p.Value is { Length: > 0 })
+                Warn(id, $"{kind} {id}: remote-node (a guest node) is modelled by the scheduler and hacrm simulate only; haclusterd does not run Pacemaker Remote connections");
+        }
+        if (agent is { Class: "ocf", Provider: "pacemaker", Type: "remote" })
+            Warn(id, $"{kind} {id}: ocf:pacemaker:remote (a Pacemaker Remote node) is modelled by the scheduler and hacrm simulate only; haclusterd does not run Pacemaker Remote connections");
     }
 
     // ------------------------------------------------------------------ constraints

@@ -173,6 +173,15 @@ public class ConfigValidatorTests
     }
 
     [Fact]
+    public void Remote_and_guest_nodes_warn_that_the_daemon_does_not_run_them()
+    {
+        var w = Warnings("property stonith-enabled=false\nprimitive r ocf:pacemaker:remote\nprimitive vm Dummy meta remote-node=guest1");
+        Assert.Contains(w, m => m.StartsWith("primitive r: ocf:pacemaker:remote") && m.Contains("haclusterd does not run"));
+        Assert.Contains(w, m => m.StartsWith("primitive vm: remote-node") && m.Contains("haclusterd does not run"));
+        Assert.DoesNotContain(Warnings("property stonith-enabled=false\nprimitive a Dummy"), m => m.Contains("Pacemaker Remote"));
+    }
+
+    [Fact]
     public void Stonith_enabled_without_a_fencing_device_is_a_warning()
     {
         Assert.Contains(Warnings("primitive a Dummy"), m => m.Contains("no stonith resource"));
