@@ -439,7 +439,7 @@ internal sealed class HistoryUnpacker(WorkingSet ws)
         var n = clone.Instances.Count() + _orphanCount.GetValueOrDefault((clone, baseId));
         _orphanCount[(clone, baseId)] = _orphanCount.GetValueOrDefault((clone, baseId)) + 1;
         var id = $"{baseId}:{n}";
-        var orphan = new SchedPrimitive(id, null, like.Definition with { Id = id }, like.Agent) { Orphan = true };
+        var orphan = new SchedPrimitive(id, null, like.Definition with { Id = id }, like.Agent) { Orphan = true, OrphanedFrom = clone };
         orphan.HeldStopped = true;
         ws.ById[orphan.Id] = orphan;
         ws.Resources.Add(orphan);

@@ -102,6 +102,8 @@ public sealed class SchedPrimitive(string id, SchedResource? parent, Primitive d
     /// <summary>Id in the configuration (without a clone instance suffix).</summary>
     public string ConfigId => Definition.Id;
     public bool Orphan { get; init; }
+    /// <summary>For a leftover copy of an anonymous clone beyond its instances: that clone (status displays list it there).</summary>
+    public SchedClone? OrphanedFrom { get; init; }
     /// <summary>
     /// The resource it runs inside (meta attribute container, say a service inside a VM): it is
     /// placed with it, starts after it, and its failures restart the container.

@@ -130,11 +130,13 @@ public static class StatusPrinter
             return;
         }
         // The connections the scheduler adds for guest nodes are not the operator's resources.
-        var shown = ws.Resources.Where(r => r.Parent is null && !GuestNodes.IsImplicit(r) && filter.Shows(r)).ToList();
+        // ... nor are a clone's leftover copies: they are listed with their clone.
+        var shown = ws.Resources.Where(r => r.Parent is null && !GuestNodes.IsImplicit(r) && r is not SchedPrimitive { OrphanedFrom: not null } && filter.Shows(r)).ToList();
+        var orphansOf = ws.Resources.OfType<SchedPrimitive>().Where(p => p.OrphanedFrom is not null).ToLookup(p => p.OrphanedFrom!);
         output.WriteLine(filter.IsEmpty ? "  * Full List of Resources:" : $"  * Resources ({Describe(filter)}: {shown.Count} of {ws.Resources.Count(r => r.Parent is null)}):");
         if (shown.Count == 0) output.WriteLine("    * No resources");
         var nodes = ws.Nodes.Select(n => n.Name).Order(StringComparer.Ordinal).ToList();
-        foreach (var r in shown) PrintResource(r, "    ", output, nodes);
+        foreach (var r in shown) PrintResource(r, "    ", output, nodes, orphansOf);
     }
 
     private static string Describe(StatusFilter f)
@@ -177,7 +179,8 @@ public static class StatusPrinter
                 output.WriteLine($"    * {node}: {c.Active} active{(c.Promoted > 0 ? $" ({c.Promoted} promoted)" : "")}{(c.Failed > 0 ? $", {c.Failed} FAILED" : "")}");
     }
 
-    private static void PrintResource(SchedResource r, string indent, TextWriter output, IReadOnlyList<string> nodes)
+    private static void PrintResource(SchedResource r, string indent, TextWriter output, IReadOnlyList<string> nodes,
+        ILookup<SchedClone, SchedPrimitive>? orphansOf = null)
     {
         switch (r)
         {
@@ -189,15 +192,14 @@ public static class StatusPrinter
                 foreach (var m in g.Members) PrintResource(m, indent + "  ", output, nodes);
                 break;
             case SchedClone c:
-                PrintClone(c, indent, output, nodes);
+                PrintClone(c, indent, output, nodes, orphansOf?[c] ?? []);
                 break;
         }
     }
 
-    private static void PrintClone(SchedClone c, string indent, TextWriter output, IReadOnlyList<string> allNodes)
+    private static void PrintClone(SchedClone c, string indent, TextWriter output, IReadOnlyList<string> allNodes, IEnumerable<SchedPrimitive> orphans)
     {
-        var child = c.Instances.FirstOrDefault();
-        var childId = child is null ? "" : child.Id.Split(':')[0];
+        var childId = c.Definition.Child.Id;
         var flags = new List<string>();
         if (c.Promotable) flags.Add("promotable");
         if (c.Disabled) flags.Add("disabled");
@@ -206,6 +208,22 @@ public static class StatusPrinter
         var byRole = new SortedDictionary<int, List<string>>();
         var failed = new List<string>();
         var running = new HashSet<string>();
+        // Leftover copies beyond the clone's instances first, one line each under the
+        // configured name (a cloned group's under its instance's group), as crm_mon lists them.
+        foreach (var copy in orphans.GroupBy(o => o.Id[(o.Id.LastIndexOf(':') + 1)..]))
+        {
+            var memberIndent = indent + "  ";
+            if (c.Definition.Child is Group g)
+            {
+                output.WriteLine($"{indent}  * Resource Group: {g.Id}:{copy.Key}:");
+                memberIndent += "  ";
+            }
+            foreach (var o in copy)
+            {
+                output.WriteLine($"{memberIndent}* {CloneBuilder.BaseId(o.Id)}\t({AgentName(o.Agent)}):\t {State(o)}");
+                foreach (var n in o.ActiveOn.Keys) running.Add(n.Name);
+            }
+        }
         foreach (var instance in c.Instances)
         {
             var prims = instance.Primitives().ToList();
