@@ -22,12 +22,12 @@ internal sealed class ActionPlanner(WorkingSet ws)
 
     /// <summary>A guest is fenced by recovering its container: possible where the container's node is up or can be fenced.</summary>
     private bool CanFenceGuest(SchedNode guest) =>
-        ws.ById.GetValueOrDefault(guest.GuestContainer!) is SchedPrimitive container && container.ActiveOn.Keys.All(n => n.Online || CanFence(n));
+        ws.ContainerOf(guest) is SchedPrimitive container && container.ActiveOn.Keys.All(n => n.Online || CanFence(n));
 
     /// <summary>"reboot" when the container starts again (here or elsewhere), "off" when it only stops.</summary>
     private FenceAction GuestFencing(SchedNode guest)
     {
-        var container = (SchedPrimitive)ws.ById[guest.GuestContainer!];
+        var container = ws.ContainerOf(guest)!;
         return new FenceAction(guest.Name, container.AssignedTo is null ? "off" : "reboot", guest.FenceReason ?? "guest is unclean", container.Id);
     }
 

@@ -40,10 +40,7 @@ internal sealed class HistoryUnpacker(WorkingSet ws)
             foreach (var history in state.Resources)
                 Apply(node, history);
             if (leftCleanly && !node.Maintenance && FirstActiveOn(node) is { } thought)
-            {
-                node.Unclean = true;
-                node.FenceReason ??= $"{thought.Id} is thought to be active there";
-            }
+                Fence(node, $"{thought.Id} is thought to be active there");
         }
         UnpackRemoteNodes();
         ApplyFailedMigrations();
@@ -72,10 +69,10 @@ internal sealed class HistoryUnpacker(WorkingSet ws)
         // them; a later pass reads the rest.
         foreach (var node in ws.Nodes.Where(n => n.IsRemote).OrderBy(n => Running(n) ? 0 : 1).ThenBy(n => statusOrder.GetValueOrDefault(n, int.MaxValue)))
         {
-            var connection = ws.ById.GetValueOrDefault(node.RemoteConnection!) as SchedPrimitive;
+            var connection = ws.ConnectionOf(node);
             if (node.IsGuest)
             {
-                UnpackGuestNode(node, connection, ws.ById.GetValueOrDefault(node.GuestContainer!) as SchedPrimitive);
+                UnpackGuestNode(node, connection, ws.ContainerOf(node));
                 continue;
             }
             node.Online = IsUp(node);
@@ -90,10 +87,7 @@ internal sealed class HistoryUnpacker(WorkingSet ws)
             {
                 ApplyHistoryOf(node);
                 if (ws.StonithEnabled && !node.Maintenance && FirstActiveOn(node) is { } thought)
-                {
-                    node.Unclean = true;
-                    node.FenceReason ??= $"{thought.Id} is thought to be active there";
-                }
+                    Fence(node, $"{thought.Id} is thought to be active there");
             }
             // Its connection is down and no cluster node can run it again: if the history says
             // something still runs there, only fencing the remote node makes that safe.
@@ -101,27 +95,23 @@ internal sealed class HistoryUnpacker(WorkingSet ws)
             {
                 ApplyHistoryOf(node);
                 if (FirstActiveOn(node) is { } active)
-                {
-                    node.Unclean = true;
-                    node.FenceReason ??= $"{active.Id} is active there (fencing will be revoked if remote connection can be re-established elsewhere)";
-                }
+                    Fence(node, $"{active.Id} is active there (fencing will be revoked if remote connection can be re-established elsewhere)");
             }
         }
     }
 
     /// <summary>Whether a remote or guest node's connection runs (a guest's container too), failed or not.</summary>
     private bool Running(SchedNode node) =>
-        ws.ById.GetValueOrDefault(node.RemoteConnection!) is SchedPrimitive { ActiveOn.Count: > 0 }
-        && (!node.IsGuest || ws.ById.GetValueOrDefault(node.GuestContainer!) is SchedPrimitive { ActiveOn.Count: > 0 });
+        ws.ConnectionOf(node) is SchedPrimitive { ActiveOn.Count: > 0 }
+        && (!node.IsGuest || ws.ContainerOf(node) is SchedPrimitive { ActiveOn.Count: > 0 });
 
     /// <summary>Whether a remote or guest node is up: its connection runs, unfailed, and a guest's container too, on a node that is up.</summary>
-    private bool IsUp(SchedNode node)
-    {
-        if (ws.ById.GetValueOrDefault(node.RemoteConnection!) is not SchedPrimitive { Failed: false } connection || connection.ActiveOn.Count == 0) return false;
-        if (!node.IsGuest) return true;
-        return ws.ById.GetValueOrDefault(node.GuestContainer!) is SchedPrimitive { Failed: false } container
-               && container.ActiveOn.Count > 0 && !container.ActiveOn.Keys.Any(n => n.Unclean);
-    }
+    private bool IsUp(SchedNode node) =>
+        Running(node) && ws.ConnectionOf(node) is { Failed: false }
+        && (!node.IsGuest || ws.ContainerOf(node) is { Failed: false } container && !HostLost(container));
+
+    /// <summary>A guest's container runs on a node that is lost (to be fenced).</summary>
+    private static bool HostLost(SchedPrimitive container) => container.ActiveOn.Keys.Any(n => n.Unclean);
 
     /// <summary>
     /// A guest node is up while its container and its connection both run, unfailed, on a
@@ -133,8 +123,6 @@ internal sealed class HistoryUnpacker(WorkingSet ws)
     private void UnpackGuestNode(SchedNode node, SchedPrimitive? connection, SchedPrimitive? container)
     {
         if (connection is null || container is null) return;
-        var hostLost = container.ActiveOn.Keys.Any(n => n.Unclean);
-        var connectionRan = connection.ActiveOn.Count > 0;
         node.Online = IsUp(node);
         if (node.Online)
         {
@@ -142,15 +130,15 @@ internal sealed class HistoryUnpacker(WorkingSet ws)
             ApplyHistoryOf(node);
             return;
         }
-        if (hostLost || (container.Failed && container.ActiveOn.Count > 0)) ResetGuest(node);
-        if (!connectionRan && !ws.StonithEnabled) return;
+        if (HostLost(container) || (container.Failed && container.ActiveOn.Count > 0)) ResetGuest(node);
+        if (connection.ActiveOn.Count == 0 && !ws.StonithEnabled) return;
         ApplyHistoryOf(node);
         if (FirstActiveOn(node) is null) return;
         // Something runs on a guest that is down: only fencing it makes that safe.
         FenceGuest(node);
     }
 
-    /// <summary>A node must be fenced; a guest node is fenced by recovering its container.</summary>
+    /// <summary>A node must be fenced (the first reason given is kept); a guest node is fenced by recovering its container.</summary>
     private void Fence(SchedNode node, string reason)
     {
         if (node.IsGuest)
@@ -165,8 +153,8 @@ internal sealed class HistoryUnpacker(WorkingSet ws)
     /// <summary>Fences a guest: its container is recovered (not if unmanaged: then nothing can be done).</summary>
     private void FenceGuest(SchedNode guest)
     {
-        if (ws.ById.GetValueOrDefault(guest.GuestContainer!) is not SchedPrimitive container || container.Failed) return;
-        if (!(CibBoolean.TryParse(container.MetaValue("is-managed")) ?? true) || ws.MaintenanceMode) return;
+        if (ws.ContainerOf(guest) is not SchedPrimitive container || container.Failed) return;
+        if (!ManagedByConfiguration(container)) return;
         container.FailedOn.UnionWith(container.ActiveOn.Keys);
         ResetGuest(guest);
     }
@@ -322,10 +310,7 @@ internal sealed class HistoryUnpacker(WorkingSet ws)
                     // happened since; with reconnect_interval it stays down until the failure expires.
                     if (role > Role.Stopped) rsc.FailedOn.Add(node);
                     if (ws.FindNode(rsc.Id) is { IsRemote: true, RemoteWasFenced: false } remote)
-                    {
-                        remote.Unclean = true;
-                        remote.FenceReason ??= "remote connection is unrecoverable";
-                    }
+                        Fence(remote, "remote connection is unrecoverable");
                     if (rsc.ReconnectIntervalMs > 0) rsc.HeldStopped = true;
                     break;
                 case "fence":
@@ -632,7 +617,12 @@ internal sealed class HistoryUnpacker(WorkingSet ws)
         if (ws.Config.OperationDefault("on-fail") is { } byDefault) return byDefault;
         if (rsc.Container is not null) return RestartContainer;
         var probeOrStart = op.Task == "start" || op is { Task: "monitor", IntervalMs: 0 };
-        var managed = (CibBoolean.TryParse(rsc.MetaValue("is-managed")) ?? true) && !ws.MaintenanceMode;
-        return rsc.IsRemoteConnection && !probeOrStart && ws.StonithEnabled && managed ? ResetRemote : null;
+        return rsc.IsRemoteConnection && !probeOrStart && ws.StonithEnabled && ManagedByConfiguration(rsc) ? ResetRemote : null;
     }
+
+    /// <summary>
+    /// is-managed and maintenance-mode as the configuration sets them (the final word on
+    /// management, <see cref="SchedResource.Managed"/>, comes with placement, after the history).
+    /// </summary>
+    private bool ManagedByConfiguration(SchedPrimitive rsc) => (CibBoolean.TryParse(rsc.MetaValue("is-managed")) ?? true) && !ws.MaintenanceMode;
 }

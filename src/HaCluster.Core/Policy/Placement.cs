@@ -481,11 +481,11 @@ internal sealed class Placement(WorkingSet ws)
         var current = p.CurrentNode;
         var nodes = SortNodes(p, current);
         var chosen = nodes.FirstOrDefault();
-        // With a placement strategy, the node with the most free capacity wins among the best.
         // A remote connection caught mid-migration goes on to its target if it may run there
         // (Pacemaker places connections this way so that their nodes' resources stay put).
         if (p is { IsRemoteConnection: true, PartialMigration: var (_, target) } && p.Effective(target) >= 0)
             chosen = target;
+        // With a placement strategy, the node with the most free capacity wins among the best.
         else if (chosen is not null && mostCapable is not null && p.Effective(mostCapable) >= p.Effective(chosen) && p.Effective(mostCapable) >= 0)
             chosen = mostCapable;
         else if (chosen is not null && p.Effective(chosen) > 0 && current is not null && current.CanRunResources)

@@ -33,8 +33,8 @@ internal static class RemoteConnections
     {
         foreach (var guest in ws.Nodes.Where(n => n is { IsGuest: true, GuestReset: false, Online: true }))
         {
-            if (ws.ById.GetValueOrDefault(guest.RemoteConnection!) is not SchedPrimitive { AssignedTo: { } to } connection) continue;
-            if (ws.ById.GetValueOrDefault(guest.GuestContainer!) is not SchedPrimitive container) continue;
+            if (ws.ConnectionOf(guest) is not SchedPrimitive { AssignedTo: { } to } connection) continue;
+            if (ws.ContainerOf(guest) is not SchedPrimitive container) continue;
             var restarts = !connection.ActiveOn.ContainsKey(to) || container.Failed || container.RestartReason is not null || connection.Failed;
             if (!restarts) continue;
             foreach (var p in ws.AllPrimitives().Where(p => p.AssignedTo == guest && p.ActiveOn.ContainsKey(guest) && !p.Failed))
@@ -53,7 +53,7 @@ internal static class RemoteConnections
         if (!ws.StonithEnabled) return;
         foreach (var node in ws.Nodes.Where(n => n is { IsRemote: true, IsGuest: false, Unclean: false }))
         {
-            if (ws.ById.GetValueOrDefault(node.RemoteConnection!) is not SchedPrimitive connection || connection.AssignedTo is not null) continue;
+            if (ws.ConnectionOf(node) is not SchedPrimitive connection || connection.AssignedTo is not null) continue;
             var runsOnLostNode = connection.ActiveOn.Keys.Any(n => n.Unclean);
             if (!runsOnLostNode && !connection.Failed) continue;
             if (!runsOnLostNode && connection.ReconnectIntervalMs > 0 && node.RemoteWasFenced && !node.Shutdown) continue;

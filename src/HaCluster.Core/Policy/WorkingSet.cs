@@ -36,6 +36,14 @@ public sealed class WorkingSet
     public SchedNode? FindNode(string idOrName) =>
         Nodes.FirstOrDefault(n => n.Name == idOrName) ?? Nodes.FirstOrDefault(n => n.Id == idOrName);
 
+    /// <summary>A remote or guest node's connection resource (null for a cluster node, or one not built).</summary>
+    internal SchedPrimitive? ConnectionOf(SchedNode node) =>
+        node.RemoteConnection is { } id ? ById.GetValueOrDefault(id) as SchedPrimitive : null;
+
+    /// <summary>A guest node's container (null for any other node, or one not built).</summary>
+    internal SchedPrimitive? ContainerOf(SchedNode node) =>
+        node.GuestContainer is { } id ? ById.GetValueOrDefault(id) as SchedPrimitive : null;
+
     /// <summary>The node a status entry (node_state) is about: by name, else by id.</summary>
     public SchedNode? NodeOf(NodeState state) =>
         FindNode(state.Uname ?? state.Id) ?? Nodes.FirstOrDefault(n => n.Id == state.Id);
@@ -149,23 +157,21 @@ public sealed class WorkingSet
         agent is { Class: "ocf", Provider: "pacemaker", Type: "remote" };
 
     /// <summary>
-    /// Pacemaker Remote nodes not listed among the nodes: one per connection resource, named by
-    /// its id, and one per remote node the status knows whose connection (an ocf:pacemaker:remote
-    /// history on a cluster node, not inside a container) has left the configuration. They are down until the history
-    /// shows their connection running. (Guest nodes and bundles are not modelled yet.)
+    /// Pacemaker Remote and guest nodes not listed among the nodes: one per connection resource
+    /// (guests' implicit ones included), named by its id; one per remote node the status knows
+    /// whose connection (an ocf:pacemaker:remote history on a cluster node, not inside a
+    /// container) has left the configuration; and one per guest whose connection's history names
+    /// a container that left it. They are down until the history shows their connection running.
     /// </summary>
     private void AddRemoteNodes()
     {
-        var guests = Config.AllResources().OfType<Primitive>()
-            .Select(p => p.MetaAttributes.SelectMany(set => set.Pairs).FirstOrDefault(nv => nv.Name == "remote-node")?.Value)
-            .Where(v => v is not null).ToHashSet();
-        var connectionHistories = Status.Nodes.Where(s => !s.RemoteNode).SelectMany(s => s.Resources)
-            .Where(h => h is { Class: "ocf", Provider: "pacemaker", Type: "remote", Container: null }).Select(h => h.Id).ToHashSet();
-        var orphaned = Status.Nodes.Where(s => s.RemoteNode).Select(s => s.Uname ?? s.Id)
-            .Where(name => connectionHistories.Contains(name) && !guests.Contains(name) && Config.FindResource(name) is null);
-        // A guest whose container left the configuration: its connection's history names the container.
-        var orphanedGuests = Status.Nodes.Where(s => !s.RemoteNode).SelectMany(s => s.Resources)
-            .Where(h => h is { Class: "ocf", Provider: "pacemaker", Type: "remote", Container: not null } && Config.FindResource(h.Id) is null)
+        // (Guests' connections are in the configuration, GuestNodes.Expand adds them: a guest
+        // with its container configured is never taken for an orphan.)
+        var orphanConnections = Status.Nodes.Where(s => !s.RemoteNode).SelectMany(s => s.Resources)
+            .Where(h => h is { Class: "ocf", Provider: "pacemaker", Type: "remote" } && Config.FindResource(h.Id) is null).ToList();
+        var remoteHistories = orphanConnections.Where(h => h.Container is null).Select(h => h.Id).ToHashSet();
+        var orphaned = Status.Nodes.Where(s => s.RemoteNode).Select(s => s.Uname ?? s.Id).Where(remoteHistories.Contains);
+        var orphanedGuests = orphanConnections.Where(h => h.Container is not null)
             .GroupBy(h => h.Id).ToDictionary(g => g.Key, g => g.First().Container);
         var names = Config.Resources.OfType<Primitive>().Where(p => IsRemoteAgent(p.Agent)).Select(p => p.Id).Concat(orphaned).Concat(orphanedGuests.Keys);
         foreach (var name in names)

@@ -284,7 +284,6 @@ public sealed class LocalResourceManager : IAsyncDisposable
     private string Digest(ClusterConfig config, Primitive p, string task, long intervalMs)
     {
         var self = new SchedNode(nodeName, nodeName);
-        var discovery = new ResourceDiscovery(config);
         foreach (var (name, value) in attributes) self.Attributes[name] = value;
         self.Attributes["#uname"] = nodeName;
         var now = DateTimeOffset.UtcNow;

@@ -367,8 +367,7 @@ public class SchedulerTests
     public void A_remote_node_is_up_while_its_connection_runs_and_what_runs_there_stops_when_it_is_disabled()
     {
         var crm = TwoNodes + "primitive remote1 ocf:pacemaker:remote\nprimitive a Dummy\nlocation on_remote a 100: remote1";
-        var status = new StatusBuilder().Online("node1", "node2").Running("node1", "remote1", "ocf:pacemaker:remote")
-            .RemoteNode("remote1").Running("remote1", "a");
+        var status = new StatusBuilder().Online("node1", "node2").ConnectionRunning("node1", "remote1").Running("remote1", "a");
         Assert.Empty(Summary(crm, status));
         var disabled = Summary(crm.Replace("primitive remote1 ocf:pacemaker:remote", "primitive remote1 ocf:pacemaker:remote meta target-role=Stopped"), status);
         Assert.Contains("Stop remote1 (node1) due to node availability", disabled);
@@ -380,7 +379,7 @@ public class SchedulerTests
     {
         var crm = "node node1\nproperty stonith-enabled=true\nprimitive fence stonith:fence_dummy\nprimitive remote1 ocf:pacemaker:remote\n" +
                   "primitive remote2 ocf:pacemaker:remote\nlocation f_remote fence 100: remote1\nlocation r_remote remote2 100: remote1";
-        var status = new StatusBuilder().Online("node1").Running("node1", "remote1", "ocf:pacemaker:remote").RemoteNode("remote1");
+        var status = new StatusBuilder().Online("node1").ConnectionRunning("node1", "remote1");
         var s = Summary(crm, status);
         Assert.Contains("Start fence (node1)", s);
         Assert.Contains("Start remote2 (node1)", s);
@@ -390,8 +389,7 @@ public class SchedulerTests
     public void A_remote_node_whose_connection_left_the_configuration_is_emptied_and_its_connection_stopped()
     {
         var crm = TwoNodes + "primitive a Dummy";
-        var status = new StatusBuilder().Online("node1", "node2").Running("node1", "remote1", "ocf:pacemaker:remote")
-            .RemoteNode("remote1").Running("remote1", "a");
+        var status = new StatusBuilder().Online("node1", "node2").ConnectionRunning("node1", "remote1").Running("remote1", "a");
         var s = Summary(crm, status);
         Assert.Contains(s, l => l.StartsWith("Move a (remote1 -> "));
         Assert.Contains("Stop remote1 (node1) due to node availability", s);
@@ -501,8 +499,7 @@ public class SchedulerTests
         // first and takes the emptiest node, and moves there by live migration.
         var crm = "node node1\nnode node2\nnode node3\nproperty stonith-enabled=false\nprimitive a Dummy\nprimitive remote1 ocf:pacemaker:remote\n" +
                   "location not3 remote1 -inf: node3";
-        var status = new StatusBuilder().Online("node1", "node2", "node3").Running("node1", "a").Running("node3", "remote1", "ocf:pacemaker:remote")
-            .RemoteNode("remote1");
+        var status = new StatusBuilder().Online("node1", "node2", "node3").Running("node1", "a").ConnectionRunning("node3", "remote1");
         var s = Summary(crm, status);
         Assert.Contains("Migrate remote1 (node3 -> node1)", s);
         Assert.Contains(s, l => l.StartsWith("Move a (node1 -> "));
@@ -540,7 +537,7 @@ public class SchedulerTests
         var crm = "node node1\nnode node2\nproperty stonith-enabled=true\nprimitive fence stonith:fence_dummy\nprimitive remote1 ocf:pacemaker:remote\n" +
                   "primitive a Dummy\nlocation on_remote a 100: remote1\nlocation only1 remote1 -inf: node2";
         var status = new StatusBuilder().Online("node2").Lost("node1").Running("node2", "fence", "stonith:fence_dummy")
-            .Running("node1", "remote1", "ocf:pacemaker:remote").RemoteNode("remote1").Running("remote1", "a");
+            .ConnectionRunning("node1", "remote1").Running("remote1", "a");
         var s = Summary(crm, status);
         Assert.Contains("Fence (reboot) remote1 'resources are active but connection is unrecoverable'", s);
         Assert.Contains("Move a (remote1 -> node2)", s);
@@ -551,7 +548,7 @@ public class SchedulerTests
     public void An_anonymous_clone_runs_on_every_node_by_default_remote_nodes_included()
     {
         var crm = "node node1\nproperty stonith-enabled=false\nprimitive remote1 ocf:pacemaker:remote\nprimitive c Dummy\nclone cl c";
-        var status = new StatusBuilder().Online("node1").Running("node1", "remote1", "ocf:pacemaker:remote").RemoteNode("remote1");
+        var status = new StatusBuilder().Online("node1").ConnectionRunning("node1", "remote1");
         var s = Summary(crm, status);
         Assert.Equal(2, s.Count(l => l.StartsWith("Start c:")));
         Assert.Contains(s, l => l.StartsWith("Start c:") && l.EndsWith("(remote1)"));
@@ -562,7 +559,7 @@ public class SchedulerTests
                                         "primitive a Dummy\nlocation in_guests a rule inf: #kind eq container\n";
 
     private static StatusBuilder GuestRunning() => new StatusBuilder().Online("node1", "node2").Running("node1", "vm1")
-        .Running("node1", "guest1", "ocf:pacemaker:remote").RemoteNode("guest1");
+        .ConnectionRunning("node1", "guest1");
 
     [Fact]
     public void A_resource_with_meta_remote_node_is_a_guest_node_of_kind_container()
@@ -586,7 +583,7 @@ public class SchedulerTests
     public void A_guest_whose_container_failed_is_fenced_by_recovering_the_container()
     {
         var status = new StatusBuilder().Online("node1", "node2").MonitorFailedAt("node1", "vm1", Now.ToUnixTimeSeconds() - 10)
-            .Running("node1", "guest1", "ocf:pacemaker:remote").RemoteNode("guest1").Running("guest1", "a");
+            .ConnectionRunning("node1", "guest1").Running("guest1", "a");
         var s = Summary(GuestCluster, status);
         Assert.Contains("Fence (reboot) guest1 (resource: vm1) 'guest is unclean'", s);
         Assert.Contains("Recover vm1 (node1)", s);

@@ -103,6 +103,10 @@ internal sealed class StatusBuilder
         _nodes[i] = change(_nodes[i]);
     }
 
+    /// <summary>The connection of the remote (or guest) node <paramref name="name"/> runs on node, and that node has a state.</summary>
+    public StatusBuilder ConnectionRunning(string node, string name) =>
+        Running(node, name, "ocf:pacemaker:remote").RemoteNode(name);
+
     /// <summary>A guest's connection rsc runs on node; its history names the container it runs in.</summary>
     public StatusBuilder GuestConnectionRunning(string node, string rsc, string container)
     {
