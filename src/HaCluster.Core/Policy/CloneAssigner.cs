@@ -253,7 +253,7 @@ internal sealed class CloneAssigner(WorkingSet ws, Placement placement)
             var value = node.Attribute($"master-{known}") ?? node.Attribute($"master-{baseId}") ?? node.Attribute($"promotion-{baseId}");
             if (value is not null && Score.TryParse(value, out var s)) { total = Score.Add(total, s.Value); found = true; }
         }
-        // No promotion score: -1, so only a role=Promoted location or a colocation can make it promotable.
+        // No promotion score: -1, so only a role=Promoted location or the clone's own role colocation can make it promotable.
         if (!found) total = -1;
         // role=Promoted location constraints on the clone.
         foreach (var l in ws.Config.Constraints.OfType<LocationConstraint>())
