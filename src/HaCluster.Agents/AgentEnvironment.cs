@@ -15,7 +15,8 @@ public static class AgentEnvironment
 
     public static Dictionary<string, string> Build(AgentAction action, AgentPaths paths, string agentClass)
     {
-        var env = new Dictionary<string, string>(StringComparer.Ordinal)
+        // Sized for a typical OCF action (a dozen fixed variables, parameters, meta attributes) so it is not regrown.
+        var env = new Dictionary<string, string>(24 + action.Parameters.Count + action.Meta.Count, StringComparer.Ordinal)
         {
             // The stand-in attribute tools come first, for agents that call them through PATH.
             ["PATH"] = $"{paths.ToolsDirectory}:/usr/local/sbin:/usr/local/bin:/usr/sbin:/usr/bin:/sbin:/bin",

@@ -17,6 +17,10 @@ public sealed class AgentRunner
     private readonly Dictionary<string, AgentClass> classes;
     private readonly ProcessRunner processes;
     private readonly ConcurrentDictionary<AgentSpec, Task<AgentMetadata?>> metadataCache = new();
+    private readonly AttributeSnapshots snapshots;
+    // Spool files are named by process, runner and a counter: unique without a random number per action.
+    private readonly string spoolPrefix = $"{Environment.ProcessId}-{Random.Shared.Next():x8}";
+    private long spoolCounter;
 
     public AgentPaths Paths { get; }
 
@@ -34,6 +38,7 @@ public sealed class AgentRunner
             .ToDictionary(c => c.Name);
         AttributeTools.Install(Paths.ToolsDirectory);
         Directory.CreateDirectory(Paths.SpoolDirectory);
+        snapshots = new AttributeSnapshots(Paths.SpoolDirectory);
         // Agents write their state files straight into HA_VARRUN; they never create it.
         if (Paths.RunDirectory is { } run) Directory.CreateDirectory(run);
     }
@@ -64,33 +69,35 @@ public sealed class AgentRunner
         var program = agentClass.Locate(action.Agent);
         if (program is null)
             return ActionResult.Failed(OcfExitCode.NotInstalled, ExecutionStatus.NotInstalled, $"{action.Agent} is not installed on this node");
-        if (action.Parameters.Concat(action.Meta).FirstOrDefault(p => !AgentEnvironment.IsSafeName(p.Key) || p.Value.Contains('\0') ||
-                (agentClass is StonithClass && p.Value.Contains('\n'))) is { Key: not null } bad)
-            return ActionResult.Failed(OcfExitCode.InvalidArgument, ExecutionStatus.Error, $"parameter '{bad.Key}' has a name or value an agent cannot be given");
+        if (UnsafeParameter(action, agentClass) is { } bad)
+            return ActionResult.Failed(OcfExitCode.InvalidArgument, ExecutionStatus.Error, $"parameter '{bad}' has a name or value an agent cannot be given");
 
-        string? spool = null, snapshot = null;
+        string? spool = null;
+        AttributeSnapshots.Snapshot? snapshot = null;
         var environment = AgentEnvironment.Build(action, Paths, agentClass.Name);
         if (agentClass is OcfClass)
         {
-            var stem = Path.Combine(Paths.SpoolDirectory, $"{Environment.ProcessId}-{Guid.NewGuid():N}");
-            spool = stem + ".spool";
+            spool = Path.Combine(Paths.SpoolDirectory, $"{spoolPrefix}-{Interlocked.Increment(ref spoolCounter)}.spool");
             environment[AttributeTools.SpoolVariable] = spool;
             if (nodeAttributes is not null)
             {
-                snapshot = stem + ".attrs";
-                AttributeTools.WriteSnapshot(snapshot, nodeAttributes);
-                environment[AttributeTools.SnapshotVariable] = snapshot;
+                snapshot = snapshots.Acquire(nodeAttributes);
+                environment[AttributeTools.SnapshotVariable] = snapshot.Path;
             }
         }
         var command = agentClass.Command(action, program, environment);
         if (command is null)
+        {
+            if (snapshot is not null) snapshots.Release(snapshot);
             return ActionResult.Failed(OcfExitCode.Unimplemented, ExecutionStatus.Done, $"{agentClass.Name} agents have no '{action.Name}' action");
+        }
 
         try
         {
             var outcome = await processes.RunAsync(command, cancel);
-            var updates = spool is not null && File.Exists(spool)
-                ? AttributeTools.ParseSpool(await File.ReadAllTextAsync(spool, CancellationToken.None), action.ResourceId)
+            // Most actions set no attribute, so the spool usually does not exist: one failed open.
+            var updates = spool is not null && Posix.TryReadAndDelete(spool) is { } spooled
+                ? AttributeTools.ParseSpool(spooled, action.ResourceId)
                 : [];
             var result = Interpret(action, agentClass, outcome, updates);
             agentClass.Completed(action, result);
@@ -98,8 +105,21 @@ public sealed class AgentRunner
         }
         finally
         {
-            if (spool is not null) File.Delete(spool);
-            if (snapshot is not null) File.Delete(snapshot);
+            if (snapshot is not null) snapshots.Release(snapshot);
+        }
+    }
+
+    /// <summary>A parameter or meta attribute an agent cannot be given safely (its name), or null.</summary>
+    private static string? UnsafeParameter(AgentAction action, AgentClass agentClass)
+    {
+        var oneLine = agentClass is StonithClass;
+        return Unsafe(action.Parameters, oneLine) ?? Unsafe(action.Meta, oneLine);
+
+        static string? Unsafe(IReadOnlyDictionary<string, string> values, bool oneLine)
+        {
+            foreach (var (name, value) in values)
+                if (!AgentEnvironment.IsSafeName(name) || value.Contains('\0') || (oneLine && value.Contains('\n'))) return name;
+            return null;
         }
     }
 

@@ -106,7 +106,7 @@ public sealed class Executor : IAsyncDisposable
         ActionResult? previous = null;
         try
         {
-            if (entry.Action.StartDelay > TimeSpan.Zero) await Task.Delay(entry.Action.StartDelay, time, token);
+            if (entry.Action.StartDelay > TimeSpan.Zero) await DelayAsync(entry.Action.StartDelay, token);
             while (!token.IsCancellationRequested)
             {
                 ActionResult result;
@@ -127,13 +127,20 @@ public sealed class Executor : IAsyncDisposable
                     || result.Status is ExecutionStatus.TimedOut or ExecutionStatus.Error;
                 previous = result;
                 if (changed || failed) report(new RecurringReport(entry.Action, result, changed));
-                await Task.Delay(entry.Action.Interval, time, token);
+                await DelayAsync(entry.Action.Interval, token);
             }
         }
         catch (OperationCanceledException)
         {
         }
     }
+
+    /// <summary>
+    /// Waits on the agent loop's clock, so the next run starts on the thread that reaps agents
+    /// (no thread hop per monitor); a test's own time provider is honoured instead.
+    /// </summary>
+    private Task DelayAsync(TimeSpan delay, CancellationToken token) =>
+        time == TimeProvider.System ? Processes.AgentLoop.Delay(delay, token) : Task.Delay(delay, time, token);
 
     public async ValueTask DisposeAsync()
     {

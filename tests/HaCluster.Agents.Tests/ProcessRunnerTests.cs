@@ -64,6 +64,22 @@ public sealed class ProcessRunnerTests : IDisposable
     }
 
     [Fact]
+    public async Task Cancelling_a_run_kills_its_group_and_reports_no_timeout()
+    {
+        var script = dir.Script("hang", "#!/bin/sh\nsleep 1000 &\necho $! > \"$1\"\nwhile true; do sleep 0.1; done\n");
+        using var cancel = new CancellationTokenSource();
+        var run = new ProcessRunner { KillGrace = TimeSpan.FromMilliseconds(300) }.RunAsync(Spec(script, TimeSpan.FromSeconds(30), dir["sleeper.pid"]), cancel.Token);
+        for (var i = 0; i < 100 && !File.Exists(dir["sleeper.pid"]); i++) await Task.Delay(20);
+        cancel.Cancel();
+        var outcome = await run.WaitAsync(TimeSpan.FromSeconds(5));
+        Assert.False(outcome.TimedOut);
+        Assert.Equal(128 + 15, outcome.ExitCode);
+        var sleeper = int.Parse(File.ReadAllText(dir["sleeper.pid"]).Trim());
+        for (var i = 0; i < 50 && Alive(sleeper); i++) await Task.Delay(20);
+        Assert.False(Alive(sleeper), "the agent's child survived the cancellation");
+    }
+
+    [Fact]
     public async Task The_environment_is_exactly_the_one_given()
     {
         var env = new Dictionary<string, string> { ["PATH"] = "/usr/bin:/bin", ["ONLY"] = "this" };

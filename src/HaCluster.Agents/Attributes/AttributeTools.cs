@@ -9,7 +9,7 @@ namespace HaCluster.Agents.Attributes;
 /// The stand-ins are tiny shell scripts, so a call costs a fork, not a runtime start: they append
 /// their arguments to a per-action spool file that the executor reads when the action ends and
 /// turns into <see cref="AttributeUpdate"/>s, and they answer queries from a snapshot of the
-/// node's attributes written before the action.
+/// node's attributes (<see cref="AttributeSnapshots"/>).
 /// </summary>
 public static class AttributeTools
 {
@@ -88,15 +88,6 @@ public static class AttributeTools
                 UnixFileMode.GroupRead | UnixFileMode.GroupExecute | UnixFileMode.OtherRead | UnixFileMode.OtherExecute);
             File.Move(temp, path, overwrite: true);
         }
-    }
-
-    /// <summary>Writes the node's attributes for query answers (one "name TAB value" per line).</summary>
-    public static void WriteSnapshot(string path, IReadOnlyDictionary<string, string> attributes)
-    {
-        var text = new StringBuilder();
-        foreach (var (k, v) in attributes)
-            if (!k.Contains('\t') && !k.Contains('\n') && !v.Contains('\n')) text.Append(k).Append('\t').Append(v).Append('\n');
-        File.WriteAllText(path, text.ToString());
     }
 
     /// <summary>

@@ -5,7 +5,7 @@ namespace HaCluster.Agents.Processes;
 
 /// <summary>
 /// Starts a program with posix_spawn(3) as the leader of a new session (so its whole process
-/// group can be signalled); <see cref="Reaper"/> learns of its exit. This is what lets an action
+/// group can be signalled); <see cref="AgentLoop"/> learns of its exit. This is what lets an action
 /// cost what it costs from a shell loop: .NET's Process class cannot create a process group,
 /// and an extra exec of setsid(1) doubled the cost of a 3 ms monitor. glibc's posix_spawn uses
 /// vfork, so the daemon's size does not matter.
@@ -39,72 +39,110 @@ internal sealed unsafe partial class ChildProcess
     {
         // fds: 0 stdin, 1 stdout, 2 stderr (ours; the child gets copies as 0, 1, 2).
         var fds = stackalloc int[3];
-        fds[0] = input is null ? OpenDevNull() : MemoryFile("hacluster-stdin", input);
+        fds[0] = input is null ? DevNull : MemoryFile("hacluster-stdin", input);
         fds[1] = MemoryFile("hacluster-stdout", null);
         fds[2] = MemoryFile("hacluster-stderr", null);
         var actions = stackalloc byte[256];
         var attr = stackalloc byte[1024];
         var sigset = stackalloc byte[256];
-        var argv = new List<IntPtr>();
-        var envp = new List<IntPtr>();
-        var pathPtr = Marshal.StringToCoTaskMemUTF8(program);
-        var dirPtr = Marshal.StringToCoTaskMemUTF8(workingDirectory);
+        // argv, envp and the two paths in one native block: one allocation per action, not one per string.
+        using var strings = new NativeStrings(2 + arguments.Count + environment.Count);
+        var pathPtr = strings.Add(program);
+        var dirPtr = strings.Add(workingDirectory);
+        var argvArray = stackalloc IntPtr[arguments.Count + 2];
+        argvArray[0] = strings.Add(program);
+        for (var i = 0; i < arguments.Count; i++) argvArray[i + 1] = strings.Add(arguments[i]);
+        argvArray[arguments.Count + 1] = IntPtr.Zero;
+        var envArray = stackalloc IntPtr[environment.Count + 1];
+        var e = 0;
+        foreach (var (k, v) in environment) envArray[e++] = strings.Add(k, '=', v);
+        envArray[e] = IntPtr.Zero;
+
+        Check(FileActionsInit(actions), "posix_spawn_file_actions_init");
+        Check(AttrInit(attr), "posix_spawnattr_init");
         try
         {
-            argv.Add(Marshal.StringToCoTaskMemUTF8(program));
-            foreach (var a in arguments) argv.Add(Marshal.StringToCoTaskMemUTF8(a));
-            foreach (var (k, v) in environment) envp.Add(Marshal.StringToCoTaskMemUTF8($"{k}={v}"));
-            var argvArray = stackalloc IntPtr[argv.Count + 1];
-            for (var i = 0; i < argv.Count; i++) argvArray[i] = argv[i];
-            argvArray[argv.Count] = IntPtr.Zero;
-            var envArray = stackalloc IntPtr[envp.Count + 1];
-            for (var i = 0; i < envp.Count; i++) envArray[i] = envp[i];
-            envArray[envp.Count] = IntPtr.Zero;
-
-            Check(FileActionsInit(actions), "posix_spawn_file_actions_init");
-            Check(AttrInit(attr), "posix_spawnattr_init");
-            try
+            Check(AddDup2(actions, fds[0], 0), "adddup2");
+            Check(AddDup2(actions, fds[1], 1), "adddup2");
+            Check(AddDup2(actions, fds[2], 2), "adddup2");
+            Check(AddChdir(actions, (byte*)dirPtr), "addchdir");
+            // Default dispositions for every signal and nothing blocked: the runtime's own
+            // signal set-up must not leak into agents (a blocked SIGTERM would defeat timeouts).
+            SigFillSet(sigset);
+            Check(AttrSetSigDefault(attr, sigset), "setsigdefault");
+            SigEmptySet(sigset);
+            Check(AttrSetSigMask(attr, sigset), "setsigmask");
+            Check(AttrSetFlags(attr, (short)(POSIX_SPAWN_SETSID | POSIX_SPAWN_SETSIGDEF | POSIX_SPAWN_SETSIGMASK)), "setflags");
+            int pid;
+            var rc = Spawn(&pid, (byte*)pathPtr, actions, attr, argvArray, envArray);
+            if (fds[0] != DevNull) Close(fds[0]);
+            if (rc != 0)
             {
-                Check(AddDup2(actions, fds[0], 0), "adddup2");
-                Check(AddDup2(actions, fds[1], 1), "adddup2");
-                Check(AddDup2(actions, fds[2], 2), "adddup2");
-                Check(AddChdir(actions, (byte*)dirPtr), "addchdir");
-                // Default dispositions for every signal and nothing blocked: the runtime's own
-                // signal set-up must not leak into agents (a blocked SIGTERM would defeat timeouts).
-                SigFillSet(sigset);
-                Check(AttrSetSigDefault(attr, sigset), "setsigdefault");
-                SigEmptySet(sigset);
-                Check(AttrSetSigMask(attr, sigset), "setsigmask");
-                Check(AttrSetFlags(attr, (short)(POSIX_SPAWN_SETSID | POSIX_SPAWN_SETSIGDEF | POSIX_SPAWN_SETSIGMASK)), "setflags");
-                int pid;
-                var rc = Spawn(&pid, (byte*)pathPtr, actions, attr, argvArray, envArray);
-                Close(fds[0]);
-                if (rc != 0)
-                {
-                    Close(fds[1]);
-                    Close(fds[2]);
-                    throw new SpawnException(rc, $"cannot run {program}: {Marshal.GetPInvokeErrorMessage(rc)}");
-                }
-                // What follows an exit (reading the output, mapping the result, the executor's
-                // bookkeeping) is short and runs on the reaper thread itself: a hop to the thread
-                // pool per action cost more CPU than the work (docs/benchmarks.md). Callers must
-                // not block in continuations of an action.
-                var exited = new TaskCompletionSource<int>();
-                Reaper.Watch(pid, exited);
-                return new ChildProcess(pid, new SafeFileHandle(fds[1], ownsHandle: true), new SafeFileHandle(fds[2], ownsHandle: true), exited.Task);
+                Close(fds[1]);
+                Close(fds[2]);
+                throw new SpawnException(rc, $"cannot run {program}: {Marshal.GetPInvokeErrorMessage(rc)}");
             }
-            finally
-            {
-                FileActionsDestroy(actions);
-                AttrDestroy(attr);
-            }
+            // What follows an exit (reading the output, mapping the result, the executor's
+            // bookkeeping) is short and runs on the agent loop's thread itself: a hop to the
+            // thread pool per action cost more CPU than the work (docs/benchmarks.md). Callers
+            // must not block in continuations of an action.
+            var exited = new TaskCompletionSource<int>();
+            AgentLoop.Watch(pid, exited);
+            return new ChildProcess(pid, new SafeFileHandle(fds[1], ownsHandle: true), new SafeFileHandle(fds[2], ownsHandle: true), exited.Task);
         }
         finally
         {
-            Marshal.FreeCoTaskMem(pathPtr);
-            Marshal.FreeCoTaskMem(dirPtr);
-            foreach (var p in argv) Marshal.FreeCoTaskMem(p);
-            foreach (var p in envp) Marshal.FreeCoTaskMem(p);
+            FileActionsDestroy(actions);
+            AttrDestroy(attr);
+        }
+    }
+
+    /// <summary>NUL-terminated UTF-8 strings packed into one native allocation, freed together.</summary>
+    private sealed class NativeStrings : IDisposable
+    {
+        private byte* block;
+        private int used;
+        private int capacity;
+        // Blocks filled before the current one; the pointers handed out still point into them.
+        private List<IntPtr>? retired;
+
+        public NativeStrings(int expectedStrings)
+        {
+            capacity = Math.Max(1024, expectedStrings * 64);
+            block = (byte*)NativeMemory.Alloc((nuint)capacity);
+        }
+
+        public IntPtr Add(string text) => Add(text, '\0', null);
+
+        /// <summary>Adds <paramref name="first"/>, then <paramref name="separator"/> and <paramref name="second"/> when given.</summary>
+        public IntPtr Add(string first, char separator, string? second)
+        {
+            var length = System.Text.Encoding.UTF8.GetByteCount(first) + (second is null ? 0 : 1 + System.Text.Encoding.UTF8.GetByteCount(second)) + 1;
+            if (used + length > capacity)
+            {
+                (retired ??= []).Add((IntPtr)block);
+                capacity = Math.Max(capacity, length);
+                block = (byte*)NativeMemory.Alloc((nuint)capacity);
+                used = 0;
+            }
+            var start = block + used;
+            var span = new Span<byte>(start, length);
+            var n = System.Text.Encoding.UTF8.GetBytes(first, span);
+            if (second is not null)
+            {
+                span[n++] = (byte)separator;
+                n += System.Text.Encoding.UTF8.GetBytes(second, span[n..]);
+            }
+            span[n] = 0;
+            used += length;
+            return (IntPtr)start;
+        }
+
+        public void Dispose()
+        {
+            NativeMemory.Free(block);
+            if (retired is not null)
+                foreach (var b in retired) NativeMemory.Free((void*)b);
         }
     }
 
@@ -129,6 +167,9 @@ internal sealed unsafe partial class ChildProcess
         }
         return fd;
     }
+
+    /// <summary>/dev/null, opened once: every agent without input gets a copy of it as stdin.</summary>
+    private static readonly int DevNull = OpenDevNull();
 
     private static int OpenDevNull()
     {

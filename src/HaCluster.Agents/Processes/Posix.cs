@@ -1,9 +1,14 @@
 using System.Runtime.InteropServices;
+using System.Text;
+using Microsoft.Win32.SafeHandles;
 
 namespace HaCluster.Agents.Processes;
 
-/// <summary>The few POSIX calls .NET does not expose: signalling a whole process group.</summary>
-internal static partial class Posix
+/// <summary>
+/// The few POSIX calls .NET does not expose or makes costly: signalling a whole process group,
+/// reading a file that usually does not exist without an exception.
+/// </summary>
+internal static unsafe partial class Posix
 {
     public const int SIGTERM = 15;
     public const int SIGKILL = 9;
@@ -16,4 +21,28 @@ internal static partial class Posix
 
     /// <summary>True while any process of the group is alive (signal 0 probes without sending).</summary>
     public static bool GroupExists(int pgid) => pgid > 1 && Kill(-pgid, 0) == 0;
+
+    /// <summary>The whole (UTF-8) content of <paramref name="path"/>, which is then removed; null when there is no such file.</summary>
+    public static string? TryReadAndDelete(string path)
+    {
+        var fd = Open(path, O_RDONLY | O_CLOEXEC);
+        if (fd < 0) return null;
+        using var handle = new SafeFileHandle(fd, ownsHandle: true);
+        var bytes = new byte[RandomAccess.GetLength(handle)];
+        var read = 0;
+        while (read < bytes.Length)
+        {
+            var n = RandomAccess.Read(handle, bytes.AsSpan(read), read);
+            if (n <= 0) break;
+            read += n;
+        }
+        Unlink(path);
+        return Encoding.UTF8.GetString(bytes, 0, read);
+    }
+
+    private const int O_RDONLY = 0;
+    private const int O_CLOEXEC = 0x80000;
+
+    [LibraryImport("libc", EntryPoint = "open", SetLastError = true, StringMarshalling = StringMarshalling.Utf8)] private static partial int Open(string path, int flags);
+    [LibraryImport("libc", EntryPoint = "unlink", StringMarshalling = StringMarshalling.Utf8)] private static partial int Unlink(string path);
 }

@@ -20,7 +20,7 @@ public sealed class ProcessRunner
 
     public async Task<ProcessOutcome> RunAsync(ProcessSpec spec, CancellationToken cancel = default)
     {
-        var clock = Stopwatch.StartNew();
+        var started = Stopwatch.GetTimestamp();
         ChildProcess child;
         for (var attempt = 1; ; attempt++)
         {
@@ -44,23 +44,18 @@ public sealed class ProcessRunner
         using var stderr = child.StandardError;
         var pid = child.Pid;
 
-        var timedOut = false;
-        int status;
-        using (var deadline = CancellationTokenSource.CreateLinkedTokenSource(cancel))
-        {
-            deadline.CancelAfter(spec.Timeout);
-            try
-            {
-                status = await child.Exited.WaitAsync(deadline.Token);
-            }
-            catch (OperationCanceledException)
-            {
-                timedOut = !cancel.IsCancellationRequested;
-                status = await KillGroupAsync(child);
-            }
-        }
-        var duration = clock.Elapsed;
-        if (timedOut || cancel.IsCancellationRequested) Posix.SignalGroup(pid, Posix.SIGKILL);
+        // The deadline is a timer of the agent loop, the thread that learns of the exit: an
+        // action that ends in time costs no other thread a wake-up.
+        var ending = new Ending(child, KillGrace);
+        var deadline = AgentLoop.Schedule(spec.Timeout, () => ending.Expire(timedOut: true));
+        var registration = cancel.CanBeCanceled ? cancel.UnsafeRegister(static e => ((Ending)e!).Expire(timedOut: false), ending) : default;
+        // After an early end the exit is the one the kill caused.
+        var status = await child.Exited;
+        deadline.Cancel();
+        registration.Dispose();
+        var timedOut = ending.TimedOut;
+        var duration = Stopwatch.GetElapsedTime(started);
+        if (ending.Expired) Posix.SignalGroup(pid, Posix.SIGKILL);
         return new ProcessOutcome
         {
             ExitCode = timedOut ? null : ChildProcess.ExitCode(status) ?? 128 + ChildProcess.TermSignal(status),
@@ -70,6 +65,25 @@ public sealed class ProcessRunner
             Duration = duration,
             ProcessId = pid,
         };
+    }
+
+    /// <summary>
+    /// How a run ends early: its deadline passed (timed out) or its caller cancelled it. The
+    /// first of the two starts <see cref="KillGroupAsync"/>; an exit that came first leaves it unused.
+    /// </summary>
+    private sealed class Ending(ChildProcess child, TimeSpan killGrace)
+    {
+        private const int Running = 0, DeadlinePassed = 1, Cancelled = 2;
+        private int state;
+
+        public bool Expired => Volatile.Read(ref state) != Running;
+        public bool TimedOut => Volatile.Read(ref state) == DeadlinePassed;
+
+        public void Expire(bool timedOut)
+        {
+            if (child.Exited.IsCompleted || Interlocked.CompareExchange(ref state, timedOut ? DeadlinePassed : Cancelled, Running) != Running) return;
+            _ = KillGroupAsync(child, killGrace);
+        }
     }
 
     /// <summary>The first <see cref="OutputLimit"/> bytes the program wrote to an output file.</summary>
@@ -89,12 +103,12 @@ public sealed class ProcessRunner
     }
 
     /// <summary>SIGTERM to the group, SIGKILL after the grace period; returns the leader's wait status.</summary>
-    private async Task<int> KillGroupAsync(ChildProcess child)
+    private static async Task<int> KillGroupAsync(ChildProcess child, TimeSpan killGrace)
     {
         Posix.SignalGroup(child.Pid, Posix.SIGTERM);
         try
         {
-            return await child.Exited.WaitAsync(KillGrace);
+            return await child.Exited.WaitAsync(killGrace);
         }
         catch (TimeoutException)
         {

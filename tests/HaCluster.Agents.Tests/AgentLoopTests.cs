@@ -1,0 +1,53 @@
+using System.Diagnostics;
+using HaCluster.Agents.Processes;
+
+namespace HaCluster.Agents.Tests;
+
+public sealed class AgentLoopTests
+{
+    [Fact]
+    public async Task Timers_run_in_due_order_and_not_before_they_are_due()
+    {
+        var order = new List<int>();
+        var done = new TaskCompletionSource();
+        var clock = Stopwatch.StartNew();
+        var elapsed = new TimeSpan[3];
+        AgentLoop.Schedule(TimeSpan.FromMilliseconds(150), () => { elapsed[2] = clock.Elapsed; order.Add(3); done.SetResult(); });
+        AgentLoop.Schedule(TimeSpan.FromMilliseconds(50), () => { elapsed[0] = clock.Elapsed; order.Add(1); });
+        AgentLoop.Schedule(TimeSpan.FromMilliseconds(100), () => { elapsed[1] = clock.Elapsed; order.Add(2); });
+        await done.Task.WaitAsync(TimeSpan.FromSeconds(5));
+        Assert.Equal([1, 2, 3], order);
+        // A timer may run up to a millisecond early (it joins the wake-up of one due then), never more.
+        Assert.True(elapsed[0] >= TimeSpan.FromMilliseconds(49), $"ran after {elapsed[0].TotalMilliseconds} ms");
+        Assert.True(elapsed[2] >= TimeSpan.FromMilliseconds(149), $"ran after {elapsed[2].TotalMilliseconds} ms");
+    }
+
+    [Fact]
+    public async Task A_cancelled_timer_never_runs()
+    {
+        var ran = false;
+        var timer = AgentLoop.Schedule(TimeSpan.FromMilliseconds(50), () => ran = true);
+        timer.Cancel();
+        await AgentLoop.Delay(TimeSpan.FromMilliseconds(150));
+        Assert.False(ran);
+    }
+
+    [Fact]
+    public async Task A_delay_completes_on_the_loop_and_a_cancelled_one_ends_at_once()
+    {
+        await AgentLoop.Delay(TimeSpan.FromMilliseconds(20));
+        using var cancel = new CancellationTokenSource();
+        var delay = AgentLoop.Delay(TimeSpan.FromSeconds(30), cancel.Token);
+        cancel.Cancel();
+        await Assert.ThrowsAnyAsync<OperationCanceledException>(() => delay.WaitAsync(TimeSpan.FromSeconds(2)));
+    }
+
+    [Fact]
+    public async Task An_exception_in_a_timer_does_not_stop_the_loop()
+    {
+        AgentLoop.Schedule(TimeSpan.Zero, () => throw new InvalidOperationException("boom"));
+        await AgentLoop.Delay(TimeSpan.FromMilliseconds(20)).WaitAsync(TimeSpan.FromSeconds(2));
+        var outcome = await new ProcessRunner().RunAsync(new ProcessSpec("/bin/true", [], new Dictionary<string, string>(), TimeSpan.FromSeconds(5)));
+        Assert.Equal(0, outcome.ExitCode);
+    }
+}
