@@ -18,9 +18,7 @@ public sealed class AgentRunner
     private readonly ProcessRunner processes;
     private readonly ConcurrentDictionary<AgentSpec, Task<AgentMetadata?>> metadataCache = new();
     private readonly AttributeSnapshots snapshots;
-    // Spool files are named by process, runner and a counter: unique without a random number per action.
-    private readonly string spoolPrefix = $"{Environment.ProcessId}-{Random.Shared.Next():x8}";
-    private long spoolCounter;
+    private readonly SpoolNames spools;
 
     public AgentPaths Paths { get; }
 
@@ -39,6 +37,7 @@ public sealed class AgentRunner
         AttributeTools.Install(Paths.ToolsDirectory);
         Directory.CreateDirectory(Paths.SpoolDirectory);
         snapshots = new AttributeSnapshots(Paths.SpoolDirectory);
+        spools = new SpoolNames(Paths.SpoolDirectory);
         // Agents write their state files straight into HA_VARRUN; they never create it.
         if (Paths.RunDirectory is { } run) Directory.CreateDirectory(run);
     }
@@ -77,7 +76,7 @@ public sealed class AgentRunner
         var environment = AgentEnvironment.Build(action, Paths, agentClass.Name);
         if (agentClass is OcfClass)
         {
-            spool = Path.Combine(Paths.SpoolDirectory, $"{spoolPrefix}-{Interlocked.Increment(ref spoolCounter)}.spool");
+            spool = spools.Acquire(action.ResourceId);
             environment[AttributeTools.SpoolVariable] = spool;
             if (nodeAttributes is not null)
             {
@@ -88,6 +87,7 @@ public sealed class AgentRunner
         var command = agentClass.Command(action, program, environment);
         if (command is null)
         {
+            if (spool is not null) spools.Release(spool);
             if (snapshot is not null) snapshots.Release(snapshot);
             return ActionResult.Failed(OcfExitCode.Unimplemented, ExecutionStatus.Done, $"{agentClass.Name} agents have no '{action.Name}' action");
         }
@@ -105,6 +105,7 @@ public sealed class AgentRunner
         }
         finally
         {
+            if (spool is not null) spools.Release(spool);
             if (snapshot is not null) snapshots.Release(snapshot);
         }
     }
