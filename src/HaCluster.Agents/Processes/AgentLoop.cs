@@ -46,12 +46,13 @@ internal static unsafe partial class AgentLoop
     // Owned by the loop thread only.
     private static readonly Dictionary<int, (int PidFd, TaskCompletionSource<int> Exited)> Watched = new();
     private static readonly PriorityQueue<Timer, long> Timers = new();
+    private static readonly long TicksPerMillisecond = Stopwatch.Frequency / 1000;
     [ThreadStatic] private static bool onLoop;
+    // Last: the thread starts running as soon as this is initialized, and uses every field above.
     private static readonly Thread Loop = StartLoop();
 
     /// <summary>Monotonic time in Stopwatch ticks (a fine clock: a coarse one would wake poll early and twice).</summary>
     private static long Now => Stopwatch.GetTimestamp();
-    private static readonly long TicksPerMillisecond = Stopwatch.Frequency / 1000;
 
     /// <summary>Completes <paramref name="exited"/> (on the loop thread) with the wait status when <paramref name="pid"/> exits.</summary>
     public static void Watch(int pid, TaskCompletionSource<int> exited)
@@ -134,8 +135,6 @@ internal static unsafe partial class AgentLoop
         return thread;
     }
 
-    // Runs for the life of the process: compiled optimized at once rather than left at tier 0.
-    [System.Runtime.CompilerServices.MethodImpl(System.Runtime.CompilerServices.MethodImplOptions.AggressiveOptimization)]
     private static void Run()
     {
         onLoop = true;
@@ -143,44 +142,65 @@ internal static unsafe partial class AgentLoop
         var pids = new int[64];
         while (true)
         {
-            while (Incoming.TryDequeue(out var work)) Accept(work);
-            RunDueTimers();
-            var count = Watched.Count + 1;
-            if (fds.Length < count)
+            try
             {
-                fds = new PollFd[count * 2];
-                pids = new int[count * 2];
+                Iterate(ref fds, ref pids);
             }
-            fds[0] = new PollFd { Fd = WakeFd, Events = POLLIN };
-            var i = 1;
-            foreach (var (pid, w) in Watched)
+            catch (Exception e)
             {
-                pids[i] = pid;
-                fds[i++] = new PollFd { Fd = w.PidFd, Events = POLLIN };
+                // Nothing may end this thread: every agent's exit and every timer depend on it.
+                Trace.TraceError($"agent loop: {e}");
+                Thread.Sleep(10);
             }
-            int ready;
-            fixed (PollFd* p = fds) ready = Poll(p, (ulong)count, SleepMilliseconds());
-            if (ready <= 0) continue;
-            if ((fds[0].Revents & POLLIN) != 0)
+        }
+    }
+
+    /// <summary>One round: take submitted work, run due timers, sleep in poll, reap what exited.</summary>
+    private static void Iterate(ref PollFd[] fds, ref int[] pids)
+    {
+        while (Incoming.TryDequeue(out var work)) Accept(work);
+        RunDueTimers();
+        var count = Watched.Count + 1;
+        if (fds.Length < count)
+        {
+            fds = new PollFd[count * 2];
+            pids = new int[count * 2];
+        }
+        fds[0] = new PollFd { Fd = WakeFd, Events = POLLIN };
+        var i = 1;
+        foreach (var (pid, w) in Watched)
+        {
+            pids[i] = pid;
+            fds[i++] = new PollFd { Fd = w.PidFd, Events = POLLIN };
+        }
+        int ready;
+        fixed (PollFd* p = fds) ready = Poll(p, (ulong)count, SleepMilliseconds());
+        if (ready <= 0) return;
+        if ((fds[0].Revents & POLLIN) != 0)
+        {
+            long drained;
+            Read(WakeFd, &drained, sizeof(long));
+        }
+        for (i = 1; i < count; i++)
+        {
+            if (fds[i].Revents == 0) continue;
+            int status;
+            int reaped;
+            while ((reaped = WaitPid(pids[i], &status, WNOHANG)) < 0 && Marshal.GetLastPInvokeError() == EINTR)
             {
-                long drained;
-                Read(WakeFd, &drained, sizeof(long));
             }
-            for (i = 1; i < count; i++)
+            if (reaped == 0) continue;
+            // Reaped by someone else (only if SIGCHLD were ignored): a failure, never a false success.
+            if (reaped < 0) status = 255 << 8;
+            if (!Watched.Remove(pids[i], out var watched)) continue;
+            Close(watched.PidFd);
+            try
             {
-                if (fds[i].Revents == 0) continue;
-                int status;
-                if (WaitPid(pids[i], &status, WNOHANG) == 0) continue;
-                if (!Watched.Remove(pids[i], out var watched)) continue;
-                Close(watched.PidFd);
-                try
-                {
-                    watched.Exited.TrySetResult(status);
-                }
-                catch (Exception e)
-                {
-                    Trace.TraceError($"agent loop: {e}");
-                }
+                watched.Exited.TrySetResult(status);
+            }
+            catch (Exception e)
+            {
+                Trace.TraceError($"agent loop: {e}");
             }
         }
     }
