@@ -42,6 +42,7 @@ public sealed class ClusterController(DaemonContext context, MembershipNode node
     private TimeSpan schedulingTime;
     private long lastViewEpoch = -1;
     private long roundEpoch = -1;
+    private string? lastWaitingFor;
     private string? lastSentStatus;
     private readonly Dictionary<long, TaskCompletionSource<CommitReply>> pendingCommits = new();
     private long commitCounter;
@@ -483,7 +484,19 @@ public sealed class ClusterController(DaemonContext context, MembershipNode node
         // Every member must have probed this very configuration: a node that has not looked for a
         // resource yet could be running it.
         var version = configVersion.ToString();
-        if (!members.All(m => reports.TryGetValue(m, out var r) && r.ViewEpoch == round && r.ProbedConfiguration == version)) return;
+        var waiting = members.Where(m => !(reports.TryGetValue(m, out var r) && r.ViewEpoch == round && r.ProbedConfiguration == version))
+            .Select(m => reports.TryGetValue(m, out var r) ? r.ViewEpoch != round ? $"{m} (no report this round)" : $"{m} (probed {r.ProbedConfiguration ?? "nothing"} yet)" : $"{m} (no report)")
+            .ToList();
+        if (waiting.Count > 0)
+        {
+            // Said once per change (at debug level: every round waits a little), so an operator
+            // chasing a cluster that does nothing can see whom the DC waits for.
+            var why = string.Join(", ", waiting);
+            if (why != lastWaitingFor) log.LogDebug("round {Round}: waiting for {Members} before scheduling (configuration {Version})", round, why, version);
+            lastWaitingFor = why;
+            return;
+        }
+        lastWaitingFor = null;
         var started = System.Diagnostics.Stopwatch.GetTimestamp();
         var status = BuildStatus(view, members);
         lastRun = DateTime.UtcNow;
