@@ -110,8 +110,10 @@ public sealed class WorkingSet
         foreach (var def in Config.Nodes)
         {
             if (def.Type is "ping") continue;
-            var node = new SchedNode(def.Id, def.Uname);
             var remote = def.Type is "remote" || IsRemoteConnection(def.Uname);
+            // A guest may be listed among the nodes too (for its attributes): it is still its container's guest.
+            var guestContainer = remote ? GuestContainerOf(def.Uname) : null;
+            var node = new SchedNode(def.Id, def.Uname) { GuestContainer = guestContainer };
             foreach (var set in def.Attributes.OrderByDescending(s => s.Score?.Value ?? 0))
                 if (set.Rule is null || RuleEvaluator.Matches(set.Rule, node, Now))
                     foreach (var p in set.Pairs)
@@ -130,7 +132,8 @@ public sealed class WorkingSet
                 node.FenceReason = "node is unclean";
             }
             // Rules may place a resource on the DC (the node whose id the status names dc-uuid).
-            SetBuiltIns(node, Status.DcUuid is { } dc && (dc == def.Id || dc == def.Uname), def.Type is "remote" ? "remote" : "cluster");
+            SetBuiltIns(node, Status.DcUuid is { } dc && (dc == def.Id || dc == def.Uname),
+                guestContainer is not null ? "container" : remote ? "remote" : "cluster");
             if (node.Attribute("shutdown") is { } sd && sd != "0") node.Shutdown = true;
             // The "terminate" node attribute (true, or a time) asks for the node to be fenced.
             if (StonithEnabled && node.Online && !node.Unclean && node.Attribute("terminate") is { } terminate
@@ -149,6 +152,9 @@ public sealed class WorkingSet
         }
         AddRemoteNodes();
     }
+
+    /// <summary>The container of a guest node: its connection (implicit, from meta remote-node) names it.</summary>
+    private string? GuestContainerOf(string name) => (Config.FindResource(name) as Primitive)?.Meta("container");
 
     /// <summary>Whether a top-level primitive of this id is a Pacemaker Remote connection (ocf:pacemaker:remote).</summary>
     private bool IsRemoteConnection(string id) => Config.Resources.OfType<Primitive>().Any(p => p.Id == id && IsRemoteAgent(p.Agent));
@@ -177,7 +183,7 @@ public sealed class WorkingSet
         foreach (var name in names)
         {
             if (FindNode(name) is not null) continue;
-            var guestContainer = (Config.FindResource(name) as Primitive)?.Meta("container") ?? orphanedGuests.GetValueOrDefault(name);
+            var guestContainer = GuestContainerOf(name) ?? orphanedGuests.GetValueOrDefault(name);
             var node = new SchedNode(name, name) { RemoteConnection = name, GuestContainer = guestContainer };
             var state = Status.Nodes.FirstOrDefault(s => (s.Uname ?? s.Id) == name);
             if (state is not null)

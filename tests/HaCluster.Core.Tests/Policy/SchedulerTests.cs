@@ -571,6 +571,18 @@ public class SchedulerTests
     }
 
     [Fact]
+    public void A_guest_listed_among_the_nodes_is_still_a_guest_of_its_container()
+    {
+        // A node entry gives the guest attributes; it stays a guest (kind container, up with its container).
+        var crm = GuestCluster.Replace("location in_guests a rule inf: #kind eq container",
+            "node guest1:remote attributes site=lab\nlocation in_guests a rule inf: #kind eq container and site eq lab");
+        Assert.Equal(new[] { "Start a (guest1)" }, Summary(crm, GuestRunning()));
+        var status = new StatusBuilder().Online("node1", "node2").MonitorFailedAt("node1", "vm1", Now.ToUnixTimeSeconds() - 10)
+            .ConnectionRunning("node1", "guest1").Running("guest1", "a");
+        Assert.Contains("Fence (reboot) guest1 (resource: vm1) 'guest is unclean'", Summary(crm, status));
+    }
+
+    [Fact]
     public void What_runs_on_a_guest_restarts_when_its_container_moves()
     {
         var s = Summary(GuestCluster + "location away vm1 -inf: node1", GuestRunning().Running("guest1", "a"));
