@@ -5,7 +5,10 @@ namespace HaCluster.Agents;
 
 /// <summary>
 /// Turns a configured primitive and one of its operations into an <see cref="AgentAction"/>:
-/// parameters (the template's, then the primitive's, then the op's own), meta attributes, and
+/// parameters as the policy engine sees them for this node (the primitive's, over its
+/// template's and its group's or clone's, with rule-guarded sets chosen by this node's
+/// attributes: the same resolution <see cref="HaCluster.Core.Policy.OperationDigest"/> digests,
+/// so what an agent runs with is what the DC compares), then the op's own; meta attributes; and
 /// the timeout: the op's, else op_defaults', else what the agent's meta-data advises, else 20s.
 /// </summary>
 public static class ActionBuilder
@@ -19,25 +22,23 @@ public static class ActionBuilder
         AgentMetadata? metadata = null,
         string? instanceId = null,
         string? nodeName = null,
-        IReadOnlyDictionary<string, string>? extraMeta = null)
+        IReadOnlyDictionary<string, string>? extraMeta = null,
+        Func<Rule, bool>? ruleMatches = null)
     {
+        // Without a node to evaluate them against, rule-guarded sets do not apply.
+        var matches = ruleMatches ?? (_ => false);
         var template = config.TemplateOf(primitive);
         var agent = config.AgentOf(primitive) ?? throw new ArgumentException($"primitive {primitive.Id} has no agent");
-        var parameters = new Dictionary<string, string>(StringComparer.Ordinal);
+        var parameters = new Dictionary<string, string>(HaCluster.Core.Policy.OperationDigest.ResourceParameters(config, primitive, matches), StringComparer.Ordinal);
         var meta = new Dictionary<string, string>(StringComparer.Ordinal);
-        if (template is not null)
-        {
-            Merge(parameters, template.InstanceAttributes);
-            Merge(meta, template.MetaAttributes);
-        }
-        Merge(parameters, primitive.InstanceAttributes);
-        Merge(meta, primitive.MetaAttributes);
+        if (template is not null) Merge(meta, template.MetaAttributes, matches);
+        Merge(meta, primitive.MetaAttributes, matches);
 
         var op = FindOperation(primitive.Operations, action, interval, role)
                  ?? (template is null ? null : FindOperation(template.Operations, action, interval, role));
         if (op is not null)
         {
-            Merge(parameters, op.InstanceAttributes);
+            Merge(parameters, op.InstanceAttributes, matches);
             if (op.Get("OCF_CHECK_LEVEL") is { } depth) parameters["OCF_CHECK_LEVEL"] = depth;
         }
         if (extraMeta is not null)
@@ -84,14 +85,16 @@ public static class ActionBuilder
         _ => role,
     };
 
-    /// <summary>Overlays one level's sets (the first set naming a value wins within a level).</summary>
-    private static void Merge(Dictionary<string, string> into, EquatableArray<AttributeSet> sets)
+    /// <summary>
+    /// Overlays one level's sets: those whose rule holds (or that have none), the higher score
+    /// first; within a level the first set naming a value wins.
+    /// </summary>
+    private static void Merge(Dictionary<string, string> into, EquatableArray<AttributeSet> sets, Func<Rule, bool> matches)
     {
         var level = new Dictionary<string, string>(StringComparer.Ordinal);
-        foreach (var set in sets)
+        foreach (var set in sets.OrderByDescending(s => s.Score?.Value ?? 0))
         {
-            // Rule-guarded sets depend on node and time; the controller evaluates those.
-            if (set.Rule is not null) continue;
+            if (set.Rule is not null && !matches(set.Rule)) continue;
             foreach (var pair in set.Pairs)
                 if (pair.Value is not null) level.TryAdd(pair.Name, pair.Value);
         }

@@ -67,15 +67,10 @@ public sealed class LocalResourceManager : IAsyncDisposable
     {
         List<Primitive> todo;
         // resource-discovery=never/exclusive locations leave some resources unprobed here.
-        var self = new SchedNode(nodeName, nodeName);
         var discovery = new ResourceDiscovery(config);
         lock (gate)
         {
-            foreach (var set in config.Nodes.FirstOrDefault(n => n.Uname == nodeName)?.Attributes ?? default)
-                foreach (var pair in set.Pairs)
-                    if (pair.Value is not null) self.Attributes.TryAdd(pair.Name, pair.Value);
-            foreach (var (name, value) in attributes) self.Attributes[name] = value;
-            self.Attributes["#uname"] = nodeName;
+            var self = SelfForRules(config);
             todo = config.AllResources().OfType<Primitive>()
                 .Where(p => !histories.ContainsKey(p.Id) && discovery.Probes(p.Id, self, DateTimeOffset.UtcNow)).ToList();
         }
@@ -143,7 +138,7 @@ public sealed class LocalResourceManager : IAsyncDisposable
         // on a node it is one resource under its base name (as Pacemaker's executor registers it,
         // OCF_RESOURCE_INSTANCE included), so a promote cancels the monitor an earlier transition
         // started under another number.
-        return ActionBuilder.For(config, p, task, TimeSpan.FromMilliseconds(intervalMs), role, null, HistoryId(config, instance), nodeName, extraMeta);
+        return ActionBuilder.For(config, p, task, TimeSpan.FromMilliseconds(intervalMs), role, null, HistoryId(config, instance), nodeName, extraMeta, RulesHere(config));
     }
 
     private async Task<(int Rc, bool Ok, string? ExitReason)> RunAsync(ClusterConfig config, Primitive p, string instance, string task, long intervalMs, string? role, CancellationToken cancel,
@@ -281,13 +276,34 @@ public sealed class LocalResourceManager : IAsyncDisposable
     /// node's own attributes): the DC compares it with the configuration to restart a resource
     /// whose parameters were changed since.
     /// </summary>
-    private string Digest(ClusterConfig config, Primitive p, string task, long intervalMs)
+    private string Digest(ClusterConfig config, Primitive p, string task, long intervalMs) =>
+        OperationDigest.For(config, p, task, intervalMs, RulesHere(config));
+
+    /// <summary>
+    /// This node as rules see it, as the scheduler builds it: the attributes the configuration
+    /// gives it, overridden by its transient ones, and #uname. One place for the probe pass, the
+    /// parameters an action runs with and the digest recorded with it, so the three agree.
+    /// </summary>
+    private SchedNode SelfForRules(ClusterConfig config)
     {
         var self = new SchedNode(nodeName, nodeName);
-        foreach (var (name, value) in attributes) self.Attributes[name] = value;
+        lock (gate)
+        {
+            foreach (var set in config.Nodes.FirstOrDefault(n => n.Uname == nodeName)?.Attributes ?? default)
+                foreach (var pair in set.Pairs)
+                    if (pair.Value is not null) self.Attributes.TryAdd(pair.Name, pair.Value);
+            foreach (var (name, value) in attributes) self.Attributes[name] = value;
+        }
         self.Attributes["#uname"] = nodeName;
+        return self;
+    }
+
+    /// <summary>Whether a rule holds on this node now.</summary>
+    private Func<Rule, bool> RulesHere(ClusterConfig config)
+    {
+        var self = SelfForRules(config);
         var now = DateTimeOffset.UtcNow;
-        return OperationDigest.For(config, p, task, intervalMs, rule => RuleEvaluator.Matches(rule, self, now));
+        return rule => RuleEvaluator.Matches(rule, self, now);
     }
 
     public ValueTask DisposeAsync() => executor.DisposeAsync();

@@ -1,0 +1,48 @@
+using HaCluster.Agents;
+using HaCluster.Core.Cib.Syntax;
+using HaCluster.Core.Policy;
+using HaCluster.Daemon.Controller;
+using Microsoft.Extensions.Logging.Abstractions;
+using Xunit;
+
+namespace HaCluster.Cluster.Tests;
+
+/// <summary>The node-side resource manager on its own, with the real Dummy agent (no cluster).</summary>
+public sealed class LocalResourceManagerTests : IDisposable
+{
+    private readonly string dir = Directory.CreateTempSubdirectory("hacluster-lrm-").FullName;
+
+    public void Dispose() => Directory.Delete(dir, recursive: true);
+
+    [Fact]
+    public async Task The_recorded_digest_sees_the_nodes_configured_attributes_as_the_scheduler_does()
+    {
+        // The state file is chosen by a rule on a node attribute set in the configuration: the
+        // digest recorded with the start must be the one the DC computes, or every transition
+        // would take the parameters for changed and restart the resource.
+        var xml = $"""
+            <cib admin_epoch="0" epoch="1" num_updates="0"><configuration><crm_config/>
+              <nodes><node id="node1" uname="node1"><instance_attributes id="n1"><nvpair id="n1-site" name="site" value="lab"/></instance_attributes></node></nodes>
+              <resources><primitive id="d" class="ocf" provider="heartbeat" type="Dummy">
+                <instance_attributes id="d-lab" score="10"><rule id="d-lab-rule" score="0"><expression id="e" attribute="site" operation="eq" value="lab"/></rule>
+                  <nvpair id="d-lab-state" name="state" value="{dir}/lab.state"/></instance_attributes>
+                <instance_attributes id="d-default" score="0"><nvpair id="d-default-state" name="state" value="{dir}/default.state"/></instance_attributes>
+              </primitive></resources><constraints/></configuration><status/></cib>
+            """;
+        var config = CibXmlReader.Parse(xml, "cib.xml").Config!;
+        var primitive = config.AllResources().OfType<HaCluster.Core.Cib.Primitive>().Single();
+        await using var lrm = new LocalResourceManager("node1", new AgentRunner(AgentPaths.Private(dir)), NullLogger.Instance);
+
+        var result = await lrm.ExecuteAsync(config, new ExecuteRequest(1, 1, "d", "start", 0, null), CancellationToken.None);
+        Assert.True(result.Ok, result.ExitReason);
+        Assert.True(File.Exists(Path.Combine(dir, "lab.state")), "the rule on the configured attribute chose the parameters");
+
+        var recorded = lrm.Report(-1).Histories.Single(h => h.Id == "d").Operations.Single(o => o.Task == "start").Digest;
+        var atLab = new SchedNode("node1", "node1") { Attributes = { ["site"] = "lab", ["#uname"] = "node1" } };
+        var expected = OperationDigest.For(config, primitive, "start", 0, rule => RuleEvaluator.Matches(rule, atLab, DateTimeOffset.UtcNow));
+        var elsewhere = new SchedNode("node1", "node1") { Attributes = { ["#uname"] = "node1" } };
+        Assert.NotEqual(expected, OperationDigest.For(config, primitive, "start", 0, rule => RuleEvaluator.Matches(rule, elsewhere, DateTimeOffset.UtcNow)));
+        Assert.Equal(expected, recorded);
+        await lrm.ExecuteAsync(config, new ExecuteRequest(1, 2, "d", "stop", 0, null), CancellationToken.None);
+    }
+}
