@@ -1,10 +1,12 @@
+using Regex = System.Text.RegularExpressions.Regex;
 using HaCluster.Core.Cib;
 
 namespace HaCluster.Core.Policy;
 
 /// <summary>
 /// Whether a node probes a resource, from the resource-discovery option of the location
-/// constraints on it (or on the group or clone holding it): "never" skips the probe on the
+/// constraints on it (or on the group or clone holding it; named directly, through a tag, a
+/// template, a set or a pattern, as the scheduler reads them): "never" skips the probe on the
 /// nodes the constraint applies to; "exclusive" probes the resource only on such nodes (and the
 /// scheduler runs it only there); "always", the default, probes everywhere. Used by the daemon
 /// before it probes; the scheduler applies the same modes while placing. Built once per
@@ -17,19 +19,45 @@ public sealed class ResourceDiscovery
 
     public ResourceDiscovery(ClusterConfig config)
     {
+        // The locations the scheduler places with (role-specific ones steer promotion only).
         var locations = config.Constraints.OfType<LocationConstraint>()
-            .Where(l => l.ResourceDiscovery is "never" or "exclusive" && l.Resource is not null).ToList();
+            .Where(l => l.ResourceDiscovery is "never" or "exclusive" && Roles.Parse(l.Role) is not (Role.Promoted or Role.Unpromoted)).ToList();
         if (locations.Count == 0) return;
-        var byResource = locations.GroupBy(l => l.Resource!).ToDictionary(g => g.Key, g => g.ToList());
-        foreach (var r in config.AllResources())
+        foreach (var l in locations)
+            foreach (var target in Targets(config, l))
+                foreach (var p in PrimitivesOf(target))
+                {
+                    if (!_byPrimitive.TryGetValue(p.Id, out var list)) _byPrimitive[p.Id] = list = new();
+                    if (!list.Contains(l)) list.Add(l);
+                }
+    }
+
+    /// <summary>
+    /// What a location constrains, resolved as the scheduler resolves it: a resource, tag or
+    /// template id, the resources of its sets, or those its pattern matches (a leading '!' negates).
+    /// </summary>
+    private static IEnumerable<Resource> Targets(ClusterConfig config, LocationConstraint l)
+    {
+        var ids = new List<string>();
+        if (l.Resource is not null) ids.Add(l.Resource);
+        foreach (var set in l.Sets) ids.AddRange(set.Resources);
+        foreach (var id in ids)
+            foreach (var r in Resolve(config, id)) yield return r;
+        if (l.ResourcePattern is not null)
         {
-            if (!byResource.TryGetValue(r.Id, out var onIt)) continue;
-            foreach (var p in PrimitivesOf(r))
-            {
-                if (!_byPrimitive.TryGetValue(p.Id, out var list)) _byPrimitive[p.Id] = list = new();
-                list.AddRange(onIt);
-            }
+            var negate = l.ResourcePattern.StartsWith('!');
+            Regex pattern;
+            try { pattern = new Regex(negate ? l.ResourcePattern[1..] : l.ResourcePattern); }
+            catch (ArgumentException) { yield break; }
+            foreach (var r in config.AllResources().Where(r => pattern.IsMatch(r.Id) != negate)) yield return r;
         }
+    }
+
+    private static IEnumerable<Resource> Resolve(ClusterConfig config, string id)
+    {
+        if (config.FindResource(id) is { } r) return [r];
+        if (config.Tags.FirstOrDefault(t => t.Id == id) is { } tag) return tag.References.SelectMany(t => Resolve(config, t));
+        return config.AllResources().OfType<Primitive>().Where(p => p.Template == id);
     }
 
     public bool Probes(string primitiveId, SchedNode node, DateTimeOffset now)

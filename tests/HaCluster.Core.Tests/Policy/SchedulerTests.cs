@@ -423,6 +423,12 @@ public class SchedulerTests
     [InlineData("location l g resource-discovery=exclusive 0: node2", "node2", true)]
     [InlineData("location l a resource-discovery=exclusive rule 0: role eq compute", "node1", true)]
     [InlineData("location l a resource-discovery=exclusive rule 0: role eq compute", "node2", false)]
+    // Named through a tag, a set or a pattern, as the scheduler reads them.
+    [InlineData("tag both a b\nlocation l both resource-discovery=never 0: node1", "node1", false)]
+    [InlineData("location l { a } resource-discovery=never 0: node1", "node1", false)]
+    [InlineData("location l /^a$/ resource-discovery=never 0: node1", "node1", false)]
+    [InlineData("location l /^a$/ resource-discovery=never 0: node1", "node2", true)]
+    [InlineData("location l /!^g$/ resource-discovery=exclusive 0: node2", "node1", false)]
     public void Probes_follow_the_resource_discovery_of_locations_on_the_resource_or_its_group(string location, string node, bool probed)
     {
         var crm = "node node1 attributes role=compute\nnode node2\nprimitive a Dummy\nprimitive b Dummy\ngroup g a b\n" + location;
