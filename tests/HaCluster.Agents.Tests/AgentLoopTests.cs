@@ -50,4 +50,14 @@ public sealed class AgentLoopTests
         var outcome = await new ProcessRunner().RunAsync(new ProcessSpec("/bin/true", [], new Dictionary<string, string>(), TimeSpan.FromSeconds(5)));
         Assert.Equal(0, outcome.ExitCode);
     }
+
+    [Fact]
+    public async Task A_huge_delay_does_not_wrap_around_and_fire_at_once()
+    {
+        var ran = false;
+        var timer = AgentLoop.Schedule(TimeSpan.MaxValue, () => ran = true);
+        await AgentLoop.Delay(TimeSpan.FromMilliseconds(50));
+        timer.Cancel();
+        Assert.False(ran);
+    }
 }

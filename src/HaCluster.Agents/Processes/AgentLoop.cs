@@ -70,7 +70,9 @@ internal static unsafe partial class AgentLoop
     /// <summary>Runs <paramref name="callback"/> on the loop thread after <paramref name="delay"/>.</summary>
     public static Timer Schedule(TimeSpan delay, Action callback)
     {
-        var timer = new Timer(Now + (long)(Math.Max(0, delay.TotalSeconds) * Stopwatch.Frequency), callback);
+        // Clamped to a century: a larger delay (an absurd op timeout) would overflow into the past and fire at once.
+        var seconds = Math.Clamp(delay.TotalSeconds, 0, 100 * 365 * 86400.0);
+        var timer = new Timer(Now + (long)(seconds * Stopwatch.Frequency), callback);
         Submit(timer);
         return timer;
     }
