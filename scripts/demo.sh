@@ -57,7 +57,12 @@ start_node() {
 wait_for() {  # wait_for SECONDS DESCRIPTION COMMAND...
   local until=$(( $(date +%s) + $1 )); local what=$2; shift 2
   until "$@" >/dev/null 2>&1; do
-    if [ "$(date +%s)" -ge "$until" ]; then echo "timed out waiting until $what; logs in $work"; exit 1; fi
+    if [ "$(date +%s)" -ge "$until" ]; then
+      # The state directory goes with the demo: show what the nodes said before it does.
+      echo "timed out waiting until $what; the end of each node's log:"
+      for log in "$work"/node*.log; do echo "--- ${log##*/}"; tail -n 25 "$log"; done
+      exit 1
+    fi
     sleep 0.1
   done
 }
