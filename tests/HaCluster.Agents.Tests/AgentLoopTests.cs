@@ -60,4 +60,32 @@ public sealed class AgentLoopTests
         timer.Cancel();
         Assert.False(ran);
     }
+
+    [Fact]
+    public async Task Hundreds_of_concurrent_runs_each_end_with_their_own_result()
+    {
+        // Spawns from many threads at once, some cut short by a deadline or by their caller:
+        // every run ends, and each with what happened to it (no lost exit, no result swapped).
+        var env = new Dictionary<string, string> { ["PATH"] = "/usr/bin:/bin" };
+        var runner = new ProcessRunner { KillGrace = TimeSpan.FromMilliseconds(200) };
+        var runs = Enumerable.Range(0, 200).Select(i => Task.Run(async () =>
+        {
+            var kind = i % 4;
+            var script = kind switch { 0 or 1 => $"exit {i % 50}", _ => "sleep 5" };
+            using var cancel = new CancellationTokenSource();
+            if (kind == 3) cancel.CancelAfter(TimeSpan.FromMilliseconds(50 + i));
+            var spec = new ProcessSpec("/bin/sh", ["-c", script], env, kind == 2 ? TimeSpan.FromMilliseconds(100) : TimeSpan.FromSeconds(20));
+            return (i, kind, outcome: await runner.RunAsync(spec, cancel.Token));
+        })).ToList();
+        var results = await Task.WhenAll(runs).WaitAsync(TimeSpan.FromSeconds(60));
+        foreach (var (i, kind, outcome) in results)
+        {
+            switch (kind)
+            {
+                case 0 or 1: Assert.Equal(i % 50, outcome.ExitCode); break;
+                case 2: Assert.True(outcome.TimedOut, $"run {i} should have timed out"); break;
+                default: Assert.True(!outcome.TimedOut && outcome.ExitCode == 128 + 15, $"run {i}: cancelled run ended with {outcome.ExitCode}"); break;
+            }
+        }
+    }
 }

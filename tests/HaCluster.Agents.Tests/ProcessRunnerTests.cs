@@ -69,7 +69,8 @@ public sealed class ProcessRunnerTests : IDisposable
         var script = dir.Script("hang", "#!/bin/sh\nsleep 1000 &\necho $! > \"$1\"\nwhile true; do sleep 0.1; done\n");
         using var cancel = new CancellationTokenSource();
         var run = new ProcessRunner { KillGrace = TimeSpan.FromMilliseconds(300) }.RunAsync(Spec(script, TimeSpan.FromSeconds(30), dir["sleeper.pid"]), cancel.Token);
-        for (var i = 0; i < 100 && !File.Exists(dir["sleeper.pid"]); i++) await Task.Delay(20);
+        // Wait for the pid itself, not just the file: the shell creates it empty, then writes.
+        for (var i = 0; i < 100 && !(File.Exists(dir["sleeper.pid"]) && File.ReadAllText(dir["sleeper.pid"]).EndsWith('\n')); i++) await Task.Delay(20);
         cancel.Cancel();
         var outcome = await run.WaitAsync(TimeSpan.FromSeconds(5));
         Assert.False(outcome.TimedOut);
