@@ -30,7 +30,27 @@ public sealed record LocationConstraint(
     string? Role = null,
     string? ResourcePattern = null,
     string? ResourceDiscovery = null,
-    EquatableArray<ResourceSet> Sets = default) : Constraint(Id);
+    EquatableArray<ResourceSet> Sets = default) : Constraint(Id)
+{
+    /// <summary>
+    /// The ids this location names: its resource, its sets' resources, and the top-level
+    /// resources its pattern matches (a leading '!' selects those it does not; an invalid pattern
+    /// names none). An id may be a tag or a template, which the reader resolves.
+    /// </summary>
+    public IEnumerable<string> TargetIds(ClusterConfig config)
+    {
+        if (Resource is not null) yield return Resource;
+        foreach (var set in Sets)
+            foreach (var id in set.Resources) yield return id;
+        if (ResourcePattern is null) yield break;
+        var negate = ResourcePattern.StartsWith('!');
+        System.Text.RegularExpressions.Regex pattern;
+        try { pattern = new System.Text.RegularExpressions.Regex(negate ? ResourcePattern[1..] : ResourcePattern); }
+        catch (ArgumentException) { yield break; }
+        foreach (var r in config.Resources)
+            if (pattern.IsMatch(r.Id) != negate) yield return r.Id;
+    }
+}
 
 /// <summary>
 /// rsc_colocation: place <see cref="Resource"/> relative to <see cref="WithResource"/>

@@ -1,4 +1,3 @@
-using System.Text.RegularExpressions;
 using HaCluster.Core.Cib;
 
 namespace HaCluster.Core.Policy;
@@ -131,18 +130,7 @@ internal sealed class Placement(WorkingSet ws)
         {
             // Role-specific locations steer promotion, not placement.
             if (Roles.Parse(l.Role) is Role.Promoted or Role.Unpromoted) continue;
-            var targets = new List<SchedResource>();
-            if (l.Resource is not null) targets.AddRange(ws.Resolve(l.Resource));
-            foreach (var set in l.Sets) targets.AddRange(set.Resources.SelectMany(ws.Resolve));
-            if (l.ResourcePattern is not null)
-            {
-                // A leading '!' selects the resources the pattern does not match.
-                var negate = l.ResourcePattern.StartsWith('!');
-                Regex rx;
-                try { rx = new Regex(negate ? l.ResourcePattern[1..] : l.ResourcePattern); } catch (ArgumentException) { continue; }
-                targets.AddRange(ws.Resources.Where(r => rx.IsMatch(r.Id) != negate));
-            }
-            foreach (var target in targets)
+            foreach (var target in l.TargetIds(ws.Config).SelectMany(ws.Resolve))
             {
                 if (l.Node is not null)
                 {

@@ -1,4 +1,3 @@
-using Regex = System.Text.RegularExpressions.Regex;
 using HaCluster.Core.Cib;
 
 namespace HaCluster.Core.Policy;
@@ -24,7 +23,7 @@ public sealed class ResourceDiscovery
             .Where(l => l.ResourceDiscovery is "never" or "exclusive" && Roles.Parse(l.Role) is not (Role.Promoted or Role.Unpromoted)).ToList();
         if (locations.Count == 0) return;
         foreach (var l in locations)
-            foreach (var target in Targets(config, l))
+            foreach (var target in l.TargetIds(config).SelectMany(id => Resolve(config, id)))
                 foreach (var p in PrimitivesOf(target))
                 {
                     if (!_byPrimitive.TryGetValue(p.Id, out var list)) _byPrimitive[p.Id] = list = new();
@@ -32,27 +31,7 @@ public sealed class ResourceDiscovery
                 }
     }
 
-    /// <summary>
-    /// What a location constrains, resolved as the scheduler resolves it: a resource, tag or
-    /// template id, the resources of its sets, or those its pattern matches (a leading '!' negates).
-    /// </summary>
-    private static IEnumerable<Resource> Targets(ClusterConfig config, LocationConstraint l)
-    {
-        var ids = new List<string>();
-        if (l.Resource is not null) ids.Add(l.Resource);
-        foreach (var set in l.Sets) ids.AddRange(set.Resources);
-        foreach (var id in ids)
-            foreach (var r in Resolve(config, id)) yield return r;
-        if (l.ResourcePattern is not null)
-        {
-            var negate = l.ResourcePattern.StartsWith('!');
-            Regex pattern;
-            try { pattern = new Regex(negate ? l.ResourcePattern[1..] : l.ResourcePattern); }
-            catch (ArgumentException) { yield break; }
-            foreach (var r in config.AllResources().Where(r => pattern.IsMatch(r.Id) != negate)) yield return r;
-        }
-    }
-
+    /// <summary>A resource, or what a tag or template id stands for (as WorkingSet.Resolve, on the configuration).</summary>
     private static IEnumerable<Resource> Resolve(ClusterConfig config, string id)
     {
         if (config.FindResource(id) is { } r) return [r];

@@ -426,9 +426,11 @@ public class SchedulerTests
     // Named through a tag, a set or a pattern, as the scheduler reads them.
     [InlineData("tag both a b\nlocation l both resource-discovery=never 0: node1", "node1", false)]
     [InlineData("location l { a } resource-discovery=never 0: node1", "node1", false)]
-    [InlineData("location l /^a$/ resource-discovery=never 0: node1", "node1", false)]
-    [InlineData("location l /^a$/ resource-discovery=never 0: node1", "node2", true)]
-    [InlineData("location l /!^g$/ resource-discovery=exclusive 0: node2", "node1", false)]
+    [InlineData("location l /^g$/ resource-discovery=never 0: node1", "node1", false)]
+    [InlineData("location l /^g$/ resource-discovery=never 0: node1", "node2", true)]
+    [InlineData("location l /!^b$/ resource-discovery=exclusive 0: node2", "node1", false)]
+    // A pattern names top-level resources, as the scheduler reads it: not a group's members.
+    [InlineData("location l /^a$/ resource-discovery=never 0: node1", "node1", true)]
     public void Probes_follow_the_resource_discovery_of_locations_on_the_resource_or_its_group(string location, string node, bool probed)
     {
         var crm = "node node1 attributes role=compute\nnode node2\nprimitive a Dummy\nprimitive b Dummy\ngroup g a b\n" + location;
