@@ -173,7 +173,7 @@ internal sealed unsafe partial class ChildProcess
 
     private static int OpenDevNull()
     {
-        var fd = Open("/dev/null", O_RDONLY | O_CLOEXEC);
+        var fd = Posix.OpenReadOnly("/dev/null");
         if (fd < 0) throw new IOException($"cannot open /dev/null: errno {Marshal.GetLastPInvokeError()}");
         return fd;
     }
@@ -183,15 +183,12 @@ internal sealed unsafe partial class ChildProcess
         if (rc != 0) throw new IOException($"{what} failed: {Marshal.GetPInvokeErrorMessage(rc)}");
     }
 
-    private const int O_CLOEXEC = 0x80000;
-    private const int O_RDONLY = 0;
     private const uint MFD_CLOEXEC = 1;
     private const int POSIX_SPAWN_SETSIGDEF = 0x04;
     private const int POSIX_SPAWN_SETSIGMASK = 0x08;
     private const int POSIX_SPAWN_SETSID = 0x80;
 
     [LibraryImport("libc", EntryPoint = "memfd_create", SetLastError = true, StringMarshalling = StringMarshalling.Utf8)] private static partial int MemfdCreate(string name, uint flags);
-    [LibraryImport("libc", EntryPoint = "open", SetLastError = true, StringMarshalling = StringMarshalling.Utf8)] private static partial int Open(string path, int flags);
     [LibraryImport("libc", EntryPoint = "write", SetLastError = true)] private static partial nint Write(int fd, byte* buffer, nint count);
     [LibraryImport("libc", EntryPoint = "lseek", SetLastError = true)] private static partial long LSeek(int fd, long offset, int whence);
     [LibraryImport("libc", EntryPoint = "close")] private static partial int Close(int fd);

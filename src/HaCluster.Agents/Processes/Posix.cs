@@ -6,7 +6,7 @@ namespace HaCluster.Agents.Processes;
 
 /// <summary>
 /// The few POSIX calls .NET does not expose or makes costly: signalling a whole process group,
-/// reading a file that usually does not exist without an exception.
+/// opening and reading a file that usually does not exist without an exception.
 /// </summary>
 internal static unsafe partial class Posix
 {
@@ -25,19 +25,31 @@ internal static unsafe partial class Posix
     /// <summary>The whole (UTF-8) content of <paramref name="path"/>, which is then removed; null when there is no such file.</summary>
     public static string? TryReadAndDelete(string path)
     {
-        var fd = Open(path, O_RDONLY | O_CLOEXEC);
+        var fd = OpenReadOnly(path);
         if (fd < 0) return null;
         using var handle = new SafeFileHandle(fd, ownsHandle: true);
-        var bytes = new byte[RandomAccess.GetLength(handle)];
+        var text = ReadText(handle, int.MaxValue, out _);
+        Unlink(path);
+        return text;
+    }
+
+    /// <summary>open(2) for reading, close-on-exec: a descriptor, or -1 with errno set (no exception).</summary>
+    public static int OpenReadOnly(string path) => Open(path, O_RDONLY | O_CLOEXEC);
+
+    /// <summary>The first <paramref name="limit"/> bytes of a file, from its start, as UTF-8; <paramref name="truncated"/> when there was more.</summary>
+    public static string ReadText(SafeFileHandle file, int limit, out bool truncated)
+    {
+        var length = RandomAccess.GetLength(file);
+        var buffer = new byte[(int)Math.Min(length, limit)];
         var read = 0;
-        while (read < bytes.Length)
+        while (read < buffer.Length)
         {
-            var n = RandomAccess.Read(handle, bytes.AsSpan(read), read);
+            var n = RandomAccess.Read(file, buffer.AsSpan(read), read);
             if (n <= 0) break;
             read += n;
         }
-        Unlink(path);
-        return Encoding.UTF8.GetString(bytes, 0, read);
+        truncated = length > limit;
+        return Encoding.UTF8.GetString(buffer, 0, read);
     }
 
     private const int O_RDONLY = 0;

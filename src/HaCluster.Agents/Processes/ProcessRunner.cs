@@ -1,5 +1,4 @@
 using System.Diagnostics;
-using System.Text;
 using Microsoft.Win32.SafeHandles;
 
 namespace HaCluster.Agents.Processes;
@@ -89,17 +88,8 @@ public sealed class ProcessRunner
     /// <summary>The first <see cref="OutputLimit"/> bytes the program wrote to an output file.</summary>
     private string ReadBounded(SafeFileHandle file)
     {
-        var length = RandomAccess.GetLength(file);
-        var buffer = new byte[(int)Math.Min(length, OutputLimit)];
-        var read = 0;
-        while (read < buffer.Length)
-        {
-            var n = RandomAccess.Read(file, buffer.AsSpan(read), read);
-            if (n <= 0) break;
-            read += n;
-        }
-        var text = Encoding.UTF8.GetString(buffer, 0, read);
-        return length > OutputLimit ? text + "\n[output truncated]" : text;
+        var text = Posix.ReadText(file, OutputLimit, out var truncated);
+        return truncated ? text + "\n[output truncated]" : text;
     }
 
     /// <summary>SIGTERM to the group, SIGKILL after the grace period; returns the leader's wait status.</summary>
