@@ -36,8 +36,10 @@ public sealed class AgentRunner
             .ToDictionary(c => c.Name);
         AttributeTools.Install(Paths.ToolsDirectory);
         Directory.CreateDirectory(Paths.SpoolDirectory);
-        snapshots = new AttributeSnapshots(Paths.SpoolDirectory);
-        spools = new SpoolNames(Paths.SpoolDirectory);
+        // Names this runner's spool and snapshot files apart from other runners' (another daemon, `hacrm ra exec`).
+        var prefix = $"{Environment.ProcessId}-{Random.Shared.Next():x8}";
+        snapshots = new AttributeSnapshots(Paths.SpoolDirectory, prefix);
+        spools = new SpoolNames(Paths.SpoolDirectory, prefix);
         // Agents write their state files straight into HA_VARRUN; they never create it.
         if (Paths.RunDirectory is { } run) Directory.CreateDirectory(run);
     }

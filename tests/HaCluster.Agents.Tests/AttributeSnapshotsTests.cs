@@ -11,7 +11,7 @@ public sealed class AttributeSnapshotsTests : IDisposable
     [Fact]
     public void Actions_with_the_same_attributes_share_one_file()
     {
-        var snapshots = new AttributeSnapshots(dir.Root);
+        var snapshots = new AttributeSnapshots(dir.Root, "test");
         var a = snapshots.Acquire(new Dictionary<string, string> { ["x"] = "1", ["y"] = "2" });
         var b = snapshots.Acquire(new Dictionary<string, string> { ["y"] = "2", ["x"] = "1" });
         Assert.Same(a, b);
@@ -25,7 +25,7 @@ public sealed class AttributeSnapshotsTests : IDisposable
     [Fact]
     public void Changed_attributes_get_a_new_file_and_the_old_one_lives_until_its_last_reader_is_done()
     {
-        var snapshots = new AttributeSnapshots(dir.Root);
+        var snapshots = new AttributeSnapshots(dir.Root, "test");
         var old = snapshots.Acquire(new Dictionary<string, string> { ["pingd"] = "100" });
         var fresh = snapshots.Acquire(new Dictionary<string, string> { ["pingd"] = "200" });
         Assert.NotEqual(old.Path, fresh.Path);
@@ -40,7 +40,7 @@ public sealed class AttributeSnapshotsTests : IDisposable
     [Fact]
     public void An_out_of_date_file_nobody_reads_is_removed_when_the_attributes_change()
     {
-        var snapshots = new AttributeSnapshots(dir.Root);
+        var snapshots = new AttributeSnapshots(dir.Root, "test");
         var first = snapshots.Acquire(new Dictionary<string, string> { ["a"] = "1" });
         snapshots.Release(first);
         var second = snapshots.Acquire(new Dictionary<string, string> { ["a"] = "2" });

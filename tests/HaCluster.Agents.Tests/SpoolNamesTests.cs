@@ -4,7 +4,7 @@ namespace HaCluster.Agents.Tests;
 
 public sealed class SpoolNamesTests
 {
-    private readonly SpoolNames names = new("/run/spool");
+    private readonly SpoolNames names = new("/run/spool", "test");
 
     [Fact]
     public void A_resources_actions_reuse_one_spool_name()

@@ -8,11 +8,11 @@ namespace HaCluster.Agents.Attributes;
 /// node attributes rarely change, so actions share the file of the current attributes, and a new
 /// file is written only when they differ. A file an action may still read is never rewritten or
 /// removed: it is deleted once it is out of date and no running action holds it.
+/// <paramref name="prefix"/> keeps apart the files of different runners sharing the directory.
 /// </summary>
-internal sealed class AttributeSnapshots(string directory)
+internal sealed class AttributeSnapshots(string directory, string prefix)
 {
     private readonly object gate = new();
-    private readonly string prefix = $"{Environment.ProcessId}-{Random.Shared.Next():x8}";
     private long generation;
     private Snapshot? current;
 

@@ -7,12 +7,12 @@ namespace HaCluster.Agents.Attributes;
 /// the dearest system call of a monitor on ext4), and a helper an agent left behind that sets
 /// an attribute late still reaches its own resource's next action instead of a file nobody reads.
 /// Two actions of one resource at once (possible outside the executor) get distinct names.
+/// <paramref name="prefix"/> keeps apart the files of different runners sharing the directory.
 /// </summary>
-internal sealed class SpoolNames(string directory)
+internal sealed class SpoolNames(string directory, string prefix)
 {
     private readonly object gate = new();
     private readonly HashSet<string> inUse = [];
-    private readonly string prefix = $"{Environment.ProcessId}-{Random.Shared.Next():x8}";
     private long counter;
 
     public string Acquire(string resourceId)
