@@ -85,19 +85,9 @@ public static class ActionBuilder
         _ => role,
     };
 
-    /// <summary>
-    /// Overlays one level's sets: those whose rule holds (or that have none), the higher score
-    /// first; within a level the first set naming a value wins.
-    /// </summary>
+    /// <summary>Overlays one level's values (<see cref="AttributeSetListExtensions.Evaluate"/>) on those below it.</summary>
     private static void Merge(Dictionary<string, string> into, EquatableArray<AttributeSet> sets, Func<Rule, bool> matches)
     {
-        var level = new Dictionary<string, string>(StringComparer.Ordinal);
-        foreach (var set in sets.OrderByDescending(s => s.Score?.Value ?? 0))
-        {
-            if (set.Rule is not null && !matches(set.Rule)) continue;
-            foreach (var pair in set.Pairs)
-                if (pair.Value is not null) level.TryAdd(pair.Name, pair.Value);
-        }
-        foreach (var (k, v) in level) into[k] = v;
+        foreach (var (k, v) in sets.Evaluate(matches)) into[k] = v;
     }
 }

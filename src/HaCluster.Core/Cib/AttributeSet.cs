@@ -36,6 +36,23 @@ public sealed record AttributeSet(
 public static class AttributeSetListExtensions
 {
     /// <summary>
+    /// What one level of sets (a resource's own, its template's, its parent's...) says: the sets
+    /// whose rule holds (or that have none), by descending score (stable), the first value of a
+    /// name winning, as Pacemaker unpacks them. How levels combine is the caller's.
+    /// </summary>
+    public static Dictionary<string, string> Evaluate(this EquatableArray<AttributeSet> sets, Func<Rule, bool> ruleMatches)
+    {
+        var level = new Dictionary<string, string>(StringComparer.Ordinal);
+        foreach (var set in sets.OrderByDescending(s => s.Score?.Value ?? 0))
+        {
+            if (set.Rule is not null && !ruleMatches(set.Rule)) continue;
+            foreach (var pair in set.Pairs)
+                if (pair.Value is not null) level.TryAdd(pair.Name, pair.Value);
+        }
+        return level;
+    }
+
+    /// <summary>
     /// The value of <paramref name="name"/> from the unconditional sets, first set winning
     /// (rules are evaluated by the policy engine, which knows the node and the time).
     /// </summary>

@@ -94,16 +94,11 @@ public static class OperationDigest
         return sb.ToString();
     }
 
-    /// <summary>Sets by descending score (stable), the first value of a name winning, as Pacemaker unpacks them.</summary>
+    /// <summary>Adds one level's values under those of the levels already merged (an earlier level wins).</summary>
     private static void Merge(SortedDictionary<string, string> into, EquatableArray<AttributeSet> sets, Func<Rule, bool> ruleMatches)
     {
         if (sets.IsEmpty) return;
-        foreach (var set in sets.OrderByDescending(s => s.Score?.Value ?? 0))
-        {
-            if (set.Rule is not null && !ruleMatches(set.Rule)) continue;
-            foreach (var pair in set.Pairs)
-                if (pair.Value is not null) into.TryAdd(pair.Name, pair.Value);
-        }
+        foreach (var (name, value) in sets.Evaluate(ruleMatches)) into.TryAdd(name, value);
     }
 
     /// <summary>The configured operation a history entry corresponds to (same name and interval).</summary>

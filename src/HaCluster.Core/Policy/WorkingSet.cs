@@ -258,12 +258,7 @@ public sealed class WorkingSet
     /// </summary>
     internal void AddMeta(Dictionary<string, string> meta, EquatableArray<AttributeSet> sets)
     {
-        var level = new Dictionary<string, string>();
-        foreach (var set in sets.OrderByDescending(s => s.Score?.Value ?? 0))
-            if (set.Rule is null || RuleEvaluator.Matches(set.Rule, null, Now))
-                foreach (var p in set.Pairs)
-                    if (p.Value is not null) level.TryAdd(p.Name, p.Value);
-        foreach (var (name, value) in level) meta[name] = value;
+        foreach (var (name, value) in sets.Evaluate(rule => RuleEvaluator.Matches(rule, null, Now))) meta[name] = value;
     }
 
     private void BuildResources()
