@@ -569,6 +569,10 @@ public class SchedulerTests
     private static StatusBuilder GuestRunning() => new StatusBuilder().Online("node1", "node2").Running("node1", "vm1")
         .ConnectionRunning("node1", "guest1");
 
+    /// <summary>The guest's container failed ten seconds ago while the guest ran "a".</summary>
+    private static StatusBuilder GuestContainerFailed() => new StatusBuilder().Online("node1", "node2")
+        .MonitorFailedAt("node1", "vm1", Now.ToUnixTimeSeconds() - 10).ConnectionRunning("node1", "guest1").Running("guest1", "a");
+
     [Fact]
     public void A_resource_with_meta_remote_node_is_a_guest_node_of_kind_container()
     {
@@ -585,9 +589,7 @@ public class SchedulerTests
         var crm = GuestCluster.Replace("location in_guests a rule inf: #kind eq container",
             "node guest1:remote attributes site=lab\nlocation in_guests a rule inf: #kind eq container and site eq lab");
         Assert.Equal(new[] { "Start a (guest1)" }, Summary(crm, GuestRunning()));
-        var status = new StatusBuilder().Online("node1", "node2").MonitorFailedAt("node1", "vm1", Now.ToUnixTimeSeconds() - 10)
-            .ConnectionRunning("node1", "guest1").Running("guest1", "a");
-        Assert.Contains("Fence (reboot) guest1 (resource: vm1) 'guest is unclean'", Summary(crm, status));
+        Assert.Contains("Fence (reboot) guest1 (resource: vm1) 'guest is unclean'", Summary(crm, GuestContainerFailed()));
     }
 
     [Fact]
@@ -602,9 +604,7 @@ public class SchedulerTests
     [Fact]
     public void A_guest_whose_container_failed_is_fenced_by_recovering_the_container()
     {
-        var status = new StatusBuilder().Online("node1", "node2").MonitorFailedAt("node1", "vm1", Now.ToUnixTimeSeconds() - 10)
-            .ConnectionRunning("node1", "guest1").Running("guest1", "a");
-        var s = Summary(GuestCluster, status);
+        var s = Summary(GuestCluster, GuestContainerFailed());
         Assert.Contains("Fence (reboot) guest1 (resource: vm1) 'guest is unclean'", s);
         Assert.Contains("Recover vm1 (node1)", s);
         Assert.Contains("Recover a (guest1)", s);
