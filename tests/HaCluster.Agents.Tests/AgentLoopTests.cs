@@ -60,7 +60,21 @@ public sealed class AgentLoopTests
         timer.Cancel();
         Assert.False(ran);
     }
+}
 
+/// <summary>
+/// Runs alone: its 200 processes at once load both cores, and other classes' tests measure
+/// time (start-delay, timeouts).
+/// </summary>
+[CollectionDefinition(Name, DisableParallelization = true)]
+public sealed class LoadTestsCollection
+{
+    public const string Name = "load, run alone";
+}
+
+[Collection(LoadTestsCollection.Name)]
+public sealed class AgentLoopLoadTests
+{
     [Fact]
     public async Task Hundreds_of_concurrent_runs_each_end_with_their_own_result()
     {

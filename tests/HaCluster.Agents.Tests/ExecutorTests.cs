@@ -127,10 +127,16 @@ public sealed class ExecutorTests : IDisposable
     {
         await using var executor = new Executor(new AgentRunner(dir.Paths()));
         var reports = new BlockingCollection<RecurringReport>();
-        executor.StartRecurring(DummyMonitor(TimeSpan.FromSeconds(10), startDelay: TimeSpan.FromMilliseconds(800)), reports.Add);
-        await Task.Delay(400);
-        Assert.Empty(reports);
+        // When the report is made, not when this test thread gets to look (under load it may look late).
+        var clock = System.Diagnostics.Stopwatch.StartNew();
+        var firstAt = TimeSpan.Zero;
+        executor.StartRecurring(DummyMonitor(TimeSpan.FromSeconds(10), startDelay: TimeSpan.FromMilliseconds(800)), r =>
+        {
+            if (reports.Count == 0 && firstAt == TimeSpan.Zero) firstAt = clock.Elapsed;
+            reports.Add(r);
+        });
         var first = await Next(reports, TimeSpan.FromSeconds(5));
+        Assert.True(firstAt >= TimeSpan.FromMilliseconds(795), $"the first run reported after {firstAt.TotalMilliseconds:0} ms, before its 800 ms start-delay");
         Assert.Equal(OcfExitCode.NotRunning, first.Result.Code);
     }
 
