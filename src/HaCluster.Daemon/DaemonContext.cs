@@ -5,6 +5,9 @@ namespace HaCluster.Daemon;
 /// <summary>Everything checked before the daemon starts: a valid configuration, this node, a safe key.</summary>
 public sealed record DaemonContext(ClusterBootstrap Config, NodeEntry Self, ClusterKey Key, string StateDirectory, string SocketPath, string ConfigPath)
 {
+    /// <summary>cluster.yaml's <c>logging:</c>, with the level <c>--log-level</c> gives.</summary>
+    public LoggingSettings Logging { get; init; } = Config.Logging;
+
     /// <summary>Null, after saying why on <paramref name="error"/>, when the daemon must not start.</summary>
     public static DaemonContext? Prepare(DaemonOptions options, TextWriter error)
     {
@@ -50,6 +53,9 @@ public sealed record DaemonContext(ClusterBootstrap Config, NodeEntry Self, Clus
             error.WriteLine($"haclusterd: {e.Message}; not starting");
             return null;
         }
-        return new DaemonContext(config, self, key, options.StateDir ?? config.StateDirectory, options.SocketPath ?? config.Socket, options.ConfigPath);
+        return new DaemonContext(config, self, key, options.StateDir ?? config.StateDirectory, options.SocketPath ?? config.Socket, options.ConfigPath)
+        {
+            Logging = options.LogLevel is { } level ? config.Logging with { Level = level } : config.Logging,
+        };
     }
 }

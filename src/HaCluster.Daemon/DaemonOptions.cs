@@ -1,8 +1,10 @@
+using HaCluster.Core.Membership;
+
 namespace HaCluster.Daemon;
 
-/// <summary>haclusterd's command line: <c>--config FILE [--node NAME] [--state-dir DIR] [--socket PATH]</c>.</summary>
-/// <remarks>State directory and socket default to cluster.yaml's <c>state_dir</c> and <c>socket</c>; the options override them.</remarks>
-public sealed record DaemonOptions(string ConfigPath, string? NodeName, string? StateDir, string? SocketPath, bool ShowVersion)
+/// <summary>haclusterd's command line: <c>--config FILE [--node NAME] [--state-dir DIR] [--socket PATH] [--log-level LEVEL]</c>.</summary>
+/// <remarks>State directory, socket and log level default to cluster.yaml's <c>state_dir</c>, <c>socket</c> and <c>logging.level</c>; the options override them.</remarks>
+public sealed record DaemonOptions(string ConfigPath, string? NodeName, string? StateDir, string? SocketPath, bool ShowVersion, LogVerbosity? LogLevel = null)
 {
     public const string DefaultConfig = "/etc/hacluster/cluster.yaml";
     public const string DefaultStateDir = "/var/lib/hacluster";
@@ -14,6 +16,7 @@ public sealed record DaemonOptions(string ConfigPath, string? NodeName, string? 
         string config = DefaultConfig;
         string? node = null, stateDir = null, socket = null;
         var version = false;
+        LogVerbosity? logLevel = null;
         for (int i = 0; i < args.Length; i++)
         {
             string? Value()
@@ -29,8 +32,18 @@ public sealed record DaemonOptions(string ConfigPath, string? NodeName, string? 
                 case "--state-dir": stateDir = Value() ?? ""; break;
                 case "--socket": socket = Value() ?? ""; break;
                 case "--version": version = true; break;
+                case "--log-level":
+                    var text = Value();
+                    if (text is null) return null;
+                    logLevel = LoggingSettings.ParseLevel(text);
+                    if (logLevel is null)
+                    {
+                        error.WriteLine($"haclusterd: --log-level '{text}' is not one of debug, info, warning, error");
+                        return null;
+                    }
+                    break;
                 case "-h" or "--help":
-                    error.WriteLine("usage: haclusterd [--config FILE] [--node NAME] [--state-dir DIR] [--socket PATH] [--version]");
+                    error.WriteLine("usage: haclusterd [--config FILE] [--node NAME] [--state-dir DIR] [--socket PATH] [--log-level debug|info|warning|error] [--version]");
                     return null;
                 default:
                     error.WriteLine($"haclusterd: unknown argument '{args[i]}' (try --help)");
@@ -38,6 +51,6 @@ public sealed record DaemonOptions(string ConfigPath, string? NodeName, string? 
             }
             if (config.Length == 0 || stateDir?.Length == 0 || socket?.Length == 0) return null;
         }
-        return new DaemonOptions(config, node, stateDir, socket, version);
+        return new DaemonOptions(config, node, stateDir, socket, version, logLevel);
     }
 }

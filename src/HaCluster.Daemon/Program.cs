@@ -1,4 +1,5 @@
 using HaCluster.Daemon;
+using HaCluster.Daemon.Logging;
 using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.Hosting;
 using Microsoft.Extensions.Logging;
@@ -16,12 +17,7 @@ if (options.ShowVersion)
 var context = DaemonContext.Prepare(options, Console.Error);
 if (context is null) return 2;
 
-Log.Logger = new LoggerConfiguration()
-    .MinimumLevel.Information()
-    // The generic host's own start-up chatter is not news to an operator.
-    .MinimumLevel.Override("Microsoft", Serilog.Events.LogEventLevel.Warning)
-    .WriteTo.Console(outputTemplate: "{Timestamp:HH:mm:ss.fff} {Level:u3} " + context.Self.Name + ": {Message:lj}{NewLine}{Exception}")
-    .CreateLogger();
+Log.Logger = DaemonLogging.Create(context, toJournal: JournalStream.IsStandardOutput());
 
 var builder = Host.CreateApplicationBuilder(Array.Empty<string>());
 builder.Logging.ClearProviders();

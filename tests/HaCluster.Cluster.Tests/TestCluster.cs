@@ -25,6 +25,9 @@ internal sealed class TestCluster : IDisposable
     /// <summary>A last edit of every node's file before it is written (tests that build files before the key exists).</summary>
     public Func<string, string> ConfigRewrite { get; set; } = text => text;
 
+    /// <summary>A program that runs the daemon (given as its first argument), e.g. a script that sets up its environment.</summary>
+    public string? Wrapper { get; set; }
+
     /// <summary>
     /// The haclusterd to run: the one built beside the tests, or HACLUSTER_DAEMON (benchmarks
     /// point it at a ReadyToRun publish, the build operators install).
@@ -54,13 +57,14 @@ internal sealed class TestCluster : IDisposable
         var config = Path.Combine(Dir, node + ".yaml");
         File.WriteAllText(config, ConfigRewrite(configFor(node)));
         var ns = namespaceOf(node);
-        var psi = new ProcessStartInfo(ns is null ? Daemon : "ip")
+        var psi = new ProcessStartInfo(ns is null ? Wrapper ?? Daemon : "ip")
         {
             RedirectStandardOutput = true,
             RedirectStandardError = true,
             UseShellExecute = false,
         };
         if (ns is not null) foreach (var a in new[] { "netns", "exec", ns, Daemon }) psi.ArgumentList.Add(a);
+        else if (Wrapper is not null) psi.ArgumentList.Add(Daemon);
         foreach (var a in new[] { "--config", config, "--node", node, "--state-dir", Path.Combine(Dir, node + ".state"), "--socket", Socket(node) })
             psi.ArgumentList.Add(a);
         var log = new StreamWriter(LogFile(node), append: true) { AutoFlush = true };

@@ -51,6 +51,8 @@ public sealed record ClusterBootstrap
     public string Socket { get; init; } = "/run/hacluster/api.sock";
     /// <summary>Where this node's agents and their scratch space are (the <c>agents:</c> section).</summary>
     public AgentSettings Agents { get; init; } = new();
+    /// <summary>How much the daemon logs and where besides stdout/the journal (the <c>logging:</c> section).</summary>
+    public LoggingSettings Logging { get; init; } = new();
 
     public NodeEntry? FindNode(string name) => Nodes.FirstOrDefault(n => n.Name == name);
     public NodeEntry? FindNode(int id) => Nodes.FirstOrDefault(n => n.Id == id);
@@ -64,3 +66,23 @@ public sealed record ClusterBootstrap
 /// </summary>
 public sealed record AgentSettings(string? OcfRoot = null, string? Rsctmp = null, string? Systemctl = null, string? Initctl = null, string? FenceAgents = null,
     string? Varrun = null);
+
+/// <summary>How verbose a log is, from the most to the least.</summary>
+public enum LogVerbosity { Debug, Info, Warning, Error }
+
+/// <summary>
+/// The <c>logging:</c> section. The daemon always logs to stdout, which systemd hands to the
+/// journal; <c>File</c> adds a plain log file (like Pacemaker's /var/log/pacemaker/pacemaker.log).
+/// </summary>
+public sealed record LoggingSettings(LogVerbosity Level = LogVerbosity.Info, string? File = null)
+{
+    /// <summary>The spellings cluster.yaml and <c>haclusterd --log-level</c> accept.</summary>
+    public static LogVerbosity? ParseLevel(string text) => text.ToLowerInvariant() switch
+    {
+        "debug" => LogVerbosity.Debug,
+        "info" or "information" => LogVerbosity.Info,
+        "warning" or "warn" => LogVerbosity.Warning,
+        "error" => LogVerbosity.Error,
+        _ => null,
+    };
+}

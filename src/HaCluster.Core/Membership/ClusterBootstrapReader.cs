@@ -13,7 +13,7 @@ namespace HaCluster.Core.Membership;
 /// </summary>
 public static class ClusterBootstrapReader
 {
-    private static readonly string[] TopKeys = ["cluster_name", "nodes", "rings", "timers", "key_file", "quorum", "state_dir", "socket", "agents"];
+    private static readonly string[] TopKeys = ["cluster_name", "nodes", "rings", "timers", "key_file", "quorum", "state_dir", "socket", "agents", "logging"];
 
     public sealed record Result(ClusterBootstrap? Config, IReadOnlyList<Diagnostic> Diagnostics)
     {
@@ -143,7 +143,26 @@ public static class ClusterBootstrapReader
                 }
                 else Error(agents, "agents: expected { ocf_root: ..., rsctmp: ..., varrun: ..., systemctl: ..., initctl: ..., fence_agents: ... }");
             }
+            if (Get(root, "logging") is { } logging) config = config with { Logging = ReadLogging(logging) };
             return config;
+        }
+
+        private LoggingSettings ReadLogging(YamlNode node)
+        {
+            if (node is not YamlMappingNode map) { Error(node, "logging: expected { level: debug|info|warning|error, file: /var/log/hacluster/haclusterd.log }"); return new(); }
+            CheckKeys(map, "logging", ["level", "file"]);
+            var settings = new LoggingSettings();
+            if (Get(map, "level") is { } levelNode && Scalar(levelNode, "logging.level") is { } text)
+            {
+                if (LoggingSettings.ParseLevel(text) is { } level) settings = settings with { Level = level };
+                else Error(levelNode, $"logging.level: '{text}' is not one of debug, info, warning, error");
+            }
+            if (Get(map, "file") is { } fileNode && Scalar(fileNode, "logging.file") is { } file)
+            {
+                if (Path.IsPathRooted(file)) settings = settings with { File = file };
+                else Error(fileNode, $"logging.file: '{file}' is not an absolute path");
+            }
+            return settings;
         }
 
         private List<RingConfig> ReadRings(YamlNode? node, YamlNode parent)

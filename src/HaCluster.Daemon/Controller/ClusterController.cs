@@ -57,7 +57,8 @@ public sealed class ClusterController(DaemonContext context, MembershipNode node
     private static readonly TimeSpan ActionDeadline = TimeSpan.FromSeconds(120);
 
     /// <summary>The DC's last scheduler input as CIB XML (from the DC itself, or sent by it), for `hacrm status`.</summary>
-    public string? LastStatusXml { get; private set; }
+    public string? LastStatusXml { get => lastStatusXml; private set => lastStatusXml = value; }
+    private volatile string? lastStatusXml;
 
     private readonly StatusPicture statusPicture = new();
 
@@ -234,6 +235,7 @@ public sealed class ClusterController(DaemonContext context, MembershipNode node
             // A report answers the current round, or updates a member already counted in it.
             if (report.ViewEpoch == round || reports.ContainsKey(report.Node))
                 reports[report.Node] = report with { ViewEpoch = round };
+            log.LogDebug("report from {Node} (round {ReportRound}, now {Round}): {Count} operation histories", report.Node, report.ViewEpoch, round, report.Histories.Count);
             await Evaluate();
             return;
         }
@@ -253,7 +255,7 @@ public sealed class ClusterController(DaemonContext context, MembershipNode node
         if (message.StatusXml is { } statusXml)
         {
             LastStatusXml = statusXml;
-            RehearseTakeover(statusXml);
+            RehearseTakeoverWhenQuiet(statusXml);
         }
         if (message.Cleanup is { } cleanup)
         {
@@ -320,6 +322,7 @@ public sealed class ClusterController(DaemonContext context, MembershipNode node
             // (even when the transition that asked for it was abandoned meanwhile).
             log.LogWarning("{Node} fenced ({Task})", victim, result.Task);
         }
+        log.LogDebug("transition {Id}: action {Action} ({Task} {Resource}) done on {Node}: {Ok}", result.Transition, result.Action, result.Task, result.Resource, result.Node ?? "?", result.Ok ? "ok" : "failed");
         if (transition is null || transition.Id != result.Transition) return;
         transition.InFlight.Remove(result.Action);
         transition.Done.Add(result.Action);
@@ -504,9 +507,11 @@ public sealed class ClusterController(DaemonContext context, MembershipNode node
         var (graph, scheduled) = Scheduler.Run(config, status, now);
         shutdownLocks.Record(scheduled);
         schedulingTime = System.Diagnostics.Stopwatch.GetElapsedTime(started);
-        // Actions first; the record of the input (a file, the members' status copies) after them.
+        // Actions first; the record of the input (a file, the members' status copies) after them,
+        // off this loop: writing it took 10-25 ms, during which the first results of a failover
+        // (the fencing, the notifications) waited to be acted on.
         await StartTransition(graph);
-        SaveSchedulerInput(config, status, now);
+        RecordSchedulerInput(new SchedulerInput(config, status, now, store.Version));
     }
 
     private async Task StartTransition(TransitionGraph graph)
@@ -558,6 +563,22 @@ public sealed class ClusterController(DaemonContext context, MembershipNode node
     /// a new DC's first scheduling. Rehearsals are spaced by at least 100 times what the last
     /// one took (a fraction of a percent of a core, whatever the cluster's size).
     /// </summary>
+    /// <summary>
+    /// Rehearses once the DC has sent no new picture for <see cref="RehearsalQuiet"/>: a picture
+    /// comes with every transition, and a rehearsal then would take a core from the agents of a
+    /// failover under way.
+    /// </summary>
+    private void RehearseTakeoverWhenQuiet(string statusXml)
+    {
+        rehearsalInput = statusXml;
+        (rehearsalTimer ??= new Timer(_ => { if (rehearsalInput is { } xml) RehearseTakeover(xml); }))
+            .Change(RehearsalQuiet, Timeout.InfiniteTimeSpan);
+    }
+
+    private static readonly TimeSpan RehearsalQuiet = TimeSpan.FromSeconds(1);
+    private Timer? rehearsalTimer;
+    private volatile string? rehearsalInput;
+
     private void RehearseTakeover(string statusXml)
     {
         var view = node.Snapshot().View;
@@ -571,11 +592,17 @@ public sealed class ClusterController(DaemonContext context, MembershipNode node
             try
             {
                 if (CibXmlReader.Parse(statusXml, "status picture").Status is not { } picture) return;
+                parsedPicture = new ParsedPicture(statusXml, picture);
                 var lost = picture with
                 {
                     Nodes = picture.Nodes.Select(n => n.Uname == dcName ? n with { InCcm = "false", Crmd = "offline" } : n).ToEquatableArray(),
                 };
                 Scheduler.Schedule(cfg, lost, DateTimeOffset.UtcNow);
+                // The new DC's own first steps, which cost 3-5 ms each when first run (a
+                // status from the members' reports, the choice of a fencing device).
+                _ = lrm.Report(-1).Histories.Select(ToHistory).ToEquatableArray();
+                var members = view.Members.Where(m => m != dc).Select(Name).ToList();
+                _ = FencingDevices.Choose(cfg, dcName, members, _ => true);
             }
             catch (Exception e)
             {
@@ -590,6 +617,9 @@ public sealed class ClusterController(DaemonContext context, MembershipNode node
     }
 
     private volatile bool rehearsing;
+    /// <summary>The last status picture a rehearsal read, with the XML it came from.</summary>
+    private volatile ParsedPicture? parsedPicture;
+    private sealed record ParsedPicture(string Xml, ClusterStatus Picture);
     private DateTime nextRehearsal = DateTime.MinValue;
 
     /// <summary>
@@ -601,7 +631,9 @@ public sealed class ClusterController(DaemonContext context, MembershipNode node
         if (LastStatusXml is not { } xml) return;
         try
         {
-            if (CibXmlReader.Parse(xml, "last status").Status is not { } picture) return;
+            // The rehearsal has usually read this very picture already.
+            var picture = parsedPicture is { } parsed && ReferenceEquals(parsed.Xml, xml) ? parsed.Picture : CibXmlReader.Parse(xml, "last status").Status;
+            if (picture is null) return;
             var members = view.Members.Select(Name).ToHashSet();
             foreach (var n in shutdownLocks.Adopt(picture, members))
             {
@@ -647,14 +679,53 @@ public sealed class ClusterController(DaemonContext context, MembershipNode node
     /// execution date), like Pacemaker's pe-input files: `hacrm simulate --xml` on it replays the
     /// DC's decision.
     /// </summary>
-    private void SaveSchedulerInput(ClusterConfig cfg, ClusterStatus status, DateTimeOffset now)
+    private sealed record SchedulerInput(ClusterConfig Config, ClusterStatus Status, DateTimeOffset Now, CibVersion Version);
+
+    private readonly object inputLock = new();
+    private SchedulerInput? pendingInput;
+    private bool recordingInput;
+
+    /// <summary>
+    /// Saves and sends <paramref name="input"/> on a worker of its own, one at a time, in order;
+    /// an input superseded before the worker reached it is skipped (only the latest matters).
+    /// </summary>
+    private void RecordSchedulerInput(SchedulerInput input)
     {
+        lock (inputLock)
+        {
+            pendingInput = input;
+            if (recordingInput) return;
+            recordingInput = true;
+        }
+        _ = Task.Run(() =>
+        {
+            while (true)
+            {
+                SchedulerInput next;
+                lock (inputLock)
+                {
+                    if (pendingInput is null)
+                    {
+                        recordingInput = false;
+                        return;
+                    }
+                    next = pendingInput;
+                    pendingInput = null;
+                }
+                SaveSchedulerInput(next);
+            }
+        });
+    }
+
+    private void SaveSchedulerInput(SchedulerInput input)
+    {
+        var (cfg, status, now, version) = input;
         try
         {
             var cib = new System.Xml.Linq.XElement("cib",
                 new System.Xml.Linq.XAttribute("validate-with", CibXmlWriter.ValidateWith),
-                new System.Xml.Linq.XAttribute("admin_epoch", store.Version.AdminEpoch), new System.Xml.Linq.XAttribute("epoch", store.Version.Epoch),
-                new System.Xml.Linq.XAttribute("num_updates", store.Version.NumUpdates),
+                new System.Xml.Linq.XAttribute("admin_epoch", version.AdminEpoch), new System.Xml.Linq.XAttribute("epoch", version.Epoch),
+                new System.Xml.Linq.XAttribute("num_updates", version.NumUpdates),
                 new System.Xml.Linq.XAttribute("have-quorum", status.HaveQuorum ? "1" : "0"), new System.Xml.Linq.XAttribute("dc-uuid", node.Self.Name),
                 new System.Xml.Linq.XAttribute("execution-date", now.ToUnixTimeSeconds()),
                 CibXmlWriter.WriteConfiguration(cfg), CibStatusWriter.Write(status));
@@ -672,9 +743,14 @@ public sealed class ClusterController(DaemonContext context, MembershipNode node
             }
             LastStatusXml = xml;
         }
-        catch (IOException e)
+        catch (Exception e) when (e is IOException or UnauthorizedAccessException)
         {
             log.LogWarning("cannot save the scheduler input: {Error}", e.Message);
+        }
+        catch (Exception e)
+        {
+            // A worker's exception would go unobserved: say it.
+            log.LogError(e, "recording the scheduler input failed: {Error}", e.Message);
         }
     }
 
@@ -741,6 +817,7 @@ public sealed class ClusterController(DaemonContext context, MembershipNode node
                     request = new ExecuteRequest(t.Id, a.Id, a.Resource, a.Task, a.IntervalMs, a.Role, Meta: a.Meta);
                 }
                 t.InFlight.Add(a.Id);
+                log.LogDebug("transition {Id}: action {Action} ({Task} {Resource}) to {Node}", t.Id, a.Id, a.Task, a.Resource ?? a.Node, Name(target));
                 if (target == node.Self.Id)
                 {
                     _ = Task.Run(async () =>

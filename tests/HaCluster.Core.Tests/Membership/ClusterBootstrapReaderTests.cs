@@ -84,4 +84,22 @@ public sealed class ClusterBootstrapReaderTests
         Assert.Null(result.Config);
         Assert.StartsWith("c.yaml:", result.Diagnostics.Single().ToString());
     }
+
+    [Fact]
+    public void Logging_takes_a_level_and_an_absolute_file()
+    {
+        var result = ClusterBootstrapReader.Parse(IssueExample + "\nlogging: { level: debug, file: /var/log/hacluster/haclusterd.log }\n");
+        Assert.Empty(result.Diagnostics);
+        Assert.Equal(new LoggingSettings(LogVerbosity.Debug, "/var/log/hacluster/haclusterd.log"), result.Config!.Logging);
+        Assert.Equal(new LoggingSettings(LogVerbosity.Info, null), ClusterBootstrapReader.Parse(IssueExample).Config!.Logging);
+    }
+
+    [Fact]
+    public void A_bad_logging_level_or_a_relative_log_file_is_an_error_at_its_place()
+    {
+        var result = ClusterBootstrapReader.Parse(IssueExample + "\nlogging: { level: chatty, file: log.txt }\n");
+        Assert.Null(result.Config);
+        Assert.Contains(result.Diagnostics, d => d.Message.Contains("logging.level: 'chatty' is not one of debug, info, warning, error") && d.Location?.Line == 13);
+        Assert.Contains(result.Diagnostics, d => d.Message.Contains("logging.file: 'log.txt' is not an absolute path"));
+    }
 }
