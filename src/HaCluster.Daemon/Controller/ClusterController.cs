@@ -227,6 +227,7 @@ public sealed class ClusterController(DaemonContext context, MembershipNode node
     {
         if (message.ReportRequested == true && message.Report is { } request)
         {
+            log.LogDebug("the DC ({Dc}) asks for this node's resources (round {Round})", Name(from), request.ViewEpoch);
             node.SendMessage(from, new ControllerMessage(Report: lrm.Report(request.ViewEpoch)).Encode());
             return;
         }
@@ -501,7 +502,7 @@ public sealed class ClusterController(DaemonContext context, MembershipNode node
         }
         lastWaitingFor = null;
         var started = System.Diagnostics.Stopwatch.GetTimestamp();
-        var status = BuildStatus(view, members);
+        var status = BuildStatus(view.Quorate, members, reports, leaving);
         lastRun = DateTime.UtcNow;
         var now = DateTimeOffset.UtcNow;
         var (graph, scheduled) = Scheduler.Run(config, status, now);
@@ -528,10 +529,12 @@ public sealed class ClusterController(DaemonContext context, MembershipNode node
         }
         repeatLogged = false;
         transition = new Transition(++transitionCounter, graph.Actions) { Summary = summary };
-        log.LogInformation("transition {Id} (scheduled in {Ms:0} ms): {Summary}", transition.Id, schedulingTime.TotalMilliseconds,
-            string.Join("; ", graph.SummaryLines().Select(l => l.Trim().TrimStart('*').Trim())));
+        log.LogInformation("transition {Id} (scheduled in {Ms:0} ms): {Summary}", transition.Id, schedulingTime.TotalMilliseconds, Describe(graph));
         await Advance();
     }
+
+    /// <summary>A transition's summary on one line, for the log.</summary>
+    private static string Describe(TransitionGraph graph) => string.Join("; ", graph.SummaryLines().Select(l => l.Trim().TrimStart('*').Trim()));
 
     /// <summary>
     /// Runs the scheduler once, off the controller's path, on the configuration with every node
@@ -571,6 +574,9 @@ public sealed class ClusterController(DaemonContext context, MembershipNode node
     private void RehearseTakeoverWhenQuiet(string statusXml)
     {
         rehearsalInput = statusXml;
+        // Read at once, though: a takeover needs the picture (AdoptFromLastPicture), and reading
+        // it then cost ~8 ms of the failover.
+        _ = Task.Run(() => ReadPicture(statusXml));
         (rehearsalTimer ??= new Timer(_ => { if (rehearsalInput is { } xml) RehearseTakeover(xml); }))
             .Change(RehearsalQuiet, Timeout.InfiniteTimeSpan);
     }
@@ -591,18 +597,13 @@ public sealed class ClusterController(DaemonContext context, MembershipNode node
             var started = System.Diagnostics.Stopwatch.GetTimestamp();
             try
             {
-                if (CibXmlReader.Parse(statusXml, "status picture").Status is not { } picture) return;
-                parsedPicture = new ParsedPicture(statusXml, picture);
+                if (ReadPicture(statusXml) is not { } picture) return;
                 var lost = picture with
                 {
                     Nodes = picture.Nodes.Select(n => n.Uname == dcName ? n with { InCcm = "false", Crmd = "offline" } : n).ToEquatableArray(),
                 };
-                Scheduler.Schedule(cfg, lost, DateTimeOffset.UtcNow);
-                // The new DC's own first steps, which cost 3-5 ms each when first run (a
-                // status from the members' reports, the choice of a fencing device).
-                _ = lrm.Report(-1).Histories.Select(ToHistory).ToEquatableArray();
-                var members = view.Members.Where(m => m != dc).Select(Name).ToList();
-                _ = FencingDevices.Choose(cfg, dcName, members, _ => true);
+                var graph = Scheduler.Schedule(cfg, lost, DateTimeOffset.UtcNow);
+                work.Writer.TryWrite(() => WarmUpTakeover(graph));
             }
             catch (Exception e)
             {
@@ -614,6 +615,44 @@ public sealed class ClusterController(DaemonContext context, MembershipNode node
                 rehearsing = false;
             }
         });
+    }
+
+    /// <summary>
+    /// The rest of a new DC's first decision, on the controller loop where it runs for real: the
+    /// status from the members' reports, the transition's bookkeeping and log line, the choice of
+    /// a fencing device. Run the first time in a failover, these cost 10-15 ms (first-use code
+    /// and types; measured with the debug log); here they run on this node's own report in the
+    /// name of every surviving member, and change nothing.
+    /// </summary>
+    private Task WarmUpTakeover(TransitionGraph rehearsed)
+    {
+        var view = node.Snapshot().View;
+        if (config is null || view.Dc is not { } dc || dc == node.Self.Id) return Task.CompletedTask;
+        var own = lrm.Report(round) with { ShuttingDown = false };
+        var members = view.Members.Where(m => m != dc).Select(Name).ToList();
+        var asIfReported = members.ToDictionary(m => m, m => own with { Node = m });
+        _ = BuildStatus(view.Quorate, members, asIfReported, new HashSet<string>());
+        _ = new Transition(0, rehearsed.Actions);
+        _ = Describe(rehearsed);
+        foreach (var a in rehearsed.Actions.Where(a => a.Resource is null && !a.Pseudo)) _ = FencerFor(a.Node, asIfReported);
+        return Task.CompletedTask;
+    }
+
+    /// <summary>The status picture in <paramref name="xml"/>, read once (null if it does not read).</summary>
+    private ClusterStatus? ReadPicture(string xml)
+    {
+        if (parsedPicture is { } parsed && ReferenceEquals(parsed.Xml, xml)) return parsed.Picture;
+        try
+        {
+            if (CibXmlReader.Parse(xml, "status picture").Status is not { } picture) return null;
+            // Only the latest picture is worth keeping (an older one read late must not replace it).
+            if (ReferenceEquals(LastStatusXml, xml)) parsedPicture = new ParsedPicture(xml, picture);
+            return picture;
+        }
+        catch (Exception e) when (e is System.Xml.XmlException or FormatException)
+        {
+            return null;
+        }
     }
 
     private volatile bool rehearsing;
@@ -631,7 +670,7 @@ public sealed class ClusterController(DaemonContext context, MembershipNode node
         if (LastStatusXml is not { } xml) return;
         try
         {
-            // The rehearsal has usually read this very picture already.
+            // Usually read already, when it arrived.
             var picture = parsedPicture is { } parsed && ReferenceEquals(parsed.Xml, xml) ? parsed.Picture : CibXmlReader.Parse(xml, "last status").Status;
             if (picture is null) return;
             var members = view.Members.Select(Name).ToHashSet();
@@ -647,7 +686,8 @@ public sealed class ClusterController(DaemonContext context, MembershipNode node
         }
     }
 
-    private ClusterStatus BuildStatus(MembershipView view, List<string> members)
+    /// <summary>The scheduler's status from the members' <paramref name="reports"/>; members shutting down are added to <paramref name="leavingNodes"/>.</summary>
+    private ClusterStatus BuildStatus(bool quorate, List<string> members, IReadOnlyDictionary<string, NodeReport> reports, HashSet<string> leavingNodes)
     {
         var nodes = new List<NodeState>();
         var stonith = CibBoolean.TryParse(config!.Property("stonith-enabled")) ?? true;
@@ -655,7 +695,7 @@ public sealed class ClusterController(DaemonContext context, MembershipNode node
         {
             if (members.Contains(n) && reports.TryGetValue(n, out var r))
             {
-                if (r.ShuttingDown) leaving.Add(n);
+                if (r.ShuttingDown) leavingNodes.Add(n);
                 nodes.Add(new NodeState(n, n, "true", "online", "member", r.ShuttingDown ? "down" : "member",
                     Shutdown: r.ShuttingDown ? shutdownLocks.Since(n, DateTimeOffset.UtcNow).ToString() : null,
                     TransientAttributes: r.Attributes.Select(kv => new NvPair(kv.Key, kv.Value)).ToEquatableArray(),
@@ -665,13 +705,13 @@ public sealed class ClusterController(DaemonContext context, MembershipNode node
             {
                 // A member that left is lost (to be fenced when fencing is on); one never seen is down.
                 // A node that announced its shutdown and left has stopped its resources: not lost.
-                var lost = stonith && everMember.Contains(n) && !fenced.Contains(n) && !leaving.Contains(n);
+                var lost = stonith && everMember.Contains(n) && !fenced.Contains(n) && !leavingNodes.Contains(n);
                 // One that shut down cleanly may have resources locked to it (shutdown-lock).
                 nodes.Add(new NodeState(n, n, "false", "offline", "down", lost ? "member" : "down",
-                    Resources: leaving.Contains(n) ? shutdownLocks.HistoryOf(n) : EquatableArray<ResourceHistory>.Empty));
+                    Resources: leavingNodes.Contains(n) ? shutdownLocks.HistoryOf(n) : EquatableArray<ResourceHistory>.Empty));
             }
         }
-        return new ClusterStatus { HaveQuorum = view.Quorate, DcUuid = node.Self.Name, Nodes = nodes.ToEquatableArray(), Version = store.Version };
+        return new ClusterStatus { HaveQuorum = quorate, DcUuid = node.Self.Name, Nodes = nodes.ToEquatableArray(), Version = store.Version };
     }
 
     /// <summary>
@@ -758,7 +798,7 @@ public sealed class ClusterController(DaemonContext context, MembershipNode node
     /// The member and device to fence a node with (FencingDevices: host lists and maps, fencing
     /// topology, location bans; never the victim itself; this node first, a started device first).
     /// </summary>
-    private (int Node, string Device)? FencerFor(string victim)
+    private (int Node, string Device)? FencerFor(string victim, IReadOnlyDictionary<string, NodeReport> reports)
     {
         var members = node.Snapshot().View.Members.OrderBy(m => m == node.Self.Id ? 0 : 1).ThenBy(m => m).ToList();
         bool Started(string device) => reports.Values.Any(r => r.Histories.Any(h => h.Id == device &&
@@ -796,7 +836,7 @@ public sealed class ClusterController(DaemonContext context, MembershipNode node
                 if (a.Resource is null)
                 {
                     // Fencing: a member other than the victim that runs a fencing device does it.
-                    if (FencerFor(a.Node) is not { } fencer)
+                    if (FencerFor(a.Node, reports) is not { } fencer)
                     {
                         log.LogError("cannot fence {Node}: no member runs a fencing device; its resources stay blocked rather than risk two copies", a.Node);
                         t.Aborted = true;
