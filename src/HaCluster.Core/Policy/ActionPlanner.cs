@@ -135,8 +135,10 @@ internal sealed class ActionPlanner(WorkingSet ws)
         if (from == to)
         {
             if (failed) return new ResourceChange("Recover", p.Id, Details(current, from, next, to));
-            if (p.RestartReason is not null && current == next)
-                return new ResourceChange("Restart", p.Id, Details(current, from, next, to), p.RestartReason.Length == 0 ? null : p.RestartReason);
+            // Restarted, and promoted or demoted on the way: still a restart, with both roles shown.
+            if (p.RestartReason is not null)
+                return new ResourceChange("Restart", p.Id, Details(current, from, current == Role.Promoted && next == Role.Started ? Role.Unpromoted : next, to),
+                    p.RestartReason.Length == 0 ? null : p.RestartReason);
             if (current == next)
                 return p.ReloadOn == from ? new ResourceChange("Reload", p.Id, Details(current, from, next, to)) : null;
             if (current == Role.Unpromoted && next == Role.Promoted) return new ResourceChange("Promote", p.Id, Details(current, from, next, to));

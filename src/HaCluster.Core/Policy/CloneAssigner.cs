@@ -25,6 +25,9 @@ internal sealed class CloneAssigner(WorkingSet ws, Placement placement)
             foreach (var instance in clone.Instances) ApplyToInstance(c, instance);
         }
 
+        // Instances with a higher promotion priority are placed first (for a promotable clone).
+        var priority = clone.Promotable ? AddPromotionScores(clone) : new Dictionary<SchedResource, int>();
+
         var perNode = new Dictionary<SchedNode, int>();
         var assigned = 0;
         bool Room(SchedNode n) => perNode.GetValueOrDefault(n) < clone.CloneNodeMax && assigned < clone.CloneMax;
@@ -49,10 +52,12 @@ internal sealed class CloneAssigner(WorkingSet ws, Placement placement)
         // ones first (those whose node can still run resources before those on a node that is
         // gone), then the inactive ones, and last those active where they are now ruled out
         // (their own score there is negative): such one stops, and a fresh one starts (no shuffling).
+        // (Pacemaker's pcmk__cmp_instance: one active where it is now ruled out last, then by
+        // promotion priority, then active before inactive, then on a node that can run resources.)
         foreach (var instance in clone.Instances.Where(i => i.AssignedTo is null && i.Provisional)
-                     .OrderBy(i => i.Anchor.CurrentNode is not { } at ? 2
-                         : i.Primitives().Any(p => !p.Allowed.TryGetValue(at, out var score) || score < 0) ? 3
-                         : at.CanRunResources ? 0 : 1))
+                     .OrderBy(i => i.Anchor.CurrentNode is { } at && i.Primitives().Any(p => !p.Allowed.TryGetValue(at, out var score) || score < 0) ? 1 : 0)
+                     .ThenByDescending(i => priority.GetValueOrDefault(i))
+                     .ThenBy(i => i.Anchor.CurrentNode is not { } at ? 2 : at.CanRunResources ? 0 : 1))
         {
             if (instance.TargetRole == Role.Stopped) continue;
             var anchor = instance.Anchor;
@@ -156,13 +161,17 @@ internal sealed class CloneAssigner(WorkingSet ws, Placement placement)
             clone.Explanation.Add("no instance may be promoted: a ticket it needs for the Promoted role is not granted or in standby");
             return;
         }
-        // What the resources that must be with the clone prefer orders the candidates, but an
-        // instance whose own score (promotion score, the clone's own role colocations) is negative
-        // (no promotion score recorded, say) is never promoted on account of them.
+        // The clone's own score for the node (its location constraints) and what the resources
+        // that must be with the clone prefer order the candidates, as Pacemaker adds an
+        // instance's promotion priority to the clone's node score; but an instance whose own
+        // score (promotion score, the clone's own role colocations) is negative (no promotion
+        // score recorded, say) is never promoted on account of them.
         candidates = candidates.Select(c =>
         {
-            var own = Score.Add(c.Score, OwnRoleColocationScore(clone, c.Instance.AssignedTo!));
-            return (c.Instance, own < 0 ? own : Score.Add(own, DependentsPreference(clone, c.Instance.AssignedTo!)));
+            var node = c.Instance.AssignedTo!;
+            var own = Score.Add(c.Score, OwnRoleColocationScore(clone, node));
+            if (own < 0) return (c.Instance, own);
+            return (c.Instance, Score.Add(Score.Add(own, clone.Allowed.GetValueOrDefault(node)), DependentsPreference(clone, node)));
         }).ToList();
         var promotedPerNode = new Dictionary<SchedNode, int>();
         var promoted = 0;
@@ -185,6 +194,67 @@ internal sealed class CloneAssigner(WorkingSet ws, Placement placement)
             promotedPerNode[node] = promotedPerNode.GetValueOrDefault(node) + 1;
             promoted++;
         }
+    }
+
+    /// <summary>
+    /// Before instances are placed, each one's promotion score on a node is added to its score
+    /// there (Pacemaker's pcmk__add_promotion_scores): instances go first where they could be
+    /// promoted, so the instance numbered first lands on the best node for promotion. A score
+    /// counts only where the cluster knows the instance's state (see <see cref="PromotionScoreApplies"/>)
+    /// and only on a node that can run resources.
+    /// </summary>
+    /// <returns>Each instance's promotion priority: its highest promotion score on any node, or its priority meta attribute if higher.</returns>
+    private static Dictionary<SchedResource, int> AddPromotionScores(SchedClone clone)
+    {
+        var priorities = new Dictionary<SchedResource, int>();
+        foreach (var instance in clone.Instances)
+        {
+            var anchor = instance.Anchor;
+            var priority = instance.Priority;
+            foreach (var node in anchor.Allowed.Keys.ToList())
+            {
+                if (!node.CanRunResources) continue;
+                var score = 0;
+                foreach (var p in instance.Primitives())
+                    if (PromotionScoreApplies(clone, p, node) && PromotionAttribute(p, node) is { } value) score = Score.Add(score, value);
+                if (score > 0) anchor.Allowed[node] = Score.Add(anchor.Allowed[node], score);
+                priority = Math.Max(priority, score);
+            }
+            priorities[instance] = priority;
+        }
+        return priorities;
+    }
+
+    /// <summary>
+    /// Whether an instance's promotion score on <paramref name="node"/> is worth counting: an
+    /// anonymous instance active there, or (no instance active there) one whose resource was
+    /// probed there; an instance known nowhere (cluster start-up) everywhere; otherwise only
+    /// where this very instance is known. Never where the instance may not run.
+    /// </summary>
+    private static bool PromotionScoreApplies(SchedClone clone, SchedPrimitive p, SchedNode node)
+    {
+        var allowed = p.Allowed.TryGetValue(node, out var weight) && weight >= 0;
+        if (!clone.GloballyUnique)
+        {
+            var baseId = CloneBuilder.BaseId(p.Id);
+            var siblings = clone.Primitives().Where(x => CloneBuilder.BaseId(x.Id) == baseId).ToList();
+            var active = siblings.FirstOrDefault(x => x.ActiveOn.ContainsKey(node));
+            if (active == p) return allowed;
+            if (active is null && siblings.Any(x => x.HistoryOn.ContainsKey(node))) return allowed;
+        }
+        if (p.ActiveOn.Count == 0 && p.HistoryOn.Count == 0) return allowed;
+        return (p.HistoryOn.ContainsKey(node) || p.ActiveOn.ContainsKey(node)) && allowed;
+    }
+
+    /// <summary>The promotion score attribute (master-RSC) an instance's agent set on a node, if any.</summary>
+    private static int? PromotionAttribute(SchedPrimitive p, SchedNode node)
+    {
+        // Named for the instance as its history knows it (the agent set it under that name),
+        // which for an anonymous clone need not be this instance's number.
+        var baseId = CloneBuilder.BaseId(p.Id);
+        var known = p.ActiveOn.Keys.Select(n => p.HistoryOn.GetValueOrDefault(n)?.Id).FirstOrDefault(id => id is not null) ?? p.Id;
+        var value = node.Attribute($"master-{known}") ?? node.Attribute($"master-{baseId}") ?? node.Attribute($"promotion-{baseId}");
+        return value is not null && Score.TryParse(value, out var s) ? s.Value : null;
     }
 
     private bool PromotionForbidden(SchedResource r)
@@ -245,14 +315,7 @@ internal sealed class CloneAssigner(WorkingSet ws, Placement placement)
         var total = 0;
         var found = false;
         foreach (var p in instance.Primitives())
-        {
-            // The score is named for the instance as its history knows it (the agent set it under
-            // that name), which for an anonymous clone need not be this instance's number.
-            var baseId = CloneBuilder.BaseId(p.Id);
-            var known = p.ActiveOn.Keys.Select(n => p.HistoryOn.GetValueOrDefault(n)?.Id).FirstOrDefault(id => id is not null) ?? p.Id;
-            var value = node.Attribute($"master-{known}") ?? node.Attribute($"master-{baseId}") ?? node.Attribute($"promotion-{baseId}");
-            if (value is not null && Score.TryParse(value, out var s)) { total = Score.Add(total, s.Value); found = true; }
-        }
+            if (PromotionAttribute(p, node) is { } value) { total = Score.Add(total, value); found = true; }
         // No promotion score: -1, so only a role=Promoted location or the clone's own role colocation can make it promotable.
         if (!found) total = -1;
         // role=Promoted location constraints on the clone.

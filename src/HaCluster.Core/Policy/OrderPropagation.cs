@@ -239,16 +239,22 @@ internal sealed class OrderPropagation(WorkingSet ws)
     };
 
     /// <summary>
-    /// Whether the first side's action will actually be carried out (not just allowed). A clone
-    /// instance starting somewhere new does not restart the clone's dependents; one that was
-    /// running on the dependent's node and stops, moves or restarts there (recovered, or for its
-    /// own first) does.
+    /// Whether the first side's action will actually be carried out (not just allowed). For a
+    /// clone: an instance that was running on the dependent's node and stops, moves or restarts
+    /// there (recovered, or for its own first), or, for a clone of primitives, any instance
+    /// starting anywhere.
     /// </summary>
     private static bool Required(SchedResource r, string action, SchedNode? thenNode) => r is SchedClone clone
         ? thenNode is not null && action switch
         {
             "start" => clone.Primitives().Any(p => p.ActiveOn.ContainsKey(thenNode) && p.Managed
-                && (!WillRun(p) || p.AssignedTo != thenNode || p.Failed || p.RestartReason is not null)),
+                && (!WillRun(p) || p.AssignedTo != thenNode || p.Failed || p.RestartReason is not null))
+                // An instance of a clone of primitives starting anywhere makes the clone's start
+                // required, and so the dependent's: it restarts (non-interleaved orders restart
+                // everything after a clone that grows). A cloned group's start is a pseudo action
+                // its members' starts do not make required: its dependents stay.
+                || clone.Instances.All(i => i is SchedPrimitive)
+                   && clone.Primitives().Any(p => p.Managed && WillRun(p) && (!p.ActiveOn.ContainsKey(p.AssignedTo!) || p.Failed || p.RestartReason is not null)),
             // The instance promoted beside the dependent is promoted anew: it restarts there, or
             // another one takes the promoted role there.
             "promote" => clone.Primitives().Any(p => p.Managed && WillRun(p) && p.AssignedTo == thenNode && p.NextRole == Role.Promoted

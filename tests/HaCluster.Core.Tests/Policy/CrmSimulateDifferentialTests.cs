@@ -76,13 +76,7 @@ public class CrmSimulateDifferentialTests(ITestOutputHelper log)
             else if (!constraints.OfType<OrderConstraint>().Any(o => o.First == b || o.Then == a))
                 constraints.Add(new OrderConstraint($"o{c++}", a, b, Score: Score.Infinity));
         }
-        var config = new ClusterConfig
-        {
-            Nodes = nodes.Select(x => new NodeDefinition(x, x)).ToEquatableArray(),
-            Resources = resources.ToEquatableArray(),
-            Constraints = constraints.ToEquatableArray(),
-            Properties = new[] { AttributeSet.Of(("stonith-enabled", "false"), ("no-quorum-policy", "ignore")) },
-        };
+        var config = Configuration(nodes, resources, constraints);
 
         var histories = nodes.ToDictionary(x => x, _ => new List<ResourceHistory>());
         var attributes = nodes.ToDictionary(x => x, _ => new List<NvPair>());
@@ -100,14 +94,25 @@ public class CrmSimulateDifferentialTests(ITestOutputHelper log)
                 if (failed) attributes[where].Add(new NvPair($"fail-count-{p.Id}#monitor_10000", "1"));
             }
         }
-        var status = new ClusterStatus
-        {
-            HaveQuorum = true,
-            Nodes = nodes.Select(x => new NodeState(x, x, "true", "online", "member", "member",
-                TransientAttributes: attributes[x].ToEquatableArray(), Resources: histories[x].ToEquatableArray())).ToEquatableArray(),
-        };
-        return (config, status);
+        return (config, Status(nodes, histories, attributes));
     }
+
+    /// <summary>A generated cluster's configuration: no fencing, quorum ignored.</summary>
+    internal static ClusterConfig Configuration(string[] nodes, List<Resource> resources, List<Constraint> constraints) => new()
+    {
+        Nodes = nodes.Select(x => new NodeDefinition(x, x)).ToEquatableArray(),
+        Resources = resources.ToEquatableArray(),
+        Constraints = constraints.ToEquatableArray(),
+        Properties = new[] { AttributeSet.Of(("stonith-enabled", "false"), ("no-quorum-policy", "ignore")) },
+    };
+
+    /// <summary>A generated cluster's status: every node online, with these histories and attributes.</summary>
+    internal static ClusterStatus Status(string[] nodes, Dictionary<string, List<ResourceHistory>> histories, Dictionary<string, List<NvPair>> attributes) => new()
+    {
+        HaveQuorum = true,
+        Nodes = nodes.Select(x => new NodeState(x, x, "true", "online", "member", "member",
+            TransientAttributes: attributes[x].ToEquatableArray(), Resources: histories[x].ToEquatableArray())).ToEquatableArray(),
+    };
 
     public static string ToCib(ClusterConfig config, ClusterStatus status)
     {

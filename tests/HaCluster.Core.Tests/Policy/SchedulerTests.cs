@@ -188,6 +188,63 @@ public class SchedulerTests
     }
 
     [Fact]
+    public void Before_placement_an_instance_is_drawn_to_the_node_where_it_could_be_promoted()
+    {
+        // Pacemaker adds promotion scores to the instances' node scores before placing them:
+        // the first instance goes to the best node for promotion, and it is the one promoted.
+        var crm = TwoNodes + "primitive s ocf:pacemaker:Stateful\nms m s";
+        var status = new StatusBuilder().Online("node1", "node2").Attribute("node1", "master-s", "55").Attribute("node2", "master-s", "60");
+        Assert.Equal(new[] { "Promote s:0 (Stopped -> Promoted node2)", "Start s:1 (node1)" }, Summary(crm, status).Order());
+    }
+
+    [Fact]
+    public void A_location_score_on_a_promotable_clone_counts_towards_promotion()
+    {
+        // 85 + 35 on node1 beats 60 on node2 (crm_simulate: "s:0 promotion score on node1: 120").
+        var crm = TwoNodes + "primitive s ocf:pacemaker:Stateful\nms m s\nlocation l m 85: node1";
+        var status = new StatusBuilder().Online("node1", "node2").Attribute("node1", "master-s", "35").Attribute("node2", "master-s", "60");
+        Assert.Equal(new[] { "Promote s:0 (Stopped -> Promoted node1)", "Start s:1 (node2)" }, Summary(crm, status).Order());
+    }
+
+    [Fact]
+    public void A_clone_of_primitives_that_grows_restarts_what_is_ordered_after_it()
+    {
+        // Not interleaved: the clone's start is required (an instance starts somewhere), so is
+        // the dependent's, wherever it runs.
+        var crm = "node node1\nnode node2\nnode node3\nproperty stonith-enabled=false\nprimitive d Dummy\nclone cl d\nprimitive p Dummy\norder o inf: cl p";
+        var status = new StatusBuilder().Online("node1", "node2", "node3")
+            .History("node1", "d", "ocf:heartbeat:Dummy", ("start", 0, 0))
+            .History("node2", "p", "ocf:heartbeat:Dummy", ("start", 0, 0));
+        Assert.Contains("Restart p (node2) due to required cl running", Summary(crm, status));
+    }
+
+    [Fact]
+    public void A_clone_of_groups_that_grows_leaves_what_is_ordered_after_it_running()
+    {
+        // A cloned group's start is a pseudo action that its members' starts do not make
+        // required (Pacemaker's bug-lf-2581): the dependent stays.
+        var crm = "node node1\nnode node2\nnode node3\nproperty stonith-enabled=false\nprimitive a Dummy\nprimitive z Dummy\ngroup g a z\nclone cl g\nprimitive p Dummy\norder o inf: cl p";
+        var status = new StatusBuilder().Online("node1", "node2", "node3")
+            .History("node1", "a", "ocf:heartbeat:Dummy", ("start", 0, 0))
+            .History("node1", "z", "ocf:heartbeat:Dummy", ("start", 0, 0))
+            .History("node2", "p", "ocf:heartbeat:Dummy", ("start", 0, 0));
+        var s = Summary(crm, status);
+        Assert.Contains("Start a:1 (node2)", s);
+        Assert.DoesNotContain(s, line => line.Contains("Restart p"));
+    }
+
+    [Fact]
+    public void A_restart_that_also_promotes_is_reported_as_a_restart_with_both_roles()
+    {
+        var crm = TwoNodes + "primitive d Dummy\nclone cl d meta clone-max=2 notify=true\nprimitive s ocf:pacemaker:Stateful\nms m s\norder o inf: cl m";
+        var status = new StatusBuilder().Online("node1", "node2")
+            .History("node2", "d", "ocf:heartbeat:Dummy", ("start", 0, 0))
+            .History("node1", "s", "ocf:pacemaker:Stateful", ("start", 0, 0))
+            .Attribute("node1", "master-s", "70");
+        Assert.Contains("Restart s:0 (Unpromoted -> Promoted node1) due to required cl notified", Summary(crm, status));
+    }
+
+    [Fact]
     public void A_promoted_instance_without_any_promotion_score_is_demoted()
     {
         var crm = TwoNodes + "primitive s ocf:pacemaker:Stateful\nms m s meta clone-max=1";
