@@ -241,20 +241,20 @@ internal sealed class OrderPropagation(WorkingSet ws)
     /// <summary>
     /// Whether the first side's action will actually be carried out (not just allowed). For a
     /// clone: an instance that was running on the dependent's node and stops, moves or restarts
-    /// there (recovered, or for its own first), or, for a clone of primitives, any instance
-    /// starting anywhere.
+    /// there (recovered, or for its own first), or one that starts there (anywhere, when the
+    /// dependent is an instance of another clone).
     /// </summary>
-    private static bool Required(SchedResource r, string action, SchedNode? thenNode) => r is SchedClone clone
+    private static bool Required(SchedResource r, string action, SchedNode? thenNode, bool thenIsCloned) => r is SchedClone clone
         ? thenNode is not null && action switch
         {
             "start" => clone.Primitives().Any(p => p.ActiveOn.ContainsKey(thenNode) && p.Managed
                 && (!WillRun(p) || p.AssignedTo != thenNode || p.Failed || p.RestartReason is not null))
-                // An instance of a clone of primitives starting anywhere makes the clone's start
-                // required, and so the dependent's: it restarts (non-interleaved orders restart
-                // everything after a clone that grows). A cloned group's start is a pseudo action
-                // its members' starts do not make required: its dependents stay.
-                || clone.Instances.All(i => i is SchedPrimitive)
-                   && clone.Primitives().Any(p => p.Managed && WillRun(p) && (!p.ActiveOn.ContainsKey(p.AssignedTo!) || p.Failed || p.RestartReason is not null)),
+                // An instance starting (new, or restarting) on the dependent's node restarts the
+                // dependent, colocated with the clone or not; one starting on another node does
+                // not, unless the dependent is itself a clone's instance (clone after clone, not
+                // interleaved): then an instance starting anywhere restarts every instance.
+                || clone.Primitives().Any(p => p.Managed && WillRun(p) && (p.AssignedTo == thenNode || thenIsCloned)
+                   && (!p.ActiveOn.ContainsKey(p.AssignedTo!) || p.Failed || p.RestartReason is not null)),
             // The instance promoted beside the dependent is promoted anew: it restarts there, or
             // another one takes the promoted role there.
             "promote" => clone.Primitives().Any(p => p.Managed && WillRun(p) && p.AssignedTo == thenNode && p.NextRole == Role.Promoted
@@ -366,7 +366,7 @@ internal sealed class OrderPropagation(WorkingSet ws)
         // Enough of a "one or more" first can run: the dependent may start; it is not restarted
         // for one of them starting.
         if (e.Relaxed is not null) return false;
-        if (Required(first, e.FirstAction, then.AssignedTo) && WillRun(then) && then.ActiveOn.ContainsKey(then.AssignedTo!)
+        if (Required(first, e.FirstAction, then.AssignedTo, then.EnclosingClone is not null) && WillRun(then) && then.ActiveOn.ContainsKey(then.AssignedTo!)
             && !then.Failed && then.RestartReason is null && then.ActiveOn.Count == 1)
         {
             then.RestartReason = $"due to required {Describe(first, e.FirstAction)}";

@@ -164,6 +164,12 @@ public class CloneDifferentialTests(ITestOutputHelper log)
         log.WriteLine($"agreement: {cases - disagreements.Count}/{cases}, {withActions} with actions");
         var fixedNow = known.Where(k => k >= first && k < first + cases && !disagreements.Contains(k)).ToList();
         if (fixedNow.Count > 0) log.WriteLine($"agree now (remove from {Path.GetFileName(KnownFile)}): {string.Join(", ", fixedNow)}");
+        // bench/differential.sh runs more seeds only to measure the agreement rate.
+        if (Environment.GetEnvironmentVariable("HACLUSTER_CLONE_DIFF_REPORT_ONLY") == "1")
+        {
+            Console.WriteLine($"clone differential: {cases - disagreements.Count}/{cases} agree (seeds {first}..{first + cases - 1}); disagree: {string.Join(", ", disagreements)}");
+            return;
+        }
         var unexpected = disagreements.Where(d => !known.Contains(d)).ToList();
         Assert.True(unexpected.Count == 0, $"disagreed on seeds {string.Join(", ", unexpected)} (known: {string.Join(", ", known.Order())})");
         Assert.True(withActions >= cases / 2, $"only {withActions} of {cases} cases had any action: the comparison says little");

@@ -207,30 +207,28 @@ public class SchedulerTests
     }
 
     [Fact]
-    public void A_clone_of_primitives_that_grows_restarts_what_is_ordered_after_it()
+    public void A_clone_instance_starting_on_the_dependents_node_restarts_what_is_ordered_after_the_clone()
     {
-        // Not interleaved: the clone's start is required (an instance starts somewhere), so is
-        // the dependent's, wherever it runs.
+        // The new instance d:1 starts on node2, where p runs: p restarts (colocated or not,
+        // a clone of primitives or of groups alike).
         var crm = "node node1\nnode node2\nnode node3\nproperty stonith-enabled=false\nprimitive d Dummy\nclone cl d\nprimitive p Dummy\norder o inf: cl p";
         var status = new StatusBuilder().Online("node1", "node2", "node3")
             .History("node1", "d", "ocf:heartbeat:Dummy", ("start", 0, 0))
             .History("node2", "p", "ocf:heartbeat:Dummy", ("start", 0, 0));
-        Assert.Contains("Restart p (node2) due to required cl running", Summary(crm, status));
+        var s = Summary(crm, status);
+        Assert.Contains("Start d:1 (node2)", s);
+        Assert.Contains("Restart p (node2) due to required cl running", s);
     }
 
     [Fact]
-    public void A_clone_of_groups_that_grows_leaves_what_is_ordered_after_it_running()
+    public void A_clone_instance_starting_on_another_node_leaves_what_is_ordered_after_the_clone_running()
     {
-        // A cloned group's start is a pseudo action that its members' starts do not make
-        // required (Pacemaker's bug-lf-2581): the dependent stays.
-        var crm = "node node1\nnode node2\nnode node3\nproperty stonith-enabled=false\nprimitive a Dummy\nprimitive z Dummy\ngroup g a z\nclone cl g\nprimitive p Dummy\norder o inf: cl p";
+        var crm = "node node1\nnode node2\nnode node3\nproperty stonith-enabled=false\nprimitive d Dummy\nclone cl d\nprimitive p Dummy\n" +
+                  "location no-cl-on-2 cl -inf: node2\ncolocation p-with-cl inf: p cl\norder o inf: cl p";
         var status = new StatusBuilder().Online("node1", "node2", "node3")
-            .History("node1", "a", "ocf:heartbeat:Dummy", ("start", 0, 0))
-            .History("node1", "z", "ocf:heartbeat:Dummy", ("start", 0, 0))
-            .History("node2", "p", "ocf:heartbeat:Dummy", ("start", 0, 0));
-        var s = Summary(crm, status);
-        Assert.Contains("Start a:1 (node2)", s);
-        Assert.DoesNotContain(s, line => line.Contains("Restart p"));
+            .History("node1", "d", "ocf:heartbeat:Dummy", ("start", 0, 0))
+            .History("node1", "p", "ocf:heartbeat:Dummy", ("start", 0, 0));
+        Assert.Equal(new[] { "Start d:1 (node3)" }, Summary(crm, status));
     }
 
     [Fact]
