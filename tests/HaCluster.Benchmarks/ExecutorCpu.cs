@@ -33,11 +33,11 @@ public static class ExecutorCpu
             for (var round = 0; round < 2; round++)
             {
                 Console.WriteLine(round == 0 ? "warm-up round:" : "measured round:");
-            await Measure("ProcessRunner (Dummy monitor)", actions, () => processes.RunAsync(spec));
-            await Measure("ProcessRunner (/bin/true)", actions, () => processes.RunAsync(trueSpec));
-            await Measure("AgentRunner (Dummy monitor)", actions, () => runner.RunAsync(action));
-            if (File.Exists("/tmp/t3/sh0")) await Measure("ProcessRunner (sh exit 0)", actions, () => processes.RunAsync(trueSpec with { FileName = "/tmp/t3/sh0" }));
-            if (File.Exists("/tmp/t3/sh10")) await Measure("ProcessRunner (sh 10 forks)", actions, () => processes.RunAsync(trueSpec with { FileName = "/tmp/t3/sh10" }));
+                // The floor: this same process, posix_spawn and waitpid alone, nothing captured.
+                await Measure("bare posix_spawn (/bin/true)", actions, () => { BareSpawn.Run("/bin/true"); return Task.CompletedTask; });
+                await Measure("ProcessRunner (/bin/true)", actions, () => processes.RunAsync(trueSpec));
+                await Measure("ProcessRunner (Dummy monitor)", actions, () => processes.RunAsync(spec));
+                await Measure("AgentRunner (Dummy monitor)", actions, () => runner.RunAsync(action));
             }
             return 0;
         }
@@ -58,4 +58,33 @@ public static class ExecutorCpu
         var cpu = self.TotalProcessorTime - cpu0;
         Console.WriteLine($"{what,-32} own CPU {cpu.TotalMilliseconds * 1000 / n,6:0} us/action, wall {clock.Elapsed.TotalMilliseconds / n:0.00} ms/action");
     }
+}
+
+/// <summary>posix_spawn(3) then waitpid(2), nothing else: what one action cannot cost less than.</summary>
+internal static unsafe partial class BareSpawn
+{
+    public static void Run(string program)
+    {
+        var path = System.Runtime.InteropServices.Marshal.StringToHGlobalAnsi(program);
+        try
+        {
+            var argv = stackalloc IntPtr[2];
+            argv[0] = path;
+            argv[1] = IntPtr.Zero;
+            var envp = stackalloc IntPtr[1];
+            envp[0] = IntPtr.Zero;
+            int pid, status;
+            if (Spawn(&pid, path, IntPtr.Zero, IntPtr.Zero, argv, envp) != 0) throw new IOException($"cannot run {program}");
+            WaitPid(pid, &status, 0);
+        }
+        finally
+        {
+            System.Runtime.InteropServices.Marshal.FreeHGlobal(path);
+        }
+    }
+
+    [System.Runtime.InteropServices.LibraryImport("libc", EntryPoint = "posix_spawn")]
+    private static partial int Spawn(int* pid, IntPtr path, IntPtr fileActions, IntPtr attr, IntPtr* argv, IntPtr* envp);
+    [System.Runtime.InteropServices.LibraryImport("libc", EntryPoint = "waitpid")]
+    private static partial int WaitPid(int pid, int* status, int options);
 }
