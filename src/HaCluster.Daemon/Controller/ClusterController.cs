@@ -488,16 +488,19 @@ public sealed class ClusterController(DaemonContext context, MembershipNode node
         // Every member must have probed this very configuration: a node that has not looked for a
         // resource yet could be running it.
         var version = configVersion.ToString();
-        var waiting = members.Where(m => !(reports.TryGetValue(m, out var r) && r.ViewEpoch == round && r.ProbedConfiguration == version))
-            .Select(m => reports.TryGetValue(m, out var r) ? r.ViewEpoch != round ? $"{m} (no report this round)" : $"{m} (probed {r.ProbedConfiguration ?? "nothing"} yet)" : $"{m} (no report)")
-            .ToList();
-        if (waiting.Count > 0)
+        bool Ready(string m) => reports.TryGetValue(m, out var r) && r.ViewEpoch == round && r.ProbedConfiguration == version;
+        if (!members.All(Ready))
         {
             // Said once per change (at debug level: every round waits a little), so an operator
             // chasing a cluster that does nothing can see whom the DC waits for.
-            var why = string.Join(", ", waiting);
-            if (why != lastWaitingFor) log.LogDebug("round {Round}: waiting for {Members} before scheduling (configuration {Version})", round, why, version);
-            lastWaitingFor = why;
+            if (log.IsEnabled(LogLevel.Debug))
+            {
+                var why = string.Join(", ", members.Where(m => !Ready(m)).Select(m => reports.TryGetValue(m, out var r)
+                    ? r.ViewEpoch != round ? $"{m} (no report this round)" : $"{m} (probed {r.ProbedConfiguration ?? "nothing"} yet)"
+                    : $"{m} (no report)"));
+                if (why != lastWaitingFor) log.LogDebug("round {Round}: waiting for {Members} before scheduling (configuration {Version})", round, why, version);
+                lastWaitingFor = why;
+            }
             return;
         }
         lastWaitingFor = null;
@@ -559,14 +562,6 @@ public sealed class ClusterController(DaemonContext context, MembershipNode node
     }
 
     /// <summary>
-    /// A member that is not the DC rehearses, in the background, the decision it would take
-    /// if the DC died now: the scheduler on the DC's latest status picture with the DC lost
-    /// (fencing, recovery, promotion, notifications). Taking over then costs no first-use work
-    /// (JIT, type loading, caches) in the middle of a failover, where it measured 40-70 ms of
-    /// a new DC's first scheduling. Rehearsals are spaced by at least 100 times what the last
-    /// one took (a fraction of a percent of a core, whatever the cluster's size).
-    /// </summary>
-    /// <summary>
     /// Rehearses once the DC has sent no new picture for <see cref="RehearsalQuiet"/>: a picture
     /// comes with every transition, and a rehearsal then would take a core from the agents of a
     /// failover under way.
@@ -576,7 +571,11 @@ public sealed class ClusterController(DaemonContext context, MembershipNode node
         rehearsalInput = statusXml;
         // Read at once, though: a takeover needs the picture (AdoptFromLastPicture), and reading
         // it then cost ~8 ms of the failover.
-        _ = Task.Run(() => ReadPicture(statusXml));
+        _ = Task.Run(() =>
+        {
+            try { ReadPicture(statusXml); }
+            catch (Exception e) when (e is System.Xml.XmlException or FormatException) { } // the takeover says so, if it comes to that
+        });
         (rehearsalTimer ??= new Timer(_ => { if (rehearsalInput is { } xml) RehearseTakeover(xml); }))
             .Change(RehearsalQuiet, Timeout.InfiniteTimeSpan);
     }
@@ -585,6 +584,14 @@ public sealed class ClusterController(DaemonContext context, MembershipNode node
     private Timer? rehearsalTimer;
     private volatile string? rehearsalInput;
 
+    /// <summary>
+    /// A member that is not the DC rehearses, in the background, the decision it would take
+    /// if the DC died now: the scheduler on the DC's latest status picture with the DC lost
+    /// (fencing, recovery, promotion, notifications). Taking over then costs no first-use work
+    /// (JIT, type loading, caches) in the middle of a failover, where it measured 40-70 ms of
+    /// a new DC's first scheduling. Rehearsals are spaced by at least 100 times what the last
+    /// one took (a fraction of a percent of a core, whatever the cluster's size).
+    /// </summary>
     private void RehearseTakeover(string statusXml)
     {
         var view = node.Snapshot().View;
@@ -638,25 +645,18 @@ public sealed class ClusterController(DaemonContext context, MembershipNode node
         return Task.CompletedTask;
     }
 
-    /// <summary>The status picture in <paramref name="xml"/>, read once (null if it does not read).</summary>
+    /// <summary>The status picture in <paramref name="xml"/>, read once (null if it has none; a malformed one throws).</summary>
     private ClusterStatus? ReadPicture(string xml)
     {
         if (parsedPicture is { } parsed && ReferenceEquals(parsed.Xml, xml)) return parsed.Picture;
-        try
-        {
-            if (CibXmlReader.Parse(xml, "status picture").Status is not { } picture) return null;
-            // Only the latest picture is worth keeping (an older one read late must not replace it).
-            if (ReferenceEquals(LastStatusXml, xml)) parsedPicture = new ParsedPicture(xml, picture);
-            return picture;
-        }
-        catch (Exception e) when (e is System.Xml.XmlException or FormatException)
-        {
-            return null;
-        }
+        if (CibXmlReader.Parse(xml, "status picture").Status is not { } picture) return null;
+        // Only the latest picture is worth keeping (an older one read late must not replace it).
+        if (ReferenceEquals(LastStatusXml, xml)) parsedPicture = new ParsedPicture(xml, picture);
+        return picture;
     }
 
     private volatile bool rehearsing;
-    /// <summary>The last status picture a rehearsal read, with the XML it came from.</summary>
+    /// <summary>The latest status picture from the DC, read as it arrived, with the XML it came from.</summary>
     private volatile ParsedPicture? parsedPicture;
     private sealed record ParsedPicture(string Xml, ClusterStatus Picture);
     private DateTime nextRehearsal = DateTime.MinValue;
@@ -671,8 +671,7 @@ public sealed class ClusterController(DaemonContext context, MembershipNode node
         try
         {
             // Usually read already, when it arrived.
-            var picture = parsedPicture is { } parsed && ReferenceEquals(parsed.Xml, xml) ? parsed.Picture : CibXmlReader.Parse(xml, "last status").Status;
-            if (picture is null) return;
+            if (ReadPicture(xml) is not { } picture) return;
             var members = view.Members.Select(Name).ToHashSet();
             foreach (var n in shutdownLocks.Adopt(picture, members))
             {
