@@ -2,12 +2,12 @@
 # Runs every test project, after installing what the tests need on a fresh machine
 # (Debian: crmsh as an oracle for the crm parser, pacemaker-cli-utils for crm_simulate, the real
 # resource agents (resource-agents: ocf:heartbeat:*, pacemaker-resource-agents: ocf:pacemaker:*),
-# fence-agents (fence_dummy) and iproute2 for the network-namespace tests).
+# fence-agents (fence_dummy), iproute2 and ping (iputils-ping) for the network-namespace tests).
 # Ends with one line "N passed, N failed[, N skipped]" totalled over all test projects.
 set -uo pipefail
 cd "$(dirname "$0")/.."
 
-need_packages=(crmsh pacemaker-cli-utils resource-agents pacemaker-resource-agents fence-agents iproute2)
+need_packages=(crmsh pacemaker-cli-utils resource-agents pacemaker-resource-agents fence-agents iproute2 iputils-ping)
 missing=()
 for p in "${need_packages[@]}"; do dpkg -s "$p" >/dev/null 2>&1 || missing+=("$p"); done
 if [ ${#missing[@]} -gt 0 ]; then
