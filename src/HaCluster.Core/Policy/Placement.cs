@@ -562,8 +562,10 @@ internal sealed class Placement(WorkingSet ws)
 
     /// <summary>
     /// Adds <paramref name="rsc"/>'s node preferences, times <paramref name="factor"/>, to
-    /// <paramref name="nodes"/>, then follows its own colocations the same way (attenuating the
-    /// factor each step). A step that would leave no node available is rolled back.
+    /// <paramref name="nodes"/>, then follows its own colocations the same way. Those count by
+    /// their own score and the sign of <paramref name="factor"/>, not by the product along the
+    /// chain (Pacemaker 2.1.5): a -500 anti-colocation hands the primary what must be with the
+    /// dependent at full strength, negated. A step that would leave no node available is rolled back.
     /// </summary>
     internal void AddColocatedNodeScores(SchedResource rsc, ref Dictionary<SchedNode, int> nodes, string? attr, float factor,
         bool onlyPositive, bool towardsPrimaries)
@@ -579,7 +581,7 @@ internal sealed class Placement(WorkingSet ws)
             {
                 if (!towardsPrimaries && !c.Influence) continue;
                 var other = towardsPrimaries ? c.Primary : c.Dependent;
-                AddColocatedNodeScores(other, ref work, c.NodeAttribute, factor * c.Score / Inf, onlyPositive, towardsPrimaries);
+                AddColocatedNodeScores(other, ref work, c.NodeAttribute, (factor < 0 ? -1f : 1f) * c.Score / Inf, onlyPositive, towardsPrimaries);
             }
         }
         else

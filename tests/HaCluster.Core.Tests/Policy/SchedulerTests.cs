@@ -100,6 +100,20 @@ public class SchedulerTests
     }
 
     [Fact]
+    public void An_anti_colocated_dependents_own_colocations_push_the_primary_at_full_strength()
+    {
+        // What is with the dependent counts by the sign of the constraint, not by the product of
+        // the scores along the chain (as crm_simulate 2.1.5): g1's second member, with g1's first
+        // at INFINITY, brings its INFINITY stickiness on node1 to g2 negated, and g2 moves away
+        // despite its own INFINITY stickiness; g1 stays.
+        var crm = TwoNodes + "rsc_defaults resource-stickiness=INFINITY\n" +
+                  "primitive a1 Dummy\nprimitive a2 Dummy\ngroup g1 a1 a2\n" +
+                  "primitive b1 Dummy\nprimitive b2 Dummy\ngroup g2 b1 b2\ncolocation c -500: g1 g2";
+        var status = new StatusBuilder().Online("node1", "node2").Running("node1", "a1").Running("node1", "a2").Running("node1", "b1").Running("node1", "b2");
+        Assert.Equal(new[] { "Move b1 (node1 -> node2)", "Move b2 (node1 -> node2)" }, Summary(crm, status));
+    }
+
+    [Fact]
     public void A_group_starts_together_on_one_node()
     {
         var crm = TwoNodes + "primitive a Dummy\nprimitive b Dummy\ngroup g a b\nlocation l g 50: node2";
