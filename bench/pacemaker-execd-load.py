@@ -66,6 +66,7 @@ def cleanup():
             except ProcessLookupError:
                 pass
     sh(f"{peers}/netns-down.sh")
+    sh(f"rm -rf {D}/node1 {D}/node2 {D}/resources.xml")
 
 
 sh(f"{peers}/netns-down.sh")
