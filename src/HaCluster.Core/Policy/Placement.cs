@@ -363,7 +363,20 @@ internal sealed class Placement(WorkingSet ws)
         if (!Capacity.Enabled)
             return connections.Concat(indexed.OrderByDescending(x => x.r.Priority).ThenBy(x => x.i).Select(x => x.r)).ToList();
         var nodes = ws.Nodes.OrderByDescending(n => n.CanRunResources).ThenBy(n => n.Name, StringComparer.Ordinal).ToList();
-        int ScoreOn(SchedResource r, SchedNode? n) => n is null ? -Inf : r.Anchor.Effective(n);
+        // A resource's scores with those of what it must be with (followed as Pacemaker merges
+        // them for this comparison), computed once per resource.
+        var merged = new Dictionary<SchedResource, Dictionary<SchedNode, int>>();
+        Dictionary<SchedNode, int> Merged(SchedResource r)
+        {
+            if (merged.TryGetValue(r, out var table)) return table;
+            var anchor = r.Anchor;
+            table = new Dictionary<SchedNode, int>(anchor.Allowed);
+            if (table.Keys.Any(n => n.CanRunResources && anchor.Effective(n) >= 0))
+                foreach (var c in anchor.ThisWith.ToList())
+                    AddColocatedNodeScores(c.Primary, ref table, c.NodeAttribute, (float)c.Score / Inf, onlyPositive: false, towardsPrimaries: true);
+            return merged[r] = table;
+        }
+        int ScoreOn(SchedResource r, SchedNode? n) => n is null ? -Inf : Merged(r).TryGetValue(n, out var s) && n.CanRunResources ? s : -Inf;
         int Compare((SchedResource r, int i) a, (SchedResource r, int i) b)
         {
             if (a.r.Priority != b.r.Priority) return b.r.Priority.CompareTo(a.r.Priority);

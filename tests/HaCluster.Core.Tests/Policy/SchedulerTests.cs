@@ -114,6 +114,20 @@ public class SchedulerTests
     }
 
     [Fact]
+    public void With_a_placement_strategy_the_assignment_order_counts_what_a_resource_must_be_with()
+    {
+        // Pacemaker orders resources for assignment by their score where they run, merged with
+        // the scores of what they must be with: b must be with c, which may not run on node1, so
+        // b's score on node1 is -INFINITY and a (0 on node2) is assigned first. a keeps node2 while
+        // the nodes are equally loaded; assigned after b and c it would see node2 busier and move.
+        var crm = TwoNodes + "property placement-strategy=utilization\n" +
+                  "primitive b Dummy\nprimitive a Dummy\nprimitive c Dummy\n" +
+                  "location l c -inf: node1\ncolocation bc inf: b c";
+        var status = new StatusBuilder().Online("node1", "node2").Running("node1", "b").Running("node2", "a");
+        Assert.Equal(new[] { "Move b (node1 -> node2)", "Start c (node2)" }, Summary(crm, status));
+    }
+
+    [Fact]
     public void A_group_starts_together_on_one_node()
     {
         var crm = TwoNodes + "primitive a Dummy\nprimitive b Dummy\ngroup g a b\nlocation l g 50: node2";
