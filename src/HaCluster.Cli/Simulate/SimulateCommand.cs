@@ -31,8 +31,9 @@ public static class SimulateCommand
         var opFail = new Option<string[]>("--op-fail", "-i") { Description = "record an operation result first: RSC_TASK_INTERVAL@NODE=RC, e.g. web_monitor_10000@node1=7 (repeatable)" };
         var attribute = new Option<string[]>("--attribute", "-A") { Description = "set a transient node attribute first: NODE:NAME=VALUE, e.g. node1:master-db=100 (repeatable)" };
         var settle = new Option<bool>("--settle") { Description = "like --run, repeated until the cluster has nothing left to do (promotions that follow starts, say)" };
+        var saveOutput = new Option<string?>("--save-output", "-O") { Description = "write the CIB (configuration and status: revised by --run or --settle, else as read) to FILE, like crm_simulate -O" };
         var cmd = new Command("simulate", "show what the cluster would do with a configuration and status")
-            { xml, config, date, showScores, explain, showGraph, run, settle, nodeUp, nodeDown, nodeFail, opFail, attribute };
+            { xml, config, date, showScores, explain, showGraph, run, settle, saveOutput, nodeUp, nodeDown, nodeFail, opFail, attribute };
         cmd.SetAction(parse =>
         {
             var output = parse.InvocationConfiguration.Output;
@@ -118,7 +119,8 @@ public static class SimulateCommand
                 foreach (var action in graph.TopologicalOrder() ?? graph.Actions) output.WriteLine("  * " + action);
                 output.WriteLine();
                 output.WriteLine("Revised Cluster Status:");
-                StatusPrinter.Print(result.Config, TransitionApplier.Apply(result.Config, status, graph, ws), now, output);
+                status = TransitionApplier.Apply(result.Config, status, graph, ws);
+                StatusPrinter.Print(result.Config, status, now, output);
             }
             if (parse.GetValue(settle))
             {
@@ -145,11 +147,27 @@ public static class SimulateCommand
                 }
                 else output.WriteLine($"Settled Cluster Status (after {transitions} transition{(transitions == 1 ? "" : "s")}):");
                 StatusPrinter.Print(result.Config, status, now, output);
-                if (graph.Actions.Count > 0) return ConfigureCommands.ExitInvalid;
+                if (graph.Actions.Count > 0)
+                {
+                    Save(parse.GetValue(saveOutput), result.Config, status, now);
+                    return ConfigureCommands.ExitInvalid;
+                }
             }
+            Save(parse.GetValue(saveOutput), result.Config, status, now);
             return ConfigureCommands.ExitOk;
         });
         return cmd;
+    }
+
+    /// <summary>
+    /// Writes the configuration and <paramref name="status"/> as one Pacemaker CIB, which
+    /// crm_simulate and `hacrm simulate --xml` read back: a steady state made from a cold start
+    /// with --settle, then a failure injected into it, is how large inputs are built.
+    /// </summary>
+    private static void Save(string? path, ClusterConfig config, ClusterStatus status, DateTimeOffset now)
+    {
+        if (path is null) return;
+        File.WriteAllText(path, CibStatusWriter.WriteCib(config, status, now).ToString());
     }
 
     private static DateTimeOffset? ParseDate(string? text)

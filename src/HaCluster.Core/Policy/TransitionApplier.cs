@@ -7,8 +7,9 @@ namespace HaCluster.Core.Policy;
 /// `hacrm simulate --run`: the status after a transition in which every action succeeded, as
 /// crm_simulate's "Revised Cluster Status". Fenced nodes are down and forget their resources;
 /// each change line adds the operations that carry it out (stop, start, promote, demote,
-/// migrate) to the nodes' histories, with the parameter digests of today's definition. Lines
-/// that are blocked change nothing.
+/// migrate) to the nodes' histories, with the parameter digests of today's definition; probes
+/// find nothing and the recurring monitors the transition starts are recorded as running. Lines that are blocked
+/// change nothing.
 /// </summary>
 public static class TransitionApplier
 {
@@ -25,17 +26,36 @@ public static class TransitionApplier
         var callId = status.Nodes.SelectMany(n => n.Resources).SelectMany(r => r.Operations).Select(o => o.CallId).DefaultIfEmpty(0).Max();
         var configured = config.AllResources().OfType<Primitive>().GroupBy(p => p.Id).ToDictionary(g => g.Key, g => g.First());
 
-        void Record(SchedPrimitive p, SchedNode node, string task)
+        void Record(SchedPrimitive p, SchedNode node, string task, long intervalMs = 0, int rc = 0)
         {
             if (!nodes.TryGetValue(node.Name, out var state)) return;
             var baseId = CloneBuilder.BaseId(p.Id);
             var history = state.Resources.FirstOrDefault(r => r.Id == p.Id) ?? state.Resources.FirstOrDefault(r => CloneBuilder.BaseId(r.Id) == baseId && p.Id != baseId)
                           ?? new ResourceHistory(p.Id, p.Agent.Class, p.Agent.Provider, p.Agent.Type, EquatableArray<OperationRecord>.Empty);
             var definition = configured.GetValueOrDefault(baseId) ?? p.Definition;
-            var digest = OperationDigest.For(config, definition, task, 0, _ => true);
-            var op = new OperationRecord($"{history.Id}_{task}_0", task, 0, 0, 0, ++callId, TransitionKey: "0:0:0:simulated", OpDigest: digest);
-            history = history with { Operations = history.Operations.Add(op) };
+            var digest = OperationDigest.For(config, definition, task, intervalMs, _ => true);
+            var op = new OperationRecord($"{history.Id}_{task}_{intervalMs}", task, intervalMs, rc, 0, ++callId, TransitionKey: "0:0:0:simulated", OpDigest: digest);
+            // A recurring operation's record replaces the one with the same key (one per interval).
+            var kept = intervalMs == 0 ? history.Operations : history.Operations.Where(o => o.Id != op.Id).ToEquatableArray();
+            history = history with { Operations = kept.Add(op) };
             nodes[node.Name] = state with { Resources = state.Resources.Where(r => r.Id != history.Id).Append(history).ToEquatableArray() };
+        }
+
+        // Where a resource was never looked for, the probes the transition begins with find
+        // nothing (crm_simulate's default result, 7: not running).
+        // An anonymous clone is probed once per node, whichever instance; its instances share
+        // that history (a second probe recorded after the first's start would read as stopped).
+        var discovery = new ResourceDiscovery(config);
+        foreach (var p in ws.AllPrimitives())
+        {
+            var anonymous = p.EnclosingClone is { GloballyUnique: false };
+            var baseId = CloneBuilder.BaseId(p.Id);
+            foreach (var at in ws.Nodes)
+                if (at.Online && !at.Pending && !at.Unclean && !p.HistoryOn.ContainsKey(at) && !p.ActiveOn.ContainsKey(at)
+                    && nodes.TryGetValue(at.Name, out var state)
+                    && !state.Resources.Any(h => h.Id == p.Id || (anonymous && CloneBuilder.BaseId(h.Id) == baseId))
+                    && discovery.Probes(baseId, at, ws.Now))
+                    Record(p, at, "monitor", 0, rc: 7);
         }
 
         foreach (var change in graph.Changes)
@@ -67,6 +87,11 @@ public static class TransitionApplier
                     break;
             }
         }
+        // The recurring monitors the transition starts run from then on, as crm_simulate records them.
+        foreach (var action in graph.Actions)
+            if (action is { Task: "monitor", IntervalMs: > 0, Pseudo: false, Resource: { } id }
+                && ws.ById.TryGetValue(id, out var monitored) && monitored is SchedPrimitive m && ws.Nodes.FirstOrDefault(n => n.Name == action.Node) is { } on)
+                Record(m, on, "monitor", action.IntervalMs);
         return status with { Nodes = status.Nodes.Select(n => nodes[n.Uname ?? n.Id]).ToEquatableArray() };
     }
 }

@@ -5,6 +5,23 @@ namespace HaCluster.Core.Status;
 /// <summary>Writes a <see cref="ClusterStatus"/> as a CIB &lt;status&gt; section (the reader's inverse).</summary>
 public static class CibStatusWriter
 {
+    /// <summary>
+    /// A whole CIB: the configuration and this status, with the version, quorum and "now" a
+    /// scheduler input carries (what crm_simulate and `hacrm simulate --xml` read).
+    /// </summary>
+    public static XElement WriteCib(HaCluster.Core.Cib.ClusterConfig config, ClusterStatus status, DateTimeOffset now,
+        long adminEpoch = 0, long epoch = 1, long numUpdates = 0, string? dcUuid = null)
+    {
+        var cib = new XElement("cib",
+            new XAttribute("validate-with", HaCluster.Core.Cib.Syntax.CibXmlWriter.ValidateWith),
+            new XAttribute("admin_epoch", adminEpoch), new XAttribute("epoch", epoch), new XAttribute("num_updates", numUpdates),
+            new XAttribute("have-quorum", status.HaveQuorum ? "1" : "0"));
+        if (dcUuid is not null) cib.Add(new XAttribute("dc-uuid", dcUuid));
+        cib.Add(new XAttribute("execution-date", now.ToUnixTimeSeconds()),
+            HaCluster.Core.Cib.Syntax.CibXmlWriter.WriteConfiguration(config), Write(status));
+        return cib;
+    }
+
     public static XElement Write(ClusterStatus status)
     {
         var section = new XElement("status");

@@ -761,13 +761,7 @@ public sealed class ClusterController(DaemonContext context, MembershipNode node
         var (cfg, status, now, version) = input;
         try
         {
-            var cib = new System.Xml.Linq.XElement("cib",
-                new System.Xml.Linq.XAttribute("validate-with", CibXmlWriter.ValidateWith),
-                new System.Xml.Linq.XAttribute("admin_epoch", version.AdminEpoch), new System.Xml.Linq.XAttribute("epoch", version.Epoch),
-                new System.Xml.Linq.XAttribute("num_updates", version.NumUpdates),
-                new System.Xml.Linq.XAttribute("have-quorum", status.HaveQuorum ? "1" : "0"), new System.Xml.Linq.XAttribute("dc-uuid", node.Self.Name),
-                new System.Xml.Linq.XAttribute("execution-date", now.ToUnixTimeSeconds()),
-                CibXmlWriter.WriteConfiguration(cfg), CibStatusWriter.Write(status));
+            var cib = CibStatusWriter.WriteCib(cfg, status, now, version.AdminEpoch, version.Epoch, version.NumUpdates, dcUuid: node.Self.Name);
             var xml = cib.ToString();
             var path = Path.Combine(context.StateDirectory, "pe-input-last.xml");
             File.WriteAllText(path + ".tmp", xml);

@@ -1,3 +1,4 @@
+using System.Xml.Linq;
 using Xunit;
 
 namespace HaCluster.Core.Tests.Cli;
@@ -38,6 +39,40 @@ public sealed class SimulateWhatIfTests : IDisposable
         Assert.Equal(0, exit);
         Assert.Contains("Start      vip             ( node2 )", output);
         Assert.Contains("Start      web             ( node2 )", output);
+    }
+
+    [Fact]
+    public async Task Save_output_after_settling_writes_a_steady_state_neither_scheduler_acts_on()
+    {
+        // A cold start carried out and saved (crm_simulate -S -O's job) is how large steady-state
+        // inputs are made: probes that found nothing, starts and recurring monitors are recorded
+        // with Pacemaker's parameter digests, so crm_simulate itself has nothing left to do.
+        var saved = file + ".steady.xml";
+        try
+        {
+            var (exit, _, _) = CliRunner.Run("simulate", "--config", file, "--settle", "--save-output", saved);
+            Assert.Equal(0, exit);
+            var xml = XDocument.Load(saved);
+            var ops = xml.Descendants("node_state").Where(n => (string?)n.Attribute("uname") == "node2")
+                .Descendants("lrm_rsc_op").Select(o => $"{o.Parent!.Attribute("id")!.Value} {o.Attribute("operation")!.Value} {o.Attribute("interval")!.Value} {o.Attribute("rc-code")!.Value}").ToList();
+            Assert.Equal(new[] { "vip monitor 0 7", "web monitor 0 7" }, ops);
+            var (again, output, _) = CliRunner.Run("simulate", "--xml", saved);
+            Assert.Equal(0, again);
+            Assert.EndsWith("Transition Summary:", output.Replace("\r\n", "\n").TrimEnd());
+
+            Assert.True(File.Exists(HaCluster.Core.Tests.Policy.CrmSimulateDifferentialTests.CrmSimulate), "crm_simulate is missing: the test command installs pacemaker-cli-utils");
+            var psi = new System.Diagnostics.ProcessStartInfo(HaCluster.Core.Tests.Policy.CrmSimulateDifferentialTests.CrmSimulate, ["-S", "-x", saved]) { RedirectStandardOutput = true, RedirectStandardError = true };
+            using var pcmk = System.Diagnostics.Process.Start(psi)!;
+            _ = pcmk.StandardError.ReadToEndAsync();
+            var pcmkOutput = await pcmk.StandardOutput.ReadToEndAsync().WaitAsync(TimeSpan.FromSeconds(60));
+            await pcmk.WaitForExitAsync();
+            Assert.DoesNotContain("Resource action", pcmkOutput);
+            Assert.Contains("Started node1", pcmkOutput);
+        }
+        finally
+        {
+            File.Delete(saved);
+        }
     }
 
     [Fact]

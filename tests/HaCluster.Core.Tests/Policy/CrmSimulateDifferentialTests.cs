@@ -114,14 +114,7 @@ public class CrmSimulateDifferentialTests(ITestOutputHelper log)
             TransientAttributes: attributes[x].ToEquatableArray(), Resources: histories[x].ToEquatableArray())).ToEquatableArray(),
     };
 
-    public static string ToCib(ClusterConfig config, ClusterStatus status)
-    {
-        var cib = new XElement("cib", new XAttribute("validate-with", CibXmlWriter.ValidateWith), new XAttribute("epoch", 1),
-            new XAttribute("num_updates", 0), new XAttribute("admin_epoch", 0), new XAttribute("have-quorum", "1"),
-            new XAttribute("execution-date", Now.ToUnixTimeSeconds()),
-            CibXmlWriter.WriteConfiguration(config), CibStatusWriter.Write(status));
-        return cib.ToString();
-    }
+    public static string ToCib(ClusterConfig config, ClusterStatus status) => CibStatusWriter.WriteCib(config, status, Now).ToString();
 
     internal static List<string> Pacemaker(string cibXml, params string[] extra)
     {
