@@ -188,6 +188,8 @@ internal sealed class HistoryUnpacker(WorkingSet ws)
         foreach (var p in ws.AllPrimitives().Where(p => p.EnclosingClone is null).ToList())
             foreach (var (source, history) in p.HistoryOn.ToList())
             {
+                // Most histories hold no migration at all: skip them before sorting anything.
+                if (!history.Operations.Any(o => o.Task == "migrate_to")) continue;
                 var done = history.Operations.Where(o => o.OpStatus != 1 && o.CallId >= 0).OrderBy(o => o.CallId).ToList();
                 var migrateTo = done.LastOrDefault(o => o.Task == "migrate_to" && o.RcCode == OcfSuccess && o.OpStatus == 0);
                 if (migrateTo?.MigrateTarget is not { } targetName) continue;

@@ -259,6 +259,7 @@ internal sealed class Placement(WorkingSet ws)
     /// <summary>Sum of the resource's fail-count attributes on a node, unless failure-timeout expired them.</summary>
     private int FailCount(SchedPrimitive p, SchedNode node)
     {
+        if (!node.HasFailureAttributes) return 0;
         // An anonymous clone's failures count together, whichever instance number recorded them.
         var (total, lastFailure) = p.EnclosingClone is { GloballyUnique: false }
             ? node.Failures([CloneBuilder.BaseId(p.Id)], anyInstance: true)

@@ -67,6 +67,17 @@ public sealed class SchedNode(string id, string name)
     /// and fail-count-NAME#op_interval attributes summed (INFINITY at most), and the latest of the
     /// last-failure ones (epoch seconds; 0 when none).
     /// </summary>
+    /// <summary>Whether any fail-count or last-failure attribute is set here (most nodes have none: no need to look further).</summary>
+    public bool HasFailureAttributes
+    {
+        get
+        {
+            foreach (var key in Attributes.Keys)
+                if (key.StartsWith("fail-count-", StringComparison.Ordinal) || key.StartsWith("last-failure-", StringComparison.Ordinal)) return true;
+            return false;
+        }
+    }
+
     public (int Count, long LastFailure) Failures(IReadOnlyCollection<string> names, bool anyInstance = false)
     {
         long total = 0;
