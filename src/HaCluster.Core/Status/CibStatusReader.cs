@@ -9,135 +9,248 @@ namespace HaCluster.Core.Status;
 /// Reads the &lt;status&gt; section of a CIB and the &lt;cib&gt; element's own attributes
 /// (versions, have-quorum, dc-uuid, execution-date). Like the configuration reader, it reports
 /// what it cannot read and never throws on input.
+///
+/// The section is read from an <see cref="XmlReader"/>, as a stream: at scale it is most of the
+/// CIB (64 nodes x 10,000 resources is hundreds of megabytes of operation history), and an
+/// XDocument of it would cost ten times its size before the scheduler saw a record. Attribute
+/// values repeat across nodes and operations (tasks, agents, digests, keys), so each distinct
+/// value is kept once.
 /// </summary>
 public static class CibStatusReader
 {
-    public static ClusterStatus Read(XElement cib, string file, List<Diagnostic> diagnostics)
+    /// <summary>Node states and tickets, as read from a &lt;status&gt; element.</summary>
+    public sealed record Section(EquatableArray<NodeState> Nodes, EquatableArray<TicketState> Tickets);
+
+    /// <summary>
+    /// The status of a &lt;cib&gt; element: its attributes, and its &lt;status&gt; child unless
+    /// <paramref name="section"/> was already read from the stream (then the element has none).
+    /// </summary>
+    public static ClusterStatus Read(XElement cib, string file, List<Diagnostic> diagnostics, Section? section = null, SourceLocation? cibLocation = null)
     {
-        void Error(XObject at, string message)
-        {
-            var li = (IXmlLineInfo)at;
-            diagnostics.Add(Diagnostic.Error(message, new SourceLocation(file, li.LineNumber, li.LinePosition)));
-        }
+        SourceLocation At(XObject x) => cibLocation is { } known && x == cib ? known
+            : new SourceLocation(file, ((IXmlLineInfo)x).LineNumber, ((IXmlLineInfo)x).LinePosition);
 
-        long Long(XElement e, string name, long fallback = 0)
+        long Long(string name)
         {
-            var v = (string?)e.Attribute(name);
-            if (v is null) return fallback;
+            var v = (string?)cib.Attribute(name);
+            if (v is null) return 0;
             if (long.TryParse(v, NumberStyles.Integer, CultureInfo.InvariantCulture, out var n)) return n;
-            Error(e, $"<{e.Name.LocalName}> {name}='{v}' is not a number");
-            return fallback;
+            diagnostics.Add(Diagnostic.Error($"<{cib.Name.LocalName}> {name}='{v}' is not a number", At(cib)));
+            return 0;
         }
-
-        long? OptLong(XElement e, string name) =>
-            long.TryParse((string?)e.Attribute(name), NumberStyles.Integer, CultureInfo.InvariantCulture, out var n) ? n : null;
 
         DateTimeOffset? executionDate = null;
         if ((string?)cib.Attribute("execution-date") is { } ed)
         {
             if (long.TryParse(ed, out var seconds)) executionDate = DateTimeOffset.FromUnixTimeSeconds(seconds);
-            else Error(cib, $"execution-date '{ed}' is not seconds since the epoch");
+            else diagnostics.Add(Diagnostic.Error($"execution-date '{ed}' is not seconds since the epoch", At(cib)));
         }
 
         var status = new ClusterStatus
         {
-            Version = new CibVersion(Long(cib, "admin_epoch"), Long(cib, "epoch"), Long(cib, "num_updates")),
+            Version = new CibVersion(Long("admin_epoch"), Long("epoch"), Long("num_updates")),
             HaveQuorum = CibBoolean.TryParse((string?)cib.Attribute("have-quorum")) ?? false,
             DcUuid = (string?)cib.Attribute("dc-uuid"),
             ExecutionDate = executionDate,
         };
+        if (section is null && cib.Element("status") is { } element)
+        {
+            using var reader = element.CreateReader();
+            reader.MoveToContent();
+            section = ReadSection(reader, file, diagnostics);
+        }
+        return section is null ? status : status with { Nodes = section.Nodes, Tickets = section.Tickets };
+    }
 
-        var section = cib.Element("status");
-        if (section is null) return status;
-
+    /// <summary>
+    /// Reads the &lt;status&gt; element <paramref name="reader"/> is on, and leaves the reader
+    /// on the node after its end.
+    /// </summary>
+    public static Section ReadSection(XmlReader reader, string file, List<Diagnostic> diagnostics)
+    {
+        var r = new StreamReading(reader, file, diagnostics);
         var nodes = new List<NodeState>();
         var tickets = new List<TicketState>();
-        foreach (var e in section.Elements())
+        foreach (var child in r.Children())
         {
-            switch (e.Name.LocalName)
+            switch (child)
             {
                 case "node_state":
-                    nodes.Add(ReadNodeState(e));
+                    nodes.Add(r.NodeState());
                     break;
                 case "tickets":
-                    foreach (var t in e.Elements("ticket_state"))
-                        tickets.Add(new TicketState((string?)t.Attribute("id") ?? "", CibBoolean.IsTrue((string?)t.Attribute("granted")),
-                            CibBoolean.IsTrue((string?)t.Attribute("standby")), OptLong(t, "last-granted")));
+                    foreach (var t in r.Children())
+                    {
+                        if (t == "ticket_state")
+                            tickets.Add(new TicketState(r.Attr("id") ?? "", CibBoolean.IsTrue(r.Attr("granted")),
+                                CibBoolean.IsTrue(r.Attr("standby")), r.OptLong("last-granted")));
+                        r.Skip();
+                    }
                     break;
                 default:
                     // The status is the cluster's own record, not operator input: like Pacemaker,
                     // skip what is not a node_state or tickets, but say so.
-                    var li = (IXmlLineInfo)e;
-                    diagnostics.Add(Diagnostic.Warning($"<{e.Name.LocalName}> at line {li.LineNumber} directly in <status> is ignored",
-                        new SourceLocation(file, li.LineNumber, li.LinePosition)));
+                    diagnostics.Add(Diagnostic.Warning($"<{child}> at line {r.Line} directly in <status> is ignored", r.Location));
+                    r.Skip();
                     break;
             }
         }
-        return status with { Nodes = nodes.ToEquatableArray(), Tickets = tickets.ToEquatableArray() };
+        return new Section(nodes.ToEquatableArray(), tickets.ToEquatableArray());
+    }
 
-        NodeState ReadNodeState(XElement e)
+    /// <summary>A forward-only walk over the status elements, with the values pool.</summary>
+    private sealed class StreamReading(XmlReader reader, string file, List<Diagnostic> diagnostics)
+    {
+        private readonly IXmlLineInfo? lines = reader as IXmlLineInfo;
+        private readonly Dictionary<string, string> pool = new(StringComparer.Ordinal);
+
+        public int Line => lines?.LineNumber ?? 0;
+        public SourceLocation Location => new(file, lines?.LineNumber ?? 0, lines?.LinePosition ?? 0);
+
+        /// <summary>
+        /// The child elements of the element the reader is on, by name; the caller reads each
+        /// child's attributes, then either walks its children or <see cref="Skip"/>s it. Ends
+        /// with the reader past the parent's end tag.
+        /// </summary>
+        public IEnumerable<string> Children()
         {
-            var id = (string?)e.Attribute("id") ?? (string?)e.Attribute("uname") ?? "";
+            consumed++;
+            if (reader.IsEmptyElement)
+            {
+                reader.Read();
+                yield break;
+            }
+            var depth = reader.Depth;
+            reader.Read();
+            while (!reader.EOF && !(reader.NodeType == XmlNodeType.EndElement && reader.Depth == depth))
+            {
+                if (reader.NodeType != XmlNodeType.Element)
+                {
+                    reader.Read();
+                    continue;
+                }
+                var before = consumed;
+                yield return reader.LocalName;
+                // A caller that neither walked nor skipped the child leaves it to be skipped here.
+                if (consumed == before) reader.Skip();
+            }
+            reader.Read();
+        }
+
+        /// <summary>Steps over the element the reader is on, children and all.</summary>
+        public void Skip()
+        {
+            consumed++;
+            reader.Skip();
+        }
+
+        // Counts walks and skips, so Children() knows whether its caller consumed a child.
+        private int consumed;
+
+        public string? Attr(string name) => reader.GetAttribute(name) is { } v ? Pooled(v) : null;
+
+        private string Pooled(string value)
+        {
+            if (pool.TryGetValue(value, out var known)) return known;
+            pool[value] = value;
+            return value;
+        }
+
+        public long? OptLong(string name) =>
+            long.TryParse(reader.GetAttribute(name), NumberStyles.Integer, CultureInfo.InvariantCulture, out var n) ? n : null;
+
+        private long Long(string name)
+        {
+            var v = reader.GetAttribute(name);
+            if (v is null) return 0;
+            if (long.TryParse(v, NumberStyles.Integer, CultureInfo.InvariantCulture, out var n)) return n;
+            diagnostics.Add(Diagnostic.Error($"<{reader.LocalName}> {name}='{v}' is not a number", Location));
+            return 0;
+        }
+
+        public NodeState NodeState()
+        {
+            var id = Attr("id") ?? Attr("uname") ?? "";
+            var uname = Attr("uname");
+            var inCcm = Attr("in_ccm");
+            var crmd = Attr("crmd");
+            var join = Attr("join");
+            var expected = Attr("expected");
+            var shutdown = Attr("shutdown");
+            var remote = CibBoolean.IsTrue(Attr("remote_node"));
+            var fenced = Attr("node_fenced");
             var attrs = new List<NvPair>();
             var history = new List<ResourceHistory>();
-            foreach (var child in e.Elements())
+            foreach (var child in Children())
             {
-                switch (child.Name.LocalName)
+                switch (child)
                 {
                     case "transient_attributes":
-                        foreach (var set in child.Elements("instance_attributes"))
-                            foreach (var nv in set.Elements("nvpair"))
-                                attrs.Add(new NvPair((string?)nv.Attribute("name") ?? "", (string?)nv.Attribute("value")));
+                        foreach (var set in Children())
+                        {
+                            if (set != "instance_attributes") continue;
+                            foreach (var nv in Children())
+                                if (nv == "nvpair") attrs.Add(new NvPair(Attr("name") ?? "", Attr("value")));
+                        }
                         break;
                     case "lrm":
-                        foreach (var rsc in child.Elements("lrm_resources").Elements("lrm_resource"))
-                            history.Add(ReadResource(rsc));
+                        foreach (var list in Children())
+                        {
+                            if (list != "lrm_resources") continue;
+                            foreach (var rsc in Children())
+                                if (rsc == "lrm_resource") history.Add(Resource());
+                        }
                         break;
                     default:
-                        Error(child, $"unsupported: <{child.Name.LocalName}> at line {((IXmlLineInfo)child).LineNumber}");
+                        diagnostics.Add(Diagnostic.Error($"unsupported: <{child}> at line {Line}", Location));
                         break;
                 }
             }
-            return new NodeState(id, (string?)e.Attribute("uname"), (string?)e.Attribute("in_ccm"), (string?)e.Attribute("crmd"),
-                (string?)e.Attribute("join"), (string?)e.Attribute("expected"), (string?)e.Attribute("shutdown"),
-                CibBoolean.IsTrue((string?)e.Attribute("remote_node")), (string?)e.Attribute("node_fenced"),
+            return new NodeState(id, uname, inCcm, crmd, join, expected, shutdown, remote, fenced,
                 attrs.ToEquatableArray(), history.ToEquatableArray());
         }
 
-        ResourceHistory ReadResource(XElement rsc)
+        private ResourceHistory Resource()
         {
+            var id = Attr("id") ?? "";
+            var cls = Attr("class") ?? "";
+            var provider = Attr("provider");
+            var type = Attr("type") ?? "";
+            var container = Attr("container");
+            var locked = OptLong("shutdown-lock") is > 0 and var l ? l : (long?)null;
             var ops = new List<OperationRecord>();
-            foreach (var op in rsc.Elements("lrm_rsc_op"))
-            {
-                var interval = (string?)op.Attribute("interval") ?? "0";
-                // Intervals are milliseconds in the status section; some old inputs carry units.
-                var intervalMs = long.TryParse(interval, out var ms) ? ms : Duration.ParseMillisecondsOrNull(interval) ?? 0;
-                ops.Add(new OperationRecord(
-                    (string?)op.Attribute("id") ?? "",
-                    (string?)op.Attribute("operation") ?? "",
-                    intervalMs,
-                    (int)Long(op, "rc-code", 0),
-                    (int)Long(op, "op-status", 0),
-                    (int)Long(op, "call-id", 0),
-                    (string?)op.Attribute("operation_key"),
-                    (string?)op.Attribute("transition-key"),
-                    (string?)op.Attribute("transition-magic"),
-                    OptLong(op, "last-rc-change"),
-                    OptLong(op, "last-run") ?? OptLong(op, "last_run"),
-                    OptLong(op, "exec-time"),
-                    (string?)op.Attribute("exit-reason"),
-                    (string?)op.Attribute("op-digest"),
-                    (string?)op.Attribute("op-restart-digest"),
-                    (string?)op.Attribute("op-secure-digest"),
-                    (string?)op.Attribute("on_node"),
-                    (string?)op.Attribute("migrate_source"),
-                    (string?)op.Attribute("migrate_target"),
-                    (string?)op.Attribute("op-force-restart"),
-                    (string?)op.Attribute("op-secure-params")));
-            }
-            return new ResourceHistory((string?)rsc.Attribute("id") ?? "", (string?)rsc.Attribute("class") ?? "",
-                (string?)rsc.Attribute("provider"), (string?)rsc.Attribute("type") ?? "", ops.ToEquatableArray(),
-                (string?)rsc.Attribute("container"), OptLong(rsc, "shutdown-lock") is > 0 and var locked ? locked : null);
+            foreach (var op in Children())
+                if (op == "lrm_rsc_op") ops.Add(Operation());
+            return new ResourceHistory(id, cls, provider, type, ops.ToEquatableArray(), container, locked);
+        }
+
+        private OperationRecord Operation()
+        {
+            var interval = reader.GetAttribute("interval") ?? "0";
+            // Intervals are milliseconds in the status section; some old inputs carry units.
+            var intervalMs = long.TryParse(interval, out var ms) ? ms : Duration.ParseMillisecondsOrNull(interval) ?? 0;
+            return new OperationRecord(
+                Attr("id") ?? "",
+                Attr("operation") ?? "",
+                intervalMs,
+                (int)Long("rc-code"),
+                (int)Long("op-status"),
+                (int)Long("call-id"),
+                Attr("operation_key"),
+                Attr("transition-key"),
+                Attr("transition-magic"),
+                OptLong("last-rc-change"),
+                OptLong("last-run") ?? OptLong("last_run"),
+                OptLong("exec-time"),
+                Attr("exit-reason"),
+                Attr("op-digest"),
+                Attr("op-restart-digest"),
+                Attr("op-secure-digest"),
+                Attr("on_node"),
+                Attr("migrate_source"),
+                Attr("migrate_target"),
+                Attr("op-force-restart"),
+                Attr("op-secure-params"));
         }
     }
 }

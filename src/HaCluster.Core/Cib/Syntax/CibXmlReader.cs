@@ -21,28 +21,84 @@ public sealed class CibXmlReader
 
     private CibXmlReader(string file) => _file = file;
 
+    /// <summary>
+    /// Reads a CIB (or a bare &lt;configuration&gt;). The configuration becomes an XDocument, with
+    /// line numbers for its diagnostics; a &lt;cib&gt;'s &lt;status&gt; is read as a stream
+    /// (<see cref="Status.CibStatusReader.ReadSection"/>), never held as a document.
+    /// </summary>
     public static ParseResult Parse(string text, string file = "<input>")
     {
         XDocument doc;
+        Status.CibStatusReader.Section? section = null;
+        SourceLocation? cibLocation = null;
+        var statusDiagnostics = new List<Diagnostic>();
         try
         {
-            doc = XDocument.Parse(text, LoadOptions.SetLineInfo);
+            // The settings XDocument.Parse uses: a DTD is parsed, never fetched, entities bounded.
+            using var xml = XmlReader.Create(new StringReader(text),
+                new XmlReaderSettings { DtdProcessing = DtdProcessing.Parse, XmlResolver = null, MaxCharactersFromEntities = 10_000_000 });
+            xml.MoveToContent();
+            if (xml.LocalName != "cib")
+                doc = XDocument.Load(xml, LoadOptions.SetLineInfo);
+            else
+            {
+                var lines = (IXmlLineInfo)xml;
+                cibLocation = new SourceLocation(file, lines.LineNumber, lines.LinePosition);
+                var cib = new XElement(xml.LocalName);
+                if (xml.MoveToFirstAttribute())
+                {
+                    do
+                    {
+                        if (xml.Prefix != "xmlns" && xml.LocalName != "xmlns") cib.Add(new XAttribute(XName.Get(xml.LocalName, xml.NamespaceURI), xml.Value));
+                    } while (xml.MoveToNextAttribute());
+                    xml.MoveToElement();
+                }
+                if (!xml.IsEmptyElement)
+                {
+                    xml.Read();
+                    while (!xml.EOF && xml.NodeType != XmlNodeType.EndElement)
+                    {
+                        if (xml.NodeType != XmlNodeType.Element) xml.Read();
+                        else if (xml.LocalName == "status" && section is null) section = Status.CibStatusReader.ReadSection(xml, file, statusDiagnostics);
+                        else
+                        {
+                            // The subtree reader ends on the child's end tag (line numbers are the file's).
+                            using (var child = xml.ReadSubtree())
+                            {
+                                child.MoveToContent();
+                                cib.Add(XElement.Load(child, LoadOptions.SetLineInfo));
+                            }
+                            xml.Read();
+                        }
+                    }
+                }
+                // What follows the root (comments, or malformed text XmlReader reports) is read too.
+                while (xml.Read())
+                {
+                }
+                doc = new XDocument(cib);
+            }
         }
         catch (XmlException e)
         {
             return new ParseResult(null, new[] { Diagnostic.Error(e.Message, new SourceLocation(file, e.LineNumber, e.LinePosition)) });
         }
-        return ParseDocument(doc, file);
+        var result = ParseDocument(doc, file, section, cibLocation);
+        return statusDiagnostics.Count == 0 ? result : result with { Diagnostics = result.Diagnostics.Concat(statusDiagnostics).ToList() };
     }
 
-    public static ParseResult ParseDocument(XDocument doc, string file)
+    public static ParseResult ParseDocument(XDocument doc, string file) => ParseDocument(doc, file, null, null);
+
+    private static ParseResult ParseDocument(XDocument doc, string file, Status.CibStatusReader.Section? section, SourceLocation? cibLocation)
     {
         var reader = new CibXmlReader(file);
         var root = doc.Root!;
         var configuration = root.Name.LocalName == "configuration" ? root : root.Element("configuration");
         if (configuration is null)
         {
-            reader.Error(root, $"expected <cib> with a <configuration> section, found <{root.Name.LocalName}>");
+            var message = $"expected <cib> with a <configuration> section, found <{root.Name.LocalName}>";
+            if (cibLocation is { } at) reader._diagnostics.Add(Diagnostic.Error(message, at));
+            else reader.Error(root, message);
             return new ParseResult(null, reader._diagnostics);
         }
         reader._byId = configuration.Descendants()
@@ -59,7 +115,7 @@ public sealed class CibXmlReader
             reader._diagnostics.Add(Diagnostic.Error(e.Message, e.Location));
             config = null;
         }
-        var status = root.Name.LocalName == "cib" ? Status.CibStatusReader.Read(root, file, reader._diagnostics) : null;
+        var status = root.Name.LocalName == "cib" ? Status.CibStatusReader.Read(root, file, reader._diagnostics, section, cibLocation) : null;
         return new ParseResult(config, reader._diagnostics) { SourceMap = reader._sourceMap, Status = status };
     }
 
