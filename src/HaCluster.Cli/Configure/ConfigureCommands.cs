@@ -124,10 +124,11 @@ public static class ConfigureCommands
             exit = ExitUsage;
             return null;
         }
-        string text;
+        // Read as it comes: a CIB with the status of a large cluster is hundreds of megabytes.
+        TextReader input;
         try
         {
-            text = file == "-" ? Console.In.ReadToEnd() : File.ReadAllText(file);
+            input = file == "-" ? Console.In : File.OpenText(file);
         }
         catch (Exception e) when (e is IOException or UnauthorizedAccessException)
         {
@@ -136,7 +137,20 @@ public static class ConfigureCommands
             return null;
         }
         var name = file == "-" ? "<stdin>" : file;
-        return validate ? ConfigurationFiles.ParseAndValidate(text, name, format.Value) : ConfigurationFiles.Parse(text, name, format.Value);
+        try
+        {
+            return validate ? ConfigurationFiles.ParseAndValidate(input, name, format.Value) : ConfigurationFiles.Parse(input, name, format.Value);
+        }
+        catch (Exception e) when (e is IOException or UnauthorizedAccessException)
+        {
+            error.WriteLine($"{file}: {e.Message}");
+            exit = ExitInvalid;
+            return null;
+        }
+        finally
+        {
+            if (file != "-") input.Dispose();
+        }
     }
 
     /// <summary>FILE:LINE:COL: error: message, or FILE: error: message when the place is unknown.</summary>

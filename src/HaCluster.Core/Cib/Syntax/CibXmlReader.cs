@@ -26,7 +26,13 @@ public sealed class CibXmlReader
     /// line numbers for its diagnostics; a &lt;cib&gt;'s &lt;status&gt; is read as a stream
     /// (<see cref="Status.CibStatusReader.ReadSection"/>), never held as a document.
     /// </summary>
-    public static ParseResult Parse(string text, string file = "<input>")
+    public static ParseResult Parse(string text, string file = "<input>") => Parse(new StringReader(text), file);
+
+    /// <summary>
+    /// Reads a CIB from <paramref name="input"/> as it comes (a file is never held whole as a
+    /// string: at 64 nodes x 10,000 resources that alone would be half a gigabyte).
+    /// </summary>
+    public static ParseResult Parse(TextReader input, string file)
     {
         XDocument doc;
         Status.CibStatusReader.Section? section = null;
@@ -35,7 +41,7 @@ public sealed class CibXmlReader
         try
         {
             // The settings XDocument.Parse uses: a DTD is parsed, never fetched, entities bounded.
-            using var xml = XmlReader.Create(new StringReader(text),
+            using var xml = XmlReader.Create(input,
                 new XmlReaderSettings { DtdProcessing = DtdProcessing.Parse, XmlResolver = null, MaxCharactersFromEntities = 10_000_000 });
             xml.MoveToContent();
             if (xml.LocalName != "cib")

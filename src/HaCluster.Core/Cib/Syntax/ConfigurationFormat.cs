@@ -35,10 +35,20 @@ public static class ConfigurationFiles
         _ => CibYamlReader.Parse(text, file),
     };
 
+    /// <summary>Syntax only, read as it comes: a CIB (XML) is streamed, the other syntaxes read whole.</summary>
+    public static ParseResult Parse(TextReader input, string file, ConfigurationFormat format) =>
+        format == ConfigurationFormat.Xml ? CibXmlReader.Parse(input, file) : Parse(input.ReadToEnd(), file, format);
+
     /// <summary>Syntax and semantics: what <c>hacrm configure verify</c> reports.</summary>
-    public static ParseResult ParseAndValidate(string text, string file, ConfigurationFormat format)
+    public static ParseResult ParseAndValidate(string text, string file, ConfigurationFormat format) =>
+        Validated(Parse(text, file, format));
+
+    /// <summary>Syntax and semantics, read as it comes.</summary>
+    public static ParseResult ParseAndValidate(TextReader input, string file, ConfigurationFormat format) =>
+        Validated(Parse(input, file, format));
+
+    private static ParseResult Validated(ParseResult parsed)
     {
-        var parsed = Parse(text, file, format);
         if (parsed.Config is null) return parsed;
         var all = parsed.Diagnostics.Concat(ConfigValidator.Validate(parsed.Config, parsed.SourceMap)).ToList();
         return parsed with { Diagnostics = all };
