@@ -125,20 +125,12 @@ public static class ConfigureCommands
             return null;
         }
         // Read as it comes: a CIB with the status of a large cluster is hundreds of megabytes.
-        TextReader input;
+        // Opening and reading fail alike (FILE: message).
+        var name = file == "-" ? "<stdin>" : file;
+        TextReader? input = null;
         try
         {
             input = file == "-" ? Console.In : File.OpenText(file);
-        }
-        catch (Exception e) when (e is IOException or UnauthorizedAccessException)
-        {
-            error.WriteLine($"{file}: {e.Message}");
-            exit = ExitInvalid;
-            return null;
-        }
-        var name = file == "-" ? "<stdin>" : file;
-        try
-        {
             return validate ? ConfigurationFiles.ParseAndValidate(input, name, format.Value) : ConfigurationFiles.Parse(input, name, format.Value);
         }
         catch (Exception e) when (e is IOException or UnauthorizedAccessException)
@@ -149,7 +141,7 @@ public static class ConfigureCommands
         }
         finally
         {
-            if (file != "-") input.Dispose();
+            if (file != "-") input?.Dispose();
         }
     }
 

@@ -147,14 +147,9 @@ public static class SimulateCommand
                 }
                 else output.WriteLine($"Settled Cluster Status (after {transitions} transition{(transitions == 1 ? "" : "s")}):");
                 StatusPrinter.Print(result.Config, status, now, output);
-                if (graph.Actions.Count > 0)
-                {
-                    Save(parse.GetValue(saveOutput), result.Config, status, now);
-                    return ConfigureCommands.ExitInvalid;
-                }
             }
             Save(parse.GetValue(saveOutput), result.Config, status, now);
-            return ConfigureCommands.ExitOk;
+            return parse.GetValue(settle) && graph.Actions.Count > 0 ? ConfigureCommands.ExitInvalid : ConfigureCommands.ExitOk;
         });
         return cmd;
     }

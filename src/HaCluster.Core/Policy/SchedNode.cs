@@ -62,11 +62,6 @@ public sealed class SchedNode(string id, string name)
 
     public string? Attribute(string name) => Attributes.TryGetValue(name, out var v) ? v : null;
 
-    /// <summary>
-    /// A resource's failures recorded here under any of <paramref name="names"/>: the fail-count-NAME
-    /// and fail-count-NAME#op_interval attributes summed (INFINITY at most), and the latest of the
-    /// last-failure ones (epoch seconds; 0 when none).
-    /// </summary>
     /// <summary>Whether any fail-count or last-failure attribute is set here (most nodes have none: no need to look further).</summary>
     public bool HasFailureAttributes
     {
@@ -78,6 +73,11 @@ public sealed class SchedNode(string id, string name)
         }
     }
 
+    /// <summary>
+    /// A resource's failures recorded here under any of <paramref name="names"/>: the fail-count-NAME
+    /// and fail-count-NAME#op_interval attributes summed (INFINITY at most), and the latest of the
+    /// last-failure ones (epoch seconds; 0 when none).
+    /// </summary>
     public (int Count, long LastFailure) Failures(IReadOnlyCollection<string> names, bool anyInstance = false)
     {
         long total = 0;

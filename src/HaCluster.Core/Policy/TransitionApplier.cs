@@ -93,7 +93,7 @@ public static class TransitionApplier
         // The recurring monitors the transition starts run from then on, as crm_simulate records them.
         foreach (var action in graph.Actions)
             if (action is { Task: "monitor", IntervalMs: > 0, Pseudo: false, Resource: { } id }
-                && ws.ById.TryGetValue(id, out var monitored) && monitored is SchedPrimitive m && ws.Nodes.FirstOrDefault(n => n.Name == action.Node) is { } on)
+                && ws.ById.TryGetValue(id, out var monitored) && monitored is SchedPrimitive m && ws.FindNode(action.Node) is { } on)
                 Record(m, on, "monitor", action.IntervalMs);
         return status with
         {

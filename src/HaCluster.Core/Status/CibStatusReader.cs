@@ -27,15 +27,15 @@ public static class CibStatusReader
     /// </summary>
     public static ClusterStatus Read(XElement cib, string file, List<Diagnostic> diagnostics, Section? section = null, SourceLocation? cibLocation = null)
     {
-        SourceLocation At(XObject x) => cibLocation is { } known && x == cib ? known
-            : new SourceLocation(file, ((IXmlLineInfo)x).LineNumber, ((IXmlLineInfo)x).LinePosition);
+        // Where the <cib> start tag is: given when the element was built from a stream (it then has no line info).
+        var at = cibLocation ?? new SourceLocation(file, ((IXmlLineInfo)cib).LineNumber, ((IXmlLineInfo)cib).LinePosition);
 
         long Long(string name)
         {
             var v = (string?)cib.Attribute(name);
             if (v is null) return 0;
             if (long.TryParse(v, NumberStyles.Integer, CultureInfo.InvariantCulture, out var n)) return n;
-            diagnostics.Add(Diagnostic.Error($"<{cib.Name.LocalName}> {name}='{v}' is not a number", At(cib)));
+            diagnostics.Add(Diagnostic.Error($"<{cib.Name.LocalName}> {name}='{v}' is not a number", at));
             return 0;
         }
 
@@ -43,7 +43,7 @@ public static class CibStatusReader
         if ((string?)cib.Attribute("execution-date") is { } ed)
         {
             if (long.TryParse(ed, out var seconds)) executionDate = DateTimeOffset.FromUnixTimeSeconds(seconds);
-            else diagnostics.Add(Diagnostic.Error($"execution-date '{ed}' is not seconds since the epoch", At(cib)));
+            else diagnostics.Add(Diagnostic.Error($"execution-date '{ed}' is not seconds since the epoch", at));
         }
 
         var status = new ClusterStatus
