@@ -180,7 +180,7 @@ public sealed class DaemonService(DaemonContext context, IHostApplicationLifetim
             LastChange = replicator is null ? null : HaCluster.Core.Cib.CibChange.Read(replicator.Store.Xml)?.Describe(),
         };
         if (view is null) return new ApiReply(true, Status: status);
-        var exit = LiveStatusView.Healthy(status) ? LiveStatusView.ExitHealthy : LiveStatusView.ExitDegraded;
-        return new ApiReply(true, Text: LiveStatusView.Render(status, view, filter, DateTimeOffset.UtcNow), Exit: exit);
+        var (text, exit) = LiveStatusView.Render(status, view, filter, DateTimeOffset.UtcNow);
+        return new ApiReply(true, Text: text, Exit: exit);
     }
 }

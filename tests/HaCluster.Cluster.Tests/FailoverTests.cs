@@ -89,6 +89,11 @@ public sealed class FailoverTests : IDisposable
         var mon = Hacrm("node3", "mon", "--interval", "100ms", "--count", "2");
         Assert.Equal(2, mon.Out.Split("Last updated:").Length - 1);
         Assert.Contains("Started node2", mon.Out);
+        // ... with status's filters and sections: the summary instead of the list, and the node attributes.
+        var monSummary = Hacrm("node3", "mon", "--interval", "100ms", "--count", "1", "--summary", "-A");
+        Assert.Contains("primitive instances: 2 active", monSummary.Out);
+        Assert.DoesNotContain("Resource Group: web", monSummary.Out);
+        Assert.Contains("Node Attributes:", monSummary.Out);
 
         var clock = Stopwatch.StartNew();
         cluster.Kill("node2");

@@ -6,7 +6,8 @@ using HaCluster.Core.Status.Views;
 namespace HaCluster.Cli.Status;
 
 /// <summary>
-/// <c>hacrm mon [--interval 2s] [--count N]</c>: `hacrm status` refreshed in place, like crm_mon.
+/// <c>hacrm mon [--interval 2s] [--count N] [status's filters and sections]</c>: `hacrm status`
+/// refreshed in place, like crm_mon.
 /// On a terminal the screen is redrawn; otherwise each refresh is printed after the last (for
 /// logs). Ends on Ctrl-C, or after N refreshes.
 /// </summary>
@@ -16,7 +17,9 @@ public static class MonCommand
     {
         var interval = new Option<string>("--interval", "-i") { Description = "time between refreshes", DefaultValueFactory = _ => "2s" };
         var count = new Option<int>("--count", "-n") { Description = "stop after this many refreshes (0: until Ctrl-C)" };
+        var filters = new StatusFilterOptions();
         var cmd = new Command("mon", "watch the live cluster, refreshed in place (like crm_mon)") { interval, count };
+        filters.AddTo(cmd);
         cmd.SetAction(parse =>
         {
             var output = parse.InvocationConfiguration.Output;
@@ -33,9 +36,10 @@ public static class MonCommand
             try
             {
                 var exit = StatusCommand.ExitHealthy;
+                var filter = filters.Read(parse);
                 for (var i = 0; !stop.IsCancellationRequested && (parse.GetValue(count) == 0 || i < parse.GetValue(count)); i++)
                 {
-                    var (text, code, problem) = StatusViewClient.Ask(parse.GetValue(socket)!, "text", StatusFilter.None);
+                    var (text, code, problem) = StatusViewClient.Ask(parse.GetValue(socket)!, "text", filter);
                     if (redraw) output.Write("\x1b[H\x1b[2J");
                     else if (i > 0) output.WriteLine();
                     // The view's own "Last updated" line says when; this says how often.

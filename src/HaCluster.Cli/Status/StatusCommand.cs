@@ -23,24 +23,14 @@ public static class StatusCommand
         var outputAs = new Option<string>("--output-as") { Description = "text, json, or xml (crm_mon --output-as=xml's layout)", DefaultValueFactory = _ => "text" };
         outputAs.AcceptOnlyFromAmong("text", "json", "xml");
         var xml = new Option<string?>("--xml", "-x") { Description = "show a saved CIB (with its status section) instead of the live cluster" };
-        var node = new Option<string?>("--node") { Description = "only the resources active or failed on this node" };
-        var resource = new Option<string?>("--resource") { Description = "only this resource (a member shows its group or clone)" };
-        var activeOnly = new Option<bool>("--active-only") { Description = "hide resources stopped everywhere" };
-        var summary = new Option<bool>("--summary") { Description = "counts by state and per node instead of the resource list" };
-        var attributes = new Option<bool>("--node-attributes", "-A") { Description = "also each node's attributes (crm_mon -A)" };
-        var failCounts = new Option<bool>("--fail-counts", "-f") { Description = "also the fail counts per node and resource (crm_mon -f)" };
-        var operations = new Option<bool>("--operations", "-o") { Description = "also each node's operation history (crm_mon -o)" };
-        var cmd = new Command("status", "show the live cluster: nodes, DC, quorum, resources, rings (like crm_mon -1)")
-            { outputAs, xml, node, resource, activeOnly, summary, attributes, failCounts, operations };
+        var filters = new StatusFilterOptions();
+        var cmd = new Command("status", "show the live cluster: nodes, DC, quorum, resources, rings (like crm_mon -1)") { outputAs, xml };
+        filters.AddTo(cmd);
         cmd.SetAction(parse =>
         {
             var output = parse.InvocationConfiguration.Output;
             var error = parse.InvocationConfiguration.Error;
-            var filter = new StatusFilter
-            {
-                Node = parse.GetValue(node), Resource = parse.GetValue(resource), ActiveOnly = parse.GetValue(activeOnly), Summary = parse.GetValue(summary),
-                ShowNodeAttributes = parse.GetValue(attributes), ShowFailCounts = parse.GetValue(failCounts), ShowOperations = parse.GetValue(operations),
-            };
+            var filter = filters.Read(parse);
             var format = parse.GetValue(outputAs);
             if (parse.GetValue(xml) is { } file) return Offline(file, output, error, filter, format);
             var path = parse.GetValue(socket)!;
@@ -59,10 +49,13 @@ public static class StatusCommand
             return ExitUnreachable;
         }
         output.WriteLine(JsonSerializer.Serialize(status, new JsonSerializerOptions(ApiJson.Options) { WriteIndented = true }));
-        return LiveStatusView.Healthy(status) ? ExitHealthy : ExitDegraded;
+        return LiveStatusView.Exit(status, LiveStatusView.Picture(status, DateTimeOffset.UtcNow));
     }
 
-    /// <summary>`hacrm status --xml CIB.xml`: the same picture from a saved CIB (a pe-input, a cibadmin -Q dump).</summary>
+    /// <summary>
+    /// `hacrm status --xml CIB.xml`: the same picture from a saved CIB (a pe-input, a cibadmin -Q
+    /// dump), with the same exit statuses (judged from the CIB's nodes, quorum and resources).
+    /// </summary>
     private static int Offline(string file, TextWriter output, TextWriter error, StatusFilter filter, string? format)
     {
         var loaded = Configure.ConfigureCommands.Load(file, "xml", error, out var exit, validate: false);
@@ -73,16 +66,17 @@ public static class StatusCommand
             return Configure.ConfigureCommands.ExitInvalid;
         }
         var status = loaded.Status ?? HaCluster.Core.Status.ClusterStatus.Empty;
+        var now = status.ExecutionDate ?? DateTimeOffset.UtcNow;
         if (format == "xml")
         {
-            output.WriteLine(StatusXml.Build(loaded.Config, status, status.ExecutionDate ?? DateTimeOffset.UtcNow));
-            return ExitHealthy;
+            output.WriteLine(StatusXml.Build(loaded.Config, status, now));
+            return LiveStatusView.Exit(HaCluster.Core.Policy.Scheduler.CurrentState(loaded.Config, status, now));
         }
         output.WriteLine("Cluster Summary:");
         output.WriteLine($"  * Source: {file} (CIB {status.Version}{(status.DcUuid is { } dc ? $", DC {dc}" : "")}, {(status.HaveQuorum ? "with" : "WITHOUT")} quorum)");
         output.WriteLine($"  * {loaded.Config.Nodes.Count} nodes configured, {loaded.Config.AllResources().OfType<HaCluster.Core.Cib.Primitive>().Count()} resource primitives configured");
         output.WriteLine();
-        StatusPrinter.Print(loaded.Config, status, status.ExecutionDate ?? DateTimeOffset.UtcNow, output, filter);
-        return ExitHealthy;
+        var picture = StatusPrinter.Print(loaded.Config, status, now, output, filter);
+        return LiveStatusView.Exit(picture);
     }
 }

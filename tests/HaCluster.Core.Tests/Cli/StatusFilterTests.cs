@@ -55,7 +55,7 @@ public sealed class StatusFilterTests
     public void Xml_output_has_crm_mons_layout_so_the_same_xpath_finds_where_a_resource_runs()
     {
         var (exit, output, _) = Run("status", "--xml", Cib("rec-rsc-5"), "--output-as", "xml");
-        Assert.Equal(0, exit);
+        Assert.Equal(1, exit); // node2 unclean, rsc1's stop failed: degraded, in XML as in text
         var doc = System.Xml.Linq.XDocument.Parse(output);
         var rsc1 = doc.Root!.Element("resources")!.Elements("resource").Single(r => (string?)r.Attribute("id") == "rsc1");
         Assert.Equal("ocf:heartbeat:apache", (string?)rsc1.Attribute("resource_agent"));
@@ -88,5 +88,18 @@ public sealed class StatusFilterTests
         // The node filter narrows the sections too.
         var (_, one, _) = Run("status", "--xml", Cib("clone-no-shuffle"), "-A", "--node", "dktest1sles10");
         Assert.DoesNotContain("dktest2sles10:", one[one.IndexOf("Node Attributes:", StringComparison.Ordinal)..]);
+    }
+
+    [Fact]
+    public void The_exit_status_says_whether_the_pictured_cluster_is_healthy_so_scripts_can_test_it()
+    {
+        // Every node online, nothing failed.
+        Assert.Equal(0, Run("status", "--xml", Cib("inc10")).Exit);
+        // An unclean node and a failed stop.
+        Assert.Equal(1, Run("status", "--xml", Cib("rec-rsc-5")).Exit);
+        // All nodes up, but a failed operation still in the history (until cleanup): degraded.
+        var (exit, output, _) = Run("status", "--xml", Cib("stopped-monitor-21"));
+        Assert.Equal(1, exit);
+        Assert.Contains("Failed Resource Actions:", output);
     }
 }

@@ -13,7 +13,10 @@ namespace HaCluster.Core.Status.Views;
 /// </summary>
 public static class LiveStatusView
 {
-    /// <summary>Exit statuses scripts can rely on: 0 healthy, 1 degraded, 3 daemon unreachable (2 is usage).</summary>
+    /// <summary>
+    /// Exit statuses scripts can rely on: 0 healthy, 1 degraded (membership or resources), 3 daemon
+    /// unreachable (2 is usage).
+    /// </summary>
     public const int ExitHealthy = 0;
     public const int ExitDegraded = 1;
     public const int ExitUnreachable = 3;
@@ -28,9 +31,37 @@ public static class LiveStatusView
     public const string FailCountsArgument = "fail_counts";
     public const string OperationsArgument = "operations";
 
-    /// <summary>Healthy: quorum, every node online, every ring carrying every peer's heartbeats.</summary>
+    /// <summary>Healthy membership: quorum, every node online, every ring carrying every peer's heartbeats.</summary>
     public static bool Healthy(ClusterStatusReply s) =>
         s.Quorate && s.Nodes.All(n => n.State == "online") && s.Rings.All(r => r.Healthy);
+
+    /// <summary>
+    /// Healthy resources: no failed operation left in the history (a failure counts until
+    /// `hacrm resource cleanup`, as crm_mon keeps listing it) and nothing failed or blocked now.
+    /// </summary>
+    public static bool ResourcesHealthy(Policy.WorkingSet ws) =>
+        ws.FailedOperations.Count == 0
+        && ws.AllResources().OfType<Policy.SchedPrimitive>().All(p => !p.Failed && !p.Blocked && !p.StopBlocked);
+
+    /// <summary>
+    /// A saved CIB's picture judged as the live one is: every cluster node online and clean, quorum,
+    /// healthy resources (`hacrm status --xml`).
+    /// </summary>
+    public static int Exit(Policy.WorkingSet picture) =>
+        picture.HaveQuorum && picture.Nodes.Where(n => !n.IsRemote).All(n => n.Online && !n.Unclean) && ResourcesHealthy(picture)
+            ? ExitHealthy : ExitDegraded;
+
+    /// <summary>The exit status for the live status: degraded if membership or any resource is.</summary>
+    public static int Exit(ClusterStatusReply s, Policy.WorkingSet? picture) =>
+        Healthy(s) && (picture is null || ResourcesHealthy(picture)) ? ExitHealthy : ExitDegraded;
+
+    /// <summary>The DC's last picture of the cluster (configuration and status section) evaluated, or null before one came.</summary>
+    public static Policy.WorkingSet? Picture(ClusterStatusReply s, DateTimeOffset now) => Picture(Parse(s), now);
+
+    private static ParseResult? Parse(ClusterStatusReply s) => s.CibXml is { } xml ? CibXmlReader.Parse(xml, "status") : null;
+
+    private static Policy.WorkingSet? Picture(ParseResult? parsed, DateTimeOffset now) =>
+        parsed?.Config is { } config ? Policy.Scheduler.CurrentState(config, parsed.Status ?? ClusterStatus.Empty, now) : null;
 
     /// <summary>The request's arguments for a view ("text" or "xml") with a filter.</summary>
     public static Dictionary<string, string> Arguments(string view, StatusFilter filter)
@@ -62,19 +93,20 @@ public static class LiveStatusView
         });
     }
 
-    /// <summary>The status laid out as <paramref name="view"/> asks ("text" or "xml").</summary>
-    public static string Render(ClusterStatusReply s, string view, StatusFilter filter, DateTimeOffset now)
+    /// <summary>The status laid out as <paramref name="view"/> asks ("text" or "xml"), and its exit status.</summary>
+    public static (string Text, int Exit) Render(ClusterStatusReply s, string view, StatusFilter filter, DateTimeOffset now)
     {
         var output = new StringWriter { NewLine = "\n" };
-        if (view == "xml") output.WriteLine(Xml(s, now));
-        else PrintText(s, output, filter, now);
-        return output.ToString();
+        var parsed = Parse(s);
+        var picture = Picture(parsed, now);
+        if (view == "xml") output.WriteLine(Xml(s, now, parsed));
+        else PrintText(s, output, filter, now, picture);
+        return (output.ToString(), Exit(s, picture));
     }
 
     /// <summary>crm_mon --output-as=xml's layout of the live picture.</summary>
-    public static string Xml(ClusterStatusReply s, DateTimeOffset now)
+    private static string Xml(ClusterStatusReply s, DateTimeOffset now, ParseResult? parsed)
     {
-        var parsed = s.CibXml is { } cib ? CibXmlReader.Parse(cib, "status") : null;
         var config = parsed?.Config ?? ClusterConfig.Empty;
         // Every member is a node of the picture, even before the DC has sent one.
         var missing = s.Nodes.Where(n => config.Nodes.All(c => c.Uname != n.Name)).Select(n => new NodeDefinition(n.Name, n.Name));
@@ -82,12 +114,10 @@ public static class LiveStatusView
         return StatusXml.Build(config, parsed?.Status ?? ClusterStatus.Empty, now, s).ToString();
     }
 
-    public static void PrintText(ClusterStatusReply s, TextWriter output, StatusFilter? filter, DateTimeOffset now)
+    public static void PrintText(ClusterStatusReply s, TextWriter output, StatusFilter? filter, DateTimeOffset now, Policy.WorkingSet? picture = null)
     {
         filter ??= StatusFilter.None;
-        // The DC's last picture of the cluster (configuration and status section), if one came.
-        var parsed = s.CibXml is { } xml ? CibXmlReader.Parse(xml, "status") : null;
-        var ws = parsed?.Config is { } config ? Policy.Scheduler.CurrentState(config, parsed.Status ?? ClusterStatus.Empty, now) : null;
+        var ws = picture ?? Picture(s, now);
         output.WriteLine("Cluster Summary:");
         output.WriteLine($"  * Stack: {s.Stack}");
         var quorum = s.Quorate ? "partition with quorum" : "partition WITHOUT quorum";

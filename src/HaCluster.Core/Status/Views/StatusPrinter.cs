@@ -10,7 +10,8 @@ namespace HaCluster.Core.Status.Views;
 /// </summary>
 public static class StatusPrinter
 {
-    public static void Print(ClusterConfig config, ClusterStatus status, DateTimeOffset now, TextWriter output, StatusFilter? filter = null)
+    /// <summary>Prints the nodes and resources; returns the evaluated picture for a caller that judges it (exit status).</summary>
+    public static WorkingSet Print(ClusterConfig config, ClusterStatus status, DateTimeOffset now, TextWriter output, StatusFilter? filter = null)
     {
         var ws = Scheduler.CurrentState(config, status, now);
         output.WriteLine("  * Node List:");
@@ -41,6 +42,7 @@ public static class StatusPrinter
         output.WriteLine();
         PrintResources(ws, output, filter);
         StatusDetails.Print(ws, output, filter ?? StatusFilter.None);
+        return ws;
     }
 
     /// <summary>crm_mon's "Failed Resource Actions": each failed operation still in the history (until cleanup).</summary>
