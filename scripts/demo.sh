@@ -97,7 +97,7 @@ t1=$(now_ms)
 status_of "$survivor" || true
 echo
 echo "Failover: the VIP and the service group run on $(vip_node "$survivor") $(( t1 - t0 )) ms after $victim died"
-echo "(detection ~1 s with the default timers, then promote, VIP and group in order)"
+echo "(detection ~0.6 s with the default timers, then promote, VIP and group in order)"
 
 bold "Bringing $victim back"
 start_node "$victim"

@@ -2,12 +2,13 @@
 # Runs every test project, after installing what the tests need on a fresh machine
 # (Debian: crmsh as an oracle for the crm parser, pacemaker-cli-utils for crm_simulate, the real
 # resource agents (resource-agents: ocf:heartbeat:*, pacemaker-resource-agents: ocf:pacemaker:*),
-# fence-agents (fence_dummy), iproute2 and ping (iputils-ping) for the network-namespace tests).
+# fence-agents (fence_dummy), iproute2 and ping (iputils-ping) for the network-namespace tests,
+# gcc and zlib1g-dev to link the natively compiled hacrm).
 # Ends with one line "N passed, N failed[, N skipped]" totalled over all test projects.
 set -uo pipefail
 cd "$(dirname "$0")/.."
 
-need_packages=(crmsh pacemaker-cli-utils resource-agents pacemaker-resource-agents fence-agents iproute2 iputils-ping)
+need_packages=(crmsh pacemaker-cli-utils resource-agents pacemaker-resource-agents fence-agents iproute2 iputils-ping gcc zlib1g-dev)
 missing=()
 for p in "${need_packages[@]}"; do dpkg -s "$p" >/dev/null 2>&1 || missing+=("$p"); done
 if [ ${#missing[@]} -gt 0 ]; then
@@ -19,11 +20,18 @@ fi
 command -v dotnet >/dev/null || { echo "dotnet SDK 10 is required"; echo "0 passed, 1 failed"; exit 1; }
 
 log=$(mktemp)
-trap 'rm -f "$log"' EXIT
+native=$(mktemp -d)
+trap 'rm -f "$log"; rm -rf "$native"' EXIT
 if ! dotnet build HaCluster.sln -c Release -nologo -v q 2>&1 | tee -a "$log" | grep -E " error |rror\(s\)"; then :; fi
 if grep -qE "[1-9][0-9]* Error\(s\)| error " "$log"; then
   echo "build failed"; echo "0 passed, 1 failed"; exit 1
 fi
+
+# hacrm as the README installs it, compiled ahead of time: the tests check it says what the JIT build says.
+if ! dotnet publish src/HaCluster.Cli -c Release -r linux-x64 -p:PublishAot=true -nologo -v q -o "$native" >"$log" 2>&1; then
+  cat "$log"; echo "native hacrm failed to build"; echo "0 passed, 1 failed"; exit 1
+fi
+export HACRM_NATIVE="$native/hacrm"
 
 status=0
 dotnet test HaCluster.sln -c Release --no-build -nologo 2>&1 | tee "$log" || status=$?

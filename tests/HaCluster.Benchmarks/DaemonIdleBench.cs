@@ -34,13 +34,14 @@ public static class DaemonIdleBench
     /// <summary>
     /// `hacrm status` against the live cluster, as an operator runs it (a new process each time),
     /// side by side with crm_mon -1 reading the same picture (the DC's last scheduler input as a
-    /// CIB file): median wall time over RUNS.
+    /// CIB file): median wall time over RUNS. `status-latency RUNS [HACRM...]` times each hacrm
+    /// build given (a JIT build, a ReadyToRun or NativeAOT publish), interleaved in one run;
+    /// without one, the build next to this benchmark.
     /// </summary>
     public static Task<int> StatusLatencyAsync(string[] args) => WithClusterAsync([], async cluster =>
     {
         var runs = args.Length > 0 ? int.Parse(args[0]) : 20;
-        // HACRM=path times another build (a ReadyToRun publish, say).
-        var hacrm = Environment.GetEnvironmentVariable("HACRM") ?? Path.Combine(AppContext.BaseDirectory, "hacrm");
+        string[] builds = args.Length > 1 ? args[1..] : [Environment.GetEnvironmentVariable("HACRM") ?? Path.Combine(AppContext.BaseDirectory, "hacrm")];
         var cib = Path.Combine(cluster.Dir, "node1.state", "pe-input-last.xml");
         double Time(string file, string[] arguments, Dictionary<string, string>? env = null)
         {
@@ -53,19 +54,21 @@ public static class DaemonIdleBench
             p.WaitForExit();
             return clock.Elapsed.TotalMilliseconds;
         }
-        var ours = new List<double>();
+        var ours = builds.ToDictionary(b => b, _ => new List<double>());
         var theirs = new List<double>();
         for (var i = 0; i < runs; i++)
         {
-            ours.Add(Time(hacrm, ["--socket", cluster.Socket("node2"), "status"]));
+            foreach (var build in builds) ours[build].Add(Time(build, ["--socket", cluster.Socket("node2"), "status"]));
             theirs.Add(Time("crm_mon", ["-1"], new() { ["CIB_file"] = cib }));
         }
-        ours.Sort();
         theirs.Sort();
-        Console.WriteLine($"status latency, {runs} runs each, wall time of a new process (3 nodes, 6 resources):");
-        Console.WriteLine($"  hacrm status (live, over the Unix socket): median {ours[runs / 2]:0} ms, max {ours[^1]:0}");
-        Console.WriteLine($"  crm_mon -1 (CIB_file, same picture):        median {theirs[runs / 2]:0} ms, max {theirs[^1]:0}");
-        Console.WriteLine($"  ratio hacrm / crm_mon: {ours[runs / 2] / theirs[runs / 2]:0.00}");
+        Console.WriteLine($"status latency, {runs} runs each, interleaved, wall time of a new process (3 nodes, 6 resources):");
+        foreach (var (build, times) in ours)
+        {
+            times.Sort();
+            Console.WriteLine($"  hacrm status, {build}: median {times[runs / 2]:0} ms, max {times[^1]:0}, ratio to crm_mon {times[runs / 2] / theirs[runs / 2]:0.00}");
+        }
+        Console.WriteLine($"  crm_mon -1 (CIB_file, same picture): median {theirs[runs / 2]:0} ms, max {theirs[^1]:0}");
         await Task.CompletedTask;
         return 0;
     });

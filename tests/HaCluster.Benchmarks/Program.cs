@@ -19,6 +19,6 @@ return args.FirstOrDefault() switch
 
 static int Usage()
 {
-    Console.Error.WriteLine("usage: HaCluster.Benchmarks executor-overhead [ACTIONS] | executor-load [RESOURCES] [INTERVAL_S] [DURATION_S] | executor-cpu [ACTIONS] | failure-detection [RUNS] | false-declarations [SECONDS] [LOSS] | membership-overhead | failover [RUNS] | failover-netns RUNS stack|vip default|aggressive PEERS_KEEPALIVED_DIR | daemon-idle [SECONDS] | status-latency [RUNS]");
+    Console.Error.WriteLine("usage: HaCluster.Benchmarks executor-overhead [ACTIONS] | executor-load [RESOURCES] [INTERVAL_S] [DURATION_S] | executor-cpu [ACTIONS] | failure-detection [RUNS] | false-declarations [SECONDS] [LOSS] | membership-overhead | failover [RUNS] | failover-netns RUNS stack|vip default|aggressive PEERS_KEEPALIVED_DIR | daemon-idle [SECONDS] | status-latency [RUNS] [HACRM...]");
     return 2;
 }

@@ -20,11 +20,11 @@ public static class ApiClient
             socket.ReceiveTimeout = socket.SendTimeout = (int)(timeout ?? TimeSpan.FromSeconds(10)).TotalMilliseconds;
             socket.Connect(new UnixDomainSocketEndPoint(socketPath));
             using var stream = new NetworkStream(socket, ownsSocket: false);
-            stream.Write(Encoding.UTF8.GetBytes(JsonSerializer.Serialize(request, ApiJson.Options) + "\n"));
+            stream.Write(Encoding.UTF8.GetBytes(JsonSerializer.Serialize(request, ApiJson.Info<ApiRequest>()) + "\n"));
             socket.Shutdown(SocketShutdown.Send);
             using var reply = new MemoryStream();
             stream.CopyTo(reply);
-            return JsonSerializer.Deserialize<ApiReply>(reply.ToArray(), ApiJson.Options) ?? throw new JsonException("empty reply");
+            return JsonSerializer.Deserialize(reply.ToArray(), ApiJson.Info<ApiReply>()) ?? throw new JsonException("empty reply");
         }
         catch (SocketException e)
         {

@@ -48,7 +48,7 @@ public static class StatusCommand
             error.WriteLine($"hacrm status: {problem ?? reply?.Error}");
             return ExitUnreachable;
         }
-        output.WriteLine(JsonSerializer.Serialize(status, new JsonSerializerOptions(ApiJson.Options) { WriteIndented = true }));
+        output.WriteLine(JsonSerializer.Serialize(status, ApiJson.Info<ClusterStatusReply>(new JsonSerializerOptions(ApiJson.Options) { WriteIndented = true })));
         return LiveStatusView.Exit(status, LiveStatusView.Picture(status, DateTimeOffset.UtcNow));
     }
 

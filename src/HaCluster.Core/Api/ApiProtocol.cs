@@ -65,15 +65,23 @@ public sealed record RingStatusReply(int Index, string Kind, string Address, boo
 public static class ApiJson
 {
     /// <summary>
-    /// The API's options, resolved by the source-generated <see cref="ApiJsonContext"/> first: no
-    /// reflection at start-up, which cost every `hacrm status` ~300 ms of a new process's time.
+    /// The API's options, resolved only by the source-generated <see cref="ApiJsonContext"/>: no
+    /// reflection at start-up (it cost every `hacrm status` ~300 ms of a new process's time), and
+    /// hacrm can be compiled ahead of time (NativeAOT), where reflection-based JSON is not allowed.
     /// </summary>
-    public static readonly JsonSerializerOptions Options = new()
+    public static readonly JsonSerializerOptions Options = For(ApiJsonContext.Default);
+
+    /// <summary>The source-generated contract for <typeparamref name="T"/> under <paramref name="options"/> (the API's by default).</summary>
+    public static System.Text.Json.Serialization.Metadata.JsonTypeInfo<T> Info<T>(JsonSerializerOptions? options = null) =>
+        (System.Text.Json.Serialization.Metadata.JsonTypeInfo<T>)(options ?? Options).GetTypeInfo(typeof(T));
+
+    /// <summary>The API's conventions (snake_case, nulls left out) over a source-generated context: the daemon's own messages use them too.</summary>
+    public static JsonSerializerOptions For(JsonSerializerContext context) => new()
     {
         PropertyNamingPolicy = JsonNamingPolicy.SnakeCaseLower,
         DefaultIgnoreCondition = JsonIgnoreCondition.WhenWritingNull,
         WriteIndented = false,
-        TypeInfoResolver = System.Text.Json.Serialization.Metadata.JsonTypeInfoResolver.Combine(ApiJsonContext.Default, new System.Text.Json.Serialization.Metadata.DefaultJsonTypeInfoResolver()),
+        TypeInfoResolver = context,
     };
 }
 

@@ -1,9 +1,9 @@
 using System.Text.Json;
+using System.Text.Json.Serialization;
 using HaCluster.Core.Api;
 
 namespace HaCluster.Daemon.Controller;
 
-/// <summary>One operation as a node's resource manager remembers it.</summary>
 /// <summary>One recorded operation; <see cref="Digest"/> is the op-digest of its parameters (so a later change restarts it).</summary>
 public sealed record OperationDto(string Key, string Task, long IntervalMs, int Rc, int ExpectedRc, int OpStatus, int CallId, long LastRcChange, string? ExitReason, string? Digest = null);
 
@@ -47,9 +47,11 @@ public sealed record ControllerMessage(NodeReport? Report = null, ExecuteRequest
 {
     public const byte Kind = 2;
 
+    private static readonly System.Text.Json.Serialization.Metadata.JsonTypeInfo<ControllerMessage> JsonInfo = ApiJson.Info<ControllerMessage>(ApiJson.For(ControllerJsonContext.Default));
+
     public byte[] Encode()
     {
-        var json = JsonSerializer.SerializeToUtf8Bytes(this, ApiJson.Options);
+        var json = JsonSerializer.SerializeToUtf8Bytes(this, JsonInfo);
         var message = new byte[json.Length + 1];
         message[0] = Kind;
         json.CopyTo(message, 1);
@@ -61,7 +63,7 @@ public sealed record ControllerMessage(NodeReport? Report = null, ExecuteRequest
         if (message.Length < 2 || message[0] != Kind) return null;
         try
         {
-            return JsonSerializer.Deserialize<ControllerMessage>(message.AsSpan(1), ApiJson.Options);
+            return JsonSerializer.Deserialize(message.AsSpan(1), JsonInfo);
         }
         catch (JsonException)
         {
@@ -69,3 +71,8 @@ public sealed record ControllerMessage(NodeReport? Report = null, ExecuteRequest
         }
     }
 }
+
+/// <summary>Compile-time JSON metadata for the controller's messages (the API's conventions: <see cref="ApiJson.For"/>).</summary>
+[JsonSourceGenerationOptions(PropertyNamingPolicy = JsonKnownNamingPolicy.SnakeCaseLower, DefaultIgnoreCondition = JsonIgnoreCondition.WhenWritingNull)]
+[JsonSerializable(typeof(ControllerMessage))]
+internal sealed partial class ControllerJsonContext : JsonSerializerContext;

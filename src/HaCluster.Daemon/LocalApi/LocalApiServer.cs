@@ -79,14 +79,14 @@ public sealed partial class LocalApiServer(string path, Func<ApiRequest, ApiCall
                     ApiRequest? request = null;
                     try
                     {
-                        request = line is null ? null : JsonSerializer.Deserialize<ApiRequest>(line, ApiJson.Options);
+                        request = line is null ? null : JsonSerializer.Deserialize(line, ApiJson.Info<ApiRequest>());
                     }
                     catch (JsonException)
                     {
                     }
                     reply = request is null ? new ApiReply(false, "malformed request: expected one JSON object line") : handle(request, new ApiCaller(pid, uid));
                 }
-                await stream.WriteAsync(JsonSerializer.SerializeToUtf8Bytes(reply, ApiJson.Options));
+                await stream.WriteAsync(JsonSerializer.SerializeToUtf8Bytes(reply, ApiJson.Info<ApiReply>()));
             }
             catch (Exception e) when (e is IOException or SocketException or OperationCanceledException)
             {
