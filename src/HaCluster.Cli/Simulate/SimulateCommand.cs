@@ -88,10 +88,12 @@ public static class SimulateCommand
             if (status.ExecutionDate is { } ed && parse.GetValue(date) is null)
                 output.WriteLine($"Using the original execution date of: {ed.UtcDateTime:yyyy-MM-dd HH:mm:ss}Z");
 
-            var (graph, ws) = Scheduler.Run(result.Config, status, now);
+            // The current state is shown, then planned on: the status section is read once.
+            var current = Scheduler.CurrentState(result.Config, status, now);
             output.WriteLine("Current cluster status:");
-            StatusPrinter.Print(result.Config, status, now, output);
+            StatusPrinter.Print(current, output);
             output.WriteLine();
+            var (graph, ws) = Scheduler.Plan(current);
             if (parse.GetValue(showScores))
             {
                 output.WriteLine("Allocation scores:");

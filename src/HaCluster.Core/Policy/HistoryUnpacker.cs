@@ -363,8 +363,10 @@ internal sealed class HistoryUnpacker(WorkingSet ws)
     /// </summary>
     private SchedPrimitive? FindInstance(string historyId, SchedNode node)
     {
-        // (An anonymous clone's orphan copy is not found by its id: its number was given by node.)
-        if (ws.ById.TryGetValue(historyId, out var exact) && exact is SchedPrimitive { EnclosingClone: null } p && !_anonymousOrphans.Contains(p))
+        // (An anonymous clone's orphan copy is not found by its id: its number was given by node.
+        // Told by OrphanedFrom, not by searching the list of them: with a node lost there are
+        // hundreds, and every one of a big cluster's histories passes here.)
+        if (ws.ById.TryGetValue(historyId, out var exact) && exact is SchedPrimitive { EnclosingClone: null, OrphanedFrom: null } p)
             return p;
         var baseId = CloneBuilder.BaseId(historyId);
         if (!_instancesByBaseId.TryGetValue(baseId, out var candidates))

@@ -14,6 +14,13 @@ public static class StatusPrinter
     public static WorkingSet Print(ClusterConfig config, ClusterStatus status, DateTimeOffset now, TextWriter output, StatusFilter? filter = null)
     {
         var ws = Scheduler.CurrentState(config, status, now);
+        Print(ws, output, filter);
+        return ws;
+    }
+
+    /// <summary>Prints what runs where in <paramref name="ws"/> (a <see cref="Scheduler.CurrentState"/>), changing nothing in it.</summary>
+    public static void Print(WorkingSet ws, TextWriter output, StatusFilter? filter = null)
+    {
         output.WriteLine("  * Node List:");
         // Pacemaker Remote nodes are listed apart, as crm_mon does ("RemoteOnline", "RemoteNode").
         var cluster = ws.Nodes.Where(n => !n.IsRemote).ToList();
@@ -42,7 +49,6 @@ public static class StatusPrinter
         output.WriteLine();
         PrintResources(ws, output, filter);
         StatusDetails.Print(ws, output, filter ?? StatusFilter.None);
-        return ws;
     }
 
     /// <summary>crm_mon's "Failed Resource Actions": each failed operation still in the history (until cleanup).</summary>
