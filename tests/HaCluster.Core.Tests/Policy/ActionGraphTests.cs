@@ -1,3 +1,4 @@
+using HaCluster.Core.Cib;
 using HaCluster.Core.Cib.Syntax;
 using HaCluster.Core.Policy;
 using HaCluster.Core.Status;
@@ -105,19 +106,26 @@ public class ActionGraphTests
         Assert.Contains(g.Actions, a => a.Task == "monitor" && a.Node == "node1" && a.IntervalMs == 11000 && Precedes(g, demote, a));
     }
 
+    /// <summary>The public conformance CIBs that parse, with their status sections.</summary>
+    private static IEnumerable<(string File, ClusterConfig Config, ClusterStatus Status)> PublicCases()
+    {
+        foreach (var file in Directory.GetFiles(TestPaths.ConformanceXml, "*.xml"))
+        {
+            var parsed = CibXmlReader.Parse(File.ReadAllText(file), file);
+            if (parsed.Config is not null) yield return (file, parsed.Config, parsed.Status ?? ClusterStatus.Empty);
+        }
+    }
+
     [Fact]
     public void Every_graph_of_the_public_conformance_suite_is_acyclic_and_covers_its_changes()
     {
         var failures = new List<string>();
-        foreach (var file in Directory.GetFiles(TestPaths.ConformanceXml, "*.xml"))
+        foreach (var (file, config, status) in PublicCases())
         {
-            var parsed = CibXmlReader.Parse(File.ReadAllText(file), file);
-            if (parsed.Config is null) continue;
-            var status = parsed.Status ?? ClusterStatus.Empty;
             TransitionGraph graph;
             try
             {
-                graph = Scheduler.Schedule(parsed.Config, status, status.ExecutionDate ?? Now);
+                graph = Scheduler.Schedule(config, status, status.ExecutionDate ?? Now);
             }
             catch (Exception e) when (e is not Xunit.Sdk.XunitException)
             {
@@ -136,17 +144,14 @@ public class ActionGraphTests
     {
         // hacrm simulate prints the current state, then plans on that same working set.
         var failures = new List<string>();
-        foreach (var file in Directory.GetFiles(TestPaths.ConformanceXml, "*.xml"))
+        foreach (var (file, config, status) in PublicCases())
         {
-            var parsed = CibXmlReader.Parse(File.ReadAllText(file), file);
-            if (parsed.Config is null) continue;
-            var status = parsed.Status ?? ClusterStatus.Empty;
             var now = status.ExecutionDate ?? Now;
             List<string> alone, afterPrinting;
             try
             {
-                alone = Scheduler.Schedule(parsed.Config, status, now).SummaryLines().ToList();
-                var current = Scheduler.CurrentState(parsed.Config, status, now);
+                alone = Scheduler.Schedule(config, status, now).SummaryLines().ToList();
+                var current = Scheduler.CurrentState(config, status, now);
                 HaCluster.Core.Status.Views.StatusPrinter.Print(current, new StringWriter(), new HaCluster.Core.Status.Views.StatusFilter { ShowNodeAttributes = true, ShowFailCounts = true, ShowOperations = true });
                 afterPrinting = Scheduler.Plan(current).Graph.SummaryLines().ToList();
             }
