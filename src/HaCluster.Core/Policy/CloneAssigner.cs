@@ -207,6 +207,9 @@ internal sealed class CloneAssigner(WorkingSet ws, Placement placement)
     private static Dictionary<SchedResource, int> AddPromotionScores(SchedClone clone)
     {
         var priorities = new Dictionary<SchedResource, int>();
+        // An anonymous clone's instances of one resource, found once (not once per instance and node).
+        var siblings = clone.GloballyUnique ? null
+            : clone.Primitives().GroupBy(x => CloneBuilder.BaseId(x.Id)).ToDictionary(g => g.Key, g => g.ToList());
         foreach (var instance in clone.Instances)
         {
             var anchor = instance.Anchor;
@@ -216,7 +219,7 @@ internal sealed class CloneAssigner(WorkingSet ws, Placement placement)
                 if (!node.CanRunResources) continue;
                 var score = 0;
                 foreach (var p in instance.Primitives())
-                    if (PromotionScoreApplies(clone, p, node) && PromotionAttribute(p, node) is { } value) score = Score.Add(score, value);
+                    if (PromotionScoreApplies(siblings?[CloneBuilder.BaseId(p.Id)], p, node) && PromotionAttribute(p, node) is { } value) score = Score.Add(score, value);
                 if (score > 0) anchor.Allowed[node] = Score.Add(anchor.Allowed[node], score);
                 priority = Math.Max(priority, score);
             }
@@ -230,14 +233,13 @@ internal sealed class CloneAssigner(WorkingSet ws, Placement placement)
     /// anonymous instance active there, or (no instance active there) one whose resource was
     /// probed there; an instance known nowhere (cluster start-up) everywhere; otherwise only
     /// where this very instance is known. Never where the instance may not run.
+    /// <paramref name="siblings"/>: for an anonymous clone, its instances of <paramref name="p"/>'s resource.
     /// </summary>
-    private static bool PromotionScoreApplies(SchedClone clone, SchedPrimitive p, SchedNode node)
+    private static bool PromotionScoreApplies(List<SchedPrimitive>? siblings, SchedPrimitive p, SchedNode node)
     {
         var allowed = p.Allowed.TryGetValue(node, out var weight) && weight >= 0;
-        if (!clone.GloballyUnique)
+        if (siblings is not null)
         {
-            var baseId = CloneBuilder.BaseId(p.Id);
-            var siblings = clone.Primitives().Where(x => CloneBuilder.BaseId(x.Id) == baseId).ToList();
             var active = siblings.FirstOrDefault(x => x.ActiveOn.ContainsKey(node));
             if (active == p) return allowed;
             if (active is null && siblings.Any(x => x.HistoryOn.ContainsKey(node))) return allowed;
