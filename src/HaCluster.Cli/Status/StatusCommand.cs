@@ -69,8 +69,9 @@ public static class StatusCommand
         var now = status.ExecutionDate ?? DateTimeOffset.UtcNow;
         if (format == "xml")
         {
-            output.WriteLine(StatusXml.Build(loaded.Config, status, now));
-            return LiveStatusView.Exit(HaCluster.Core.Policy.Scheduler.CurrentState(loaded.Config, status, now));
+            var current = HaCluster.Core.Policy.Scheduler.CurrentState(loaded.Config, status, now);
+            output.WriteLine(StatusXml.Build(current, now));
+            return LiveStatusView.Exit(current);
         }
         output.WriteLine("Cluster Summary:");
         output.WriteLine($"  * Source: {file} (CIB {status.Version}{(status.DcUuid is { } dc ? $", DC {dc}" : "")}, {(status.HaveQuorum ? "with" : "WITHOUT")} quorum)");

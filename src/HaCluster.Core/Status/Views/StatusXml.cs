@@ -16,9 +16,14 @@ namespace HaCluster.Core.Status.Views;
 /// </summary>
 public static class StatusXml
 {
-    public static XDocument Build(ClusterConfig config, ClusterStatus status, DateTimeOffset now, ClusterStatusReply? live = null)
+    public static XDocument Build(ClusterConfig config, ClusterStatus status, DateTimeOffset now, ClusterStatusReply? live = null) =>
+        Build(Scheduler.CurrentState(config, status, now), now, live);
+
+    /// <summary>The same from what runs where now (a <see cref="Scheduler.CurrentState"/>), for a caller that also judges it.</summary>
+    public static XDocument Build(WorkingSet ws, DateTimeOffset now, ClusterStatusReply? live = null)
     {
-        var ws = Scheduler.CurrentState(config, status, now);
+        var config = ws.Config;
+        var status = ws.Status;
         var dc = live?.Dc ?? status.DcUuid;
         var primitives = ws.Resources.SelectMany(r => r.Primitives()).ToList();
         var summary = new XElement("summary",
