@@ -31,6 +31,7 @@ internal sealed class CloneAssigner(WorkingSet ws, Placement placement)
         var perNode = new Dictionary<SchedNode, int>();
         var assigned = 0;
         bool Room(SchedNode n) => perNode.GetValueOrDefault(n) < clone.CloneNodeMax && assigned < clone.CloneMax;
+        var dependents = new DependentsOfInstances(clone, placement, ws);
 
         // First: instances stay where they run, if that node still may host them.
         foreach (var instance in clone.Instances)
@@ -38,9 +39,17 @@ internal sealed class CloneAssigner(WorkingSet ws, Placement placement)
             var anchor = instance.Anchor;
             var current = anchor.CurrentNode;
             if (current is null || !current.CanRunResources || !Room(current) || !anchor.Managed()) continue;
+            dependents.Attempt(instance);
             if (anchor.Effective(current) < 0) continue;
-            // Only where it runs is as good as anywhere (a better node takes it in the next pass).
-            if (anchor.Allowed.Keys.Any(n => anchor.Effective(n) > anchor.Effective(current))) continue;
+            // Only where it runs is as good as anywhere, counting what must be with the clone
+            // (a better node takes it in the next pass, and this attempt's merge is undone).
+            var unmerged = dependents.Merge(instance, Room);
+            // (Nodes already full do not count: Pacemaker bans them for the instance first.)
+            if (anchor.Allowed.Keys.Any(n => Room(n) && anchor.Effective(n) > anchor.Effective(current)))
+            {
+                DependentsOfInstances.Undo(instance, unmerged);
+                continue;
+            }
             if (placement.Capacity.Enabled && !placement.Capacity.Fits(current, Demand(instance))) continue;
             // Disabled on the clone, or on the resource it clones (which every instance inherits).
             if (instance.TargetRole == Role.Stopped) continue;
@@ -62,6 +71,8 @@ internal sealed class CloneAssigner(WorkingSet ws, Placement placement)
             if (instance.TargetRole == Role.Stopped) continue;
             var anchor = instance.Anchor;
             if (!anchor.Managed()) continue;
+            dependents.Attempt(instance);
+            dependents.Merge(instance, Room);
             var node = placement.SortNodes(anchor, null).FirstOrDefault(n => Room(n) && anchor.Effective(n) >= 0
                 && (!placement.Capacity.Enabled || placement.Capacity.Fits(n, Demand(instance))));
             if (node is null) continue;
@@ -90,6 +101,54 @@ internal sealed class CloneAssigner(WorkingSet ws, Placement placement)
         clone.Assigning = false;
         clone.AssignedTo = clone.Instances.Select(i => i.AssignedTo).FirstOrDefault(n => n is not null);
         return clone.AssignedTo;
+    }
+
+    /// <summary>
+    /// What must be with a clone, as Pacemaker 2.1.5 hands it to each instance being assigned:
+    /// every attempt to assign an instance (the "stay where you run" one, then the main one) gives
+    /// the instance one more copy of the clone's "with this" colocations — all of them when the
+    /// clone has fewer instances than there are nodes to run them, else only anti-colocations —
+    /// and the instance's scores then add each dependent's preferences once per copy, whatever role
+    /// the colocation names (an instance whose first attempt was undone counts them twice). A
+    /// colocation counts if its dependent is critical (influence) or the instance runs nowhere.
+    /// Primitive instances only: a cloned group's members keep their own colocations.
+    /// </summary>
+    private sealed class DependentsOfInstances(SchedClone clone, Placement placement, WorkingSet ws)
+    {
+        private readonly bool all = clone.CloneMax < ws.Nodes.Count(n => n.CanRunResources);
+        private readonly Dictionary<SchedResource, int> copies = new();
+
+        public void Attempt(SchedResource instance)
+        {
+            if (instance is SchedPrimitive) copies[instance] = copies.GetValueOrDefault(instance) + 1;
+        }
+
+        /// <summary>
+        /// Adds the dependents' preferences to the instance's scores; returns the scores before.
+        /// Nodes without room for another instance count as banned while merging (Pacemaker bans
+        /// them first), so a merge that would leave the instance nowhere else is rolled back.
+        /// </summary>
+        public Dictionary<SchedNode, int>? Merge(SchedResource instance, Func<SchedNode, bool> room)
+        {
+            if (instance is not SchedPrimitive p || copies.GetValueOrDefault(instance) == 0) return null;
+            var colocations = clone.WithThis.Where(c => (all || c.Score < 0) && (c.Influence || p.ActiveOn.Count == 0)).ToList();
+            if (colocations.Count == 0) return null;
+            var before = new Dictionary<SchedNode, int>(p.Allowed);
+            var work = p.Allowed.ToDictionary(kv => kv.Key, kv => room(kv.Key) ? kv.Value : -Score.InfinityValue);
+            for (var i = 0; i < copies[instance]; i++)
+                foreach (var c in colocations)
+                    placement.AddColocatedNodeScores(c.Dependent, ref work, c.NodeAttribute, (float)c.Score / Score.InfinityValue, onlyPositive: false, towardsPrimaries: false);
+            p.Allowed.Clear();
+            foreach (var kv in work) p.Allowed[kv.Key] = room(kv.Key) ? kv.Value : before[kv.Key];
+            return before;
+        }
+
+        public static void Undo(SchedResource instance, Dictionary<SchedNode, int>? before)
+        {
+            if (before is null) return;
+            instance.Allowed.Clear();
+            foreach (var kv in before) instance.Allowed[kv.Key] = kv.Value;
+        }
     }
 
     private Dictionary<string, long> Demand(SchedResource instance)

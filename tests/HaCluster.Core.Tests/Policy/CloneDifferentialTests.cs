@@ -138,6 +138,25 @@ public class CloneDifferentialTests(ITestOutputHelper log)
     private static readonly string KnownFile = Path.Combine(TestPaths.RepoRoot, "tests", "HaCluster.Core.Tests", "Policy", "clone-differential-known.txt");
 
     [Fact]
+    public void What_must_be_with_a_clone_counts_in_each_instances_scores_whatever_role_it_names()
+    {
+        // Seed 25: p0 prefers node4 (103) and must never be with ms:Promoted, which runs promoted
+        // on node4. Pacemaker 2.1.5 subtracts p0's preference from every instance's score on
+        // node4 as the instance is assigned: the promoted copy there is moved to node1, a fresh
+        // instance starts on node4 (only the anti-colocation is handed to instances here: the
+        // clone has as many instances as there are nodes), and p0 gets node4. Pacemaker's own
+        // Transition Summary, from crm_simulate -S on this CIB:
+        var (config, status) = RandomCluster(25);
+        var ours = CrmSimulateDifferentialTests.Ours(config, status).Select(ConformanceTests.Normalise).ToList();
+        Assert.Contains("Move s:2 (Promoted node4 -> Unpromoted node1)", ours);
+        Assert.Contains("Start s:3 (node4)", ours);
+        Assert.Contains("Promote s:0 (Unpromoted -> Promoted node2)", ours);
+        Assert.Contains("Start p0 (node4)", ours);
+        Assert.Contains("Start p1 (node1)", ours);
+        Assert.Equal(7, ours.Count);
+    }
+
+    [Fact]
     public void Agreement_with_crm_simulate_on_random_clusters_with_clones()
     {
         var known = File.ReadAllLines(KnownFile).Select(l => l.Split('#')[0].Trim()).Where(l => l.Length > 0).Select(int.Parse).ToHashSet();
