@@ -267,8 +267,7 @@ internal sealed class CloneAssigner(WorkingSet ws, Placement placement)
     {
         var priorities = new Dictionary<SchedResource, int>();
         // An anonymous clone's instances of one resource, found once (not once per instance and node).
-        var siblings = clone.GloballyUnique ? null
-            : clone.Primitives().GroupBy(x => CloneBuilder.BaseId(x.Id)).ToDictionary(g => g.Key, g => g.ToList());
+        var siblings = clone.GloballyUnique ? null : Siblings(clone);
         foreach (var instance in clone.Instances)
         {
             var anchor = instance.Anchor;
@@ -286,6 +285,10 @@ internal sealed class CloneAssigner(WorkingSet ws, Placement placement)
         }
         return priorities;
     }
+
+    /// <summary>An anonymous clone's instances, by the resource they are instances of.</summary>
+    private static Dictionary<string, List<SchedPrimitive>> Siblings(SchedClone clone) =>
+        clone.Primitives().GroupBy(x => CloneBuilder.BaseId(x.Id)).ToDictionary(g => g.Key, g => g.ToList());
 
     /// <summary>
     /// Whether an instance's promotion score on <paramref name="node"/> is worth counting: an
@@ -375,8 +378,13 @@ internal sealed class CloneAssigner(WorkingSet ws, Placement placement)
     {
         var total = 0;
         var found = false;
+        // Counted only where the cluster knows the instance's state, as before placement
+        // (Pacemaker's promotion_score): an instance that moves to a node where its resource was
+        // never seen does not bring that node's promotion score along.
+        var siblings = clone.GloballyUnique ? null : Siblings(clone);
         foreach (var p in instance.Primitives())
-            if (PromotionAttribute(p, node) is { } value) { total = Score.Add(total, value); found = true; }
+            if (PromotionScoreApplies(siblings?[CloneBuilder.BaseId(p.Id)], p, node) && PromotionAttribute(p, node) is { } value)
+            { total = Score.Add(total, value); found = true; }
         // No promotion score: -1, so only a role=Promoted location or the clone's own role colocation can make it promotable.
         if (!found) total = -1;
         // role=Promoted location constraints on the clone.

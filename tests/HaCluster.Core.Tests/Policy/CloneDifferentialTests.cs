@@ -157,6 +157,21 @@ public class CloneDifferentialTests(ITestOutputHelper log)
     }
 
     [Fact]
+    public void An_instance_moving_to_a_node_where_its_resource_was_never_seen_does_not_bring_that_nodes_promotion_score()
+    {
+        // Seed 48: s runs promoted on node1 (master-s 50 there); the clone prefers node4 (130),
+        // where s never ran nor was probed, but which also says master-s 50. The instance moves
+        // to node4 and is not promoted there (its promotion score counts only where the cluster
+        // knows its state: -1); a fresh instance on node1 is promoted instead. Pacemaker's own
+        // Transition Summary, from crm_simulate -S on this CIB:
+        var (config, status) = RandomCluster(48);
+        var ours = CrmSimulateDifferentialTests.Ours(config, status).Select(ConformanceTests.Normalise).ToList();
+        Assert.Contains("Move s:0 (Promoted node1 -> Unpromoted node4)", ours);
+        Assert.Contains("Promote s:1 (Stopped -> Promoted node1)", ours);
+        Assert.DoesNotContain(ours, l => l.Contains("-> node4 Promoted", StringComparison.Ordinal));
+    }
+
+    [Fact]
     public void Agreement_with_crm_simulate_on_random_clusters_with_clones()
     {
         var known = File.ReadAllLines(KnownFile).Select(l => l.Split('#')[0].Trim()).Where(l => l.Length > 0).Select(int.Parse).ToHashSet();
