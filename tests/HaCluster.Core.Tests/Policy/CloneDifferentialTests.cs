@@ -137,6 +137,13 @@ public class CloneDifferentialTests(ITestOutputHelper log)
     /// </summary>
     private static readonly string KnownFile = Path.Combine(TestPaths.RepoRoot, "tests", "HaCluster.Core.Tests", "Policy", "clone-differential-known.txt");
 
+    /// <summary>Our Transition Summary for one seed's cluster, normalised as the conformance runner does.</summary>
+    private static List<string> OurSummary(int seed)
+    {
+        var (config, status) = RandomCluster(seed);
+        return CrmSimulateDifferentialTests.Ours(config, status).Select(ConformanceTests.Normalise).ToList();
+    }
+
     [Fact]
     public void What_must_be_with_a_clone_counts_in_each_instances_scores_whatever_role_it_names()
     {
@@ -146,8 +153,7 @@ public class CloneDifferentialTests(ITestOutputHelper log)
         // instance starts on node4 (only the anti-colocation is handed to instances here: the
         // clone has as many instances as there are nodes), and p0 gets node4. Pacemaker's own
         // Transition Summary, from crm_simulate -S on this CIB:
-        var (config, status) = RandomCluster(25);
-        var ours = CrmSimulateDifferentialTests.Ours(config, status).Select(ConformanceTests.Normalise).ToList();
+        var ours = OurSummary(25);
         Assert.Contains("Move s:2 (Promoted node4 -> Unpromoted node1)", ours);
         Assert.Contains("Start s:3 (node4)", ours);
         Assert.Contains("Promote s:0 (Unpromoted -> Promoted node2)", ours);
@@ -164,8 +170,7 @@ public class CloneDifferentialTests(ITestOutputHelper log)
         // to node4 and is not promoted there (its promotion score counts only where the cluster
         // knows its state: -1); a fresh instance on node1 is promoted instead. Pacemaker's own
         // Transition Summary, from crm_simulate -S on this CIB:
-        var (config, status) = RandomCluster(48);
-        var ours = CrmSimulateDifferentialTests.Ours(config, status).Select(ConformanceTests.Normalise).ToList();
+        var ours = OurSummary(48);
         Assert.Contains("Move s:0 (Promoted node1 -> Unpromoted node4)", ours);
         Assert.Contains("Promote s:1 (Stopped -> Promoted node1)", ours);
         Assert.DoesNotContain(ours, l => l.Contains("-> node4 Promoted", StringComparison.Ordinal));
