@@ -203,6 +203,7 @@ internal sealed class CloneAssigner(WorkingSet ws, Placement placement)
     private void SetRoles(SchedClone clone)
     {
         var candidates = new List<(SchedResource Instance, int Score)>();
+        var siblings = clone.GloballyUnique ? null : Siblings(clone);
         foreach (var instance in clone.Instances)
         {
             var node = instance.AssignedTo;
@@ -211,7 +212,7 @@ internal sealed class CloneAssigner(WorkingSet ws, Placement placement)
                 continue;
             foreach (var p in prims) p.NextRole = Role.Unpromoted;
             if (!prims.All(p => p.Managed())) { foreach (var p in prims) p.NextRole = p.CurrentRole; continue; }
-            var score = PromotionScore(clone, instance, node);
+            var score = PromotionScore(clone, siblings, instance, node);
             candidates.Add((instance, score));
         }
         if (clone.TargetRole is Role.Unpromoted or Role.Started && clone.MetaValue("target-role") is "Slave" or "Unpromoted") return;
@@ -374,14 +375,13 @@ internal sealed class CloneAssigner(WorkingSet ws, Placement placement)
         return total;
     }
 
-    private int PromotionScore(SchedClone clone, SchedResource instance, SchedNode node)
+    private int PromotionScore(SchedClone clone, Dictionary<string, List<SchedPrimitive>>? siblings, SchedResource instance, SchedNode node)
     {
         var total = 0;
         var found = false;
         // Counted only where the cluster knows the instance's state, as before placement
         // (Pacemaker's promotion_score): an instance that moves to a node where its resource was
         // never seen does not bring that node's promotion score along.
-        var siblings = clone.GloballyUnique ? null : Siblings(clone);
         foreach (var p in instance.Primitives())
             if (PromotionScoreApplies(siblings?[CloneBuilder.BaseId(p.Id)], p, node) && PromotionAttribute(p, node) is { } value)
             { total = Score.Add(total, value); found = true; }
