@@ -26,7 +26,9 @@ internal sealed class CloneAssigner(WorkingSet ws, Placement placement)
         }
 
         // Instances with a higher promotion priority are placed first (for a promotable clone).
-        var priority = clone.Promotable ? AddPromotionScores(clone) : new Dictionary<SchedResource, int>();
+        // An anonymous clone's instances of one resource, found once for the whole assignment.
+        var siblings = clone.GloballyUnique ? null : Siblings(clone);
+        var priority = clone.Promotable ? AddPromotionScores(clone, siblings) : new Dictionary<SchedResource, int>();
 
         var perNode = new Dictionary<SchedNode, int>();
         var assigned = 0;
@@ -96,7 +98,7 @@ internal sealed class CloneAssigner(WorkingSet ws, Placement placement)
             if (instance is SchedGroup g) g.AssignedTo = g.Children.FirstOrDefault()?.AssignedTo;
         }
 
-        if (clone.Promotable) SetRoles(clone);
+        if (clone.Promotable) SetRoles(clone, siblings);
         clone.Provisional = false;
         clone.Assigning = false;
         clone.AssignedTo = clone.Instances.Select(i => i.AssignedTo).FirstOrDefault(n => n is not null);
@@ -138,16 +140,14 @@ internal sealed class CloneAssigner(WorkingSet ws, Placement placement)
             for (var i = 0; i < copies[instance]; i++)
                 foreach (var c in colocations)
                     placement.AddColocatedNodeScores(c.Dependent, ref work, c.NodeAttribute, (float)c.Score / Score.InfinityValue, onlyPositive: false, towardsPrimaries: false);
-            p.Allowed.Clear();
-            foreach (var kv in work) p.Allowed[kv.Key] = room(kv.Key) ? kv.Value : before[kv.Key];
+            // Full nodes keep their own scores: room is checked again where a node is chosen.
+            p.ReplaceAllowed(work.ToDictionary(kv => kv.Key, kv => room(kv.Key) ? kv.Value : before[kv.Key]));
             return before;
         }
 
         public static void Undo(SchedResource instance, Dictionary<SchedNode, int>? before)
         {
-            if (before is null) return;
-            instance.Allowed.Clear();
-            foreach (var kv in before) instance.Allowed[kv.Key] = kv.Value;
+            if (before is not null) instance.ReplaceAllowed(before);
         }
     }
 
@@ -200,10 +200,9 @@ internal sealed class CloneAssigner(WorkingSet ws, Placement placement)
     /// Promotion: score each assigned instance (the agent's promotion attribute master-RSC on its
     /// node, role=Promoted location rules), and promote the best, up to promoted-max.
     /// </summary>
-    private void SetRoles(SchedClone clone)
+    private void SetRoles(SchedClone clone, Dictionary<string, List<SchedPrimitive>>? siblings)
     {
         var candidates = new List<(SchedResource Instance, int Score)>();
-        var siblings = clone.GloballyUnique ? null : Siblings(clone);
         foreach (var instance in clone.Instances)
         {
             var node = instance.AssignedTo;
@@ -264,11 +263,9 @@ internal sealed class CloneAssigner(WorkingSet ws, Placement placement)
     /// and only on a node that can run resources.
     /// </summary>
     /// <returns>Each instance's promotion priority: its highest promotion score on any node, or its priority meta attribute if higher.</returns>
-    private static Dictionary<SchedResource, int> AddPromotionScores(SchedClone clone)
+    private static Dictionary<SchedResource, int> AddPromotionScores(SchedClone clone, Dictionary<string, List<SchedPrimitive>>? siblings)
     {
         var priorities = new Dictionary<SchedResource, int>();
-        // An anonymous clone's instances of one resource, found once (not once per instance and node).
-        var siblings = clone.GloballyUnique ? null : Siblings(clone);
         foreach (var instance in clone.Instances)
         {
             var anchor = instance.Anchor;

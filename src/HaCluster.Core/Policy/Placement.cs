@@ -559,8 +559,7 @@ internal sealed class Placement(WorkingSet ws)
         var mandatory = IsMandatory(c);
         if (!mandatory && !dependent.Allowed.Keys.Any(n => dependent.Effective(n) >= 0))
         {
-            dependent.Allowed.Clear();
-            foreach (var kv in archive) dependent.Allowed[kv.Key] = kv.Value;
+            dependent.ReplaceAllowed(archive);
         }
     }
 
@@ -570,8 +569,7 @@ internal sealed class Placement(WorkingSet ws)
         rsc.Explanation.Add($"preferences of {c.Dependent.Id}, which must be with it (colocation {c.Id}, {FormatScore(c.Score)})");
         var work = new Dictionary<SchedNode, int>(rsc.Allowed);
         AddColocatedNodeScores(c.Dependent, ref work, c.NodeAttribute, (float)c.Score / Inf, rsc is SchedClone, towardsPrimaries: false);
-        rsc.Allowed.Clear();
-        foreach (var kv in work) rsc.Allowed[kv.Key] = kv.Value;
+        rsc.ReplaceAllowed(work);
     }
 
     /// <summary>

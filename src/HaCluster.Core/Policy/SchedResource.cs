@@ -18,6 +18,13 @@ public abstract class SchedResource(string id, SchedResource? parent)
     public Dictionary<string, string> Meta { get; } = new();
     /// <summary>Node scores; a node missing from the table may not run the resource.</summary>
     public Dictionary<SchedNode, int> Allowed { get; } = new();
+
+    /// <summary>Replaces every node score with <paramref name="scores"/> (a merged table, or one kept to roll a step back).</summary>
+    public void ReplaceAllowed(IReadOnlyDictionary<SchedNode, int> scores)
+    {
+        Allowed.Clear();
+        foreach (var (node, score) in scores) Allowed[node] = score;
+    }
     public List<SchedColocation> ThisWith { get; } = new();
     public List<SchedColocation> WithThis { get; } = new();
 
