@@ -32,6 +32,9 @@ internal static class CloneBuilder
         var sc = new SchedClone(clone.Id, parent, clone);
         foreach (var kv in inherited) sc.Meta[kv.Key] = kv.Value;
         ws.AddMeta(sc.Meta, clone.MetaAttributes);
+        // Clones are ever so slightly sticky unless told otherwise (Pacemaker gives them a
+        // resource-stickiness of 1), so instances are not shuffled between nodes for nothing.
+        sc.Meta.TryAdd("resource-stickiness", "1");
         // Every node counts, Pacemaker Remote nodes included.
         var nodeCount = Math.Max(1, ws.Nodes.Count);
         sc.CloneMax = int.TryParse(sc.MetaValue("clone-max"), out var max) ? max : nodeCount * sc.CloneNodeMax;

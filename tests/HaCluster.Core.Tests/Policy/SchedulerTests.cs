@@ -390,6 +390,23 @@ public class SchedulerTests
     }
 
     [Fact]
+    public void Clone_instances_are_slightly_sticky_by_default_so_a_preferred_node_moves_one_instance_only()
+    {
+        // Three instances on node1, node3 and node4; the clone prefers node2 (7). One instance
+        // moves there (node1's, which cannot stay: a node with room scores higher), and the other
+        // two keep their nodes by the stickiness of 1 every clone has unless told otherwise,
+        // instead of being shuffled one node along (crm_simulate 2.1.5 agrees).
+        var crm = "node node1\nnode node2\nnode node3\nnode node4\nproperty stonith-enabled=false\n" +
+                  "primitive d Dummy\nclone cl d meta clone-max=3\nlocation l cl 7: node2";
+        var status = new StatusBuilder().Online("node1", "node2", "node3", "node4")
+            .Running("node1", "d").Running("node3", "d").Running("node4", "d");
+        Assert.Equal(new[] { "Move d:0 (node1 -> node2)" }, Summary(crm, status));
+        // A stickiness of 0 said on the clone is honoured: then every instance may move.
+        var s = Summary(crm.Replace("clone-max=3", "clone-max=3 resource-stickiness=0"), status);
+        Assert.True(s.Count > 1, string.Join("\n", s));
+    }
+
+    [Fact]
     public void A_clone_instance_active_on_a_lost_node_is_placed_before_the_inactive_ones()
     {
         // a:1 runs on node3, which is lost: it is placed first, on the emptier node2, and a:0
