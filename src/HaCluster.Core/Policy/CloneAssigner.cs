@@ -33,14 +33,21 @@ internal sealed class CloneAssigner(WorkingSet ws, Placement placement)
         var perNode = new Dictionary<SchedNode, int>();
         var assigned = 0;
         bool Room(SchedNode n) => perNode.GetValueOrDefault(n) < clone.CloneNodeMax && assigned < clone.CloneMax;
-        var dependents = new DependentsOfInstances(clone, placement, ws);
+        var dependents = new DependentsOfInstances(clone, placement);
 
-        // First: instances stay where they run, if that node still may host them.
+        // First: instances stay where they run, if that node still may host them, but no node
+        // keeps more than its even share (clone-max over the nodes available to the clone, at
+        // least one) in this pass: the rest are placed with the others, which may spread them.
+        var evenShare = Math.Max(1, clone.CloneMax / Math.Max(1, dependents.AvailableNodes));
         foreach (var instance in clone.Instances)
         {
             var anchor = instance.Anchor;
             var current = anchor.CurrentNode;
             if (current is null || !current.CanRunResources || !Room(current) || !anchor.Managed()) continue;
+            if (perNode.GetValueOrDefault(current) >= evenShare) continue;
+            // A failed instance is placed with the rest: it may be recovered elsewhere (Pacemaker
+            // flags the failed primitive only, so a cloned group whose member failed may stay).
+            if (instance is SchedPrimitive { Failed: true }) continue;
             dependents.Attempt(instance);
             if (anchor.Effective(current) < 0) continue;
             // Only where it runs is as good as anywhere, counting what must be with the clone
@@ -115,9 +122,11 @@ internal sealed class CloneAssigner(WorkingSet ws, Placement placement)
     /// colocation counts if its dependent is critical (influence) or the instance runs nowhere.
     /// Primitive instances only: a cloned group's members keep their own colocations.
     /// </summary>
-    private sealed class DependentsOfInstances(SchedClone clone, Placement placement, WorkingSet ws)
+    private sealed class DependentsOfInstances(SchedClone clone, Placement placement)
     {
-        private readonly bool all = clone.CloneMax < ws.Nodes.Count(n => n.CanRunResources);
+        /// <summary>Nodes the clone may use that can run resources now (whatever their score).</summary>
+        public readonly int AvailableNodes = clone.Allowed.Keys.Count(n => n.CanRunResources);
+        private bool all => clone.CloneMax < AvailableNodes;
         private readonly Dictionary<SchedResource, int> copies = new();
 
         public void Attempt(SchedResource instance)

@@ -407,6 +407,31 @@ public class SchedulerTests
     }
 
     [Fact]
+    public void A_failed_clone_instance_does_not_hold_its_node_before_the_healthy_ones_are_placed()
+    {
+        // The clone prefers node2, where d's copy failed. The failed copy is not kept in place
+        // first: the healthy d:0 takes node2, and the failed one is recovered on node1
+        // (crm_simulate 2.1.5: Move d:0 node1 -> node2, Recover d:1 node2 -> node1).
+        var crm = TwoNodes + "primitive d Dummy op monitor interval=10s\nclone cl d\nlocation l cl 119: node2";
+        var status = new StatusBuilder().Online("node1", "node2").Running("node1", "d")
+            .History("node2", "d", "ocf:heartbeat:Dummy", ("start", 0, 0), ("monitor", 7, 10000));
+        var s = Summary(crm, status);
+        Assert.Contains("Move d:0 (node1 -> node2)", s);
+        Assert.Contains("Recover d:1 (node2 -> node1)", s);
+    }
+
+    [Fact]
+    public void A_node_keeps_no_more_than_its_even_share_of_instances_before_the_others_are_placed()
+    {
+        // Both instances of a non-sticky clone run on node1 (clone-node-max=2 allows it). Only
+        // clone-max / nodes = 1 stays there first; the other is then placed like a new one, on
+        // the emptier node2 (crm_simulate 2.1.5 agrees).
+        var crm = TwoNodes + "primitive d Dummy\nclone cl d meta clone-max=2 clone-node-max=2 globally-unique=true resource-stickiness=0";
+        var status = new StatusBuilder().Online("node1", "node2").Running("node1", "d:0").Running("node1", "d:1");
+        Assert.Equal(new[] { "Move d:1 (node1 -> node2)" }, Summary(crm, status));
+    }
+
+    [Fact]
     public void A_clone_instance_active_on_a_lost_node_is_placed_before_the_inactive_ones()
     {
         // a:1 runs on node3, which is lost: it is placed first, on the emptier node2, and a:0
