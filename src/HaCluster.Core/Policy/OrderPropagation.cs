@@ -234,7 +234,7 @@ internal sealed class OrderPropagation(WorkingSet ws)
             SchedClone c => c.Instances.Any(i => Runnable(i, "start")),
             _ => r.Primitives().Any(WillRun),
         },
-        "promote" => r.Primitives().Any(p => WillRun(p) && p.NextRole == Role.Promoted),
+        "promote" => r.Primitives().Any(p => (WillRun(p) && p.NextRole == Role.Promoted) || p.PromotionWithdrawn),
         _ => true,
     };
 
@@ -333,12 +333,19 @@ internal sealed class OrderPropagation(WorkingSet ws)
             if (partner is null)
             {
                 // Nothing of the first clone on this node: this instance cannot be active here.
-                // It stops with no reason given, as crm_simulate reports it.
+                // crm_simulate gives its stop no reason of its own; it shows the one its start got,
+                // which only notifications give (either clone notifying): required by the first
+                // instance of the first clone that starts anywhere, if any does.
                 if (then.AssignedTo is null) return false;
                 then.AssignedTo = null;
                 then.StartWithdrawn = true;
+                then.PromotionWithdrawn = then.NextRole == Role.Promoted;
                 then.NextRole = Role.Stopped;
-                if (Active(then)) then.ForcedStopReason ??= "";
+                var notifying = CibBoolean.IsTrue(e.First.MetaValue("notify")) || CibBoolean.IsTrue(e.Then.MetaValue("notify"));
+                var starting = ((SchedClone)e.First).Primitives().FirstOrDefault(p => p.Managed && WillRun(p)
+                    && (!p.ActiveOn.ContainsKey(p.AssignedTo!) || p.Failed || p.RestartReason is not null));
+                if (Active(then))
+                    then.ForcedStopReason ??= starting is null || !notifying || e.FirstAction != "start" ? "" : $"due to required {starting.Id} start";
                 return true;
             }
             first = partner;

@@ -156,6 +156,12 @@ public sealed class SchedPrimitive(string id, SchedResource? parent, Primitive d
     /// the first clone runs there). Its start was planned, so it still counts as a required start.
     /// </summary>
     public bool StartWithdrawn { get; set; }
+    /// <summary>
+    /// Set with <see cref="StartWithdrawn"/> when it was to be promoted there: its clone's
+    /// promotion still counts as runnable for what is ordered after it (crm_simulate decides the
+    /// clone's promote from its instances' promote actions, which the withdrawal leaves alone).
+    /// </summary>
+    public bool PromotionWithdrawn { get; set; }
     /// <summary>Set by order propagation: it must restart because something it is ordered after (re)starts.</summary>
     public string? RestartReason { get; set; }
 

@@ -177,6 +177,20 @@ public class CloneDifferentialTests(ITestOutputHelper log)
     }
 
     [Fact]
+    public void An_interleaved_instance_left_without_its_partner_stops_with_the_reason_notifications_give_it()
+    {
+        // Seed 138: cl (one instance, d:0) starts on node3; ms is interleaved after it and notifies.
+        // s:0 on node2 has no d beside it and stops: crm_simulate shows the reason its start was
+        // given through the notifications, the start of d:0. The instances chosen for promotion
+        // were withdrawn this way, yet ms's promotion still counts as runnable: p0, ordered
+        // after it, starts. Pacemaker's own Transition Summary, from crm_simulate -S on this CIB:
+        Assert.Equal(new[] { "Start d:0 (node3)", "Start p0 (node1)", "Start s:2 (node3)", "Stop s:0 (Unpromoted node2) due to required d:0 start" },
+            OurSummary(138).OrderBy(l => l, StringComparer.Ordinal));
+        // Seed 103: the same loss of a partner without notifications: no reason at all.
+        Assert.Contains("Stop s:0 (Unpromoted node3)", OurSummary(103));
+    }
+
+    [Fact]
     public void Agreement_with_crm_simulate_on_random_clusters_with_clones()
     {
         var known = File.ReadAllLines(KnownFile).Select(l => l.Split('#')[0].Trim()).Where(l => l.Length > 0).Select(int.Parse).ToHashSet();
