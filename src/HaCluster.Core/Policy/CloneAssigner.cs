@@ -71,11 +71,14 @@ internal sealed class CloneAssigner(WorkingSet ws, Placement placement)
         // gone), then the inactive ones, and last those active where they are now ruled out
         // (their own score there is negative): such one stops, and a fresh one starts (no shuffling).
         // (Pacemaker's pcmk__cmp_instance: one active where it is now ruled out last, then by
-        // promotion priority, then active before inactive, then on a node that can run resources.)
+        // promotion priority, then active before inactive, then on a node that can run resources,
+        // then not failed before failed.)
         foreach (var instance in clone.Instances.Where(i => i.AssignedTo is null && i.Provisional)
                      .OrderBy(i => i.Anchor.CurrentNode is { } at && i.Primitives().Any(p => !p.Allowed.TryGetValue(at, out var score) || score < 0) ? 1 : 0)
                      .ThenByDescending(i => priority.GetValueOrDefault(i))
-                     .ThenBy(i => i.Anchor.CurrentNode is not { } at ? 2 : at.CanRunResources ? 0 : 1))
+                     .ThenBy(i => i.Anchor.CurrentNode is not { } at ? 2 : at.CanRunResources ? 0 : 1)
+                     // Of two active ones, a healthy one before one that failed.
+                     .ThenBy(i => i.Anchor.CurrentNode is not null && i.Primitives().Any(p => p.Failed) ? 1 : 0))
         {
             if (instance.TargetRole == Role.Stopped) continue;
             var anchor = instance.Anchor;

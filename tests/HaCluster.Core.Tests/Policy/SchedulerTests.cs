@@ -421,6 +421,21 @@ public class SchedulerTests
     }
 
     [Fact]
+    public void Of_two_active_clone_instances_the_healthy_one_is_placed_before_the_failed_one()
+    {
+        // d:0 failed on node1, which the clone prefers (26); d:1 is healthy on node2. Neither is
+        // kept in place first (node1 scores higher than d:1's own node; d:0 failed), and the
+        // healthy d:1 is placed first: it takes node1, and the failed d:0 is recovered on node2
+        // (crm_simulate 2.1.5: Recover d:0 node1 -> node2, Move d:1 node2 -> node1).
+        var crm = TwoNodes + "primitive d Dummy op monitor interval=10s\nclone cl d\nlocation l cl 26: node1";
+        var status = new StatusBuilder().Online("node1", "node2").Running("node2", "d")
+            .History("node1", "d", "ocf:heartbeat:Dummy", ("start", 0, 0), ("monitor", 7, 10000));
+        var s = Summary(crm, status);
+        Assert.Contains("Recover d:0 (node1 -> node2)", s);
+        Assert.Contains("Move d:1 (node2 -> node1)", s);
+    }
+
+    [Fact]
     public void A_node_keeps_no_more_than_its_even_share_of_instances_before_the_others_are_placed()
     {
         // Both instances of a non-sticky clone run on node1 (clone-node-max=2 allows it). Only
