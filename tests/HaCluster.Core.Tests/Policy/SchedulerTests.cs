@@ -260,6 +260,17 @@ public class SchedulerTests
     }
 
     [Fact]
+    public void A_clone_instance_stopping_on_the_dependents_node_leaves_what_is_ordered_after_the_clone_running()
+    {
+        // d's copy on node2 must stop (the clone is now unwelcome there); p, ordered after the
+        // clone but not colocated with it, keeps running on node2: the clone is still running
+        // (crm_simulate 2.1.5 agrees, seed 192 of the clone differential).
+        var crm = TwoNodes + "primitive d Dummy\nclone cl d\nprimitive p Dummy\nlocation l cl -43: node2\norder o inf: cl p";
+        var status = new StatusBuilder().Online("node1", "node2").Running("node1", "d").Running("node2", "d").Running("node2", "p");
+        Assert.Equal(new[] { "Stop d:1 (node2) due to node availability" }, Summary(crm, status));
+    }
+
+    [Fact]
     public void A_restart_that_also_promotes_is_reported_as_a_restart_with_both_roles()
     {
         var crm = TwoNodes + "primitive d Dummy\nclone cl d meta clone-max=2 notify=true\nprimitive s ocf:pacemaker:Stateful\nms m s\norder o inf: cl m";
