@@ -335,16 +335,19 @@ internal sealed class OrderPropagation(WorkingSet ws)
             {
                 // Nothing of the first clone on this node: this instance cannot be active here.
                 // crm_simulate gives its stop no reason of its own; it shows the one its start got,
-                // which only notifications give (either clone notifying): required by the first
-                // instance of the first clone that starts anywhere, if any does.
+                // which only notifications give (either clone notifying): required by the start of
+                // the first clone's instance with the same number, or else of its first instance
+                // that starts anywhere, if any does (read off crm_simulate 2.1.5's summaries).
                 if (then.AssignedTo is null) return false;
                 then.AssignedTo = null;
                 then.StartWithdrawn = true;
                 then.PromotionWithdrawn = then.NextRole == Role.Promoted;
                 then.NextRole = Role.Stopped;
                 var notifying = CibBoolean.IsTrue(e.First.MetaValue("notify")) || CibBoolean.IsTrue(e.Then.MetaValue("notify"));
-                var starting = ((SchedClone)e.First).Primitives().FirstOrDefault(p => p.Managed && WillRun(p)
-                    && (!p.ActiveOn.ContainsKey(p.AssignedTo!) || p.Failed || p.RestartReason is not null));
+                var starts = ((SchedClone)e.First).Primitives().Where(p => p.Managed && WillRun(p)
+                    && (!p.ActiveOn.ContainsKey(p.AssignedTo!) || p.Failed || p.RestartReason is not null)).ToList();
+                var number = then.Id[then.Id.LastIndexOf(':')..];
+                var starting = starts.FirstOrDefault(p => p.Id.EndsWith(number, StringComparison.Ordinal)) ?? starts.FirstOrDefault();
                 if (Active(then))
                     then.ForcedStopReason ??= starting is null || !notifying || e.FirstAction != "start" ? "" : $"due to required {starting.Id} start";
                 return true;

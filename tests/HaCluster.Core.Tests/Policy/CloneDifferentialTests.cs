@@ -188,6 +188,8 @@ public class CloneDifferentialTests(ITestOutputHelper log)
             OurSummary(138).OrderBy(l => l, StringComparer.Ordinal));
         // Seed 103: the same loss of a partner without notifications: no reason at all.
         Assert.Contains("Stop s:0 (Unpromoted node3)", OurSummary(103));
+        // Seed 287: d:0 and d:1 both start; s:1 names its own number's partner, d:1.
+        Assert.Contains("Stop s:1 (Unpromoted node3) due to required d:1 start", OurSummary(287));
     }
 
     [Fact]
