@@ -149,7 +149,9 @@ internal sealed class ActionPlanner(WorkingSet ws)
             return FirstThatChanges(p) is { } first
                 ? new ResourceChange("Move", p.Id, Details(current, from, next, to), $"due to unrunnable {first.Id} stop")
                 : new ResourceChange("Migrate", p.Id, Details(current, from, next, to));
-        return new ResourceChange(failed ? "Recover" : "Move", p.Id, Details(current, from, next, to));
+        return failed
+            ? new ResourceChange("Recover", p.Id, Details(current, from, next, to), p.RestartReason is { Length: > 0 } why ? why : null)
+            : new ResourceChange("Move", p.Id, Details(current, from, next, to));
     }
 
     /// <summary>

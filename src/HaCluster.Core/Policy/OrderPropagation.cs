@@ -316,6 +316,10 @@ internal sealed class OrderPropagation(WorkingSet ws)
         _ => $"{r.Id} {action}",
     };
 
+    /// <summary>Either side of an order sends notifications (which give crm_simulate's actions more reasons).</summary>
+    private static bool Notifying(SchedResource first, SchedResource then) =>
+        CibBoolean.IsTrue(first.MetaValue("notify")) || CibBoolean.IsTrue(then.MetaValue("notify"));
+
     private bool Apply(Edge e, SchedPrimitive then)
     {
         if (!then.Managed || e.ThenAction != "start") return false;
@@ -343,13 +347,12 @@ internal sealed class OrderPropagation(WorkingSet ws)
                 then.StartWithdrawn = true;
                 then.PromotionWithdrawn = then.NextRole == Role.Promoted;
                 then.NextRole = Role.Stopped;
-                var notifying = CibBoolean.IsTrue(e.First.MetaValue("notify")) || CibBoolean.IsTrue(e.Then.MetaValue("notify"));
                 var starts = ((SchedClone)e.First).Primitives().Where(p => p.Managed && WillRun(p)
                     && (!p.ActiveOn.ContainsKey(p.AssignedTo!) || p.Failed || p.RestartReason is not null)).ToList();
                 var number = then.Id[then.Id.LastIndexOf(':')..];
                 var starting = starts.FirstOrDefault(p => p.Id.EndsWith(number, StringComparison.Ordinal)) ?? starts.FirstOrDefault();
                 if (Active(then))
-                    then.ForcedStopReason ??= starting is null || !notifying || e.FirstAction != "start" ? "" : $"due to required {starting.Id} start";
+                    then.ForcedStopReason ??= starting is null || !Notifying(e.First, e.Then) || e.FirstAction != "start" ? "" : $"due to required {starting.Id} start";
                 return true;
             }
             first = partner;
@@ -379,6 +382,15 @@ internal sealed class OrderPropagation(WorkingSet ws)
         if (e.Relaxed is not null) return false;
         if (Required(first, e.FirstAction, then.AssignedTo, then.EnclosingClone is not null) && WillRun(then) && then.ActiveOn.ContainsKey(then.AssignedTo!)
             && !then.Failed && then.RestartReason is null && then.ActiveOn.Count == 1)
+        {
+            then.RestartReason = $"due to required {Describe(first, e.FirstAction)}";
+            return true;
+        }
+        // A failed clone instance recovered on another node is started there anyway; with
+        // notifications crm_simulate still names the clone its start waits for (not
+        // interleaved), as it would for a restart (one recovered in place gets no reason).
+        if (!interleaved && then.EnclosingClone is { } enclosing && Notifying(e.First, enclosing) && then.Failed && WillRun(then) && !then.ActiveOn.ContainsKey(then.AssignedTo!)
+            && then.RestartReason is null && Required(first, e.FirstAction, then.AssignedTo, true))
         {
             then.RestartReason = $"due to required {Describe(first, e.FirstAction)}";
             return true;

@@ -193,6 +193,16 @@ public class CloneDifferentialTests(ITestOutputHelper log)
     }
 
     [Fact]
+    public void A_failed_instance_recovered_on_another_node_names_the_clone_it_waits_for_only_with_notifications()
+    {
+        // Seed 299: ms (notifying) is ordered after cl, whose instances start; the failed s:0
+        // moves to node2 and crm_simulate names cl as the reason, as for the restarts beside it.
+        Assert.Contains("Recover s:0 (Promoted node1 -> Unpromoted node2) due to required cl running", OurSummary(299));
+        // Seed 385: the same without notifications: no reason.
+        Assert.Contains("Recover s:1 (node2 -> node3 Unpromoted)", OurSummary(385));
+    }
+
+    [Fact]
     public void Agreement_with_crm_simulate_on_random_clusters_with_clones()
     {
         var known = File.ReadAllLines(KnownFile).Select(l => l.Split('#')[0].Trim()).Where(l => l.Length > 0).Select(int.Parse).ToHashSet();
