@@ -178,6 +178,7 @@ internal sealed class CloneAssigner(WorkingSet ws, Placement placement)
     /// </summary>
     private void Place(SchedResource instance, SchedNode node)
     {
+        instance.AssignedScore = instance.Anchor.Effective(node);
         var blocked = false;
         foreach (var p in instance.Primitives())
         {

@@ -545,6 +545,10 @@ internal sealed class Placement(WorkingSet ws)
         var attr = c.NodeAttribute ?? "#uname";
         var values = targets.Select(n => n.Attribute(attr)).Where(v => v is not null).ToHashSet();
         if (targets.Count == 0 && c.Score < 0) return;
+        // Mandatory with a promotable clone's promoted role: the dependent adds, on each node
+        // where a promoted instance goes, that instance's score there (Pacemaker merges them).
+        var promotedScores = c.Score >= Inf && c.PrimaryRole == Role.Promoted && primary is SchedClone { Promotable: true } promotable
+            ? PromotedInstanceScores(promotable) : null;
         foreach (var n in dependent.Allowed.Keys.ToList())
         {
             if (targets.Count == 0)
@@ -552,6 +556,8 @@ internal sealed class Placement(WorkingSet ws)
             else if (values.Contains(n.Attribute(attr)))
             {
                 if (c.Score < Inf) dependent.Allowed[n] = Score.Add(c.Score, dependent.Allowed[n]);
+                else if (promotedScores is not null && promotedScores.TryGetValue(n, out var instanceScore))
+                    dependent.Allowed[n] = Score.Add(instanceScore, dependent.Allowed[n]);
             }
             else if (c.Score >= Inf)
                 dependent.Allowed[n] = -Inf;
@@ -561,6 +567,16 @@ internal sealed class Placement(WorkingSet ws)
         {
             dependent.ReplaceAllowed(archive);
         }
+    }
+
+    /// <summary>Where a promotable clone's instances are promoted, and each one's score there when it was placed.</summary>
+    private static Dictionary<SchedNode, int> PromotedInstanceScores(SchedClone clone)
+    {
+        var scores = new Dictionary<SchedNode, int>();
+        foreach (var instance in clone.Instances)
+            if (instance.AssignedTo is { } node && instance.Primitives().All(p => p.NextRole == Role.Promoted))
+                scores.TryAdd(node, instance.AssignedScore);
+        return scores;
     }
 
     private void AddDependentScores(SchedColocation c, SchedResource rsc)

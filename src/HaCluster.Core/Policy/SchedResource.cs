@@ -32,6 +32,8 @@ public abstract class SchedResource(string id, SchedResource? parent)
     public List<string> Explanation { get; } = new();
 
     public SchedNode? AssignedTo { get; set; }
+    /// <summary>A clone instance's score on the node it was given, when it was given it.</summary>
+    public int AssignedScore { get; set; }
     public bool Provisional { get; set; } = true;
     public bool Assigning { get; set; }
     public bool Merging { get; set; }

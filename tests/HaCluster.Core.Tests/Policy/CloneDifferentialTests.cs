@@ -203,6 +203,16 @@ public class CloneDifferentialTests(ITestOutputHelper log)
     }
 
     [Fact]
+    public void What_must_be_with_the_promoted_instance_adds_that_instances_score_on_its_node()
+    {
+        // Seed 236: p2 must be with ms:Promoted and dislikes node1 (-11), where s:0 is promoted
+        // with a score of 31 (promotion score 30, stickiness 1). Pacemaker adds the instance's
+        // score to p2's there: 20, so p2 starts on node1 (crm_simulate -s: "p2 allocation score on
+        // node1: 20"); it used to stay stopped.
+        Assert.Contains("Start p2 (node1)", OurSummary(236));
+    }
+
+    [Fact]
     public void Agreement_with_crm_simulate_on_random_clusters_with_clones()
     {
         var known = File.ReadAllLines(KnownFile).Select(l => l.Split('#')[0].Trim()).Where(l => l.Length > 0).Select(int.Parse).ToHashSet();
