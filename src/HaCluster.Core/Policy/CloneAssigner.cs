@@ -32,7 +32,10 @@ internal sealed class CloneAssigner(WorkingSet ws, Placement placement)
 
         var perNode = new Dictionary<SchedNode, int>();
         var assigned = 0;
-        bool Room(SchedNode n) => perNode.GetValueOrDefault(n) < clone.CloneNodeMax && assigned < clone.CloneMax;
+        // A node where the clone itself scores below zero takes no instance, whatever the
+        // instance's own score there (its stickiness, say): Pacemaker bans it for every instance.
+        bool Room(SchedNode n) => perNode.GetValueOrDefault(n) < clone.CloneNodeMax && assigned < clone.CloneMax
+                                  && !(clone.Allowed.TryGetValue(n, out var cloneScore) && cloneScore < 0);
         var dependents = new DependentsOfInstances(clone, placement);
 
         // First: instances stay where they run, if that node still may host them, but no node

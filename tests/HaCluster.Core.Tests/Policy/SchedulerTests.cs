@@ -447,6 +447,21 @@ public class SchedulerTests
     }
 
     [Fact]
+    public void A_node_where_the_clone_itself_scores_below_zero_takes_no_instance_even_a_sticky_one()
+    {
+        // d runs on node2, where the clone scores -1; the instance's stickiness of 1 brings its
+        // own score there to 0, but Pacemaker bans every instance from a node its clone scores
+        // below zero: d moves to node1, and the second instance starts on node3 (crm_simulate 2.1.5,
+        // seed 327 of the clone differential).
+        var crm = "node node1\nnode node2\nnode node3\nproperty stonith-enabled=false\nprimitive d Dummy\nclone cl d\nlocation l cl -1: node2";
+        var status = new StatusBuilder().Online("node1", "node2", "node3").Running("node2", "d");
+        var s = Summary(crm, status);
+        Assert.Contains("Move d:0 (node2 -> node1)", s);
+        Assert.Contains("Start d:1 (node3)", s);
+        Assert.Equal(2, s.Count);
+    }
+
+    [Fact]
     public void A_node_keeps_no_more_than_its_even_share_of_instances_before_the_others_are_placed()
     {
         // Both instances of a non-sticky clone run on node1 (clone-node-max=2 allows it). Only
