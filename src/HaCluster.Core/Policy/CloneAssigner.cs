@@ -240,14 +240,10 @@ internal sealed class CloneAssigner(WorkingSet ws, Placement placement)
         // that must be with the clone prefer order the candidates, as Pacemaker adds an
         // instance's promotion priority to the clone's node score; but an instance whose own
         // score (promotion score, the clone's own role colocations) is negative (no promotion
-        // score recorded, say) is never promoted on account of them.
-        candidates = candidates.Select(c =>
-        {
-            var node = c.Instance.AssignedTo!;
-            var own = Score.Add(c.Score, OwnRoleColocationScore(clone, node));
-            if (own < 0) return (c.Instance, own);
-            return (c.Instance, Score.Add(Score.Add(own, clone.Allowed.GetValueOrDefault(node)), DependentsPreference(clone, node)));
-        }).ToList();
+        // score recorded, say) is never promoted on account of them. Instances on one node share
+        // its score: the one promoted now, then the one with the higher score of its own, wins.
+        var own = candidates.ToDictionary(c => c.Instance, c => Score.Add(c.Score, OwnRoleColocationScore(clone, c.Instance.AssignedTo!)));
+        candidates = PromotionOrder(clone, candidates.Select(c => (c.Instance, own[c.Instance])).ToList());
         var promotedPerNode = new Dictionary<SchedNode, int>();
         var promoted = 0;
         // An instance the cluster cannot touch (blocked, unmanaged) that stays promoted takes
@@ -260,7 +256,8 @@ internal sealed class CloneAssigner(WorkingSet ws, Placement placement)
         }
         foreach (var (instance, score) in candidates
                      .OrderByDescending(c => c.Score)
-                     .ThenByDescending(c => c.Instance.Primitives().Any(p => p.CurrentRole == Role.Promoted) ? 1 : 0))
+                     .ThenByDescending(c => c.Instance.Primitives().Any(p => p.CurrentRole == Role.Promoted) ? 1 : 0)
+                     .ThenByDescending(c => own[c.Instance]))
         {
             if (score < 0 || promoted >= clone.PromotedMax) break;
             var node = instance.AssignedTo!;
@@ -369,23 +366,26 @@ internal sealed class CloneAssigner(WorkingSet ws, Placement placement)
     }
 
     /// <summary>
-    /// The positive preferences of resources that must be with the clone or its Promoted
-    /// instance (a DRBD master goes where its filesystem and service prefer to run): Pacemaker
-    /// merges them into the clone's node scores, which order promotion. Merged into a clone,
-    /// they only ever add (Pacemaker's "non-negative" merge): a dependent banned from a node
-    /// does not veto promoting there.
+    /// What orders the instances for promotion, as Pacemaker 2.1.5 computes it: the clone's own
+    /// node scores, with the preferences of what must be with the clone merged in as when the
+    /// clone was placed (any role); each instance's own promotion score added on its node; then
+    /// the preferences of what must be with the Promoted instance merged in again. Both merges
+    /// keep what was not negative at zero or above (a DRBD master still goes where its
+    /// filesystem prefers; a dislike only lowers), and one that would leave no node usable is
+    /// rolled back (a dependent banned everywhere vetoes nothing). An instance whose own score
+    /// is negative keeps it: it is not promoted on account of the others.
     /// </summary>
-    private static int DependentsPreference(SchedClone clone, SchedNode node)
+    private List<(SchedResource Instance, int Score)> PromotionOrder(SchedClone clone, List<(SchedResource Instance, int Own)> candidates)
     {
-        var total = 0;
+        var nodes = new Dictionary<SchedNode, int>(clone.Allowed);
         foreach (var c in clone.WithThis.Where(c => c.PrimaryRole is Role.Promoted or Role.Unknown or Role.Started && c.Influence))
-        {
-            if (!c.Dependent.Allowed.TryGetValue(node, out var score) || !node.CanRunResources || score <= 0) continue;
-            var factor = (double)c.Score / Inf;
-            var weighted = (int)Math.Round(factor * Math.Clamp(score, -Inf, Inf), MidpointRounding.AwayFromZero);
-            if (weighted > 0) total = Score.Add(total, weighted);
-        }
-        return total;
+            placement.AddColocatedNodeScores(c.Dependent, ref nodes, c.NodeAttribute, (float)c.Score / Inf, onlyPositive: true, towardsPrimaries: false);
+        foreach (var (instance, own) in candidates)
+            if (own >= 0 && nodes.ContainsKey(instance.AssignedTo!))
+                nodes[instance.AssignedTo!] = Score.Add(nodes[instance.AssignedTo!], own);
+        foreach (var c in clone.WithThis.Where(c => c.PrimaryRole is Role.Promoted && c.Influence))
+            placement.AddColocatedNodeScores(c.Dependent, ref nodes, c.NodeAttribute, (float)c.Score / Inf, onlyPositive: true, towardsPrimaries: false);
+        return candidates.Select(c => (c.Instance, c.Own < 0 ? c.Own : nodes.GetValueOrDefault(c.Instance.AssignedTo!, c.Own))).ToList();
     }
 
     private int PromotionScore(SchedClone clone, Dictionary<string, List<SchedPrimitive>>? siblings, SchedResource instance, SchedNode node)

@@ -213,6 +213,21 @@ public class CloneDifferentialTests(ITestOutputHelper log)
     }
 
     [Fact]
+    public void What_must_be_with_the_promoted_instance_weighs_its_dislikes_too_when_choosing_which_to_promote()
+    {
+        // Seed 201: p0 must be with ms:Promoted and dislikes node1 (-18). node1 and node2 both
+        // say master-s 75; s:0 runs on node1, a fresh s:3 starts on node2. Pacemaker merges p0's
+        // preferences into the promotion order, its dislike included (75 - 18 = 57 on node1
+        // against 75 on node2), so s:3 is promoted and p0 follows it. Pacemaker's own
+        // Transition Summary, from crm_simulate -S on this CIB:
+        Assert.Equal(new[] { "Promote s:3 (Stopped -> Promoted node2)", "Start p0 (node2)", "Start p1 (node1)" },
+            OurSummary(201).OrderBy(l => l, StringComparer.Ordinal));
+        // Seed 8: s:1 is recovered where it runs and promoted there (the promotion order counts
+        // what must be with the clone once when it was placed and once more at promotion).
+        Assert.Contains("Recover s:1 (Unpromoted -> Promoted node2)", OurSummary(8));
+    }
+
+    [Fact]
     public void Agreement_with_crm_simulate_on_random_clusters_with_clones()
     {
         var known = File.ReadAllLines(KnownFile).Select(l => l.Split('#')[0].Trim()).Where(l => l.Length > 0).Select(int.Parse).ToHashSet();
