@@ -28,6 +28,7 @@ internal sealed class Placement(WorkingSet ws)
         new TicketPolicy(ws).Apply();
         ApplyStickinessAndFailures();
         BuildColocations();
+        SortColocations();
         foreach (var r in SortedForAssignment())
         {
             Assign(r);
@@ -274,12 +275,48 @@ internal sealed class Placement(WorkingSet ws)
 
     // ------------------------------------------------------------------ colocations
 
-    private void AddColocation(string id, SchedResource dependent, SchedResource primary, int score, Role depRole, Role priRole, string? attr, bool influence)
+    private void AddColocation(string id, SchedResource dependent, SchedResource primary, int score, Role depRole, Role priRole, string? attr, bool influence,
+        SchedResource? namedDependent = null, SchedResource? namedPrimary = null)
     {
         var c = new SchedColocation(id, dependent, primary, score, depRole, priRole, attr, influence);
         dependent.ThisWith.Add(c);
         primary.WithThis.Add(c);
         ws.Colocations.Add(c);
+        named[c] = (namedDependent ?? dependent, namedPrimary ?? primary);
+    }
+
+    /// <summary>The resources a colocation names (a group, not the member that stands for it).</summary>
+    private readonly Dictionary<SchedColocation, (SchedResource Dependent, SchedResource Primary)> named = new(ReferenceEqualityComparer.Instance);
+
+    /// <summary>
+    /// Each resource's colocations in the order Pacemaker 2.1.5 keeps them (and so applies
+    /// them): by the other resource's priority, highest first; then clones before groups before
+    /// primitives, promotable clones first; then by the other resource's id; else as configured.
+    /// </summary>
+    private void SortColocations()
+    {
+        static int Variant(SchedResource r) => r switch { SchedClone => 2, SchedGroup => 1, _ => 0 };
+        static IEnumerable<SchedColocation> Sorted(List<SchedColocation> list, Func<SchedColocation, SchedResource> other) =>
+            list.OrderByDescending(c => other(c).Priority)
+                .ThenByDescending(c => Variant(other(c)))
+                .ThenByDescending(c => other(c) is SchedClone { Promotable: true } ? 1 : 0)
+                .ThenBy(c => other(c).Id, StringComparer.Ordinal)
+                .ToList();
+        foreach (var r in ws.AllResources())
+        {
+            if (r.ThisWith.Count > 1)
+            {
+                var sorted = Sorted(r.ThisWith, c => named[c].Primary);
+                r.ThisWith.Clear();
+                r.ThisWith.AddRange(sorted);
+            }
+            if (r.WithThis.Count > 1)
+            {
+                var sorted = Sorted(r.WithThis, c => named[c].Dependent);
+                r.WithThis.Clear();
+                r.WithThis.AddRange(sorted);
+            }
+        }
     }
 
     private void BuildColocations()
@@ -342,7 +379,7 @@ internal sealed class Placement(WorkingSet ws)
         if ((priRole is Role.Promoted or Role.Unpromoted && !IsPromotable(primary))
             || (depRole is Role.Promoted or Role.Unpromoted && !IsPromotable(dependent))) return;
         var influence = CibBoolean.TryParse(primary.MetaValue("critical") ?? dependent.MetaValue("critical")) ?? true;
-        AddColocation(id, dependent.Anchor, primary.Anchor, score, depRole, priRole, attr, influence);
+        AddColocation(id, dependent.Anchor, primary.Anchor, score, depRole, priRole, attr, influence, dependent, primary);
     }
 
     // ------------------------------------------------------------------ assignment order

@@ -473,6 +473,22 @@ public class SchedulerTests
     }
 
     [Fact]
+    public void A_resources_colocations_apply_groups_before_primitives_whatever_the_configuration_order()
+    {
+        // r2 must be with the group g0 and would like to be with r7 (12). Pacemaker keeps r2's
+        // colocations with groups before those with primitives: g0 is placed first (node1), so
+        // when r7 is placed it already sees r2 banned from node2 (-12 there) and goes to node1;
+        // r6 then balances to node2 (crm_simulate 2.1.5, seed 112 of the differential).
+        var crm = TwoNodes + "primitive r0 Dummy\nprimitive r1 Dummy\ngroup g0 r0 r1\nprimitive r2 Dummy\n" +
+                  "primitive r3 Dummy\nprimitive r4 Dummy\nprimitive r5 Dummy\ngroup g2 r3 r4 r5\nprimitive r6 Dummy\nprimitive r7 Dummy\n" +
+                  "location l0 g2 37: node2\ncolocation c1 12: r2 r7\ncolocation c2 inf: r2 g0";
+        var s = Summary(crm, new StatusBuilder().Online("node1", "node2"));
+        Assert.Contains("Start r7 (node1)", s);
+        Assert.Contains("Start r6 (node2)", s);
+        Assert.Contains("Start r2 (node1)", s);
+    }
+
+    [Fact]
     public void A_clone_instance_active_on_a_lost_node_is_placed_before_the_inactive_ones()
     {
         // a:1 runs on node3, which is lost: it is placed first, on the emptier node2, and a:0
