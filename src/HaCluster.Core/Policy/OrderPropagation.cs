@@ -195,10 +195,6 @@ internal sealed class OrderPropagation(WorkingSet ws)
     private List<Edge> BuildEdges()
     {
         var edges = new List<Edge>();
-        foreach (var g in ws.AllResources().OfType<SchedGroup>())
-            for (int i = 1; i < g.Children.Count; i++)
-                edges.Add(new Edge(g.Id, g.Children[i - 1], "start", g.Children[i], "start"));
-
         foreach (var o in ws.Config.Constraints.OfType<OrderConstraint>())
         {
             if (!o.IsMandatory) continue;
@@ -206,6 +202,11 @@ internal sealed class OrderPropagation(WorkingSet ws)
             foreach (var pair in OrderPairs.Of(ws, o))
                 edges.Add(new Edge(o.Id, pair.First, pair.FirstAction, pair.Then, pair.ThenAction, symmetrical, pair.Relaxed));
         }
+        // Groups chain their members after the configured orders: a member restarted for what
+        // its group is ordered after names that, not its predecessor's recovery.
+        foreach (var g in ws.AllResources().OfType<SchedGroup>())
+            for (int i = 1; i < g.Children.Count; i++)
+                edges.Add(new Edge(g.Id, g.Children[i - 1], "start", g.Children[i], "start"));
         return edges;
     }
 
@@ -316,6 +317,10 @@ internal sealed class OrderPropagation(WorkingSet ws)
         _ => $"{r.Id} {action}",
     };
 
+    /// <summary>It stays where it runs, healthy and not yet restarting: a required start would restart it.</summary>
+    private static bool Restartable(SchedPrimitive p) =>
+        WillRun(p) && p.ActiveOn.ContainsKey(p.AssignedTo!) && !p.Failed && p.RestartReason is null && p.ActiveOn.Count == 1;
+
     /// <summary>Either side of an order sends notifications (which give crm_simulate's actions more reasons).</summary>
     private static bool Notifying(SchedResource first, SchedResource then) =>
         CibBoolean.IsTrue(first.MetaValue("notify")) || CibBoolean.IsTrue(then.MetaValue("notify"));
@@ -380,8 +385,30 @@ internal sealed class OrderPropagation(WorkingSet ws)
         // Enough of a "one or more" first can run: the dependent may start; it is not restarted
         // for one of them starting.
         if (e.Relaxed is not null) return false;
-        if (Required(first, e.FirstAction, then.AssignedTo, then.EnclosingClone is not null) && WillRun(then) && then.ActiveOn.ContainsKey(then.AssignedTo!)
-            && !then.Failed && then.RestartReason is null && then.ActiveOn.Count == 1)
+        // Ordered after a whole group: crm_simulate requires each member's start from the first
+        // in turn, and a member made to restart requires the next one's start at once; a member
+        // already starting anyway (recovered) passes nothing on, so the one after it restarts
+        // for the first itself.
+        if (e.Then is SchedGroup group && group.Children.Count > 1 && group.Children[0] == then
+            && Required(first, e.FirstAction, then.AssignedTo, then.EnclosingClone is not null))
+        {
+            var changed = false;
+            SchedPrimitive? restartedBefore = null;
+            foreach (var member in group.Children.Cast<SchedPrimitive>())
+            {
+                if (Restartable(member))
+                {
+                    member.RestartReason = restartedBefore is null
+                        ? $"due to required {Describe(first, e.FirstAction)}"
+                        : $"due to required {restartedBefore.Id} start";
+                    restartedBefore = member;
+                    changed = true;
+                }
+                else restartedBefore = null;
+            }
+            return changed;
+        }
+        if (Required(first, e.FirstAction, then.AssignedTo, then.EnclosingClone is not null) && Restartable(then))
         {
             then.RestartReason = $"due to required {Describe(first, e.FirstAction)}";
             return true;

@@ -489,6 +489,27 @@ public class SchedulerTests
     }
 
     [Fact]
+    public void Members_of_a_group_ordered_after_a_starting_resource_name_it_unless_their_predecessor_restarted_for_it()
+    {
+        // r3 starts; the group g0 (r0 r1 r2) is ordered after it and runs on node2. Each member's
+        // start is required from r3 in turn: r0 restarts for r3, r1 for r0, r2 for r1. With r1
+        // failed (recovered anyway) nothing passes through it: r2 restarts for r3 itself
+        // (crm_simulate 2.1.5, seed 441 of the differential).
+        var crm = TwoNodes + "primitive r0 Dummy op monitor interval=10s\nprimitive r1 Dummy op monitor interval=10s\nprimitive r2 Dummy op monitor interval=10s\n" +
+                  "group g0 r0 r1 r2\nprimitive r3 Dummy\nlocation l r3 100: node1\norder o inf: r3 g0";
+        StatusBuilder Status(int r1Monitor) => new StatusBuilder().Online("node1", "node2").Running("node2", "r0")
+            .History("node2", "r1", "ocf:heartbeat:Dummy", ("start", 0, 0), ("monitor", r1Monitor, 10000)).Running("node2", "r2");
+        var healthy = Summary(crm, Status(0));
+        Assert.Contains("Restart r0 (node2) due to required r3 start", healthy);
+        Assert.Contains("Restart r1 (node2) due to required r0 start", healthy);
+        Assert.Contains("Restart r2 (node2) due to required r1 start", healthy);
+        var failed = Summary(crm, Status(7));
+        Assert.Contains("Restart r0 (node2) due to required r3 start", failed);
+        Assert.Contains("Recover r1 (node2)", failed);
+        Assert.Contains("Restart r2 (node2) due to required r3 start", failed);
+    }
+
+    [Fact]
     public void A_clone_instance_active_on_a_lost_node_is_placed_before_the_inactive_ones()
     {
         // a:1 runs on node3, which is lost: it is placed first, on the emptier node2, and a:0
