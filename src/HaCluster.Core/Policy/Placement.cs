@@ -137,7 +137,8 @@ internal sealed class Placement(WorkingSet ws)
                 {
                     var node = ws.FindNode(l.Node);
                     if (node is null) continue;
-                    foreach (var leaf in Leaves(target)) AddScore(leaf, node, (l.Score ?? Score.Zero).Value, $"location {l.Id}");
+                    foreach (var (leaf, score, group) in LocationTargets(target, (l.Score ?? Score.Zero).Value))
+                        AddScore(leaf, node, score, $"location {l.Id}{FirstMemberNote(group)}");
                     NoteDiscovery(l, target, node);
                     continue;
                 }
@@ -162,7 +163,8 @@ internal sealed class Placement(WorkingSet ws)
                             score = s.Value;
                         }
                         else score = (rule.Score ?? Score.Zero).Value;
-                        foreach (var leaf in Leaves(target)) AddScore(leaf, node, score, $"location {l.Id} (rule {rule.Id ?? "matched"})");
+                        foreach (var (leaf, share, group) in LocationTargets(target, score))
+                            AddScore(leaf, node, share, $"location {l.Id} (rule {rule.Id ?? "matched"}){FirstMemberNote(group)}");
                         NoteDiscovery(l, target, node);
                     }
                 }
@@ -170,6 +172,26 @@ internal sealed class Placement(WorkingSet ws)
         }
         ApplyExclusiveDiscovery();
     }
+
+    /// <summary>
+    /// What a location on <paramref name="r"/> scores, resource by resource (Pacemaker 2.1.5):
+    /// a clone passes it to every instance; a group (its members colocated, the default) to
+    /// itself and its first member in full, and to the later members at 0 (they may run there,
+    /// and follow the first member, whose scores already count theirs).
+    /// </summary>
+    private static IEnumerable<(SchedResource Leaf, int Score, SchedGroup? CountedOnFirstOf)> LocationTargets(SchedResource r, int score, SchedGroup? countedOnFirstOf = null)
+    {
+        yield return (r, score, countedOnFirstOf);
+        var colocatedGroup = r is SchedGroup g && CibBoolean.TryParse(g.MetaValue("collocated")) != false ? g : null;
+        for (var i = 0; i < r.Children.Count; i++)
+        {
+            var later = colocatedGroup is not null && i > 0;
+            foreach (var target in LocationTargets(r.Children[i], later ? 0 : score, later ? colocatedGroup : countedOnFirstOf))
+                yield return target;
+        }
+    }
+
+    private static string FirstMemberNote(SchedGroup? group) => group is null ? "" : $" (it counts on {group.Id}'s first member)";
 
     /// <summary>
     /// A location's resource-discovery mode for the nodes it applies to: "never" (do not probe

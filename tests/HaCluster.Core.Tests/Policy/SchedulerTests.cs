@@ -510,6 +510,19 @@ public class SchedulerTests
     }
 
     [Fact]
+    public void A_location_on_a_group_counts_once_on_its_first_member_not_once_per_member()
+    {
+        // g prefers node1 (49) but dislikes being with r6 (-84), which runs on node1. Pacemaker
+        // 2.1.5 gives the location's score to g's first member only (the later ones follow it):
+        // 49 - 84 < 0, so g starts on node2. Counted on every member, b's 49 merged into a's
+        // scores would have outweighed the dislike (crm_simulate agrees, seed 215 of the differential).
+        var crm = TwoNodes + "primitive a Dummy\nprimitive b Dummy\ngroup g a b\nprimitive r6 Dummy meta resource-stickiness=86\n" +
+                  "location l g 49: node1\ncolocation c -84: g r6";
+        var s = Summary(crm, new StatusBuilder().Online("node1", "node2").Running("node1", "r6"));
+        Assert.Equal(new[] { "Start a (node2)", "Start b (node2)" }, s.OrderBy(x => x, StringComparer.Ordinal));
+    }
+
+    [Fact]
     public void A_clone_instance_active_on_a_lost_node_is_placed_before_the_inactive_ones()
     {
         // a:1 runs on node3, which is lost: it is placed first, on the emptier node2, and a:0
