@@ -42,7 +42,19 @@ internal sealed class CloneAssigner(WorkingSet ws, Placement placement)
         // keeps more than its even share (clone-max over the nodes available to the clone, at
         // least one) in this pass: the rest are placed with the others, which may spread them.
         var evenShare = Math.Max(1, clone.CloneMax / Math.Max(1, dependents.AvailableNodes));
-        foreach (var instance in clone.Instances)
+        // Instances in Pacemaker's order (pcmk__cmp_instance), for both passes: one active where it is
+        // now ruled out last, then by promotion priority, then active before inactive, then on a
+        // node that can run resources, then not failed before failed, then by how much the clone's
+        // colocations favour its node; else by number.
+        var order = clone.Instances
+                     .OrderBy(i => i.Anchor.CurrentNode is { } at && i.Primitives().Any(p => !p.Allowed.TryGetValue(at, out var score) || score < 0) ? 1 : 0)
+                     .ThenByDescending(i => priority.GetValueOrDefault(i))
+                     .ThenBy(i => i.Anchor.CurrentNode is not { } at ? 2 : at.CanRunResources ? 0 : 1)
+                     // Of two active ones, a healthy one before one that failed.
+                     .ThenBy(i => i.Anchor.CurrentNode is not null && i.Primitives().Any(p => p.Failed) ? 1 : 0)
+                     // Then the one whose node the clone's colocations favour more.
+                     .ThenByDescending(i => i.Anchor.CurrentNode is { } at ? ColocationScoreOn(clone, at) : 0).ToList();
+        foreach (var instance in order)
         {
             var anchor = instance.Anchor;
             var current = anchor.CurrentNode;
@@ -76,12 +88,7 @@ internal sealed class CloneAssigner(WorkingSet ws, Placement placement)
         // (Pacemaker's pcmk__cmp_instance: one active where it is now ruled out last, then by
         // promotion priority, then active before inactive, then on a node that can run resources,
         // then not failed before failed.)
-        foreach (var instance in clone.Instances.Where(i => i.AssignedTo is null && i.Provisional)
-                     .OrderBy(i => i.Anchor.CurrentNode is { } at && i.Primitives().Any(p => !p.Allowed.TryGetValue(at, out var score) || score < 0) ? 1 : 0)
-                     .ThenByDescending(i => priority.GetValueOrDefault(i))
-                     .ThenBy(i => i.Anchor.CurrentNode is not { } at ? 2 : at.CanRunResources ? 0 : 1)
-                     // Of two active ones, a healthy one before one that failed.
-                     .ThenBy(i => i.Anchor.CurrentNode is not null && i.Primitives().Any(p => p.Failed) ? 1 : 0))
+        foreach (var instance in order.Where(i => i.AssignedTo is null && i.Provisional))
         {
             if (instance.TargetRole == Role.Stopped) continue;
             var anchor = instance.Anchor;
@@ -295,6 +302,21 @@ internal sealed class CloneAssigner(WorkingSet ws, Placement placement)
             priorities[instance] = priority;
         }
         return priorities;
+    }
+
+    /// <summary>
+    /// How much the clone's colocations favour a node (Pacemaker compares instances by it, on
+    /// their current nodes): what the clone must be with scores there, plus the liking of what
+    /// must be with the clone (dislikes only down to zero).
+    /// </summary>
+    private int ColocationScoreOn(SchedClone clone, SchedNode node)
+    {
+        var table = new Dictionary<SchedNode, int> { [node] = 0 };
+        foreach (var c in clone.ThisWith)
+            placement.AddColocatedNodeScores(c.Primary, ref table, c.NodeAttribute, (float)c.Score / Inf, onlyPositive: false, towardsPrimaries: true);
+        foreach (var c in clone.WithThis.Where(c => c.Influence))
+            placement.AddColocatedNodeScores(c.Dependent, ref table, c.NodeAttribute, (float)c.Score / Inf, onlyPositive: true, towardsPrimaries: false);
+        return table.GetValueOrDefault(node);
     }
 
     /// <summary>An anonymous clone's instances, by the resource they are instances of.</summary>

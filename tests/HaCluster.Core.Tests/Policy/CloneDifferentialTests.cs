@@ -228,6 +228,17 @@ public class CloneDifferentialTests(ITestOutputHelper log)
     }
 
     [Fact]
+    public void Of_two_active_instances_the_one_on_a_node_the_clones_colocations_favour_is_placed_first()
+    {
+        // Seed 122: d runs on node2 (d:0) and node3 (d:1); cl prefers node1 (145) and gcl, which
+        // must be with cl, prefers node3 (80). d:1's node is the one the colocations favour, so
+        // Pacemaker places d:1 first: it takes node1, d:0 stays on node2 and d:2 starts on node3.
+        var ours = OurSummary(122);
+        Assert.Contains("Move d:1 (node3 -> node1)", ours);
+        Assert.Contains("Start d:2 (node3)", ours);
+    }
+
+    [Fact]
     public void Agreement_with_crm_simulate_on_random_clusters_with_clones()
     {
         var known = File.ReadAllLines(KnownFile).Select(l => l.Split('#')[0].Trim()).Where(l => l.Length > 0).Select(int.Parse).ToHashSet();
