@@ -138,9 +138,19 @@ internal sealed class OrderPropagation(WorkingSet ws)
             }
             if (c.Dependent is not SchedPrimitive dependent || !dependent.Managed || !WillRun(dependent)) continue;
             if (eager && c.Primary.Primitives().Any(p => Active(p) && p.ForcedStopReason?.StartsWith("due to unrunnable") == true)) continue;
-            if (!PrimaryCannotRunBeside(c.Primary, dependent.AssignedTo!)) continue;
-            if (Active(dependent)) dependent.ForcedStopReason = $"due to colocation with {c.Primary.Id}";
-            else dependent.BlockedStartReason = $"due to colocation with {c.Primary.Id} (blocked)";
+            // With a promotable clone's Promoted role: the instance to be promoted on the
+            // dependent's node lost its start to an interleaved order, and none is promoted there.
+            var primaryName = c.Primary.Id;
+            if (c.Primary is SchedClone { Promotable: true } promotable && c.PrimaryRole == Role.Promoted)
+            {
+                var node = dependent.AssignedTo!;
+                var withdrawn = promotable.Primitives().FirstOrDefault(p => p.PromotionWithdrawn && p.WithdrawnFrom == node);
+                if (withdrawn is null || promotable.Primitives().Any(p => p.AssignedTo == node && WillRun(p) && p.NextRole == Role.Promoted)) continue;
+                primaryName = withdrawn.Id;
+            }
+            else if (!PrimaryCannotRunBeside(c.Primary, dependent.AssignedTo!)) continue;
+            if (Active(dependent)) dependent.ForcedStopReason = $"due to colocation with {primaryName}";
+            else dependent.BlockedStartReason = $"due to colocation with {primaryName} (blocked)";
             changed = true;
         }
         return changed;
@@ -348,6 +358,7 @@ internal sealed class OrderPropagation(WorkingSet ws)
                 // the first clone's instance with the same number, or else of its first instance
                 // that starts anywhere, if any does (read off crm_simulate 2.1.5's summaries).
                 if (then.AssignedTo is null) return false;
+                then.WithdrawnFrom = then.AssignedTo;
                 then.AssignedTo = null;
                 then.StartWithdrawn = true;
                 then.PromotionWithdrawn = then.NextRole == Role.Promoted;

@@ -164,6 +164,8 @@ public sealed class SchedPrimitive(string id, SchedResource? parent, Primitive d
     /// clone's promote from its instances' promote actions, which the withdrawal leaves alone).
     /// </summary>
     public bool PromotionWithdrawn { get; set; }
+    /// <summary>The node a withdrawn start (<see cref="StartWithdrawn"/>) was planned on.</summary>
+    public SchedNode? WithdrawnFrom { get; set; }
     /// <summary>Set by order propagation: it must restart because something it is ordered after (re)starts.</summary>
     public string? RestartReason { get; set; }
 

@@ -65,7 +65,7 @@ public static class Scheduler
             if (!p.Managed) yield return "  it is not managed (is-managed=false, maintenance, blocked, or fencing enabled without a fencing device): the cluster leaves it alone";
             if (p.TargetRole == Role.Stopped) yield return "  target-role is Stopped";
             foreach (var reason in new[] { p.BlockedStartReason, p.ForcedStopReason, p.RestartReason })
-                if (reason is not null) yield return "  order: " + reason;
+                if (reason is { Length: > 0 }) yield return "  order: " + reason;
             if (p.Explanation.Count > 0)
             {
                 yield return "  because:";
@@ -73,8 +73,12 @@ public static class Scheduler
             }
             yield return "  final scores: " + string.Join(", ", p.Allowed.OrderByDescending(kv => kv.Value).ThenBy(kv => kv.Key.Name, StringComparer.Ordinal)
                 .Select(kv => $"{kv.Key.Name} {Score.FromLong(kv.Value)}{(kv.Key.CanRunResources ? "" : " (node cannot run resources)")}"));
-            if (p.AssignedTo is null && p.Managed && p.TargetRole != Role.Stopped)
-                yield return "  no node has a score of 0 or more where it may run, so it stays stopped";
+            if (p.StartWithdrawn)
+                yield return $"  it had a node, but it is ordered after an interleaved clone with no instance there, so it {(p.ActiveOn.Count > 0 ? "stops" : "stays stopped")}";
+            else if (p.AssignedTo is null && p.Managed && p.TargetRole != Role.Stopped)
+                yield return p.EnclosingClone is null
+                    ? "  no node has a score of 0 or more where it may run, so it stays stopped"
+                    : "  no node with room for another instance of its clone scores 0 or more for it (or clone-max instances run already), so it stays stopped";
         }
     }
 }
