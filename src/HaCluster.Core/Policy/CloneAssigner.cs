@@ -314,7 +314,7 @@ internal sealed class CloneAssigner(WorkingSet ws, Placement placement)
         var table = new Dictionary<SchedNode, int> { [node] = 0 };
         foreach (var c in clone.ThisWith)
             placement.AddColocatedNodeScores(c.Primary, ref table, c.NodeAttribute, (float)c.Score / Inf, onlyPositive: false, towardsPrimaries: true);
-        foreach (var c in clone.WithThis.Where(c => c.Influence))
+        foreach (var c in clone.WithThis.Where(Placement.HasInfluence))
             placement.AddColocatedNodeScores(c.Dependent, ref table, c.NodeAttribute, (float)c.Score / Inf, onlyPositive: true, towardsPrimaries: false);
         return table.GetValueOrDefault(node);
     }
@@ -400,12 +400,12 @@ internal sealed class CloneAssigner(WorkingSet ws, Placement placement)
     private List<(SchedResource Instance, int Score)> PromotionOrder(SchedClone clone, List<(SchedResource Instance, int Own)> candidates)
     {
         var nodes = new Dictionary<SchedNode, int>(clone.Allowed);
-        foreach (var c in clone.WithThis.Where(c => c.PrimaryRole is Role.Promoted or Role.Unknown or Role.Started && c.Influence))
+        foreach (var c in clone.WithThis.Where(c => c.PrimaryRole is Role.Promoted or Role.Unknown or Role.Started && Placement.HasInfluence(c)))
             placement.AddColocatedNodeScores(c.Dependent, ref nodes, c.NodeAttribute, (float)c.Score / Inf, onlyPositive: true, towardsPrimaries: false);
         foreach (var (instance, own) in candidates)
             if (own >= 0 && nodes.ContainsKey(instance.AssignedTo!))
                 nodes[instance.AssignedTo!] = Score.Add(nodes[instance.AssignedTo!], own);
-        foreach (var c in clone.WithThis.Where(c => c.PrimaryRole is Role.Promoted && c.Influence))
+        foreach (var c in clone.WithThis.Where(c => c.PrimaryRole is Role.Promoted && Placement.HasInfluence(c)))
             placement.AddColocatedNodeScores(c.Dependent, ref nodes, c.NodeAttribute, (float)c.Score / Inf, onlyPositive: true, towardsPrimaries: false);
         return candidates.Select(c => (c.Instance, c.Own < 0 ? c.Own : nodes.GetValueOrDefault(c.Instance.AssignedTo!, c.Own))).ToList();
     }

@@ -638,9 +638,16 @@ internal sealed class Placement(WorkingSet ws)
         return scores;
     }
 
+    /// <summary>
+    /// Whether what must be with a resource pulls it (Pacemaker's colocation influence): the
+    /// dependent is critical (influence=true, the default), or the primary is not active yet.
+    /// </summary>
+    internal static bool HasInfluence(SchedColocation c) => c.Influence || c.Primary.Primitives().All(p => p.ActiveOn.Count == 0);
+
     private void AddDependentScores(SchedColocation c, SchedResource rsc)
     {
-        if (!c.Influence) return;
+        // A non-critical dependent (influence=false) still counts while the primary runs nowhere.
+        if (!HasInfluence(c)) return;
         rsc.Explanation.Add($"preferences of {c.Dependent.Id}, which must be with it (colocation {c.Id}, {FormatScore(c.Score)})");
         var work = new Dictionary<SchedNode, int>(rsc.Allowed);
         AddColocatedNodeScores(c.Dependent, ref work, c.NodeAttribute, (float)c.Score / Inf, rsc is SchedClone, towardsPrimaries: false);
@@ -666,7 +673,7 @@ internal sealed class Placement(WorkingSet ws)
             var colocations = towardsPrimaries ? rsc.ThisWith : rsc.WithThis;
             foreach (var c in colocations.ToList())
             {
-                if (!towardsPrimaries && !c.Influence) continue;
+                if (!towardsPrimaries && !HasInfluence(c)) continue;
                 var other = towardsPrimaries ? c.Primary : c.Dependent;
                 AddColocatedNodeScores(other, ref work, c.NodeAttribute, (factor < 0 ? -1f : 1f) * c.Score / Inf, onlyPositive, towardsPrimaries);
             }

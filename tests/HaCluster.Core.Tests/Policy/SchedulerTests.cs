@@ -523,6 +523,18 @@ public class SchedulerTests
     }
 
     [Fact]
+    public void A_non_critical_dependent_pulls_its_primary_only_while_the_primary_runs_nowhere()
+    {
+        // d (critical=false) must be with p and prefers node2. While p runs nowhere, d's liking
+        // still counts (Pacemaker's influence: critical, or the primary not active yet): both
+        // start on node2, as crm_simulate 2.1.5 says. Once p runs on node1, d does not move it.
+        var crm = TwoNodes + "primitive p Dummy\nprimitive d Dummy meta critical=false\nlocation l d 100: node2\ncolocation c inf: d p";
+        Assert.Equal(new[] { "Start d (node2)", "Start p (node2)" },
+            Summary(crm, new StatusBuilder().Online("node1", "node2")).OrderBy(x => x, StringComparer.Ordinal));
+        Assert.Equal(new[] { "Start d (node1)" }, Summary(crm, new StatusBuilder().Online("node1", "node2").Running("node1", "p")));
+    }
+
+    [Fact]
     public void A_clone_instance_active_on_a_lost_node_is_placed_before_the_inactive_ones()
     {
         // a:1 runs on node3, which is lost: it is placed first, on the emptier node2, and a:0
