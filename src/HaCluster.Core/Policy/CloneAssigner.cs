@@ -81,13 +81,8 @@ internal sealed class CloneAssigner(WorkingSet ws, Placement placement)
             perNode[current] = perNode.GetValueOrDefault(current) + 1;
             assigned++;
         }
-        // Then: the rest, each to the best node with room, in Pacemaker's instance order: active
-        // ones first (those whose node can still run resources before those on a node that is
-        // gone), then the inactive ones, and last those active where they are now ruled out
-        // (their own score there is negative): such one stops, and a fresh one starts (no shuffling).
-        // (Pacemaker's pcmk__cmp_instance: one active where it is now ruled out last, then by
-        // promotion priority, then active before inactive, then on a node that can run resources,
-        // then not failed before failed.)
+        // Then: the rest, each to the best node with room, in the same order (one active where it
+        // is now ruled out comes last: it stops, and a fresh one starts; no shuffling).
         foreach (var instance in order.Where(i => i.AssignedTo is null && i.Provisional))
         {
             if (instance.TargetRole == Role.Stopped) continue;
