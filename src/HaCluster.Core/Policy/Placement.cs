@@ -597,6 +597,13 @@ internal sealed class Placement(WorkingSet ws)
     {
         var primary = c.Primary;
         if (primary.Provisional) Assign(primary is SchedPrimitive { Parent: SchedClone pc } ? pc : primary);
+        // Still unplaced: the colocations loop back to this resource (a with b, b with a), and
+        // Pacemaker leaves a colocation with a primary it could not place yet out of account.
+        if (primary.Provisional)
+        {
+            dependent.Explanation.Add($"colocation {c.Id} left out: {primary.Id} is placed after it (the colocations loop)");
+            return;
+        }
         var targets = PrimaryNodes(primary, c.PrimaryRole, c.Score);
         dependent.Explanation.Add($"colocation {c.Id} ({FormatScore(c.Score)} with {primary.Id}{(c.PrimaryRole == Role.Unknown ? "" : ":" + Roles.Name(c.PrimaryRole))}" +
             $", which {(targets.Count == 0 ? "runs nowhere" : "goes to " + string.Join(", ", targets.Select(n => n.Name)))})");

@@ -535,6 +535,18 @@ public class SchedulerTests
     }
 
     [Fact]
+    public void Two_resources_each_colocated_with_the_other_still_start_together()
+    {
+        // r0 with r1 and r1 with r0, both mandatory: placing r0 first places r1 first, whose
+        // colocation with r0 (not placed yet) is left out as Pacemaker leaves it; r1 takes a
+        // node and r0 follows. Both used to stay stopped (crm_simulate 2.1.5: both start on
+        // node1, seed 734 of the differential).
+        var crm = TwoNodes + "primitive r0 Dummy meta resource-stickiness=119\nprimitive r1 Dummy\ncolocation c0 inf: r0 r1\ncolocation c1 inf: r1 r0";
+        Assert.Equal(new[] { "Start r0 (node1)", "Start r1 (node1)" },
+            Summary(crm, new StatusBuilder().Online("node1", "node2")).OrderBy(x => x, StringComparer.Ordinal));
+    }
+
+    [Fact]
     public void A_clone_instance_active_on_a_lost_node_is_placed_before_the_inactive_ones()
     {
         // a:1 runs on node3, which is lost: it is placed first, on the emptier node2, and a:0
