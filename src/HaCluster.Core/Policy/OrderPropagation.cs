@@ -265,8 +265,7 @@ internal sealed class OrderPropagation(WorkingSet ws)
                 // dependent, colocated with the clone or not; one starting on another node does
                 // not, unless the dependent is itself a clone's instance (clone after clone, not
                 // interleaved): then an instance starting anywhere restarts every instance.
-                || clone.Primitives().Any(p => p.Managed && WillRun(p) && (p.AssignedTo == thenNode || thenIsCloned)
-                   && (!p.ActiveOn.ContainsKey(p.AssignedTo!) || p.Failed || p.RestartReason is not null)),
+                || clone.Primitives().Any(p => Starts(p) && (p.AssignedTo == thenNode || thenIsCloned)),
             // The instance promoted beside the dependent is promoted anew: it restarts there, or
             // another one takes the promoted role there.
             "promote" => clone.Primitives().Any(p => p.Managed && WillRun(p) && p.AssignedTo == thenNode && p.NextRole == Role.Promoted
@@ -327,6 +326,10 @@ internal sealed class OrderPropagation(WorkingSet ws)
         _ => $"{r.Id} {action}",
     };
 
+    /// <summary>It will start where it is placed: new there, moving, recovered or restarting.</summary>
+    private static bool Starts(SchedPrimitive p) =>
+        p.Managed && WillRun(p) && (!p.ActiveOn.ContainsKey(p.AssignedTo!) || p.Failed || p.RestartReason is not null);
+
     /// <summary>It stays where it runs, healthy and not yet restarting: a required start would restart it.</summary>
     private static bool Restartable(SchedPrimitive p) =>
         WillRun(p) && p.ActiveOn.ContainsKey(p.AssignedTo!) && !p.Failed && p.RestartReason is null && p.ActiveOn.Count == 1;
@@ -360,11 +363,9 @@ internal sealed class OrderPropagation(WorkingSet ws)
                 if (then.AssignedTo is null) return false;
                 then.WithdrawnFrom = then.AssignedTo;
                 then.AssignedTo = null;
-                then.StartWithdrawn = true;
                 then.PromotionWithdrawn = then.NextRole == Role.Promoted;
                 then.NextRole = Role.Stopped;
-                var starts = ((SchedClone)e.First).Primitives().Where(p => p.Managed && WillRun(p)
-                    && (!p.ActiveOn.ContainsKey(p.AssignedTo!) || p.Failed || p.RestartReason is not null)).ToList();
+                var starts = ((SchedClone)e.First).Primitives().Where(Starts).ToList();
                 var number = then.Id[then.Id.LastIndexOf(':')..];
                 var starting = starts.FirstOrDefault(p => p.Id.EndsWith(number, StringComparison.Ordinal)) ?? starts.FirstOrDefault();
                 if (Active(then))

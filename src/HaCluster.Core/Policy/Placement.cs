@@ -300,15 +300,11 @@ internal sealed class Placement(WorkingSet ws)
     private void AddColocation(string id, SchedResource dependent, SchedResource primary, int score, Role depRole, Role priRole, string? attr, bool influence,
         SchedResource? namedDependent = null, SchedResource? namedPrimary = null)
     {
-        var c = new SchedColocation(id, dependent, primary, score, depRole, priRole, attr, influence);
+        var c = new SchedColocation(id, dependent, primary, score, depRole, priRole, attr, influence, namedDependent ?? dependent, namedPrimary ?? primary);
         dependent.ThisWith.Add(c);
         primary.WithThis.Add(c);
         ws.Colocations.Add(c);
-        named[c] = (namedDependent ?? dependent, namedPrimary ?? primary);
     }
-
-    /// <summary>The resources a colocation names (a group, not the member that stands for it).</summary>
-    private readonly Dictionary<SchedColocation, (SchedResource Dependent, SchedResource Primary)> named = new(ReferenceEqualityComparer.Instance);
 
     /// <summary>
     /// Each resource's colocations in the order Pacemaker 2.1.5 keeps them (and so applies
@@ -328,13 +324,13 @@ internal sealed class Placement(WorkingSet ws)
         {
             if (r.ThisWith.Count > 1)
             {
-                var sorted = Sorted(r.ThisWith, c => named[c].Primary);
+                var sorted = Sorted(r.ThisWith, c => c.NamedPrimary!);
                 r.ThisWith.Clear();
                 r.ThisWith.AddRange(sorted);
             }
             if (r.WithThis.Count > 1)
             {
-                var sorted = Sorted(r.WithThis, c => named[c].Dependent);
+                var sorted = Sorted(r.WithThis, c => c.NamedDependent!);
                 r.WithThis.Clear();
                 r.WithThis.AddRange(sorted);
             }

@@ -3,8 +3,11 @@ using HaCluster.Core.Cib;
 namespace HaCluster.Core.Policy;
 
 /// <summary>A colocation between two scheduler resources (after groups and sets are expanded).</summary>
+/// <see cref="NamedDependent"/> and <see cref="NamedPrimary"/>: the resources the constraint names,
+/// where <see cref="Dependent"/> and <see cref="Primary"/> are a group's first member standing for it.
 public sealed record SchedColocation(string Id, SchedResource Dependent, SchedResource Primary, int Score,
-    Role DependentRole, Role PrimaryRole, string? NodeAttribute, bool Influence = true);
+    Role DependentRole, Role PrimaryRole, string? NodeAttribute, bool Influence = true,
+    SchedResource? NamedDependent = null, SchedResource? NamedPrimary = null);
 
 /// <summary>
 /// A resource during scheduling: its merged meta attributes, allowed-node scores, where it is
@@ -154,18 +157,18 @@ public sealed class SchedPrimitive(string id, SchedResource? parent, Primitive d
     /// <summary>Set by order propagation: its stop waits for a stop that cannot happen.</summary>
     public bool StopBlocked { get; set; }
     /// <summary>
-    /// Set by order propagation: it had a node, but an interleaved order took it away (nothing of
-    /// the first clone runs there). Its start was planned, so it still counts as a required start.
+    /// Set by order propagation: the node it had, which an interleaved order took away (nothing
+    /// of the first clone runs there). Its start was planned, so it still counts as a required start.
     /// </summary>
-    public bool StartWithdrawn { get; set; }
+    public SchedNode? WithdrawnFrom { get; set; }
+    /// <summary>Its planned start was withdrawn by an interleaved order (<see cref="WithdrawnFrom"/>).</summary>
+    public bool StartWithdrawn => WithdrawnFrom is not null;
     /// <summary>
-    /// Set with <see cref="StartWithdrawn"/> when it was to be promoted there: its clone's
+    /// Set with <see cref="WithdrawnFrom"/> when it was to be promoted there: its clone's
     /// promotion still counts as runnable for what is ordered after it (crm_simulate decides the
     /// clone's promote from its instances' promote actions, which the withdrawal leaves alone).
     /// </summary>
     public bool PromotionWithdrawn { get; set; }
-    /// <summary>The node a withdrawn start (<see cref="StartWithdrawn"/>) was planned on.</summary>
-    public SchedNode? WithdrawnFrom { get; set; }
     /// <summary>Set by order propagation: it must restart because something it is ordered after (re)starts.</summary>
     public string? RestartReason { get; set; }
 
