@@ -2,6 +2,7 @@ using HaCluster.Core.Api;
 using HaCluster.Core.Status.Views;
 using HaCluster.Agents;
 using HaCluster.Daemon.Cib;
+using HaCluster.Core.Control;
 using HaCluster.Daemon.Controller;
 using HaCluster.Core.Membership;
 using HaCluster.Daemon.LocalApi;
@@ -21,8 +22,8 @@ public sealed class DaemonService(DaemonContext context, IHostApplicationLifetim
     private static readonly TimeSpan ShutdownPatience = TimeSpan.FromMinutes(4);
 
     private MembershipNode? node;
-    private CibReplicator? replicator;
-    private ClusterController? controller;
+    private CibStore? store;
+    private ControllerHost? controller;
 
     protected override async Task ExecuteAsync(CancellationToken stoppingToken)
     {
@@ -33,8 +34,8 @@ public sealed class DaemonService(DaemonContext context, IHostApplicationLifetim
         var store = new CibStore(context.StateDirectory);
         if (store.Load() is { } problem) log.LogWarning("{Problem}", problem);
         log.LogInformation("CIB version {Version} loaded from {Path}", store.Version, store.XmlPath);
-        replicator = new CibReplicator(store, log);
-        ClusterController? controller = null;
+        this.store = store;
+        ControllerHost? controller = null;
         try
         {
             node = CreateNode();
@@ -47,7 +48,7 @@ public sealed class DaemonService(DaemonContext context, IHostApplicationLifetim
             lifetime.StopApplication();
             return;
         }
-        MembershipNode CreateNode() => new MembershipNode(config, context.Self, context.Key)
+        MembershipNode CreateNode() => new MembershipNode(config, context.Self, context.Key, IncarnationFile.Next(context.StateDirectory, log))
         {
             // A membership change wakes the controller at once (a lost node is acted on without
             // waiting for its periodic check).
@@ -56,15 +57,8 @@ public sealed class DaemonService(DaemonContext context, IHostApplicationLifetim
                 LogEvent(e);
                 controller?.Wake();
             },
-            // The first byte of a message says whose it is.
-            OnMessage = (from, message) =>
-            {
-                if (message.Length > 0 && message[0] == ControllerMessage.Kind)
-                {
-                    if (ControllerMessage.Decode(message) is { } m) controller?.OnMessage(from, m);
-                }
-                else replicator.OnMessage(from, message);
-            },
+            // Every message is the controller's (CIB copies included).
+            OnMessage = (from, message) => controller?.OnMessage(from, message),
             OnCallbackError = e => log.LogError(e, "membership delivery: {Error}", e.Message),
         };
         var agents = config.Agents;
@@ -82,12 +76,11 @@ public sealed class DaemonService(DaemonContext context, IHostApplicationLifetim
         };
         Directory.CreateDirectory(paths.ResourceScratchDirectory);
         await using var lrm = new LocalResourceManager(context.Self.Name, new AgentRunner(paths), log);
-        controller = new ClusterController(context, node, store, lrm, log) { OnCommitted = replicator.PushNow };
+        controller = new ControllerHost(context, node, store, lrm, log);
         this.controller = controller;
         node.Start();
-        // These keep running through a shutdown (the node hands its resources over first).
+        // This keeps running through a shutdown (the node hands its resources over first).
         using var running = new CancellationTokenSource();
-        var replication = replicator.RunAsync(node, id => config.FindNode(id)?.Name ?? id.ToString(), running.Token);
         var controlling = controller.RunAsync(running.Token);
         await using var api = new LocalApiServer(context.SocketPath, Handle, log);
         api.Start();
@@ -112,7 +105,6 @@ public sealed class DaemonService(DaemonContext context, IHostApplicationLifetim
             await controller.ShutdownAsync(ShutdownPatience);
         }
         await running.CancelAsync();
-        await replication;
         await controlling;
         await node.DisposeAsync();
     }
@@ -172,12 +164,12 @@ public sealed class DaemonService(DaemonContext context, IHostApplicationLifetim
         if (view is not (null or "text" or "xml")) return new ApiReply(false, $"unknown status view '{view}' (text or xml)");
         var status = StatusReply.From(node!.Snapshot()) with
         {
-            CibVersion = replicator?.Store.Version.ToString(),
+            CibVersion = store?.Version.ToString(),
             CibXml = controller?.StatusPictureXml(),
             FencingHistory = controller?.FencingHistory,
             // This node's own copy is for programs (and edits) only: a laid-out view does not show it.
-            ConfigurationXml = replicator is null || view is not null ? null : System.Text.Encoding.UTF8.GetString(replicator.Store.Xml),
-            LastChange = replicator is null ? null : HaCluster.Core.Cib.CibChange.Read(replicator.Store.Xml)?.Describe(),
+            ConfigurationXml = store is null || view is not null ? null : System.Text.Encoding.UTF8.GetString(store.Xml),
+            LastChange = store is null ? null : HaCluster.Core.Cib.CibChange.Read(store.Xml)?.Describe(),
         };
         if (view is null) return new ApiReply(true, Status: status);
         var (text, exit) = LiveStatusView.Render(status, view, filter, DateTimeOffset.UtcNow);

@@ -29,13 +29,13 @@ public sealed class MembershipNode : IAsyncDisposable, IPacketSink
     /// <summary>The longest the timer thread sleeps (it wakes earlier when the engine has work).</summary>
     private static readonly TimeSpan MaxSleep = TimeSpan.FromMilliseconds(200);
 
-    public MembershipNode(ClusterBootstrap config, NodeEntry self, ClusterKey key)
+    /// <param name="incarnation">This start's incarnation (<see cref="Incarnation.Next"/>); null: from the clock alone.</param>
+    public MembershipNode(ClusterBootstrap config, NodeEntry self, ClusterKey key, long? incarnation = null)
     {
         Config = config;
         Self = self;
-        // A restart is a new incarnation: the start time in microseconds.
-        var incarnation = DateTimeOffset.UtcNow.ToUnixTimeMilliseconds() * 1000;
-        engine = new MembershipEngine(config, self.Id, key, incarnation, clock.Elapsed);
+        incarnation ??= Incarnation.Next(DateTimeOffset.UtcNow, null);
+        engine = new MembershipEngine(config, self.Id, key, incarnation.Value, clock.Elapsed);
         var others = config.Nodes.Where(n => n.Id != self.Id).ToList();
         rings = config.Rings.Select((r, i) => new RingSocket(i, r, self, others)).ToArray();
     }

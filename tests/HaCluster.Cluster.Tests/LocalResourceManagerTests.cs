@@ -1,3 +1,4 @@
+using HaCluster.Core.Control;
 using HaCluster.Agents;
 using HaCluster.Core.Cib.Syntax;
 using HaCluster.Core.Policy;

@@ -348,7 +348,7 @@ public sealed class MembershipEngine
             {
                 p.Status = PeerStatus.Dead;
                 p.Reported = [];
-                messenger.Reset(p.Id);
+                messenger.Reset(p.Id, restarted: false);
                 events.Add(new MembershipEvent(now, MembershipEventKind.NodeLost, p.Id, null, $"{p.Name} declared dead: no heartbeat on any ring for {silent.TotalMilliseconds:0} ms (deadtime {t.Deadtime.TotalMilliseconds:0} ms)"));
                 continue;
             }

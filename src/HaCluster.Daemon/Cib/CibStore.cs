@@ -1,6 +1,5 @@
 using System.Runtime.InteropServices;
 using System.Security.Cryptography;
-using System.Xml;
 using System.Xml.Linq;
 using HaCluster.Core.Status;
 
@@ -73,29 +72,10 @@ public sealed partial class CibStore(string directory)
     [LibraryImport("libc", EntryPoint = "close")] private static partial int Close(int fd);
 
     /// <summary>A &lt;cib&gt; element's version (admin_epoch, epoch, num_updates); null when one is missing.</summary>
-    public static CibVersion? VersionOf(XElement cib) =>
-        long.TryParse((string?)cib.Attribute("admin_epoch"), out var a) &&
-        long.TryParse((string?)cib.Attribute("epoch"), out var e) &&
-        long.TryParse((string?)cib.Attribute("num_updates"), out var n)
-            ? new CibVersion(a, e, n)
-            : null;
+    public static CibVersion? VersionOf(XElement cib) => CibDocument.VersionOf(cib);
 
     /// <summary>The version attributes of a CIB document, or null when it is not one.</summary>
-    public static CibVersion? ParseVersion(byte[] xml)
-    {
-        try
-        {
-            using var reader = XmlReader.Create(new MemoryStream(xml), new XmlReaderSettings { DtdProcessing = DtdProcessing.Prohibit });
-            var root = XDocument.Load(reader).Root;
-            return root?.Name.LocalName == "cib" ? VersionOf(root) : null;
-        }
-        catch (XmlException)
-        {
-            return null;
-        }
-    }
+    public static CibVersion? ParseVersion(byte[] xml) => CibDocument.ParseVersion(xml);
 
-    public static byte[] EmptyCib(CibVersion v) => System.Text.Encoding.UTF8.GetBytes(
-        $"<cib admin_epoch=\"{v.AdminEpoch}\" epoch=\"{v.Epoch}\" num_updates=\"{v.NumUpdates}\" validate-with=\"pacemaker-3.0\">" +
-        "<configuration><crm_config/><nodes/><resources/><constraints/></configuration><status/></cib>");
+    public static byte[] EmptyCib(CibVersion v) => CibDocument.Empty(v);
 }

@@ -1,15 +1,16 @@
 using HaCluster.Core.Policy;
 using HaCluster.Agents;
 using HaCluster.Core.Cib;
+using HaCluster.Core.Control;
 using Microsoft.Extensions.Logging;
 
 namespace HaCluster.Daemon.Controller;
 
 /// <summary>
-/// This node's resources: runs actions through the executor and remembers, per resource, what
-/// Pacemaker's lrm history keeps — the last non-recurring operation, each recurring monitor,
-/// and the last failure — plus fail counts as transient node attributes. The DC schedules from
-/// these histories; it never guesses.
+/// This node's resources: runs actions through the executor and records their outcomes in a
+/// <see cref="ResourceHistoryBook"/> (what Pacemaker's lrm history keeps, and fail counts as
+/// transient node attributes; the simulator keeps the same book). The DC schedules from these
+/// histories; it never guesses.
 /// </summary>
 public sealed class LocalResourceManager : IAsyncDisposable
 {
@@ -20,14 +21,12 @@ public sealed class LocalResourceManager : IAsyncDisposable
     {
         this.nodeName = nodeName;
         this.log = log;
+        book = new ResourceHistoryBook(nodeName);
         executor = new Executor(runner) { NodeAttributes = Attributes };
     }
 
     private readonly Executor executor;
-    private readonly object gate = new();
-    private readonly Dictionary<string, HistoryDto> histories = new();
-    private readonly Dictionary<string, string> attributes = new();
-    private int callId;
+    private readonly ResourceHistoryBook book;
 
     /// <summary>Raised (outside the lock) after any history change: the node pushes a report to the DC.</summary>
     public Action? Changed { get; set; }
@@ -35,29 +34,21 @@ public sealed class LocalResourceManager : IAsyncDisposable
     public bool Probed => ProbedConfiguration is not null;
 
     /// <summary>Set on SIGTERM: reported to the DC, which moves this node's resources away.</summary>
-    public bool ShuttingDown { get; set; }
+    public bool ShuttingDown
+    {
+        get => book.ShuttingDown;
+        set => book.ShuttingDown = value;
+    }
 
     /// <summary>Resources whose last operation left them running here (start, promote, demote, migrate_from, or a probe that found them).</summary>
-    public IReadOnlyList<string> ActiveResources()
-    {
-        lock (gate)
-            return histories.Values.Where(h => h.Operations.FirstOrDefault(o => o.Key.EndsWith("_last_0", StringComparison.Ordinal)) is { } last &&
-                    (last.Task is "start" or "promote" or "demote" or "migrate_from" ? last.Rc == 0 : last.Task == "monitor" && last.Rc is 0 or 8))
-                .Select(h => h.Id).ToList();
-    }
+    public IReadOnlyList<string> ActiveResources() => book.ActiveResources();
 
     /// <summary>The configuration version whose resources have all been probed here.</summary>
-    public string? ProbedConfiguration { get; private set; }
+    public string? ProbedConfiguration => book.ProbedConfiguration;
 
-    public NodeReport Report(long round)
-    {
-        lock (gate)
-            return new NodeReport(nodeName, round, Probed,
-                histories.Values.Select(h => h with { Operations = h.Operations.ToList() }).ToList(),
-                new Dictionary<string, string>(attributes), ProbedConfiguration, ShuttingDown);
-    }
+    public NodeReport Report(long round) => book.Report(round);
 
-    private static string BaseId(string rsc) => rsc.Split(':')[0];
+    private static string BaseId(string rsc) => ResourceHistoryBook.BaseId(rsc);
 
     private static Primitive? FindPrimitive(ClusterConfig config, string rsc) =>
         config.AllResources().OfType<Primitive>().FirstOrDefault(p => p.Id == BaseId(rsc));
@@ -68,22 +59,36 @@ public sealed class LocalResourceManager : IAsyncDisposable
         List<Primitive> todo;
         // resource-discovery=never/exclusive locations leave some resources unprobed here.
         var discovery = new ResourceDiscovery(config);
-        lock (gate)
-        {
-            var self = SelfForRules(config);
-            todo = config.AllResources().OfType<Primitive>()
-                .Where(p => !histories.ContainsKey(p.Id) && discovery.Probes(p.Id, self, DateTimeOffset.UtcNow)).ToList();
-        }
+        var self = SelfForRules(config);
+        todo = config.AllResources().OfType<Primitive>()
+            .Where(p => !book.Knows(p.Id) && discovery.Probes(p.Id, self, DateTimeOffset.UtcNow)).ToList();
         var probes = todo.Select(p => RunAsync(config, p, p.Id, "monitor", 0, null, cancel)).ToList();
         await Task.WhenAll(probes);
-        ProbedConfiguration = version;
+        book.MarkProbed(version);
         if (todo.Count > 0) log.LogInformation("probed {Count} resource(s): {Active} active here", todo.Count,
             (await Task.WhenAll(probes)).Count(r => r.Rc is 0 or 8));
         Changed?.Invoke();
     }
 
-    /// <summary>Runs one action the DC asked for; recurring monitors are started and report failures later.</summary>
+    /// <summary>
+    /// Runs one action the DC asked for; recurring monitors are started and report failures later.
+    /// Until it ends the node's report counts it as pending (the DC plans nothing meanwhile).
+    /// </summary>
     public async Task<ExecuteResult> ExecuteAsync(ClusterConfig config, ExecuteRequest request, CancellationToken cancel)
+    {
+        if (request.Task == "monitor" && request.IntervalMs > 0 && request.Target is null) return await RunActionAsync(config, request, cancel);
+        book.BeginOperation();
+        try
+        {
+            return await RunActionAsync(config, request, cancel);
+        }
+        finally
+        {
+            book.EndOperation();
+        }
+    }
+
+    private async Task<ExecuteResult> RunActionAsync(ClusterConfig config, ExecuteRequest request, CancellationToken cancel)
     {
         var primitive = FindPrimitive(config, request.Resource);
         if (primitive is null)
@@ -181,12 +186,8 @@ public sealed class LocalResourceManager : IAsyncDisposable
     private void ApplyAttributes(IReadOnlyList<HaCluster.Agents.Attributes.AttributeUpdate> updates)
     {
         if (updates.Count == 0) return;
-        lock (gate)
-            foreach (var u in updates.Where(u => u.Node is null || u.Node == nodeName))
-            {
-                if (u.IsDelete) attributes.Remove(u.Name);
-                else attributes[u.Name] = u.Value!;
-            }
+        foreach (var u in updates.Where(u => u.Node is null || u.Node == nodeName))
+            book.SetAttribute(u.Name, u.IsDelete ? null : u.Value);
         // An agent that sets another node's attribute (crm_attribute -N): that node owns it.
         foreach (var u in updates.Where(u => u.Node is not null && u.Node != nodeName))
             ForwardAttribute?.Invoke(new AttributeChange(u.Node!, u.Name, u.IsDelete ? null : u.Value));
@@ -201,11 +202,7 @@ public sealed class LocalResourceManager : IAsyncDisposable
     /// </summary>
     public void SetAttribute(string name, string? value)
     {
-        lock (gate)
-        {
-            if (value is null) attributes.Remove(name);
-            else attributes[name] = value;
-        }
+        book.SetAttribute(name, value);
         Changed?.Invoke();
     }
 
@@ -213,63 +210,15 @@ public sealed class LocalResourceManager : IAsyncDisposable
     /// `hacrm resource cleanup`: forgets the resource's history and fail counts here, so the next
     /// probe finds out afresh where it runs and bans from past failures are lifted.
     /// </summary>
-    public int Cleanup(string resource)
-    {
-        var id = BaseId(resource);
-        lock (gate)
-        {
-            var forgotten = histories.Keys.Where(k => BaseId(k) == id).ToList();
-            foreach (var k in forgotten) histories.Remove(k);
-            foreach (var a in attributes.Keys.Where(a => a.StartsWith($"fail-count-{id}#", StringComparison.Ordinal) || a.StartsWith($"last-failure-{id}#", StringComparison.Ordinal)).ToList())
-                attributes.Remove(a);
-            ProbedConfiguration = null;
-            return forgotten.Count;
-        }
-    }
+    public int Cleanup(string resource) => book.Forget(resource);
 
     /// <summary>This node's transient attributes, for agents' queries.</summary>
-    public IReadOnlyDictionary<string, string> Attributes()
-    {
-        lock (gate) return new Dictionary<string, string>(attributes);
-    }
+    public IReadOnlyDictionary<string, string> Attributes() => book.Attributes();
 
-    /// <summary>
-    /// The history id: anonymous clone instances are recorded under the primitive's id, as
-    /// Pacemaker does, so a probe ("db") and the actions on an instance ("db:0") are one history.
-    /// </summary>
-    private static string HistoryId(ClusterConfig config, string instance)
-    {
-        if (!instance.Contains(':')) return instance;
-        var clone = config.AllResources().OfType<Clone>().FirstOrDefault(c => c.Child.Primitives().Any(x => x.Id == BaseId(instance)));
-        return clone is not null && CibBoolean.IsTrue(clone.MetaAttributes.GetUnconditional("globally-unique")) ? instance : BaseId(instance);
-    }
+    private static string HistoryId(ClusterConfig config, string instance) => ResourceHistoryBook.HistoryId(config, instance);
 
-    private void Record(ClusterConfig config, Primitive p, string resource, string task, long intervalMs, int rc, int expected, bool ok, string? reason)
-    {
-        var agent = config.AgentOf(p)!;
-        var instance = HistoryId(config, resource);
-        var now = DateTimeOffset.UtcNow.ToUnixTimeSeconds();
-        lock (gate)
-        {
-            if (!histories.TryGetValue(instance, out var h))
-                histories[instance] = h = new HistoryDto(instance, agent.Class, agent.Provider, agent.Type, new List<OperationDto>());
-            var recurring = task == "monitor" && intervalMs > 0;
-            var key = recurring ? $"{instance}_monitor_{intervalMs}" : $"{instance}_last_0";
-            var op = new OperationDto(key, task, intervalMs, rc, expected, ok ? 0 : 4, ++callId, now, reason, Digest(config, p, task, intervalMs));
-            h.Operations.RemoveAll(o => o.Key == key);
-            // A stop or demote ends the recurring monitors (the executor cancelled them).
-            if (!recurring && task is "stop" or "demote" or "promote" or "start") h.Operations.RemoveAll(o => o.IntervalMs > 0);
-            h.Operations.Add(op);
-            if (!ok)
-            {
-                h.Operations.RemoveAll(o => o.Key == $"{instance}_last_failure_0");
-                h.Operations.Add(op with { Key = $"{instance}_last_failure_0" });
-                var failCount = $"fail-count-{BaseId(instance)}#{task}_{intervalMs}";
-                attributes[failCount] = ((int.TryParse(attributes.GetValueOrDefault(failCount), out var c) ? c : 0) + 1).ToString();
-                attributes[$"last-failure-{BaseId(instance)}#{task}_{intervalMs}"] = now.ToString();
-            }
-        }
-    }
+    private void Record(ClusterConfig config, Primitive p, string resource, string task, long intervalMs, int rc, int expected, bool ok, string? reason) =>
+        book.Record(config.AgentOf(p)!, HistoryId(config, resource), task, intervalMs, rc, expected, ok, reason, Digest(config, p, task, intervalMs), DateTimeOffset.UtcNow);
 
     /// <summary>
     /// The op-digest of the parameters this operation ran with (rules evaluated against this
@@ -287,13 +236,10 @@ public sealed class LocalResourceManager : IAsyncDisposable
     private SchedNode SelfForRules(ClusterConfig config)
     {
         var self = new SchedNode(nodeName, nodeName);
-        lock (gate)
-        {
-            foreach (var set in config.Nodes.FirstOrDefault(n => n.Uname == nodeName)?.Attributes ?? default)
-                foreach (var pair in set.Pairs)
-                    if (pair.Value is not null) self.Attributes.TryAdd(pair.Name, pair.Value);
-            foreach (var (name, value) in attributes) self.Attributes[name] = value;
-        }
+        foreach (var set in config.Nodes.FirstOrDefault(n => n.Uname == nodeName)?.Attributes ?? default)
+            foreach (var pair in set.Pairs)
+                if (pair.Value is not null) self.Attributes.TryAdd(pair.Name, pair.Value);
+        foreach (var (name, value) in book.Attributes()) self.Attributes[name] = value;
         self.Attributes["#uname"] = nodeName;
         return self;
     }

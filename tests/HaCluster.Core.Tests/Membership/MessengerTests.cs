@@ -30,6 +30,11 @@ public sealed class MessengerTests
             received[2].AddRange(Drain(sim.Engines[2]));
             received[3].AddRange(Drain(sim.Engines[3]));
         }
+        // The last acknowledgements may still be on their way: let them arrive, and check that
+        // nothing is delivered twice meanwhile.
+        sim.Run(TimeSpan.FromSeconds(2));
+        received[2].AddRange(Drain(sim.Engines[2]));
+        received[3].AddRange(Drain(sim.Engines[3]));
         foreach (var node in new[] { 2, 3 })
         {
             var m = Assert.Single(received[node]);
@@ -80,5 +85,68 @@ public sealed class MessengerTests
         sim.Engines[1].SendMessage(2, [2]);
         sim.Run(TimeSpan.FromMilliseconds(300));
         Assert.Equal([2], Assert.Single(Drain(sim.Engines[2])).Message);
+    }
+}
+
+/// <summary>
+/// Two messengers wired back to back (no loss): what one side forgets of a stream, the other must
+/// not be stuck with. Found by the whole-cluster simulator (a one-way partition: one node declared
+/// its peer dead and reset its streams, the peer did not, and their messages never flowed again).
+/// </summary>
+public sealed class MessengerSessionTests
+{
+    private sealed class Wire(Messenger to, int from, int self) : IFrameSink
+    {
+        public void SendFrame(MessageType type, int destination, ReadOnlySpan<byte> frame)
+        {
+            if (type == MessageType.Data) to.OnData(self == 1 ? 2 : 1, from, frame);
+            else to.OnAck(self == 1 ? 2 : 1, from, TimeSpan.Zero, frame);
+        }
+    }
+
+    private static List<byte[]> Exchange(Messenger a, Messenger b, int rounds = 20)
+    {
+        var got = new List<byte[]>();
+        var now = TimeSpan.Zero;
+        for (var i = 0; i < rounds; i++)
+        {
+            now += TimeSpan.FromMilliseconds(200);
+            a.Tick(now, new Wire(b, 1, 1));
+            b.Tick(now, new Wire(a, 2, 2));
+            while (b.TryTake(out _, out var m)) got.Add(m);
+        }
+        return got;
+    }
+
+    [Fact]
+    public void A_receiver_that_forgot_the_stream_gets_every_unacknowledged_message_once_after_the_sender_restarts_it()
+    {
+        var a = new Messenger();
+        var b = new Messenger();
+        a.Send(2, [1]);
+        Assert.Single(Exchange(a, b));
+        // b declares a dead (a does not notice): b's side of the stream is gone.
+        b.Reset(1, restarted: false);
+        a.Send(2, [2]);
+        a.Send(2, [3]);
+        var got = Exchange(a, b);
+        Assert.Equal([[2], [3]], got);
+        Assert.Equal(1, a.SessionRestarts);
+        Assert.Equal(0, a.Unacknowledged(2));
+    }
+
+    [Fact]
+    public void A_sender_that_forgot_the_stream_starts_a_higher_session_which_the_receiver_adopts()
+    {
+        var a = new Messenger();
+        var b = new Messenger();
+        a.Send(2, [1]);
+        a.Send(2, [2]);
+        Assert.Equal(2, Exchange(a, b).Count);
+        // a declares b dead and forgets; b still expects a's old numbering.
+        a.Reset(2, restarted: false);
+        a.Send(2, [9]);
+        Assert.Equal([[9]], Exchange(a, b));
+        Assert.Equal(0, a.Unacknowledged(2));
     }
 }

@@ -2,7 +2,7 @@ using HaCluster.Core.Cib;
 using HaCluster.Core.Policy;
 using HaCluster.Core.Status;
 
-namespace HaCluster.Daemon.Controller;
+namespace HaCluster.Core.Control;
 
 /// <summary>
 /// The DC's record of shutdown locks (shutdown-lock=true): which resources a node that shut down

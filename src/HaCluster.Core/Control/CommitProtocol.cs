@@ -1,0 +1,155 @@
+using HaCluster.Core.Cib;
+using HaCluster.Core.Cib.Syntax;
+using HaCluster.Core.Status;
+
+namespace HaCluster.Core.Control;
+
+/// <summary>
+/// Configuration commits (`hacrm configure ... commit` on any node). The DC alone assigns
+/// versions: it refuses a commit without quorum (unless no-quorum-policy=ignore), one that does
+/// not parse or validate, and one whose edit began from an older version (unless forced); else it
+/// stores the configuration as the next epoch and replication carries it on. A commit is
+/// confirmed only when every other member holds the new version, or after
+/// <see cref="ConfirmationWait"/> a majority of the expected votes does: a DC that stored a
+/// commit, answered "ok" and died before sending it on would otherwise take it with it. A member
+/// forwards a commit to the DC and answers its caller when the DC did (and the new version has
+/// reached this node too, so the caller's next edit starts from it), or when the DC left or
+/// stayed silent for <see cref="ForwardTimeout"/>.
+/// </summary>
+internal sealed class CommitProtocol(ControllerContext context, CibReplication cib, Action configurationChanged)
+{
+    public static readonly TimeSpan ConfirmationWait = TimeSpan.FromSeconds(5);
+    public static readonly TimeSpan ForwardTimeout = TimeSpan.FromSeconds(30);
+    /// <summary>How long a member waits for a version the DC confirmed to reach it (read your own writes).</summary>
+    public static readonly TimeSpan CatchUpWait = TimeSpan.FromSeconds(5);
+
+    /// <summary>On the DC: commits stored and waiting for members to hold them. <c>ReplyTo</c> is a node id, or null for this node's own caller.</summary>
+    private readonly List<Confirmation> confirming = new();
+    /// <summary>On a member: commits forwarded to the DC, by request id.</summary>
+    private readonly Dictionary<long, Forwarded> forwarded = new();
+
+    private sealed record Confirmation(long RequestId, int? ReplyTo, CommitReply Reply, CibVersion Version, TimeSpan Since);
+    private sealed record Forwarded(int Dc, TimeSpan Since, CibVersion? Confirmed, CommitReply? Reply, TimeSpan ConfirmedAt);
+
+    /// <summary>True while a commit waits on membership (the host then feeds membership changes promptly).</summary>
+    public bool Waiting => confirming.Count > 0 || forwarded.Count > 0;
+
+    /// <summary>A commit asked for on this node.</summary>
+    public void Request(CommitRequested request)
+    {
+        var view = context.View;
+        if (view.Dc is not { } dc)
+        {
+            context.Emit(new RequestAnswered(request.RequestId, false, "no DC yet (the cluster is forming or has no agreed view)"));
+            return;
+        }
+        var commit = new CommitRequest(request.RequestId, request.ConfigurationXml, request.BaseVersion, request.Force, request.User, context.SelfName);
+        if (dc == context.SelfId)
+        {
+            Confirm(request.RequestId, null, Apply(commit));
+            return;
+        }
+        forwarded[request.RequestId] = new Forwarded(dc, context.Now.Elapsed, null, null, default);
+        context.Send(dc, new CommitMessage(commit));
+    }
+
+    /// <summary>On the DC: a commit a member forwarded.</summary>
+    public void Received(int from, CommitRequest request) => Confirm(request.Id, from, Apply(request));
+
+    /// <summary>On a member: the DC's answer to a forwarded commit.</summary>
+    public void Answered(CommitReply reply)
+    {
+        if (!forwarded.TryGetValue(reply.Id, out var f)) return;
+        if (reply.Ok && CibVersion.TryParse(reply.Version, out var version))
+        {
+            forwarded[reply.Id] = f with { Confirmed = version, Reply = reply, ConfirmedAt = context.Now.Elapsed };
+            Check();
+            return;
+        }
+        forwarded.Remove(reply.Id);
+        context.Emit(new RequestAnswered(reply.Id, reply.Ok, reply.Error, reply.Version));
+    }
+
+    /// <summary>Membership, versions or time moved: answers what can be answered now.</summary>
+    public void Check()
+    {
+        var now = context.Now.Elapsed;
+        foreach (var c in confirming.ToList())
+        {
+            var others = context.OtherMembers.ToList();
+            var holders = 1 + others.Count(m => context.PeerVersions.TryGetValue(m, out var v) && v >= c.Version);
+            CommitReply reply;
+            if (holders == others.Count + 1) reply = c.Reply;
+            else if (now - c.Since <= ConfirmationWait) continue;
+            else if (holders * 2 > context.View.ExpectedVotes) reply = c.Reply;
+            else
+            {
+                context.Warn($"configuration {c.Version}: only {holders} of {others.Count + 1} member(s) hold it after {ConfirmationWait.TotalSeconds} s");
+                reply = c.Reply with { Ok = false, Error = $"committed as {c.Version} on the DC, but only {holders} of {others.Count + 1} member(s) confirmed holding it: it may be lost if the DC fails now" };
+            }
+            confirming.Remove(c);
+            Answer(c.RequestId, c.ReplyTo, reply);
+        }
+        foreach (var (id, f) in forwarded.ToList())
+        {
+            if (f.Reply is { } ok)
+            {
+                // Read your own writes: answer once this node holds the version (or waited long enough).
+                if (cib.Version >= f.Confirmed!.Value || now - f.ConfirmedAt > CatchUpWait) Finish(id, ok);
+                continue;
+            }
+            if (!context.View.Members.Contains(f.Dc))
+                Finish(id, new CommitReply(id, false, $"the DC ({context.Name(f.Dc)}) left the cluster before confirming; the commit may or may not have been applied: check with `hacrm configure show` and commit again if it is missing", null));
+            else if (now - f.Since > ForwardTimeout)
+                Finish(id, new CommitReply(id, false, $"the DC ({context.Name(f.Dc)}) did not answer within {ForwardTimeout.TotalSeconds:0} s; the commit may or may not have been applied", null));
+        }
+    }
+
+    private void Finish(long id, CommitReply reply)
+    {
+        forwarded.Remove(id);
+        context.Emit(new RequestAnswered(id, reply.Ok, reply.Error, reply.Version));
+    }
+
+    private void Confirm(long requestId, int? replyTo, CommitReply reply)
+    {
+        if (!reply.Ok || reply.Version is null || !CibVersion.TryParse(reply.Version, out var version))
+        {
+            Answer(requestId, replyTo, reply);
+            return;
+        }
+        confirming.Add(new Confirmation(requestId, replyTo, reply, version, context.Now.Elapsed));
+        Check();
+    }
+
+    private void Answer(long requestId, int? replyTo, CommitReply reply)
+    {
+        if (replyTo is { } node) context.Send(node, new CommitResultMessage(reply with { Id = requestId }));
+        else context.Emit(new RequestAnswered(requestId, reply.Ok, reply.Error, reply.Version));
+    }
+
+    private CommitReply Apply(CommitRequest request)
+    {
+        if (!context.IsDc) return new CommitReply(request.Id, false, "this node is no longer the DC; try again", null);
+        var policy = context.Config?.Property("no-quorum-policy");
+        if (!context.View.Quorate && policy != "ignore" && !context.Has(ControllerMutation.CommitWithoutQuorum))
+            return new CommitReply(request.Id, false,
+                $"the cluster partition has no quorum ({context.View.Votes} of {context.View.ExpectedVotes} votes): configuration changes need quorum (no-quorum-policy={policy ?? "stop"}); nothing was changed", null);
+        var parsed = CibXmlReader.Parse(request.ConfigurationXml, "commit");
+        if (parsed.Config is null || parsed.HasErrors)
+            return new CommitReply(request.Id, false, "the configuration does not parse: " + string.Join("; ", parsed.Errors), null);
+        var errors = ConfigValidator.Validate(parsed.Config).Where(d => d.IsError).ToList();
+        if (errors.Count > 0) return new CommitReply(request.Id, false, string.Join("\n", errors.Select(e => e.Message)), null);
+        if (!request.Force && request.BaseVersion != cib.Version.ToString())
+            return new CommitReply(request.Id, false, $"the CIB changed since the edit began (it was {request.BaseVersion}, it is {cib.Version}); reload and edit again, or --force", null);
+        var next = new CibVersion(cib.Version.AdminEpoch, cib.Version.Epoch + 1, 0);
+        var xml = CibXmlWriter.Write(parsed.Config, next.Epoch, next.AdminEpoch, next.NumUpdates,
+            new CibChange(context.Now.Wall, request.User, "hacrm", request.Origin));
+        cib.Replace(next, System.Text.Encoding.UTF8.GetBytes(xml));
+        context.Info($"configuration {next} committed");
+        configurationChanged();
+        // Sent on at once: the commit is answered only once other members hold it.
+        cib.Push();
+        return new CommitReply(request.Id, true, null, next.ToString());
+    }
+}

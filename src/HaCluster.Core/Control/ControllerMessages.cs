@@ -1,0 +1,134 @@
+using System.Text.Json;
+using System.Text.Json.Serialization;
+using HaCluster.Core.Api;
+using HaCluster.Core.Membership;
+using HaCluster.Core.Status;
+
+namespace HaCluster.Core.Control;
+
+/// <summary>One recorded operation; <see cref="Digest"/> is the op-digest of its parameters (so a later change restarts it).</summary>
+public sealed record OperationDto(string Key, string Task, long IntervalMs, int Rc, int ExpectedRc, int OpStatus, int CallId, long LastRcChange, string? ExitReason, string? Digest = null);
+
+/// <summary>What one node knows about one resource (Pacemaker's lrm_resource).</summary>
+public sealed record HistoryDto(string Id, string Class, string? Provider, string Type, List<OperationDto> Operations);
+
+/// <summary>A node's whole resource state, sent to the DC whenever it changes or the DC changes.</summary>
+/// <param name="ViewEpoch">The DC's report round this answers (-1: an unsolicited update).</param>
+/// <param name="ProbedConfiguration">The CIB version every configured resource has been probed against.</param>
+/// <param name="ShuttingDown">The node is stopping: move its resources away, then let it leave without fencing.</param>
+/// <param name="Pending">Operations running on the node now (recurring monitors aside): what they do is not in its histories yet.</param>
+public sealed record NodeReport(string Node, long ViewEpoch, bool Probed, List<HistoryDto> Histories, Dictionary<string, string> Attributes, string? ProbedConfiguration = null, bool ShuttingDown = false,
+    int Pending = 0);
+
+/// <summary>The DC asks a node to run one action of a transition.</summary>
+/// <param name="Target">For fencing (Task "reboot", "off" or "on" on a stonith device): the node to fence.</param>
+/// <param name="Meta">Extra meta attributes for the agent: a clone notification's variables.</param>
+public sealed record ExecuteRequest(long Transition, int Action, string Resource, string Task, long IntervalMs, string? Role, string? Target = null,
+    IReadOnlyDictionary<string, string>? Meta = null);
+
+/// <summary>A node's answer to an <see cref="ExecuteRequest"/>.</summary>
+/// <param name="Target">For fencing: the node fenced (a success is a fact even when its transition was abandoned meanwhile).</param>
+/// <param name="Node">The node that carried the action out.</param>
+public sealed record ExecuteResult(long Transition, int Action, string Resource, string Task, long IntervalMs, int Rc, bool Ok, string? ExitReason, string? Target = null,
+    string? Node = null);
+
+/// <summary>A configuration commit forwarded to the DC, which alone assigns versions.</summary>
+/// <param name="BaseVersion">The CIB version the edit started from; null with Force to skip the check.</param>
+/// <param name="User">Who committed (the API caller's user) and <paramref name="Origin"/> the node they did it on: the CIB's update-user and update-origin.</param>
+public sealed record CommitRequest(long Id, string ConfigurationXml, string? BaseVersion, bool Force, string? User = null, string? Origin = null);
+
+/// <summary>The DC's answer to a <see cref="CommitRequest"/>.</summary>
+public sealed record CommitReply(long Id, bool Ok, string? Error, string? Version);
+
+/// <summary>A transient node attribute to set (Value) or delete (null) on the node that owns it.</summary>
+public sealed record AttributeChange(string Node, string Name, string? Value);
+
+/// <summary>
+/// The controllers' messages between nodes, one closed set: each kind is a record of its own and
+/// <see cref="Controller"/> dispatches them with one <c>switch</c>. They travel on the membership
+/// layer's reliable channel: a CIB copy as kind byte 1 and the binary form of <see cref="CibSync"/>
+/// (large, and read before any JSON), everything else as kind byte 2 and JSON with a "type" field.
+/// </summary>
+[JsonPolymorphic(TypeDiscriminatorPropertyName = "type")]
+[JsonDerivedType(typeof(ReportRequest), "report_request")]
+[JsonDerivedType(typeof(ReportMessage), "report")]
+[JsonDerivedType(typeof(ExecuteMessage), "execute")]
+[JsonDerivedType(typeof(ResultMessage), "result")]
+[JsonDerivedType(typeof(StatusPictureMessage), "status_picture")]
+[JsonDerivedType(typeof(CommitMessage), "commit")]
+[JsonDerivedType(typeof(CommitResultMessage), "commit_result")]
+[JsonDerivedType(typeof(CleanupMessage), "cleanup")]
+[JsonDerivedType(typeof(AttributeMessage), "attribute")]
+[JsonDerivedType(typeof(FencedMessage), "fenced")]
+public abstract record ControllerMessage
+{
+    /// <summary>The first byte of a JSON controller message on the reliable channel.</summary>
+    public const byte Kind = 2;
+
+    private static readonly System.Text.Json.Serialization.Metadata.JsonTypeInfo<ControllerMessage> JsonInfo =
+        ApiJson.Info<ControllerMessage>(ApiJson.For(ControllerJsonContext.Default));
+
+    public byte[] Encode()
+    {
+        if (this is CibCopyMessage copy) return CibSync.Encode(copy.Version, copy.Xml);
+        var json = JsonSerializer.SerializeToUtf8Bytes(this, JsonInfo);
+        var message = new byte[json.Length + 1];
+        message[0] = Kind;
+        json.CopyTo(message, 1);
+        return message;
+    }
+
+    /// <summary>The message in <paramref name="bytes"/>, or null when it is none (garbage is dropped, never thrown).</summary>
+    public static ControllerMessage? Decode(byte[] bytes)
+    {
+        if (bytes.Length > 0 && bytes[0] == CibSync.FullCopy)
+            return CibSync.TryDecode(bytes, out var version, out var xml) ? new CibCopyMessage(version, xml.ToArray()) : null;
+        if (bytes.Length < 2 || bytes[0] != Kind) return null;
+        try
+        {
+            return JsonSerializer.Deserialize(bytes.AsSpan(1), JsonInfo);
+        }
+        catch (Exception e) when (e is JsonException or NotSupportedException or InvalidOperationException)
+        {
+            return null;
+        }
+    }
+}
+
+/// <summary>The DC opens report round <paramref name="Round"/>: the member answers with its resources.</summary>
+public sealed record ReportRequest(long Round) : ControllerMessage;
+
+/// <summary>A member's resources, for the DC.</summary>
+public sealed record ReportMessage(NodeReport Report) : ControllerMessage;
+
+/// <summary>The DC asks a member to run one action.</summary>
+public sealed record ExecuteMessage(ExecuteRequest Request) : ControllerMessage;
+
+/// <summary>A member tells the DC how an action ended.</summary>
+public sealed record ResultMessage(ExecuteResult Result) : ControllerMessage;
+
+/// <summary>From the DC to every member: its last scheduler input, for `hacrm status` anywhere (and a later DC).</summary>
+public sealed record StatusPictureMessage(string Xml) : ControllerMessage;
+
+/// <summary>A commit forwarded to the DC.</summary>
+public sealed record CommitMessage(CommitRequest Request) : ControllerMessage;
+
+/// <summary>The DC's answer to a forwarded commit.</summary>
+public sealed record CommitResultMessage(CommitReply Reply) : ControllerMessage;
+
+/// <summary>`hacrm resource cleanup`: every member forgets the resource's history and probes again.</summary>
+public sealed record CleanupMessage(string Resource) : ControllerMessage;
+
+/// <summary>A transient attribute for the node that owns it.</summary>
+public sealed record AttributeMessage(AttributeChange Change) : ControllerMessage;
+
+/// <summary>From the DC to every member: a fencing operation ended (the fencing history).</summary>
+public sealed record FencedMessage(FenceEventReply Event) : ControllerMessage;
+
+/// <summary>A whole copy of the CIB, from the member holding the newest to one advertising an older one.</summary>
+public sealed record CibCopyMessage(CibVersion Version, byte[] Xml) : ControllerMessage;
+
+/// <summary>Compile-time JSON metadata for the controller's messages (the API's conventions: <see cref="ApiJson.For"/>).</summary>
+[JsonSourceGenerationOptions(PropertyNamingPolicy = JsonKnownNamingPolicy.SnakeCaseLower, DefaultIgnoreCondition = JsonIgnoreCondition.WhenWritingNull)]
+[JsonSerializable(typeof(ControllerMessage))]
+internal sealed partial class ControllerJsonContext : JsonSerializerContext;

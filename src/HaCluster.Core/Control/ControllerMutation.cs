@@ -1,0 +1,20 @@
+namespace HaCluster.Core.Control;
+
+/// <summary>
+/// Deliberate bugs the whole-cluster simulator can switch on (internal: production code cannot),
+/// each breaking one safety rule the simulator's invariants guard. A mutant that the simulator
+/// does not catch shows a checker that cannot fail (see docs/reliability.md).
+/// </summary>
+[Flags]
+internal enum ControllerMutation
+{
+    None = 0,
+    /// <summary>The transition engine treats a stop as done as soon as it is sent: what is ordered after it starts at once.</summary>
+    StartBeforeStopConfirmed = 1,
+    /// <summary>Commits are accepted without quorum.</summary>
+    CommitWithoutQuorum = 2,
+    /// <summary>A node that was once DC keeps acting as DC after its view changes (two DCs after a heal).</summary>
+    StickyDc = 4,
+    /// <summary>Demotes are marked done without being run: a promotion elsewhere makes a second promoted instance.</summary>
+    SkipDemote = 8,
+}

@@ -1,0 +1,170 @@
+using HaCluster.Core.Cib;
+using HaCluster.Core.Status;
+
+namespace HaCluster.Core.Control;
+
+/// <summary>
+/// The DC's report rounds: with every new agreed view the DC asks each member for its resources
+/// and schedules only when every member has answered this round and has probed the configuration
+/// in force, so a resource running on a node it has not heard from yet is never started a second
+/// time. From the reports it builds the scheduler's status (<see cref="BuildStatus"/>): members
+/// online, nodes that left lost (to be fenced) unless they shut down cleanly or were fenced.
+/// </summary>
+internal sealed class ReportRounds(ControllerContext context, FencingBook fencing)
+{
+    private readonly Dictionary<string, NodeReport> reports = new();
+    private readonly HashSet<string> everMember = new();
+    /// <summary>Nodes that reported a shutdown: when they leave, they left cleanly.</summary>
+    private readonly HashSet<string> leaving = new();
+    private long roundEpoch = -1;
+    private string? lastWaitingFor;
+    private TimeSpan lastAsked;
+
+    /// <summary>How long the DC waits for a member's answer to its round before asking again.</summary>
+    public static readonly TimeSpan AskAgainAfter = TimeSpan.FromSeconds(1);
+
+    /// <summary>Resources kept for nodes that shut down under shutdown-lock.</summary>
+    public ShutdownLockBook ShutdownLocks { get; } = new();
+
+    public long Round { get; private set; }
+    public IReadOnlyDictionary<string, NodeReport> Reports => reports;
+    public HashSet<string> Leaving => leaving;
+
+    /// <summary>Members seen now: known as members, not fenced any more; back from a shutdown, their locks are released.</summary>
+    public void NoteMembers()
+    {
+        foreach (var m in context.View.Members)
+        {
+            var name = context.Name(m);
+            everMember.Add(name);
+            fencing.Rejoined(name);
+            if (reports.TryGetValue(name, out var r) && !r.ShuttingDown)
+            {
+                leaving.Remove(name);
+                ShutdownLocks.Forget(name);
+            }
+        }
+    }
+
+    /// <summary>
+    /// Opens a round if this node is the DC of an agreed view it has not opened one for: every
+    /// member reports afresh before anything is scheduled. True when a round was opened.
+    /// </summary>
+    public bool OpenIfNewView(NodeReport own)
+    {
+        var view = context.View;
+        if (!context.IsDc || roundEpoch == view.Epoch) return false;
+        roundEpoch = view.Epoch;
+        Round++;
+        reports.Clear();
+        context.Info($"round {Round}: asking {view.Members.Count - 1} member(s) for their resources");
+        foreach (var m in context.OtherMembers) context.Send(m, new ReportRequest(Round));
+        lastAsked = context.Now.Elapsed;
+        reports[context.SelfName] = own with { ViewEpoch = Round };
+        return true;
+    }
+
+    /// <summary>
+    /// Asks again the members that have not answered this round for <see cref="AskAgainAfter"/>:
+    /// an answer can be lost with a member's restart (the reliable channel is reset) and nothing
+    /// else would ever ask for it.
+    /// </summary>
+    public void AskAgainIfSilent()
+    {
+        if (context.Now.Elapsed - lastAsked < AskAgainAfter) return;
+        var silent = context.OtherMembers.Where(m => !(reports.TryGetValue(context.Name(m), out var r) && r.ViewEpoch == Round)).ToList();
+        if (silent.Count == 0) return;
+        lastAsked = context.Now.Elapsed;
+        context.Debug(() => $"round {Round}: asking {string.Join(", ", silent.Select(context.Name))} again");
+        foreach (var m in silent) context.Send(m, new ReportRequest(Round));
+    }
+
+    /// <summary>The DC's own report, always current in the round.</summary>
+    public void RecordOwn(NodeReport own) => reports[context.SelfName] = own with { ViewEpoch = Round };
+
+    /// <summary>A member's report: it answers the current round, or updates a member already counted in it.</summary>
+    public void Record(NodeReport report)
+    {
+        if (report.ViewEpoch == Round || reports.ContainsKey(report.Node))
+            reports[report.Node] = report with { ViewEpoch = Round };
+        context.Debug(() => $"report from {report.Node} (round {report.ViewEpoch}, now {Round}): {report.Histories.Count} operation histories");
+    }
+
+    /// <summary>
+    /// Every member has reported this round, having probed configuration <paramref name="version"/>
+    /// and with no operation running: an action still running (one of a transition abandoned when
+    /// the view changed, or of a DC that died) is not in the member's history yet, and a plan made
+    /// without it could start the same resource elsewhere (simulator, seed 69).
+    /// </summary>
+    public bool AllReady(IReadOnlyList<string> members, string version)
+    {
+        bool Ready(string m) => reports.TryGetValue(m, out var r) && r.ViewEpoch == Round && r.ProbedConfiguration == version && r.Pending == 0;
+        if (members.All(Ready))
+        {
+            lastWaitingFor = null;
+            return true;
+        }
+        // Said once per change (at debug level: every round waits a little), so an operator
+        // chasing a cluster that does nothing can see whom the DC waits for.
+        context.Debug(() =>
+        {
+            var why = string.Join(", ", members.Where(m => !Ready(m)).Select(m => reports.TryGetValue(m, out var r)
+                ? r.ViewEpoch != Round ? $"{m} (no report this round)"
+                : r.Pending > 0 ? $"{m} ({r.Pending} operation(s) still running)"
+                : $"{m} (probed {r.ProbedConfiguration ?? "nothing"} yet)"
+                : $"{m} (no report)"));
+            var changed = why != lastWaitingFor;
+            lastWaitingFor = why;
+            return changed ? $"round {Round}: waiting for {why} before scheduling (configuration {version})" : "";
+        });
+        return false;
+    }
+
+    /// <summary>The scheduler's status from <paramref name="reportsByNode"/>; members shutting down are added to <paramref name="leavingNodes"/>.</summary>
+    public ClusterStatus BuildStatus(ClusterConfig config, CibVersion version, bool quorate, List<string> members,
+        IReadOnlyDictionary<string, NodeReport> reportsByNode, HashSet<string> leavingNodes)
+    {
+        var nodes = new List<NodeState>();
+        var stonith = CibBoolean.TryParse(config.Property("stonith-enabled")) ?? true;
+        foreach (var n in config.Nodes.Select(n => n.Uname).Union(context.Bootstrap.Nodes.Select(n => n.Name)))
+        {
+            if (members.Contains(n) && reportsByNode.TryGetValue(n, out var r))
+            {
+                if (r.ShuttingDown) leavingNodes.Add(n);
+                nodes.Add(new NodeState(n, n, "true", "online", "member", r.ShuttingDown ? "down" : "member",
+                    Shutdown: r.ShuttingDown ? ShutdownLocks.Since(n, context.Now.Wall).ToString() : null,
+                    TransientAttributes: r.Attributes.Select(kv => new NvPair(kv.Key, kv.Value)).ToEquatableArray(),
+                    Resources: (r.ShuttingDown ? ShutdownLocks.WithLocks(n, r.Histories.Select(ToHistory)) : r.Histories.Select(ToHistory)).ToEquatableArray()));
+            }
+            else
+            {
+                // A member that left is lost (to be fenced when fencing is on); one never seen is down.
+                // A node that announced its shutdown and left has stopped its resources: not lost.
+                var lost = stonith && everMember.Contains(n) && !fencing.WasFenced(n) && !leavingNodes.Contains(n);
+                // One that shut down cleanly may have resources locked to it (shutdown-lock).
+                nodes.Add(new NodeState(n, n, "false", "offline", "down", lost ? "member" : "down",
+                    Resources: leavingNodes.Contains(n) ? ShutdownLocks.HistoryOf(n) : EquatableArray<ResourceHistory>.Empty));
+            }
+        }
+        return new ClusterStatus { HaveQuorum = quorate, DcUuid = context.SelfName, Nodes = nodes.ToEquatableArray(), Version = version };
+    }
+
+    /// <summary>
+    /// Taking over as DC: the old DC's last picture says which nodes were shutting down (so
+    /// they left cleanly and are not fenced) and which resources were locked to them.
+    /// </summary>
+    public void AdoptFromPicture(ClusterStatus picture)
+    {
+        var members = context.View.Members.Select(context.Name).ToHashSet();
+        foreach (var n in ShutdownLocks.Adopt(picture, members))
+        {
+            leaving.Add(n);
+            context.Info($"{n} had shut down cleanly under the previous DC");
+        }
+    }
+
+    private static ResourceHistory ToHistory(HistoryDto h) => new(h.Id, h.Class, h.Provider, h.Type,
+        h.Operations.Select(o => new OperationRecord(o.Key, o.Task, o.IntervalMs, o.Rc, o.OpStatus, o.CallId,
+            OperationKey: $"{h.Id}_{o.Task}_{o.IntervalMs}", TransitionKey: $"0:0:{o.ExpectedRc}:hacluster", LastRcChange: o.LastRcChange,
+            ExitReason: o.ExitReason, OpDigest: o.Digest)).ToEquatableArray());
+}
