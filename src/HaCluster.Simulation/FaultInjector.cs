@@ -95,8 +95,12 @@ internal sealed class FaultInjector(Simulation sim)
                 Node(f).Daemon?.Resume();
                 sim.Disturbed();
                 break;
-            case FaultKind.Partition or FaultKind.OneWayPartition or FaultKind.FlappingPartition:
-                Uncut(f);
+            case FaultKind.Partition or FaultKind.OneWayPartition:
+                sim.Network.Partition(f.Nodes.ToList(), sim.Nodes.Select(n => n.Id), oneWay: f.Kind == FaultKind.OneWayPartition, undo: true);
+                sim.Disturbed();
+                break;
+            case FaultKind.FlappingPartition:
+                if (flapping.Remove(f)) Uncut(f);
                 break;
             case FaultKind.Loss:
                 sim.Network.Loss = 0;
@@ -130,14 +134,12 @@ internal sealed class FaultInjector(Simulation sim)
         }
     }
 
+    /// <summary>Flapping partitions now cut.</summary>
+    private readonly HashSet<Fault> flapping = new();
+
     private void Uncut(Fault f)
     {
-        foreach (var x in f.Nodes)
-            foreach (var y in sim.Nodes.Select(n => n.Id).Where(y => !f.Nodes.Contains(y)))
-            {
-                sim.Network.Cut.Remove((x, y));
-                sim.Network.Cut.Remove((y, x));
-            }
+        sim.Network.Partition(f.Nodes.ToList(), sim.Nodes.Select(n => n.Id), oneWay: false, undo: true);
         sim.Disturbed();
     }
 
@@ -145,8 +147,12 @@ internal sealed class FaultInjector(Simulation sim)
     private void Flap(Fault f, TimeSpan until, bool cut)
     {
         if (sim.Now >= until) return;
-        if (cut) sim.Network.Partition(f.Nodes.ToList(), sim.Nodes.Select(n => n.Id), oneWay: false);
-        else Uncut(f);
+        if (cut)
+        {
+            sim.Network.Partition(f.Nodes.ToList(), sim.Nodes.Select(n => n.Id), oneWay: false);
+            flapping.Add(f);
+        }
+        else if (flapping.Remove(f)) Uncut(f);
         sim.Disturbed();
         var next = sim.Now + TimeSpan.FromMilliseconds(300 + sim.Random.Next(1200));
         if (next < until) sim.At(next, () => Flap(f, until, !cut));

@@ -53,6 +53,15 @@ public sealed record FaultPlan(IReadOnlyList<Fault> Faults, IReadOnlyList<(TimeS
         var commitCount = random.Next(0, 4);
         for (var i = 0; i < commitCount; i++)
             commits.Add((TimeSpan.FromMilliseconds(random.Next(3000, (int)FaultsUntil.TotalMilliseconds + 2000)), random.Next(1, nodes + 1)));
+        // Operators commit during partitions too: once the membership has noticed, through a node
+        // on either side.
+        foreach (var p in faults.Where(f => f.Kind is FaultKind.Partition or FaultKind.OneWayPartition && f.Duration > TimeSpan.FromSeconds(1.5)))
+        {
+            var inside = p.Nodes[random.Next(p.Nodes.Count)];
+            var outside = Enumerable.Range(1, nodes).Where(n => !p.Nodes.Contains(n)).ElementAt(random.Next(nodes - p.Nodes.Count));
+            foreach (var node in new[] { inside, outside })
+                commits.Add((p.At + TimeSpan.FromMilliseconds(1000 + random.Next((int)(p.Duration.TotalMilliseconds - 1000))), node));
+        }
         return new FaultPlan(faults.OrderBy(f => f.At).ToList(), commits.OrderBy(c => c.Item1).ToList(), FaultsUntil + TimeSpan.FromSeconds(2));
     }
 

@@ -109,6 +109,9 @@ internal sealed class Invariants(Simulation sim)
                         component.Add(other);
                     }
             if (!QuorumOf(component.Count)) continue;
+            // Only a clean partition has a meaning here: every member reaches every other
+            // (overlapping cuts can leave a reaches b, b reaches c, a not c).
+            if (component.Any(a => component.Any(b => a != b && !sim.Network.Connected(a.Id, b.Id)))) continue;
             var dcs = component.Where(n => n.Daemon!.Controller.IsDc).Select(n => n.Name).ToList();
             if (dcs.Count > 1)
                 Fail("one DC per partition", $"{string.Join(" and ", dcs)} both act as DC of the partition {string.Join(", ", component.Select(n => n.Name))}, settled for {(sim.Now - lastDisturbance).TotalSeconds:0.0} s");
@@ -135,8 +138,11 @@ internal sealed class Invariants(Simulation sim)
         if (pending.Count > 0) return $"the DC still plans {pending.Count} action(s): {string.Join("; ", plan.SummaryLines().Select(l => l.Trim()))}";
         foreach (var n in sim.Nodes)
         {
-            var reported = n.Daemon!.Lrm.Book.ActiveResources().OrderBy(x => x, StringComparer.Ordinal);
-            var real = n.Machine.Resources.Keys.OrderBy(x => x, StringComparer.Ordinal);
+            // A resource whose stop failed (fencing off) is blocked where it is, in a state nobody
+            // knows, until an operator cleans it up: it is left out of the comparison.
+            var blocked = n.Daemon!.Lrm.Book.FailedStops();
+            var reported = n.Daemon!.Lrm.Book.ActiveResources().Where(r => !blocked.Contains(r)).OrderBy(x => x, StringComparer.Ordinal);
+            var real = n.Machine.Resources.Keys.Where(r => !blocked.Contains(r)).OrderBy(x => x, StringComparer.Ordinal);
             if (!reported.SequenceEqual(real)) return $"{n.Name} reports {string.Join(",", reported)} active but runs {string.Join(",", real)}";
         }
         return null;

@@ -11,6 +11,7 @@ int? replay = null;
 var jobs = Environment.ProcessorCount;
 var quiet = false;
 var debug = false;
+var progress = false;
 for (var i = 0; i < args.Length; i++)
 {
     string Next() => i + 1 < args.Length ? args[++i] : throw new ArgumentException($"{args[i]} needs a value");
@@ -24,11 +25,12 @@ for (var i = 0; i < args.Length; i++)
         case "--jobs": jobs = Math.Max(1, int.Parse(Next())); break;
         case "--quiet": quiet = true; break;
         case "--debug": debug = true; break;
+        case "--progress": progress = true; break;
         case "--list-mutants":
             foreach (var name in Simulation.MutantNames) Console.WriteLine(name);
             return 0;
         case "--help" or "-h":
-            Console.WriteLine("usage: hasim [--seeds N] [--from S] [--nodes K] [--mutant NAME] [--replay SEED] [--jobs J] [--quiet] [--debug] | --list-mutants");
+            Console.WriteLine("usage: hasim [--seeds N] [--from S] [--nodes K] [--mutant NAME] [--replay SEED] [--jobs J] [--quiet] [--debug] [--progress] | --list-mutants");
             return 0;
         default:
             Console.Error.WriteLine($"hasim: unknown argument '{args[i]}' (see --help)");
@@ -50,7 +52,7 @@ string ReplayCommand(int seed) => $"scripts/simulate.sh --replay {seed}" + (node
 
 if (replay is { } one)
 {
-    var result = new Simulation(new SimulationOptions(one, nodes, mutant, debug)).Run();
+    var result = SimulationBatch.RunOne(one, nodes, mutant, debug);
     foreach (var line in result.Trace) Console.WriteLine(line);
     Console.WriteLine(result.Violation is { } v ? $"seed {one}: VIOLATION of '{v.Invariant}' at {v.At.TotalSeconds:0.000} s: {v.Detail}" : $"seed {one}: clean, converged {result.ConvergedAfterHeal?.TotalSeconds:0.0} s after the faults ended");
     Console.WriteLine($"1 schedules, {(result.Violation is null ? 0 : 1)} violations");
@@ -58,51 +60,27 @@ if (replay is { } one)
 }
 
 var clock = Stopwatch.StartNew();
-var results = new SimulationResult?[seeds];
 var simulated = TimeSpan.Zero;
-var printed = 0;
-var gate = new object();
-Parallel.For(0, seeds, new ParallelOptions { MaxDegreeOfParallelism = jobs }, index =>
+var done = 0;
+var results = SimulationBatch.Run(from, seeds, nodes, mutant, jobs, inOrder: r =>
 {
-    SimulationResult result;
-    try
-    {
-        result = new Simulation(new SimulationOptions(from + index, nodes, mutant)).Run();
-    }
-    catch (Exception e)
-    {
-        // A crash of the controller or the simulator is a finding too: report it like a violation.
-        result = new SimulationResult(from + index, nodes ?? 0, "?", false, new Violation("no crash", e.ToString(), TimeSpan.Zero), TimeSpan.Zero, null, 0, [], new FaultPlan([], [], TimeSpan.Zero));
-    }
-    lock (gate)
-    {
-        results[index] = result;
-        simulated += result.Simulated;
-        // Print in seed order as results come in.
-        while (printed < seeds && results[printed] is { } r)
-        {
-            printed++;
-            if (r.Violation is { } v)
-            {
-                Console.WriteLine($"seed {r.Seed}: VIOLATION of '{v.Invariant}' at {v.At.TotalSeconds:0.000} s ({r.Nodes} nodes, {r.Scenario}, fencing {(r.Fencing ? "on" : "off")}): {v.Detail}");
-                if (!quiet)
-                {
-                    foreach (var line in r.Trace.TakeLast(40)) Console.WriteLine("    " + line);
-                }
-                Console.WriteLine($"  replay: {ReplayCommand(r.Seed)}");
-            }
-        }
-    }
+    simulated += r.Simulated;
+    if (++done % 1000 == 0 && progress) Console.WriteLine($"  {done} schedules, {clock.Elapsed.TotalSeconds:0} s");
+    if (r.Violation is not { } v) return;
+    Console.WriteLine($"seed {r.Seed}: VIOLATION of '{v.Invariant}' at {v.At.TotalSeconds:0.000} s ({r.Nodes} nodes, {r.Scenario}, fencing {(r.Fencing ? "on" : "off")}): {v.Detail}");
+    if (!quiet)
+        foreach (var line in r.Trace.TakeLast(40)) Console.WriteLine("    " + line);
+    Console.WriteLine($"  replay: {ReplayCommand(r.Seed)}");
 });
 var wall = clock.Elapsed;
-var violations = results.Count(r => r!.Violation is not null);
-var convergence = results.Where(r => r!.ConvergedAfterHeal is not null).Select(r => r!.ConvergedAfterHeal!.Value.TotalSeconds).OrderBy(x => x).ToList();
+var violations = results.Count(r => r.Violation is not null);
+var convergence = results.Where(r => r.ConvergedAfterHeal is not null).Select(r => r.ConvergedAfterHeal!.Value.TotalSeconds).OrderBy(x => x).ToList();
 Console.WriteLine($"seeds {from}-{from + seeds - 1}{(mutant is null ? "" : ", mutant " + mutant)}: {wall.TotalSeconds:0.0} s wall, {seeds / wall.TotalSeconds:0.0} schedules/s, " +
     $"{simulated.TotalSeconds:0} s simulated ({simulated / wall:0}x real time, {jobs} job(s))" +
     (convergence.Count > 0 ? $"; converged after the faults in median {convergence[convergence.Count / 2]:0.0} s, max {convergence[^1]:0.0} s" : ""));
 if (mutant is not null)
 {
-    var first = results.FirstOrDefault(r => r!.Violation is not null);
+    var first = results.FirstOrDefault(r => r.Violation is not null);
     Console.WriteLine(first is null ? $"mutant {mutant}: NOT caught in {seeds} seeds" : $"mutant {mutant}: caught first at seed {first.Seed} ({first.Seed - from + 1} seed(s) in), by '{first.Violation!.Invariant}'");
 }
 Console.WriteLine($"{seeds} schedules, {violations} violations");

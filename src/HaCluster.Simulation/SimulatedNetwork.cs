@@ -10,8 +10,14 @@ public sealed class SimulatedNetwork(Random random, int rings)
 {
     public int Rings => rings;
 
-    /// <summary>Directed links (from, to) that carry nothing, on every ring.</summary>
-    public HashSet<(int From, int To)> Cut { get; } = new();
+    /// <summary>
+    /// Directed links (from, to) that carry nothing, on every ring, with how many partitions cut
+    /// each (partitions may overlap: one ending must not reconnect what another still cuts).
+    /// </summary>
+    private readonly Dictionary<(int From, int To), int> cuts = new();
+
+    public bool IsCut(int from, int to) => cuts.ContainsKey((from, to));
+    public bool AnyCut => cuts.Count > 0;
 
     public double Loss { get; set; }
     public double Duplicate { get; set; }
@@ -23,7 +29,7 @@ public sealed class SimulatedNetwork(Random random, int rings)
     /// <summary>The datagram's delivery delays: none when cut or lost, two when duplicated.</summary>
     public IEnumerable<TimeSpan> Deliveries(int from, int to)
     {
-        if (Cut.Contains((from, to))) yield break;
+        if (IsCut(from, to)) yield break;
         if (Loss > 0 && random.NextDouble() < Loss) yield break;
         var copies = Duplicate > 0 && random.NextDouble() < Duplicate ? 2 : 1;
         for (var c = 0; c < copies; c++)
@@ -35,26 +41,34 @@ public sealed class SimulatedNetwork(Random random, int rings)
     }
 
     /// <summary>Both directions between <paramref name="a"/> and <paramref name="b"/> work.</summary>
-    public bool Connected(int a, int b) => !Cut.Contains((a, b)) && !Cut.Contains((b, a));
+    public bool Connected(int a, int b) => !IsCut(a, b) && !IsCut(b, a);
 
-    public void Partition(IReadOnlyCollection<int> side, IEnumerable<int> all, bool oneWay)
+    /// <summary>Cuts <paramref name="side"/> from the rest (one way: only what <paramref name="side"/> sends), or takes such a cut back.</summary>
+    public void Partition(IReadOnlyCollection<int> side, IEnumerable<int> all, bool oneWay, bool undo = false)
     {
         foreach (var x in side)
             foreach (var y in all.Where(y => !side.Contains(y)))
             {
-                Cut.Add((x, y));
-                if (!oneWay) Cut.Add((y, x));
+                Change((x, y), undo);
+                if (!oneWay) Change((y, x), undo);
             }
+    }
+
+    private void Change((int, int) link, bool undo)
+    {
+        var n = cuts.GetValueOrDefault(link) + (undo ? -1 : 1);
+        if (n > 0) cuts[link] = n;
+        else cuts.Remove(link);
     }
 
     public void Heal()
     {
-        Cut.Clear();
+        cuts.Clear();
         Loss = 0;
         Duplicate = 0;
         Spike = TimeSpan.Zero;
     }
 
     /// <summary>No cut, loss, duplication or spike.</summary>
-    public bool Clean => Cut.Count == 0 && Loss == 0 && Duplicate == 0 && Spike == TimeSpan.Zero;
+    public bool Clean => cuts.Count == 0 && Loss == 0 && Duplicate == 0 && Spike == TimeSpan.Zero;
 }

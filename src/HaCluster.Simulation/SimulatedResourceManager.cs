@@ -66,7 +66,6 @@ internal sealed class SimulatedResourceManager(SimulatedDaemon daemon, Simulated
         }
         if (request.Target is { } victim)
         {
-            Book.BeginOperation();
             Fence(run, victim);
             return;
         }
@@ -79,10 +78,8 @@ internal sealed class SimulatedResourceManager(SimulatedDaemon daemon, Simulated
                 Finish(run, Result(request, 0, true));
                 return;
             case "notify":
-                Book.BeginOperation();
-                daemon.AgentAfter(TimeSpan.FromMilliseconds(5 + sim.Random.Next(50)), () =>
+                    daemon.AgentAfter(TimeSpan.FromMilliseconds(5 + sim.Random.Next(50)), () =>
                 {
-                    Book.EndOperation();
                     Finish(run, Result(request, 0, true) with { Node = daemon.Name });
                 });
                 return;
@@ -96,17 +93,16 @@ internal sealed class SimulatedResourceManager(SimulatedDaemon daemon, Simulated
             _ => false,
         };
         if (fails && request.Task == "stop") duration = StopTimeout;
-        Book.BeginOperation();
         // The agent is a process of its own: what it does to the machine happens even if the
         // daemon dies meanwhile (only its result is lost then).
         daemon.AgentAfter(duration, () =>
         {
             var rc = Apply(id, request.Task, fails);
+            SetPromotionScore(config, primitive, id);
             var expected = request.Task == "monitor" && request.IntervalMs == 0 ? 7 : 0;
             var ok = request.Task == "monitor" && request.IntervalMs == 0 ? rc is 0 or 7 or 8 : rc == 0;
             if (request.Task is "stop" or "start" or "promote" or "demote") CancelMonitors(id);
             Record(config, primitive, id, request.Task, request.IntervalMs, rc, expected, ok, fails ? (request.Task == "stop" ? "Timed Out" : "simulated failure") : null);
-            Book.EndOperation();
             Finish(run, Result(request, rc, ok));
         });
     }
@@ -140,6 +136,17 @@ internal sealed class SimulatedResourceManager(SimulatedDaemon daemon, Simulated
         }
     }
 
+    /// <summary>
+    /// A promotable resource's agent sets its promotion score as ocf:pacemaker:Stateful does
+    /// (crm_master): 5 where it runs unpromoted, 10 where promoted, none where stopped.
+    /// </summary>
+    private void SetPromotionScore(ClusterConfig config, Primitive primitive, string id)
+    {
+        if (!config.AllResources().OfType<Clone>().Any(c => c.IsPromotable && c.Child.Primitives().Any(p => p.Id == primitive.Id))) return;
+        var score = machine.Resources.TryGetValue(id, out var state) ? state == ResourceState.Promoted ? "10" : "5" : null;
+        Book.SetAttribute($"master-{primitive.Id}", score);
+    }
+
     private int RcOf(string id) => machine.Resources.TryGetValue(id, out var state) ? state == ResourceState.Promoted ? 8 : 0 : 7;
 
     /// <summary>A fencing request: the victim's machine loses power after the device's delay (or the device fails).</summary>
@@ -149,7 +156,6 @@ internal sealed class SimulatedResourceManager(SimulatedDaemon daemon, Simulated
         var fails = sim.Random.NextDouble() < sim.AgentFaults.FencingFails;
         daemon.AgentAfter(TimeSpan.FromMilliseconds(300 + sim.Random.Next(1500)), () =>
         {
-            Book.EndOperation();
             if (!fails) sim.Fence(victim, request.Task, daemon.Name);
             Finish(run, new ExecuteResult(request.Transition, request.Action, request.Resource, request.Task, 0, fails ? 1 : 0, !fails,
                 fails ? "simulated fencing failure" : null, victim, daemon.Name));
@@ -162,6 +168,14 @@ internal sealed class SimulatedResourceManager(SimulatedDaemon daemon, Simulated
         monitors[id + "#" + request.IntervalMs] = generation;
         var expected = request.Role is "Promoted" or "Master" ? 8 : 0;
         var interval = TimeSpan.FromMilliseconds(request.IntervalMs);
+        // The executor runs the first monitor at once and records it (its first result is a change).
+        var first = RcOf(id);
+        Record(config, primitive, id, "monitor", request.IntervalMs, first, expected, first == expected, first == expected ? null : "first monitor found it " + (first == 7 ? "not running" : "in another role"));
+        if (first != expected)
+        {
+            monitors.Remove(id + "#" + request.IntervalMs);
+            return;
+        }
         void Check()
         {
             if (!monitors.TryGetValue(id + "#" + request.IntervalMs, out var g) || g != generation) return;

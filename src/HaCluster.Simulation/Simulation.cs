@@ -117,6 +117,9 @@ public sealed class Simulation
             action();
             invariants.CheckSafety();
         }
+        if (Environment.GetEnvironmentVariable("HASIM_DUMP_PICTURE") is { Length: > 0 } dump &&
+            nodes.FirstOrDefault(n => n.Daemon is { Alive: true } d && d.Controller.IsDc)?.Daemon?.Controller.LastStatusXml is { } picture)
+            File.WriteAllText(dump, picture);
         return new SimulationResult(options.Seed, nodes.Count, Scenario.Name, Scenario.Fencing, invariants.Violation, Now,
             convergedAt is { } c ? c - Plan.HealAt : null, events, trace.Lines(), Plan);
     }
@@ -144,8 +147,8 @@ public sealed class Simulation
         var daemon = new SimulatedDaemon(this, node, incarnation);
         node.Daemon = daemon;
         Trace(node.Name, $"haclusterd starts (incarnation {incarnation}, CIB {node.Disk.Version})");
-        daemon.Start();
         Disturbed();
+        daemon.Start();
     }
 
     internal void CrashDaemon(SimulatedNode node)

@@ -32,7 +32,7 @@ public sealed class Controller
     private readonly CommitProtocol commits;
     private readonly Func<string, ClusterStatus?> readPicture;
 
-    /// <summary>This node's resources as its resource manager last reported them.</summary>
+    /// <summary>This node's resources as its resource manager last reported them (<see cref="Local"/> adds what runs now).</summary>
     private NodeReport local;
     private int? lastDc;
     private long lastViewEpoch = -1;
@@ -160,8 +160,11 @@ public sealed class Controller
         if (context.Has(ControllerMutation.StickyDc) && context.IsDc) context.StickyDc = true;
         // A DC with a new agreed view starts a round before anything else, so nothing is
         // scheduled from the old round's reports and then abandoned at once.
-        var newRound = rounds.OpenIfNewView(local);
+        var newRound = rounds.OpenIfNewView(Local);
         if (newRound) transitions.Abandon("membership changed");
+        // A node that is no longer the DC sends no more actions (a partition's DC kept running
+        // its transition after the partition healed, next to the real DC's: simulator, seed 131).
+        else if (!context.IsDc && transitions.Running) transitions.Abandon("this node is no longer the DC");
         // Becoming DC (after another one, or after a spell without one): learn what it knew.
         if (view.Dc == context.SelfId && lastDc != context.SelfId) AdoptFromLastPicture();
         if (view.Dc != lastDc || view.Epoch != lastViewEpoch)
@@ -197,10 +200,10 @@ public sealed class Controller
         if (context.View.Dc is not { } dc) return;
         if (dc == context.SelfId)
         {
-            rounds.RecordOwn(local);
+            rounds.RecordOwn(Local);
             Evaluate();
         }
-        else context.Send(dc, new ReportMessage(local with { ViewEpoch = -1 }));
+        else context.Send(dc, new ReportMessage(Local with { ViewEpoch = -1 }));
     }
 
     private void Receive(int from, ControllerMessage message)
@@ -209,7 +212,7 @@ public sealed class Controller
         {
             case ReportRequest request:
                 context.Debug(() => $"the DC ({context.Name(from)}) asks for this node's resources (round {request.Round})");
-                context.Send(from, new ReportMessage(local with { ViewEpoch = request.Round }));
+                context.Send(from, new ReportMessage(Local with { ViewEpoch = request.Round }));
                 break;
             // Recorded by the elected DC even while its view is, for a moment, not agreed (a late
             // heartbeat with an old member list): dropped then, the answer to its round request
@@ -224,7 +227,7 @@ public sealed class Controller
                 if (context.Config is null)
                 {
                     var r = execute.Request;
-                    context.Send(from, new ReportMessage(local with { ViewEpoch = -1 }));
+                    context.Send(from, new ReportMessage(Local with { ViewEpoch = -1 }));
                     context.Send(from, new ResultMessage(new ExecuteResult(r.Transition, r.Action, r.Resource, r.Task, r.IntervalMs, 1, false, "no configuration yet")));
                 }
                 else context.Emit(new RunOperation(execute.Request, context.Config, from));
@@ -257,18 +260,34 @@ public sealed class Controller
         }
     }
 
+    /// <summary>
+    /// This node's report: its resource manager's, with the actions running here now. The DC
+    /// plans nothing while any runs anywhere: what it does is not in the histories yet, and a plan
+    /// made without it could start the same resource elsewhere (simulator, seeds 69 and 131).
+    /// </summary>
+    private NodeReport Local => context.RunningHere == 0 ? local : local with { Pending = context.RunningHere };
+
     private void Finished(OperationFinished finished)
     {
         local = finished.ReportAfter;
+        if (context.RunningHere > 0) context.RunningHere--;
+        var dc = context.View.Dc;
         if (finished.RequestedBy == context.SelfId)
         {
-            if (context.IsDc) rounds.RecordOwn(local);
+            if (context.IsDc) rounds.RecordOwn(Local);
             Completed(finished.Result);
+            // Nothing running here any more may be what the DC waited for (an action of a
+            // transition it abandoned: simulator, seed 75).
+            if (context.IsDc) Evaluate();
+            else if (dc is not null) PushReport();
             return;
         }
         // The report goes first: the DC sees the new state before the result.
-        context.Send(finished.RequestedBy, new ReportMessage(local with { ViewEpoch = -1 }));
+        context.Send(finished.RequestedBy, new ReportMessage(Local with { ViewEpoch = -1 }));
         context.Send(finished.RequestedBy, new ResultMessage(finished.Result with { Node = finished.Result.Node ?? context.SelfName }));
+        // An action a former DC asked for: the DC now waits for it to end (its report says it
+        // runs), so it hears of the end too (simulator, seed 7).
+        if (dc is not null && dc != finished.RequestedBy) PushReport();
     }
 
     private void Completed(ExecuteResult result)
@@ -369,7 +388,7 @@ public sealed class Controller
     public void RehearseTakeover(TransitionGraph rehearsed)
     {
         if (context.Config is not { } config || context.View.Dc is not { } dc || dc == context.SelfId) return;
-        var own = local with { ShuttingDown = false };
+        var own = Local with { ShuttingDown = false };
         var members = context.View.Members.Where(m => m != dc).Select(context.Name).ToList();
         var asIfReported = members.ToDictionary(m => m, m => own with { Node = m });
         _ = rounds.BuildStatus(config, cib.Version, context.View.Quorate, members, asIfReported, new HashSet<string>());

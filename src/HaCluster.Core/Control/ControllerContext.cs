@@ -38,7 +38,14 @@ internal sealed class ControllerContext(ClusterBootstrap bootstrap, int selfId, 
 
     public IEnumerable<int> OtherMembers => View.Members.Where(m => m != SelfId);
 
-    public void Emit(ControllerCommand command) => Outbox.Add(command);
+    public void Emit(ControllerCommand command)
+    {
+        if (command is RunOperation) RunningHere++;
+        Outbox.Add(command);
+    }
+
+    /// <summary>Actions this node's resource manager runs now: asked with <see cref="RunOperation"/>, not yet <see cref="OperationFinished"/>.</summary>
+    public int RunningHere { get; set; }
     public void Send(int to, ControllerMessage message) => Outbox.Add(new SendMessage(to, message));
     public void Log(ControllerLogLevel level, string text) => Outbox.Add(new Log(level, text));
     public void Info(string text) => Log(ControllerLogLevel.Information, text);

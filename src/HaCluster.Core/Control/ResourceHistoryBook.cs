@@ -16,7 +16,6 @@ public sealed class ResourceHistoryBook(string nodeName)
     private readonly Dictionary<string, HistoryDto> histories = new();
     private readonly Dictionary<string, string> attributes = new();
     private int callId;
-    private int pending;
 
     public string NodeName => nodeName;
 
@@ -45,18 +44,7 @@ public sealed class ResourceHistoryBook(string nodeName)
         lock (gate)
             return new NodeReport(nodeName, round, ProbedConfiguration is not null,
                 histories.Values.Select(h => h with { Operations = h.Operations.ToList() }).ToList(),
-                new Dictionary<string, string>(attributes), ProbedConfiguration, ShuttingDown, pending);
-    }
-
-    /// <summary>An operation starts here (not a recurring monitor): reported as pending until <see cref="EndOperation"/>.</summary>
-    public void BeginOperation()
-    {
-        lock (gate) pending++;
-    }
-
-    public void EndOperation()
-    {
-        lock (gate) pending--;
+                new Dictionary<string, string>(attributes), ProbedConfiguration, ShuttingDown);
     }
 
     /// <summary>Whether a resource has any history here (a probe is owed to those that have none).</summary>
@@ -65,13 +53,31 @@ public sealed class ResourceHistoryBook(string nodeName)
         lock (gate) return histories.ContainsKey(historyId);
     }
 
-    /// <summary>Resources whose last operation left them running here (start, promote, demote, migrate_from, or a probe that found them).</summary>
+    /// <summary>
+    /// Resources whose last operation left them running here: a start, promote, demote or
+    /// migrate_from that succeeded, a probe that found them, or a stop that failed (it may still
+    /// run, as Pacemaker assumes: without fencing it stays blocked here).
+    /// </summary>
     public IReadOnlyList<string> ActiveResources()
     {
         lock (gate)
             return histories.Values.Where(h => h.Operations.FirstOrDefault(o => o.Key.EndsWith("_last_0", StringComparison.Ordinal)) is { } last &&
-                    (last.Task is "start" or "promote" or "demote" or "migrate_from" ? last.Rc == 0 : last.Task == "monitor" && last.Rc is 0 or 8))
+                    last.Task switch
+                    {
+                        "start" or "promote" or "demote" or "migrate_from" => last.Rc == 0,
+                        "monitor" => last.Rc is 0 or 8,
+                        "stop" => last.Rc != 0,
+                        _ => false,
+                    })
                 .Select(h => h.Id).ToList();
+    }
+
+    /// <summary>Resources whose last operation here is a stop that failed (blocked without fencing).</summary>
+    public IReadOnlySet<string> FailedStops()
+    {
+        lock (gate)
+            return histories.Values.Where(h => h.Operations.FirstOrDefault(o => o.Key.EndsWith("_last_0", StringComparison.Ordinal)) is { Task: "stop", Rc: not 0 })
+                .Select(h => h.Id).ToHashSet();
     }
 
     /// <summary>

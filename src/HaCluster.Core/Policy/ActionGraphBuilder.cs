@@ -44,6 +44,8 @@ internal sealed partial class ActionGraphBuilder(WorkingSet ws)
         foreach (var p in ws.AllPrimitives())
             if (changes.TryGetValue(p.Id, out var change) && (change.Reason is null || !change.Reason.Contains("(blocked)")))
                 AddResourceActions(p, change, fencedNodes);
+            else if (!changes.ContainsKey(p.Id))
+                AddMissingMonitors(p, fencedNodes);
 
         foreach (var a in actions.Where(a => a.Resource is not null))
         {
@@ -152,8 +154,26 @@ internal sealed partial class ActionGraphBuilder(WorkingSet ws)
         }
     }
 
+    /// <summary>
+    /// A resource that stays where it runs, in the role it has, gets the recurring monitors its
+    /// history there lacks, as Pacemaker schedules them: a transition given up between a start and
+    /// its monitor (the view changed) would otherwise leave it unwatched for good, and its death
+    /// unnoticed (found by the whole-cluster simulator, seed 217; checked against crm_simulate).
+    /// </summary>
+    private void AddMissingMonitors(SchedPrimitive p, HashSet<string> fenced)
+    {
+        if (!p.Managed || p.Blocked || p.Failed || p.ActiveOn.Count != 1) return;
+        var (node, role) = p.ActiveOn.First();
+        if (p.AssignedTo != node || fenced.Contains(node.Name) || !node.Online) return;
+        if (p.NextRole is not (Role.Unknown or Role.Stopped) && p.NextRole != role && !(role == Role.Unpromoted && p.NextRole == Role.Started)) return;
+        var known = p.HistoryOn.TryGetValue(node, out var history)
+            ? history.Operations.Where(o => o.Task == "monitor" && o.IntervalMs > 0).Select(o => o.IntervalMs).ToHashSet()
+            : [];
+        AddMonitors(p, node, role, after: null, known);
+    }
+
     /// <summary>Recurring monitors for the role the resource will have (ops with a role only for that role).</summary>
-    private void AddMonitors(SchedPrimitive p, SchedNode node, Role role, Draft after)
+    private void AddMonitors(SchedPrimitive p, SchedNode node, Role role, Draft? after, IReadOnlySet<long>? alreadyRunning = null)
     {
         var template = ws.Config.TemplateOf(p.Definition);
         var ops = p.Definition.Operations.Concat(template?.Operations ?? default).Where(o => o.Name == "monitor" && o.IntervalMilliseconds > 0);
@@ -163,9 +183,9 @@ internal sealed partial class ActionGraphBuilder(WorkingSet ws)
             // An op without a role monitors started and unpromoted instances; a promoted one needs role=Promoted.
             var matches = opRole == Role.Unknown ? role is Role.Started or Role.Unpromoted
                 : opRole == role || (opRole == Role.Started && role == Role.Unpromoted);
-            if (!matches) continue;
+            if (!matches || alreadyRunning?.Contains(op.IntervalMilliseconds) == true) continue;
             var monitor = Add("monitor", p, node.Name, op.IntervalMilliseconds, opRole == Role.Unknown ? null : Roles.Name(opRole));
-            monitor.Inputs.Add(after.Id);
+            if (after is not null) monitor.Inputs.Add(after.Id);
         }
     }
 

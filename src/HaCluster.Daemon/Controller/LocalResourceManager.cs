@@ -70,25 +70,8 @@ public sealed class LocalResourceManager : IAsyncDisposable
         Changed?.Invoke();
     }
 
-    /// <summary>
-    /// Runs one action the DC asked for; recurring monitors are started and report failures later.
-    /// Until it ends the node's report counts it as pending (the DC plans nothing meanwhile).
-    /// </summary>
+    /// <summary>Runs one action the DC asked for; recurring monitors are started and report failures later.</summary>
     public async Task<ExecuteResult> ExecuteAsync(ClusterConfig config, ExecuteRequest request, CancellationToken cancel)
-    {
-        if (request.Task == "monitor" && request.IntervalMs > 0 && request.Target is null) return await RunActionAsync(config, request, cancel);
-        book.BeginOperation();
-        try
-        {
-            return await RunActionAsync(config, request, cancel);
-        }
-        finally
-        {
-            book.EndOperation();
-        }
-    }
-
-    private async Task<ExecuteResult> RunActionAsync(ClusterConfig config, ExecuteRequest request, CancellationToken cancel)
     {
         var primitive = FindPrimitive(config, request.Resource);
         if (primitive is null)

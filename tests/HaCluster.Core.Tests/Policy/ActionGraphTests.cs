@@ -201,4 +201,24 @@ public class ActionGraphTests
         var crm = TwoNodes + "primitive d Dummy\nclone c d";
         Assert.DoesNotContain(Graph(crm, new StatusBuilder().Online("node1", "node2")).Actions, a => a.Task == "notify");
     }
+
+    /// <summary>
+    /// Found by the whole-cluster simulator (a transition given up between a start and its
+    /// monitor left the resource unwatched for good); crm_simulate schedules the monitor too.
+    /// </summary>
+    [Fact]
+    public void A_resource_that_stays_where_it_runs_gets_the_recurring_monitor_its_history_lacks()
+    {
+        var g = Graph(TwoNodes + "primitive a Dummy op monitor interval=20s", new StatusBuilder().Online("node1", "node2").Running("node1", "a"));
+        var monitor = Find(g, "a_monitor_20000", "node1");
+        Assert.Empty(monitor.Inputs);
+        Assert.DoesNotContain(g.Actions, a => a.Task is "start" or "stop");
+    }
+
+    [Fact]
+    public void A_resource_whose_recurring_monitor_runs_already_gets_no_action()
+    {
+        var g = Graph(TwoNodes + "primitive a Dummy op monitor interval=10s", new StatusBuilder().Online("node1", "node2").Running("node1", "a"));
+        Assert.Empty(g.Actions);
+    }
 }

@@ -1,0 +1,165 @@
+using System.Net;
+using HaCluster.Core.Cib.Syntax;
+using HaCluster.Core.Control;
+using HaCluster.Core.Membership;
+using HaCluster.Core.Status;
+using Xunit;
+
+namespace HaCluster.Core.Tests.Control;
+
+/// <summary>
+/// The controller as a state machine, one event at a time (no network, no clock): the rules the
+/// whole-cluster simulator found broken, pinned one by one.
+/// </summary>
+public sealed class ControllerTests
+{
+    private static readonly DateTimeOffset Wall = DateTimeOffset.FromUnixTimeSeconds(1_800_000_000);
+
+    private static ClusterBootstrap Bootstrap(int nodes) => new()
+    {
+        ClusterName = "t",
+        Nodes = Enumerable.Range(1, nodes).Select(i => new NodeEntry($"node{i}", i, [IPAddress.Parse($"127.0.0.{10 + i}")])).ToList(),
+        Rings = [new RingConfig(RingKind.Unicast, 5405)],
+        Quorum = new QuorumConfig(nodes, false, false),
+    };
+
+    private static byte[] Cib(string crm, CibVersion v) =>
+        System.Text.Encoding.UTF8.GetBytes(CibXmlWriter.Write(CrmParser.Parse(crm).Config!, v.Epoch, v.AdminEpoch, v.NumUpdates));
+
+    private static Moment At(double seconds) => new(TimeSpan.FromSeconds(seconds), Wall + TimeSpan.FromSeconds(seconds));
+
+    private static MembershipView View(int self, int[] members, bool quorate, int expected = 3) =>
+        new(1, members, true, true, self, quorate, members.Length, expected);
+
+    private const string Config = "property stonith-enabled=false\nprimitive a ocf:heartbeat:Dummy\n";
+
+    private static string NewConfigXml() => CibXmlWriter.Write(CrmParser.Parse(Config + "primitive b ocf:heartbeat:Dummy\n").Config!);
+
+    [Fact]
+    public void A_DC_without_quorum_refuses_a_commit_and_changes_nothing()
+    {
+        var version = new CibVersion(0, 4, 0);
+        var controller = new Controller(Bootstrap(3), 1, version, Cib(Config, version));
+        controller.Step(At(0), new MembershipChanged(View(1, [1], quorate: false), new Dictionary<int, CibVersion>()));
+        var commands = controller.Step(At(1), new CommitRequested(7, NewConfigXml(), version.ToString(), false, "root"));
+        var answer = Assert.Single(commands.OfType<RequestAnswered>());
+        Assert.False(answer.Ok);
+        Assert.Contains("quorum", answer.Error);
+        Assert.DoesNotContain(commands, c => c is StoreCib);
+        Assert.Equal(version, controller.CibVersion);
+    }
+
+    [Fact]
+    public void A_commit_is_confirmed_only_once_a_quorum_holds_it_even_when_the_members_that_lack_it_left()
+    {
+        var version = new CibVersion(0, 4, 0);
+        var controller = new Controller(Bootstrap(5), 1, version, Cib(Config, version));
+        controller.Step(At(0), new MembershipChanged(View(1, [1, 2, 3], quorate: true, expected: 5), new Dictionary<int, CibVersion> { [2] = version, [3] = version }));
+        var stored = controller.Step(At(1), new CommitRequested(7, NewConfigXml(), version.ToString(), false, "root"));
+        var next = Assert.Single(stored.OfType<StoreCib>()).Version;
+        Assert.DoesNotContain(stored, c => c is RequestAnswered);
+        // Two members leave before taking the copy: "every member holds it" would now be true of
+        // the DC alone, but one node of five is no quorum.
+        var after = controller.Step(At(2), new MembershipChanged(View(1, [1], quorate: false, expected: 5), new Dictionary<int, CibVersion>()));
+        Assert.DoesNotContain(after, c => c is RequestAnswered);
+        var timedOut = controller.Step(At(1 + CommitProtocol.ConfirmationWait.TotalSeconds + 1), new Tick());
+        var answer = Assert.Single(timedOut.OfType<RequestAnswered>());
+        Assert.False(answer.Ok);
+        Assert.Contains("may be lost", answer.Error);
+        Assert.Equal(next, controller.CibVersion);
+    }
+
+    [Fact]
+    public void The_DC_records_a_report_that_arrives_while_its_view_is_for_a_moment_not_agreed()
+    {
+        var version = new CibVersion(0, 4, 0);
+        var controller = new Controller(Bootstrap(2), 1, version, Cib(Config, version));
+        controller.Step(At(0), new LocalStateChanged(new NodeReport("node1", -1, true, [], [], version.ToString())));
+        var opened = controller.Step(At(0.1), new MembershipChanged(View(1, [1, 2], true, 2), new Dictionary<int, CibVersion> { [2] = version }));
+        var request = Assert.Single(opened.OfType<SendMessage>().Select(m => m.Message).OfType<ReportRequest>());
+        // A late heartbeat with an old member list: not agreed for a moment, still the elected DC.
+        controller.Step(At(0.2), new MembershipChanged(View(1, [1, 2], true, 2) with { Agreed = false }, new Dictionary<int, CibVersion> { [2] = version }));
+        controller.Step(At(0.3), new MessageReceived(2, new ReportMessage(new NodeReport("node2", request.Round, true, [], [], version.ToString()))));
+        var agreed = controller.Step(At(0.4), new MembershipChanged(View(1, [1, 2], true, 2), new Dictionary<int, CibVersion> { [2] = version }));
+        // The round is complete: the DC schedules (the probe of a, then its start, somewhere).
+        Assert.Contains(agreed.Concat(controller.Step(At(0.5), new Tick())), c => c is TransitionStarted or RecordSchedulerInput);
+    }
+
+    [Fact]
+    public void The_DC_plans_nothing_while_an_action_still_runs_on_a_member()
+    {
+        var version = new CibVersion(0, 4, 0);
+        var controller = new Controller(Bootstrap(2), 1, version, Cib(Config, version));
+        controller.Step(At(0), new LocalStateChanged(new NodeReport("node1", -1, true, [], [], version.ToString())));
+        var opened = controller.Step(At(0.1), new MembershipChanged(View(1, [1, 2], true, 2), new Dictionary<int, CibVersion> { [2] = version }));
+        var round = Assert.Single(opened.OfType<SendMessage>().Select(m => m.Message).OfType<ReportRequest>()).Round;
+        var busy = controller.Step(At(0.2), new MessageReceived(2, new ReportMessage(new NodeReport("node2", round, true, [], [], version.ToString(), Pending: 1))));
+        Assert.DoesNotContain(busy, c => c is TransitionStarted or RecordSchedulerInput);
+        var idle = controller.Step(At(0.3), new MessageReceived(2, new ReportMessage(new NodeReport("node2", -1, true, [], [], version.ToString()))));
+        Assert.Contains(idle, c => c is RecordSchedulerInput);
+    }
+
+    [Fact]
+    public void A_node_that_is_no_longer_the_DC_sends_no_more_actions_of_its_transition()
+    {
+        var version = new CibVersion(0, 4, 0);
+        var controller = new Controller(Bootstrap(2), 1, version, Cib(Config, version));
+        controller.Step(At(0), new LocalStateChanged(new NodeReport("node1", -1, true, [], [], version.ToString())));
+        // Alone but two_node-less quorum of one of one expected: it is DC and starts a.
+        var view = new MembershipView(1, [1], true, true, 1, true, 1, 1);
+        var started = controller.Step(At(0.1), new MembershipChanged(view, new Dictionary<int, CibVersion>()));
+        var run = Assert.Single(started.OfType<RunOperation>());
+        // node2 (older) joins and becomes DC; then a's start ends here.
+        controller.Step(At(0.2), new MembershipChanged(new MembershipView(2, [1, 2], true, true, 2, true, 2, 1), new Dictionary<int, CibVersion> { [2] = version }));
+        Assert.False(controller.TransitionRunning);
+        var finished = controller.Step(At(0.3), new OperationFinished(new ExecuteResult(run.Request.Transition, run.Request.Action, "a", "start", 0, 0, true, null),
+            1, new NodeReport("node1", -1, true, [], [], version.ToString())));
+        Assert.DoesNotContain(finished, c => c is RunOperation || c is SendMessage { Message: ExecuteMessage });
+        // ...and tells the DC that nothing runs here any more.
+        Assert.Contains(finished, c => c is SendMessage { To: 2, Message: ReportMessage { Report.Pending: 0 } });
+    }
+
+    [Fact]
+    public void A_probe_pass_that_ends_late_never_rolls_the_probed_configuration_back()
+    {
+        var book = new ResourceHistoryBook("node1");
+        book.MarkProbed("0.5.0");
+        book.MarkProbed("0.4.0");
+        Assert.Equal("0.5.0", book.ProbedConfiguration);
+    }
+
+    [Fact]
+    public void A_node_restarted_with_its_clock_set_back_still_gets_a_higher_incarnation()
+    {
+        var before = Incarnation.Next(Wall, null);
+        var after = Incarnation.Next(Wall - TimeSpan.FromHours(1), before);
+        Assert.True(after > before);
+        Assert.Equal(Incarnation.Next(Wall + TimeSpan.FromSeconds(1), before), (Wall + TimeSpan.FromSeconds(1)).ToUnixTimeMilliseconds() * 1000);
+    }
+
+    [Fact]
+    public void Every_controller_message_survives_its_wire_encoding()
+    {
+        var report = new NodeReport("node2", 3, true, [new HistoryDto("a", "ocf", "heartbeat", "Dummy", [new OperationDto("a_last_0", "start", 0, 0, 0, 0, 4, 17, null, "d")])],
+            new Dictionary<string, string> { ["x"] = "1" }, "0.4.0", false, 2);
+        ControllerMessage[] messages =
+        [
+            new ReportRequest(3), new ReportMessage(report), new ExecuteMessage(new ExecuteRequest(1, 2, "a", "start", 0, null)),
+            new ResultMessage(new ExecuteResult(1, 2, "a", "start", 0, 0, true, null)), new StatusPictureMessage("<cib/>"),
+            new CommitMessage(new CommitRequest(5, "<cib/>", "0.4.0", false)), new CommitResultMessage(new CommitReply(5, true, null, "0.5.0")),
+            new CleanupMessage("a"), new AttributeMessage(new AttributeChange("node2", "x", null)),
+            new FencedMessage(new Api.FenceEventReply("node3", "reboot", true, "fence", "node1", "node1", 17)),
+        ];
+        foreach (var m in messages)
+        {
+            var back = ControllerMessage.Decode(m.Encode());
+            Assert.NotNull(back);
+            Assert.Equal(m.GetType(), back!.GetType());
+            Assert.Equal(System.Text.Encoding.UTF8.GetString(m.Encode()), System.Text.Encoding.UTF8.GetString(back.Encode()));
+        }
+        var copy = (CibCopyMessage)ControllerMessage.Decode(new CibCopyMessage(new CibVersion(0, 5, 0), [1, 2, 3]).Encode())!;
+        Assert.Equal(new CibVersion(0, 5, 0), copy.Version);
+        Assert.Null(ControllerMessage.Decode([2, (byte)'{']));
+        Assert.Null(ControllerMessage.Decode([9, 9]));
+    }
+}
