@@ -24,6 +24,8 @@ internal sealed class Invariants(Simulation sim)
     public static readonly TimeSpan SettleTime = TimeSpan.FromSeconds(3);
 
     private readonly Dictionary<CibVersion, (string Digest, string Node)> contents = new();
+    /// <summary>The version each version was committed on (its parent): the lineage of the configuration.</summary>
+    private readonly Dictionary<CibVersion, CibVersion> parents = new();
     private readonly List<(CibVersion Version, string Node)> acknowledged = new();
     private TimeSpan lastDisturbance;
     private IReadOnlyList<string>? singleInstance;
@@ -42,9 +44,11 @@ internal sealed class Invariants(Simulation sim)
 
     private bool QuorumOf(int count) => sim.Nodes.Count == 2 ? count >= 1 : count * 2 > sim.Nodes.Count;
 
-    /// <summary>(3) Every copy stored anywhere: one version, one content.</summary>
-    public void Stored(string node, CibVersion version, byte[] xml)
+    /// <summary>(3) Every copy stored anywhere: one version, one content. <paramref name="previous"/>: what the node held before.</summary>
+    public void Stored(string node, CibVersion version, byte[] xml, CibVersion? previous = null)
     {
+        // The first node to store a version made it (a commit): what it held is its parent.
+        if (previous is { } p && !parents.ContainsKey(version) && !contents.ContainsKey(version)) parents[version] = p;
         var digest = SimulatedDisk.Digest(xml);
         if (contents.TryGetValue(version, out var known))
         {
@@ -148,13 +152,18 @@ internal sealed class Invariants(Simulation sim)
         return null;
     }
 
-    /// <summary>(2) At convergence: every acknowledged commit is held everywhere (or superseded).</summary>
+    /// <summary>
+    /// (2) At convergence: every acknowledged commit is in the lineage of the configuration every
+    /// node holds (it, or a version committed on top of it); a higher version committed beside it
+    /// by another DC would have replaced it.
+    /// </summary>
     public void CheckFinal()
     {
+        var final = sim.Nodes[0].Disk.Version;
+        var lineage = new HashSet<CibVersion>();
+        for (CibVersion? v = final; v is { } at && lineage.Add(at); v = parents.TryGetValue(at, out var parent) ? parent : null) { }
         foreach (var (version, via) in acknowledged)
-        {
-            var behind = sim.Nodes.Where(n => n.Disk.Version < version).Select(n => $"{n.Name} ({n.Disk.Version})").ToList();
-            if (behind.Count > 0) Fail("acknowledged commits are never lost", $"commit {version} (acknowledged through {via}) is missing on {string.Join(", ", behind)}");
-        }
+            if (!lineage.Contains(version))
+                Fail("acknowledged commits are never lost", $"commit {version} (acknowledged through {via}) is not in the lineage of the configuration the cluster holds ({final}: {string.Join(" <- ", lineage)})");
     }
 }

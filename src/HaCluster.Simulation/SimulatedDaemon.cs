@@ -216,6 +216,7 @@ internal sealed class SimulatedDaemon : IPacketSink
                 Lrm.SetAttribute(attribute.Name, attribute.Value);
                 break;
             case StoreCib store:
+                var previous = node.Disk.Version;
                 if (!node.Disk.Store(store.Version, store.Xml))
                 {
                     sim.Trace(node.Name, $"crashed while writing CIB {store.Version} (torn write: the old copy stays)");
@@ -223,7 +224,7 @@ internal sealed class SimulatedDaemon : IPacketSink
                     return;
                 }
                 Engine.CibVersion = store.Version;
-                sim.Stored(node, store.Version, store.Xml);
+                sim.Stored(node, store.Version, store.Xml, previous);
                 break;
             case RecordSchedulerInput input:
                 After(TimeSpan.FromMilliseconds(2), () =>

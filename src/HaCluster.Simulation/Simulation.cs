@@ -229,5 +229,5 @@ public sealed class Simulation
         if (answer.Ok && CibVersion.TryParse(answer.Version, out var version)) invariants.Acknowledged(version, node.Name);
     }
 
-    internal void Stored(SimulatedNode node, CibVersion version, byte[] xml) => invariants.Stored(node.Name, version, xml);
+    internal void Stored(SimulatedNode node, CibVersion version, byte[] xml, CibVersion previous) => invariants.Stored(node.Name, version, xml, previous);
 }

@@ -16,7 +16,7 @@ namespace HaCluster.Core.Control;
 /// reached this node too, so the caller's next edit starts from it), or when the DC left or
 /// stayed silent for <see cref="ForwardTimeout"/>.
 /// </summary>
-internal sealed class CommitProtocol(ControllerContext context, CibReplication cib, Action configurationChanged)
+internal sealed class CommitProtocol(ControllerContext context, CibReplication cib, Action configurationChanged, Func<bool> roundAnswered)
 {
     public static readonly TimeSpan ConfirmationWait = TimeSpan.FromSeconds(5);
     public static readonly TimeSpan ForwardTimeout = TimeSpan.FromSeconds(30);
@@ -31,8 +31,31 @@ internal sealed class CommitProtocol(ControllerContext context, CibReplication c
     private sealed record Confirmation(long RequestId, int? ReplyTo, CommitReply Reply, CibVersion Version, TimeSpan Since);
     private sealed record Forwarded(int Dc, TimeSpan Since, CibVersion? Confirmed, CommitReply? Reply, TimeSpan ConfirmedAt);
 
+    /// <summary>Epochs come in bands of this many, one band per term (a DC's spell in office).</summary>
+    public const long TermStride = 1000;
+
+    /// <summary>This node's term as DC: its commits' epochs lie in [term x stride, (term + 1) x stride).</summary>
+    private long term = cib.Version.Epoch / TermStride;
+
+    /// <summary>Commits that wait for the DC's round to be answered by every member (so it knows every term they know).</summary>
+    private readonly List<(CommitRequest Request, int? ReplyTo, TimeSpan Since)> waitingForRound = new();
+
+    /// <summary>
+    /// This node took over as DC from another (or from none). Its term is then higher than any it
+    /// knows of, so its commits outrank whatever a former DC, cut off from the majority, may have
+    /// stored unconfirmed in the moment before it noticed (that DC's term is older: it saw no
+    /// change of DC). Without terms, such a commit of a higher node id outranked, when the
+    /// partition healed, the commit the majority had confirmed meanwhile, which was lost (found by
+    /// the simulator, seed 3276 of a long run: a one-way partition).
+    /// </summary>
+    public void BecameDc()
+    {
+        term = Math.Max(Math.Max(term, context.KnownTerm), cib.Version.Epoch / TermStride) + 1;
+        context.LearnTerm(term);
+    }
+
     /// <summary>True while a commit waits on membership (the host then feeds membership changes promptly).</summary>
-    public bool Waiting => confirming.Count > 0 || forwarded.Count > 0;
+    public bool Waiting => confirming.Count > 0 || forwarded.Count > 0 || waitingForRound.Count > 0;
 
     /// <summary>A commit asked for on this node.</summary>
     public void Request(CommitRequested request)
@@ -46,7 +69,7 @@ internal sealed class CommitProtocol(ControllerContext context, CibReplication c
         var commit = new CommitRequest(request.RequestId, request.ConfigurationXml, request.BaseVersion, request.Force, request.User, context.SelfName);
         if (dc == context.SelfId)
         {
-            Confirm(request.RequestId, null, Apply(commit));
+            Commit(commit, null);
             return;
         }
         forwarded[request.RequestId] = new Forwarded(dc, context.Now.Elapsed, null, null, default);
@@ -54,7 +77,21 @@ internal sealed class CommitProtocol(ControllerContext context, CibReplication c
     }
 
     /// <summary>On the DC: a commit a member forwarded.</summary>
-    public void Received(int from, CommitRequest request) => Confirm(request.Id, from, Apply(request));
+    public void Received(int from, CommitRequest request) => Commit(request, from);
+
+    /// <summary>
+    /// Applies a commit, once this DC's round has been answered by every member: a DC that has
+    /// just taken over must know the highest term any member knows before it numbers a version.
+    /// </summary>
+    private void Commit(CommitRequest request, int? replyTo)
+    {
+        if (context.IsDc && !roundAnswered())
+        {
+            waitingForRound.Add((request, replyTo, context.Now.Elapsed));
+            return;
+        }
+        Confirm(request.Id, replyTo, Apply(request));
+    }
 
     /// <summary>On a member: the DC's answer to a forwarded commit.</summary>
     public void Answered(CommitReply reply)
@@ -74,6 +111,14 @@ internal sealed class CommitProtocol(ControllerContext context, CibReplication c
     public void Check()
     {
         var now = context.Now.Elapsed;
+        foreach (var w in waitingForRound.ToList())
+        {
+            if (context.IsDc && !roundAnswered() && now - w.Since <= ForwardTimeout - TimeSpan.FromSeconds(5)) continue;
+            waitingForRound.Remove(w);
+            if (context.IsDc && !roundAnswered())
+                Answer(w.Request.Id, w.ReplyTo, new CommitReply(w.Request.Id, false, "the DC has not heard from every member since the view changed; try again", null));
+            else Confirm(w.Request.Id, w.ReplyTo, Apply(w.Request));
+        }
         foreach (var c in confirming.ToList())
         {
             var others = context.OtherMembers.ToList();
@@ -154,7 +199,13 @@ internal sealed class CommitProtocol(ControllerContext context, CibReplication c
         if (errors.Count > 0) return new CommitReply(request.Id, false, string.Join("\n", errors.Select(e => e.Message)), null);
         if (!request.Force && request.BaseVersion != cib.Version.ToString())
             return new CommitReply(request.Id, false, $"the CIB changed since the edit began (it was {request.BaseVersion}, it is {cib.Version}); reload and edit again, or --force", null);
-        var next = new CibVersion(cib.Version.AdminEpoch, cib.Version.Epoch + 1, 0);
+        // The next epoch, with this DC's node id as num_updates: two DCs that commit at once (a
+        // two_node split brain, no-quorum-policy=ignore, or a view not yet agreed everywhere) then
+        // never give one version two contents (found by the simulator with two nodes). And a DC's
+        // first commit of its term starts the term's band of epochs: see BecameDc.
+        var seen = cib.Version.Epoch / TermStride;
+        var epoch = term > seen ? term * TermStride + 1 : cib.Version.Epoch + 1;
+        var next = new CibVersion(cib.Version.AdminEpoch, epoch, context.SelfId);
         var xml = CibXmlWriter.Write(parsed.Config, next.Epoch, next.AdminEpoch, next.NumUpdates,
             new CibChange(context.Now.Wall, request.User, "hacrm", request.Origin));
         cib.Replace(next, System.Text.Encoding.UTF8.GetBytes(xml));

@@ -49,7 +49,7 @@ public sealed class Controller
         fencing = new FencingBook(context);
         rounds = new ReportRounds(context, fencing);
         transitions = new TransitionEngine(context, fencing);
-        commits = new CommitProtocol(context, cib, LoadConfiguration);
+        commits = new CommitProtocol(context, cib, LoadConfiguration, () => rounds.AllAnswered());
         this.readPicture = readPicture ?? (xml => CibXmlReader.Parse(xml, "status picture").Status);
         local = new NodeReport(context.SelfName, -1, false, [], []);
     }
@@ -158,6 +158,8 @@ public sealed class Controller
         var view = context.View;
         rounds.NoteMembers();
         if (context.Has(ControllerMutation.StickyDc) && context.IsDc) context.StickyDc = true;
+        // Taking over as DC (from another, or from none): a new term, before the round's requests carry it.
+        if (view.Dc == context.SelfId && lastDc != context.SelfId) commits.BecameDc();
         // A DC with a new agreed view starts a round before anything else, so nothing is
         // scheduled from the old round's reports and then abandoned at once.
         var newRound = rounds.OpenIfNewView(Local);
@@ -211,6 +213,7 @@ public sealed class Controller
         switch (message)
         {
             case ReportRequest request:
+                context.LearnTerm(request.Term);
                 context.Debug(() => $"the DC ({context.Name(from)}) asks for this node's resources (round {request.Round})");
                 context.Send(from, new ReportMessage(Local with { ViewEpoch = request.Round }));
                 break;
@@ -220,6 +223,7 @@ public sealed class Controller
             case ReportMessage report when context.IsDc || context.View.Dc == context.SelfId:
                 rounds.Record(report.Report);
                 Evaluate();
+                commits.Check();
                 break;
             case ReportMessage:
                 break;
@@ -265,7 +269,7 @@ public sealed class Controller
     /// plans nothing while any runs anywhere: what it does is not in the histories yet, and a plan
     /// made without it could start the same resource elsewhere (simulator, seeds 69 and 131).
     /// </summary>
-    private NodeReport Local => context.RunningHere == 0 ? local : local with { Pending = context.RunningHere };
+    private NodeReport Local => local with { Pending = context.RunningHere, Term = Math.Max(context.KnownTerm, cib.Version.Epoch / CommitProtocol.TermStride) };
 
     private void Finished(OperationFinished finished)
     {

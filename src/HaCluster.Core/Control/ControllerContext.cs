@@ -27,6 +27,14 @@ internal sealed class ControllerContext(ClusterBootstrap bootstrap, int selfId, 
 
     public List<ControllerCommand> Outbox { get; } = new();
 
+    /// <summary>The highest DC term this node knows of: from DCs' round requests, members' reports, its own.</summary>
+    public long KnownTerm { get; set; }
+
+    public void LearnTerm(long term)
+    {
+        if (term > KnownTerm) KnownTerm = term;
+    }
+
     public string Name(int id) => Bootstrap.FindNode(id)?.Name ?? id.ToString();
     public int? IdOf(string name) => Bootstrap.FindNode(name)?.Id;
 

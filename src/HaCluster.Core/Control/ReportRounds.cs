@@ -58,7 +58,7 @@ internal sealed class ReportRounds(ControllerContext context, FencingBook fencin
         Round++;
         reports.Clear();
         context.Info($"round {Round}: asking {view.Members.Count - 1} member(s) for their resources");
-        foreach (var m in context.OtherMembers) context.Send(m, new ReportRequest(Round));
+        foreach (var m in context.OtherMembers) context.Send(m, new ReportRequest(Round, context.KnownTerm));
         lastAsked = context.Now.Elapsed;
         reports[context.SelfName] = own with { ViewEpoch = Round };
         return true;
@@ -76,7 +76,7 @@ internal sealed class ReportRounds(ControllerContext context, FencingBook fencin
         if (silent.Count == 0) return;
         lastAsked = context.Now.Elapsed;
         context.Debug(() => $"round {Round}: asking {string.Join(", ", silent.Select(context.Name))} again");
-        foreach (var m in silent) context.Send(m, new ReportRequest(Round));
+        foreach (var m in silent) context.Send(m, new ReportRequest(Round, context.KnownTerm));
     }
 
     /// <summary>The DC's own report, always current in the round.</summary>
@@ -85,10 +85,14 @@ internal sealed class ReportRounds(ControllerContext context, FencingBook fencin
     /// <summary>A member's report: it answers the current round, or updates a member already counted in it.</summary>
     public void Record(NodeReport report)
     {
+        context.LearnTerm(report.Term);
         if (report.ViewEpoch == Round || reports.ContainsKey(report.Node))
             reports[report.Node] = report with { ViewEpoch = Round };
         context.Debug(() => $"report from {report.Node} (round {report.ViewEpoch}, now {Round}): {report.Histories.Count} operation histories");
     }
+
+    /// <summary>Every member has answered this round (the DC then knows every term they know of).</summary>
+    public bool AllAnswered() => context.View.Members.All(m => reports.TryGetValue(context.Name(m), out var r) && r.ViewEpoch == Round);
 
     /// <summary>
     /// Every member has reported this round, having probed configuration <paramref name="version"/>

@@ -37,6 +37,16 @@ internal sealed class CloneAssigner(WorkingSet ws, Placement placement)
         bool Room(SchedNode n) => perNode.GetValueOrDefault(n) < clone.CloneNodeMax && assigned < clone.CloneMax
                                   && !(clone.Allowed.TryGetValue(n, out var cloneScore) && cloneScore < 0);
         var dependents = new DependentsOfInstances(clone, placement);
+        // An instance the cluster cannot touch (blocked by a failed stop, unmanaged) stays where it
+        // runs and takes its place there first: another instance started beside it would be a
+        // second copy on that node, and the plan would repeat for ever (found by the whole-cluster
+        // simulator, seeds 164 and 348: a stop that timed out without fencing).
+        foreach (var held in clone.Instances.Where(i => !i.Managed() && i.Anchor.CurrentNode is not null))
+        {
+            var at = held.Anchor.CurrentNode!;
+            perNode[at] = perNode.GetValueOrDefault(at) + 1;
+            assigned++;
+        }
 
         // First: instances stay where they run, if that node still may host them, but no node
         // keeps more than its even share (clone-max over the nodes available to the clone, at

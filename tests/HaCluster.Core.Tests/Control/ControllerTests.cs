@@ -54,19 +54,48 @@ public sealed class ControllerTests
     {
         var version = new CibVersion(0, 4, 0);
         var controller = new Controller(Bootstrap(5), 1, version, Cib(Config, version));
-        controller.Step(At(0), new MembershipChanged(View(1, [1, 2, 3], quorate: true, expected: 5), new Dictionary<int, CibVersion> { [2] = version, [3] = version }));
-        var stored = controller.Step(At(1), new CommitRequested(7, NewConfigXml(), version.ToString(), false, "root"));
+        var opened = controller.Step(At(0), new MembershipChanged(View(1, [1, 2, 3], quorate: true, expected: 5), new Dictionary<int, CibVersion> { [2] = version, [3] = version }));
+        var round = opened.OfType<SendMessage>().Select(m => m.Message).OfType<ReportRequest>().First().Round;
+        // A DC commits once every member has answered its round (it then knows every term they know).
+        var early = controller.Step(At(0.1), new CommitRequested(6, NewConfigXml(), version.ToString(), false, "root"));
+        Assert.DoesNotContain(early, c => c is StoreCib);
+        var stored = new[] { 2, 3 }.SelectMany(m =>
+            controller.Step(At(0.2), new MessageReceived(m, new ReportMessage(new NodeReport($"node{m}", round, true, [], [], version.ToString()))))).ToList();
+        // The queued commit is applied now, as the first epoch of this DC's term, with its node id.
         var next = Assert.Single(stored.OfType<StoreCib>()).Version;
+        Assert.Equal(new CibVersion(0, 1001, 1), next);
         Assert.DoesNotContain(stored, c => c is RequestAnswered);
+        // (One based on the version before it is refused.)
+        Assert.Contains(controller.Step(At(1), new CommitRequested(7, NewConfigXml(), version.ToString(), false, "root")), c => c is RequestAnswered { RequestId: 7, Ok: false });
         // Two members leave before taking the copy: "every member holds it" would now be true of
         // the DC alone, but one node of five is no quorum.
         var after = controller.Step(At(2), new MembershipChanged(View(1, [1], quorate: false, expected: 5), new Dictionary<int, CibVersion>()));
         Assert.DoesNotContain(after, c => c is RequestAnswered);
         var timedOut = controller.Step(At(1 + CommitProtocol.ConfirmationWait.TotalSeconds + 1), new Tick());
         var answer = Assert.Single(timedOut.OfType<RequestAnswered>());
+        Assert.Equal(6, answer.RequestId);
         Assert.False(answer.Ok);
         Assert.Contains("may be lost", answer.Error);
         Assert.Equal(next, controller.CibVersion);
+    }
+
+    /// <summary>Found by the simulator (a one-way partition cut the DC off; the majority's confirmed commit was lost to the old DC's unconfirmed one when it healed).</summary>
+    [Fact]
+    public void A_DC_that_took_over_numbers_its_commits_above_the_term_of_the_DC_it_replaced()
+    {
+        var version = new CibVersion(0, 4, 0);
+        var controller = new Controller(Bootstrap(3), 2, version, Cib(Config, version));
+        // node3 is DC (term 1) and asks node2 for its resources.
+        controller.Step(At(0), new MembershipChanged(new MembershipView(1, [1, 2, 3], true, true, 3, true, 3, 3), new Dictionary<int, CibVersion> { [1] = version, [3] = version }));
+        controller.Step(At(0.1), new MessageReceived(3, new ReportRequest(1, Term: 1)));
+        // node3 is cut off; node2 takes over with node1.
+        var opened = controller.Step(At(1), new MembershipChanged(new MembershipView(2, [1, 2], true, true, 2, true, 2, 3), new Dictionary<int, CibVersion> { [1] = version }));
+        var request = Assert.Single(opened.OfType<SendMessage>().Select(m => m.Message).OfType<ReportRequest>());
+        Assert.Equal(2, request.Term);
+        controller.Step(At(1.1), new MessageReceived(1, new ReportMessage(new NodeReport("node1", request.Round, true, [], [], version.ToString()))));
+        var stored = controller.Step(At(1.2), new CommitRequested(1, NewConfigXml(), version.ToString(), false, "root"));
+        // node3 could at most have stored 0.1001.3 (its term 1); node2's commit outranks it.
+        Assert.Equal(new CibVersion(0, 2001, 2), Assert.Single(stored.OfType<StoreCib>()).Version);
     }
 
     [Fact]
