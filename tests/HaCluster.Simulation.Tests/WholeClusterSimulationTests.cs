@@ -33,7 +33,7 @@ public sealed class WholeClusterSimulationTests(ITestOutputHelper output)
     /// </summary>
     [Theory]
     [InlineData("start-before-stop", "never active twice")]
-    [InlineData("commit-without-quorum", "one version, one content")]
+    [InlineData("commit-without-quorum", "acknowledged commits are never lost")]
     [InlineData("two-dcs", "one DC per partition")]
     [InlineData("second-promoted", "promoted-max")]
     public void A_deliberately_broken_controller_is_caught_within_300_seeds_by_the_invariant_it_breaks(string mutant, string invariant)
