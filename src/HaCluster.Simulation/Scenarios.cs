@@ -7,7 +7,8 @@ namespace HaCluster.Simulation;
 /// The configurations a schedule runs, drawn from the seeds' stacks: a DRBD-style promotable
 /// clone with a filesystem, a VIP and a database following its primary (seeds 000 and 003), a
 /// cloned service with a VIP group on top (003's API tier, 002's clones), and independent services
-/// with home nodes (rgmanager's failover domains, seed 004). Each with fencing on (a fence device
+/// with home nodes (rgmanager's failover domains, seed 004; the first one live-migrates, as seed
+/// 002's Xen domains do). Each with fencing on (a fence device
 /// that reaches every node out of band, as IPMI does) or off; a client changes the configuration
 /// now and then with the overlays below.
 /// </summary>
@@ -52,7 +53,7 @@ public sealed record Scenario(string Name, string BaseCrm, string Movable, bool 
         """, "g_web", fencing, nodes);
 
     public static Scenario Services(int nodes, bool fencing) => new("services", Properties(fencing, nodes) + $"""
-        primitive vm1 ocf:heartbeat:Dummy params state=/run/vm1.state op monitor interval=10s
+        primitive vm1 ocf:heartbeat:Dummy params state=/run/vm1.state op monitor interval=10s meta allow-migrate=true
         primitive vm2 ocf:heartbeat:Dummy params state=/run/vm2.state op monitor interval=10s
         primitive vm3 ocf:heartbeat:Dummy params state=/run/vm3.state op monitor interval=10s
         location vm1_home vm1 100: node1

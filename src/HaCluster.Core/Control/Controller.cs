@@ -85,16 +85,12 @@ public sealed class Controller
         switch (input)
         {
             case Tick:
-                Reconcile();
-                cib.Push();
-                commits.Check();
+                Reconsider();
                 break;
             case MembershipChanged m:
                 context.View = m.View;
                 context.PeerVersions = m.PeerVersions;
-                Reconcile();
-                cib.Push();
-                commits.Check();
+                Reconsider();
                 break;
             case MessageReceived r:
                 Receive(r.From, r.Message);
@@ -125,6 +121,14 @@ public sealed class Controller
         var commands = context.Outbox.ToList();
         context.Outbox.Clear();
         return commands;
+    }
+
+    /// <summary>Time passed or membership moved: the view's consequences, CIB copies owed, commits waiting.</summary>
+    private void Reconsider()
+    {
+        Reconcile();
+        cib.Push();
+        commits.Check();
     }
 
     /// <summary>The configuration in the CIB this node holds is now in force: probe what is new, warm the caches.</summary>
