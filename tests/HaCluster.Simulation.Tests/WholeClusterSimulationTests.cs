@@ -66,6 +66,10 @@ public sealed class WholeClusterSimulationTests(ITestOutputHelper output)
     [InlineData(249)]
     [InlineData(348)]
     [InlineData(3276)]
+    [InlineData(6331)]
+    [InlineData(9338)]
+    [InlineData(28499)]
+    [InlineData(32882)]
     public void A_seed_that_once_broke_an_invariant_runs_clean(int seed)
     {
         var result = SimulationBatch.RunOne(seed);

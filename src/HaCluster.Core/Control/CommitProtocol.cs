@@ -121,8 +121,18 @@ internal sealed class CommitProtocol(ControllerContext context, CibReplication c
         }
         foreach (var c in confirming.ToList())
         {
+            if (!Descends(cib.Version, c.Version))
+            {
+                // This node adopted another DC's newer configuration: the commit is not in it.
+                confirming.Remove(c);
+                Answer(c.RequestId, c.ReplyTo, c.Reply with { Ok = false, Error = $"committed as {c.Version}, then superseded by CIB {cib.Version} from another DC (a partition healed): the change was not kept; reload and commit it again" });
+                continue;
+            }
             var others = context.OtherMembers.ToList();
-            var holders = 1 + others.Count(m => context.PeerVersions.TryGetValue(m, out var v) && v >= c.Version);
+            // A member holds the commit when it holds that version or one this DC committed on
+            // top of it; a higher version of another lineage (another DC's, across a partition)
+            // does not count, though it compares higher (simulator, seed 28499 of a long run).
+            var holders = 1 + others.Count(m => context.PeerVersions.TryGetValue(m, out var v) && Descends(v, c.Version));
             // Held by a quorum of the expected votes, always: "every member" alone is not enough
             // when members left meanwhile (a partition took two of five away between the commit
             // and its confirmation: simulator, seed 117). Without quorum only where the operator
@@ -153,6 +163,17 @@ internal sealed class CommitProtocol(ControllerContext context, CibReplication c
             else if (now - f.Since > ForwardTimeout)
                 Finish(id, new CommitReply(id, false, $"the DC ({context.Name(f.Dc)}) did not answer within {ForwardTimeout.TotalSeconds:0} s; the commit may or may not have been applied", null));
         }
+    }
+
+    /// <summary>The versions this node committed, each on top of the one before (its lineage since it last adopted another's).</summary>
+    private readonly List<CibVersion> chain = new();
+
+    /// <summary><paramref name="version"/> is <paramref name="ancestor"/> or was committed here on top of it.</summary>
+    private bool Descends(CibVersion version, CibVersion ancestor)
+    {
+        if (version == ancestor) return true;
+        var at = chain.IndexOf(ancestor);
+        return at >= 0 && chain.IndexOf(version) > at;
     }
 
     /// <summary>Whether <paramref name="votes"/> nodes are a quorum of the cluster (two_node: one of two is).</summary>
@@ -208,6 +229,10 @@ internal sealed class CommitProtocol(ControllerContext context, CibReplication c
         var next = new CibVersion(cib.Version.AdminEpoch, epoch, context.SelfId);
         var xml = CibXmlWriter.Write(parsed.Config, next.Epoch, next.AdminEpoch, next.NumUpdates,
             new CibChange(context.Now.Wall, request.User, "hacrm", request.Origin));
+        if (chain.Count == 0 || chain[^1] != cib.Version) chain.Clear();
+        chain.Add(next);
+        // Bounded: only recent commits are ever still waiting for confirmation.
+        if (chain.Count > 1024) chain.RemoveAt(0);
         cib.Replace(next, System.Text.Encoding.UTF8.GetBytes(xml));
         context.Info($"configuration {next} committed");
         configurationChanged();

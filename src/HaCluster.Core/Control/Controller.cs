@@ -160,6 +160,7 @@ public sealed class Controller
     private void Reconcile()
     {
         var view = context.View;
+        if (!context.IsDc) rounds.Invalidate();
         rounds.NoteMembers();
         if (context.Has(ControllerMutation.StickyDc) && context.IsDc) context.StickyDc = true;
         // Taking over as DC (from another, or from none): a new term, before the round's requests carry it.

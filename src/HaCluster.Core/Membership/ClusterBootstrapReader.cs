@@ -25,6 +25,11 @@ public static class ClusterBootstrapReader
     public static Result Parse(string text, string file = "cluster.yaml")
     {
         var diags = new List<Diagnostic>();
+        if (HaCluster.Core.Cib.Syntax.YamlNesting.TooDeep(text) is { } deep)
+        {
+            diags.Add(Diagnostic.Error($"collections nested more than {HaCluster.Core.Cib.Syntax.YamlNesting.MaxDepth} deep", new SourceLocation(file, deep.Line, deep.Column)));
+            return new Result(null, diags);
+        }
         var stream = new YamlStream();
         try
         {
@@ -33,6 +38,12 @@ public static class ClusterBootstrapReader
         catch (YamlException e)
         {
             diags.Add(Diagnostic.Error(e.Message.Split('\n')[0], new SourceLocation(file, (int)e.Start.Line, (int)e.Start.Column)));
+            return new Result(null, diags);
+        }
+        catch (Exception e) when (e is InvalidOperationException or ArgumentException or IndexOutOfRangeException)
+        {
+            // YamlDotNet's scanner fails this way on some malformed input (control bytes): a syntax error all the same.
+            diags.Add(Diagnostic.Error($"malformed YAML ({e.Message.Split('\n')[0]})", new SourceLocation(file, 1, 1)));
             return new Result(null, diags);
         }
         if (stream.Documents.Count == 0 || stream.Documents[0].RootNode is not YamlMappingNode root)

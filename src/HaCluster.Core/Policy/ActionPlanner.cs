@@ -94,8 +94,10 @@ internal sealed class ActionPlanner(WorkingSet ws)
             return new ResourceChange("Migrate", p.Id, Details(current, source, next, to));
         // Active on several nodes at once (a node that came back with it still running):
         // multiple-active=stop_start (the default) stops every copy and starts one where it belongs.
-        // (Live-migratable resources active on two nodes are mid-migration: not this case.)
-        if (p.ActiveOn.Count > 1 && p.Parent is not SchedClone && !p.AllowMigrate)
+        // (A live-migratable resource active on two nodes with a migration under way is not this
+        // case; one that merely runs twice is: the simulator found a VM left running on two
+        // nodes for good, seed 9338 of a long run; crm_simulate restarts it.)
+        if (p.ActiveOn.Count > 1 && p.Parent is not SchedClone && !(p.AllowMigrate && MigrationHistory(p)))
         {
             switch (p.MetaValue("multiple-active") ?? "stop_start")
             {
@@ -116,6 +118,9 @@ internal sealed class ActionPlanner(WorkingSet ws)
                     // Failed and (also) active where it belongs: every copy stops, one starts there again.
                     if (failed && p.ActiveOn.ContainsKey(to))
                         return new ResourceChange("Recover", p.Id, Details(current, to, next, to), "due to being multiply active");
+                    // Reported from where the status lists it first: a restart when that is where it stays.
+                    var first = p.ActiveOn.Keys.First();
+                    if (!failed && first == to) return new ResourceChange("Restart", p.Id, Details(current, to, next, to));
                     var other = p.ActiveOn.Keys.First(n => n != to);
                     return new ResourceChange(failed ? "Recover" : "Move", p.Id, Details(current, other, next, to));
             }
@@ -232,4 +237,9 @@ internal sealed class ActionPlanner(WorkingSet ws)
             ? (roleMatters ? $"{from} -> {to} {R(current)}" : $"{from} -> {to}")
             : $"{R(current)} {from} -> {R(next)} {to}";
     }
+
+    /// <summary>The resource migrated, or tried to, on some node: two active copies are then that migration's business.</summary>
+    private static bool MigrationHistory(SchedPrimitive p) =>
+        p.PartialMigration is not null || p.DanglingMigration || p.LeftByPartialMigration ||
+        p.HistoryOn.Values.Any(h => h.Operations.Any(o => o.Task is "migrate_to" or "migrate_from"));
 }

@@ -1378,4 +1378,23 @@ public class SchedulerTests
         var lines = Scheduler.Schedule(parsed.Config!, status with { DcUuid = "node2" }, Now).SummaryLines().Select(ConformanceTests.Normalise);
         Assert.Equal(new[] { "Start ip (node2)" }, lines);
     }
+
+    /// <summary>Found by the whole-cluster simulator (a VM left running on two nodes for good); crm_simulate restarts it too.</summary>
+    [Fact]
+    public void A_live_migratable_resource_running_on_two_nodes_without_a_migration_is_restarted_where_it_belongs()
+    {
+        var crm = TwoNodes + "primitive vm Dummy meta allow-migrate=true op monitor interval=10s\nlocation home vm 100: node1";
+        var s = Summary(crm, new StatusBuilder().Online("node1", "node2").Running("node1", "vm").Running("node2", "vm"));
+        Assert.Equal(new[] { "Restart vm (node1)" }, s);
+    }
+
+    /// <summary>Found by the whole-cluster simulator (the plan started a second copy beside the blocked one, for ever).</summary>
+    [Fact]
+    public void A_clone_instance_blocked_by_a_failed_stop_keeps_its_node_and_no_copy_starts_beside_it()
+    {
+        var crm = "node node1\nnode node2\nnode node3\nproperty stonith-enabled=false\nprimitive svc Dummy op monitor interval=10s\nclone cl svc";
+        var status = new StatusBuilder().Online("node1", "node2", "node3").Running("node1", "svc").Running("node2", "svc")
+            .History("node3", "svc", "ocf:heartbeat:Dummy", ("start", 0, 0), ("stop", 1, 0));
+        Assert.Empty(Summary(crm, status));
+    }
 }

@@ -279,7 +279,7 @@ public sealed class CibXmlReader
 
     // ------------------------------------------------------------------ rules
 
-    private Rule ReadRule(XElement e, string owner, int index)
+    private Rule ReadRule(XElement e, string owner, int index, int depth = 1)
     {
         var source = Deref(e);
         var id = Attr(source, "id");
@@ -305,9 +305,12 @@ public sealed class CibXmlReader
                 case "rsc_expression":
                     exprs.Add(new ResourceExpression(Attr(child, "class"), Attr(child, "provider"), Attr(child, "type")));
                     break;
+                case "rule" when depth >= InputLimits.MaxRuleDepth:
+                    Error(child, $"rules nested more than {InputLimits.MaxRuleDepth} deep");
+                    break;
                 case "rule":
                     // A nested rule's id and score mean nothing to Pacemaker: only its test counts.
-                    exprs.Add(ReadRule(child, id ?? owner, nested++) with { Id = null, Score = null, ScoreAttribute = null });
+                    exprs.Add(ReadRule(child, id ?? owner, nested++, depth + 1) with { Id = null, Score = null, ScoreAttribute = null });
                     break;
                 default:
                     Unsupported(child);

@@ -26,6 +26,9 @@ public sealed class CibYamlReader
         // No configuration nests collections this deep; YamlDotNet's time grows fast with it.
         if (TooDeep(text) is { } deep)
             return new ParseResult(null, new[] { Diagnostic.Error($"collections nested more than {MaxFlowDepth} deep", new SourceLocation(file, deep.Line, deep.Column)) });
+        // Block collections too (`- - - …`): loading the tree recurses.
+        if (YamlNesting.TooDeep(text) is { } nested)
+            return new ParseResult(null, new[] { Diagnostic.Error($"collections nested more than {YamlNesting.MaxDepth} deep", new SourceLocation(file, nested.Line, nested.Column)) });
         var stream = new YamlStream();
         try
         {

@@ -60,13 +60,13 @@ internal static class CrmRuleSyntax
         else if (scoreText.Length > 0 && !scoreText.Contains('=')) scoreAttribute = scoreText;
         else throw CrmCursor.Error(scoreToken, $"'{scoreToken.Text}' is not a score");
 
-        var (expressions, op) = ParseExpression(c, scoreToken);
+        var (expressions, op) = ParseExpression(c, scoreToken, 1);
         return new Rule(id, expressions, score, scoreAttribute, op, role);
     }
 
-    private static (EquatableArray<RuleExpression>, string?) ParseExpression(CrmCursor c, CrmToken context)
+    private static (EquatableArray<RuleExpression>, string?) ParseExpression(CrmCursor c, CrmToken context, int depth)
     {
-        var terms = new List<RuleExpression> { ParseTerm(c, context) };
+        var terms = new List<RuleExpression> { ParseTerm(c, context, depth) };
         string? op = null;
         while (c.Peek() is { Quoted: false } t && t.Text is "and" or "or")
         {
@@ -74,18 +74,19 @@ internal static class CrmRuleSyntax
             if (op is not null && op != t.Text)
                 throw CrmCursor.Error(t, "mixing 'and' and 'or' in one rule needs parentheses");
             op = t.Text;
-            terms.Add(ParseTerm(c, t));
+            terms.Add(ParseTerm(c, t, depth));
         }
         // "and" is the default boolean-op: the model stores it as null.
         return (terms.ToEquatableArray(), op == "or" ? "or" : null);
     }
 
-    private static RuleExpression ParseTerm(CrmCursor c, CrmToken context)
+    private static RuleExpression ParseTerm(CrmCursor c, CrmToken context, int depth)
     {
         var first = c.Next("an expression");
         if (first.IsBracket && first.Text == "(")
         {
-            var (exprs, op) = ParseExpression(c, first);
+            if (depth >= InputLimits.MaxRuleDepth) throw CrmCursor.Error(first, $"rule nested more than {InputLimits.MaxRuleDepth} deep");
+            var (exprs, op) = ParseExpression(c, first, depth + 1);
             var close = c.Next("')'");
             if (close.Text != ")") throw CrmCursor.Error(close, $"expected ')', found '{close.Text}'");
             return new Rule(null, exprs, BooleanOp: op);

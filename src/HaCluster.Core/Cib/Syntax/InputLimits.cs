@@ -1,0 +1,12 @@
+namespace HaCluster.Core.Cib.Syntax;
+
+/// <summary>
+/// Bounds every reader puts on what it accepts, each far above what a configuration needs: an
+/// input beyond one is refused with a located error, never followed into a stack overflow (a
+/// rule nested 10,000 parentheses deep killed `hacrm configure verify`: issue 22).
+/// </summary>
+public static class InputLimits
+{
+    /// <summary>Rules inside rules (crm parentheses, XML &lt;rule&gt; in &lt;rule&gt;): Pacemaker's own examples nest two or three.</summary>
+    public const int MaxRuleDepth = 32;
+}
