@@ -102,7 +102,7 @@ internal sealed class SimulatedResourceManager(SimulatedDaemon daemon, Simulated
             var expected = request.Task == "monitor" && request.IntervalMs == 0 ? 7 : 0;
             var ok = request.Task == "monitor" && request.IntervalMs == 0 ? rc is 0 or 7 or 8 : rc == 0;
             if (request.Task is "stop" or "start" or "promote" or "demote") CancelMonitors(id);
-            Record(config, primitive, id, request.Task, request.IntervalMs, rc, expected, ok, fails ? (request.Task == "stop" ? "Timed Out" : "simulated failure") : null);
+            Record(config, primitive, id, request.Task, request.IntervalMs, rc, expected, ok, fails ? (request.Task == "stop" ? "Timed Out" : "simulated failure") : null, request.Meta);
             Finish(run, Result(request, rc, ok));
         });
     }
@@ -197,10 +197,11 @@ internal sealed class SimulatedResourceManager(SimulatedDaemon daemon, Simulated
         foreach (var key in monitors.Keys.Where(k => k.StartsWith(id + "#", StringComparison.Ordinal)).ToList()) monitors.Remove(key);
     }
 
-    private void Record(ClusterConfig config, Primitive p, string id, string task, long intervalMs, int rc, int expected, bool ok, string? reason)
+    private void Record(ClusterConfig config, Primitive p, string id, string task, long intervalMs, int rc, int expected, bool ok, string? reason,
+        IReadOnlyDictionary<string, string>? meta = null)
     {
         var digest = OperationDigest.For(config, p, task, intervalMs, _ => false);
-        Book.Record(config.AgentOf(p)!, id, task, intervalMs, rc, expected, ok, reason, digest, daemon.Wall);
+        Book.Record(config.AgentOf(p)!, id, task, intervalMs, rc, expected, ok, reason, digest, daemon.Wall, meta);
     }
 
     private static ExecuteResult Result(ExecuteRequest r, int rc, bool ok) => new(r.Transition, r.Action, r.Resource, r.Task, r.IntervalMs, rc, ok, null);

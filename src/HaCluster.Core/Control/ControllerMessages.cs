@@ -6,8 +6,13 @@ using HaCluster.Core.Status;
 
 namespace HaCluster.Core.Control;
 
-/// <summary>One recorded operation; <see cref="Digest"/> is the op-digest of its parameters (so a later change restarts it).</summary>
-public sealed record OperationDto(string Key, string Task, long IntervalMs, int Rc, int ExpectedRc, int OpStatus, int CallId, long LastRcChange, string? ExitReason, string? Digest = null);
+/// <summary>
+/// One recorded operation; <see cref="Digest"/> is the op-digest of its parameters (so a later
+/// change restarts it); a migration's records name its source and target, as Pacemaker's do
+/// (without them a migration cut short by a new view was taken for one never begun).
+/// </summary>
+public sealed record OperationDto(string Key, string Task, long IntervalMs, int Rc, int ExpectedRc, int OpStatus, int CallId, long LastRcChange, string? ExitReason, string? Digest = null,
+    string? MigrateSource = null, string? MigrateTarget = null);
 
 /// <summary>What one node knows about one resource (Pacemaker's lrm_resource).</summary>
 public sealed record HistoryDto(string Id, string Class, string? Provider, string Type, List<OperationDto> Operations);

@@ -185,5 +185,5 @@ internal sealed class ReportRounds(ControllerContext context, FencingBook fencin
     private static ResourceHistory ToHistory(HistoryDto h) => new(h.Id, h.Class, h.Provider, h.Type,
         h.Operations.Select(o => new OperationRecord(o.Key, o.Task, o.IntervalMs, o.Rc, o.OpStatus, o.CallId,
             OperationKey: $"{h.Id}_{o.Task}_{o.IntervalMs}", TransitionKey: $"0:0:{o.ExpectedRc}:hacluster", LastRcChange: o.LastRcChange,
-            ExitReason: o.ExitReason, OpDigest: o.Digest)).ToEquatableArray());
+            ExitReason: o.ExitReason, OpDigest: o.Digest, MigrateSource: o.MigrateSource, MigrateTarget: o.MigrateTarget)).ToEquatableArray());
 }

@@ -85,7 +85,8 @@ public sealed class ResourceHistoryBook(string nodeName)
     /// the resource's last failure and raises its per-operation fail count
     /// (<c>fail-count-RSC#OP_INTERVAL</c>, with <c>last-failure-...</c> at <paramref name="at"/>).
     /// </summary>
-    public void Record(AgentSpec agent, string historyId, string task, long intervalMs, int rc, int expected, bool ok, string? reason, string? digest, DateTimeOffset at)
+    public void Record(AgentSpec agent, string historyId, string task, long intervalMs, int rc, int expected, bool ok, string? reason, string? digest, DateTimeOffset at,
+        IReadOnlyDictionary<string, string>? meta = null)
     {
         var now = at.ToUnixTimeSeconds();
         lock (gate)
@@ -94,7 +95,9 @@ public sealed class ResourceHistoryBook(string nodeName)
                 histories[historyId] = h = new HistoryDto(historyId, agent.Class, agent.Provider, agent.Type, new List<OperationDto>());
             var recurring = task == "monitor" && intervalMs > 0;
             var key = recurring ? $"{historyId}_monitor_{intervalMs}" : $"{historyId}_last_0";
-            var op = new OperationDto(key, task, intervalMs, rc, expected, ok ? 0 : 4, ++callId, now, reason, digest);
+            var migration = task is "migrate_to" or "migrate_from";
+            var op = new OperationDto(key, task, intervalMs, rc, expected, ok ? 0 : 4, ++callId, now, reason, digest,
+                migration ? meta?.GetValueOrDefault("migrate_source") : null, migration ? meta?.GetValueOrDefault("migrate_target") : null);
             h.Operations.RemoveAll(o => o.Key == key);
             // A stop or demote ends the recurring monitors (the executor cancelled them).
             if (!recurring && task is "stop" or "demote" or "promote" or "start") h.Operations.RemoveAll(o => o.IntervalMs > 0);

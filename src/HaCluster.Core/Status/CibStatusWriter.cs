@@ -58,6 +58,8 @@ public static class CibStatusWriter
                     if (op.LastRcChange is { } lrc) e.Add(new XAttribute("last-rc-change", lrc));
                     if (op.ExitReason is not null) e.Add(new XAttribute("exit-reason", op.ExitReason));
                     if (op.OpDigest is not null) e.Add(new XAttribute("op-digest", op.OpDigest));
+                    if (op.MigrateSource is not null) e.Add(new XAttribute("migrate_source", op.MigrateSource));
+                    if (op.MigrateTarget is not null) e.Add(new XAttribute("migrate_target", op.MigrateTarget));
                     if (op.RestartDigest is not null) e.Add(new XAttribute("op-restart-digest", op.RestartDigest));
                     if (op.ForceRestartParams is not null) e.Add(new XAttribute("op-force-restart", op.ForceRestartParams));
                     if (op.SecureDigest is not null) e.Add(new XAttribute("op-secure-digest", op.SecureDigest));

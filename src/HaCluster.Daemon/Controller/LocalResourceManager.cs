@@ -138,7 +138,7 @@ public sealed class LocalResourceManager : IAsyncDisposable
         var expected = task == "monitor" && intervalMs == 0 ? OcfExitCode.NotRunning : action.Expected;
         var ok = OcfExitCodes.Classify(result.Code, task, intervalMs, expected) == FailureSeverity.None && result.Status is ExecutionStatus.Done or ExecutionStatus.NotInstalled;
         if (task == "monitor" && intervalMs == 0) ok = result.Code is OcfExitCode.Success or OcfExitCode.NotRunning or OcfExitCode.RunningPromoted or OcfExitCode.NotInstalled;
-        Record(config, p, instance, task, intervalMs, (int)result.Code, (int)expected, ok, result.ExitReason);
+        Record(config, p, instance, task, intervalMs, (int)result.Code, (int)expected, ok, result.ExitReason, meta);
         if (task != "monitor" || intervalMs > 0 || !ok)
             log.Log(ok ? LogLevel.Information : LogLevel.Warning, "{Resource} {Task}{Interval}: {Result}", instance, task, intervalMs > 0 ? $" ({intervalMs} ms)" : "", result.Summary());
         Changed?.Invoke();
@@ -200,8 +200,9 @@ public sealed class LocalResourceManager : IAsyncDisposable
 
     private static string HistoryId(ClusterConfig config, string instance) => ResourceHistoryBook.HistoryId(config, instance);
 
-    private void Record(ClusterConfig config, Primitive p, string resource, string task, long intervalMs, int rc, int expected, bool ok, string? reason) =>
-        book.Record(config.AgentOf(p)!, HistoryId(config, resource), task, intervalMs, rc, expected, ok, reason, Digest(config, p, task, intervalMs), DateTimeOffset.UtcNow);
+    private void Record(ClusterConfig config, Primitive p, string resource, string task, long intervalMs, int rc, int expected, bool ok, string? reason,
+        IReadOnlyDictionary<string, string>? meta = null) =>
+        book.Record(config.AgentOf(p)!, HistoryId(config, resource), task, intervalMs, rc, expected, ok, reason, Digest(config, p, task, intervalMs), DateTimeOffset.UtcNow, meta);
 
     /// <summary>
     /// The op-digest of the parameters this operation ran with (rules evaluated against this
