@@ -25,6 +25,8 @@ public static class SimulationBatch
                 var index = Interlocked.Increment(ref next);
                 if (index >= count) return;
                 var result = RunOne(from + index, nodes, mutant);
+                // A clean schedule's story is not kept: a long run holds every result.
+                if (result.Violation is null) result = result with { Trace = [] };
                 lock (gate)
                 {
                     results[index] = result;
