@@ -57,17 +57,8 @@ internal sealed class FaultInjector(Simulation sim)
                     sim.Trace(Node(f).Name, $"resource {victim} died");
                 }
                 break;
-            case FaultKind.StartFailures:
-                sim.AgentFaults.StartFails = f.Amount;
-                break;
-            case FaultKind.StopHangs:
-                sim.AgentFaults.StopHangs = f.Amount;
-                break;
-            case FaultKind.PromoteFailures:
-                sim.AgentFaults.PromoteFails = f.Amount;
-                break;
-            case FaultKind.FencingFails:
-                sim.AgentFaults.FencingFails = f.Amount;
+            case FaultKind.StartFailures or FaultKind.StopHangs or FaultKind.PromoteFailures or FaultKind.FencingFails:
+                SetAgentFault(f.Kind, f.Amount);
                 break;
             case FaultKind.CrashDuringCommit:
                 // The DC (whoever it is then) dies in its next CIB write; a commit soon after makes one.
@@ -119,18 +110,22 @@ internal sealed class FaultInjector(Simulation sim)
                 sim.CrashDaemon(Node(f));
                 sim.StartDaemon(Node(f));
                 break;
-            case FaultKind.StartFailures:
-                sim.AgentFaults.StartFails = 0;
+            case FaultKind.StartFailures or FaultKind.StopHangs or FaultKind.PromoteFailures or FaultKind.FencingFails:
+                SetAgentFault(f.Kind, 0);
                 break;
-            case FaultKind.StopHangs:
-                sim.AgentFaults.StopHangs = 0;
-                break;
-            case FaultKind.PromoteFailures:
-                sim.AgentFaults.PromoteFails = 0;
-                break;
-            case FaultKind.FencingFails:
-                sim.AgentFaults.FencingFails = 0;
-                break;
+        }
+    }
+
+    /// <summary>How likely the agents' operations of this kind fail from now on.</summary>
+    private void SetAgentFault(FaultKind kind, double probability)
+    {
+        var faults = sim.AgentFaults;
+        switch (kind)
+        {
+            case FaultKind.StartFailures: faults.StartFails = probability; break;
+            case FaultKind.StopHangs: faults.StopHangs = probability; break;
+            case FaultKind.PromoteFailures: faults.PromoteFails = probability; break;
+            case FaultKind.FencingFails: faults.FencingFails = probability; break;
         }
     }
 
