@@ -70,6 +70,7 @@ public sealed class WholeClusterSimulationTests(ITestOutputHelper output)
     [InlineData(9338)]
     [InlineData(28499)]
     [InlineData(32882)]
+    [InlineData(37111)]
     public void A_seed_that_once_broke_an_invariant_runs_clean(int seed)
     {
         var result = SimulationBatch.RunOne(seed);

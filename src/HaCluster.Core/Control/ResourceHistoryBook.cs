@@ -55,13 +55,16 @@ public sealed class ResourceHistoryBook(string nodeName)
 
     /// <summary>
     /// Resources whose last operation left them running here: a start, promote, demote or
-    /// migrate_from that succeeded, a probe that found them, or a stop that failed (it may still
-    /// run, as Pacemaker assumes: without fencing it stays blocked here).
+    /// migrate_from that succeeded, a probe or monitor that found them, or a stop that failed (it
+    /// may still run, as Pacemaker assumes: without fencing it stays blocked here). A recurring
+    /// monitor newer than the last operation counts: one that found the resource gone says it
+    /// does not run (simulator, seed 37111 of a long run: a VM that died after its migration).
     /// </summary>
     public IReadOnlyList<string> ActiveResources()
     {
         lock (gate)
-            return histories.Values.Where(h => h.Operations.FirstOrDefault(o => o.Key.EndsWith("_last_0", StringComparison.Ordinal)) is { } last &&
+            return histories.Values.Where(h => h.Operations.Where(o => o.IntervalMs > 0 || o.Key.EndsWith("_last_0", StringComparison.Ordinal))
+                        .MaxBy(o => o.CallId) is { } last &&
                     last.Task switch
                     {
                         "start" or "promote" or "demote" or "migrate_from" => last.Rc == 0,

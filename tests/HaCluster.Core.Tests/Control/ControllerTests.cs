@@ -199,6 +199,19 @@ public sealed class ControllerTests
     }
 
     [Fact]
+    public void A_resource_whose_recurring_monitor_found_it_gone_is_not_counted_as_active()
+    {
+        var book = new ResourceHistoryBook("node1");
+        var dummy = new HaCluster.Core.Cib.AgentSpec("ocf", "heartbeat", "Dummy");
+        book.Record(dummy, "vm", "migrate_from", 0, 0, 0, true, null, null, Wall);
+        Assert.Equal(["vm"], book.ActiveResources());
+        book.Record(dummy, "vm", "monitor", 10_000, 7, 0, false, "not running", null, Wall);
+        Assert.Empty(book.ActiveResources());
+        book.Record(dummy, "vm", "stop", 0, 1, 0, false, "Timed Out", null, Wall);
+        Assert.Equal(["vm"], book.ActiveResources());
+    }
+
+    [Fact]
     public void A_node_restarted_with_its_clock_set_back_still_gets_a_higher_incarnation()
     {
         var before = Incarnation.Next(Wall, null);
