@@ -5,8 +5,8 @@ namespace HaCluster.Simulation;
 
 /// <summary>
 /// A node's state directory: its CIB (as CibStore keeps it: written whole, then renamed, so a
-/// crash during a write leaves the previous copy) and what else survives a restart. Writes are
-/// counted so a fault can crash the node "during" the n-th write (the write is then lost).
+/// crash during a write leaves the previous copy) and what else survives a restart. A fault can
+/// crash the node during its next write (the write is then lost).
 /// </summary>
 public sealed class SimulatedDisk
 {
@@ -15,8 +15,6 @@ public sealed class SimulatedDisk
 
     /// <summary>When set, the next CIB write is torn: the node crashes between writing and renaming.</summary>
     public bool CrashOnNextWrite { get; set; }
-
-    public long Writes { get; private set; }
 
     /// <summary>The last incarnation the node's daemon used (state_dir/incarnation).</summary>
     public long? LastIncarnation { get; set; }
@@ -30,7 +28,6 @@ public sealed class SimulatedDisk
     /// <summary>Stores a copy; false when the write was torn by a crash (the old copy stays).</summary>
     public bool Store(CibVersion version, byte[] xml)
     {
-        Writes++;
         if (CrashOnNextWrite)
         {
             CrashOnNextWrite = false;

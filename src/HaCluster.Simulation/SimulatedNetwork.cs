@@ -17,7 +17,6 @@ public sealed class SimulatedNetwork(Random random, int rings)
     private readonly Dictionary<(int From, int To), int> cuts = new();
 
     public bool IsCut(int from, int to) => cuts.ContainsKey((from, to));
-    public bool AnyCut => cuts.Count > 0;
 
     public double Loss { get; set; }
     public double Duplicate { get; set; }
@@ -69,6 +68,4 @@ public sealed class SimulatedNetwork(Random random, int rings)
         Spike = TimeSpan.Zero;
     }
 
-    /// <summary>No cut, loss, duplication or spike.</summary>
-    public bool Clean => cuts.Count == 0 && Loss == 0 && Duplicate == 0 && Spike == TimeSpan.Zero;
 }

@@ -19,7 +19,7 @@ internal sealed class CibReplication(ControllerContext context, CibVersion versi
     public CibVersion Version { get; private set; } = version;
     public byte[] Xml { get; private set; } = xml;
 
-    /// <summary>A new copy: stored, then in force. Returns true (the caller loads its configuration).</summary>
+    /// <summary>A new copy: stored, then in force (the caller loads its configuration).</summary>
     public void Replace(CibVersion newVersion, byte[] newXml)
     {
         context.Emit(new StoreCib(newVersion, newXml));

@@ -21,10 +21,6 @@ internal sealed class TransitionEngine(ControllerContext context, FencingBook fe
     private bool repeatLogged;
 
     public bool Running => transition is not null;
-    public long? RunningId => transition?.Id;
-
-    /// <summary>Actions sent and not answered yet (the simulator's liveness check reads it).</summary>
-    public int InFlight => transition?.InFlight.Count ?? 0;
 
     /// <summary>The view changed: the old transition's facts are gone; results still arriving for it are ignored.</summary>
     public void Abandon(string why)
