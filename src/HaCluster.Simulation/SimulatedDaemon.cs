@@ -39,7 +39,7 @@ internal sealed class SimulatedDaemon : IPacketSink
         this.node = node;
         Engine = new MembershipEngine(sim.Bootstrap, node.Id, Simulation.Key, incarnation, sim.Now);
         Engine.CibVersion = node.Disk.Version;
-        Controller = new Controller(sim.Bootstrap, node.Id, node.Disk.Version, node.Disk.Xml, debugLogging: sim.Debug);
+        Controller = new Controller(sim.Bootstrap, node.Id, node.Disk.Version, node.Disk.Xml, debugLogging: sim.Debug, incarnation: incarnation);
         Controller.Mutation = sim.Mutation;
         Lrm = new SimulatedResourceManager(this, node.Machine, sim);
     }

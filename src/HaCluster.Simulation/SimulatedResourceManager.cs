@@ -61,7 +61,7 @@ internal sealed class SimulatedResourceManager(SimulatedDaemon daemon, Simulated
         var primitive = config.AllResources().OfType<Primitive>().FirstOrDefault(p => p.Id == ResourceHistoryBook.BaseId(request.Resource));
         if (primitive is null)
         {
-            Finish(run, new ExecuteResult(request.Transition, request.Action, request.Resource, request.Task, request.IntervalMs, 6, false, "no such resource"));
+            Finish(run, request.Answer(6, false, "no such resource"));
             return;
         }
         if (request.Target is { } victim)
@@ -157,8 +157,7 @@ internal sealed class SimulatedResourceManager(SimulatedDaemon daemon, Simulated
         daemon.AgentAfter(TimeSpan.FromMilliseconds(300 + sim.Random.Next(1500)), () =>
         {
             if (!fails) sim.Fence(victim, request.Task, daemon.Name);
-            Finish(run, new ExecuteResult(request.Transition, request.Action, request.Resource, request.Task, 0, fails ? 1 : 0, !fails,
-                fails ? "simulated fencing failure" : null, victim, daemon.Name));
+            Finish(run, request.Answer(fails ? 1 : 0, !fails, fails ? "simulated fencing failure" : null, daemon.Name, intervalMs: 0));
         });
     }
 
@@ -204,7 +203,7 @@ internal sealed class SimulatedResourceManager(SimulatedDaemon daemon, Simulated
         Book.Record(config.AgentOf(p)!, id, task, intervalMs, rc, expected, ok, reason, digest, daemon.Wall, meta);
     }
 
-    private static ExecuteResult Result(ExecuteRequest r, int rc, bool ok) => new(r.Transition, r.Action, r.Resource, r.Task, r.IntervalMs, rc, ok, null);
+    private static ExecuteResult Result(ExecuteRequest r, int rc, bool ok) => r.Answer(rc, ok, null);
 
     private void Finish(RunOperation run, ExecuteResult result) => daemon.Feed(new OperationFinished(result, run.RequestedBy, Report()));
 

@@ -34,7 +34,7 @@ public sealed class MembershipNode : IAsyncDisposable, IPacketSink
     {
         Config = config;
         Self = self;
-        incarnation ??= Incarnation.Next(DateTimeOffset.UtcNow, null);
+        incarnation ??= HaCluster.Core.Membership.Incarnation.Next(DateTimeOffset.UtcNow, null);
         engine = new MembershipEngine(config, self.Id, key, incarnation.Value, clock.Elapsed);
         var others = config.Nodes.Where(n => n.Id != self.Id).ToList();
         rings = config.Rings.Select((r, i) => new RingSocket(i, r, self, others)).ToArray();
@@ -49,6 +49,9 @@ public sealed class MembershipNode : IAsyncDisposable, IPacketSink
     }
 
     public TimeSpan Now => clock.Elapsed;
+
+    /// <summary>This start's incarnation (fixed for the node's life).</summary>
+    public long Incarnation => engine.Incarnation;
 
     public void Start()
     {

@@ -71,6 +71,8 @@ public sealed class WholeClusterSimulationTests(ITestOutputHelper output)
     [InlineData(28499)]
     [InlineData(32882)]
     [InlineData(37111)]
+    [InlineData(73216)]
+    [InlineData(90568)]
     public void A_seed_that_once_broke_an_invariant_runs_clean(int seed)
     {
         var result = SimulationBatch.RunOne(seed);

@@ -41,10 +41,11 @@ public sealed class Controller
 
     /// <param name="cibVersion">The CIB this node holds on disk (version and document) as it starts.</param>
     /// <param name="readPicture">Reads a DC's status picture (the daemon passes a cached reader; null: parse each time).</param>
+    /// <param name="incarnation">This start's incarnation (as membership's): keys the actions it sends as DC.</param>
     public Controller(ClusterBootstrap bootstrap, int selfId, CibVersion cibVersion, byte[] cibXml, bool debugLogging = false,
-        Func<string, ClusterStatus?>? readPicture = null)
+        Func<string, ClusterStatus?>? readPicture = null, long incarnation = 0)
     {
-        context = new ControllerContext(bootstrap, selfId, debugLogging);
+        context = new ControllerContext(bootstrap, selfId, debugLogging, incarnation);
         cib = new CibReplication(context, cibVersion, cibXml);
         fencing = new FencingBook(context);
         rounds = new ReportRounds(context, fencing);
@@ -235,9 +236,8 @@ public sealed class Controller
             case ExecuteMessage execute:
                 if (context.Config is null)
                 {
-                    var r = execute.Request;
                     context.Send(from, new ReportMessage(Local with { ViewEpoch = -1 }));
-                    context.Send(from, new ResultMessage(new ExecuteResult(r.Transition, r.Action, r.Resource, r.Task, r.IntervalMs, 1, false, "no configuration yet")));
+                    context.Send(from, new ResultMessage(execute.Request.Answer(1, false, "no configuration yet")));
                 }
                 else context.Emit(new RunOperation(execute.Request, context.Config, from));
                 break;

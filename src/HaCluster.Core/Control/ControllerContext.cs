@@ -8,8 +8,10 @@ namespace HaCluster.Core.Control;
 /// What every part of a <see cref="Controller"/> shares: who this node is, the time of the step,
 /// the membership view, the configuration in force, and the outbox of commands the step emits.
 /// </summary>
-internal sealed class ControllerContext(ClusterBootstrap bootstrap, int selfId, bool debug)
+internal sealed class ControllerContext(ClusterBootstrap bootstrap, int selfId, bool debug, long incarnation = 0)
 {
+    /// <summary>This start of the node (membership's incarnation): part of every action key the node sends as DC.</summary>
+    public long Incarnation { get; } = incarnation;
     public ClusterBootstrap Bootstrap { get; } = bootstrap;
     public int SelfId { get; } = selfId;
     public string SelfName { get; } = bootstrap.FindNode(selfId)?.Name ?? selfId.ToString();

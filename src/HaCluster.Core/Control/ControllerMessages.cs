@@ -29,14 +29,28 @@ public sealed record NodeReport(string Node, long ViewEpoch, bool Probed, List<H
 /// <summary>The DC asks a node to run one action of a transition.</summary>
 /// <param name="Target">For fencing (Task "reboot", "off" or "on" on a stonith device): the node to fence.</param>
 /// <param name="Meta">Extra meta attributes for the agent: a clone notification's variables.</param>
+/// <param name="DcIncarnation">
+/// The incarnation of the DC that sent it: with <paramref name="Transition"/> and
+/// <paramref name="Action"/> the action's key (Pacemaker's transition key carries the DC's UUID for
+/// the same reason). Transition numbers start again at 1 in every DC; without the DC in the key, a
+/// result of the transition a crashed DC left running matched an action of its restarted self's
+/// first transition, which then started a VM that had not been stopped (simulator, seed 90568).
+/// </param>
 public sealed record ExecuteRequest(long Transition, int Action, string Resource, string Task, long IntervalMs, string? Role, string? Target = null,
-    IReadOnlyDictionary<string, string>? Meta = null);
+    IReadOnlyDictionary<string, string>? Meta = null, long DcIncarnation = 0)
+{
+    /// <summary>This request's answer: it carries the request's key back to the DC.</summary>
+    /// <param name="intervalMs">The interval reported; the request's when null.</param>
+    public ExecuteResult Answer(int rc, bool ok, string? exitReason, string? node = null, long? intervalMs = null) =>
+        new(Transition, Action, Resource, Task, intervalMs ?? IntervalMs, rc, ok, exitReason, Target, node, DcIncarnation);
+}
 
 /// <summary>A node's answer to an <see cref="ExecuteRequest"/>.</summary>
 /// <param name="Target">For fencing: the node fenced (a success is a fact even when its transition was abandoned meanwhile).</param>
 /// <param name="Node">The node that carried the action out.</param>
+/// <param name="DcIncarnation">The requesting DC's incarnation, as in <see cref="ExecuteRequest.DcIncarnation"/>.</param>
 public sealed record ExecuteResult(long Transition, int Action, string Resource, string Task, long IntervalMs, int Rc, bool Ok, string? ExitReason, string? Target = null,
-    string? Node = null);
+    string? Node = null, long DcIncarnation = 0);
 
 /// <summary>A configuration commit forwarded to the DC, which alone assigns versions.</summary>
 /// <param name="BaseVersion">The CIB version the edit started from; null with Force to skip the check.</param>

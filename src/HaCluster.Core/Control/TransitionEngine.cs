@@ -70,17 +70,26 @@ internal sealed class TransitionEngine(ControllerContext context, FencingBook fe
     public bool Completed(ExecuteResult result, IReadOnlyDictionary<string, NodeReport> reports)
     {
         context.Debug(() => $"transition {result.Transition}: action {result.Action} ({result.Task} {result.Resource}) done on {result.Node ?? "?"}: {(result.Ok ? "ok" : "failed")}");
-        if (transition is null || transition.Id != result.Transition || !transition.InFlight.Contains(result.Action)) return false;
-        transition.InFlight.Remove(result.Action);
-        transition.Done.Add(result.Action);
-        transition.LastProgress = context.Now.Elapsed;
+        if (transition is not { } t || !IsFor(t, result)) return false;
+        t.InFlight.Remove(result.Action);
+        t.Done.Add(result.Action);
+        t.LastProgress = context.Now.Elapsed;
         if (!result.Ok)
         {
-            context.Warn($"transition {transition.Id}: {result.Resource} {result.Task} failed (rc={result.Rc}{(result.ExitReason is null ? "" : ": " + result.ExitReason)}); aborting, will recompute");
-            transition.Aborted = true;
+            context.Warn($"transition {t.Id}: {result.Resource} {result.Task} failed (rc={result.Rc}{(result.ExitReason is null ? "" : ": " + result.ExitReason)}); aborting, will recompute");
+            t.Aborted = true;
         }
         return Advance(reports);
     }
+
+    /// <summary>
+    /// The result answers an action of <paramref name="t"/> now in flight: same DC (by incarnation:
+    /// every DC numbers its transitions from 1), same transition, same action, and the action
+    /// is the one asked for (a last guard, should a key ever repeat).
+    /// </summary>
+    private bool IsFor(Transition t, ExecuteResult result) =>
+        result.DcIncarnation == context.Incarnation && t.Id == result.Transition && t.InFlight.Contains(result.Action)
+        && t.Actions[result.Action] is var a && a.Task == result.Task && (a.Resource ?? result.Resource) == result.Resource;
 
     /// <summary>Sends every action whose inputs are done; returns true when the transition ended (complete or aborted).</summary>
     private bool Advance(IReadOnlyDictionary<string, NodeReport> reports)
@@ -134,7 +143,7 @@ internal sealed class TransitionEngine(ControllerContext context, FencingBook fe
                 return false;
             }
             (target, var device) = fencer;
-            request = new ExecuteRequest(t.Id, a.Id, device, a.Task, 0, null, Target: a.Node);
+            request = new ExecuteRequest(t.Id, a.Id, device, a.Task, 0, null, Target: a.Node, DcIncarnation: context.Incarnation);
             context.Warn($"transition {t.Id}: fencing {a.Node} ({a.Task}) through {device} on {context.Name(target)}");
         }
         else
@@ -145,7 +154,7 @@ internal sealed class TransitionEngine(ControllerContext context, FencingBook fe
                 return false;
             }
             target = node;
-            request = new ExecuteRequest(t.Id, a.Id, a.Resource, a.Task, a.IntervalMs, a.Role, Meta: a.Meta);
+            request = new ExecuteRequest(t.Id, a.Id, a.Resource, a.Task, a.IntervalMs, a.Role, Meta: a.Meta, DcIncarnation: context.Incarnation);
         }
         t.InFlight.Add(a.Id);
         context.Debug(() => $"transition {t.Id}: action {a.Id} ({a.Task} {a.Resource ?? a.Node}) to {context.Name(target)}");

@@ -49,7 +49,8 @@ public sealed class ControllerHost
         this.store = store;
         this.lrm = lrm;
         this.log = log;
-        controller = new HaCluster.Core.Control.Controller(context.Config, context.Self.Id, store.Version, store.Xml, log.IsEnabled(LogLevel.Debug), pictures.Read);
+        controller = new HaCluster.Core.Control.Controller(context.Config, context.Self.Id, store.Version, store.Xml, log.IsEnabled(LogLevel.Debug), pictures.Read,
+            node.Incarnation);
         node.CibVersion = store.Version;
     }
 

@@ -75,7 +75,7 @@ public sealed class LocalResourceManager : IAsyncDisposable
     {
         var primitive = FindPrimitive(config, request.Resource);
         if (primitive is null)
-            return new ExecuteResult(request.Transition, request.Action, request.Resource, request.Task, request.IntervalMs, (int)OcfExitCode.NotConfigured, false, "no such resource in this node's configuration");
+            return request.Answer((int)OcfExitCode.NotConfigured, false, "no such resource in this node's configuration");
         if (request.Target is { } victim)
         {
             // A fencing request: the device's agent acts on the victim; nothing is recorded in
@@ -84,7 +84,7 @@ public sealed class LocalResourceManager : IAsyncDisposable
             var fenced = await executor.ExecuteAsync(fence, cancel);
             var ok = fenced.Code == OcfExitCode.Success;
             log.Log(ok ? LogLevel.Warning : LogLevel.Error, "fencing {Victim} ({Task}) with {Device}: {Result}", victim, request.Task, request.Resource, fenced.Summary());
-            return new ExecuteResult(request.Transition, request.Action, request.Resource, request.Task, 0, (int)fenced.Code, ok, fenced.ExitReason, request.Target, nodeName);
+            return request.Answer((int)fenced.Code, ok, fenced.ExitReason, nodeName, intervalMs: 0);
         }
         if (request.Task == "notify")
         {
@@ -99,16 +99,16 @@ public sealed class LocalResourceManager : IAsyncDisposable
                 log.LogInformation("{Resource} notify ({Type}-{Operation}): ok", request.Resource, type, operation);
             else
                 log.LogWarning("{Resource} notify ({Type}-{Operation}): {Result} (ignored)", request.Resource, type, operation, heard.Summary());
-            return new ExecuteResult(request.Transition, request.Action, request.Resource, request.Task, 0, (int)heard.Code, true, heard.ExitReason, Node: nodeName);
+            return request.Answer((int)heard.Code, true, heard.ExitReason, nodeName, intervalMs: 0);
         }
         if (request.Task == "monitor" && request.IntervalMs > 0)
         {
             var monitor = Build(config, primitive, request.Resource, "monitor", request.IntervalMs, request.Role);
             executor.StartRecurring(monitor, report => OnRecurring(config, primitive, monitor, report));
-            return new ExecuteResult(request.Transition, request.Action, request.Resource, request.Task, request.IntervalMs, 0, true, null);
+            return request.Answer(0, true, null);
         }
         var result = await RunAsync(config, primitive, request.Resource, request.Task, request.IntervalMs, request.Role, cancel, request.Meta);
-        return new ExecuteResult(request.Transition, request.Action, request.Resource, request.Task, request.IntervalMs, result.Rc, result.Ok, result.ExitReason);
+        return request.Answer(result.Rc, result.Ok, result.ExitReason);
     }
 
     private AgentAction Build(ClusterConfig config, Primitive p, string instance, string task, long intervalMs, string? role,

@@ -190,6 +190,28 @@ public sealed class ControllerTests
     }
 
     [Fact]
+    public void A_result_for_a_former_DC_of_the_same_node_does_not_complete_the_new_DCs_action()
+    {
+        var version = new CibVersion(0, 4, 0);
+        // The node restarted: this start is incarnation 200; its former self (100) left a
+        // transition 1 running, whose action 1 is answered now.
+        var controller = new Controller(Bootstrap(2), 1, version, Cib(Config, version), incarnation: 200);
+        var here = new NodeReport("node1", -1, true, [], [], version.ToString());
+        controller.Step(At(0), new LocalStateChanged(here));
+        var started = controller.Step(At(0.1), new MembershipChanged(new MembershipView(1, [1], true, true, 1, true, 1, 1), new Dictionary<int, CibVersion>()));
+        var run = Assert.Single(started.OfType<RunOperation>());
+        Assert.Equal(200, run.Request.DcIncarnation);
+        var stale = run.Request.Answer(0, true, null) with { DcIncarnation = 100 };
+        controller.Step(At(0.2), new OperationFinished(stale, 1, here));
+        Assert.True(controller.TransitionRunning);
+        // The same key for another action (a different task) is no answer either.
+        controller.Step(At(0.3), new OperationFinished(run.Request.Answer(0, true, null) with { Task = "stop" }, 1, here));
+        Assert.True(controller.TransitionRunning);
+        controller.Step(At(0.4), new OperationFinished(run.Request.Answer(0, true, null), 1, here));
+        Assert.False(controller.TransitionRunning);
+    }
+
+    [Fact]
     public void A_probe_pass_that_ends_late_never_rolls_the_probed_configuration_back()
     {
         var book = new ResourceHistoryBook("node1");
@@ -227,8 +249,8 @@ public sealed class ControllerTests
             new Dictionary<string, string> { ["x"] = "1" }, "0.4.0", false, 2);
         ControllerMessage[] messages =
         [
-            new ReportRequest(3), new ReportMessage(report), new ExecuteMessage(new ExecuteRequest(1, 2, "a", "start", 0, null)),
-            new ResultMessage(new ExecuteResult(1, 2, "a", "start", 0, 0, true, null)), new StatusPictureMessage("<cib/>"),
+            new ReportRequest(3), new ReportMessage(report), new ExecuteMessage(new ExecuteRequest(1, 2, "a", "start", 0, null, DcIncarnation: 17)),
+            new ResultMessage(new ExecuteResult(1, 2, "a", "start", 0, 0, true, null, DcIncarnation: 17)), new StatusPictureMessage("<cib/>"),
             new CommitMessage(new CommitRequest(5, "<cib/>", "0.4.0", false)), new CommitResultMessage(new CommitReply(5, true, null, "0.5.0")),
             new CleanupMessage("a"), new AttributeMessage(new AttributeChange("node2", "x", null)),
             new FencedMessage(new Api.FenceEventReply("node3", "reboot", true, "fence", "node1", "node1", 17)),
