@@ -73,6 +73,7 @@ public sealed class WholeClusterSimulationTests(ITestOutputHelper output)
     [InlineData(37111)]
     [InlineData(73216)]
     [InlineData(90568)]
+    [InlineData(318555)]
     public void A_seed_that_once_broke_an_invariant_runs_clean(int seed)
     {
         var result = SimulationBatch.RunOne(seed);

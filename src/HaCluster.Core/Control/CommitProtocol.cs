@@ -16,7 +16,8 @@ namespace HaCluster.Core.Control;
 /// reached this node too, so the caller's next edit starts from it), or when the DC left or
 /// stayed silent for <see cref="ForwardTimeout"/>.
 /// </summary>
-internal sealed class CommitProtocol(ControllerContext context, CibReplication cib, Action configurationChanged, Func<bool> roundAnswered)
+internal sealed class CommitProtocol(ControllerContext context, CibReplication cib, Action configurationChanged, Func<bool> roundAnswered,
+    Func<ClusterConfig, IReadOnlyList<string>> unfencedLostNodes)
 {
     public static readonly TimeSpan ConfirmationWait = TimeSpan.FromSeconds(5);
     public static readonly TimeSpan ForwardTimeout = TimeSpan.FromSeconds(30);
@@ -137,7 +138,11 @@ internal sealed class CommitProtocol(ControllerContext context, CibReplication c
             // when members left meanwhile (a partition took two of five away between the commit
             // and its confirmation: simulator, seed 117). Without quorum only where the operator
             // said so (no-quorum-policy=ignore).
-            var quorum = Quorum(holders) || context.Config?.Property("no-quorum-policy") == "ignore";
+            // And when the holders are no majority, not while a node outside may be committing
+            // beside us (SplitBrainRisk): a two_node DC cut off between its commit and the
+            // confirmation acknowledged it alone, then was fenced (simulator, seed 99 with two nodes).
+            var quorum = (Quorum(holders) || context.Config?.Property("no-quorum-policy") == "ignore")
+                && (holders * 2 > context.Bootstrap.Quorum.ExpectedVotes || SplitBrainRisk() is null);
             CommitReply reply;
             if (holders == others.Count + 1 && quorum) reply = c.Reply;
             else if (now - c.Since <= ConfirmationWait) continue;
@@ -206,6 +211,25 @@ internal sealed class CommitProtocol(ControllerContext context, CibReplication c
         else context.Emit(new RequestAnswered(requestId, reply.Ok, reply.Error, reply.Version));
     }
 
+    /// <summary>
+    /// A partition without a majority of the expected votes that may commit anyway (two_node's
+    /// one of two, or no-quorum-policy=ignore) may face another that does too, until one fences
+    /// the other: both would commit, and the fenced side's commit, back with a newer term, would
+    /// replace the survivor's acknowledged one (simulator, seed 18 with two nodes). With fencing
+    /// on, such a DC commits only once every node outside its partition is fenced (or left
+    /// cleanly), as it recovers their resources only then. With fencing off nothing can tell a
+    /// dead peer from a cut-off one: there the operator's no-quorum-policy decides alone.
+    /// </summary>
+    private string? SplitBrainRisk()
+    {
+        var view = context.View;
+        if (view.Votes * 2 > view.ExpectedVotes || context.Config is not { } config) return null;
+        var unfenced = unfencedLostNodes(config);
+        return unfenced.Count == 0 ? null
+            : $"this partition has no majority ({view.Votes} of {view.ExpectedVotes} votes), and {string.Join(", ", unfenced)} left without being fenced yet: " +
+              "configuration changes wait until it is (the other side could be committing too); nothing was changed; commit again once it is fenced";
+    }
+
     private CommitReply Apply(CommitRequest request)
     {
         if (!context.IsDc) return new CommitReply(request.Id, false, "this node is no longer the DC; try again", null);
@@ -213,6 +237,7 @@ internal sealed class CommitProtocol(ControllerContext context, CibReplication c
         if (!context.View.Quorate && policy != "ignore" && !context.Has(ControllerMutation.CommitWithoutQuorum))
             return new CommitReply(request.Id, false,
                 $"the cluster partition has no quorum ({context.View.Votes} of {context.View.ExpectedVotes} votes): configuration changes need quorum (no-quorum-policy={policy ?? "stop"}); nothing was changed", null);
+        if (SplitBrainRisk() is { } risk) return new CommitReply(request.Id, false, risk, null);
         var parsed = CibXmlReader.Parse(request.ConfigurationXml, "commit");
         if (parsed.Config is null || parsed.HasErrors)
             return new CommitReply(request.Id, false, "the configuration does not parse: " + string.Join("; ", parsed.Errors), null);
@@ -224,6 +249,15 @@ internal sealed class CommitProtocol(ControllerContext context, CibReplication c
         // two_node split brain, no-quorum-policy=ignore, or a view not yet agreed everywhere) then
         // never give one version two contents (found by the simulator with two nodes). And a DC's
         // first commit of its term starts the term's band of epochs: see BecameDc.
+        // A DC that stayed DC through partitions (it never "became" DC again) may meanwhile have
+        // been outranked by another partition's DC, whose term its members now report: a new
+        // term above it, or its commit would compare lower than that DC's unconfirmed one and be
+        // lost when the partitions meet (simulator, seed 318555 of a long run).
+        if (context.KnownTerm > term)
+        {
+            term = context.KnownTerm + 1;
+            context.LearnTerm(term);
+        }
         var seen = cib.Version.Epoch / TermStride;
         var epoch = term > seen ? term * TermStride + 1 : cib.Version.Epoch + 1;
         var next = new CibVersion(cib.Version.AdminEpoch, epoch, context.SelfId);

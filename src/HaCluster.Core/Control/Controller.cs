@@ -50,7 +50,7 @@ public sealed class Controller
         fencing = new FencingBook(context);
         rounds = new ReportRounds(context, fencing);
         transitions = new TransitionEngine(context, fencing);
-        commits = new CommitProtocol(context, cib, LoadConfiguration, () => rounds.AllAnswered());
+        commits = new CommitProtocol(context, cib, LoadConfiguration, () => rounds.AllAnswered(), rounds.UnfencedLostNodes);
         this.readPicture = readPicture ?? (xml => CibXmlReader.Parse(xml, "status picture").Status);
         local = new NodeReport(context.SelfName, -1, false, [], []);
     }

@@ -159,13 +159,33 @@ internal sealed class ReportRounds(ControllerContext context, FencingBook fencin
                 // A member that left is lost (to be fenced when fencing is on), and so is one never
                 // seen (unless startup-fencing=false). A node that announced its shutdown and left
                 // has stopped its resources: not lost.
-                var lost = stonith && (everMember.Contains(n) || startupFencing) && !fencing.WasFenced(n) && !leavingNodes.Contains(n);
+                var lost = stonith && IsLost(n, startupFencing, leavingNodes);
                 // One that shut down cleanly may have resources locked to it (shutdown-lock).
                 nodes.Add(new NodeState(n, n, "false", "offline", "down", lost ? "member" : "down",
                     Resources: leavingNodes.Contains(n) ? ShutdownLocks.HistoryOf(n) : EquatableArray<ResourceHistory>.Empty));
             }
         }
         return new ClusterStatus { HaveQuorum = quorate, DcUuid = context.SelfName, Nodes = nodes.ToEquatableArray(), Version = version };
+    }
+
+    /// <summary>
+    /// A node not a member now is lost (in an unknown state, to be fenced) unless it was fenced
+    /// since, or left cleanly; one never seen is lost only under startup-fencing.
+    /// </summary>
+    private bool IsLost(string node, bool startupFencing, HashSet<string> leavingNodes) =>
+        (everMember.Contains(node) || startupFencing) && !fencing.WasFenced(node) && !leavingNodes.Contains(node);
+
+    /// <summary>
+    /// The nodes outside the view that may still be running unfenced (none when fencing is off:
+    /// then nothing can be known of them).
+    /// </summary>
+    public IReadOnlyList<string> UnfencedLostNodes(ClusterConfig config)
+    {
+        if (!(CibBoolean.TryParse(config.Property("stonith-enabled")) ?? true)) return [];
+        var startupFencing = CibBoolean.TryParse(config.Property("startup-fencing")) ?? true;
+        var members = context.View.Members.Select(context.Name).ToHashSet();
+        return config.Nodes.Select(n => n.Uname).Union(context.Bootstrap.Nodes.Select(n => n.Name))
+            .Where(n => !members.Contains(n) && IsLost(n, startupFencing, leaving)).ToList();
     }
 
     /// <summary>

@@ -190,6 +190,25 @@ public sealed class ControllerTests
     }
 
     [Fact]
+    public void A_two_node_DC_alone_commits_only_once_its_peer_is_fenced()
+    {
+        var version = new CibVersion(0, 4, 0);
+        var bootstrap = Bootstrap(2) with { Quorum = new QuorumConfig(2, true, true) };
+        const string fenced = "primitive a ocf:heartbeat:Dummy\nprimitive f stonith:fence_dummy\n";
+        var controller = new Controller(bootstrap, 1, version, Cib(fenced, version));
+        var peers = new Dictionary<int, CibVersion> { [2] = version };
+        controller.Step(At(0), new MembershipChanged(new MembershipView(1, [1, 2], true, true, 1, true, 2, 2), peers));
+        // node2 is cut off: this half has quorum by two_node, and so may the other.
+        controller.Step(At(1), new MembershipChanged(new MembershipView(2, [1], true, true, 1, true, 1, 2), new Dictionary<int, CibVersion>()));
+        var xml = CibXmlWriter.Write(CrmParser.Parse(fenced + "primitive b ocf:heartbeat:Dummy\n").Config!);
+        var answer = Assert.Single(controller.Step(At(1.1), new CommitRequested(8, xml, version.ToString(), false, "root")).OfType<RequestAnswered>());
+        Assert.False(answer.Ok);
+        Assert.Contains("node2", answer.Error);
+        Assert.Contains("fenced", answer.Error);
+        Assert.Equal(version, controller.CibVersion);
+    }
+
+    [Fact]
     public void A_result_for_a_former_DC_of_the_same_node_does_not_complete_the_new_DCs_action()
     {
         var version = new CibVersion(0, 4, 0);
