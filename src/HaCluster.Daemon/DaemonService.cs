@@ -138,7 +138,7 @@ public sealed class DaemonService(DaemonContext context, IHostApplicationLifetim
         var level = e.Kind switch
         {
             MembershipEventKind.NodeLost or MembershipEventKind.RingFaulty or MembershipEventKind.QuorumLost => LogLevel.Warning,
-            MembershipEventKind.NodeSuspected or MembershipEventKind.SelfStalled => LogLevel.Warning,
+            MembershipEventKind.NodeSuspected or MembershipEventKind.SelfStalled or MembershipEventKind.PacketsDropped => LogLevel.Warning,
             _ => LogLevel.Information,
         };
         log.Log(level, "membership: {Message}", e.Message);

@@ -103,13 +103,14 @@ public sealed class MembershipNode : IAsyncDisposable, IPacketSink
         return StartThread($"ring{ring.Ring}-receive", ThreadPriority.Normal, () =>
         {
             var buffer = new byte[65536];
+            var source = ring.NewSourceAddress();
             while (!stop.IsCancellationRequested)
             {
                 int n;
                 try
                 {
                     // A receive times out now and then (to notice a stop): one system call per datagram.
-                    n = ring.Receive(buffer);
+                    n = ring.Receive(buffer, source);
                     if (n < 0) continue;
                 }
                 catch (ObjectDisposedException)
@@ -123,7 +124,7 @@ public sealed class MembershipNode : IAsyncDisposable, IPacketSink
                 lock (gate)
                 {
                     var now = clock.Elapsed;
-                    engine.Receive(now, ring.Ring, buffer.AsSpan(0, n), out _);
+                    engine.Receive(now, ring.Ring, buffer.AsSpan(0, n), out _, RingSocket.AddressOf(source));
                     // At once what a datagram calls for: an acknowledgement, a changed view announced.
                     engine.Tick(now, this);
                     Drain();

@@ -94,10 +94,28 @@ public sealed class RingSocket : IDisposable
     /// Receives one datagram (blocking, up to <see cref="ReceiveTimeoutMs"/>) into
     /// <paramref name="buffer"/>; returns its length, or -1 when none came in time.
     /// </summary>
-    public int Receive(Span<byte> buffer)
+    /// <paramref name="source"/> is set to the sender's address (the membership layer checks it
+    /// against the sender's configured one).
+    public int Receive(Span<byte> buffer, SocketAddress source)
     {
-        var n = socket.Receive(buffer, SocketFlags.None, out var error);
-        return error == SocketError.Success ? n : error is SocketError.TimedOut or SocketError.WouldBlock ? -1 : throw new SocketException((int)error);
+        try
+        {
+            return socket.ReceiveFrom(buffer, SocketFlags.None, source);
+        }
+        catch (SocketException e) when (e.SocketErrorCode is SocketError.TimedOut or SocketError.WouldBlock)
+        {
+            return -1;
+        }
+    }
+
+    /// <summary>A fresh buffer for <see cref="Receive"/>'s source address, of this ring's address family.</summary>
+    public SocketAddress NewSourceAddress() => new(socket.AddressFamily);
+
+    /// <summary>The address in a <see cref="Receive"/> source, IPv4-mapped IPv6 addresses as IPv4.</summary>
+    public static IPAddress AddressOf(SocketAddress source)
+    {
+        var address = ((IPEndPoint)new IPEndPoint(IPAddress.Any, 0).Create(source)).Address;
+        return address.IsIPv4MappedToIPv6 ? address.MapToIPv4() : address;
     }
 
     /// <summary>How long a <see cref="Receive"/> waits before giving up (so its thread notices a stop).</summary>

@@ -125,6 +125,7 @@ public sealed class MembershipEngine
         ExcuseOwnStall(now);
         CheckTimers(now);
         Evaluate(now);
+        ReportDrops(now);
         if (viewToAnnounce)
         {
             // Peers agree on a view by the members each heartbeat reports: tell them ours at once
@@ -168,9 +169,17 @@ public sealed class MembershipEngine
         }
     }
 
+    /// <summary>
+    /// A heartbeat: view epoch, members, CIB version, and the echo (every peer heard, with the
+    /// incarnation heard): a peer that finds its own current incarnation in it knows the
+    /// heartbeat was made after it started, not replayed from before (see <see cref="Receive"/>).
+    /// </summary>
     private void SendHeartbeats(IPacketSink sink)
     {
-        Span<byte> payload = stackalloc byte[8 + 2 + 2 * members.Length + 24];
+        var echoed = 0;
+        foreach (var p in peers)
+            if (p.HeardIncarnation != 0) echoed++;
+        Span<byte> payload = stackalloc byte[8 + 2 + 2 * members.Length + 24 + 2 + 10 * echoed];
         BinaryPrimitives.WriteInt64BigEndian(payload, epoch);
         BinaryPrimitives.WriteUInt16BigEndian(payload[8..], (ushort)members.Length);
         for (var i = 0; i < members.Length; i++) BinaryPrimitives.WriteUInt16BigEndian(payload[(10 + 2 * i)..], (ushort)members[i]);
@@ -178,6 +187,16 @@ public sealed class MembershipEngine
         BinaryPrimitives.WriteInt64BigEndian(payload[at..], CibVersion.AdminEpoch);
         BinaryPrimitives.WriteInt64BigEndian(payload[(at + 8)..], CibVersion.Epoch);
         BinaryPrimitives.WriteInt64BigEndian(payload[(at + 16)..], CibVersion.NumUpdates);
+        at += 24;
+        BinaryPrimitives.WriteUInt16BigEndian(payload[at..], (ushort)echoed);
+        at += 2;
+        foreach (var p in peers)
+        {
+            if (p.HeardIncarnation == 0) continue;
+            BinaryPrimitives.WriteUInt16BigEndian(payload[at..], (ushort)p.Id);
+            BinaryPrimitives.WriteInt64BigEndian(payload[(at + 2)..], p.HeardIncarnation);
+            at += 10;
+        }
         for (var ring = 0; ring < config.Rings.Count; ring++)
         {
             var header = new PacketHeader(MessageType.Heartbeat, (byte)ring, clusterHash, SelfId, Incarnation, ++sequences[ring], payload.Length);
@@ -188,45 +207,144 @@ public sealed class MembershipEngine
     }
 
     /// <summary>
-    /// Takes one datagram received on <paramref name="ring"/>. Anything forged, malformed,
-    /// replayed or from a stranger is dropped and counted, never thrown.
-    /// Returns the payload's type when it is a valid non-heartbeat message for the layers above.
+    /// Takes one datagram received on <paramref name="ring"/> from <paramref name="source"/> (the
+    /// sender's address as the socket saw it; null where there is none, as in the simulator).
+    /// Anything forged, malformed, replayed, from a stranger or from the wrong address is dropped
+    /// and counted, never thrown. Returns the payload's type when it is a valid non-heartbeat
+    /// message for the layers above.
+    /// <para>Freshness. The replay window (<see cref="ReplayWindow"/>) lives in memory, so a node
+    /// that restarted would take a capture of a peer's old packets for news (a dead node shown
+    /// online). So a peer's packets count only from a heartbeat of its that echoes this node's
+    /// current incarnation (<see cref="SendHeartbeats"/>), on each ring: no packet made before
+    /// this node started can carry it. Sequences grow per ring, so everything from that
+    /// heartbeat's sequence on is fresh, and the window keeps rejecting duplicates. The handshake
+    /// costs a join one heartbeat exchange: a node that hears a new incarnation answers at once.</para>
     /// </summary>
-    public MessageType? Receive(TimeSpan now, int ring, ReadOnlySpan<byte> datagram, out PacketHeader header)
+    public MessageType? Receive(TimeSpan now, int ring, ReadOnlySpan<byte> datagram, out PacketHeader header, System.Net.IPAddress? source = null)
     {
-        if (!Packet.TryDecode(datagram, clusterHash, key, out header, out var reason)) return Drop(reason);
-        if (header.Sender == SelfId) return null; // our own multicast, looped back
-        if (!peersById.TryGetValue(header.Sender, out var peer)) return Drop(DropReason.UnknownNode);
-        if (header.Ring != ring || ring >= config.Rings.Count) return Drop(DropReason.WrongRing);
-        if (!peer.Windows[ring].Accept(header.Incarnation, header.Sequence)) return Drop(DropReason.Replayed);
-        // A packet of an older incarnation than one already seen on another ring is a replay too.
-        if (header.Incarnation < peer.Incarnation) return Drop(DropReason.Replayed);
+        if (!Packet.TryDecode(datagram, clusterHash, key, out header, out var reason)) return Drop(now, reason, source, null);
+        if (header.Sender == SelfId)
+        {
+            // Our own multicast, looped back, is silently ignored; anything else naming us is not.
+            if (header.Incarnation == Incarnation && header.Sequence <= sequences[Math.Min(ring, sequences.Length - 1)]
+                && (source is null || ring >= config.Rings.Count || source.Equals(OwnAddress(ring)))) return null;
+            return Drop(now, DropReason.FromSelf, source, null);
+        }
+        if (!peersById.TryGetValue(header.Sender, out var peer)) return Drop(now, DropReason.UnknownNode, source, null);
+        if (header.Ring != ring || ring >= config.Rings.Count) return Drop(now, DropReason.WrongRing, source, peer);
+        if (source is not null && !IsAddressOf(peer, ring, source)) return Drop(now, DropReason.WrongAddress, source, peer);
+        // Older than the incarnation confirmed (on any ring): a replay.
+        if (header.Incarnation < peer.Incarnation) return Drop(now, DropReason.Replayed, source, peer);
+        if (!peer.Windows[ring].Accept(header.Incarnation, header.Sequence)) return Drop(now, DropReason.Replayed, source, peer);
 
         var payload = Packet.Payload(datagram, header);
-        if (header.Incarnation > peer.Incarnation && peer.Incarnation != 0) messenger.Reset(peer.Id);
+        if (header.Incarnation > peer.HeardIncarnation)
+        {
+            // Echo it in our heartbeats at once: the peer is waiting for that to trust us.
+            peer.HeardIncarnation = header.Incarnation;
+            peer.HeardSince = now;
+            viewToAnnounce = true;
+        }
+        var restarted = false;
+        if (!IsConfirmed(peer, ring, header))
+        {
+            if (header.Type != MessageType.Heartbeat || !EchoesUs(payload)) return Drop(now, DropReason.Unconfirmed, source, peer);
+            restarted = Confirm(peer, ring, header);
+        }
         var ok = header.Type switch
         {
             MessageType.Heartbeat => TryReadHeartbeat(payload, peer),
             MessageType.Data => messenger.OnData(SelfId, peer.Id, payload),
             _ => messenger.OnAck(SelfId, peer.Id, now, payload),
         };
-        if (!ok) return Drop(DropReason.Malformed);
-        Heard(now, peer, ring, header.Incarnation);
+        if (!ok) return Drop(now, DropReason.Malformed, source, peer);
+        Heard(now, peer, ring, restarted);
         Evaluate(now);
         return header.Type == MessageType.Heartbeat ? null : header.Type;
     }
 
-    private MessageType? Drop(DropReason reason)
+    /// <summary>Packets of the peer's confirmed incarnation, on a ring confirmed from a sequence at or below this one.</summary>
+    private static bool IsConfirmed(Peer peer, int ring, in PacketHeader header) =>
+        header.Incarnation == peer.Incarnation && peer.FreshFrom[ring] != 0 && header.Sequence >= peer.FreshFrom[ring];
+
+    /// <summary>
+    /// A heartbeat that echoes this node's incarnation confirms its sender's incarnation on its
+    /// ring. Returns true when that is a new incarnation of a peer known before (it restarted).
+    /// </summary>
+    private bool Confirm(Peer peer, int ring, in PacketHeader header)
+    {
+        var restarted = false;
+        if (header.Incarnation != peer.Incarnation)
+        {
+            restarted = peer.Incarnation != 0;
+            if (restarted) messenger.Reset(peer.Id);
+            peer.Incarnation = header.Incarnation;
+            Array.Clear(peer.FreshFrom);
+        }
+        peer.FreshFrom[ring] = header.Sequence;
+        return restarted;
+    }
+
+    /// <summary>The heartbeat's echo names this node with its current incarnation.</summary>
+    private bool EchoesUs(ReadOnlySpan<byte> payload)
+    {
+        if (payload.Length < 10) return false;
+        var count = BinaryPrimitives.ReadUInt16BigEndian(payload[8..]);
+        var at = 10 + 2 * count + 24;
+        if (payload.Length < at + 2) return false;
+        var echoed = BinaryPrimitives.ReadUInt16BigEndian(payload[at..]);
+        at += 2;
+        if (payload.Length != at + 10 * echoed) return false;
+        for (var i = 0; i < echoed; i++, at += 10)
+            if (BinaryPrimitives.ReadUInt16BigEndian(payload[at..]) == SelfId && BinaryPrimitives.ReadInt64BigEndian(payload[(at + 2)..]) == Incarnation)
+                return true;
+        return false;
+    }
+
+    private bool IsAddressOf(Peer peer, int ring, System.Net.IPAddress source)
+    {
+        var expected = peer.Node.Addresses[ring];
+        if (source.IsIPv4MappedToIPv6 && expected.AddressFamily == System.Net.Sockets.AddressFamily.InterNetwork) source = source.MapToIPv4();
+        return expected.Equals(source);
+    }
+
+    private System.Net.IPAddress OwnAddress(int ring) => config.FindNode(SelfId)!.Addresses[ring];
+
+    /// <summary>
+    /// How long a peer's packets may wait for the freshness handshake before their drops are
+    /// worth a log line (a join takes one heartbeat exchange; a replay goes on and on).
+    /// </summary>
+    private TimeSpan HandshakeGrace => config.Timers.Deadtime * 2;
+
+    private MessageType? Drop(TimeSpan now, DropReason reason, System.Net.IPAddress? source, Peer? claimed)
     {
         drops[(int)reason]++;
+        // A join's handshake drops a packet or two (sent before the peer's heartbeat echoed us):
+        // not worth a line. A replay goes on past the grace and is.
+        if (reason == DropReason.Unconfirmed && claimed is not null && now - claimed.HeardSince < HandshakeGrace) return null;
+        var name = source is not null ? claimed is null ? source.ToString() : $"{source} ({claimed.Name})" : claimed?.Name ?? "an unknown sender";
+        dropSummaries.Count(name, reason);
         return null;
+    }
+
+    /// <summary>Drops worth a log line, summed per source (<see cref="DropSummaries"/>).</summary>
+    private readonly DropSummaries dropSummaries = new();
+
+    private void ReportDrops(TimeSpan now)
+    {
+        if (!dropSummaries.AnyPending) return;
+        foreach (var line in dropSummaries.TakeDue(now))
+            events.Add(new MembershipEvent(now, MembershipEventKind.PacketsDropped, null, null, line));
     }
 
     private bool TryReadHeartbeat(ReadOnlySpan<byte> payload, Peer peer)
     {
         if (payload.Length < 10) return false;
         var count = BinaryPrimitives.ReadUInt16BigEndian(payload[8..]);
-        if (payload.Length != 10 + 2 * count + 24 || count > 65535) return false;
+        var at = 10 + 2 * count;
+        if (payload.Length < at + 24 + 2) return false;
+        var echoed = BinaryPrimitives.ReadUInt16BigEndian(payload[(at + 24)..]);
+        if (payload.Length != at + 24 + 2 + 10 * echoed) return false;
         if (peer.Reported.Length != count) peer.Reported = new int[count];
         var previous = 0;
         for (var i = 0; i < count; i++)
@@ -235,7 +353,6 @@ public sealed class MembershipEngine
             if (id <= previous) return false; // ascending and unique
             peer.Reported[i] = previous = id;
         }
-        var at = 10 + 2 * count;
         peer.ReportedEpoch = BinaryPrimitives.ReadInt64BigEndian(payload);
         peer.CibVersion = new CibVersion(BinaryPrimitives.ReadInt64BigEndian(payload[at..]), BinaryPrimitives.ReadInt64BigEndian(payload[(at + 8)..]), BinaryPrimitives.ReadInt64BigEndian(payload[(at + 16)..]));
         return true;
@@ -245,10 +362,8 @@ public sealed class MembershipEngine
     public IReadOnlyDictionary<int, CibVersion> PeerCibVersions =>
         peers.Where(p => p.Status is PeerStatus.Alive or PeerStatus.Suspect).ToDictionary(p => p.Id, p => p.CibVersion);
 
-    private void Heard(TimeSpan now, Peer peer, int ring, long incarnation)
+    private void Heard(TimeSpan now, Peer peer, int ring, bool restarted)
     {
-        var restarted = peer.Incarnation != 0 && incarnation > peer.Incarnation;
-        peer.Incarnation = incarnation;
         peer.LastHeard[ring] = now;
         peer.LastAny = now;
         if (peer.RingFaulty[ring])
@@ -264,13 +379,20 @@ public sealed class MembershipEngine
                 events.Add(new MembershipEvent(now, restarted ? MembershipEventKind.NodeRestarted : MembershipEventKind.NodeJoined, peer.Id, ring,
                     restarted ? $"{peer.Name} restarted (new incarnation) and joined" : $"{peer.Name} joined"));
                 break;
-            case PeerStatus.Suspect:
+            case PeerStatus.Suspect when !restarted:
                 peer.Status = PeerStatus.Alive;
                 events.Add(new MembershipEvent(now, MembershipEventKind.NodeRecovered, peer.Id, ring, $"{peer.Name} is heard again"));
                 break;
             default:
-                if (restarted)
-                    events.Add(new MembershipEvent(now, MembershipEventKind.NodeRestarted, peer.Id, ring, $"{peer.Name} restarted (new incarnation) without being declared dead"));
+                if (!restarted) break;
+                peer.Status = PeerStatus.Alive;
+                events.Add(new MembershipEvent(now, MembershipEventKind.NodeRestarted, peer.Id, ring, $"{peer.Name} restarted (new incarnation) without being declared dead"));
+                // The same members, but not the same view: what the member ran for the DC (its
+                // actions in flight, its report) died with it. A new epoch makes the DC start a
+                // new round and drop its transition (a DC waited 120 s for the results of a
+                // member that had lost power and come back within deadtime: simulator).
+                epoch++;
+                viewToAnnounce = true;
                 break;
         }
     }
@@ -445,10 +567,18 @@ public sealed class MembershipEngine
 
     private sealed class Peer(NodeEntry node, int rings)
     {
+        public NodeEntry Node { get; } = node;
         public int Id { get; } = node.Id;
         public string Name { get; } = node.Name;
         public PeerStatus Status { get; set; } = PeerStatus.Unseen;
+        /// <summary>The incarnation confirmed fresh (its heartbeat echoed ours); 0 before any.</summary>
         public long Incarnation { get; set; }
+        /// <summary>The highest incarnation any authenticated packet of the peer carried: what our heartbeats echo.</summary>
+        public long HeardIncarnation { get; set; }
+        /// <summary>When <see cref="HeardIncarnation"/> was first heard.</summary>
+        public TimeSpan HeardSince { get; set; }
+        /// <summary>Per ring: the sequence of the heartbeat that confirmed <see cref="Incarnation"/> there (0: none yet).</summary>
+        public long[] FreshFrom { get; } = new long[rings];
         public TimeSpan?[] LastHeard { get; } = new TimeSpan?[rings];
         public bool[] RingFaulty { get; } = new bool[rings];
         public TimeSpan? LastAny { get; set; }

@@ -12,7 +12,7 @@ namespace HaCluster.Core.Membership;
 /// view is unsettled or has never been agreed.</param>
 public sealed record MembershipView(long Epoch, IReadOnlyList<int> Members, bool Agreed, bool Settled, int? Dc, bool Quorate, int Votes, int ExpectedVotes);
 
-public enum MembershipEventKind { NodeJoined, NodeRestarted, NodeSuspected, NodeRecovered, NodeLost, RingFaulty, RingRecovered, ViewAgreed, DcElected, QuorumGained, QuorumLost, SelfStalled }
+public enum MembershipEventKind { NodeJoined, NodeRestarted, NodeSuspected, NodeRecovered, NodeLost, RingFaulty, RingRecovered, ViewAgreed, DcElected, QuorumGained, QuorumLost, SelfStalled, PacketsDropped }
 
 /// <summary>Something the daemon logs and the controller may act on.</summary>
 public sealed record MembershipEvent(TimeSpan At, MembershipEventKind Kind, int? Node, int? Ring, string Message);

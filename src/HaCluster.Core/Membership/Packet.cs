@@ -24,7 +24,15 @@ public enum DropReason
     WrongRing,
     Replayed,
     Malformed,
+    /// <summary>Claims to be this node but is not its own multicast looped back (another node configured with our id, or our packets replayed).</summary>
     FromSelf,
+    /// <summary>Authenticated, but sent from an address that is not the sender's on that ring.</summary>
+    WrongAddress,
+    /// <summary>
+    /// Authenticated, but not yet shown to be fresh: from a peer (or a new incarnation of one)
+    /// whose heartbeats have not yet echoed this node's incarnation. A few at every join are normal.
+    /// </summary>
+    Unconfirmed,
 }
 
 /// <summary>The authenticated header of a packet.</summary>
@@ -41,7 +49,8 @@ public readonly record struct PacketHeader(MessageType Type, byte Ring, uint Clu
 public static class Packet
 {
     public const uint Magic = 0x4841434C; // "HACL"
-    public const byte Version = 1;
+    /// <summary>2: heartbeats echo the incarnations the sender has heard (the freshness handshake).</summary>
+    public const byte Version = 2;
     public const int HeaderLength = 4 + 1 + 1 + 1 + 1 + 4 + 4 + 8 + 8 + 4; // 36
     public const int MacLength = 32;
     /// <summary>Largest datagram we send: fits a 1500-byte Ethernet MTU over IPv6/UDP.</summary>

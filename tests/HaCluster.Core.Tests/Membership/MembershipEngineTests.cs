@@ -1,3 +1,4 @@
+using System.Net;
 using HaCluster.Core.Membership;
 using Xunit;
 
@@ -273,6 +274,106 @@ public sealed class MembershipEngineTests
         // The same packet arriving on another ring is not accepted either.
         receiver.Receive(TimeSpan.Zero, 1, captured[0], out _);
         Assert.Equal(1, receiver.Drops[DropReason.WrongRing]);
+    }
+
+    [Fact]
+    public void A_restarted_node_does_not_take_a_dead_peers_replayed_packets_for_news()
+    {
+        var sim = new SimulatedCluster(3, 1, seed: 12);
+        sim.Run(Second);
+        sim.Capture = new();
+        sim.Run(Second * 2);
+        var capture = sim.Capture.Where(c => c.From == 1).ToList();
+        sim.Capture = null;
+        sim.Crash(1);
+        sim.Run(Second * 3);
+        // node2 restarts: its replay windows are gone; someone replays node1's old packets at it.
+        sim.Start(2);
+        sim.Run(Second);
+        Assert.Equal([2, 3], sim.Engines[2].View.Members);
+        for (var pass = 0; pass < 3; pass++)
+            foreach (var (_, ring, datagram) in capture)
+            {
+                sim.Inject(2, ring, datagram);
+                sim.Run(TimeSpan.FromMilliseconds(10));
+                Assert.DoesNotContain(1, sim.Engines[2].View.Members);
+            }
+        Assert.True(sim.Engines[2].Drops[DropReason.Unconfirmed] > 0);
+        Assert.Contains(sim.Events, e => e.Node == 2 && e.Event.Kind == MembershipEventKind.PacketsDropped && e.Event.Message.Contains("node1"));
+        Assert.DoesNotContain(sim.Events, e => e.Node == 2 && e.Event.Kind == MembershipEventKind.NodeJoined && e.Event.Node == 1 && e.Event.At > Second * 6);
+    }
+
+    [Fact]
+    public void A_restarted_node_rejoins_after_one_heartbeat_exchange()
+    {
+        var sim = new SimulatedCluster(3, 2, seed: 13);
+        sim.Run(Second);
+        sim.Crash(3);
+        sim.Start(3);
+        var restartedAt = sim.Now;
+        sim.Run(Second);
+        var joined = sim.Events.Where(e => e.Node == 1 && e.Event.Kind is MembershipEventKind.NodeRestarted && e.Event.Node == 3).Select(e => e.Event.At).First();
+        // The restarted node heard node1 and echoes it; node1 echoes the new incarnation at once.
+        Assert.True(joined - restartedAt <= MembershipTimers.Default.Keepalive * 2, $"rejoined after {(joined - restartedAt).TotalMilliseconds} ms");
+        Assert.True(sim.Engines[3].View.Agreed);
+    }
+
+    [Fact]
+    public void A_packet_from_an_address_not_its_senders_is_dropped()
+    {
+        var sim = new SimulatedCluster(2, 1, seed: 14);
+        var captured = new List<byte[]>();
+        var sender = new MembershipEngine(sim.Config, 1, SimulatedCluster.Key, 42, TimeSpan.Zero);
+        sender.Tick(TimeSpan.Zero, new CaptureSink(captured));
+        var receiver = new MembershipEngine(sim.Config, 2, SimulatedCluster.Key, 43, TimeSpan.Zero);
+        receiver.Receive(TimeSpan.Zero, 0, captured[0], out _, IPAddress.Parse("10.0.0.99"));
+        Assert.Equal(1, receiver.Drops[DropReason.WrongAddress]);
+        receiver.Receive(TimeSpan.Zero, 0, captured[0], out _, IPAddress.Parse("10.0.0.1"));
+        Assert.False(receiver.Drops.ContainsKey(DropReason.Replayed));
+        Assert.Equal(1, receiver.Drops.Values.Sum() - receiver.Drops.GetValueOrDefault(DropReason.Unconfirmed));
+    }
+
+    [Fact]
+    public void A_packet_claiming_to_be_this_node_is_counted_but_its_own_multicast_echo_is_not()
+    {
+        var sim = new SimulatedCluster(2, 1, seed: 15);
+        var own = new List<byte[]>();
+        var engine = new MembershipEngine(sim.Config, 1, SimulatedCluster.Key, 42, TimeSpan.Zero);
+        engine.Tick(TimeSpan.Zero, new CaptureSink(own));
+        engine.Receive(TimeSpan.Zero, 0, own[0], out _, IPAddress.Parse("10.0.0.1"));
+        Assert.Empty(engine.Drops);
+        var impostor = new List<byte[]>();
+        new MembershipEngine(sim.Config, 1, SimulatedCluster.Key, 77, TimeSpan.Zero).Tick(TimeSpan.Zero, new CaptureSink(impostor));
+        engine.Receive(TimeSpan.Zero, 0, impostor[0], out _, IPAddress.Parse("10.0.0.2"));
+        Assert.Equal(1, engine.Drops[DropReason.FromSelf]);
+    }
+
+    [Fact]
+    public void Dropped_packets_are_logged_once_per_interval_per_source_not_once_each()
+    {
+        var sim = new SimulatedCluster(3, 1, seed: 16);
+        sim.Run(Second);
+        var wrongKey = ClusterKey.FromBytes(new byte[32]);
+        var buffer = new byte[Packet.MaxDatagram];
+        void Flood(int count)
+        {
+            for (var i = 0; i < count; i++)
+            {
+                var header = new PacketHeader(MessageType.Heartbeat, 0, Packet.ClusterHash("sim"), 1, 5, i + 1, 4);
+                sim.Inject(2, 0, buffer[..Packet.Encode(header, new byte[4], wrongKey.Bytes, buffer)]);
+            }
+            sim.Run(Second);
+        }
+        Flood(1000);
+        var lines = sim.Events.Where(e => e.Node == 2 && e.Event.Kind == MembershipEventKind.PacketsDropped).ToList();
+        var line = Assert.Single(lines);
+        Assert.Contains("1000", line.Event.Message);
+        Flood(1000);
+        Assert.Single(sim.Events, e => e.Node == 2 && e.Event.Kind == MembershipEventKind.PacketsDropped);
+        sim.Run(DropSummaries.Interval);
+        var both = sim.Events.Where(e => e.Node == 2 && e.Event.Kind == MembershipEventKind.PacketsDropped).ToList();
+        Assert.Equal(2, both.Count);
+        Assert.Contains("1000 failing authentication", both[1].Event.Message);
     }
 
     [Fact]

@@ -25,6 +25,8 @@ internal sealed class SimulatedCluster
     public HashSet<(int Ring, int From, int To)> Cut { get; } = new();
     public HashSet<int> Crashed { get; } = new();
     public long Delivered { get; private set; }
+    /// <summary>When set, every datagram sent is recorded here too (a capture to replay later).</summary>
+    public List<(int From, int Ring, byte[] Datagram)>? Capture { get; set; }
     public long BytesSent { get; private set; }
 
     private readonly PriorityQueue<(int Ring, int To, byte[] Datagram), TimeSpan> inFlight = new();
@@ -120,6 +122,7 @@ internal sealed class SimulatedCluster
     {
         public void Send(int ring, int? destination, ReadOnlySpan<byte> datagram)
         {
+            sim.Capture?.Add((from, ring, datagram.ToArray()));
             foreach (var to in sim.Engines.Keys)
             {
                 if (to == from || (destination is { } d && d != to)) continue;
