@@ -2,9 +2,10 @@ using HaCluster.Core.Membership;
 
 namespace HaCluster.Daemon;
 
-/// <summary>haclusterd's command line: <c>--config FILE [--node NAME] [--state-dir DIR] [--socket PATH] [--log-level LEVEL]</c>.</summary>
+/// <summary>haclusterd's command line: <c>--config FILE [--node NAME] [--state-dir DIR] [--socket PATH] [--log-level LEVEL] [--check]</c>.</summary>
+/// <param name="Check">Only validate cluster.yaml, the node and its key file, then exit 0 (or 2 with the errors).</param>
 /// <remarks>State directory, socket and log level default to cluster.yaml's <c>state_dir</c>, <c>socket</c> and <c>logging.level</c>; the options override them.</remarks>
-public sealed record DaemonOptions(string ConfigPath, string? NodeName, string? StateDir, string? SocketPath, bool ShowVersion, LogVerbosity? LogLevel = null)
+public sealed record DaemonOptions(string ConfigPath, string? NodeName, string? StateDir, string? SocketPath, bool ShowVersion, LogVerbosity? LogLevel = null, bool Check = false)
 {
     public const string DefaultConfig = "/etc/hacluster/cluster.yaml";
     public const string DefaultStateDir = "/var/lib/hacluster";
@@ -16,6 +17,7 @@ public sealed record DaemonOptions(string ConfigPath, string? NodeName, string? 
         string config = DefaultConfig;
         string? node = null, stateDir = null, socket = null;
         var version = false;
+        var check = false;
         LogVerbosity? logLevel = null;
         for (int i = 0; i < args.Length; i++)
         {
@@ -32,6 +34,7 @@ public sealed record DaemonOptions(string ConfigPath, string? NodeName, string? 
                 case "--state-dir": stateDir = Value() ?? ""; break;
                 case "--socket": socket = Value() ?? ""; break;
                 case "--version": version = true; break;
+                case "--check": check = true; break;
                 case "--log-level":
                     var text = Value();
                     if (text is null) return null;
@@ -43,7 +46,7 @@ public sealed record DaemonOptions(string ConfigPath, string? NodeName, string? 
                     }
                     break;
                 case "-h" or "--help":
-                    error.WriteLine("usage: haclusterd [--config FILE] [--node NAME] [--state-dir DIR] [--socket PATH] [--log-level debug|info|warning|error] [--version]");
+                    error.WriteLine("usage: haclusterd [--config FILE] [--node NAME] [--state-dir DIR] [--socket PATH] [--log-level debug|info|warning|error] [--check] [--version]");
                     return null;
                 default:
                     error.WriteLine($"haclusterd: unknown argument '{args[i]}' (try --help)");
@@ -51,6 +54,6 @@ public sealed record DaemonOptions(string ConfigPath, string? NodeName, string? 
             }
             if (config.Length == 0 || stateDir?.Length == 0 || socket?.Length == 0) return null;
         }
-        return new DaemonOptions(config, node, stateDir, socket, version, logLevel);
+        return new DaemonOptions(config, node, stateDir, socket, version, logLevel, check);
     }
 }

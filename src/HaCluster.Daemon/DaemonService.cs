@@ -82,7 +82,7 @@ public sealed class DaemonService(DaemonContext context, IHostApplicationLifetim
         // This keeps running through a shutdown (the node hands its resources over first).
         using var running = new CancellationTokenSource();
         var controlling = controller.RunAsync(running.Token);
-        await using var api = new LocalApiServer(context.SocketPath, Handle, log);
+        await using var api = new LocalApiServer(context.SocketPath, Handle, log, config.ApiMaxRequestBytes);
         api.Start();
         log.LogInformation("listening for hacrm on {Socket}", context.SocketPath);
         using var systemd = new SystemdNotifier();

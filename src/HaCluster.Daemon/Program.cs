@@ -16,6 +16,14 @@ if (options.ShowVersion)
 }
 var context = DaemonContext.Prepare(options, Console.Error);
 if (context is null) return 2;
+if (options.Check)
+{
+    // What a package's post-install or an operator's edit wants to know before a restart.
+    var c = context.Config;
+    Console.WriteLine($"haclusterd: {context.ConfigPath} is valid: cluster {c.ClusterName}, {c.Nodes.Count} node(s), {c.Rings.Count} ring(s); " +
+        $"this node {context.Self.Name} (id {context.Self.Id}); key {c.KeyFile} usable");
+    return 0;
+}
 
 Log.Logger = DaemonLogging.Create(context, toJournal: JournalStream.IsStandardOutput());
 

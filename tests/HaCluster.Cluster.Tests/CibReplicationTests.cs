@@ -23,6 +23,7 @@ public sealed class CibReplicationTests : IDisposable
             rings:
               - unicast: { port: {{port}} }
             key_file: KEY
+            api_max_request: 1M
             """);
         cluster.ConfigRewrite = text => text.Replace("KEY", cluster.KeyFile);
     }
@@ -64,5 +65,35 @@ public sealed class CibReplicationTests : IDisposable
         await cluster.WaitUntil("node3 gets a good copy back", () => cluster.Status("node3")?.CibVersion == "2.7.0", TimeSpan.FromSeconds(30));
         await cluster.WaitForLog("node3", "set aside");
         Assert.Equal(digest, Convert.ToHexStringLower(SHA256.HashData(File.ReadAllBytes(path))));
+    }
+
+    /// <summary>A configuration of <paramref name="primitives"/> stopped primitives, as `hacrm configure commit` sends it.</summary>
+    private static string ManyPrimitives(int primitives)
+    {
+        var text = new StringBuilder("<cib><configuration><crm_config/><nodes/><resources>");
+        for (var i = 0; i < primitives; i++)
+            text.Append($"<primitive id=\"r{i}\" class=\"ocf\" provider=\"heartbeat\" type=\"Dummy\"><meta_attributes id=\"r{i}-m\"><nvpair id=\"r{i}-t\" name=\"target-role\" value=\"Stopped\"/></meta_attributes></primitive>");
+        return text.Append("</resources><constraints/></configuration></cib>").ToString();
+    }
+
+    [Fact]
+    public async Task A_configuration_of_2000_primitives_commits_in_one_request_and_one_past_the_limit_is_refused_as_too_large()
+    {
+        cluster.StartAll();
+        string[] all = ["node1", "node2", "node3"];
+        await cluster.WaitUntil("a DC", () => cluster.Status("node2")?.Dc is not null, TimeSpan.FromSeconds(30));
+        var configuration = ManyPrimitives(2000);
+        Assert.True(configuration.Length is > 64 * 1024 and < 1024 * 1024, $"{configuration.Length} bytes");
+        var reply = HaCluster.Cli.Status.ApiClient.Call(cluster.Socket("node2"), new HaCluster.Core.Api.ApiRequest("commit",
+            new Dictionary<string, string> { ["configuration"] = configuration, ["force"] = "true" }), out var problem, TimeSpan.FromSeconds(60));
+        Assert.True(reply is { Ok: true }, problem ?? reply?.Error);
+        await cluster.WaitUntil($"every node holds {reply!.Version}", () => all.All(n => cluster.Status(n)?.CibVersion == reply.Version), TimeSpan.FromSeconds(30));
+
+        // Past api_max_request (1M here): a reason, not a reset connection, and nothing changed.
+        var tooLarge = HaCluster.Cli.Status.ApiClient.Call(cluster.Socket("node1"), new HaCluster.Core.Api.ApiRequest("commit",
+            new Dictionary<string, string> { ["configuration"] = ManyPrimitives(6000), ["force"] = "true" }), out problem, TimeSpan.FromSeconds(60));
+        Assert.True(tooLarge is { Ok: false }, problem);
+        Assert.Contains("too large", tooLarge!.Error);
+        Assert.All(all, n => Assert.Equal(reply.Version, cluster.Status(n)!.CibVersion));
     }
 }

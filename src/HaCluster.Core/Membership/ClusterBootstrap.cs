@@ -49,6 +49,10 @@ public sealed record ClusterBootstrap
     public required QuorumConfig Quorum { get; init; }
     public string StateDirectory { get; init; } = "/var/lib/hacluster";
     public string Socket { get; init; } = "/run/hacluster/api.sock";
+    /// <summary>The largest request the local API takes (<c>api_max_request</c>): a commit carries the whole configuration.</summary>
+    public long ApiMaxRequestBytes { get; init; } = 256L * 1024 * 1024;
+    public const long MinApiRequestBytes = 64 * 1024;
+    public const long MaxApiRequestBytes = 2L * 1024 * 1024 * 1024;
     /// <summary>Where this node's agents and their scratch space are (the <c>agents:</c> section).</summary>
     public AgentSettings Agents { get; init; } = new();
     /// <summary>How much the daemon logs and where besides stdout/the journal (the <c>logging:</c> section).</summary>

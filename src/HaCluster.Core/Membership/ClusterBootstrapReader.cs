@@ -13,7 +13,7 @@ namespace HaCluster.Core.Membership;
 /// </summary>
 public static class ClusterBootstrapReader
 {
-    private static readonly string[] TopKeys = ["cluster_name", "nodes", "rings", "timers", "key_file", "quorum", "state_dir", "socket", "agents", "logging"];
+    private static readonly string[] TopKeys = ["cluster_name", "nodes", "rings", "timers", "key_file", "quorum", "state_dir", "socket", "api_max_request", "agents", "logging"];
 
     public sealed record Result(ClusterBootstrap? Config, IReadOnlyList<Diagnostic> Diagnostics)
     {
@@ -140,6 +140,12 @@ public static class ClusterBootstrapReader
             if (Scalar(Get(root, "key_file"), "key_file") is { } key) config = config with { KeyFile = key };
             if (Scalar(Get(root, "state_dir"), "state_dir") is { } state) config = config with { StateDirectory = state };
             if (Scalar(Get(root, "socket"), "socket") is { } socket) config = config with { Socket = socket };
+            if (Get(root, "api_max_request") is { } maxNode && Scalar(maxNode, "api_max_request") is { } maxText)
+            {
+                if (ByteSize.TryParse(maxText) is { } max && max >= ClusterBootstrap.MinApiRequestBytes && max <= ClusterBootstrap.MaxApiRequestBytes)
+                    config = config with { ApiMaxRequestBytes = max };
+                else Error(maxNode, $"api_max_request: '{maxText}' is not a size from 64K to 2G (bytes, or with a suffix K, M or G)");
+            }
             if (Get(root, "agents") is { } agents)
             {
                 if (agents is YamlMappingNode a)

@@ -11,10 +11,21 @@ namespace HaCluster.Daemon.LocalApi;
 /// The Unix-socket API hacrm talks to: mode 0660 and group haclient (0600 when the group does
 /// not exist); each connection's peer credentials are checked again, so a socket made too open
 /// by accident still refuses strangers. One JSON request line in, one JSON reply out.
+/// A request may be as large as <paramref name="maxRequestBytes"/> (cluster.yaml's
+/// <c>api_max_request</c>; a configuration of thousands of resources is a few megabytes); past it
+/// the daemon reads the rest away and answers "too large", so the client gets a reason and not a
+/// reset connection.
 /// </summary>
-public sealed partial class LocalApiServer(string path, Func<ApiRequest, ApiCaller, ApiReply> handle, ILogger log) : IAsyncDisposable
+public sealed partial class LocalApiServer(string path, Func<ApiRequest, ApiCaller, ApiReply> handle, ILogger log,
+    long maxRequestBytes = LocalApiServer.DefaultMaxRequestBytes) : IAsyncDisposable
 {
+    public const long DefaultMaxRequestBytes = 256L * 1024 * 1024;
+
+    /// <summary>How long a client may take to send its whole request.</summary>
+    private static readonly TimeSpan RequestTimeout = TimeSpan.FromSeconds(60);
+
     private readonly Socket listener = new(AddressFamily.Unix, SocketType.Stream, ProtocolType.Unspecified);
+    private readonly LogRateLimiter refusals = new(TimeSpan.FromMinutes(1));
     private readonly CancellationTokenSource stop = new();
     private Task? loop;
 
@@ -69,22 +80,20 @@ public sealed partial class LocalApiServer(string path, Func<ApiRequest, ApiCall
                 ApiReply reply;
                 if (!PeerCredentials.MayUseApi(uid, gid))
                 {
-                    log.LogWarning("local API: refused uid {Uid} (pid {Pid}): not root and not in group {Group}", uid, pid, PeerCredentials.Group);
+                    // A line per refused user a minute at most: 1,000 connects are not 1,000 lines.
+                    if (refusals.ShouldLog($"uid {uid}", out var suppressed))
+                        log.LogWarning("local API: refused uid {Uid} (pid {Pid}): not root and not in group {Group}{Suppressed}", uid, pid, PeerCredentials.Group,
+                            suppressed > 0 ? $" ({suppressed} more refusals of this uid in the last minute)" : "");
                     reply = new ApiReply(false, $"permission denied: only root and members of group {PeerCredentials.Group} may use the cluster API");
                 }
                 else
                 {
-                    using var timeout = new CancellationTokenSource(TimeSpan.FromSeconds(10));
-                    var line = await ReadLineAsync(stream, timeout.Token);
-                    ApiRequest? request = null;
-                    try
-                    {
-                        request = line is null ? null : JsonSerializer.Deserialize(line, ApiJson.Info<ApiRequest>());
-                    }
-                    catch (JsonException)
-                    {
-                    }
-                    reply = request is null ? new ApiReply(false, "malformed request: expected one JSON object line") : handle(request, new ApiCaller(pid, uid));
+                    using var timeout = new CancellationTokenSource(RequestTimeout);
+                    var (body, length) = await ReadRequestAsync(stream, maxRequestBytes, timeout.Token);
+                    reply = body is null && length > maxRequestBytes
+                        ? new ApiReply(false, $"request too large: {length} bytes or more, above the limit of {maxRequestBytes} bytes (api_max_request in cluster.yaml)")
+                        : Parse(body) is { } request ? handle(request, new ApiCaller(pid, uid))
+                        : new ApiReply(false, "malformed request: expected one JSON object line");
                 }
                 await stream.WriteAsync(JsonSerializer.SerializeToUtf8Bytes(reply, ApiJson.Info<ApiReply>()));
             }
@@ -95,20 +104,41 @@ public sealed partial class LocalApiServer(string path, Func<ApiRequest, ApiCall
         }
     }
 
-    /// <summary>Reads up to the first newline (at most 64 KiB).</summary>
-    private static async Task<string?> ReadLineAsync(Stream stream, CancellationToken cancel)
+    private static ApiRequest? Parse(byte[]? body)
     {
-        var buffer = new MemoryStream();
-        var one = new byte[4096];
-        while (buffer.Length < 65536)
+        if (body is null || body.Length == 0) return null;
+        try
         {
-            var n = await stream.ReadAsync(one, cancel);
+            return JsonSerializer.Deserialize(body, ApiJson.Info<ApiRequest>());
+        }
+        catch (JsonException)
+        {
+            return null;
+        }
+    }
+
+    /// <summary>
+    /// Reads up to the first newline or the end of the stream. Past <paramref name="limit"/> bytes
+    /// the rest is read and dropped (so the client is not reset while it writes) and the body is
+    /// null; the length says how much came.
+    /// </summary>
+    private static async Task<(byte[]? Body, long Length)> ReadRequestAsync(Stream stream, long limit, CancellationToken cancel)
+    {
+        MemoryStream? buffer = new();
+        var chunk = new byte[64 * 1024];
+        long length = 0;
+        while (true)
+        {
+            var n = await stream.ReadAsync(chunk, cancel);
             if (n == 0) break;
-            var nl = Array.IndexOf(one, (byte)'\n', 0, n);
-            buffer.Write(one, 0, nl >= 0 ? nl : n);
+            var nl = Array.IndexOf(chunk, (byte)'\n', 0, n);
+            var take = nl >= 0 ? nl : n;
+            length += take;
+            if (length > limit) buffer = null; // too large: what came is dropped, the rest counted
+            buffer?.Write(chunk, 0, take);
             if (nl >= 0) break;
         }
-        return buffer.Length == 0 ? null : Encoding.UTF8.GetString(buffer.ToArray());
+        return (buffer?.ToArray(), length);
     }
 
     [LibraryImport("libc", EntryPoint = "chown", StringMarshalling = StringMarshalling.Utf8, SetLastError = true)]
