@@ -74,6 +74,8 @@ public sealed class WholeClusterSimulationTests(ITestOutputHelper output)
     [InlineData(73216)]
     [InlineData(90568)]
     [InlineData(318555)]
+    [InlineData(400890)]
+    [InlineData(401931)]
     public void A_seed_that_once_broke_an_invariant_runs_clean(int seed)
     {
         var result = SimulationBatch.RunOne(seed);

@@ -16,8 +16,7 @@ namespace HaCluster.Core.Control;
 /// reached this node too, so the caller's next edit starts from it), or when the DC left or
 /// stayed silent for <see cref="ForwardTimeout"/>.
 /// </summary>
-internal sealed class CommitProtocol(ControllerContext context, CibReplication cib, Action configurationChanged, Func<bool> roundAnswered,
-    Func<ClusterConfig, IReadOnlyList<string>> unfencedLostNodes)
+internal sealed class CommitProtocol(ControllerContext context, CibReplication cib, Action configurationChanged, ReportRounds rounds)
 {
     public static readonly TimeSpan ConfirmationWait = TimeSpan.FromSeconds(5);
     public static readonly TimeSpan ForwardTimeout = TimeSpan.FromSeconds(30);
@@ -52,7 +51,34 @@ internal sealed class CommitProtocol(ControllerContext context, CibReplication c
     public void BecameDc()
     {
         term = Math.Max(Math.Max(term, context.KnownTerm), cib.Version.Epoch / TermStride) + 1;
-        context.LearnTerm(term);
+        context.LearnTerm(term, [context.SelfId]);
+    }
+
+    /// <summary>
+    /// Whether this DC may number a version in its term now. Its round must be answered (it then
+    /// knows every term its members know), and its term must be above every term another DC
+    /// held: a DC that stayed DC through partitions never "became" DC again and may have been
+    /// outranked meanwhile (simulator, seed 318555 of a long run), and two DCs that took over at
+    /// once from the same knowledge pick the same term (seed 400890). Such a DC moves to the
+    /// next term. And every member must know the term before a version is numbered in it: a
+    /// later DC's members then include one that knows it (quorums meet), so its term is higher,
+    /// and its commits outrank this DC's unconfirmed ones. Not settled yet: the members that do
+    /// not know the term are told, and the commit waits for their answers.
+    /// </summary>
+    private bool TermSettled()
+    {
+        if (!rounds.AllAnswered()) return false;
+        var holders = context.KnownTermHolders;
+        if (context.KnownTerm > term || (context.KnownTerm == term && holders.Any(h => h != context.SelfId)))
+        {
+            var why = $"term {context.KnownTerm} held by {string.Join(", ", holders.Select(h => h == 0 ? "another DC" : context.Name(h)))}";
+            term = context.KnownTerm + 1;
+            context.LearnTerm(term, [context.SelfId]);
+            context.Info($"{why}: this DC moves to term {term} before it commits");
+        }
+        if (rounds.AllKnowTerm(term)) return true;
+        rounds.TellTerm(term);
+        return false;
     }
 
     /// <summary>True while a commit waits on membership (the host then feeds membership changes promptly).</summary>
@@ -86,7 +112,7 @@ internal sealed class CommitProtocol(ControllerContext context, CibReplication c
     /// </summary>
     private void Commit(CommitRequest request, int? replyTo)
     {
-        if (context.IsDc && !roundAnswered())
+        if (context.IsDc && !TermSettled())
         {
             waitingForRound.Add((request, replyTo, context.Now.Elapsed));
             return;
@@ -114,9 +140,9 @@ internal sealed class CommitProtocol(ControllerContext context, CibReplication c
         var now = context.Now.Elapsed;
         foreach (var w in waitingForRound.ToList())
         {
-            if (context.IsDc && !roundAnswered() && now - w.Since <= ForwardTimeout - TimeSpan.FromSeconds(5)) continue;
+            if (context.IsDc && !TermSettled() && now - w.Since <= ForwardTimeout - TimeSpan.FromSeconds(5)) continue;
             waitingForRound.Remove(w);
-            if (context.IsDc && !roundAnswered())
+            if (context.IsDc && !TermSettled())
                 Answer(w.Request.Id, w.ReplyTo, new CommitReply(w.Request.Id, false, "the DC has not heard from every member since the view changed; try again", null));
             else Confirm(w.Request.Id, w.ReplyTo, Apply(w.Request));
         }
@@ -224,7 +250,7 @@ internal sealed class CommitProtocol(ControllerContext context, CibReplication c
     {
         var view = context.View;
         if (view.Votes * 2 > view.ExpectedVotes || context.Config is not { } config) return null;
-        var unfenced = unfencedLostNodes(config);
+        var unfenced = rounds.UnfencedLostNodes(config);
         return unfenced.Count == 0 ? null
             : $"this partition has no majority ({view.Votes} of {view.ExpectedVotes} votes), and {string.Join(", ", unfenced)} left without being fenced yet: " +
               "configuration changes wait until it is (the other side could be committing too); nothing was changed; commit again once it is fenced";
@@ -249,15 +275,6 @@ internal sealed class CommitProtocol(ControllerContext context, CibReplication c
         // two_node split brain, no-quorum-policy=ignore, or a view not yet agreed everywhere) then
         // never give one version two contents (found by the simulator with two nodes). And a DC's
         // first commit of its term starts the term's band of epochs: see BecameDc.
-        // A DC that stayed DC through partitions (it never "became" DC again) may meanwhile have
-        // been outranked by another partition's DC, whose term its members now report: a new
-        // term above it, or its commit would compare lower than that DC's unconfirmed one and be
-        // lost when the partitions meet (simulator, seed 318555 of a long run).
-        if (context.KnownTerm > term)
-        {
-            term = context.KnownTerm + 1;
-            context.LearnTerm(term);
-        }
         var seen = cib.Version.Epoch / TermStride;
         var epoch = term > seen ? term * TermStride + 1 : cib.Version.Epoch + 1;
         var next = new CibVersion(cib.Version.AdminEpoch, epoch, context.SelfId);

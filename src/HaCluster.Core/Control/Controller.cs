@@ -50,7 +50,7 @@ public sealed class Controller
         fencing = new FencingBook(context);
         rounds = new ReportRounds(context, fencing);
         transitions = new TransitionEngine(context, fencing);
-        commits = new CommitProtocol(context, cib, LoadConfiguration, () => rounds.AllAnswered(), rounds.UnfencedLostNodes);
+        commits = new CommitProtocol(context, cib, LoadConfiguration, rounds);
         this.readPicture = readPicture ?? (xml => CibXmlReader.Parse(xml, "status picture").Status);
         local = new NodeReport(context.SelfName, -1, false, [], []);
     }
@@ -219,7 +219,7 @@ public sealed class Controller
         switch (message)
         {
             case ReportRequest request:
-                context.LearnTerm(request.Term);
+                context.LearnTerm(request.Term, request.TermHolders);
                 context.Debug(() => $"the DC ({context.Name(from)}) asks for this node's resources (round {request.Round})");
                 context.Send(from, new ReportMessage(Local with { ViewEpoch = request.Round }));
                 break;
@@ -274,7 +274,14 @@ public sealed class Controller
     /// plans nothing while any runs anywhere: what it does is not in the histories yet, and a plan
     /// made without it could start the same resource elsewhere (simulator, seeds 69 and 131).
     /// </summary>
-    private NodeReport Local => local with { Pending = context.RunningHere, Term = Math.Max(context.KnownTerm, cib.Version.Epoch / CommitProtocol.TermStride) };
+    private NodeReport Local
+    {
+        get
+        {
+            var (term, holders) = context.TermFacts(cib.Version);
+            return local with { Pending = context.RunningHere, Term = term, TermHolders = holders };
+        }
+    }
 
     private void Finished(OperationFinished finished)
     {

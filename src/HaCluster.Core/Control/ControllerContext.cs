@@ -30,11 +30,36 @@ internal sealed class ControllerContext(ClusterBootstrap bootstrap, int selfId, 
     public List<ControllerCommand> Outbox { get; } = new();
 
     /// <summary>The highest DC term this node knows of: from DCs' round requests, members' reports, its own.</summary>
-    public long KnownTerm { get; set; }
+    public long KnownTerm { get; private set; }
 
-    public void LearnTerm(long term)
+    /// <summary>
+    /// The DCs known to have held <see cref="KnownTerm"/> (node ids; 0: one not known). Two DCs
+    /// that take over at once from the same knowledge pick the same term; whoever learns that
+    /// another held its term moves to a higher one (CommitProtocol).
+    /// </summary>
+    public IReadOnlyCollection<int> KnownTermHolders => knownTermHolders;
+    private readonly HashSet<int> knownTermHolders = new();
+
+    public void LearnTerm(long term, IEnumerable<int>? holders)
     {
-        if (term > KnownTerm) KnownTerm = term;
+        if (term < KnownTerm) return;
+        if (term > KnownTerm)
+        {
+            KnownTerm = term;
+            knownTermHolders.Clear();
+        }
+        if (holders is null) knownTermHolders.Add(0);
+        else foreach (var h in holders) knownTermHolders.Add(h);
+    }
+
+    /// <summary>What this node knows of terms, with the band of the CIB it holds (its epoch's term, held by the DC its num_updates names).</summary>
+    public (long Term, int[] Holders) TermFacts(CibVersion cib)
+    {
+        var cibTerm = cib.Epoch / CommitProtocol.TermStride;
+        if (cibTerm > KnownTerm) return (cibTerm, [(int)cib.NumUpdates]);
+        var holders = knownTermHolders.ToList();
+        if (cibTerm == KnownTerm && cibTerm > 0 && !holders.Contains((int)cib.NumUpdates)) holders.Add((int)cib.NumUpdates);
+        return (KnownTerm, holders.ToArray());
     }
 
     public string Name(int id) => Bootstrap.FindNode(id)?.Name ?? id.ToString();

@@ -22,9 +22,9 @@ public sealed record HistoryDto(string Id, string Class, string? Provider, strin
 /// <param name="ProbedConfiguration">The CIB version every configured resource has been probed against.</param>
 /// <param name="ShuttingDown">The node is stopping: move its resources away, then let it leave without fencing.</param>
 /// <param name="Pending">Operations running on the node now (recurring monitors aside): what they do is not in its histories yet.</param>
-/// <param name="Term">The highest DC term the node knows of (see CommitProtocol.BecameDc).</param>
+/// <param name="Term">The highest DC term the node knows of (see CommitProtocol.BecameDc), and <paramref name="TermHolders"/> the DCs it knows held it.</param>
 public sealed record NodeReport(string Node, long ViewEpoch, bool Probed, List<HistoryDto> Histories, Dictionary<string, string> Attributes, string? ProbedConfiguration = null, bool ShuttingDown = false,
-    int Pending = 0, long Term = 0);
+    int Pending = 0, long Term = 0, int[]? TermHolders = null);
 
 /// <summary>The DC asks a node to run one action of a transition.</summary>
 /// <param name="Target">For fencing (Task "reboot", "off" or "on" on a stonith device): the node to fence.</param>
@@ -115,8 +115,12 @@ public abstract record ControllerMessage
     }
 }
 
-/// <summary>The DC opens report round <paramref name="Round"/>: the member answers with its resources. <paramref name="Term"/>: the DC's term.</summary>
-public sealed record ReportRequest(long Round, long Term = 0) : ControllerMessage;
+/// <summary>
+/// The DC opens report round <paramref name="Round"/> (or asks again within it): the member answers
+/// with its resources. <paramref name="Term"/>: the highest term the DC knows, held by <paramref name="TermHolders"/>
+/// (the DC itself, once it has settled on its term).
+/// </summary>
+public sealed record ReportRequest(long Round, long Term = 0, int[]? TermHolders = null) : ControllerMessage;
 
 /// <summary>A member's resources, for the DC.</summary>
 public sealed record ReportMessage(NodeReport Report) : ControllerMessage;

@@ -58,7 +58,7 @@ internal sealed class ReportRounds(ControllerContext context, FencingBook fencin
         Round++;
         reports.Clear();
         context.Info($"round {Round}: asking {view.Members.Count - 1} member(s) for their resources");
-        foreach (var m in context.OtherMembers) context.Send(m, new ReportRequest(Round, context.KnownTerm));
+        foreach (var m in context.OtherMembers) context.Send(m, Request());
         lastAsked = context.Now.Elapsed;
         reports[context.SelfName] = own with { ViewEpoch = Round };
         return true;
@@ -85,7 +85,29 @@ internal sealed class ReportRounds(ControllerContext context, FencingBook fencin
         if (silent.Count == 0) return;
         lastAsked = context.Now.Elapsed;
         context.Debug(() => $"round {Round}: asking {string.Join(", ", silent.Select(context.Name))} again");
-        foreach (var m in silent) context.Send(m, new ReportRequest(Round, context.KnownTerm));
+        foreach (var m in silent) context.Send(m, Request());
+    }
+
+    private ReportRequest Request() => new(Round, context.KnownTerm, context.KnownTermHolders.ToArray());
+
+    /// <summary>Every other member's report in this round says it knows <paramref name="term"/> (or a higher one).</summary>
+    public bool AllKnowTerm(long term) =>
+        context.OtherMembers.All(m => reports.TryGetValue(context.Name(m), out var r) && r.ViewEpoch == Round && r.Term >= term);
+
+    private TimeSpan? lastToldTerm;
+
+    /// <summary>
+    /// Tells the members that do not know <paramref name="term"/> yet (asking them again within
+    /// this round: their answers say they learned it), at most once per <see cref="AskAgainAfter"/>.
+    /// </summary>
+    public void TellTerm(long term)
+    {
+        if (lastToldTerm is { } told && context.Now.Elapsed - told < AskAgainAfter) return;
+        var lacking = context.OtherMembers.Where(m => !(reports.TryGetValue(context.Name(m), out var r) && r.ViewEpoch == Round && r.Term >= term)).ToList();
+        if (lacking.Count == 0) return;
+        lastToldTerm = context.Now.Elapsed;
+        context.Debug(() => $"round {Round}: telling {string.Join(", ", lacking.Select(context.Name))} of term {term}");
+        foreach (var m in lacking) context.Send(m, Request());
     }
 
     /// <summary>The DC's own report, always current in the round.</summary>
@@ -94,7 +116,7 @@ internal sealed class ReportRounds(ControllerContext context, FencingBook fencin
     /// <summary>A member's report: it answers the current round, or updates a member already counted in it.</summary>
     public void Record(NodeReport report)
     {
-        context.LearnTerm(report.Term);
+        context.LearnTerm(report.Term, report.TermHolders);
         if (report.ViewEpoch == Round || reports.ContainsKey(report.Node))
             reports[report.Node] = report with { ViewEpoch = Round };
         context.Debug(() => $"report from {report.Node} (round {report.ViewEpoch}, now {Round}): {report.Histories.Count} operation histories");

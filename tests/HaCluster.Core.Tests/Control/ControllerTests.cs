@@ -55,12 +55,13 @@ public sealed class ControllerTests
         var version = new CibVersion(0, 4, 0);
         var controller = new Controller(Bootstrap(5), 1, version, Cib(Config, version));
         var opened = controller.Step(At(0), new MembershipChanged(View(1, [1, 2, 3], quorate: true, expected: 5), new Dictionary<int, CibVersion> { [2] = version, [3] = version }));
-        var round = opened.OfType<SendMessage>().Select(m => m.Message).OfType<ReportRequest>().First().Round;
-        // A DC commits once every member has answered its round (it then knows every term they know).
+        var request = opened.OfType<SendMessage>().Select(m => m.Message).OfType<ReportRequest>().First();
+        // A DC commits once every member has answered its round (it then knows every term they
+        // know, and they know its term: members learn it from the request).
         var early = controller.Step(At(0.1), new CommitRequested(6, NewConfigXml(), version.ToString(), false, "root"));
         Assert.DoesNotContain(early, c => c is StoreCib);
-        var stored = new[] { 2, 3 }.SelectMany(m =>
-            controller.Step(At(0.2), new MessageReceived(m, new ReportMessage(new NodeReport($"node{m}", round, true, [], [], version.ToString()))))).ToList();
+        var stored = new[] { 2, 3 }.SelectMany(m => controller.Step(At(0.2), new MessageReceived(m,
+            new ReportMessage(new NodeReport($"node{m}", request.Round, true, [], [], version.ToString(), Term: request.Term, TermHolders: request.TermHolders))))).ToList();
         // The queued commit is applied now, as the first epoch of this DC's term, with its node id.
         var next = Assert.Single(stored.OfType<StoreCib>()).Version;
         Assert.Equal(new CibVersion(0, 1001, 1), next);
@@ -92,9 +93,29 @@ public sealed class ControllerTests
         var opened = controller.Step(At(1), new MembershipChanged(new MembershipView(2, [1, 2], true, true, 2, true, 2, 3), new Dictionary<int, CibVersion> { [1] = version }));
         var request = Assert.Single(opened.OfType<SendMessage>().Select(m => m.Message).OfType<ReportRequest>());
         Assert.Equal(2, request.Term);
-        controller.Step(At(1.1), new MessageReceived(1, new ReportMessage(new NodeReport("node1", request.Round, true, [], [], version.ToString()))));
+        controller.Step(At(1.1), new MessageReceived(1, new ReportMessage(new NodeReport("node1", request.Round, true, [], [], version.ToString(), Term: request.Term, TermHolders: request.TermHolders))));
         var stored = controller.Step(At(1.2), new CommitRequested(1, NewConfigXml(), version.ToString(), false, "root"));
         // node3 could at most have stored 0.1001.3 (its term 1); node2's commit outranks it.
+        Assert.Equal(new CibVersion(0, 2001, 2), Assert.Single(stored.OfType<StoreCib>()).Version);
+    }
+
+    [Fact]
+    public void Two_DCs_that_took_the_same_term_at_once_do_not_both_number_versions_in_it()
+    {
+        var version = new CibVersion(0, 4, 0);
+        var controller = new Controller(Bootstrap(3), 2, version, Cib(Config, version));
+        var opened = controller.Step(At(0), new MembershipChanged(new MembershipView(1, [1, 2], true, true, 2, true, 2, 3), new Dictionary<int, CibVersion> { [1] = version }));
+        var request = Assert.Single(opened.OfType<SendMessage>().Select(m => m.Message).OfType<ReportRequest>());
+        Assert.Equal(1, request.Term);
+        // node1 answers: it knows term 1 from this DC, and from node3, which took term 1 too.
+        controller.Step(At(0.1), new MessageReceived(1, new ReportMessage(new NodeReport("node1", request.Round, true, [], [], version.ToString(), Term: 1, TermHolders: [2, 3]))));
+        var asked = controller.Step(At(0.2), new CommitRequested(1, NewConfigXml(), version.ToString(), false, "root"));
+        Assert.DoesNotContain(asked, c => c is StoreCib);
+        // This DC moves to term 2 and tells node1 before it numbers anything in it.
+        var told = Assert.Single(asked.OfType<SendMessage>().Select(m => m.Message).OfType<ReportRequest>());
+        Assert.Equal(2, told.Term);
+        Assert.Equal([2], told.TermHolders!);
+        var stored = controller.Step(At(0.3), new MessageReceived(1, new ReportMessage(new NodeReport("node1", told.Round, true, [], [], version.ToString(), Term: 2, TermHolders: [2]))));
         Assert.Equal(new CibVersion(0, 2001, 2), Assert.Single(stored.OfType<StoreCib>()).Version);
     }
 
@@ -119,8 +140,8 @@ public sealed class ControllerTests
         var version = new CibVersion(0, 4, 0);
         var controller = new Controller(Bootstrap(3), 1, version, Cib(Config, version));
         var opened = controller.Step(At(0), new MembershipChanged(View(1, [1, 2], true), new Dictionary<int, CibVersion> { [2] = version }));
-        var round = opened.OfType<SendMessage>().Select(m => m.Message).OfType<ReportRequest>().First().Round;
-        controller.Step(At(0.1), new MessageReceived(2, new ReportMessage(new NodeReport("node2", round, true, [], [], version.ToString()))));
+        var request = opened.OfType<SendMessage>().Select(m => m.Message).OfType<ReportRequest>().First();
+        controller.Step(At(0.1), new MessageReceived(2, new ReportMessage(new NodeReport("node2", request.Round, true, [], [], version.ToString(), Term: request.Term, TermHolders: request.TermHolders))));
         Assert.Contains(controller.Step(At(0.2), new CommitRequested(5, NewConfigXml(), version.ToString(), false, "root")), c => c is StoreCib);
         // Before node2 holds it, a healed partition brings a newer CIB of another lineage.
         var other = new CibVersion(0, 2001, 3);
