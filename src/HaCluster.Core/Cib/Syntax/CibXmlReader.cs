@@ -41,8 +41,8 @@ public sealed class CibXmlReader
         try
         {
             // The settings XDocument.Parse uses: a DTD is parsed, never fetched, entities bounded.
-            using var xml = XmlReader.Create(input,
-                new XmlReaderSettings { DtdProcessing = DtdProcessing.Parse, XmlResolver = null, MaxCharactersFromEntities = 10_000_000 });
+            using var xml = new DepthLimitedXmlReader(XmlReader.Create(input,
+                new XmlReaderSettings { DtdProcessing = DtdProcessing.Parse, XmlResolver = null, MaxCharactersFromEntities = 10_000_000 }));
             xml.MoveToContent();
             if (xml.LocalName != "cib")
                 doc = XDocument.Load(xml, LoadOptions.SetLineInfo);

@@ -9,4 +9,7 @@ public static class InputLimits
 {
     /// <summary>Rules inside rules (crm parentheses, XML &lt;rule&gt; in &lt;rule&gt;): Pacemaker's own examples nest two or three.</summary>
     public const int MaxRuleDepth = 32;
+
+    /// <summary>Elements inside elements in an XML CIB: a CIB needs about 10, plus its rules.</summary>
+    public const int MaxXmlDepth = 100;
 }
