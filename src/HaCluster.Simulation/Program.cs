@@ -12,6 +12,7 @@ var jobs = Environment.ProcessorCount;
 var quiet = false;
 var debug = false;
 var progress = false;
+int? fuzz = null;
 for (var i = 0; i < args.Length; i++)
 {
     string Next() => i + 1 < args.Length ? args[++i] : throw new ArgumentException($"{args[i]} needs a value");
@@ -26,11 +27,12 @@ for (var i = 0; i < args.Length; i++)
         case "--quiet": quiet = true; break;
         case "--debug": debug = true; break;
         case "--progress": progress = true; break;
+        case "--fuzz": fuzz = int.Parse(Next()); break;
         case "--list-mutants":
             foreach (var name in Simulation.MutantNames) Console.WriteLine(name);
             return 0;
         case "--help" or "-h":
-            Console.WriteLine("usage: hasim [--seeds N] [--from S] [--nodes K] [--mutant NAME] [--replay SEED] [--jobs J] [--quiet] [--debug] [--progress] | --list-mutants");
+            Console.WriteLine("usage: hasim [--seeds N] [--from S] [--nodes K] [--mutant NAME] [--replay SEED] [--jobs J] [--quiet] [--debug] [--progress] | --list-mutants | --fuzz N [--from SEED]");
             return 0;
         default:
             Console.Error.WriteLine($"hasim: unknown argument '{args[i]}' (see --help)");
@@ -46,6 +48,22 @@ if (nodes is < 2 or > 7)
 {
     Console.Error.WriteLine("hasim: --nodes takes 2 to 7");
     return 2;
+}
+
+if (fuzz is { } perSyntax)
+{
+    // Every reader of outside input, N mutated inputs per syntax and 10 N packets (issue 22).
+    // The last line is "N inputs, C crashes"; exit 1 on any crash.
+    var samples = HaCluster.Simulation.Fuzzing.SampleConfigurations.Load();
+    long inputs = 0, crashes = 0;
+    foreach (var report in HaCluster.Simulation.Fuzzing.InputFuzzer.All(perSyntax, perSyntax * 10, from, samples))
+    {
+        Console.WriteLine(report);
+        inputs += report.Inputs;
+        crashes += report.Crashes;
+    }
+    Console.WriteLine($"{inputs} inputs, {crashes} crashes");
+    return crashes == 0 ? 0 : 1;
 }
 
 string ReplayCommand(int seed) => $"scripts/simulate.sh --replay {seed}" + (nodes is { } k ? $" --nodes {k}" : "") + (mutant is { } m ? $" --mutant {m}" : "");

@@ -238,7 +238,7 @@ public sealed class ConfigValidator
             {
                 if (!Operation.KnownAttributes.Contains(a.Name))
                 {
-                    if (!System.Xml.XmlConvert.IsStartNCNameChar(a.Name[0]) || !a.Name.All(System.Xml.XmlConvert.IsNCNameChar))
+                    if (a.Name.Length == 0 || !System.Xml.XmlConvert.IsStartNCNameChar(a.Name[0]) || !a.Name.All(System.Xml.XmlConvert.IsNCNameChar))
                         Error(id, $"{where}: '{a.Name}' is not a valid attribute name");
                     else Warn(id, $"{where}: unknown attribute '{a.Name}' (typo?)");
                     continue;
