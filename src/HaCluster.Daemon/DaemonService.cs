@@ -1,3 +1,4 @@
+using HaCluster.Daemon.Fencing;
 using HaCluster.Core.Api;
 using HaCluster.Core.Status.Views;
 using HaCluster.Agents;
@@ -76,7 +77,10 @@ public sealed class DaemonService(DaemonContext context, IHostApplicationLifetim
         };
         Directory.CreateDirectory(paths.ResourceScratchDirectory);
         await using var lrm = new LocalResourceManager(context.Self.Name, new AgentRunner(paths), log);
-        controller = new ControllerHost(context, node, store, lrm, log);
+        // Disposed last, after a clean stop: the magic close disarms it (a crash leaves it armed).
+        using var hardwareWatchdog = new HardwareWatchdog(config.Watchdog.Device, config.Watchdog.DeviceTimeout, log);
+        var selfFencer = new SelfFencer(config.Watchdog, hardwareWatchdog, log);
+        controller = new ControllerHost(context, node, store, lrm, log, hardwareWatchdog, selfFencer);
         this.controller = controller;
         node.Start();
         // This keeps running through a shutdown (the node hands its resources over first).

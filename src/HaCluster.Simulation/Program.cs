@@ -13,6 +13,7 @@ var quiet = false;
 var debug = false;
 var progress = false;
 int? fuzz = null;
+var watchdog = false;
 for (var i = 0; i < args.Length; i++)
 {
     string Next() => i + 1 < args.Length ? args[++i] : throw new ArgumentException($"{args[i]} needs a value");
@@ -28,11 +29,12 @@ for (var i = 0; i < args.Length; i++)
         case "--debug": debug = true; break;
         case "--progress": progress = true; break;
         case "--fuzz": fuzz = int.Parse(Next()); break;
+        case "--watchdog": watchdog = true; break;
         case "--list-mutants":
             foreach (var name in Simulation.MutantNames) Console.WriteLine(name);
             return 0;
         case "--help" or "-h":
-            Console.WriteLine("usage: hasim [--seeds N] [--from S] [--nodes K] [--mutant NAME] [--replay SEED] [--jobs J] [--quiet] [--debug] [--progress] | --list-mutants | --fuzz N [--from SEED]");
+            Console.WriteLine("usage: hasim [--seeds N] [--from S] [--nodes K] [--mutant NAME] [--replay SEED] [--jobs J] [--quiet] [--debug] [--progress] [--watchdog] | --list-mutants | --fuzz N [--from SEED]");
             return 0;
         default:
             Console.Error.WriteLine($"hasim: unknown argument '{args[i]}' (see --help)");
@@ -47,6 +49,12 @@ if (mutant is not null && !Simulation.MutantNames.Contains(mutant))
 if (nodes is < 2 or > 7)
 {
     Console.Error.WriteLine("hasim: --nodes takes 2 to 7");
+    return 2;
+}
+if (watchdog && nodes == 2)
+{
+    // Both halves of a two_node split have quorum: watchdog fencing alone cannot decide (SBD needs a disk or a quorum device there).
+    Console.Error.WriteLine("hasim: --watchdog needs 3 nodes or more");
     return 2;
 }
 
@@ -66,11 +74,11 @@ if (fuzz is { } perSyntax)
     return crashes == 0 ? 0 : 1;
 }
 
-string ReplayCommand(int seed) => $"scripts/simulate.sh --replay {seed}" + (nodes is { } k ? $" --nodes {k}" : "") + (mutant is { } m ? $" --mutant {m}" : "");
+string ReplayCommand(int seed) => $"scripts/simulate.sh --replay {seed}" + (nodes is { } k ? $" --nodes {k}" : "") + (mutant is { } m ? $" --mutant {m}" : "") + (watchdog ? " --watchdog" : "");
 
 if (replay is { } one)
 {
-    var result = SimulationBatch.RunOne(one, nodes, mutant, debug);
+    var result = SimulationBatch.RunOne(one, nodes, mutant, debug, watchdog);
     foreach (var line in result.Trace) Console.WriteLine(line);
     Console.WriteLine(result.Violation is { } v ? $"seed {one}: VIOLATION of '{v.Invariant}' at {v.At.TotalSeconds:0.000} s: {v.Detail}" : $"seed {one}: clean, converged {result.ConvergedAfterHeal?.TotalSeconds:0.0} s after the faults ended");
     Console.WriteLine($"1 schedules, {(result.Violation is null ? 0 : 1)} violations");
@@ -80,7 +88,7 @@ if (replay is { } one)
 var clock = Stopwatch.StartNew();
 var simulated = TimeSpan.Zero;
 var done = 0;
-var results = SimulationBatch.Run(from, seeds, nodes, mutant, jobs, inOrder: r =>
+var results = SimulationBatch.Run(from, seeds, nodes, mutant, jobs, watchdog: watchdog, inOrder: r =>
 {
     simulated += r.Simulated;
     if (++done % 1000 == 0 && progress) Console.WriteLine($"  {done} schedules, {clock.Elapsed.TotalSeconds:0} s");

@@ -14,20 +14,23 @@ namespace HaCluster.Simulation;
 /// </summary>
 public sealed record Scenario(string Name, string BaseCrm, string Movable, bool Fencing, int Nodes)
 {
-    public static Scenario Pick(Random random, int nodes)
+    /// <param name="watchdog">Fencing, where on, by watchdog (no fence device; stonith-watchdog-timeout=5s).</param>
+    public static Scenario Pick(Random random, int nodes, bool watchdog = false)
     {
         var fencing = random.NextDouble() < 0.75;
-        return random.Next(3) switch
+        var properties = Properties(fencing, nodes, watchdog);
+        var picked = random.Next(3) switch
         {
             0 => Database(nodes, fencing),
             1 => ClonedService(nodes, fencing),
             _ => Services(nodes, fencing),
         };
+        return watchdog ? picked with { Name = picked.Name + (fencing ? ", watchdog" : ""), BaseCrm = properties + picked.BaseCrm[Properties(fencing, nodes).Length..] } : picked;
     }
 
-    private static string Properties(bool fencing, int nodes) =>
-        (fencing
-            ? "property stonith-enabled=true\nprimitive fence stonith:fence_sim op monitor interval=30s\n"
+    private static string Properties(bool fencing, int nodes, bool watchdog = false) =>
+        (fencing && watchdog ? "property stonith-enabled=true stonith-watchdog-timeout=5s\n"
+            : fencing ? "property stonith-enabled=true\nprimitive fence stonith:fence_sim op monitor interval=30s\n"
             : "property stonith-enabled=false\n") +
         $"property no-quorum-policy={(nodes == 2 ? "ignore" : "stop")}\n";
 

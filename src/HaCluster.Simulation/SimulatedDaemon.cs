@@ -124,6 +124,7 @@ internal sealed class SimulatedDaemon : IPacketSink
 
     private void ScheduleTick(TimeSpan period) => sim.At(sim.Now + period, () => OnDaemon(() =>
     {
+        if (sim.WatchdogDevice is not null) node.WatchdogFed = sim.Now;
         FeedMembership();
         Feed(new Tick());
         ScheduleTick(Controller.WaitingOnMembership ? FastTickPeriod : TickPeriod);
@@ -235,6 +236,9 @@ internal sealed class SimulatedDaemon : IPacketSink
                 break;
             case RequestAnswered answer:
                 sim.Answered(node, answer);
+                break;
+            case SelfFence self:
+                sim.SelfFence(node, self.Reason);
                 break;
             case Log line:
                 sim.Trace(node.Name, line.Text);

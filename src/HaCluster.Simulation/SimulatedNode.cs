@@ -16,6 +16,12 @@ internal sealed class SimulatedNode(int id, string name, SimulatedDisk disk)
     /// <summary>Bumped at every loss of power: agent processes of an earlier boot do nothing any more.</summary>
     public int Boot { get; set; }
 
+    /// <summary>
+    /// When the daemon last fed the machine's hardware watchdog (watchdog fencing only; null:
+    /// not armed, as after a power-on before the daemon opens the device).
+    /// </summary>
+    public TimeSpan? WatchdogFed { get; set; }
+
     /// <summary>The daemon runs and is not paused.</summary>
     public bool Running => Daemon is { Alive: true, Paused: false };
 }

@@ -6,7 +6,8 @@ using HaCluster.Core.Status;
 namespace HaCluster.Simulation;
 
 /// <param name="Debug">The controllers log at debug level into the trace (a replay shows every message of the round protocol).</param>
-public sealed record SimulationOptions(int Seed, int? Nodes = null, string? Mutant = null, bool Debug = false);
+/// <param name="Watchdog">Fencing, where on, by watchdog (stonith-watchdog-timeout) instead of a fence device.</param>
+public sealed record SimulationOptions(int Seed, int? Nodes = null, string? Mutant = null, bool Debug = false, bool Watchdog = false);
 
 /// <summary>A broken invariant: which, what was seen, when.</summary>
 public sealed record Violation(string Invariant, string Detail, TimeSpan At);
@@ -33,6 +34,7 @@ public sealed class Simulation
         ["commit-without-quorum"] = ControllerMutation.CommitWithoutQuorum,
         ["two-dcs"] = ControllerMutation.StickyDc,
         ["second-promoted"] = ControllerMutation.SkipDemote,
+        ["no-self-fence"] = ControllerMutation.NoSelfFence,
     };
 
     /// <summary>The deliberately broken controllers the simulator can run (--mutant NAME).</summary>
@@ -76,7 +78,7 @@ public sealed class Simulation
             Timers = MembershipTimers.Default,
             Quorum = new QuorumConfig(count, count == 2, count == 2),
         };
-        Scenario = Scenario.Pick(Random, count);
+        Scenario = Scenario.Pick(Random, count, options.Watchdog || options.Mutant == "no-self-fence");
         Plan = FaultPlan.Draw(Random, count);
         invariants = new Invariants(this);
         var initial = System.Text.Encoding.UTF8.GetBytes(Scenario.ToXmlAt(Scenario.BaseCrm, new CibVersion(0, 1, 0)));
@@ -104,6 +106,7 @@ public sealed class Simulation
         foreach (var f in Plan.Faults) faults.Schedule(f);
         foreach (var (at, node) in Plan.Commits) At(at, () => Commit(nodes[node - 1]));
         At(Plan.HealAt, () => faults.HealAll());
+        if (WatchdogDevice is not null) At(WatchdogCheck, CheckWatchdogs);
         for (var t = Plan.HealAt + TimeSpan.FromMilliseconds(500); t <= Plan.HealAt + ConvergenceBound; t += TimeSpan.FromMilliseconds(500))
             At(t, CheckConvergence);
         At(Plan.HealAt + ConvergenceBound + TimeSpan.FromMilliseconds(1), () =>
@@ -161,6 +164,7 @@ public sealed class Simulation
 
     internal void PowerOff(SimulatedNode node, string why)
     {
+        node.WatchdogFed = null;
         node.Daemon?.Kill();
         node.Machine.PowerOff();
         node.Boot++;
@@ -177,6 +181,38 @@ public sealed class Simulation
     }
 
     /// <summary>A fencing device acted on <paramref name="victim"/>: its machine loses power (and, for a reboot, comes back).</summary>
+    /// <summary>
+    /// With watchdog fencing, each machine's hardware watchdog, as SBD arms it: the daemon feeds it
+    /// while it runs, and a machine whose daemon died or stood still for longer than the device's
+    /// timeout (half the stonith-watchdog-timeout) resets. Without it a crashed daemon left its
+    /// resources running after the quorate side had waited the timeout and started them too
+    /// (seed 200 with --watchdog).
+    /// </summary>
+    internal TimeSpan? WatchdogDevice => Watchdog && Scenario.Fencing ? TimeSpan.FromMilliseconds(2500) : null;
+
+    /// <summary>Watchdog fencing: asked for, or implied by a mutant that breaks it.</summary>
+    private bool Watchdog => options.Watchdog || options.Mutant == "no-self-fence";
+
+    private static readonly TimeSpan WatchdogCheck = TimeSpan.FromMilliseconds(100);
+
+    private void CheckWatchdogs()
+    {
+        foreach (var n in nodes)
+        {
+            if (!n.Machine.PoweredOn || n.WatchdogFed is not { } fed || Now - fed <= WatchdogDevice) continue;
+            SelfFence(n, $"haclusterd has not fed it for {(Now - fed).TotalSeconds:0.0} s (the hardware watchdog fired)");
+        }
+        At(Now + WatchdogCheck, CheckWatchdogs);
+    }
+
+    /// <summary>A node's controller reset its own machine (watchdog fencing): off now, back after a reboot.</summary>
+    internal void SelfFence(SimulatedNode node, string reason)
+    {
+        if (!node.Machine.PoweredOn) return;
+        PowerOff(node, $"self-fenced by its watchdog: {reason}");
+        At(Now + TimeSpan.FromMilliseconds(3000 + Random.Next(5000)), () => PowerOn(node));
+    }
+
     internal void Fence(string victim, string task, string by)
     {
         if (nodes.FirstOrDefault(n => n.Name == victim) is not { } node) return;

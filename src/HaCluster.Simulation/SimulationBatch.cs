@@ -9,7 +9,7 @@ public static class SimulationBatch
 {
     /// <param name="stopWhen">Stop once a result satisfies it (results after that seed may be missing).</param>
     public static IReadOnlyList<SimulationResult> Run(int from, int count, int? nodes = null, string? mutant = null, int? jobs = null,
-        Func<SimulationResult, bool>? stopWhen = null, Action<SimulationResult>? inOrder = null)
+        Func<SimulationResult, bool>? stopWhen = null, Action<SimulationResult>? inOrder = null, bool watchdog = false)
     {
         var results = new SimulationResult?[count];
         var printed = 0;
@@ -24,7 +24,7 @@ public static class SimulationBatch
             {
                 var index = Interlocked.Increment(ref next);
                 if (index >= count) return;
-                var result = RunOne(from + index, nodes, mutant);
+                var result = RunOne(from + index, nodes, mutant, watchdog: watchdog);
                 // A clean schedule's story is not kept: a long run holds every result.
                 if (result.Violation is null) result = result with { Trace = [] };
                 lock (gate)
@@ -45,11 +45,11 @@ public static class SimulationBatch
         return results.Where(r => r is not null).Select(r => r!).ToList();
     }
 
-    public static SimulationResult RunOne(int seed, int? nodes = null, string? mutant = null, bool debug = false)
+    public static SimulationResult RunOne(int seed, int? nodes = null, string? mutant = null, bool debug = false, bool watchdog = false)
     {
         try
         {
-            return new Simulation(new SimulationOptions(seed, nodes, mutant, debug)).Run();
+            return new Simulation(new SimulationOptions(seed, nodes, mutant, debug, watchdog)).Run();
         }
         catch (Exception e)
         {

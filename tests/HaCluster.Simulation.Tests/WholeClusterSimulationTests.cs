@@ -36,6 +36,7 @@ public sealed class WholeClusterSimulationTests(ITestOutputHelper output)
     [InlineData("commit-without-quorum", "acknowledged commits are never lost")]
     [InlineData("two-dcs", "one DC per partition")]
     [InlineData("second-promoted", "promoted-max")]
+    [InlineData("no-self-fence", "never active twice")]
     public void A_deliberately_broken_controller_is_caught_within_300_seeds_by_the_invariant_it_breaks(string mutant, string invariant)
     {
         var results = SimulationBatch.Run(1, 300, mutant: mutant, stopWhen: r => r.Violation?.Invariant == invariant);
@@ -93,6 +94,19 @@ public sealed class WholeClusterSimulationTests(ITestOutputHelper output)
         static IEnumerable<string> Stable(IEnumerable<string> trace) =>
             trace.Select(l => System.Text.RegularExpressions.Regex.Replace(l, @"scheduled in \d+ ms", "scheduled in N ms"));
         Assert.Equal(Stable(first.Trace), Stable(again.Trace));
+    }
+
+    /// <summary>
+    /// Fencing by watchdog alone (stonith-watchdog-timeout, no device, each machine's hardware
+    /// watchdog fed by its daemon): no resource twice, no promoted-max broken, and convergence.
+    /// </summary>
+    [Fact]
+    public void Watchdog_fencing_without_any_fence_device_keeps_every_invariant()
+    {
+        var results = SimulationBatch.Run(1, 150, watchdog: true);
+        var failed = results.Where(r => r.Violation is not null).ToList();
+        Assert.True(failed.Count == 0, Report(failed));
+        Assert.Contains(results, r => r.Scenario.Contains("watchdog"));
     }
 
     /// <summary>

@@ -29,6 +29,7 @@ public sealed class Controller
     private readonly FencingBook fencing;
     private readonly ReportRounds rounds;
     private readonly TransitionEngine transitions;
+    private readonly WatchdogFencing watchdog;
     private readonly CommitProtocol commits;
     private readonly Func<string, ClusterStatus?> readPicture;
 
@@ -49,7 +50,8 @@ public sealed class Controller
         cib = new CibReplication(context, cibVersion, cibXml);
         fencing = new FencingBook(context);
         rounds = new ReportRounds(context, fencing);
-        transitions = new TransitionEngine(context, fencing);
+        watchdog = new WatchdogFencing(context);
+        transitions = new TransitionEngine(context, fencing, watchdog);
         commits = new CommitProtocol(context, cib, LoadConfiguration, rounds);
         this.readPicture = readPicture ?? (xml => CibXmlReader.Parse(xml, "status picture").Status);
         local = new NodeReport(context.SelfName, -1, false, [], []);
@@ -186,6 +188,8 @@ public sealed class Controller
         if (newRound) Evaluate();
         else if (context.IsDc) rounds.AskAgainIfSilent();
         transitions.CheckDeadline();
+        watchdog.Check(ResourceHistoryBook.Active(local.Histories));
+        foreach (var fenced in transitions.DueWatchdogFencings()) Completed(fenced);
         if (!transitions.Running && (lastRun is not { } run || context.Now.Elapsed - run > RecheckInterval)) Evaluate();
     }
 
@@ -262,6 +266,11 @@ public sealed class Controller
                 break;
             case FencedMessage fenced:
                 fencing.Record(fenced.Event);
+                break;
+            case FenceYourselfMessage order when from == context.View.Dc:
+                watchdog.FenceSelfOnOrder(context.Name(from), order.Reason);
+                break;
+            case FenceYourselfMessage:
                 break;
             case CibCopyMessage copy:
                 if (cib.Adopt(from, copy)) LoadConfiguration();
@@ -358,7 +367,7 @@ public sealed class Controller
             var started = System.Diagnostics.Stopwatch.GetTimestamp();
             var status = rounds.BuildStatus(config, cib.Version, view.Quorate, members, rounds.Reports, rounds.Leaving);
             lastRun = context.Now.Elapsed;
-            var (graph, scheduled) = Scheduler.Run(config, status, context.Now.Wall);
+            var (graph, scheduled) = Scheduler.Run(watchdog.AsSchedulerSees(config), status, context.Now.Wall);
             rounds.ShutdownLocks.Record(scheduled);
             var schedulingTime = System.Diagnostics.Stopwatch.GetElapsedTime(started);
             // Actions first; the record of the input (a file, the members' status copies) after
@@ -392,7 +401,7 @@ public sealed class Controller
         var members = context.View.Members.Select(context.Name).ToList();
         if (!rounds.AllReady(members, context.ConfigVersion.ToString())) return null;
         var status = rounds.BuildStatus(config, cib.Version, context.View.Quorate, members, rounds.Reports, new HashSet<string>(rounds.Leaving));
-        return Scheduler.Schedule(config, status, context.Now.Wall);
+        return Scheduler.Schedule(watchdog.AsSchedulerSees(config), status, context.Now.Wall);
     }
 
     /// <summary>

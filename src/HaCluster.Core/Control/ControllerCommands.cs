@@ -49,6 +49,13 @@ public sealed record PictureReceived(string Xml) : ControllerCommand;
 /// <summary>A transition was computed (the host may keep it for history); <paramref name="Id"/> is the transition's number.</summary>
 public sealed record TransitionStarted(long Id, TransitionGraph Graph) : ControllerCommand;
 
+/// <summary>
+/// Reset this machine now (watchdog fencing, see WatchdogFencing): it lost quorum and could not
+/// stop its resources in time, and the quorate side will start them elsewhere once the
+/// stonith-watchdog-timeout has passed.
+/// </summary>
+public sealed record SelfFence(string Reason) : ControllerCommand;
+
 public enum ControllerLogLevel { Debug, Information, Warning, Error }
 
 /// <summary>A line for the log.</summary>

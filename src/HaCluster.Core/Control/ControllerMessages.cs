@@ -80,6 +80,7 @@ public sealed record AttributeChange(string Node, string Name, string? Value);
 [JsonDerivedType(typeof(CleanupMessage), "cleanup")]
 [JsonDerivedType(typeof(AttributeMessage), "attribute")]
 [JsonDerivedType(typeof(FencedMessage), "fenced")]
+[JsonDerivedType(typeof(FenceYourselfMessage), "fence_yourself")]
 public abstract record ControllerMessage
 {
     /// <summary>The first byte of a JSON controller message on the reliable channel.</summary>
@@ -148,6 +149,13 @@ public sealed record AttributeMessage(AttributeChange Change) : ControllerMessag
 
 /// <summary>From the DC to every member: a fencing operation ended (the fencing history).</summary>
 public sealed record FencedMessage(FenceEventReply Event) : ControllerMessage;
+
+/// <summary>
+/// From the DC to a member it must fence when only watchdog fencing can (no device reaches it):
+/// reset yourself (as Pacemaker's fencer asks a node's SBD). The DC takes it for fenced once it
+/// has left the view and the stonith-watchdog-timeout has passed.
+/// </summary>
+public sealed record FenceYourselfMessage(string Reason) : ControllerMessage;
 
 /// <summary>A whole copy of the CIB, from the member holding the newest to one advertising an older one.</summary>
 public sealed record CibCopyMessage(CibVersion Version, byte[] Xml) : ControllerMessage;

@@ -17,4 +17,6 @@ internal enum ControllerMutation
     StickyDc = 4,
     /// <summary>Demotes are marked done without being run: a promotion elsewhere makes a second promoted instance.</summary>
     SkipDemote = 8,
+    /// <summary>Watchdog fencing without its self-fencing: a node cut off with a resource it cannot stop keeps it (checked with watchdog fencing on).</summary>
+    NoSelfFence = 16,
 }

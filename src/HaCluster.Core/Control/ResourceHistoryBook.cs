@@ -63,17 +63,21 @@ public sealed class ResourceHistoryBook(string nodeName)
     public IReadOnlyList<string> ActiveResources()
     {
         lock (gate)
-            return histories.Values.Where(h => h.Operations.Where(o => o.IntervalMs > 0 || o.Key.EndsWith("_last_0", StringComparison.Ordinal))
-                        .MaxBy(o => o.CallId) is { } last &&
-                    last.Task switch
-                    {
-                        "start" or "promote" or "demote" or "migrate_from" => last.Rc == 0,
-                        "monitor" => last.Rc is 0 or 8,
-                        "stop" => last.Rc != 0,
-                        _ => false,
-                    })
-                .Select(h => h.Id).ToList();
+            return Active(histories.Values);
     }
+
+    /// <summary><see cref="ActiveResources"/> of histories as a node reports them.</summary>
+    public static IReadOnlyList<string> Active(IEnumerable<HistoryDto> histories) =>
+        histories.Where(h => h.Operations.Where(o => o.IntervalMs > 0 || o.Key.EndsWith("_last_0", StringComparison.Ordinal))
+                    .MaxBy(o => o.CallId) is { } last &&
+                last.Task switch
+                {
+                    "start" or "promote" or "demote" or "migrate_from" => last.Rc == 0,
+                    "monitor" => last.Rc is 0 or 8,
+                    "stop" => last.Rc != 0,
+                    _ => false,
+                })
+            .Select(h => h.Id).ToList();
 
     /// <summary>Resources whose last operation here is a stop that failed (blocked without fencing).</summary>
     public IReadOnlySet<string> FailedStops()

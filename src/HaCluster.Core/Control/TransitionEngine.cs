@@ -9,8 +9,11 @@ namespace HaCluster.Core.Control;
 /// scheduler runs again on the new facts. A transition with no result for
 /// <see cref="ActionDeadline"/> is given up.
 /// </summary>
-internal sealed class TransitionEngine(ControllerContext context, FencingBook fencing)
+internal sealed class TransitionEngine(ControllerContext context, FencingBook fencing, WatchdogFencing watchdog)
 {
+    /// <summary>Fencing actions that wait for the victim's watchdog (no device reaches it): when each counts as done.</summary>
+    private readonly List<(long Transition, int Action, string Victim, string Task, TimeSpan Due)> watchdogFencings = new();
+
     /// <summary>How long an action may go without any result before the transition is given up.</summary>
     public static readonly TimeSpan ActionDeadline = TimeSpan.FromSeconds(120);
 
@@ -30,6 +33,32 @@ internal sealed class TransitionEngine(ControllerContext context, FencingBook fe
         // New members may make possible what was not (a node that runs the fencing device).
         lastCompletedSummary = null;
     }
+
+    /// <summary>
+    /// The watchdog fencings whose time has come, as results of the actions that asked for them
+    /// (fed back like a device's answer). One whose victim came back meanwhile is dropped: its
+    /// transition was abandoned with the view change.
+    /// </summary>
+    public List<ExecuteResult> DueWatchdogFencings()
+    {
+        var due = new List<ExecuteResult>();
+        foreach (var w in watchdogFencings.ToList())
+        {
+            if (transition?.Id != w.Transition) watchdogFencings.Remove(w);
+            else if (context.Now.Elapsed >= w.Due)
+            {
+                // Still heard after the whole timeout: it did not reset; the fencing failed.
+                watchdogFencings.Remove(w);
+                var gone = !watchdog.IsMember(w.Victim);
+                due.Add(new ExecuteResult(w.Transition, w.Action, "watchdog", w.Task, 0, gone ? 0 : 1, gone, gone ? null : $"{w.Victim} is still a member: it did not reset itself",
+                    w.Victim, context.SelfName, context.Incarnation));
+            }
+        }
+        return due;
+    }
+
+    /// <summary>The earliest watchdog fencing still waiting (the host ticks the controller then).</summary>
+    public TimeSpan? NextWatchdogDue => watchdogFencings.Count == 0 ? null : watchdogFencings.Min(w => w.Due);
 
     /// <summary>Gives the transition up when nothing answered for <see cref="ActionDeadline"/>.</summary>
     public void CheckDeadline()
@@ -136,13 +165,31 @@ internal sealed class TransitionEngine(ControllerContext context, FencingBook fe
         if (a.Resource is null)
         {
             // Fencing: a member other than the victim that runs a fencing device does it.
-            if (fencing.FencerFor(a.Node, reports) is not { } fencer)
+            if (fencing.FencerFor(a.Node, reports) is not { } fencer && watchdog.FencedBy(a.Node) is { } due)
+            {
+                // No device reaches it, but watchdog fencing is on: the node has stopped its
+                // resources or reset itself once the timeout has passed since it was lost.
+                t.InFlight.Add(a.Id);
+                if (watchdog.IsMember(a.Node) && context.IdOf(a.Node) is { } member)
+                {
+                    // Still a member (a stop failed there, say): it is asked to reset itself, and
+                    // counts as fenced only once it has left and the whole timeout has passed.
+                    var reason = $"transition {t.Id} fences it ({a.Task})";
+                    if (member == context.SelfId) watchdog.FenceSelfOnOrder(context.SelfName, reason);
+                    else context.Send(member, new FenceYourselfMessage(reason));
+                    due = context.Now.Elapsed + watchdog.Timeout!.Value;
+                }
+                watchdogFencings.Add((t.Id, a.Id, a.Node, a.Task, due));
+                context.Warn($"transition {t.Id}: fencing {a.Node} by its watchdog: waiting until {Math.Max(0, (due - context.Now.Elapsed).TotalSeconds):0.0} s from now (stonith-watchdog-timeout after it was lost)");
+                return true;
+            }
+            if (fencing.FencerFor(a.Node, reports) is not { } fencerFound)
             {
                 context.Error($"cannot fence {a.Node}: no member runs a fencing device; its resources stay blocked rather than risk two copies");
                 t.Aborted = true;
                 return false;
             }
-            (target, var device) = fencer;
+            (target, var device) = fencerFound;
             request = new ExecuteRequest(t.Id, a.Id, device, a.Task, 0, null, Target: a.Node, DcIncarnation: context.Incarnation);
             context.Warn($"transition {t.Id}: fencing {a.Node} ({a.Task}) through {device} on {context.Name(target)}");
         }

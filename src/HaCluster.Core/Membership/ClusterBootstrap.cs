@@ -55,6 +55,8 @@ public sealed record ClusterBootstrap
     public const long MaxApiRequestBytes = 2L * 1024 * 1024 * 1024;
     /// <summary>Where this node's agents and their scratch space are (the <c>agents:</c> section).</summary>
     public AgentSettings Agents { get; init; } = new();
+    /// <summary>The <c>watchdog:</c> section (watchdog fencing).</summary>
+    public WatchdogSettings Watchdog { get; init; } = new();
     /// <summary>How much the daemon logs and where besides stdout/the journal (the <c>logging:</c> section).</summary>
     public LoggingSettings Logging { get; init; } = new();
 
@@ -68,6 +70,20 @@ public sealed record ClusterBootstrap
 /// see each other's resources; agents that keep state under HA_VARRUN (ocf:pacemaker:Stateful)
 /// need a private <c>varrun</c> too.
 /// </summary>
+/// <summary>
+/// The <c>watchdog:</c> section, for watchdog fencing (the CIB's stonith-watchdog-timeout):
+/// <paramref name="Device"/> is a hardware watchdog haclusterd feeds while its controller runs, so
+/// a daemon that dies or hangs resets the machine after <paramref name="Timeout"/> (SBD's
+/// watchdog); <paramref name="SelfFence"/> is the program (and arguments) run to reset this
+/// machine when it lost quorum with resources it could not stop, by default the kernel's
+/// immediate reboot (sysrq b).
+/// </summary>
+public sealed record WatchdogSettings(string? Device = null, TimeSpan? Timeout = null, IReadOnlyList<string>? SelfFence = null)
+{
+    public static readonly TimeSpan DefaultTimeout = TimeSpan.FromSeconds(5);
+    public TimeSpan DeviceTimeout => Timeout ?? DefaultTimeout;
+}
+
 public sealed record AgentSettings(string? OcfRoot = null, string? Rsctmp = null, string? Systemctl = null, string? Initctl = null, string? FenceAgents = null,
     string? Varrun = null);
 

@@ -13,7 +13,7 @@ namespace HaCluster.Core.Membership;
 /// </summary>
 public static class ClusterBootstrapReader
 {
-    private static readonly string[] TopKeys = ["cluster_name", "nodes", "rings", "timers", "key_file", "quorum", "state_dir", "socket", "api_max_request", "agents", "logging"];
+    private static readonly string[] TopKeys = ["cluster_name", "nodes", "rings", "timers", "key_file", "quorum", "state_dir", "socket", "api_max_request", "agents", "watchdog", "logging"];
 
     public sealed record Result(ClusterBootstrap? Config, IReadOnlyList<Diagnostic> Diagnostics)
     {
@@ -161,7 +161,34 @@ public static class ClusterBootstrapReader
                 else Error(agents, "agents: expected { ocf_root: ..., rsctmp: ..., varrun: ..., systemctl: ..., initctl: ..., fence_agents: ... }");
             }
             if (Get(root, "logging") is { } logging) config = config with { Logging = ReadLogging(logging) };
+            if (Get(root, "watchdog") is { } watchdog) config = config with { Watchdog = ReadWatchdog(watchdog) };
             return config;
+        }
+
+        private WatchdogSettings ReadWatchdog(YamlNode node)
+        {
+            if (node is not YamlMappingNode map) { Error(node, "watchdog: expected { device: /dev/watchdog, timeout: 5s, self_fence: [PROGRAM, ARG...] }"); return new(); }
+            CheckKeys(map, "watchdog", ["device", "timeout", "self_fence"]);
+            var settings = new WatchdogSettings();
+            if (Get(map, "device") is { } deviceNode && Scalar(deviceNode, "watchdog.device") is { } device)
+            {
+                if (Path.IsPathRooted(device)) settings = settings with { Device = device };
+                else Error(deviceNode, $"watchdog.device: '{device}' is not an absolute path");
+            }
+            if (Get(map, "timeout") is { } timeoutNode && Scalar(timeoutNode, "watchdog.timeout") is { } timeoutText)
+            {
+                if (HaCluster.Core.Cib.Duration.TryParseMilliseconds(timeoutText, out var ms) && ms is >= 1000 and <= 60_000)
+                    settings = settings with { Timeout = TimeSpan.FromMilliseconds(ms) };
+                else Error(timeoutNode, $"watchdog.timeout: '{timeoutText}' is not a duration from 1s to 60s");
+            }
+            if (Get(map, "self_fence") is { } fenceNode)
+            {
+                var argv = fenceNode is YamlSequenceNode seq ? seq.Children.Select(c => Scalar(c, "watchdog.self_fence")).ToList()
+                    : [Scalar(fenceNode, "watchdog.self_fence")];
+                if (argv.Count > 0 && argv.All(a => a is not null) && Path.IsPathRooted(argv[0]!)) settings = settings with { SelfFence = argv.Select(a => a!).ToList() };
+                else Error(fenceNode, "watchdog.self_fence: expected a program's absolute path, or [PROGRAM, ARG...] (run without a shell)");
+            }
+            return settings;
         }
 
         private LoggingSettings ReadLogging(YamlNode node)

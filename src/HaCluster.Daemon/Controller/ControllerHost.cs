@@ -1,3 +1,4 @@
+using HaCluster.Daemon.Fencing;
 using System.Collections.Concurrent;
 using System.Diagnostics;
 using System.Threading.Channels;
@@ -42,8 +43,14 @@ public sealed class ControllerHost
     private sealed record CheckMembership;
     private static readonly CheckMembership Check = new();
 
-    public ControllerHost(DaemonContext context, MembershipNode node, CibStore store, LocalResourceManager lrm, ILogger log)
+    private readonly HardwareWatchdog? watchdog;
+    private readonly SelfFencer? selfFencer;
+
+    public ControllerHost(DaemonContext context, MembershipNode node, CibStore store, LocalResourceManager lrm, ILogger log,
+        HardwareWatchdog? watchdog = null, SelfFencer? selfFencer = null)
     {
+        this.watchdog = watchdog;
+        this.selfFencer = selfFencer;
         this.context = context;
         this.node = node;
         this.store = store;
@@ -111,6 +118,8 @@ public sealed class ControllerHost
                 }
                 stop.ThrowIfCancellationRequested();
                 tickAt = clock.Elapsed;
+                // The loop runs: the hardware watchdog (if any) waits another timeout.
+                watchdog?.Feed();
                 FeedMembership();
                 Step(new Tick());
             }
@@ -191,6 +200,10 @@ public sealed class ControllerHost
                 RehearseTakeoverWhenQuiet(picture.Xml);
                 break;
             case TransitionStarted:
+                break;
+            case SelfFence self:
+                if (selfFencer is not null) selfFencer.Fence(self.Reason);
+                else log.LogCritical("self-fencing asked for ({Reason}), but this daemon has no self-fencer", self.Reason);
                 break;
             case Log line:
                 log.Log(line.Level switch

@@ -119,6 +119,66 @@ public sealed class ControllerTests
         Assert.Equal(new CibVersion(0, 2001, 2), Assert.Single(stored.OfType<StoreCib>()).Version);
     }
 
+    private const string Watchdog = "property stonith-enabled=true stonith-watchdog-timeout=6s\nprimitive a ocf:heartbeat:Dummy\n";
+
+    private static NodeReport RunningA(CibVersion version) => new("node1", -1, true,
+        [new HistoryDto("a", "ocf", "heartbeat", "Dummy", [new OperationDto("a_last_0", "start", 0, 0, 0, 0, 4, 17, null, "d")])], [], version.ToString());
+
+    [Fact]
+    public void A_node_cut_off_from_quorum_with_resources_still_active_resets_itself_after_half_the_watchdog_timeout()
+    {
+        var version = new CibVersion(0, 4, 0);
+        var controller = new Controller(Bootstrap(3), 1, version, Cib(Watchdog, version));
+        controller.Step(At(0), new LocalStateChanged(RunningA(version)));
+        controller.Step(At(0.1), new MembershipChanged(View(1, [1, 2, 3], quorate: true), new Dictionary<int, CibVersion> { [2] = version, [3] = version }));
+        controller.Step(At(1), new MembershipChanged(View(1, [1], quorate: false), new Dictionary<int, CibVersion>()));
+        Assert.DoesNotContain(controller.Step(At(3.9), new Tick()), c => c is SelfFence);
+        var reset = Assert.Single(controller.Step(At(4.1), new Tick()).OfType<SelfFence>());
+        Assert.Contains("a still active", reset.Reason);
+        // Once is enough.
+        Assert.DoesNotContain(controller.Step(At(5), new Tick()), c => c is SelfFence);
+    }
+
+    [Fact]
+    public void A_node_that_stopped_everything_or_got_quorum_back_in_time_does_not_reset_itself()
+    {
+        var version = new CibVersion(0, 4, 0);
+        var stopped = new Controller(Bootstrap(3), 1, version, Cib(Watchdog, version));
+        stopped.Step(At(0), new LocalStateChanged(new NodeReport("node1", -1, true, [], [], version.ToString())));
+        stopped.Step(At(1), new MembershipChanged(View(1, [1], quorate: false), new Dictionary<int, CibVersion>()));
+        Assert.DoesNotContain(stopped.Step(At(10), new Tick()), c => c is SelfFence);
+
+        var healed = new Controller(Bootstrap(3), 1, version, Cib(Watchdog, version));
+        healed.Step(At(0), new LocalStateChanged(RunningA(version)));
+        healed.Step(At(1), new MembershipChanged(View(1, [1], quorate: false), new Dictionary<int, CibVersion>()));
+        healed.Step(At(3), new MembershipChanged(View(1, [1, 2], quorate: true), new Dictionary<int, CibVersion> { [2] = version }));
+        Assert.DoesNotContain(healed.Step(At(10), new Tick()), c => c is SelfFence);
+    }
+
+    [Fact]
+    public void Without_a_device_the_DC_takes_a_lost_node_for_fenced_once_the_watchdog_timeout_has_passed()
+    {
+        var version = new CibVersion(0, 4, 0);
+        var controller = new Controller(Bootstrap(3), 1, version, Cib(Watchdog, version));
+        controller.Step(At(0), new LocalStateChanged(new NodeReport("node1", -1, true, [], [], version.ToString())));
+        var opened = controller.Step(At(0.1), new MembershipChanged(View(1, [1, 2, 3], quorate: true), new Dictionary<int, CibVersion> { [2] = version, [3] = version }));
+        var request = opened.OfType<SendMessage>().Select(m => m.Message).OfType<ReportRequest>().First();
+        foreach (var m in new[] { 2, 3 })
+            controller.Step(At(0.2), new MessageReceived(m, new ReportMessage(new NodeReport($"node{m}", request.Round, true,
+                m == 3 ? [new HistoryDto("a", "ocf", "heartbeat", "Dummy", [new OperationDto("a_last_0", "start", 0, 0, 0, 0, 4, 17, null, "d")])] : [], [], version.ToString(),
+                Term: request.Term, TermHolders: request.TermHolders))));
+        // node3, which runs a, is lost.
+        var lost = controller.Step(At(1), new MembershipChanged(new MembershipView(2, [1, 2], true, true, 1, true, 2, 3), new Dictionary<int, CibVersion> { [2] = version }));
+        var round = lost.OfType<SendMessage>().Select(m => m.Message).OfType<ReportRequest>().First();
+        var planned = controller.Step(At(1.1), new MessageReceived(2, new ReportMessage(new NodeReport("node2", round.Round, true, [], [], version.ToString(), Term: round.Term, TermHolders: round.TermHolders))));
+        Assert.Contains(Assert.Single(planned.OfType<TransitionStarted>()).Graph.Actions, a => a.Task == "reboot" && a.Node == "node3");
+        // Nothing starts a elsewhere before node3's watchdog has had its time.
+        Assert.DoesNotContain(controller.Step(At(6.9), new Tick()), c => c is RunOperation or SendMessage { Message: ExecuteMessage });
+        var after = controller.Step(At(7.1), new Tick()).Concat(controller.Step(At(7.2), new Tick())).Concat(controller.Step(At(8.5), new Tick())).ToList();
+        Assert.Contains(after, c => c is RunOperation { Request: { Resource: "a", Task: "start" } } || c is SendMessage { Message: ExecuteMessage { Request: { Resource: "a", Task: "start" } } });
+        Assert.Contains(controller.FencingHistory, e => e is { Target: "node3", Device: "watchdog", Ok: true });
+    }
+
     /// <summary>Pacemaker's startup-fencing, found missing by the simulator (seed 32882: a node whose daemon died while the DC restarted kept its VIP running).</summary>
     [Fact]
     public void A_node_the_DC_has_never_seen_is_fenced_before_anything_starts()
