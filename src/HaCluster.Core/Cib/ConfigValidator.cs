@@ -143,8 +143,11 @@ public sealed class ConfigValidator
             Warn("no-quorum-policy", $"property no-quorum-policy=ignore with {nodes} nodes: a partitioned minority will keep running resources; use it only in two-node clusters");
         var stonith = CibBoolean.TryParse(_config.Property("stonith-enabled")) ?? true;
         var hasFencing = _config.AllResources().OfType<Primitive>().Any(p => p.Agent?.Class == "stonith");
-        if (stonith && !hasFencing && !_config.Resources.IsEmpty)
-            Warn("stonith-enabled", "stonith-enabled is true (the default) but no stonith resource is configured: resources will not start until one is, or set stonith-enabled=false");
+        var watchdog = _config.Property("stonith-watchdog-timeout") is { } w && Duration.TryParseMilliseconds(w, out var watchdogMs) && watchdogMs > 0;
+        if (stonith && !hasFencing && !watchdog && !_config.Resources.IsEmpty)
+            Warn("stonith-enabled", "stonith-enabled is true (the default) but no stonith resource is configured: resources will not start until one is, or set stonith-enabled=false (or fence by watchdog: stonith-watchdog-timeout)");
+        if (watchdog && _config.Property("no-quorum-policy") == "ignore")
+            Warn("stonith-watchdog-timeout", "watchdog fencing with no-quorum-policy=ignore: a node without quorum resets itself when it still runs resources; both halves of a two_node split keep quorum, and watchdog fencing alone cannot decide between them");
     }
 
     private void CheckDefaults(string section, EquatableArray<AttributeSet> sets)
