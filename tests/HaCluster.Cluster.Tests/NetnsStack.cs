@@ -21,11 +21,14 @@ internal sealed class NetnsStack : IDisposable
     public string Vip => Network.Address(0, 100);
     /// <summary>Only the VIP (and the fencing device), for a like-for-like comparison with keepalived.</summary>
     public bool VipOnly { get; }
+    /// <summary>Fencing by watchdog alone (stonith-watchdog-timeout, no device); a node "resets" by self_fence_netns.</summary>
+    public bool Watchdog { get; }
 
     /// <param name="timers">A cluster.yaml <c>timers:</c> line, or null for the shipped defaults.</param>
-    public NetnsStack(bool vipOnly = false, string? timers = null)
+    public NetnsStack(bool vipOnly = false, string? timers = null, bool watchdog = false)
     {
         VipOnly = vipOnly;
+        Watchdog = watchdog;
         for (var i = 1; i <= 3; i++) Network.AddHost($"node{i}", i);
         Network.AddHost("client", 200);
         var net = Network.Net;
@@ -40,12 +43,15 @@ internal sealed class NetnsStack : IDisposable
               - unicast: { port: {{port}} }
             key_file: KEY
             agents: { rsctmp: DIR/{{n}}.rsctmp, varrun: DIR/{{n}}.varrun, fence_agents: DIR/fence }
+            {{(watchdog ? $"watchdog: {{ self_fence: [DIR/fence/self_fence_netns, {Network.Ns(n)}] }}" : "")}}
             {{timers ?? ""}}
             """, Network.Ns);
         Cluster.ConfigRewrite = text => text.Replace("KEY", Cluster.KeyFile).Replace("DIR", Cluster.Dir);
         var fence = Directory.CreateDirectory(Path.Combine(Cluster.Dir, "fence")).FullName;
         File.Copy(Path.Combine(AppContext.BaseDirectory, "agents", "fence_netns"), Path.Combine(fence, "fence_netns"));
         File.SetUnixFileMode(Path.Combine(fence, "fence_netns"), (UnixFileMode)0b111_101_101);
+        File.Copy(Path.Combine(AppContext.BaseDirectory, "agents", "self_fence_netns"), Path.Combine(fence, "self_fence_netns"));
+        File.SetUnixFileMode(Path.Combine(fence, "self_fence_netns"), (UnixFileMode)0b111_101_101);
         new CibStore(Path.Combine(Cluster.Dir, "node1.state")).Store(new CibVersion(0, 5, 0), System.Text.Encoding.UTF8.GetBytes(Cib));
     }
 
@@ -62,15 +68,11 @@ internal sealed class NetnsStack : IDisposable
             <crm_config><cluster_property_set id="opts">
               <nvpair id="o1" name="stonith-enabled" value="true"/>
               <nvpair id="o2" name="stonith-action" value="off"/>
+              {(Watchdog ? "<nvpair id=\"o3\" name=\"stonith-watchdog-timeout\" value=\"6s\"/>" : "")}
             </cluster_property_set></crm_config>
             <nodes><node id="node1" uname="node1"/><node id="node2" uname="node2"/><node id="node3" uname="node3"/></nodes>
             <resources>
-              <primitive id="st_pdu" class="stonith" type="fence_netns">
-                <instance_attributes id="st-ia">
-                  <nvpair id="st-prefix" name="ns_prefix" value="{Network.Prefix}-"/>
-                  <nvpair id="st-hosts" name="pcmk_host_list" value="node1 node2 node3"/>
-                </instance_attributes>
-              </primitive>
+              {(Watchdog ? "" : FenceDevice)}
               {(VipOnly ? IpPrimitive : Stack)}
             </resources>
             <rsc_defaults><meta_attributes id="rsc-options"><nvpair id="stick" name="resource-stickiness" value="100"/></meta_attributes></rsc_defaults>
@@ -78,6 +80,15 @@ internal sealed class NetnsStack : IDisposable
           </configuration>
           <status/>
         </cib>
+        """;
+
+    private string FenceDevice => $"""
+        <primitive id="st_pdu" class="stonith" type="fence_netns">
+          <instance_attributes id="st-ia">
+            <nvpair id="st-prefix" name="ns_prefix" value="{Network.Prefix}-"/>
+            <nvpair id="st-hosts" name="pcmk_host_list" value="node1 node2 node3"/>
+          </instance_attributes>
+        </primitive>
         """;
 
     private string IpPrimitive => $"""
