@@ -77,6 +77,7 @@ public sealed class WholeClusterSimulationTests(ITestOutputHelper output)
     [InlineData(318555)]
     [InlineData(400890)]
     [InlineData(401931)]
+    [InlineData(465822)]
     public void A_seed_that_once_broke_an_invariant_runs_clean(int seed)
     {
         var result = SimulationBatch.RunOne(seed);

@@ -239,7 +239,26 @@ internal sealed class ActionPlanner(WorkingSet ws)
     }
 
     /// <summary>The resource migrated, or tried to, on some node: two active copies are then that migration's business.</summary>
-    private static bool MigrationHistory(SchedPrimitive p) =>
-        p.PartialMigration is not null || p.DanglingMigration || p.LeftByPartialMigration ||
-        p.HistoryOn.Values.Any(h => h.Operations.Any(o => o.Task is "migrate_to" or "migrate_from"));
+    /// <summary>
+    /// The resource is active on several nodes because of a live migration: one under way or
+    /// left half done, or every node it is active on took part in a migration. A copy started
+    /// elsewhere since (no migration there) makes it a plain multiple-active case: a VM migrated
+    /// away, stopped on its target and started on a third node was migrated again from its old
+    /// source while it ran on the third (simulator, seed 465822 of a long run; crm_simulate
+    /// recovers it: stops every copy, starts one).
+    /// </summary>
+    private static bool MigrationHistory(SchedPrimitive p)
+    {
+        if (p.PartialMigration is not null || p.DanglingMigration || p.LeftByPartialMigration) return true;
+        // The nodes a migration record names: where it ran, its source and its target.
+        var ends = new HashSet<string>();
+        foreach (var (node, history) in p.HistoryOn)
+            foreach (var o in history.Operations.Where(o => o.Task is "migrate_to" or "migrate_from"))
+            {
+                ends.Add(node.Name);
+                if (o.MigrateSource is { } source) ends.Add(source);
+                if (o.MigrateTarget is { } target) ends.Add(target);
+            }
+        return ends.Count > 0 && p.ActiveOn.Keys.All(n => ends.Contains(n.Name));
+    }
 }
