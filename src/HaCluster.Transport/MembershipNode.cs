@@ -71,6 +71,12 @@ public sealed class MembershipNode : IAsyncDisposable, IPacketSink
         }
     }
 
+    /// <summary>Message fragments to <paramref name="destination"/> not yet acknowledged.</summary>
+    public int Unacknowledged(int destination)
+    {
+        lock (gate) return engine.Unacknowledged(destination);
+    }
+
     public void SendMessage(int destination, byte[] message)
     {
         lock (gate)

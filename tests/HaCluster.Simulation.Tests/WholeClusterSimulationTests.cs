@@ -78,6 +78,7 @@ public sealed class WholeClusterSimulationTests(ITestOutputHelper output)
     [InlineData(400890)]
     [InlineData(401931)]
     [InlineData(465822)]
+    [InlineData(511299)]
     public void A_seed_that_once_broke_an_invariant_runs_clean(int seed)
     {
         var result = SimulationBatch.RunOne(seed);

@@ -108,6 +108,9 @@ public sealed class Controller
             case CommitRequested c:
                 commits.Request(c);
                 break;
+            case LeavingCleanly:
+                foreach (var m in context.OtherMembers) context.Send(m, new LeftCleanlyMessage());
+                break;
             case CleanupRequested c:
                 foreach (var m in context.OtherMembers) context.Send(m, new CleanupMessage(c.Resource));
                 CleanupHere(c.Resource);
@@ -271,6 +274,9 @@ public sealed class Controller
                 watchdog.FenceSelfOnOrder(context.Name(from), order.Reason);
                 break;
             case FenceYourselfMessage:
+                break;
+            case LeftCleanlyMessage:
+                rounds.NoteLeftCleanly(context.Name(from));
                 break;
             case CibCopyMessage copy:
                 if (cib.Adopt(from, copy)) LoadConfiguration();

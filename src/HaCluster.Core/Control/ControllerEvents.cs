@@ -31,6 +31,9 @@ public sealed record CommitRequested(long RequestId, string ConfigurationXml, st
 /// <summary>`hacrm resource cleanup RSC` on this node.</summary>
 public sealed record CleanupRequested(string Resource) : ControllerEvent;
 
+/// <summary>This node stopped everything it ran (SIGTERM) and leaves the cluster now: every member is told it left cleanly.</summary>
+public sealed record LeavingCleanly : ControllerEvent;
+
 /// <summary>`hacrm attribute` on this node; answered with a <see cref="RequestAnswered"/> of the same id.</summary>
 public sealed record AttributeRequested(long RequestId, AttributeChange Change) : ControllerEvent;
 

@@ -81,6 +81,7 @@ public sealed record AttributeChange(string Node, string Name, string? Value);
 [JsonDerivedType(typeof(AttributeMessage), "attribute")]
 [JsonDerivedType(typeof(FencedMessage), "fenced")]
 [JsonDerivedType(typeof(FenceYourselfMessage), "fence_yourself")]
+[JsonDerivedType(typeof(LeftCleanlyMessage), "left_cleanly")]
 public abstract record ControllerMessage
 {
     /// <summary>The first byte of a JSON controller message on the reliable channel.</summary>
@@ -156,6 +157,14 @@ public sealed record FencedMessage(FenceEventReply Event) : ControllerMessage;
 /// has left the view and the stonith-watchdog-timeout has passed.
 /// </summary>
 public sealed record FenceYourselfMessage(string Reason) : ControllerMessage;
+
+/// <summary>
+/// From a node that shut down cleanly, to every member, as it leaves: nothing runs on it, so
+/// whichever member is DC next takes it for cleanly down, not lost. (Learnt before only from the
+/// old DC's last status picture, which a DC stopping itself could leave before sending: its
+/// successor fenced it.)
+/// </summary>
+public sealed record LeftCleanlyMessage : ControllerMessage;
 
 /// <summary>A whole copy of the CIB, from the member holding the newest to one advertising an older one.</summary>
 public sealed record CibCopyMessage(CibVersion Version, byte[] Xml) : ControllerMessage;

@@ -30,9 +30,23 @@ internal sealed class ReportRounds(ControllerContext context, FencingBook fencin
     public IReadOnlyDictionary<string, NodeReport> Reports => reports;
     public HashSet<string> Leaving => leaving;
 
+    /// <summary>A node said, as it left, that it had shut down cleanly.</summary>
+    public void NoteLeftCleanly(string node)
+    {
+        leaving.Add(node);
+        context.Info($"{node} shut down cleanly and leaves the cluster");
+    }
+
+    private HashSet<string> lastMembers = new();
+
     /// <summary>Members seen now: known as members, not fenced any more; back from a shutdown, their locks are released.</summary>
     public void NoteMembers()
     {
+        var now = context.View.Members.Select(context.Name).ToHashSet();
+        foreach (var name in now.Except(lastMembers))
+            // Back (restarted, or the partition healed): if it is lost again later, that is not the shutdown it announced.
+            if (!(reports.TryGetValue(name, out var back) && back.ShuttingDown)) leaving.Remove(name);
+        lastMembers = now;
         foreach (var m in context.View.Members)
         {
             var name = context.Name(m);

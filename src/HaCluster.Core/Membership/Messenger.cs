@@ -88,13 +88,18 @@ public sealed class Messenger(int window = 256, TimeSpan? retransmitAfter = null
     }
 
     /// <summary>
-    /// Forgets both streams with a peer: what was queued for it is dropped. <paramref name="restarted"/>:
-    /// the peer is a new process (its sessions start again from 1); else it was declared dead and
-    /// may never have noticed, so frames of the session forgotten are answered with a request for a new one.
+    /// Forgets both streams with a peer. <paramref name="restarted"/>: the peer is a new process
+    /// (its sessions start again from 1), and what was queued for its old self is dropped. Else it
+    /// was declared dead and may never have noticed (a one-way cut): frames of the session
+    /// forgotten are answered with a request for a new one, and what was not acknowledged yet is
+    /// resent whole in a new session, should it be heard again (dropped, a member's action result
+    /// was lost and its DC waited for it forever: simulator, seed 511299 of a long run).
     /// </summary>
     public void Reset(int peer, bool restarted = true)
     {
-        outbound.Remove(peer);
+        if (!restarted && outbound.TryGetValue(peer, out var unacknowledged) && unacknowledged.Messages.Count > 0)
+            Restart(peer, unacknowledged, unacknowledged.LastProgress);
+        else outbound.Remove(peer);
         if (inbound.Remove(peer, out var i) && !restarted) forgotten[peer] = Math.Max(i.Session, forgotten.GetValueOrDefault(peer));
         if (restarted) forgotten.Remove(peer);
         askedNewSession.Remove(peer);

@@ -273,7 +273,16 @@ public sealed class ControllerHost
         }
         var left = lrm.ActiveResources();
         if (left.Count > 0) log.LogWarning("stopping with resources still active here: {Resources}", string.Join(", ", left));
-        else log.LogInformation("no resources active here any more; leaving the cluster");
+        else
+        {
+            log.LogInformation("no resources active here any more; leaving the cluster");
+            // Every member hears it (the next DC must not take this node for lost): a moment for the messages to go out.
+            inbox.Writer.TryWrite(new LeavingCleanly());
+            await Task.Delay(50);
+            var giveUp = clock.Elapsed + TimeSpan.FromSeconds(1);
+            while (clock.Elapsed < giveUp && node.Snapshot().View.Members.Any(m => m != context.Self.Id && node.Unacknowledged(m) > 0))
+                await Task.Delay(20);
+        }
     }
 
     private readonly object inputLock = new();

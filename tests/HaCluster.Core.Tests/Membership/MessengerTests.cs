@@ -149,4 +149,24 @@ public sealed class MessengerSessionTests
         Assert.Equal([[9]], Exchange(a, b));
         Assert.Equal(0, a.Unacknowledged(2));
     }
+
+    [Fact]
+    public void Messages_not_yet_acknowledged_when_the_sender_declared_the_peer_dead_still_reach_it_once_it_is_heard_again()
+    {
+        var a = new Messenger();
+        var b = new Messenger();
+        a.Send(2, [1]);
+        Assert.Single(Exchange(a, b));
+        // a result is queued for b; before any of it gets through, a declares b dead (a one-way cut).
+        a.Send(2, [7]);
+        a.Reset(2, restarted: false);
+        Assert.True(a.Unacknowledged(2) > 0);
+        // b was never gone: it gets the result, once.
+        Assert.Equal([[7]], Exchange(a, b));
+        Assert.Equal(0, a.Unacknowledged(2));
+        // A peer that restarted is another process: nothing queued for its old self is sent.
+        a.Send(2, [8]);
+        a.Reset(2, restarted: true);
+        Assert.Equal(0, a.Unacknowledged(2));
+    }
 }
