@@ -85,6 +85,17 @@ public sealed class WholeClusterSimulationTests(ITestOutputHelper output)
         if (result.Violation is not null) Assert.Fail(Report([result]));
     }
 
+    /// <summary>The two-node seeds that lost a confirmed commit (a two_node split; a lone reboot under no-quorum-policy=ignore).</summary>
+    [Theory]
+    [InlineData(18)]
+    [InlineData(99)]
+    [InlineData(900472)]
+    public void A_two_node_seed_that_once_broke_an_invariant_runs_clean(int seed)
+    {
+        var result = SimulationBatch.RunOne(seed, nodes: 2);
+        if (result.Violation is not null) Assert.Fail(Report([result]));
+    }
+
     [Fact]
     public void A_seed_replays_exactly_the_same_schedule()
     {

@@ -162,12 +162,11 @@ internal sealed class CommitProtocol(ControllerContext context, CibReplication c
             var holders = 1 + others.Count(m => context.PeerVersions.TryGetValue(m, out var v) && Descends(v, c.Version));
             // Held by a quorum of the expected votes, always: "every member" alone is not enough
             // when members left meanwhile (a partition took two of five away between the commit
-            // and its confirmation: simulator, seed 117). Without quorum only where the operator
-            // said so (no-quorum-policy=ignore).
+            // and its confirmation: simulator, seed 117).
             // And when the holders are no majority, not while a node outside may be committing
             // beside us (SplitBrainRisk): a two_node DC cut off between its commit and the
             // confirmation acknowledged it alone, then was fenced (simulator, seed 99 with two nodes).
-            var quorum = (Quorum(holders) || context.Config?.Property("no-quorum-policy") == "ignore")
+            var quorum = Quorum(holders)
                 && (holders * 2 > context.Bootstrap.Quorum.ExpectedVotes || SplitBrainRisk() is null);
             CommitReply reply;
             if (holders == others.Count + 1 && quorum) reply = c.Reply;
@@ -259,10 +258,13 @@ internal sealed class CommitProtocol(ControllerContext context, CibReplication c
     private CommitReply Apply(CommitRequest request)
     {
         if (!context.IsDc) return new CommitReply(request.Id, false, "this node is no longer the DC; try again", null);
-        var policy = context.Config?.Property("no-quorum-policy");
-        if (!context.View.Quorate && policy != "ignore" && !context.Has(ControllerMutation.CommitWithoutQuorum))
+        // Whatever no-quorum-policy says (it governs resources): a node that restarted alone in a
+        // two-node cluster, never having seen its peer (wait_for_all: no quorum), fenced the peer
+        // under no-quorum-policy=ignore and committed over a configuration only the peer held,
+        // which the peer had confirmed (simulator, two nodes, seed 900472 of a long run).
+        if (!context.View.Quorate && !context.Has(ControllerMutation.CommitWithoutQuorum))
             return new CommitReply(request.Id, false,
-                $"the cluster partition has no quorum ({context.View.Votes} of {context.View.ExpectedVotes} votes): configuration changes need quorum (no-quorum-policy={policy ?? "stop"}); nothing was changed", null);
+                $"the cluster partition has no quorum ({context.View.Votes} of {context.View.ExpectedVotes} votes): configuration changes need quorum, whatever no-quorum-policy says; nothing was changed", null);
         if (SplitBrainRisk() is { } risk) return new CommitReply(request.Id, false, risk, null);
         var parsed = CibXmlReader.Parse(request.ConfigurationXml, "commit");
         if (parsed.Config is null || parsed.HasErrors)
