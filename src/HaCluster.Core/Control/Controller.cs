@@ -191,7 +191,7 @@ public sealed class Controller
         if (newRound) Evaluate();
         else if (context.IsDc) rounds.AskAgainIfSilent();
         transitions.CheckDeadline();
-        watchdog.Check(ResourceHistoryBook.Active(local.Histories));
+        watchdog.Check(() => ResourceHistoryBook.Active(local.Histories));
         foreach (var fenced in transitions.DueWatchdogFencings()) Completed(fenced);
         if (!transitions.Running && (lastRun is not { } run || context.Now.Elapsed - run > RecheckInterval)) Evaluate();
     }

@@ -57,9 +57,6 @@ internal sealed class TransitionEngine(ControllerContext context, FencingBook fe
         return due;
     }
 
-    /// <summary>The earliest watchdog fencing still waiting (the host ticks the controller then).</summary>
-    public TimeSpan? NextWatchdogDue => watchdogFencings.Count == 0 ? null : watchdogFencings.Min(w => w.Due);
-
     /// <summary>Gives the transition up when nothing answered for <see cref="ActionDeadline"/>.</summary>
     public void CheckDeadline()
     {
@@ -165,25 +162,13 @@ internal sealed class TransitionEngine(ControllerContext context, FencingBook fe
         if (a.Resource is null)
         {
             // Fencing: a member other than the victim that runs a fencing device does it.
-            if (fencing.FencerFor(a.Node, reports) is not { } fencer && watchdog.FencedBy(a.Node) is { } due)
+            var fencer = fencing.FencerFor(a.Node, reports);
+            if (fencer is null && watchdog.FencedBy(a.Node) is { } due)
             {
-                // No device reaches it, but watchdog fencing is on: the node has stopped its
-                // resources or reset itself once the timeout has passed since it was lost.
-                t.InFlight.Add(a.Id);
-                if (watchdog.IsMember(a.Node) && context.IdOf(a.Node) is { } member)
-                {
-                    // Still a member (a stop failed there, say): it is asked to reset itself, and
-                    // counts as fenced only once it has left and the whole timeout has passed.
-                    var reason = $"transition {t.Id} fences it ({a.Task})";
-                    if (member == context.SelfId) watchdog.FenceSelfOnOrder(context.SelfName, reason);
-                    else context.Send(member, new FenceYourselfMessage(reason));
-                    due = context.Now.Elapsed + watchdog.Timeout!.Value;
-                }
-                watchdogFencings.Add((t.Id, a.Id, a.Node, a.Task, due));
-                context.Warn($"transition {t.Id}: fencing {a.Node} by its watchdog: waiting until {Math.Max(0, (due - context.Now.Elapsed).TotalSeconds):0.0} s from now (stonith-watchdog-timeout after it was lost)");
+                WaitForWatchdog(t, a, due);
                 return true;
             }
-            if (fencing.FencerFor(a.Node, reports) is not { } fencerFound)
+            if (fencer is not { } fencerFound)
             {
                 context.Error($"cannot fence {a.Node}: no member runs a fencing device; its resources stay blocked rather than risk two copies");
                 t.Aborted = true;
@@ -208,6 +193,26 @@ internal sealed class TransitionEngine(ControllerContext context, FencingBook fe
         if (target == context.SelfId) context.Emit(new RunOperation(request, context.Config!, context.SelfId));
         else context.Send(target, new ExecuteMessage(request));
         return true;
+    }
+
+    /// <summary>
+    /// No device reaches the victim, but watchdog fencing is on: the node has stopped its
+    /// resources or reset itself once the timeout has passed since it was lost. One still a member
+    /// (a stop failed there, say) is asked to reset itself, and counts as fenced only once it has
+    /// left and the whole timeout has passed.
+    /// </summary>
+    private void WaitForWatchdog(Transition t, GraphAction a, TimeSpan due)
+    {
+        t.InFlight.Add(a.Id);
+        if (watchdog.IsMember(a.Node) && context.IdOf(a.Node) is { } member)
+        {
+            var reason = $"transition {t.Id} fences it ({a.Task})";
+            if (member == context.SelfId) watchdog.FenceSelfOnOrder(context.SelfName, reason);
+            else context.Send(member, new FenceYourselfMessage(reason));
+            due = context.Now.Elapsed + watchdog.Timeout!.Value;
+        }
+        watchdogFencings.Add((t.Id, a.Id, a.Node, a.Task, due));
+        context.Warn($"transition {t.Id}: fencing {a.Node} by its watchdog: waiting until {Math.Max(0, (due - context.Now.Elapsed).TotalSeconds):0.0} s from now (stonith-watchdog-timeout after it was lost)");
     }
 
     /// <summary>A transition's summary on one line, for the log.</summary>

@@ -38,7 +38,8 @@ internal sealed class WatchdogFencing(ControllerContext context)
     /// view and when (the DC's clock for watchdog fencing), and resets this node when it has been
     /// without quorum for half the timeout with resources still active.
     /// </summary>
-    public void Check(IReadOnlyCollection<string> activeHere)
+    /// <param name="activeHere">This node's active resources, asked for only when the node may have to reset.</param>
+    public void Check(Func<IReadOnlyCollection<string>> activeHere)
     {
         var view = context.View;
         var members = view.Members.Select(context.Name).ToHashSet();
@@ -53,9 +54,11 @@ internal sealed class WatchdogFencing(ControllerContext context)
             return;
         }
         outsideQuorumSince ??= context.Now.Elapsed;
-        if (selfFenced || activeHere.Count == 0 || context.Now.Elapsed - outsideQuorumSince < timeout / 2 || context.Has(ControllerMutation.NoSelfFence)) return;
+        if (selfFenced || context.Now.Elapsed - outsideQuorumSince < timeout / 2 || context.Has(ControllerMutation.NoSelfFence)) return;
+        var active = activeHere();
+        if (active.Count == 0) return;
         selfFenced = true;
-        var reason = $"without quorum for {(context.Now.Elapsed - outsideQuorumSince.Value).TotalSeconds:0.0} s with {string.Join(", ", activeHere)} still active " +
+        var reason = $"without quorum for {(context.Now.Elapsed - outsideQuorumSince.Value).TotalSeconds:0.0} s with {string.Join(", ", active)} still active " +
                      $"(stonith-watchdog-timeout {timeout.TotalSeconds:0.#} s): the quorate side will take them over";
         context.Error($"self-fencing: {reason}");
         context.Emit(new SelfFence(reason));
