@@ -36,6 +36,7 @@ internal sealed class SimulatedResourceManager(SimulatedDaemon daemon, Simulated
                 Record(config, p, p.Id, "monitor", 0, rc, 7, rc is 0 or 7 or 8, null);
             }
             Book.MarkProbed(version);
+            if (sim.Debug) sim.Trace(daemon.Name, $"probed {todo.Count} resource(s) for configuration {version}; the report says {Book.ProbedConfiguration}");
             daemon.Feed(new LocalStateChanged(Report()));
         });
     }

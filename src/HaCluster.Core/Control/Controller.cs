@@ -99,7 +99,7 @@ public sealed class Controller
                 Receive(r.From, r.Message);
                 break;
             case LocalStateChanged l:
-                local = l.Report;
+                NoteLocal(l.Report);
                 PushReport();
                 break;
             case OperationFinished f:
@@ -298,9 +298,15 @@ public sealed class Controller
         }
     }
 
+    /// <summary>This node's record as the executor last took it; never an older take over a newer.</summary>
+    private void NoteLocal(NodeReport report)
+    {
+        if (report.Revision >= local.Revision) local = report;
+    }
+
     private void Finished(OperationFinished finished)
     {
-        local = finished.ReportAfter;
+        NoteLocal(finished.ReportAfter);
         if (context.RunningHere > 0) context.RunningHere--;
         var dc = context.View.Dc;
         if (finished.RequestedBy == context.SelfId)

@@ -22,9 +22,16 @@ public sealed record HistoryDto(string Id, string Class, string? Provider, strin
 /// <param name="ProbedConfiguration">The CIB version every configured resource has been probed against.</param>
 /// <param name="ShuttingDown">The node is stopping: move its resources away, then let it leave without fencing.</param>
 /// <param name="Pending">Operations running on the node now (recurring monitors aside): what they do is not in its histories yet.</param>
+/// <param name="Revision">
+/// The node's record changes this many times (ResourceHistoryBook): reports reach the controller
+/// out of the order they were taken (an operation's end and a probe pass, each from its own
+/// thread), and an older one must not replace a newer (simulator, seed 830779: a node reported a
+/// probe of the configuration in force, then a start's older report undid it and the DC waited for
+/// that probe forever).
+/// </param>
 /// <param name="Term">The highest DC term the node knows of (see CommitProtocol.BecameDc), and <paramref name="TermHolders"/> the DCs it knows held it.</param>
 public sealed record NodeReport(string Node, long ViewEpoch, bool Probed, List<HistoryDto> Histories, Dictionary<string, string> Attributes, string? ProbedConfiguration = null, bool ShuttingDown = false,
-    int Pending = 0, long Term = 0, int[]? TermHolders = null);
+    int Pending = 0, long Term = 0, int[]? TermHolders = null, long Revision = 0);
 
 /// <summary>The DC asks a node to run one action of a transition.</summary>
 /// <param name="Target">For fencing (Task "reboot", "off" or "on" on a stonith device): the node to fence.</param>

@@ -16,6 +16,7 @@ public sealed class ResourceHistoryBook(string nodeName)
     private readonly Dictionary<string, HistoryDto> histories = new();
     private readonly Dictionary<string, string> attributes = new();
     private int callId;
+    private long revision;
 
     public string NodeName => nodeName;
 
@@ -33,18 +34,25 @@ public sealed class ResourceHistoryBook(string nodeName)
         {
             if (ProbedConfiguration is { } current && CibVersion.TryParse(current, out var mine) && CibVersion.TryParse(version, out var theirs) && theirs < mine) return;
             ProbedConfiguration = version;
+            revision++;
         }
     }
 
     /// <summary>Set on a shutdown: reported to the DC, which moves this node's resources away.</summary>
-    public bool ShuttingDown { get; set; }
+    public bool ShuttingDown
+    {
+        get { lock (gate) return shuttingDown; }
+        set { lock (gate) { shuttingDown = value; revision++; } }
+    }
+
+    private bool shuttingDown;
 
     public NodeReport Report(long round)
     {
         lock (gate)
             return new NodeReport(nodeName, round, ProbedConfiguration is not null,
                 histories.Values.Select(h => h with { Operations = h.Operations.ToList() }).ToList(),
-                new Dictionary<string, string>(attributes), ProbedConfiguration, ShuttingDown);
+                new Dictionary<string, string>(attributes), ProbedConfiguration, shuttingDown, Revision: revision);
     }
 
     /// <summary>Whether a resource has any history here (a probe is owed to those that have none).</summary>
@@ -98,6 +106,7 @@ public sealed class ResourceHistoryBook(string nodeName)
         var now = at.ToUnixTimeSeconds();
         lock (gate)
         {
+            revision++;
             if (!histories.TryGetValue(historyId, out var h))
                 histories[historyId] = h = new HistoryDto(historyId, agent.Class, agent.Provider, agent.Type, new List<OperationDto>());
             var recurring = task == "monitor" && intervalMs > 0;
@@ -125,6 +134,7 @@ public sealed class ResourceHistoryBook(string nodeName)
     {
         lock (gate)
         {
+            revision++;
             if (value is null) attributes.Remove(name);
             else attributes[name] = value;
         }
@@ -150,6 +160,7 @@ public sealed class ResourceHistoryBook(string nodeName)
             foreach (var a in attributes.Keys.Where(a => a.StartsWith($"fail-count-{id}#", StringComparison.Ordinal) || a.StartsWith($"last-failure-{id}#", StringComparison.Ordinal)).ToList())
                 attributes.Remove(a);
             ProbedConfiguration = null;
+            revision++;
             return forgotten.Count;
         }
     }

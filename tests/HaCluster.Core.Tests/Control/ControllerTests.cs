@@ -179,6 +179,22 @@ public sealed class ControllerTests
         Assert.Contains(controller.FencingHistory, e => e is { Target: "node3", Device: "watchdog", Ok: true });
     }
 
+    /// <summary>Simulator, seed 830779: a start's report, taken before a probe pass ended, arrived after it and undid it; the DC waited for that probe forever.</summary>
+    [Fact]
+    public void An_older_report_of_this_node_arriving_late_does_not_replace_a_newer_one()
+    {
+        var old = new CibVersion(0, 4, 0);
+        var current = new CibVersion(0, 5, 0);
+        var member = new Controller(Bootstrap(3), 2, current, Cib(Config, current));
+        member.Step(At(0), new MembershipChanged(View(1, [1, 2, 3], quorate: true), new Dictionary<int, CibVersion> { [1] = current, [3] = current }));
+        member.Step(At(0.1), new LocalStateChanged(new NodeReport("node2", -1, true, [], [], current.ToString(), Revision: 7)));
+        member.Step(At(0.2), new LocalStateChanged(new NodeReport("node2", -1, true, [], [], old.ToString(), Revision: 6)));
+        var answered = member.Step(At(0.3), new MessageReceived(1, new ReportRequest(1, Term: 1, TermHolders: [1])));
+        var report = answered.OfType<SendMessage>().Select(m => m.Message).OfType<ReportMessage>().Last().Report;
+        Assert.Equal(current.ToString(), report.ProbedConfiguration);
+        Assert.Equal(7, report.Revision);
+    }
+
     /// <summary>Pacemaker's startup-fencing, found missing by the simulator (seed 32882: a node whose daemon died while the DC restarted kept its VIP running).</summary>
     [Fact]
     public void A_node_the_DC_has_never_seen_is_fenced_before_anything_starts()
