@@ -138,8 +138,8 @@ internal sealed class SimulatedDaemon : IPacketSink
         FeedMembership();
         while (Alive && Engine.TryTakeMessage(out var from, out var bytes))
         {
-            if (ControllerMessage.Decode(bytes) is { } message) Feed(new MessageReceived(from, message));
-            else sim.Trace(node.Name, $"a message from node {from} does not decode ({bytes.Length} bytes): dropped");
+            if (ControllerMessage.Decode(bytes, out var error) is { } message) Feed(new MessageReceived(from, message));
+            else sim.Trace(node.Name, $"a message from node {from} does not decode ({bytes.Length} bytes: {error}): dropped");
         }
         if (Alive) ScheduleWake();
     }

@@ -281,6 +281,12 @@ public sealed class Controller
             case CibCopyMessage copy:
                 if (cib.Adopt(from, copy)) LoadConfiguration();
                 break;
+            case CibPatchMessage patch:
+                if (cib.AdoptPatch(from, patch.Patch)) LoadConfiguration();
+                break;
+            case CibCopyWantedMessage wanted:
+                cib.WholeCopyWanted(from, wanted.Have);
+                break;
         }
     }
 

@@ -89,13 +89,28 @@ public sealed record AttributeChange(string Node, string Name, string? Value);
 [JsonDerivedType(typeof(FencedMessage), "fenced")]
 [JsonDerivedType(typeof(FenceYourselfMessage), "fence_yourself")]
 [JsonDerivedType(typeof(LeftCleanlyMessage), "left_cleanly")]
+[JsonDerivedType(typeof(CibPatchMessage), "cib_patch")]
+[JsonDerivedType(typeof(CibCopyWantedMessage), "cib_copy_wanted")]
 public abstract record ControllerMessage
 {
     /// <summary>The first byte of a JSON controller message on the reliable channel.</summary>
     public const byte Kind = 2;
 
+    /// <summary>
+    /// The API's conventions, strict: every member of the record is written (nulls too), and one
+    /// that is missing, or null where the record does not declare it nullable, makes the message
+    /// not decode (a peer's bug is a dropped message, not a controller that throws: fuzzing, issue 22).
+    /// </summary>
     private static readonly System.Text.Json.Serialization.Metadata.JsonTypeInfo<ControllerMessage> JsonInfo =
-        ApiJson.Info<ControllerMessage>(ApiJson.For(ControllerJsonContext.Default));
+        ApiJson.Info<ControllerMessage>(Strict(ApiJson.For(ControllerJsonContext.Default)));
+
+    private static JsonSerializerOptions Strict(JsonSerializerOptions options)
+    {
+        options.DefaultIgnoreCondition = JsonIgnoreCondition.Never;
+        options.RespectNullableAnnotations = true;
+        options.RespectRequiredConstructorParameters = true;
+        return options;
+    }
 
     public byte[] Encode()
     {
@@ -107,18 +122,44 @@ public abstract record ControllerMessage
         return message;
     }
 
+    /// <summary>
+    /// Whether a list or map inside holds a null: the serializer's nullable checks stop at members,
+    /// not at the elements of collections (fuzzing: a report with <c>"histories":[null]</c> threw in
+    /// the DC's scheduling).
+    /// </summary>
+    protected virtual bool HasNullInside() => false;
+
     /// <summary>The message in <paramref name="bytes"/>, or null when it is none (garbage is dropped, never thrown).</summary>
-    public static ControllerMessage? Decode(byte[] bytes)
+    public static ControllerMessage? Decode(byte[] bytes) => Decode(bytes, out _);
+
+    /// <summary>As <see cref="Decode(byte[])"/>, with why a message did not decode (for the log).</summary>
+    public static ControllerMessage? Decode(byte[] bytes, out string? error)
     {
+        error = null;
         if (bytes.Length > 0 && bytes[0] == CibSync.FullCopy)
-            return CibSync.TryDecode(bytes, out var version, out var xml) ? new CibCopyMessage(version, xml.ToArray()) : null;
-        if (bytes.Length < 2 || bytes[0] != Kind) return null;
+        {
+            if (CibSync.TryDecode(bytes, out var version, out var xml)) return new CibCopyMessage(version, xml.ToArray());
+            error = "a CIB copy too short for its header";
+            return null;
+        }
+        if (bytes.Length < 2 || bytes[0] != Kind)
+        {
+            error = "not a controller message (unknown kind byte)";
+            return null;
+        }
         try
         {
-            return JsonSerializer.Deserialize(bytes.AsSpan(1), JsonInfo);
+            var message = JsonSerializer.Deserialize(bytes.AsSpan(1), JsonInfo);
+            if (message is null || message.HasNullInside())
+            {
+                error = "a null where the message never holds one (inside a list or map)";
+                return null;
+            }
+            return message;
         }
         catch (Exception e) when (e is JsonException or NotSupportedException or InvalidOperationException)
         {
+            error = e.Message;
             return null;
         }
     }
@@ -132,10 +173,17 @@ public abstract record ControllerMessage
 public sealed record ReportRequest(long Round, long Term = 0, int[]? TermHolders = null) : ControllerMessage;
 
 /// <summary>A member's resources, for the DC.</summary>
-public sealed record ReportMessage(NodeReport Report) : ControllerMessage;
+public sealed record ReportMessage(NodeReport Report) : ControllerMessage
+{
+    protected override bool HasNullInside() =>
+        Report.Histories.Any(h => h is null || h.Operations is null || h.Operations.Any(o => o is null)) || Report.Attributes.Values.Any(v => v is null);
+}
 
 /// <summary>The DC asks a member to run one action.</summary>
-public sealed record ExecuteMessage(ExecuteRequest Request) : ControllerMessage;
+public sealed record ExecuteMessage(ExecuteRequest Request) : ControllerMessage
+{
+    protected override bool HasNullInside() => Request.Meta?.Values.Any(v => v is null) == true;
+}
 
 /// <summary>A member tells the DC how an action ended.</summary>
 public sealed record ResultMessage(ExecuteResult Result) : ControllerMessage;
@@ -175,6 +223,15 @@ public sealed record LeftCleanlyMessage : ControllerMessage;
 
 /// <summary>A whole copy of the CIB, from the member holding the newest to one advertising an older one.</summary>
 public sealed record CibCopyMessage(CibVersion Version, byte[] Xml) : ControllerMessage;
+
+/// <summary>The change from the CIB a member advertises to the sender's (sent instead of a whole copy when much smaller).</summary>
+public sealed record CibPatchMessage(CibPatch Patch) : ControllerMessage
+{
+    protected override bool HasNullInside() => Patch.Hunks.Any(h => h is null || h.Inserted.Any(l => l is null));
+}
+
+/// <summary>A patch did not fit the receiver's copy (<paramref name="Have"/>): it asks for a whole copy.</summary>
+public sealed record CibCopyWantedMessage(CibVersion Have) : ControllerMessage;
 
 /// <summary>Compile-time JSON metadata for the controller's messages (the API's conventions: <see cref="ApiJson.For"/>).</summary>
 [JsonSourceGenerationOptions(PropertyNamingPolicy = JsonKnownNamingPolicy.SnakeCaseLower, DefaultIgnoreCondition = JsonIgnoreCondition.WhenWritingNull)]

@@ -75,8 +75,19 @@ public sealed class ControllerHost
     /// <summary>From the membership layer (under its lock): only queues.</summary>
     public void OnMessage(int from, byte[] message)
     {
-        if (ControllerMessage.Decode(message) is { } m) inbox.Writer.TryWrite(new MessageReceived(from, m));
+        if (ControllerMessage.Decode(message, out var error) is { } m)
+        {
+            inbox.Writer.TryWrite(new MessageReceived(from, m));
+            return;
+        }
+        // Authenticated but not understood: a peer with a bug or another version. Dropped, and
+        // said once a minute per peer (a peer that sends nothing else must not flood the log).
+        if (undecodable.ShouldLog($"node {from}", out var held))
+            log.LogWarning("a message from node {From} does not decode ({Bytes} bytes: {Error}): dropped{Held}", from, message.Length, error,
+                held > 0 ? $" ({held} more from it in the last minute)" : "");
     }
+
+    private readonly LocalApi.LogRateLimiter undecodable = new(TimeSpan.FromMinutes(1));
 
     /// <summary>Membership changed: the loop reads the new view at once (never blocks the caller).</summary>
     public void Wake() => inbox.Writer.TryWrite(Check);

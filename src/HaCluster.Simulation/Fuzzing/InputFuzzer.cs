@@ -112,6 +112,16 @@ public static class InputFuzzer
         return Run("cluster.yaml", count, i => mutator.Mutate(ClusterYamlSeeds[i % ClusterYamlSeeds.Length]), text => ClusterBootstrapReader.Parse(text));
     }
 
+    private static readonly ClusterBootstrap ThreeNodes = new()
+    {
+        ClusterName = "fuzz",
+        Nodes = Enumerable.Range(1, 3).Select(i => new NodeEntry($"node{i}", i, [IPAddress.Parse($"10.0.0.{i}")])).ToList(),
+        Rings = [new RingConfig(RingKind.Unicast, 5405)],
+        Quorum = new QuorumConfig(3, false, false),
+    };
+
+    private static readonly byte[] PatchBase = System.Text.Encoding.UTF8.GetBytes(string.Concat(Enumerable.Range(1, 40).Select(i => $"<primitive id=\"p{i}\"/>\n")));
+
     public static FuzzReport ControllerMessages(int count, int seed)
     {
         var report = new NodeReport("node2", 3, true, [new HistoryDto("a", "ocf", "heartbeat", "Dummy", [new OperationDto("a_last_0", "start", 0, 0, 0, 0, 4, 17, null, "d")])],
@@ -123,10 +133,32 @@ public static class InputFuzzer
             new CommitMessage(new CommitRequest(5, "<cib/>", "0.4.0", false)), new CommitResultMessage(new CommitReply(5, true, null, "0.5.0")),
             new CleanupMessage("a"), new AttributeMessage(new AttributeChange("node2", "x", null)),
             new CibCopyMessage(new CibVersion(0, 5, 1), "<cib/>"u8.ToArray()),
+            new CibPatchMessage(CibPatch.Between(new CibVersion(0, 5, 1), PatchBase, new CibVersion(0, 6, 1), PatchBase.Concat("<!-- changed -->\n"u8.ToArray()).ToArray())!),
+            new CibCopyWantedMessage(new CibVersion(0, 4, 1)),
         ];
         var encoded = valid.Select(m => m.Encode()).ToArray();
         var mutator = new Mutator(seed + 2);
-        return Run("controller messages", count, i => mutator.Mutate(encoded[i % encoded.Length]), bytes => ControllerMessage.Decode(bytes));
+        // What decodes is handled by real controllers, the DC (node1) and a member (node2), as if it
+        // came from the other: a message that decodes but holds nulls where a sender never puts
+        // them must be dropped, not thrown on.
+        var version = new CibVersion(0, 4, 1);
+        var cib = System.Text.Encoding.UTF8.GetBytes(CibXmlWriter.Write(CrmParser.Parse("property stonith-enabled=false\nprimitive a ocf:heartbeat:Dummy\n").Config!, version.Epoch, version.AdminEpoch, version.NumUpdates));
+        var wall = DateTimeOffset.FromUnixTimeSeconds(1_800_000_000);
+        var controllers = new[] { 1, 2 }.Select(self =>
+        {
+            var c = new Controller(ThreeNodes, self, version, cib);
+            c.Step(new Moment(TimeSpan.Zero, wall), new MembershipChanged(new MembershipView(1, [1, 2, 3], true, true, 1, true, 3, 3),
+                new[] { 1, 2, 3 }.Where(n => n != self).ToDictionary(n => n, _ => version)));
+            return (Self: self, Controller: c);
+        }).ToArray();
+        var step = 0;
+        return Run("controller messages", count, i => mutator.Mutate(encoded[i % encoded.Length]), bytes =>
+        {
+            if (ControllerMessage.Decode(bytes) is not { } message) return;
+            var at = TimeSpan.FromMilliseconds(++step);
+            foreach (var (self, controller) in controllers)
+                controller.Step(new Moment(at, wall + at), new MessageReceived(self == 1 ? 2 : 1, message));
+        });
     }
 
     /// <summary>
@@ -136,13 +168,7 @@ public static class InputFuzzer
     /// </summary>
     public static FuzzReport Packets(int count, int seed)
     {
-        var bootstrap = new ClusterBootstrap
-        {
-            ClusterName = "fuzz",
-            Nodes = Enumerable.Range(1, 3).Select(i => new NodeEntry($"node{i}", i, [IPAddress.Parse($"10.0.0.{i}")])).ToList(),
-            Rings = [new RingConfig(RingKind.Unicast, 5405)],
-            Quorum = new QuorumConfig(3, false, false),
-        };
+        var bootstrap = ThreeNodes;
         var key = ClusterKey.FromBytes(Enumerable.Range(7, 32).Select(b => (byte)b).ToArray());
         var now = TimeSpan.Zero;
         var sender = new MembershipEngine(bootstrap, 1, key, 100, now);
