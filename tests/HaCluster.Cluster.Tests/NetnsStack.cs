@@ -23,17 +23,34 @@ internal sealed class NetnsStack : IDisposable
     public bool VipOnly { get; }
     /// <summary>Fencing by watchdog alone (stonith-watchdog-timeout, no device); a node "resets" by self_fence_netns.</summary>
     public bool Watchdog { get; }
+    /// <summary>The agents' log, when the stack was made observed.</summary>
+    public ActivityObserver? Observer { get; private set; }
 
     /// <param name="timers">A cluster.yaml <c>timers:</c> line, or null for the shipped defaults.</param>
-    public NetnsStack(bool vipOnly = false, string? timers = null, bool watchdog = false)
+    /// <param name="observed">Every agent run is logged by an <see cref="ActivityObserver"/> (<see cref="Observer"/>).</param>
+    public NetnsStack(bool vipOnly = false, string? timers = null, bool watchdog = false, bool observed = false)
     {
         VipOnly = vipOnly;
         Watchdog = watchdog;
+        try
+        {
+            Cluster = Build(timers, observed);
+        }
+        catch
+        {
+            // The namespaces exist by now: none may outlive a stack that failed to come up.
+            Network.Dispose();
+            throw;
+        }
+    }
+
+    private TestCluster Build(string? timers, bool observed)
+    {
         for (var i = 1; i <= 3; i++) Network.AddHost($"node{i}", i);
         Network.AddHost("client", 200);
         var net = Network.Net;
         var port = TestCluster.RandomPort();
-        Cluster = new TestCluster(All, n => $$"""
+        var cluster = new TestCluster(All, n => $$"""
             cluster_name: stack{{net}}
             nodes:
               - { name: node1, id: 1, addresses: [10.{{net}}.0.1] }
@@ -42,17 +59,33 @@ internal sealed class NetnsStack : IDisposable
             rings:
               - unicast: { port: {{port}} }
             key_file: KEY
-            agents: { rsctmp: DIR/{{n}}.rsctmp, varrun: DIR/{{n}}.varrun, fence_agents: DIR/fence }
-            {{(watchdog ? $"watchdog: {{ self_fence: [DIR/fence/self_fence_netns, {Network.Ns(n)}] }}" : "")}}
+            agents: { rsctmp: DIR/{{n}}.rsctmp, varrun: DIR/{{n}}.varrun, fence_agents: DIR/fence{{(observed ? ", ocf_root: DIR/ocf" : "")}} }
+            {{(Watchdog ? $"watchdog: {{ self_fence: [DIR/fence/self_fence_netns, {Network.Ns(n)}] }}" : "")}}
             {{timers ?? ""}}
             """, Network.Ns);
-        Cluster.ConfigRewrite = text => text.Replace("KEY", Cluster.KeyFile).Replace("DIR", Cluster.Dir);
-        var fence = Directory.CreateDirectory(Path.Combine(Cluster.Dir, "fence")).FullName;
-        File.Copy(Path.Combine(AppContext.BaseDirectory, "agents", "fence_netns"), Path.Combine(fence, "fence_netns"));
-        File.SetUnixFileMode(Path.Combine(fence, "fence_netns"), (UnixFileMode)0b111_101_101);
-        File.Copy(Path.Combine(AppContext.BaseDirectory, "agents", "self_fence_netns"), Path.Combine(fence, "self_fence_netns"));
-        File.SetUnixFileMode(Path.Combine(fence, "self_fence_netns"), (UnixFileMode)0b111_101_101);
-        new CibStore(Path.Combine(Cluster.Dir, "node1.state")).Store(new CibVersion(0, 5, 0), System.Text.Encoding.UTF8.GetBytes(Cib));
+        try
+        {
+            cluster.ConfigRewrite = text => text.Replace("KEY", cluster.KeyFile).Replace("DIR", cluster.Dir);
+            var fence = Directory.CreateDirectory(Path.Combine(cluster.Dir, "fence")).FullName;
+            foreach (var agent in new[] { "fence_netns", "self_fence_netns" })
+            {
+                File.Copy(Path.Combine(AppContext.BaseDirectory, "agents", agent), Path.Combine(fence, agent));
+                File.SetUnixFileMode(Path.Combine(fence, agent), (UnixFileMode)0b111_101_101);
+            }
+            if (observed)
+            {
+                var observer = new ActivityObserver(cluster.Dir, Network.Prefix + "-");
+                observer.WrapFenceAgent(Path.Combine(fence, "fence_netns"));
+                Observer = observer;
+            }
+            new CibStore(Path.Combine(cluster.Dir, "node1.state")).Store(new CibVersion(0, 5, 0), System.Text.Encoding.UTF8.GetBytes(Cib));
+            return cluster;
+        }
+        catch
+        {
+            cluster.Dispose();
+            throw;
+        }
     }
 
     public void Dispose()

@@ -52,6 +52,9 @@ internal sealed class TestCluster : IDisposable
     public string LogFile(string node) => Path.Combine(Dir, node + ".log");
     public int Pid(string node) => running[node].Id;
 
+    /// <summary>Whether the node's daemon process runs (a fence agent or a kill may have ended it).</summary>
+    public bool IsRunning(string node) => running.TryGetValue(node, out var p) && !p.HasExited;
+
     public void Start(string node)
     {
         var config = Path.Combine(Dir, node + ".yaml");
