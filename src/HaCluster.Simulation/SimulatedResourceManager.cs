@@ -75,8 +75,9 @@ internal sealed class SimulatedResourceManager(SimulatedDaemon daemon, Simulated
         switch (request.Task)
         {
             case "monitor" when request.IntervalMs > 0:
-                StartMonitor(config, primitive, id, request);
-                Finish(run, Result(request, 0, true));
+                // Answered with the first run's result, as the daemon's executor does.
+                var (firstRc, firstOk) = StartMonitor(config, primitive, id, request);
+                Finish(run, Result(request, firstRc, firstOk));
                 return;
             case "notify":
                     daemon.AgentAfter(TimeSpan.FromMilliseconds(5 + sim.Random.Next(50)), () =>
@@ -162,7 +163,7 @@ internal sealed class SimulatedResourceManager(SimulatedDaemon daemon, Simulated
         });
     }
 
-    private void StartMonitor(ClusterConfig config, Primitive primitive, string id, ExecuteRequest request)
+    private (int Rc, bool Ok) StartMonitor(ClusterConfig config, Primitive primitive, string id, ExecuteRequest request)
     {
         var generation = ++monitorGeneration;
         monitors[id + "#" + request.IntervalMs] = generation;
@@ -174,7 +175,7 @@ internal sealed class SimulatedResourceManager(SimulatedDaemon daemon, Simulated
         if (first != expected)
         {
             monitors.Remove(id + "#" + request.IntervalMs);
-            return;
+            return (first, false);
         }
         void Check()
         {
@@ -190,6 +191,7 @@ internal sealed class SimulatedResourceManager(SimulatedDaemon daemon, Simulated
             daemon.Feed(new LocalStateChanged(Report()));
         }
         After(interval, Check);
+        return (first, true);
     }
 
     private void CancelMonitors(string id)

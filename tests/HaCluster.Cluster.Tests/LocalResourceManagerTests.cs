@@ -46,4 +46,27 @@ public sealed class LocalResourceManagerTests : IDisposable
         Assert.Equal(expected, recorded);
         await lrm.ExecuteAsync(config, new ExecuteRequest(1, 2, "d", "stop", 0, null), CancellationToken.None);
     }
+    [Fact]
+    public async Task A_recurring_monitor_is_answered_once_its_first_result_is_in_the_nodes_record()
+    {
+        var xml = $"""
+            <cib admin_epoch="0" epoch="1" num_updates="0"><configuration><crm_config/><nodes><node id="node1" uname="node1"/></nodes>
+              <resources><primitive id="d" class="ocf" provider="heartbeat" type="Dummy">
+                <instance_attributes id="d-ia"><nvpair id="d-state" name="state" value="{dir}/d.state"/></instance_attributes>
+                <operations><op id="d-mon" name="monitor" interval="10s"/></operations>
+              </primitive></resources><constraints/></configuration><status/></cib>
+            """;
+        var config = CibXmlReader.Parse(xml, "cib.xml").Config!;
+        await using var lrm = new LocalResourceManager("node1", new AgentRunner(AgentPaths.Private(dir)), NullLogger.Instance);
+        Assert.True((await lrm.ExecuteAsync(config, new ExecuteRequest(1, 1, "d", "start", 0, null), CancellationToken.None)).Ok);
+        var monitor = await lrm.ExecuteAsync(config, new ExecuteRequest(1, 2, "d", "monitor", 10_000, null), CancellationToken.None);
+        Assert.True(monitor.Ok, monitor.ExitReason);
+        Assert.Contains(lrm.Report(-1).Histories.Single(h => h.Id == "d").Operations, o => o.Task == "monitor" && o.IntervalMs == 10_000 && o.Rc == 0);
+
+        // Its first run finding the resource gone is the action's result, as Pacemaker reports it.
+        File.Delete(Path.Combine(dir, "d.state"));
+        var failed = await lrm.ExecuteAsync(config, new ExecuteRequest(1, 3, "d", "monitor", 10_000, null), CancellationToken.None);
+        Assert.False(failed.Ok);
+        Assert.Equal(7, failed.Rc);
+    }
 }

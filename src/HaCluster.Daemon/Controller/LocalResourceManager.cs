@@ -103,9 +103,28 @@ public sealed class LocalResourceManager : IAsyncDisposable
         }
         if (request.Task == "monitor" && request.IntervalMs > 0)
         {
+            // Answered once the first run's result is in this node's record, as Pacemaker's
+            // executor answers a recurring operation: answered before, the DC scheduled again
+            // from a report without it, asked for the same monitor again, and took the repeat for
+            // a transition without effect (campaign, seed 10).
             var monitor = Build(config, primitive, request.Resource, "monitor", request.IntervalMs, request.Role);
-            executor.StartRecurring(monitor, report => OnRecurring(config, primitive, monitor, report));
-            return request.Answer(0, true, null);
+            var first = new TaskCompletionSource<RecurringReport>(TaskCreationOptions.RunContinuationsAsynchronously);
+            executor.StartRecurring(monitor, report =>
+            {
+                OnRecurring(config, primitive, monitor, report);
+                first.TrySetResult(report);
+            });
+            try
+            {
+                var report = await first.Task.WaitAsync(monitor.StartDelay + monitor.Timeout + TimeSpan.FromSeconds(5), cancel);
+                var ok = OcfExitCodes.Classify(report.Result.Code, "monitor", request.IntervalMs, monitor.Expected) == FailureSeverity.None;
+                return request.Answer((int)report.Result.Code, ok, report.Result.ExitReason);
+            }
+            catch (TimeoutException)
+            {
+                // Cancelled before it ever ran (a stop came first): nothing to wait for.
+                return request.Answer(0, true, null);
+            }
         }
         var result = await RunAsync(config, primitive, request.Resource, request.Task, request.IntervalMs, request.Role, cancel, request.Meta);
         return request.Answer(result.Rc, result.Ok, result.ExitReason);
