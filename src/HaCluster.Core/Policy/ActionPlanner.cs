@@ -115,9 +115,11 @@ internal sealed class ActionPlanner(WorkingSet ws)
                     // stays where it belongs.
                     if (!failed && p.ActiveOn.ContainsKey(to) && p.ActiveOn.Keys.All(n => n == to || n.Unclean))
                         return null;
-                    // Failed and (also) active where it belongs: every copy stops, one starts there again.
+                    // Failed and (also) active where it belongs: every copy stops, one starts there
+                    // again. Pacemaker names the reason only under stop_unexpected (the stops of
+                    // the unexpected copies carry it).
                     if (failed && p.ActiveOn.ContainsKey(to))
-                        return new ResourceChange("Recover", p.Id, Details(current, to, next, to), "due to being multiply active");
+                        return new ResourceChange("Recover", p.Id, Details(current, to, next, to), p.MetaValue("multiple-active") == "stop_unexpected" ? "due to being multiply active" : null);
                     // Reported from where the status lists it first: a restart when that is where it stays.
                     var first = p.ActiveOn.Keys.First();
                     if (!failed && first == to) return new ResourceChange("Restart", p.Id, Details(current, to, next, to));

@@ -97,12 +97,9 @@ internal sealed class DefinitionChanges(WorkingSet ws)
             node.UnfenceReason ??= why;
     }
 
-    private static void Restart(SchedPrimitive p, string why, string reason = Reason)
+    private void Restart(SchedPrimitive p, string why, string reason = Reason)
     {
-        // crm_simulate drops the reason of a start that requires nothing (it resets the reason
-        // when it finds the start needs neither quorum nor fencing).
-        if (p.MetaValue("requires") == "nothing") reason = "";
-        p.RestartReason ??= reason;
+        p.RestartReason ??= ws.EarlyStartReason(p, reason);
         p.Explanation.Add($"its definition changed ({why}): it restarts");
     }
 

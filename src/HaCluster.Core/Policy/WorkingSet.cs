@@ -83,6 +83,25 @@ public sealed class WorkingSet
         }
         return null;
     }
+    /// <summary>
+    /// What a resource's start needs (its <c>requires</c>), with Pacemaker 2.1's default when it
+    /// sets none: quorum for a fencing device, unfencing when a device unfences, fencing when
+    /// fencing is enabled, nothing under no-quorum-policy=ignore, else quorum.
+    /// </summary>
+    internal string Requires(SchedPrimitive p) => p.MetaValue("requires") ?? (
+        p.Agent.Class == "stonith" ? "quorum"
+        : UnfencingEnabled ? "unfencing"
+        : StonithEnabled ? "fencing"
+        : NoQuorumPolicy == "ignore" ? "nothing"
+        : "quorum");
+
+    /// <summary>
+    /// crm_simulate drops the reason it gave a start early (a definition change, being multiply
+    /// active) when the start requires nothing: it resets the reason on finding that it needs
+    /// neither quorum nor fencing.
+    /// </summary>
+    internal string EarlyStartReason(SchedPrimitive p, string reason) => Requires(p) == "nothing" ? "" : reason;
+
     internal bool BoolProperty(string name, bool fallback) => CibBoolean.TryParse(Property(name)) ?? fallback;
 
     public static WorkingSet Build(ClusterConfig config, ClusterStatus status, DateTimeOffset now)
