@@ -80,6 +80,7 @@ public sealed class WholeClusterSimulationTests(ITestOutputHelper output)
     [InlineData(465822)]
     [InlineData(511299)]
     [InlineData(830779)]
+    [InlineData(1102859)]
     public void A_seed_that_once_broke_an_invariant_runs_clean(int seed)
     {
         var result = SimulationBatch.RunOne(seed);

@@ -35,6 +35,9 @@ public sealed class Controller
 
     /// <summary>This node's resources as its resource manager last reported them (<see cref="Local"/> adds what runs now).</summary>
     private NodeReport local;
+
+    /// <summary>The last report round each DC asked this node to answer: actions count only from that round.</summary>
+    private readonly Dictionary<int, long> askedRound = new();
     private int? lastDc;
     private long lastViewEpoch = -1;
     private TimeSpan? lastRun;
@@ -226,6 +229,7 @@ public sealed class Controller
         switch (message)
         {
             case ReportRequest request:
+                askedRound[from] = request.Round;
                 context.LearnTerm(request.Term, request.TermHolders);
                 context.Debug(() => $"the DC ({context.Name(from)}) asks for this node's resources (round {request.Round})");
                 context.Send(from, new ReportMessage(Local with { ViewEpoch = request.Round }));
@@ -239,6 +243,15 @@ public sealed class Controller
                 commits.Check();
                 break;
             case ReportMessage:
+                break;
+            case ExecuteMessage execute when !askedRound.TryGetValue(from, out var round) || round != execute.Request.Round:
+                // Planned in a round this node did not answer last (or before it started): the
+                // DC has abandoned that transition since. An action of it resent to a node that
+                // had been fenced and started again ran there next to the copy the DC had started
+                // elsewhere meanwhile (simulator, seed 1102859). Dropped without an answer: a
+                // failure would count against the resource (a failed stop means fencing).
+                context.Warn($"action {execute.Request.Task} {execute.Request.Resource} from {context.Name(from)} refused: planned in its round {execute.Request.Round}, "
+                    + (askedRound.TryGetValue(from, out var last) ? $"and this node last answered its round {last}" : "and it has not asked this node for its resources since it started"));
                 break;
             case ExecuteMessage execute:
                 if (context.Config is null)
@@ -390,7 +403,7 @@ public sealed class Controller
             var schedulingTime = System.Diagnostics.Stopwatch.GetElapsedTime(started);
             // Actions first; the record of the input (a file, the members' status copies) after
             // them, off the controller's path.
-            var endedAtOnce = transitions.Start(graph, schedulingTime, rounds.Reports, RecheckInterval);
+            var endedAtOnce = transitions.Start(graph, schedulingTime, rounds.Reports, RecheckInterval, rounds.Round);
             context.Emit(new RecordSchedulerInput(config, status, context.Now.Wall, cib.Version));
             if (!endedAtOnce) return;
         }

@@ -43,8 +43,13 @@ public sealed record NodeReport(string Node, long ViewEpoch, bool Probed, List<H
 /// result of the transition a crashed DC left running matched an action of its restarted self's
 /// first transition, which then started a VM that had not been stopped (simulator, seed 90568).
 /// </param>
+/// <param name="Round">
+/// The DC's report round the action was planned in. A DC opens a round on every view change and
+/// abandons its transition then, so a member runs an action only if it comes from the round it
+/// last answered for that DC (Pacemaker's join protocol has the same effect).
+/// </param>
 public sealed record ExecuteRequest(long Transition, int Action, string Resource, string Task, long IntervalMs, string? Role, string? Target = null,
-    IReadOnlyDictionary<string, string>? Meta = null, long DcIncarnation = 0)
+    IReadOnlyDictionary<string, string>? Meta = null, long DcIncarnation = 0, long Round = 0)
 {
     /// <summary>This request's answer: it carries the request's key back to the DC.</summary>
     /// <param name="intervalMs">The interval reported; the request's when null.</param>

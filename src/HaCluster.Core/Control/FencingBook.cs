@@ -11,15 +11,24 @@ namespace HaCluster.Core.Control;
 internal sealed class FencingBook(ControllerContext context)
 {
     private const int HistoryLimit = 100;
-    private readonly HashSet<string> fenced = new();
+    /// <summary>Nodes fenced since they were last members, with the view epoch the fencing ended in.</summary>
+    private readonly Dictionary<string, long> fenced = new();
     private readonly List<FenceEventReply> history = new();
 
     public IReadOnlyList<FenceEventReply> History => history;
 
-    public bool WasFenced(string node) => fenced.Contains(node);
+    public bool WasFenced(string node) => fenced.ContainsKey(node);
 
-    /// <summary>The node is a member again: if lost later, it is to be fenced again.</summary>
-    public void Rejoined(string node) => fenced.Remove(node);
+    /// <summary>
+    /// The node is a member of a view newer than the one its fencing ended in: it came back, and if
+    /// lost later it is to be fenced again. In the view the fencing ended in it is only a member
+    /// the membership has not yet seen go: counting it back then had it fenced a second time when
+    /// it was declared dead (fault campaign, seed 66), which powered it off again after its reboot.
+    /// </summary>
+    public void Rejoined(string node)
+    {
+        if (fenced.TryGetValue(node, out var epoch) && context.View.Epoch > epoch) fenced.Remove(node);
+    }
 
     public void Record(FenceEventReply e)
     {
@@ -38,7 +47,7 @@ internal sealed class FencingBook(ControllerContext context)
             context.Now.Wall.ToUnixTimeSeconds(), result.ExitReason);
         Record(e);
         foreach (var m in context.OtherMembers) context.Send(m, new FencedMessage(e));
-        if (result.Ok && result.Task is not "on" && fenced.Add(victim)) context.Warn($"{victim} fenced ({result.Task})");
+        if (result.Ok && result.Task is not "on" && fenced.TryAdd(victim, context.View.Epoch)) context.Warn($"{victim} fenced ({result.Task})");
     }
 
     /// <summary>

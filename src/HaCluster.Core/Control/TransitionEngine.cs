@@ -72,7 +72,7 @@ internal sealed class TransitionEngine(ControllerContext context, FencingBook fe
     /// completed (its actions changed nothing the scheduler sees: retried at the next recheck).
     /// Returns true when the transition ended at once (all pseudo) and the caller should schedule again.
     /// </summary>
-    public bool Start(TransitionGraph graph, TimeSpan schedulingTime, IReadOnlyDictionary<string, NodeReport> reports, TimeSpan recheck)
+    public bool Start(TransitionGraph graph, TimeSpan schedulingTime, IReadOnlyDictionary<string, NodeReport> reports, TimeSpan recheck, long round)
     {
         if (graph.Actions.Count == 0) return false;
         var summary = string.Join("\n", graph.SummaryLines());
@@ -83,7 +83,7 @@ internal sealed class TransitionEngine(ControllerContext context, FencingBook fe
             return false;
         }
         repeatLogged = false;
-        transition = new Transition(++counter, graph.Actions, context.Now.Elapsed) { Summary = summary };
+        transition = new Transition(++counter, graph.Actions, context.Now.Elapsed) { Summary = summary, Round = round };
         context.Info($"transition {transition.Id} (scheduled in {schedulingTime.TotalMilliseconds:0} ms): {Describe(graph)}");
         context.Emit(new TransitionStarted(transition.Id, graph));
         return Advance(reports);
@@ -175,7 +175,7 @@ internal sealed class TransitionEngine(ControllerContext context, FencingBook fe
                 return false;
             }
             (target, var device) = fencerFound;
-            request = new ExecuteRequest(t.Id, a.Id, device, a.Task, 0, null, Target: a.Node, DcIncarnation: context.Incarnation);
+            request = new ExecuteRequest(t.Id, a.Id, device, a.Task, 0, null, Target: a.Node, DcIncarnation: context.Incarnation, Round: t.Round);
             context.Warn($"transition {t.Id}: fencing {a.Node} ({a.Task}) through {device} on {context.Name(target)}");
         }
         else
@@ -186,7 +186,7 @@ internal sealed class TransitionEngine(ControllerContext context, FencingBook fe
                 return false;
             }
             target = node;
-            request = new ExecuteRequest(t.Id, a.Id, a.Resource, a.Task, a.IntervalMs, a.Role, Meta: a.Meta, DcIncarnation: context.Incarnation);
+            request = new ExecuteRequest(t.Id, a.Id, a.Resource, a.Task, a.IntervalMs, a.Role, Meta: a.Meta, DcIncarnation: context.Incarnation, Round: t.Round);
         }
         t.InFlight.Add(a.Id);
         context.Debug(() => $"transition {t.Id}: action {a.Id} ({a.Task} {a.Resource ?? a.Node}) to {context.Name(target)}");
@@ -225,6 +225,8 @@ internal sealed class TransitionEngine(ControllerContext context, FencingBook fe
         public HashSet<int> Done { get; } = new();
         public HashSet<int> InFlight { get; } = new();
         public bool Aborted { get; set; }
+        /// <summary>The report round it was planned in: its requests carry it (see ExecuteRequest.Round).</summary>
+        public long Round { get; init; }
         public TimeSpan LastProgress { get; set; } = started;
         public string Summary { get; init; } = "";
     }

@@ -179,6 +179,21 @@ public sealed class ControllerTests
         Assert.Contains(controller.FencingHistory, e => e is { Target: "node3", Device: "watchdog", Ok: true });
     }
 
+    /// <summary>Simulator, seed 1102859: an action of an abandoned transition, resent to a node fenced and started again, ran there next to the copy started elsewhere.</summary>
+    [Fact]
+    public void A_member_runs_only_actions_planned_in_the_round_it_last_answered()
+    {
+        var version = new CibVersion(0, 4, 0);
+        var member = new Controller(Bootstrap(3), 2, version, Cib(Config, version));
+        member.Step(At(0), new MembershipChanged(View(1, [1, 2, 3], quorate: true), new Dictionary<int, CibVersion> { [1] = version, [3] = version }));
+        var start = new ExecuteRequest(3, 1, "a", "start", 0, null, DcIncarnation: 7, Round: 3);
+        // Not asked for its resources since it started: nothing runs.
+        Assert.DoesNotContain(member.Step(At(0.1), new MessageReceived(1, new ExecuteMessage(start))), c => c is RunOperation);
+        member.Step(At(0.2), new MessageReceived(1, new ReportRequest(5, 1, [1])));
+        Assert.DoesNotContain(member.Step(At(0.3), new MessageReceived(1, new ExecuteMessage(start))), c => c is RunOperation);
+        Assert.Contains(member.Step(At(0.4), new MessageReceived(1, new ExecuteMessage(start with { Round = 5 }))), c => c is RunOperation);
+    }
+
     /// <summary>Simulator, seed 830779: a start's report, taken before a probe pass ended, arrived after it and undid it; the DC waited for that probe forever.</summary>
     [Fact]
     public void An_older_report_of_this_node_arriving_late_does_not_replace_a_newer_one()
@@ -193,6 +208,50 @@ public sealed class ControllerTests
         var report = answered.OfType<SendMessage>().Select(m => m.Message).OfType<ReportMessage>().Last().Report;
         Assert.Equal(current.ToString(), report.ProbedConfiguration);
         Assert.Equal(7, report.Revision);
+    }
+
+    /// <summary>Fault campaign, seed 66: a node that came back for a moment while its fencing ran was fenced a second time when declared dead again.</summary>
+    [Fact]
+    public void A_node_fenced_while_the_view_still_counted_it_is_not_fenced_again_when_it_drops_out()
+    {
+        const string fenced = "property stonith-enabled=true\nprimitive fence stonith:fence_sim\n";
+        var version = new CibVersion(0, 4, 0);
+        var dc = new Controller(Bootstrap(3), 1, version, Cib(fenced, version));
+        var local = new NodeReport("node1", -1, true, [new HistoryDto("fence", "stonith", null, "fence_sim", [new OperationDto("fence_last_0", "start", 0, 0, 0, 0, 4, 17, null, "d")])], [], version.ToString());
+        dc.Step(At(0), new LocalStateChanged(local));
+        // Whatever else the DC runs itself (the device's restarts and monitors) ends at once.
+        void Settle(double at, List<ControllerCommand> commands)
+        {
+            var others = new Queue<RunOperation>(commands.OfType<RunOperation>().Where(r => r.Request.Target is null));
+            while (others.TryDequeue(out var run))
+                foreach (var next in dc.Step(At(at + 0.02), new OperationFinished(run.Request.Answer(0, true, null, "node1"), 1, local)))
+                {
+                    commands.Add(next);
+                    if (next is RunOperation { Request.Target: null } more) others.Enqueue(more);
+                }
+        }
+        List<ControllerCommand> Answer(double at, long epoch, int[] members)
+        {
+            var versions = members.Where(m => m != 1).ToDictionary(m => m, _ => version);
+            var opened = dc.Step(At(at), new MembershipChanged(new MembershipView(epoch, members, true, true, 1, true, members.Length, 3), versions));
+            var request = opened.OfType<SendMessage>().Select(m => m.Message).OfType<ReportRequest>().First();
+            var planned = members.Where(m => m != 1).SelectMany(m => dc.Step(At(at + 0.01), new MessageReceived(m, new ReportMessage(new NodeReport($"node{m}", request.Round, true, [], [], version.ToString(),
+                Term: request.Term, TermHolders: request.TermHolders))))).ToList();
+            Settle(at, planned);
+            return planned;
+        }
+        Answer(0.1, 1, [1, 2, 3]);
+        // node3 is lost: the DC fences it.
+        var lost = Answer(1, 2, [1, 2]);
+        var fence = Assert.Single(lost.OfType<RunOperation>(), r => r.Request.Target == "node3");
+        // It is heard again for a moment while the fencing runs (the membership has not seen it go), then the fencing ends.
+        Answer(1.2, 3, [1, 2, 3]);
+        Settle(1.3, dc.Step(At(1.3), new OperationFinished(fence.Request.Answer(0, true, null, "node1"), 1, local)).ToList());
+        Settle(1.4, dc.Step(At(1.4), new Tick()).ToList());
+        // Declared dead again: it is down already, nothing fences it again.
+        var again = Answer(2, 4, [1, 2]);
+        Assert.DoesNotContain(again, c => c is RunOperation { Request.Target: "node3" });
+        Assert.DoesNotContain(again, c => c is TransitionStarted t && t.Graph.Actions.Any(a => a.Task is "reboot" or "off" && a.Node == "node3"));
     }
 
     /// <summary>Pacemaker's startup-fencing, found missing by the simulator (seed 32882: a node whose daemon died while the DC restarted kept its VIP running).</summary>
