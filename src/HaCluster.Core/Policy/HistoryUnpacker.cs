@@ -483,7 +483,8 @@ internal sealed class HistoryUnpacker(WorkingSet ws)
                 case "start":
                     if (pending) { role = Role.Started; break; }
                     if (rc == OcfSuccess && !opFailed) { role = promotable ? Role.Unpromoted : Role.Started; failed = false; }
-                    else { role = Role.Started; failed = true; onFail = OnFail(rsc, op); }
+                    // A failed start may have left it running: in a promotable clone, as Unpromoted.
+                    else { role = promotable ? Role.Unpromoted : Role.Started; failed = true; onFail = OnFail(rsc, op); }
                     break;
                 case "stop":
                     if (pending) { role = Role.Started; break; }
