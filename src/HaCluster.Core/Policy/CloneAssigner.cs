@@ -239,6 +239,7 @@ internal sealed class CloneAssigner(WorkingSet ws, Placement placement)
                 continue;
             foreach (var p in prims) p.NextRole = Role.Unpromoted;
             if (!prims.All(p => p.Managed())) { foreach (var p in prims) p.NextRole = p.CurrentRole; continue; }
+            if (prims.Any(p => p.PromoteFailedOn.Contains(node))) continue;
             var score = PromotionScore(clone, siblings, instance, node);
             candidates.Add((instance, score));
         }

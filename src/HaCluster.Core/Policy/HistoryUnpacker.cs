@@ -269,6 +269,10 @@ internal sealed class HistoryUnpacker(WorkingSet ws)
             rsc.HardErrorOn.Add(node);
         if (history.Operations.Any(o => o.RcCode == 6 && o.OpStatus != 1))
             rsc.HeldStopped = true;
+        // A promote that failed last (crm_simulate recovers it "Promoted -> Unpromoted", and
+        // promotes another instance if any can be).
+        if (failed && last is { Task: "promote" } && last.RcCode != OcfSuccess)
+            rsc.PromoteFailedOn.Add(node);
         if (role > Role.Stopped)
         {
             rsc.ActiveOn[node] = role;

@@ -141,6 +141,8 @@ public sealed class SchedPrimitive(string id, SchedResource? parent, Primitive d
     public bool ExclusiveDiscovery { get; set; }
 
     public HashSet<SchedNode> FailedOn { get; } = new();
+    /// <summary>Nodes where its last operation was a promote that failed: it is recovered there Unpromoted, not promoted again in this transition.</summary>
+    public HashSet<SchedNode> PromoteFailedOn { get; } = new();
     /// <summary>Nodes where a stop failed (and no fencing can clean it up): blocked.</summary>
     public HashSet<SchedNode> StopFailedOn { get; } = new();
     public bool Failed => FailedOn.Count > 0;
