@@ -81,6 +81,31 @@ internal sealed class CommitProtocol(ControllerContext context, CibReplication c
         return false;
     }
 
+    /// <summary>
+    /// A DC commits only once its term is settled and it holds the newest CIB any member holds: a
+    /// DC back from a partition, still holding the configuration from before it, took a commit
+    /// queued from then (based on that configuration) and numbered it above the one the majority
+    /// had committed and confirmed meanwhile, which was lost (simulator, seed 1218618 of a long
+    /// run). Waiting, it adopts the newer CIB (its holder sends it), and a commit based on the old
+    /// one is then refused as based on a version no longer current.
+    /// </summary>
+    private bool ReadyToCommit() => TermSettled() && NewerCibAmongMembers() is null;
+
+    /// <summary>The newest CIB version a member advertises (heartbeats) or reports having loaded, when newer than this node's.</summary>
+    private CibVersion? NewerCibAmongMembers()
+    {
+        CibVersion? newest = null;
+        foreach (var m in context.OtherMembers)
+        {
+            var candidates = new List<CibVersion>();
+            if (context.PeerVersions.TryGetValue(m, out var advertised)) candidates.Add(advertised);
+            if (rounds.Reports.TryGetValue(context.Name(m), out var r) && r.ProbedConfiguration is { } loaded && CibVersion.TryParse(loaded, out var v)) candidates.Add(v);
+            foreach (var c in candidates)
+                if (c > cib.Version && (newest is null || c > newest.Value)) newest = c;
+        }
+        return newest;
+    }
+
     /// <summary>True while a commit waits on membership (the host then feeds membership changes promptly).</summary>
     public bool Waiting => confirming.Count > 0 || forwarded.Count > 0 || waitingForRound.Count > 0;
 
@@ -112,7 +137,7 @@ internal sealed class CommitProtocol(ControllerContext context, CibReplication c
     /// </summary>
     private void Commit(CommitRequest request, int? replyTo)
     {
-        if (context.IsDc && !TermSettled())
+        if (context.IsDc && !ReadyToCommit())
         {
             waitingForRound.Add((request, replyTo, context.Now.Elapsed));
             return;
@@ -140,10 +165,13 @@ internal sealed class CommitProtocol(ControllerContext context, CibReplication c
         var now = context.Now.Elapsed;
         foreach (var w in waitingForRound.ToList())
         {
-            if (context.IsDc && !TermSettled() && now - w.Since <= ForwardTimeout - TimeSpan.FromSeconds(5)) continue;
+            if (context.IsDc && !ReadyToCommit() && now - w.Since <= ForwardTimeout - TimeSpan.FromSeconds(5)) continue;
             waitingForRound.Remove(w);
-            if (context.IsDc && !TermSettled())
-                Answer(w.Request.Id, w.ReplyTo, new CommitReply(w.Request.Id, false, "the DC has not heard from every member since the view changed; try again", null));
+            if (context.IsDc && !ReadyToCommit())
+                Answer(w.Request.Id, w.ReplyTo, new CommitReply(w.Request.Id, false,
+                    NewerCibAmongMembers() is { } newer
+                        ? $"a member holds CIB {newer}, newer than this DC's {cib.Version}, and it has not reached the DC yet; try again"
+                        : "the DC has not heard from every member since the view changed; try again", null));
             else Confirm(w.Request.Id, w.ReplyTo, Apply(w.Request));
         }
         foreach (var c in confirming.ToList())

@@ -194,6 +194,31 @@ public sealed class ControllerTests
         Assert.Contains(member.Step(At(0.4), new MessageReceived(1, new ExecuteMessage(start with { Round = 5 }))), c => c is RunOperation);
     }
 
+    /// <summary>Simulator, seed 1218618: a DC back from a partition committed on top of its old configuration and a confirmed commit of the majority was lost.</summary>
+    [Fact]
+    public void A_DC_does_not_commit_until_it_holds_the_newest_configuration_any_member_holds()
+    {
+        var old = new CibVersion(0, 1001, 1);
+        var newer = new CibVersion(0, 2001, 2);
+        var dc = new Controller(Bootstrap(3), 1, old, Cib(Config, old));
+        dc.Step(At(0), new LocalStateChanged(new NodeReport("node1", -1, true, [], [], old.ToString())));
+        var opened = dc.Step(At(0.1), new MembershipChanged(View(1, [1, 2, 3], quorate: true), new Dictionary<int, CibVersion> { [2] = newer, [3] = newer }));
+        var request = opened.OfType<SendMessage>().Select(m => m.Message).OfType<ReportRequest>().First();
+        foreach (var m in new[] { 2, 3 })
+            dc.Step(At(0.2), new MessageReceived(m, new ReportMessage(new NodeReport($"node{m}", request.Round, true, [], [], newer.ToString(), Term: request.Term, TermHolders: request.TermHolders))));
+        // A commit based on the DC's old configuration waits: it stores nothing.
+        var asked = dc.Step(At(0.3), new CommitRequested(9, NewConfigXml(), old.ToString(), false, "root"));
+        Assert.DoesNotContain(asked, c => c is StoreCib { Version.Epoch: > 2001 });
+        Assert.DoesNotContain(asked, c => c is RequestAnswered);
+        // The newer configuration arrives; the commit is refused as based on an old version.
+        var adopted = dc.Step(At(0.4), new MessageReceived(2, new CibCopyMessage(newer, Cib(Config, newer))));
+        Assert.Contains(adopted, c => c is StoreCib s && s.Version == newer);
+        var answered = adopted.Concat(dc.Step(At(0.5), new Tick())).OfType<RequestAnswered>().Single();
+        Assert.False(answered.Ok);
+        Assert.Contains("changed since the edit began", answered.Error);
+        Assert.Equal(newer, dc.CibVersion);
+    }
+
     /// <summary>Simulator, seed 830779: a start's report, taken before a probe pass ended, arrived after it and undid it; the DC waited for that probe forever.</summary>
     [Fact]
     public void An_older_report_of_this_node_arriving_late_does_not_replace_a_newer_one()
