@@ -33,7 +33,7 @@ public sealed class Simulation
         ["start-before-stop"] = ControllerMutation.StartBeforeStopConfirmed,
         ["commit-without-quorum"] = ControllerMutation.CommitWithoutQuorum,
         ["two-dcs"] = ControllerMutation.StickyDc,
-        ["second-promoted"] = ControllerMutation.SkipDemote,
+        ["second-promoted"] = ControllerMutation.PromotedMaxMisread,
         ["no-self-fence"] = ControllerMutation.NoSelfFence,
     };
 

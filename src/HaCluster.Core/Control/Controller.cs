@@ -398,7 +398,7 @@ public sealed class Controller
             var started = System.Diagnostics.Stopwatch.GetTimestamp();
             var status = rounds.BuildStatus(config, cib.Version, view.Quorate, members, rounds.Reports, rounds.Leaving);
             lastRun = context.Now.Elapsed;
-            var (graph, scheduled) = Scheduler.Run(watchdog.AsSchedulerSees(config), status, context.Now.Wall);
+            var (graph, scheduled) = Scheduler.Run(SchedulerInput(config), status, context.Now.Wall);
             rounds.ShutdownLocks.Record(scheduled);
             var schedulingTime = System.Diagnostics.Stopwatch.GetElapsedTime(started);
             // Actions first; the record of the input (a file, the members' status copies) after
@@ -432,7 +432,22 @@ public sealed class Controller
         var members = context.View.Members.Select(context.Name).ToList();
         if (!rounds.AllReady(members, context.ConfigVersion.ToString())) return null;
         var status = rounds.BuildStatus(config, cib.Version, context.View.Quorate, members, rounds.Reports, new HashSet<string>(rounds.Leaving));
-        return Scheduler.Schedule(watchdog.AsSchedulerSees(config), status, context.Now.Wall);
+        return Scheduler.Schedule(SchedulerInput(config), status, context.Now.Wall);
+    }
+
+    /// <summary>The configuration as the scheduler is to see it (watchdog fencing made explicit).</summary>
+    private ClusterConfig SchedulerInput(ClusterConfig config)
+    {
+        var input = watchdog.AsSchedulerSees(config);
+        if (!context.Has(ControllerMutation.PromotedMaxMisread)) return input;
+        // The mutant reads every promotable clone's promoted-max as 2.
+        return input with
+        {
+            Resources = input.Resources.Select(r => r is Clone { IsPromotable: true } c
+                ? c with { MetaAttributes = c.MetaAttributes.Select(set => set with { Pairs = set.Pairs.Where(p => p.Name is not ("promoted-max" or "master-max")).ToEquatableArray() })
+                    .Prepend(AttributeSet.Of(("promoted-max", "2"))).ToEquatableArray() }
+                : r).ToEquatableArray(),
+        };
     }
 
     /// <summary>

@@ -15,8 +15,8 @@ internal enum ControllerMutation
     CommitWithoutQuorum = 2,
     /// <summary>A node that was once DC keeps acting as DC after its view changes (two DCs after a heal).</summary>
     StickyDc = 4,
-    /// <summary>Demotes are marked done without being run: a promotion elsewhere makes a second promoted instance.</summary>
-    SkipDemote = 8,
+    /// <summary>The DC reads every promotable clone's promoted-max as 2: it promotes a second instance.</summary>
+    PromotedMaxMisread = 8,
     /// <summary>Watchdog fencing without its self-fencing: a node cut off with a resource it cannot stop keeps it (checked with watchdog fencing on).</summary>
     NoSelfFence = 16,
 }

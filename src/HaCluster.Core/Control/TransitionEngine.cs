@@ -128,7 +128,7 @@ internal sealed class TransitionEngine(ControllerContext context, FencingBook fe
             foreach (var a in t.Actions.Values)
             {
                 if (t.Done.Contains(a.Id) || t.InFlight.Contains(a.Id) || !a.Inputs.All(t.Done.Contains)) continue;
-                if (a.Pseudo || (a.Task == "demote" && context.Has(ControllerMutation.SkipDemote)))
+                if (a.Pseudo)
                 {
                     t.Done.Add(a.Id);
                     progressed = true;
