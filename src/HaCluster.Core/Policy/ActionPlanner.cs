@@ -103,8 +103,10 @@ internal sealed class ActionPlanner(WorkingSet ws)
             {
                 case "block":
                     return null;
+                // stop_only bans it everywhere (HistoryUnpacker): each copy stops, listed by
+                // Changes; only an unmanaged one gets here, and nothing is done to it.
                 case "stop_only":
-                    return new ResourceChange("Stop", p.Id, Details(current, p.ActiveOn.Keys.First(), Role.Stopped, null), "due to multiple active instances");
+                    return null;
                 // stop_unexpected: the copies elsewhere stop; Pacemaker 2.1.5 restarts the one where it
                 // belongs too, and reports it as that node's restart.
                 case "stop_unexpected" when to is not null && p.ActiveOn.ContainsKey(to) && !failed:

@@ -46,6 +46,10 @@ internal sealed class HistoryUnpacker(WorkingSet ws)
         ApplyFailedMigrations();
         foreach (var (container, node) in _containerRestarts)
             if (container.ActiveOn.ContainsKey(node)) container.RestartReason ??= "";
+        // multiple-active=stop_only: a resource found active on several nodes is banned from
+        // every node (Pacemaker's recovery), so each copy stops "due to node availability".
+        foreach (var p in ws.AllPrimitives().Where(p => p.ActiveOn.Count > 1 && p.Parent is not SchedClone && p.MetaValue("multiple-active") == "stop_only"))
+            p.HeldStopped = true;
         // Orphan copies whose history says they are stopped are nothing to act on or show.
         foreach (var orphan in _anonymousOrphans.Where(o => o.ActiveOn.Count == 0 && !o.Failed))
         {
