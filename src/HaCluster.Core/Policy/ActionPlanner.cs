@@ -120,8 +120,13 @@ internal sealed class ActionPlanner(WorkingSet ws)
                     // Failed and (also) active where it belongs: every copy stops, one starts there
                     // again. Pacemaker names the reason only under stop_unexpected (the stops of
                     // the unexpected copies carry it).
+                    // Shown from the node the status lists it on first, as crm_simulate shows it.
                     if (failed && p.ActiveOn.ContainsKey(to))
-                        return new ResourceChange("Recover", p.Id, Details(current, to, next, to), p.MetaValue("multiple-active") == "stop_unexpected" ? "due to being multiply active" : null);
+                    {
+                        var listedFirst = p.ActiveOn.Keys.First();
+                        return new ResourceChange("Recover", p.Id, Details(current, listedFirst, next, to),
+                            listedFirst == to && p.MetaValue("multiple-active") == "stop_unexpected" ? "due to being multiply active" : null);
+                    }
                     // Reported from where the status lists it first: a restart when that is where it stays.
                     var first = p.ActiveOn.Keys.First();
                     if (!failed && first == to) return new ResourceChange("Restart", p.Id, Details(current, to, next, to));
