@@ -343,10 +343,10 @@ internal sealed class CloneAssigner(WorkingSet ws, Placement placement)
         {
             var active = siblings.FirstOrDefault(x => x.ActiveOn.ContainsKey(node));
             if (active == p) return allowed;
-            if (active is null && siblings.Any(x => x.HistoryOn.ContainsKey(node))) return allowed;
+            if (active is null && siblings.Any(x => x.KnownOn.Contains(node))) return allowed;
         }
-        if (p.ActiveOn.Count == 0 && p.HistoryOn.Count == 0) return allowed;
-        return (p.HistoryOn.ContainsKey(node) || p.ActiveOn.ContainsKey(node)) && allowed;
+        if (p.ActiveOn.Count == 0 && p.KnownOn.Count == 0) return allowed;
+        return (p.KnownOn.Contains(node) || p.ActiveOn.ContainsKey(node)) && allowed;
     }
 
     /// <summary>The promotion score attribute (master-RSC) an instance's agent set on a node, if any.</summary>

@@ -477,6 +477,9 @@ internal sealed class HistoryUnpacker(WorkingSet ws)
             // has expired: it is as if it never happened.
             if (!pending && (opFailed || (rc != expected && !probe)) && Expired(rsc, op, node))
                 continue;
+            // Its state here is known once one operation counts (Pacemaker's known_on: a history
+            // of expired failures alone leaves it unknown, and its promotion score does not apply).
+            rsc.KnownOn.Add(node);
             RecordFailure(history, node, op, pending, opFailed || unexpected);
             // "Not running" when that is what was expected (the transition key says so) is no
             // failure, whatever the action: the resource is simply stopped there.

@@ -128,6 +128,8 @@ public sealed class SchedPrimitive(string id, SchedResource? parent, Primitive d
     public Dictionary<SchedNode, Role> ActiveOn { get; } = new();
     /// <summary>Its operation history on each node that has one.</summary>
     public Dictionary<SchedNode, Status.ResourceHistory> HistoryOn { get; } = new();
+    /// <summary>Nodes where an operation of its history counts (not only expired failures): its state there is known.</summary>
+    public HashSet<SchedNode> KnownOn { get; } = new();
     /// <summary>Where its parameters changed in a way the agent can reload without a restart.</summary>
     public SchedNode? ReloadOn { get; set; }
     /// <summary>
