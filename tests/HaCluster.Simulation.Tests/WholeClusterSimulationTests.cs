@@ -93,6 +93,7 @@ public sealed class WholeClusterSimulationTests(ITestOutputHelper output)
     [InlineData(18)]
     [InlineData(99)]
     [InlineData(900472)]
+    [InlineData(1400845)]
     public void A_two_node_seed_that_once_broke_an_invariant_runs_clean(int seed)
     {
         var result = SimulationBatch.RunOne(seed, nodes: 2);

@@ -21,7 +21,7 @@ internal sealed class CibReplication(ControllerContext context, CibVersion versi
     public const int RecentCopies = 8;
     public const long RecentBytes = 64L << 20;
 
-    private readonly Dictionary<int, (CibVersion Version, TimeSpan At)> sent = new();
+    private readonly Dictionary<int, (CibVersion Version, TimeSpan At, long ViewEpoch)> sent = new();
     private readonly LinkedList<(CibVersion Version, byte[] Xml)> recent = new([(version, xml)]);
     private readonly Dictionary<CibVersion, CibPatch?> patches = new();
     private readonly HashSet<int> wantWholeCopy = new();
@@ -55,15 +55,18 @@ internal sealed class CibReplication(ControllerContext context, CibVersion versi
         return patch;
     }
 
-    /// <summary>Sends this node's copy to every member that advertises an older one (not more often than <see cref="ResendAfter"/>).</summary>
+    /// <summary>Sends this node's copy to every member that advertises an older one (not more often than <see cref="ResendAfter"/> within one view).</summary>
     public void Push()
     {
         var now = context.Now.Elapsed;
         foreach (var peer in CibSync.Recipients(context.SelfId, Version, context.View, context.PeerVersions))
         {
-            if (sent.TryGetValue(peer, out var last) && last.Version == Version && now - last.At < ResendAfter) continue;
+            // Again at once in a new view: a peer that restarted meanwhile lost what it was sent
+            // (and held back until the resend, a commit only this node held died with it:
+            // simulator, two nodes, seed 1400845).
+            if (sent.TryGetValue(peer, out var last) && last.Version == Version && last.ViewEpoch == context.View.Epoch && now - last.At < ResendAfter) continue;
             var theirs = context.PeerVersions[peer];
-            sent[peer] = (Version, now);
+            sent[peer] = (Version, now, context.View.Epoch);
             if (!wantWholeCopy.Remove(peer) && PatchFrom(theirs) is { } patch)
             {
                 context.Send(peer, new CibPatchMessage(patch));

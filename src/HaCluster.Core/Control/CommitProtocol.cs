@@ -89,7 +89,21 @@ internal sealed class CommitProtocol(ControllerContext context, CibReplication c
     /// run). Waiting, it adopts the newer CIB (its holder sends it), and a commit based on the old
     /// one is then refused as based on a version no longer current.
     /// </summary>
-    private bool ReadyToCommit() => TermSettled() && NewerCibAmongMembers() is null;
+    private bool ReadyToCommit(bool force) => TermSettled() && NewerCibAmongMembers() is null && (force || NewerCibThatLeft() is null);
+
+    /// <summary>The newest CIB a peer was seen to hold (advertised or reported), and who: kept after it leaves.</summary>
+    private (CibVersion Version, string Holder)? newestSeen;
+
+    /// <summary>
+    /// A CIB newer than this node's that a peer held and took with it when it left, never passed
+    /// on: committing on top of the older copy would outrank it and lose what it holds (a commit
+    /// acknowledged while only that peer held it). Such commits wait for the peer, or for --force.
+    /// </summary>
+    private (CibVersion Version, string Holder)? NewerCibThatLeft()
+    {
+        NewerCibAmongMembers();
+        return newestSeen is { } seen && seen.Version > cib.Version ? seen : null;
+    }
 
     /// <summary>The newest CIB version a member advertises (heartbeats) or reports having loaded, when newer than this node's.</summary>
     private CibVersion? NewerCibAmongMembers()
@@ -101,7 +115,10 @@ internal sealed class CommitProtocol(ControllerContext context, CibReplication c
             if (context.PeerVersions.TryGetValue(m, out var advertised)) candidates.Add(advertised);
             if (rounds.Reports.TryGetValue(context.Name(m), out var r) && r.ProbedConfiguration is { } loaded && CibVersion.TryParse(loaded, out var v)) candidates.Add(v);
             foreach (var c in candidates)
+            {
                 if (c > cib.Version && (newest is null || c > newest.Value)) newest = c;
+                if (newestSeen is not { } seen || c > seen.Version) newestSeen = (c, context.Name(m));
+            }
         }
         return newest;
     }
@@ -137,7 +154,14 @@ internal sealed class CommitProtocol(ControllerContext context, CibReplication c
     /// </summary>
     private void Commit(CommitRequest request, int? replyTo)
     {
-        if (context.IsDc && !ReadyToCommit())
+        if (context.IsDc && !request.Force && TermSettled() && NewerCibAmongMembers() is null && NewerCibThatLeft() is { } left)
+        {
+            // Nothing to wait for: the holder is not a member.
+            Answer(request.Id, replyTo, new CommitReply(request.Id, false,
+                $"{left.Holder} held CIB {left.Version}, newer than this DC's {cib.Version}, and left before passing it on; nothing was changed: bring {left.Holder} back, or commit with --force to go on without it (what it holds beyond {cib.Version} is then lost)", null));
+            return;
+        }
+        if (context.IsDc && !ReadyToCommit(request.Force))
         {
             waitingForRound.Add((request, replyTo, context.Now.Elapsed));
             return;
@@ -162,16 +186,21 @@ internal sealed class CommitProtocol(ControllerContext context, CibReplication c
     /// <summary>Membership, versions or time moved: answers what can be answered now.</summary>
     public void Check()
     {
+        // Noted on every membership change, not only when a commit comes: the holder of a newer
+        // CIB may be gone by then.
+        NewerCibAmongMembers();
         var now = context.Now.Elapsed;
         foreach (var w in waitingForRound.ToList())
         {
-            if (context.IsDc && !ReadyToCommit() && now - w.Since <= ForwardTimeout - TimeSpan.FromSeconds(5)) continue;
+            if (context.IsDc && !ReadyToCommit(w.Request.Force) && now - w.Since <= ForwardTimeout - TimeSpan.FromSeconds(5)) continue;
             waitingForRound.Remove(w);
-            if (context.IsDc && !ReadyToCommit())
+            if (context.IsDc && !ReadyToCommit(w.Request.Force))
                 Answer(w.Request.Id, w.ReplyTo, new CommitReply(w.Request.Id, false,
                     NewerCibAmongMembers() is { } newer
                         ? $"a member holds CIB {newer}, newer than this DC's {cib.Version}, and it has not reached the DC yet; try again"
-                        : "the DC has not heard from every member since the view changed; try again", null));
+                        : NewerCibThatLeft() is { } left
+                            ? $"{left.Holder} held CIB {left.Version}, newer than this DC's {cib.Version}, and left before passing it on; nothing was changed: bring {left.Holder} back, or commit with --force to go on without it (what it holds beyond {cib.Version} is then lost)"
+                            : "the DC has not heard from every member since the view changed; try again", null));
             else Confirm(w.Request.Id, w.ReplyTo, Apply(w.Request));
         }
         foreach (var c in confirming.ToList())
