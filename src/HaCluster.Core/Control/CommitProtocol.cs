@@ -101,26 +101,38 @@ internal sealed class CommitProtocol(ControllerContext context, CibReplication c
     /// </summary>
     private (CibVersion Version, string Holder)? NewerCibThatLeft()
     {
-        NewerCibAmongMembers();
+        NoteVersionsSeen();
         return newestSeen is { } seen && seen.Version > cib.Version ? seen : null;
     }
 
-    /// <summary>The newest CIB version a member advertises (heartbeats) or reports having loaded, when newer than this node's.</summary>
-    private CibVersion? NewerCibAmongMembers()
+    private string LeftBehind((CibVersion Version, string Holder) left) =>
+        $"{left.Holder} held CIB {left.Version}, newer than this DC's {cib.Version}, and left before passing it on; nothing was changed: " +
+        $"bring {left.Holder} back, or commit with --force to go on without it (what it holds beyond {cib.Version} is then lost)";
+
+    /// <summary>The CIB versions the members advertise (heartbeats) or report having loaded.</summary>
+    private IEnumerable<(CibVersion Version, string Holder)> MembersVersions()
     {
-        CibVersion? newest = null;
         foreach (var m in context.OtherMembers)
         {
-            var candidates = new List<CibVersion>();
-            if (context.PeerVersions.TryGetValue(m, out var advertised)) candidates.Add(advertised);
-            if (rounds.Reports.TryGetValue(context.Name(m), out var r) && r.ProbedConfiguration is { } loaded && CibVersion.TryParse(loaded, out var v)) candidates.Add(v);
-            foreach (var c in candidates)
-            {
-                if (c > cib.Version && (newest is null || c > newest.Value)) newest = c;
-                if (newestSeen is not { } seen || c > seen.Version) newestSeen = (c, context.Name(m));
-            }
+            if (context.PeerVersions.TryGetValue(m, out var advertised)) yield return (advertised, context.Name(m));
+            if (rounds.Reports.TryGetValue(context.Name(m), out var r) && r.ProbedConfiguration is { } loaded && CibVersion.TryParse(loaded, out var v))
+                yield return (v, context.Name(m));
         }
-        return newest;
+    }
+
+    /// <summary>Remembers the newest version a member holds, for when it has left (<see cref="NewerCibThatLeft"/>).</summary>
+    private void NoteVersionsSeen()
+    {
+        foreach (var seen in MembersVersions())
+            if (newestSeen is not { } known || seen.Version > known.Version) newestSeen = seen;
+    }
+
+    /// <summary>The newest CIB version a member holds, when newer than this node's.</summary>
+    private CibVersion? NewerCibAmongMembers()
+    {
+        NoteVersionsSeen();
+        var newer = MembersVersions().Where(v => v.Version > cib.Version).Select(v => v.Version).ToList();
+        return newer.Count == 0 ? null : newer.Max();
     }
 
     /// <summary>True while a commit waits on membership (the host then feeds membership changes promptly).</summary>
@@ -157,8 +169,7 @@ internal sealed class CommitProtocol(ControllerContext context, CibReplication c
         if (context.IsDc && !request.Force && TermSettled() && NewerCibAmongMembers() is null && NewerCibThatLeft() is { } left)
         {
             // Nothing to wait for: the holder is not a member.
-            Answer(request.Id, replyTo, new CommitReply(request.Id, false,
-                $"{left.Holder} held CIB {left.Version}, newer than this DC's {cib.Version}, and left before passing it on; nothing was changed: bring {left.Holder} back, or commit with --force to go on without it (what it holds beyond {cib.Version} is then lost)", null));
+            Answer(request.Id, replyTo, new CommitReply(request.Id, false, LeftBehind(left), null));
             return;
         }
         if (context.IsDc && !ReadyToCommit(request.Force))
@@ -188,7 +199,7 @@ internal sealed class CommitProtocol(ControllerContext context, CibReplication c
     {
         // Noted on every membership change, not only when a commit comes: the holder of a newer
         // CIB may be gone by then.
-        NewerCibAmongMembers();
+        NoteVersionsSeen();
         var now = context.Now.Elapsed;
         foreach (var w in waitingForRound.ToList())
         {
@@ -199,7 +210,7 @@ internal sealed class CommitProtocol(ControllerContext context, CibReplication c
                     NewerCibAmongMembers() is { } newer
                         ? $"a member holds CIB {newer}, newer than this DC's {cib.Version}, and it has not reached the DC yet; try again"
                         : NewerCibThatLeft() is { } left
-                            ? $"{left.Holder} held CIB {left.Version}, newer than this DC's {cib.Version}, and left before passing it on; nothing was changed: bring {left.Holder} back, or commit with --force to go on without it (what it holds beyond {cib.Version} is then lost)"
+                            ? LeftBehind(left)
                             : "the DC has not heard from every member since the view changed; try again", null));
             else Confirm(w.Request.Id, w.ReplyTo, Apply(w.Request));
         }

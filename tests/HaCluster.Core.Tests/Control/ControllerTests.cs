@@ -219,6 +219,28 @@ public sealed class ControllerTests
         Assert.Equal(newer, dc.CibVersion);
     }
 
+    /// <summary>Simulator, two nodes, seed 1400845: a commit held only by a node that died was overwritten by its peer's next commit.</summary>
+    [Fact]
+    public void A_DC_refuses_to_commit_over_a_newer_configuration_a_node_that_left_was_holding_unless_forced()
+    {
+        var old = new CibVersion(0, 1001, 1);
+        var newer = new CibVersion(0, 1002, 2);
+        var dc = new Controller(Bootstrap(3), 1, old, Cib(Config, old));
+        dc.Step(At(0), new LocalStateChanged(new NodeReport("node1", -1, true, [], [], old.ToString())));
+        // node2 advertises a newer CIB, then leaves before passing it on.
+        dc.Step(At(0.1), new MembershipChanged(View(1, [1, 2, 3], quorate: true), new Dictionary<int, CibVersion> { [2] = newer, [3] = old }));
+        var opened = dc.Step(At(0.2), new MembershipChanged(new MembershipView(2, [1, 3], true, true, 1, true, 2, 3), new Dictionary<int, CibVersion> { [3] = old }));
+        var request = opened.OfType<SendMessage>().Select(m => m.Message).OfType<ReportRequest>().First();
+        dc.Step(At(0.3), new MessageReceived(3, new ReportMessage(new NodeReport("node3", request.Round, true, [], [], old.ToString(), Term: request.Term, TermHolders: request.TermHolders))));
+        var refused = Assert.Single(dc.Step(At(0.4), new CommitRequested(5, NewConfigXml(), old.ToString(), false, "root")).OfType<RequestAnswered>());
+        Assert.False(refused.Ok);
+        Assert.Contains("node2 held CIB 0.1002.2", refused.Error);
+        Assert.Equal(old, dc.CibVersion);
+        // The operator goes on without it.
+        var forced = dc.Step(At(0.5), new CommitRequested(6, NewConfigXml(), old.ToString(), true, "root"));
+        Assert.Contains(forced, c => c is StoreCib);
+    }
+
     /// <summary>Simulator, seed 830779: a start's report, taken before a probe pass ended, arrived after it and undid it; the DC waited for that probe forever.</summary>
     [Fact]
     public void An_older_report_of_this_node_arriving_late_does_not_replace_a_newer_one()
