@@ -82,6 +82,7 @@ public sealed class WholeClusterSimulationTests(ITestOutputHelper output)
     [InlineData(830779)]
     [InlineData(1102859)]
     [InlineData(1218618)]
+    [InlineData(1701869)]
     public void A_seed_that_once_broke_an_invariant_runs_clean(int seed)
     {
         var result = SimulationBatch.RunOne(seed);
