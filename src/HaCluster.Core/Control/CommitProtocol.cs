@@ -82,14 +82,25 @@ internal sealed class CommitProtocol(ControllerContext context, CibReplication c
     }
 
     /// <summary>
-    /// A DC commits only once its term is settled and it holds the newest CIB any member holds: a
-    /// DC back from a partition, still holding the configuration from before it, took a commit
-    /// queued from then (based on that configuration) and numbered it above the one the majority
-    /// had committed and confirmed meanwhile, which was lost (simulator, seed 1218618 of a long
-    /// run). Waiting, it adopts the newer CIB (its holder sends it), and a commit based on the old
-    /// one is then refused as based on a version no longer current.
+    /// Why the DC cannot commit now (null: it can). It commits only once its term is settled and
+    /// it holds the newest CIB any member holds: a DC back from a partition, still holding the
+    /// configuration from before it, took a commit queued from then (based on that configuration)
+    /// and numbered it above the one the majority had committed and confirmed meanwhile, which was
+    /// lost (simulator, seed 1218618 of a long run). Waiting, it adopts the newer CIB (its holder
+    /// sends it), and a commit based on the old one is then refused as based on a version no
+    /// longer current. Nor, unless forced, over a newer CIB a node that left held
+    /// (<see cref="NewerCibThatLeft"/>); that one is <c>Final</c>: nothing will come to wait for.
     /// </summary>
-    private bool ReadyToCommit(bool force) => TermSettled() && NewerCibAmongMembers() is null && (force || NewerCibThatLeft() is null);
+    private (string Reason, bool Final)? NotReady(bool force)
+    {
+        var settled = TermSettled();
+        var newer = NewerCibAmongMembers();
+        var left = NewerCibThatLeft();
+        if (settled && newer is null && (force || left is null)) return null;
+        if (newer is { } n) return ($"a member holds CIB {n}, newer than this DC's {cib.Version}, and it has not reached the DC yet; try again", false);
+        if (left is { } l) return (LeftBehind(l), settled && !force);
+        return ("the DC has not heard from every member since the view changed; try again", false);
+    }
 
     /// <summary>The newest CIB a peer was seen to hold (advertised or reported), and who: kept after it leaves.</summary>
     private (CibVersion Version, string Holder)? newestSeen;
@@ -166,16 +177,14 @@ internal sealed class CommitProtocol(ControllerContext context, CibReplication c
     /// </summary>
     private void Commit(CommitRequest request, int? replyTo)
     {
-        if (context.IsDc && !request.Force && TermSettled() && NewerCibAmongMembers() is null && NewerCibThatLeft() is { } left)
+        switch (context.IsDc ? NotReady(request.Force) : null)
         {
-            // Nothing to wait for: the holder is not a member.
-            Answer(request.Id, replyTo, new CommitReply(request.Id, false, LeftBehind(left), null));
-            return;
-        }
-        if (context.IsDc && !ReadyToCommit(request.Force))
-        {
-            waitingForRound.Add((request, replyTo, context.Now.Elapsed));
-            return;
+            case { Final: true } refused:
+                Answer(request.Id, replyTo, new CommitReply(request.Id, false, refused.Reason, null));
+                return;
+            case not null:
+                waitingForRound.Add((request, replyTo, context.Now.Elapsed));
+                return;
         }
         Confirm(request.Id, replyTo, Apply(request));
     }
@@ -203,15 +212,10 @@ internal sealed class CommitProtocol(ControllerContext context, CibReplication c
         var now = context.Now.Elapsed;
         foreach (var w in waitingForRound.ToList())
         {
-            if (context.IsDc && !ReadyToCommit(w.Request.Force) && now - w.Since <= ForwardTimeout - TimeSpan.FromSeconds(5)) continue;
+            var notReady = context.IsDc ? NotReady(w.Request.Force) : null;
+            if (notReady is not null && now - w.Since <= ForwardTimeout - TimeSpan.FromSeconds(5)) continue;
             waitingForRound.Remove(w);
-            if (context.IsDc && !ReadyToCommit(w.Request.Force))
-                Answer(w.Request.Id, w.ReplyTo, new CommitReply(w.Request.Id, false,
-                    NewerCibAmongMembers() is { } newer
-                        ? $"a member holds CIB {newer}, newer than this DC's {cib.Version}, and it has not reached the DC yet; try again"
-                        : NewerCibThatLeft() is { } left
-                            ? LeftBehind(left)
-                            : "the DC has not heard from every member since the view changed; try again", null));
+            if (notReady is { } why) Answer(w.Request.Id, w.ReplyTo, new CommitReply(w.Request.Id, false, why.Reason, null));
             else Confirm(w.Request.Id, w.ReplyTo, Apply(w.Request));
         }
         foreach (var c in confirming.ToList())
