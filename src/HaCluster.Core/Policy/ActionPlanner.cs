@@ -198,7 +198,7 @@ internal sealed class ActionPlanner(WorkingSet ws)
     }
 
     /// <summary>Only resources with requires=nothing run without quorum (fencing devices require quorum too).</summary>
-    private static bool NeedsQuorum(SchedPrimitive p) => p.MetaValue("requires") != "nothing";
+    private bool NeedsQuorum(SchedPrimitive p) => ws.Requires(p) != "nothing";
 
     /// <summary>
     /// no-quorum-policy=stop: everything active stops (blocked where its node cannot be fenced),

@@ -405,8 +405,7 @@ internal sealed class HistoryUnpacker(WorkingSet ws)
     /// Whether a resource needs its node fenced before it may start elsewhere: requires=fencing
     /// (or unfencing), the default with fencing enabled for all but fencing devices.
     /// </summary>
-    private bool NeedsFencing(SchedPrimitive p) => ws.StonithEnabled
-        && (p.MetaValue("requires") ?? (p.Agent.Class == "stonith" ? "quorum" : "fencing")) is "fencing" or "unfencing";
+    private bool NeedsFencing(SchedPrimitive p) => ws.StonithEnabled && ws.Requires(p) is "fencing" or "unfencing";
 
     /// <summary>Which history made an instance active on a node (to tell a second copy from the first).</summary>
     private readonly Dictionary<(SchedPrimitive, SchedNode), string> _historyOf = new();

@@ -29,8 +29,7 @@ internal sealed class Unfencing(WorkingSet ws)
     /// <summary>Pacemaker keeps "#node-unfenced" (the time it was done) on an unfenced node; "0" means never.</summary>
     private static bool Unfenced(SchedNode node) => node.Attribute("#node-unfenced") is { } v && v != "0";
 
-    private bool NeedsUnfencing(SchedPrimitive p) =>
-        p.Agent.Class == "stonith" || (p.MetaValue("requires") ?? "unfencing") == "unfencing";
+    private bool NeedsUnfencing(SchedPrimitive p) => p.Agent.Class == "stonith" || ws.Requires(p) == "unfencing";
 
     /// <summary>Why the node needs unfencing now: the first resource that probes, else starts, there.</summary>
     private string? FirstNeed(SchedNode node)

@@ -117,8 +117,7 @@ public sealed class LocalResourceManager : IAsyncDisposable
             try
             {
                 var report = await first.Task.WaitAsync(monitor.StartDelay + monitor.Timeout + TimeSpan.FromSeconds(5), cancel);
-                var ok = OcfExitCodes.Classify(report.Result.Code, "monitor", request.IntervalMs, monitor.Expected) == FailureSeverity.None;
-                return request.Answer((int)report.Result.Code, ok, report.Result.ExitReason);
+                return request.Answer((int)report.Result.Code, RecurringOk(monitor, report.Result), report.Result.ExitReason);
             }
             catch (TimeoutException)
             {
@@ -164,10 +163,14 @@ public sealed class LocalResourceManager : IAsyncDisposable
         return ((int)result.Code, ok, result.ExitReason);
     }
 
+    /// <summary>Whether a recurring monitor's run found the resource as it expects it.</summary>
+    private static bool RecurringOk(AgentAction monitor, ActionResult result) =>
+        OcfExitCodes.Classify(result.Code, "monitor", (long)monitor.Interval.TotalMilliseconds, monitor.Expected) == FailureSeverity.None;
+
     private void OnRecurring(ClusterConfig config, Primitive p, AgentAction monitor, RecurringReport report)
     {
         var expected = monitor.Expected;
-        var ok = OcfExitCodes.Classify(report.Result.Code, "monitor", (long)monitor.Interval.TotalMilliseconds, expected) == FailureSeverity.None;
+        var ok = RecurringOk(monitor, report.Result);
         ApplyAttributes(report.Result.AttributeUpdates);
         if (!report.Changed && ok) return;
         Record(config, p, monitor.ResourceId, "monitor", (long)monitor.Interval.TotalMilliseconds, (int)report.Result.Code, (int)expected, ok, report.Result.ExitReason);
