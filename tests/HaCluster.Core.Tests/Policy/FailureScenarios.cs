@@ -295,6 +295,13 @@ public static class FailureScenarios
             var at = Now - ago;
             var monitorInterval = stateful ? "11000" : "10000";
             bool running;
+            // A failed operation as recorded: itself, its copy as the last failure, and its fail count.
+            void FailedOp(XElement failed, (string Op, string Value) failCount)
+            {
+                ops.Add(failed);
+                ops.Add(Failure(failed));
+                failures.Add(failCount);
+            }
             switch (outcome)
             {
                 case "running":
@@ -312,10 +319,7 @@ public static class FailureScenarios
                         var rc = outcome == "monitor-error" ? 1 : outcome == "monitor-timeout" ? 1 : 7;
                         var status = outcome == "monitor-timeout" ? 2 : 0;
                         ops.Add(Op(instance, "start", "0", 0, 0, at - 30));
-                        var failed = Op(instance, "monitor", monitorInterval, rc, status, at);
-                        ops.Add(failed);
-                        ops.Add(Failure(failed));
-                        failures.Add(($"monitor_{monitorInterval}", rng.Next(1, 4).ToString(CultureInfo.InvariantCulture)));
+                        FailedOp(Op(instance, "monitor", monitorInterval, rc, status, at), ($"monitor_{monitorInterval}", rng.Next(1, 4).ToString(CultureInfo.InvariantCulture)));
                         running = rc != 7;
                         break;
                     }
@@ -331,19 +335,13 @@ public static class FailureScenarios
                     }
                 case "start-failed" or "start-failed-expired" or "start-timeout":
                     {
-                        var failed = Op(instance, "start", "0", 1, outcome == "start-timeout" ? 2 : 0, at);
-                        ops.Add(failed);
-                        ops.Add(Failure(failed));
-                        failures.Add(("start_0", startFailureIsFatal ? "INFINITY" : "1"));
+                        FailedOp(Op(instance, "start", "0", 1, outcome == "start-timeout" ? 2 : 0, at), ("start_0", startFailureIsFatal ? "INFINITY" : "1"));
                         running = false;
                         break;
                     }
                 case "stop-failed":
                     {
-                        var failed = Op(instance, "stop", "0", 1, 0, at);
-                        ops.Add(failed);
-                        ops.Add(Failure(failed));
-                        failures.Add(("stop_0", "INFINITY"));
+                        FailedOp(Op(instance, "stop", "0", 1, 0, at), ("stop_0", "INFINITY"));
                         running = true;
                         break;
                     }
@@ -355,19 +353,13 @@ public static class FailureScenarios
                 case "promoted-monitor-failed":
                     {
                         ops.Add(Op(instance, "promote", "0", 0, 0, at - 30));
-                        var failed = Op(instance, "monitor", "10000", 7, 0, at, expected: 8);
-                        ops.Add(failed);
-                        ops.Add(Failure(failed));
-                        failures.Add(("monitor_10000", "1"));
+                        FailedOp(Op(instance, "monitor", "10000", 7, 0, at, expected: 8), ("monitor_10000", "1"));
                         running = false;
                         break;
                     }
                 case "promote-failed":
                     {
-                        var failed = Op(instance, "promote", "0", 1, 0, at);
-                        ops.Add(failed);
-                        ops.Add(Failure(failed));
-                        failures.Add(("promote_0", "1"));
+                        FailedOp(Op(instance, "promote", "0", 1, 0, at), ("promote_0", "1"));
                         running = true;
                         break;
                     }
