@@ -85,6 +85,9 @@ public sealed record ClusterConfig
             case Clone c:
                 foreach (var x in Flatten(c.Child)) yield return x;
                 break;
+            case Bundle { Child: { } child }:
+                yield return child;
+                break;
         }
     }
 

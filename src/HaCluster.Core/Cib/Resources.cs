@@ -99,6 +99,55 @@ public sealed record Clone(
     public override IEnumerable<Primitive> Primitives() => Child.Primitives();
 }
 
+/// <summary>
+/// A bundle: a container image run as <see cref="Replicas"/> copies ("replicas") by docker,
+/// podman or rkt, each copy optionally with its own IP address (ip-range-start) and, when the
+/// bundle holds a primitive, a Pacemaker Remote connection through which the cluster runs one
+/// instance of that primitive inside the container. The scheduler expands it into its implicit
+/// resources (see Policy/Bundles.cs), named as Pacemaker names them.
+/// </summary>
+/// <param name="Runtime">"docker", "podman" or "rkt": the container element and the agent that runs it.</param>
+/// <param name="RuntimeOptions">The container element's attributes (image, replicas, replicas-per-host,
+/// promoted-max, run-command, options, network), in their written order.</param>
+/// <param name="NetworkOptions">The network element's attributes (ip-range-start, host-interface,
+/// host-netmask, control-port, add-host); empty with no port mappings when there is no network element.</param>
+public sealed record Bundle(
+    string Id,
+    string Runtime,
+    EquatableArray<NvPair> RuntimeOptions,
+    EquatableArray<NvPair> NetworkOptions,
+    EquatableArray<BundleMapping> PortMappings,
+    EquatableArray<BundleMapping> StorageMappings,
+    Primitive? Child,
+    EquatableArray<AttributeSet> MetaAttributes,
+    string? Description = null) : Resource(Id)
+{
+    public static readonly IReadOnlyList<string> Runtimes = ["docker", "podman", "rkt"];
+
+    public override IEnumerable<Primitive> Primitives() => Child is null ? [] : [Child];
+
+    public string? Option(string name) => RuntimeOptions.FirstOrDefault(p => p.Name == name)?.Value;
+    public string? NetworkOption(string name) => NetworkOptions.FirstOrDefault(p => p.Name == name)?.Value;
+
+    /// <summary>promoted-max (the legacy masters): 0 unless set; above 0 the primitive inside is promotable.</summary>
+    public int PromotedMax => AtLeast(Option("promoted-max") ?? Option("masters"), 0, 0);
+    /// <summary>replicas: promoted-max when only that is set, else 1 (at least 1).</summary>
+    public int Replicas => Option("replicas") is null && PromotedMax > 0 ? PromotedMax : AtLeast(Option("replicas"), 1, 1);
+    /// <summary>replicas-per-host (at least 1); a control port without an IP range allows only one.</summary>
+    public int ReplicasPerHost => NetworkOption("ip-range-start") is null && NetworkOption("control-port") is not null
+        ? 1 : AtLeast(Option("replicas-per-host"), 1, 1);
+
+    /// <summary>Pacemaker reads these numbers leniently: missing or not a number gives the default, below the minimum the minimum.</summary>
+    private static int AtLeast(string? text, int minimum, int fallback) =>
+        int.TryParse(text, out var v) ? Math.Max(minimum, v) : fallback;
+}
+
+/// <summary>A bundle's port-mapping or storage-mapping: its id and attributes, in their written order.</summary>
+public sealed record BundleMapping(string Id, EquatableArray<NvPair> Attributes)
+{
+    public string? Get(string name) => Attributes.FirstOrDefault(p => p.Name == name)?.Value;
+}
+
 /// <summary>Pacemaker's boolean spellings: true/false, yes/no, on/off, 1/0, y/n.</summary>
 public static class CibBoolean
 {

@@ -110,6 +110,10 @@ internal sealed class DefinitionChanges(WorkingSet ws)
         bool Rules(Cib.Rule r) => RuleEvaluator.Matches(r, node, ws.Now);
         var definition = _configured.GetValueOrDefault(CloneBuilder.BaseId(p.Definition.Id)) ?? p.Definition;
         var all = OperationDigest.OperationParameters(ws.Config, definition, op.Task, 0, Rules);
+        // A bundle's connection without an address of its own was started with its container's
+        // host as the address (Pacemaker puts the host's name in for "#uname"), and so recorded.
+        if (p.IsGuestConnection && all.TryGetValue("addr", out var addr) && addr == "#uname" && p.Container!.CurrentNode is { } host)
+            all["addr"] = host.Name;
         bool changed;
         var restartNeeded = false;
         if (op.RestartDigest is not null

@@ -376,10 +376,15 @@ internal sealed class HistoryUnpacker(WorkingSet ws)
         // hundreds, and every one of a big cluster's histories passes here.)
         if (ws.ById.TryGetValue(historyId, out var exact) && exact is SchedPrimitive { EnclosingClone: null, OrphanedFrom: null } p)
             return p;
+        // A bundle's container has an id of its own ("B-docker-1").
+        if (exact is SchedPrimitive { Parent: SchedClone { Bundle: not null } } container) return container;
         var baseId = CloneBuilder.BaseId(historyId);
         if (!_instancesByBaseId.TryGetValue(baseId, out var candidates))
             return CopyOfEmptyClone(baseId, node) ?? exact as SchedPrimitive;
         var clone = candidates[0].EnclosingClone!;
+        // Inside a bundle, the instance is the one of the guest node the history is on.
+        if (clone.BundleContainers is not null)
+            return candidates.FirstOrDefault(c => c.BundleNode == node) ?? AnonymousOrphan(candidates[0], clone);
         if (clone.GloballyUnique)
             return candidates.FirstOrDefault(c => c.Id == historyId);
         // Anonymous: the instance number in the history means nothing (Pacemaker renumbers): the

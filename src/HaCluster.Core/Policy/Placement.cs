@@ -65,10 +65,36 @@ internal sealed class Placement(WorkingSet ws)
                     p.Allowed[n] = 0;
         // Fencing devices, remote and guest connections and guests' containers run on cluster
         // nodes only (no guest inside a guest).
+        // (A bundle's containers may run on Pacemaker Remote nodes: their connections then go
+        // through that node's connection.)
         var containers = ws.Nodes.Where(n => n.IsGuest).Select(n => n.GuestContainer).ToHashSet();
-        foreach (var p in ws.AllPrimitives().Where(p => p.Agent.Class == "stonith" || WorkingSet.IsRemoteAgent(p.Agent) || containers.Contains(p.Id)))
+        foreach (var p in ws.AllPrimitives().Where(p => p.Agent.Class == "stonith" || WorkingSet.IsRemoteAgent(p.Agent)
+                     || containers.Contains(p.Id) && p.Parent is not SchedClone { Bundle: not null }))
             foreach (var n in ws.Nodes.Where(n => n.IsRemote))
                 p.Allowed[n] = -Inf;
+        RestrictBundleNodes();
+    }
+
+    /// <summary>
+    /// A bundle's guest node runs its own instance of the bundle's primitive and nothing else:
+    /// every other resource is banned there, and instance i may run only on guest node i.
+    /// </summary>
+    private void RestrictBundleNodes()
+    {
+        var bundleNodes = ws.Nodes.Where(n => Bundles.IsBundleNode(ws, n)).ToList();
+        if (bundleNodes.Count == 0) return;
+        foreach (var r in ws.AllResources())
+        {
+            if (r is SchedPrimitive { BundleNode: { } own })
+            {
+                r.Allowed.Clear();
+                r.Allowed[own] = 0;
+                continue;
+            }
+            var owner = (r as SchedClone ?? r.EnclosingClone)?.BundleContainers;
+            foreach (var n in bundleNodes)
+                r.Allowed[n] = owner is not null && ws.ContainerOf(n)?.Parent == owner ? 0 : -Inf;
+        }
     }
 
     /// <summary>The primitives a constraint on <paramref name="r"/> reaches (a group's members, a clone's instances).</summary>
@@ -645,7 +671,15 @@ internal sealed class Placement(WorkingSet ws)
     /// Whether what must be with a resource pulls it (Pacemaker's colocation influence): the
     /// dependent is critical (influence=true, the default), or the primary is not active yet.
     /// </summary>
-    internal static bool HasInfluence(SchedColocation c) => c.Influence || c.Primary.Primitives().All(p => p.ActiveOn.Count == 0);
+    internal static bool HasInfluence(SchedColocation c)
+    {
+        // A bundle's connection does not move a healthy container running on one node: moving a
+        // connection costs nothing, moving a container interrupts the service (Pacemaker's rule).
+        if (c.Dependent is SchedPrimitive { IsGuestConnection: true, Container.Parent: SchedClone { Bundle: not null } }
+            && c.Primary is SchedPrimitive { Failed: false, ActiveOn.Count: 1 })
+            return false;
+        return c.Influence || c.Primary.Primitives().All(p => p.ActiveOn.Count == 0);
+    }
 
     private void AddDependentScores(SchedColocation c, SchedResource rsc)
     {

@@ -23,10 +23,17 @@ internal static class ResourceContainers
         foreach (var p in ws.AllPrimitives())
         {
             if (p.MetaValue("container") is not { Length: > 0 } id || id == p.ConfigId || p.EnclosingClone is not null) continue;
-            if (!ws.ById.TryGetValue(id, out var found) || found is not SchedPrimitive { EnclosingClone: null } container) continue;
+            if (!ws.ById.TryGetValue(id, out var found) || found is not SchedPrimitive container) continue;
+            // A bundle's containers are the one kind of clone instance that is a container.
+            var inBundle = container.Parent is SchedClone { Bundle: not null };
+            if (container.EnclosingClone is not null && !inBundle) continue;
             p.Container = container;
             if (p.Parent is SchedGroup group && container.Parent == group) continue;
-            implied.Add(new ColocationConstraint($"{p.Id}-with-container-{container.Id}", Score.Infinity, p.Id, container.Id));
+            // A bundle's connection may run on another node than its container (one on a
+            // Pacemaker Remote node is reached through that node's connection): highly
+            // preferred, not required, as Pacemaker scores it.
+            var score = inBundle ? new Score(10000) : Score.Infinity;
+            implied.Add(new ColocationConstraint($"{p.Id}-with-container-{container.Id}", score, p.Id, container.Id));
             implied.Add(new OrderConstraint($"{p.Id}-after-container-{container.Id}", container.Id, p.Id, "start", "start", "Mandatory"));
         }
         return implied.Count == 0 ? ws.Config : ws.Config with { Constraints = ws.Config.Constraints.Concat(implied).ToEquatableArray() };

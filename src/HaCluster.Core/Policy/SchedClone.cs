@@ -12,6 +12,12 @@ public sealed class SchedClone(string id, SchedResource? parent, Clone definitio
     public bool Promotable => Definition.IsPromotable || CibBoolean.IsTrue(MetaValue("promotable"));
     public bool GloballyUnique => CibBoolean.IsTrue(MetaValue("globally-unique"));
     public int CloneMax { get; set; }
+    /// <summary>Set when this clone holds a bundle's containers (it is named after the bundle).</summary>
+    public Bundle? Bundle { get; init; }
+    /// <summary>For a bundle's containers: the clone of the primitive inside, if the cluster runs one.</summary>
+    public SchedClone? BundleChild { get; set; }
+    /// <summary>For the clone of a bundle's primitive: the bundle's containers.</summary>
+    public SchedClone? BundleContainers { get; set; }
     public int CloneNodeMax => int.TryParse(MetaValue("clone-node-max"), out var n) ? n : 1;
     public int PromotedMax => int.TryParse(MetaValue("promoted-max") ?? MetaValue("master-max"), out var n) ? n : 1;
     public int PromotedNodeMax => int.TryParse(MetaValue("promoted-node-max") ?? MetaValue("master-node-max"), out var n) ? n : 1;

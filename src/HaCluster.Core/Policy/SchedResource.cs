@@ -121,6 +121,8 @@ public sealed class SchedPrimitive(string id, SchedResource? parent, Primitive d
     /// placed with it, starts after it, and its failures restart the container.
     /// </summary>
     public SchedPrimitive? Container { get; set; }
+    /// <summary>For instance i of a bundle's primitive: guest node i, the only node it may run on.</summary>
+    public SchedNode? BundleNode { get; set; }
     /// <summary>The node it is kept for under shutdown-lock (banned from every other).</summary>
     public SchedNode? LockedTo { get; set; }
 

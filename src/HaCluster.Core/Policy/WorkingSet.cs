@@ -106,7 +106,7 @@ public sealed class WorkingSet
 
     public static WorkingSet Build(ClusterConfig config, ClusterStatus status, DateTimeOffset now)
     {
-        var ws = new WorkingSet { Config = GuestNodes.Expand(config), Status = status, Now = now };
+        var ws = new WorkingSet { Config = GuestNodes.Expand(Bundles.Expand(config)), Status = status, Now = now };
         ws.StonithEnabled = ws.BoolProperty("stonith-enabled", true);
         ws.SymmetricCluster = ws.BoolProperty("symmetric-cluster", true);
         ws.MaintenanceMode = ws.BoolProperty("maintenance-mode", false);
@@ -117,6 +117,7 @@ public sealed class WorkingSet
         ws.HaveQuorum = status.HaveQuorum;
         ws.BuildNodes();
         ws.BuildResources();
+        Bundles.Link(ws);
         ws.Config = ResourceContainers.Resolve(ws);
         // A watchdog (SBD) can fence too: the node resets itself, so fencing has a means.
         ws.HaveStonithResource = ws.AllPrimitives().Any(p => p.Agent.Class == "stonith") || ws.BoolProperty("have-watchdog", false);
@@ -321,6 +322,8 @@ public sealed class WorkingSet
                 ById[group.Id] = group;
                 return group;
             }
+            case Bundle b:
+                return Bundles.BuildContainers(this, b, inherited, Build);
             default:
                 // Clones are added by the clone support.
                 return CloneBuilder.Build(this, (Clone)r, parent, inherited, Build);

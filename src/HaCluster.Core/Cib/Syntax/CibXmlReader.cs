@@ -378,11 +378,59 @@ public sealed class CibXmlReader
                 return new Clone(id, child, ReadOwnedSets(e, id, "meta_attributes"), e.Name.LocalName == "master",
                     ReadOwnedSets(e, id, "instance_attributes"), Attr(e, "description"));
             }
+            case "bundle": return ReadBundle(e);
             default:
-                Unsupported(e, e.Name.LocalName == "bundle" ? "bundles (container resources) are not supported yet" : null);
+                Unsupported(e);
                 return null;
         }
     }
+
+    /// <summary>
+    /// A bundle: its container element (docker, podman or rkt), network (with port mappings),
+    /// storage (with storage mappings), at most one primitive, meta attributes.
+    /// </summary>
+    private Bundle ReadBundle(XElement e)
+    {
+        var id = Id(e);
+        string? runtime = null;
+        var runtimeOptions = EquatableArray<NvPair>.Empty;
+        var networkOptions = new List<NvPair>();
+        var ports = new List<BundleMapping>();
+        var storage = new List<BundleMapping>();
+        Primitive? child = null;
+        foreach (var c in e.Elements())
+        {
+            var name = c.Name.LocalName;
+            if (Bundle.Runtimes.Contains(name) && runtime is null)
+            {
+                runtime = name;
+                runtimeOptions = Attributes(c);
+            }
+            else if (name == "network")
+            {
+                networkOptions.AddRange(Attributes(c).Where(a => a.Name != "id"));
+                foreach (var m in c.Elements())
+                    if (m.Name.LocalName == "port-mapping") ports.Add(new BundleMapping(Id(m), Attributes(m, except: "id")));
+                    else Unsupported(m);
+            }
+            else if (name == "storage")
+            {
+                foreach (var m in c.Elements())
+                    if (m.Name.LocalName == "storage-mapping") storage.Add(new BundleMapping(Id(m), Attributes(m, except: "id")));
+                    else Unsupported(m);
+            }
+            else if (name == "primitive" && child is null) child = ReadPrimitive(c);
+            else if (name is not "meta_attributes") Unsupported(c);
+        }
+        if (runtime is null)
+            throw new CibXmlException($"<bundle> {id} needs a container element: <{string.Join(">, <", Bundle.Runtimes)}>", Loc(e));
+        return new Bundle(id, runtime, runtimeOptions, networkOptions.ToEquatableArray(), ports.ToEquatableArray(),
+            storage.ToEquatableArray(), child, ReadOwnedSets(e, id, "meta_attributes"), Attr(e, "description"));
+    }
+
+    private static EquatableArray<NvPair> Attributes(XElement e, string? except = null) =>
+        e.Attributes().Where(a => !a.IsNamespaceDeclaration && a.Name.LocalName != except)
+            .Select(a => new NvPair(a.Name.LocalName, a.Value)).ToEquatableArray();
 
     private Primitive ReadPrimitive(XElement e)
     {

@@ -144,8 +144,24 @@ public static class CibXmlWriter
         Clone c => new XElement(c.LegacyMaster ? "master" : "clone", new XAttribute("id", c.Id), Opt("description", c.Description),
             OwnedSets("instance_attributes", c.Id, c.InstanceAttributes), OwnedSets("meta_attributes", c.Id, c.MetaAttributes),
             ResourceElement(c.Child)),
+        Bundle b => BundleElement(b),
         _ => throw new NotSupportedException(r.GetType().Name),
     };
+
+    private static XElement BundleElement(Bundle b)
+    {
+        static IEnumerable<XAttribute> Attributes(IEnumerable<NvPair> pairs) => pairs.Select(p => new XAttribute(p.Name, p.Value ?? ""));
+        static XElement Mapping(string element, BundleMapping m) => new(element, new XAttribute("id", m.Id), Attributes(m.Attributes));
+        var e = new XElement("bundle", new XAttribute("id", b.Id), Opt("description", b.Description),
+            new XElement(b.Runtime, Attributes(b.RuntimeOptions)));
+        if (!b.NetworkOptions.IsEmpty || !b.PortMappings.IsEmpty)
+            e.Add(new XElement("network", Attributes(b.NetworkOptions), b.PortMappings.Select(m => Mapping("port-mapping", m))));
+        if (!b.StorageMappings.IsEmpty)
+            e.Add(new XElement("storage", b.StorageMappings.Select(m => Mapping("storage-mapping", m))));
+        if (b.Child is not null) e.Add(ResourceElement(b.Child));
+        e.Add(OwnedSets("meta_attributes", b.Id, b.MetaAttributes));
+        return e;
+    }
 
     private static XElement PrimitiveLike(string element, string id, AgentSpec? agent, string? template, string? description,
         EquatableArray<AttributeSet> prms, EquatableArray<AttributeSet> meta, EquatableArray<AttributeSet> util,
