@@ -161,12 +161,17 @@ internal sealed class CloneAssigner(WorkingSet ws, Placement placement)
         {
             if (instance is not SchedPrimitive p || copies.GetValueOrDefault(instance) == 0) return null;
             var colocations = clone.WithThis.Where(c => (all || c.Score < 0) && (c.Influence || p.ActiveOn.Count == 0)).ToList();
-            if (colocations.Count == 0) return null;
+            // What must be with this very instance (a bundle container's address and connection)
+            // counts too, as it does for any primitive being placed.
+            var own = p.WithThis.Where(Placement.HasInfluence).ToList();
+            if (colocations.Count == 0 && own.Count == 0) return null;
             var before = new Dictionary<SchedNode, int>(p.Allowed);
             var work = p.Allowed.ToDictionary(kv => kv.Key, kv => room(kv.Key) ? kv.Value : -Score.InfinityValue);
             for (var i = 0; i < copies[instance]; i++)
                 foreach (var c in colocations)
                     placement.AddColocatedNodeScores(c.Dependent, ref work, c.NodeAttribute, (float)c.Score / Score.InfinityValue, onlyPositive: false, towardsPrimaries: false);
+            foreach (var c in own)
+                placement.AddColocatedNodeScores(c.Dependent, ref work, c.NodeAttribute, (float)c.Score / Score.InfinityValue, onlyPositive: false, towardsPrimaries: false);
             // Full nodes keep their own scores: room is checked again where a node is chosen.
             p.ReplaceAllowed(work.ToDictionary(kv => kv.Key, kv => room(kv.Key) ? kv.Value : before[kv.Key]));
             return before;
@@ -431,7 +436,9 @@ internal sealed class CloneAssigner(WorkingSet ws, Placement placement)
         // role=Promoted location constraints on the clone.
         foreach (var l in ws.Config.Constraints.OfType<LocationConstraint>())
         {
-            if (l.Resource != clone.Id && !instance.Primitives().Any(p => CloneBuilder.BaseId(p.Id) == l.Resource)) continue;
+            // (One on a bundle is on the clone of the primitive inside it.)
+            if (l.Resource != clone.Id && l.Resource != clone.BundleContainers?.Id
+                && !instance.Primitives().Any(p => CloneBuilder.BaseId(p.Id) == l.Resource)) continue;
             if (l.Node is not null && Roles.Parse(l.Role) == Role.Promoted && l.Node == node.Name)
                 total = Score.Add(total, (l.Score ?? Score.Zero).Value);
             foreach (var rule in l.Rules)

@@ -21,7 +21,20 @@ internal readonly record struct OrderPair(SchedResource First, string FirstActio
 /// </summary>
 internal static class OrderPairs
 {
-    public static IEnumerable<OrderPair> Of(WorkingSet ws, OrderConstraint o)
+    public static IEnumerable<OrderPair> Of(WorkingSet ws, OrderConstraint o) => Resolved(ws, o).Select(ForBundles);
+
+    /// <summary>
+    /// An order on a bundle's promote or demote (or promoted, demoted) is on the clone of the
+    /// primitive inside it; its start and stop are its containers'.
+    /// </summary>
+    private static OrderPair ForBundles(OrderPair pair)
+    {
+        static SchedResource Side(SchedResource r, string action) =>
+            r is SchedClone { BundleChild: { } child } && action is "promote" or "demote" or "promoted" or "demoted" ? child : r;
+        return pair with { First = Side(pair.First, pair.FirstAction), Then = Side(pair.Then, pair.ThenAction) };
+    }
+
+    private static IEnumerable<OrderPair> Resolved(WorkingSet ws, OrderConstraint o)
     {
         if (o.Sets.IsEmpty)
         {

@@ -438,10 +438,12 @@ internal sealed class Placement(WorkingSet ws)
     private IEnumerable<SchedResource> SortedForAssignment()
     {
         var indexed = ws.Resources.Select((r, i) => (r, i)).ToList();
-        var connections = indexed.Where(x => x.r is SchedPrimitive { IsConnection: true })
+        // (A bundle's connections are not among them: Pacemaker places them with their bundle.)
+        static bool PlacedFirst(SchedResource r) => r is SchedPrimitive { IsConnection: true, IsBundleConnection: false };
+        var connections = indexed.Where(x => PlacedFirst(x.r))
             .OrderByDescending(x => x.r.Priority).ThenBy(x => x.i).Select(x => x.r).ToList();
         if (connections.Count > 0)
-            indexed.RemoveAll(x => x.r is SchedPrimitive { IsConnection: true });
+            indexed.RemoveAll(x => PlacedFirst(x.r));
         if (!Capacity.Enabled)
             return connections.Concat(indexed.OrderByDescending(x => x.r.Priority).ThenBy(x => x.i).Select(x => x.r)).ToList();
         var nodes = ws.Nodes.OrderByDescending(n => n.CanRunResources).ThenBy(n => n.Name, StringComparer.Ordinal).ToList();
@@ -675,8 +677,7 @@ internal sealed class Placement(WorkingSet ws)
     {
         // A bundle's connection does not move a healthy container running on one node: moving a
         // connection costs nothing, moving a container interrupts the service (Pacemaker's rule).
-        if (c.Dependent is SchedPrimitive { IsGuestConnection: true, Container.Parent: SchedClone { Bundle: not null } }
-            && c.Primary is SchedPrimitive { Failed: false, ActiveOn.Count: 1 })
+        if (c.Dependent is SchedPrimitive { IsBundleConnection: true } && c.Primary is SchedPrimitive { Failed: false, ActiveOn.Count: 1 })
             return false;
         return c.Influence || c.Primary.Primitives().All(p => p.ActiveOn.Count == 0);
     }

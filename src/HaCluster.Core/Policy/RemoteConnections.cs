@@ -19,8 +19,9 @@ internal static class RemoteConnections
         // being recovered: that recovery is its fencing.
         else if (node.IsGuest)
             node.ComingUp = true;
-        // Cleanly stopped before (its state known, no fencing needed) and starting now.
-        else if (connection.ActiveOn.Count == 0 && !connection.Failed && node is { Online: false, Unclean: false, Seen: true })
+        // Down cleanly (or never seen: crm_simulate 2.1.5 places resources on such a node too,
+        // fencing or not) and starting now.
+        else if (connection.ActiveOn.Count == 0 && !connection.Failed && node is { Online: false, Unclean: false })
             node.ComingUp = true;
     }
 

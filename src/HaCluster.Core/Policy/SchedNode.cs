@@ -48,14 +48,12 @@ public sealed class SchedNode(string id, string name)
     public int AssignedCount { get; set; }
 
     /// <summary>
-    /// A Pacemaker Remote node that is down (cleanly: its state is known) but whose connection
+    /// A Pacemaker Remote node that is down (cleanly, or never seen) but whose connection
     /// this transition starts: resources may be placed there, to start once it is up.
     /// </summary>
     public bool ComingUp { get; set; }
     /// <summary>A Pacemaker Remote node whose connection this transition stops (or cannot keep running): nothing new goes there.</summary>
     public bool GoingDown { get; set; }
-    /// <summary>The status has a state for it (a remote node never seen has none: its state is unknown).</summary>
-    public bool Seen { get; set; }
 
     /// <summary>Online (or a remote node coming up), not going down, not shutting down, not unclean, not standby, not in maintenance.</summary>
     public bool CanRunResources => (Online || ComingUp) && !GoingDown && !Shutdown && !Unclean && !Standby && !Maintenance;

@@ -224,6 +224,8 @@ public sealed class SchedPrimitive(string id, SchedResource? parent, Primitive d
     public bool IsRemoteConnection => WorkingSet.IsRemoteAgent(Agent) && Container is null;
     /// <summary>The connection to a guest node (it runs inside the guest's container).</summary>
     public bool IsGuestConnection => WorkingSet.IsRemoteAgent(Agent) && Container is not null;
+    /// <summary>The connection to one of a bundle's guest nodes (placed with its bundle, not first).</summary>
+    public bool IsBundleConnection => IsGuestConnection && Container!.Parent is SchedClone { Bundle: not null };
     /// <summary>A connection to a remote or guest node: placed before everything else.</summary>
     public bool IsConnection => WorkingSet.IsRemoteAgent(Agent);
 

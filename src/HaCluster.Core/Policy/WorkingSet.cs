@@ -166,7 +166,6 @@ public sealed class WorkingSet
             {
                 node.RemoteConnection = def.Uname;
                 node.RemoteWasFenced = WasFenced(state);
-                node.Seen = state is not null;
             }
             Nodes.Add(node);
         }
@@ -210,7 +209,6 @@ public sealed class WorkingSet
                 foreach (var a in state.TransientAttributes)
                     if (a.Value is not null) node.Attributes[a.Name] = a.Value;
             node.RemoteWasFenced = WasFenced(state);
-            node.Seen = state is not null;
             SetBuiltIns(node, isDc: false, kind: guestContainer is null ? "remote" : "container");
             Nodes.Add(node);
         }

@@ -769,13 +769,14 @@ public class SchedulerTests
     }
 
     [Fact]
-    public void A_remote_node_whose_connection_starts_takes_resources_in_the_same_transition_unless_never_seen()
+    public void A_remote_node_whose_connection_starts_takes_resources_in_the_same_transition_seen_before_or_not()
     {
+        // Checked with crm_simulate 2.1.5: the never-seen node takes "a" too, with fencing on or off.
         var crm = "node node1\nproperty stonith-enabled=false\nprimitive remote1 ocf:pacemaker:remote\nprimitive a Dummy\nlocation on_remote a 100: remote1";
         var seen = new StatusBuilder().Online("node1").History("node1", "remote1", "ocf:pacemaker:remote", ("start", 0, 0), ("stop", 0, 0)).RemoteNode("remote1");
         Assert.Equal(new[] { "Start a (remote1)", "Start remote1 (node1)" }, Summary(crm, seen).OrderBy(x => x));
         var neverSeen = new StatusBuilder().Online("node1");
-        Assert.Equal(new[] { "Start a (node1)", "Start remote1 (node1)" }, Summary(crm, neverSeen).OrderBy(x => x));
+        Assert.Equal(new[] { "Start a (remote1)", "Start remote1 (node1)" }, Summary(crm, neverSeen).OrderBy(x => x));
     }
 
     [Fact]
