@@ -64,6 +64,9 @@ public sealed class ConfigValidator
                 _parentOf[c.Child.Id] = c.Id;
                 IndexParents(c.Child);
                 break;
+            case Bundle { Child: { } child } b:
+                _parentOf[child.Id] = b.Id;
+                break;
         }
     }
 
@@ -101,6 +104,7 @@ public sealed class ConfigValidator
         Group => "group",
         Clone { LegacyMaster: true } => "ms",
         Clone c => c.IsPromotable ? "promotable clone" : "clone",
+        Bundle => "bundle",
         _ => "resource",
     };
 
@@ -172,7 +176,8 @@ public sealed class ConfigValidator
                 continue;
             }
             if (KnownOptions.CheckValue(def, p.Value) is { } problem) Error(r.Id, $"{kind} {r.Id}: meta {p.Name}: {problem}");
-            if (KnownOptions.CloneOnlyMeta.Contains(p.Name) && r is not Clone)
+            // (The primitive inside a bundle is cloned by it and reads these itself.)
+            if (KnownOptions.CloneOnlyMeta.Contains(p.Name) && r is not Clone && !InsideBundle(r))
                 Warn(r.Id, $"{kind} {r.Id}: meta {p.Name} only means something on a clone");
             if (p.Name == "container" && p.Value is { } container && !_resources.ContainsKey(container))
                 Error(r.Id, $"{kind} {r.Id}: meta container: unknown resource '{container}'");
@@ -197,8 +202,47 @@ public sealed class ConfigValidator
                     Warn(c.Id, $"{kind} {c.Id}: ocf:linbit:drbd needs meta notify=true");
                 CheckResource(c.Child, c);
                 break;
+            case Bundle b:
+                CheckBundle(b);
+                break;
         }
     }
+
+    /// <summary>
+    /// A bundle needs an image; its numbers must be numbers; a primitive inside is reachable
+    /// only through an IP range or a control port (Pacemaker refuses the bundle otherwise).
+    /// </summary>
+    private void CheckBundle(Bundle b)
+    {
+        if (string.IsNullOrWhiteSpace(b.Option("image"))) Error(b.Id, $"bundle {b.Id}: <{b.Runtime}> needs an image");
+        foreach (var name in new[] { "replicas", "replicas-per-host", "promoted-max", "masters" })
+            if (b.Option(name) is { } value && (!int.TryParse(value, out var n) || n < 0))
+                Error(b.Id, $"bundle {b.Id}: {name} must be a whole number of 0 or more (not '{value}')");
+        foreach (var pair in b.RuntimeOptions.Where(p => !KnownBundleRuntimeOptions.Contains(p.Name)))
+            Warn(b.Id, $"bundle {b.Id}: unknown {b.Runtime} option '{pair.Name}' (typo?)");
+        foreach (var pair in b.NetworkOptions.Where(p => !KnownBundleNetworkOptions.Contains(p.Name)))
+            Warn(b.Id, $"bundle {b.Id}: unknown network option '{pair.Name}' (typo?)");
+        if (b.NetworkOption("ip-range-start") is { } start && !System.Net.IPAddress.TryParse(start, out _))
+            Error(b.Id, $"bundle {b.Id}: ip-range-start '{start}' is not an IP address");
+        foreach (var m in b.PortMappings.Where(m => m.Get("port") is null && m.Get("range") is null))
+            Error(b.Id, $"bundle {b.Id}: port-mapping {m.Id} needs port or range");
+        foreach (var m in b.StorageMappings.Where(m => (m.Get("source-dir") ?? m.Get("source-dir-root")) is null || m.Get("target-dir") is null))
+            Error(b.Id, $"bundle {b.Id}: storage-mapping {m.Id} needs source-dir (or source-dir-root) and target-dir");
+        if (b.Child is null) return;
+        if (b.NetworkOption("ip-range-start") is null && b.NetworkOption("control-port") is null)
+            Error(b.Id, $"bundle {b.Id}: the cluster cannot reach {b.Child.Id} inside it without network ip-range-start or control-port");
+        // Pacemaker runs it as the clone B-clone (B-master when promoted-max is set).
+        var clone = new Clone(b.Id, b.Child, new[] { AttributeSet.Of(("promotable", b.PromotedMax > 0 ? "true" : "false")) }.ToEquatableArray());
+        CheckResource(b.Child, clone);
+    }
+
+    private static readonly HashSet<string> KnownBundleRuntimeOptions =
+        ["image", "replicas", "replicas-per-host", "promoted-max", "masters", "run-command", "options", "network"];
+    private static readonly HashSet<string> KnownBundleNetworkOptions =
+        ["ip-range-start", "host-interface", "host-netmask", "control-port", "add-host"];
+
+    private bool InsideBundle(Resource r) =>
+        _parentOf.TryGetValue(r.Id, out var parent) && _resources.TryGetValue(parent, out var owner) && owner is Bundle;
 
     private static bool IsPromotableContext(Resource r, Clone? insideClone) =>
         r is Clone { IsPromotable: true } || insideClone is { IsPromotable: true };

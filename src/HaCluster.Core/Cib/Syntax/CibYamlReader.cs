@@ -281,7 +281,8 @@ public sealed class CibYamlReader
             "primitive" => ReadPrimitive(map),
             "group" => ReadGroup(map),
             "clone" or "ms" => ReadClone(map, first.Key == "ms"),
-            _ => throw new YamlConfigException("a resource starts with 'primitive: ID', 'group: ID', 'clone: ID' or 'ms: ID'", map.Start),
+            "bundle" => ReadBundle(map),
+            _ => throw new YamlConfigException("a resource starts with 'primitive: ID', 'group: ID', 'clone: ID', 'ms: ID' or 'bundle: ID'", map.Start),
         };
     }
 
@@ -406,6 +407,66 @@ public sealed class CibYamlReader
         }
         if (child is null) throw new YamlConfigException($"{keyword} {id} needs a resource", map.Start);
         return new Clone(id!, child, meta, legacyMaster, prms, description);
+    }
+
+    /// <summary>
+    /// A bundle: <c>bundle: ID</c>, one of <c>docker:</c>, <c>podman:</c>, <c>rkt:</c> (the
+    /// container's options), <c>network:</c> (its options and <c>port-mappings:</c>),
+    /// <c>storage:</c> (a list of storage mappings), <c>resource:</c> (one primitive), <c>meta:</c>.
+    /// </summary>
+    private Bundle ReadBundle(YamlMappingNode map)
+    {
+        string? id = null, description = null, runtime = null;
+        var runtimeOptions = EquatableArray<NvPair>.Empty;
+        var network = new List<NvPair>();
+        var ports = new List<BundleMapping>();
+        var storage = new List<BundleMapping>();
+        Primitive? child = null;
+        EquatableArray<AttributeSet> meta = default;
+        foreach (var (key, value, at) in Entries(map))
+        {
+            switch (key)
+            {
+                case "bundle": id = Claim(value, "bundle"); break;
+                case "description": description = AsText(value, "description"); break;
+                case var k when Bundle.Runtimes.Contains(k):
+                    if (runtime is not null) throw new YamlConfigException($"bundle {id}: one container runtime only ({runtime} given already)", at);
+                    runtime = k;
+                    runtimeOptions = ScalarPairs(value, k);
+                    break;
+                case "network":
+                    foreach (var (nk, nv, nat) in Entries(AsMap(value, "network")))
+                        if (nk == "port-mappings")
+                            foreach (var item in AsSeq(nv, "port-mappings")) ports.Add(ReadMapping(item, "port mapping"));
+                        else network.Add(new NvPair(nk, AsText(nv, nk)));
+                    break;
+                case "storage":
+                    foreach (var item in AsSeq(value, "storage")) storage.Add(ReadMapping(item, "storage mapping"));
+                    break;
+                case "resource":
+                    child = ReadResource(value) as Primitive ?? throw new YamlConfigException($"bundle {id}: the resource inside a bundle is a primitive", value.Start);
+                    break;
+                case "meta": meta = ReadSets(value, "meta"); break;
+                default: throw new YamlConfigException($"unknown key '{key}' in bundle {id} (docker, podman, rkt, network, storage, resource, meta, description)", at);
+            }
+        }
+        if (runtime is null) throw new YamlConfigException($"bundle {id} needs a container runtime: docker, podman or rkt", map.Start);
+        return new Bundle(id!, runtime, runtimeOptions, network.ToEquatableArray(), ports.ToEquatableArray(),
+            storage.ToEquatableArray(), child, meta, description);
+    }
+
+    /// <summary>A mapping of scalars (a bundle's container options) as name/value pairs, in order.</summary>
+    private static EquatableArray<NvPair> ScalarPairs(YamlNode node, string what) =>
+        Entries(AsMap(node, what)).Select(e => new NvPair(e.Key, AsText(e.Value, e.Key))).ToEquatableArray();
+
+    /// <summary>A port or storage mapping: <c>id:</c> and its attributes.</summary>
+    private BundleMapping ReadMapping(YamlNode node, string what)
+    {
+        var map = AsMap(node, what);
+        var pairs = ScalarPairs(map, what);
+        var idNode = Entries(map).FirstOrDefault(e => e.Key == "id").Value
+                     ?? throw new YamlConfigException($"a {what} needs an id", map.Start);
+        return new BundleMapping(Claim(idNode, what), pairs.Where(p => p.Name != "id").ToEquatableArray());
     }
 
     // ------------------------------------------------------------------ constraints

@@ -128,6 +128,28 @@ public static class CibYamlWriter
                 if (!c.MetaAttributes.IsEmpty) m.Add("meta", SetsNode(c.MetaAttributes));
                 return m;
             }
+            case Bundle b:
+            {
+                static YamlMappingNode Pairs(IEnumerable<NvPair> pairs)
+                {
+                    var pm = new YamlMappingNode();
+                    foreach (var p in pairs) pm.Add(p.Name, ValueNode(p.Value));
+                    return pm;
+                }
+                static YamlMappingNode Mapping(BundleMapping x) => Pairs(x.Attributes.Prepend(new NvPair("id", x.Id)));
+                var m = Map(("bundle", b.Id), ("description", b.Description));
+                m.Add(b.Runtime, Pairs(b.RuntimeOptions));
+                if (!b.NetworkOptions.IsEmpty || !b.PortMappings.IsEmpty)
+                {
+                    var network = Pairs(b.NetworkOptions);
+                    if (!b.PortMappings.IsEmpty) network.Add("port-mappings", new YamlSequenceNode(b.PortMappings.Select(Mapping)));
+                    m.Add("network", network);
+                }
+                if (!b.StorageMappings.IsEmpty) m.Add("storage", new YamlSequenceNode(b.StorageMappings.Select(Mapping)));
+                if (b.Child is not null) m.Add("resource", ResourceNode(b.Child));
+                if (!b.MetaAttributes.IsEmpty) m.Add("meta", SetsNode(b.MetaAttributes));
+                return m;
+            }
             default:
                 throw new NotSupportedException(r.GetType().Name);
         }

@@ -71,6 +71,7 @@ public sealed class CrmParser
             case "group": ParseGroup(c, order); break;
             case "clone": ParseClone(c, order, legacyMaster: false); break;
             case "ms" or "master": ParseClone(c, order, legacyMaster: true); break;
+            case "bundle": ParseBundle(c, order); break;
             case "location": ParseLocation(c); break;
             case "colocation" or "collocation": ParseColocation(c); break;
             case "order": ParseOrder(c); break;
@@ -227,6 +228,8 @@ public sealed class CrmParser
     private sealed record RawClone(string Id, CrmToken At, CrmToken Child, bool LegacyMaster, EquatableArray<AttributeSet> Meta,
         EquatableArray<AttributeSet> Params, string? Description) : RawResource(Id, At);
 
+    private sealed record RawBundle(Bundle Value, CrmToken At, CrmToken? Child) : RawResource(Value.Id, At);
+
     private sealed record PrimitiveBody(
         EquatableArray<AttributeSet> Params, EquatableArray<AttributeSet> Meta, EquatableArray<AttributeSet> Utilization,
         EquatableArray<Operation> Ops, string? Description, string? OperationsId);
@@ -356,6 +359,76 @@ public sealed class CrmParser
         _resources.Add((order, new RawClone(id, idToken, child, legacyMaster, meta, prms, description)));
     }
 
+    /// <summary>
+    /// crmsh's bundle: <c>bundle ID docker|podman|rkt name=value... [network name=value...
+    /// [port-mapping id=ID name=value...]...] [storage [storage-mapping id=ID name=value...]...]
+    /// [primitive RSC] [meta ...]</c>; the primitive is defined by its own statement, as a
+    /// group's members are.
+    /// </summary>
+    private void ParseBundle(CrmCursor c, int order)
+    {
+        var idToken = c.Peek() ?? c.Last;
+        var id = ParseId(c, "bundle");
+        string? description = null;
+        if (c.Peek()?.AsPair() is { Name: "description" }) description = TakeDescription(c);
+        var runtimeToken = c.Next("the container runtime (docker, podman or rkt)");
+        if (runtimeToken.Quoted || !Bundle.Runtimes.Contains(runtimeToken.Text))
+            throw CrmCursor.Error(runtimeToken, $"'{runtimeToken.Text}' is not a container runtime (expected docker, podman or rkt)");
+        var runtimeOptions = TakePairs(c);
+        var network = new List<NvPair>();
+        var ports = new List<BundleMapping>();
+        var storage = new List<BundleMapping>();
+        var meta = new List<AttributeSet>();
+        CrmToken? child = null;
+        while (!c.AtEnd)
+        {
+            var t = c.Peek()!;
+            if (t.AsPair() is { Name: "description" }) { description = TakeDescription(c); continue; }
+            c.Next("a bundle section");
+            switch (t.Quoted ? "" : t.Text)
+            {
+                case "network": network.AddRange(TakePairs(c)); break;
+                case "port-mapping": ports.Add(Mapping(c, t, $"{id}-port-map-{ports.Count}")); break;
+                case "storage": break;
+                case "storage-mapping": storage.Add(Mapping(c, t, $"{id}-storage-map-{storage.Count}")); break;
+                case "primitive" when child is null:
+                    child = c.Next("the primitive inside the bundle");
+                    if (!IsValidId(child.Text)) throw CrmCursor.Error(child, $"'{child.Text}' is not a valid resource id");
+                    break;
+                case "meta": meta.Add(ParseAttributeList(c, t)); break;
+                default:
+                    throw CrmCursor.Error(t, $"unexpected '{t.Text}' (expected network, port-mapping, storage, storage-mapping, primitive or meta)");
+            }
+        }
+        if (!Claim(id, idToken)) return;
+        var bundle = new Bundle(id, runtimeToken.Text, runtimeOptions, network.ToEquatableArray(), ports.ToEquatableArray(),
+            storage.ToEquatableArray(), null, meta.ToEquatableArray(), description);
+        _resources.Add((order, new RawBundle(bundle, idToken, child)));
+    }
+
+    /// <summary>name=value pairs up to the next keyword.</summary>
+    private static EquatableArray<NvPair> TakePairs(CrmCursor c)
+    {
+        var pairs = new List<NvPair>();
+        while (c.Peek()?.AsPair() is { Name: not "description" } pair)
+        {
+            var t = c.Next("name=value");
+            pairs.Add(new NvPair(pair.Name, t.PairValueOrNull() ?? ""));
+        }
+        return pairs.ToEquatableArray();
+    }
+
+    /// <summary>A port-mapping or storage-mapping: its pairs, id=ID among them (a fallback id when it has none).</summary>
+    private BundleMapping Mapping(CrmCursor c, CrmToken keyword, string fallbackId)
+    {
+        var pairs = TakePairs(c);
+        if (pairs.IsEmpty) throw CrmCursor.Error(keyword, $"{keyword.Text} needs name=value pairs");
+        var id = pairs.FirstOrDefault(p => p.Name == "id")?.Value ?? fallbackId;
+        if (!IsValidId(id)) throw CrmCursor.Error(keyword, $"'{id}' is not a valid id for {keyword.Text}");
+        Claim(id, keyword); // (a duplicate is reported there)
+        return new BundleMapping(id, pairs.Where(p => p.Name != "id").ToEquatableArray());
+    }
+
     private (EquatableArray<AttributeSet> Meta, EquatableArray<AttributeSet> Params, string? Description) ParseContainerTail(CrmCursor c)
     {
         var meta = new List<AttributeSet>();
@@ -433,12 +506,26 @@ public sealed class CrmParser
                 clones[cl.Id] = new Clone(cl.Id, child, cl.Meta, cl.LegacyMaster, cl.Params, cl.Description);
         }
 
+        var bundles = new Dictionary<string, Bundle>();
+        foreach (var (_, raw) in _resources)
+        {
+            if (raw is not RawBundle b) continue;
+            if (b.Child is not { } childToken) { bundles[b.Id] = b.Value; continue; }
+            if (!raws.TryGetValue(childToken.Text, out var target))
+                _diagnostics.Add(Diagnostic.Error($"bundle {b.Id}: unknown resource '{childToken.Text}'", At(childToken)));
+            else if (target is not RawPrimitive p)
+                _diagnostics.Add(Diagnostic.Error($"bundle {b.Id}: '{childToken.Text}' is a {Kind(target)}; a bundle holds one primitive", At(childToken)));
+            else if (Contain(childToken.Text, b.Id, childToken))
+                bundles[b.Id] = b.Value with { Child = p.Value };
+        }
+
         var top = new List<Resource>();
         foreach (var (_, raw) in _resources)
         {
             if (containedBy.ContainsKey(raw.Id)) continue;
             switch (raw)
             {
+                case RawBundle b when bundles.TryGetValue(b.Id, out var built): top.Add(built); break;
                 case RawPrimitive p: top.Add(p.Value); break;
                 case RawGroup g: top.Add(groups[g.Id]); break;
                 case RawClone cl when clones.TryGetValue(cl.Id, out var built): top.Add(built); break;
@@ -464,6 +551,7 @@ public sealed class CrmParser
     {
         RawGroup => "group",
         RawClone c => c.LegacyMaster ? "ms" : "clone",
+        RawBundle => "bundle",
         _ => "primitive",
     };
 

@@ -58,7 +58,25 @@ public static class CrmPrinter
                 AddContainerTail(cl, c.Description, c.MetaAttributes, c.InstanceAttributes);
                 Statement(w, cl);
                 break;
+            case Bundle b:
+                if (b.Child is not null) PrintResource(w, b.Child);
+                Statement(w, BundleLines(b));
+                break;
         }
+    }
+
+    private static List<string> BundleLines(Bundle b)
+    {
+        static string Pairs(IEnumerable<NvPair> pairs) => string.Concat(pairs.Select(p => " " + CrmText.Pair(p)));
+        var lines = new List<string> { $"bundle {b.Id}" + (b.Description is null ? "" : " " + CrmText.Pair("description", b.Description)) };
+        lines.Add(b.Runtime + Pairs(b.RuntimeOptions));
+        if (!b.NetworkOptions.IsEmpty || !b.PortMappings.IsEmpty) lines.Add("network" + Pairs(b.NetworkOptions));
+        foreach (var m in b.PortMappings) lines.Add("port-mapping" + Pairs(m.Attributes.Prepend(new NvPair("id", m.Id))));
+        if (!b.StorageMappings.IsEmpty) lines.Add("storage");
+        foreach (var m in b.StorageMappings) lines.Add("storage-mapping" + Pairs(m.Attributes.Prepend(new NvPair("id", m.Id))));
+        if (b.Child is not null) lines.Add($"primitive {b.Child.Id}");
+        foreach (var s in b.MetaAttributes) lines.Add(SetText("meta", s));
+        return lines;
     }
 
     private static void AddContainerTail(List<string> lines, string? description, EquatableArray<AttributeSet> meta, EquatableArray<AttributeSet> prms)
