@@ -94,7 +94,14 @@ internal static class Bundles
                 if (replica.RemoteId is not null && config.FindResource(replica.RemoteId) is null)
                     resources.Add(ConnectionDefinition(b, replica));
             }
-            if (ManagesChild(b)) resources.Add(ChildClone(b));
+            if (ManagesChild(b))
+            {
+                resources.Add(ChildClone(b));
+                // Instance i starts once guest node i is up: after its connection starts.
+                foreach (var replica in Replicas(b))
+                    constraints.Add(new OrderConstraint($"{replica.RemoteId}-before-{b.Child!.Id}-{replica.Index}", replica.RemoteId,
+                        $"{b.Child!.Id}:{replica.Index}", "start", "start", "Mandatory"));
+            }
         }
         return config with
         {

@@ -294,7 +294,7 @@ internal sealed class CloneAssigner(WorkingSet ws, Placement placement)
     /// and only on a node that can run resources.
     /// </summary>
     /// <returns>Each instance's promotion priority: its highest promotion score on any node, or its priority meta attribute if higher.</returns>
-    private static Dictionary<SchedResource, int> AddPromotionScores(SchedClone clone, Dictionary<string, List<SchedPrimitive>>? siblings)
+    private Dictionary<SchedResource, int> AddPromotionScores(SchedClone clone, Dictionary<string, List<SchedPrimitive>>? siblings)
     {
         var priorities = new Dictionary<SchedResource, int>();
         foreach (var instance in clone.Instances)
@@ -355,13 +355,14 @@ internal sealed class CloneAssigner(WorkingSet ws, Placement placement)
     }
 
     /// <summary>The promotion score attribute (master-RSC) an instance's agent set on a node, if any.</summary>
-    private static int? PromotionAttribute(SchedPrimitive p, SchedNode node)
+    private int? PromotionAttribute(SchedPrimitive p, SchedNode node)
     {
+        string? Attribute(string name) => ws.NodeAttributeFor(p, node, name);
         // Named for the instance as its history knows it (the agent set it under that name),
         // which for an anonymous clone need not be this instance's number.
         var baseId = CloneBuilder.BaseId(p.Id);
         var known = p.ActiveOn.Keys.Select(n => p.HistoryOn.GetValueOrDefault(n)?.Id).FirstOrDefault(id => id is not null) ?? p.Id;
-        var value = node.Attribute($"master-{known}") ?? node.Attribute($"master-{baseId}") ?? node.Attribute($"promotion-{baseId}");
+        var value = Attribute($"master-{known}") ?? Attribute($"master-{baseId}") ?? Attribute($"promotion-{baseId}");
         return value is not null && Score.TryParse(value, out var s) ? s.Value : null;
     }
 

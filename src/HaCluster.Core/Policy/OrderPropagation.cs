@@ -376,6 +376,13 @@ internal sealed class OrderPropagation(WorkingSet ws)
         }
         var runnable = e.Relaxed is { } relaxed ? Count(relaxed, e.FirstAction) >= relaxed.Required : Runnable(first, e.FirstAction);
         var what = e.Relaxed?.Name ?? Describe(first, e.FirstAction);
+        // A bundle's instance waits for its guest node: Pacemaker orders its start after both the
+        // container's start and the connection's. A connection that is placed but cannot start
+        // is held up by its container, which crm_simulate then names; one that is not placed
+        // is named itself, and its start is unrunnable rather than required.
+        var guestEdge = first is SchedPrimitive { IsBundleConnection: true } && then.BundleNode is not null;
+        if (guestEdge && first is SchedPrimitive { AssignedTo: not null, Container: { AssignedTo: null } container })
+            what = Describe(container, "start");
         if (!runnable)
         {
             if (!WillRun(then) && (then.BlockedStartReason is not null || then.ForcedStopReason is not null || then.AssignedTo is null))
@@ -387,7 +394,7 @@ internal sealed class OrderPropagation(WorkingSet ws)
             {
                 var staysPut = then.AssignedTo is not null && then.ActiveOn.ContainsKey(then.AssignedTo) && !then.Failed && then.RestartReason is null;
                 if ((!e.Symmetrical && staysPut) || then.ForcedStopReason is not null) return false;
-                then.ForcedStopReason = staysPut && e.Relaxed is null && FirstStartRequired(first, e.FirstAction)
+                then.ForcedStopReason = staysPut && e.Relaxed is null && !guestEdge && FirstStartRequired(first, e.FirstAction)
                     ? $"due to required {RequiredWhat(e, first, then)}"
                     : $"due to unrunnable {what}";
             }

@@ -36,6 +36,9 @@ internal static class RemoteConnections
         {
             if (ws.ConnectionOf(guest) is not SchedPrimitive { AssignedTo: { } to } connection) continue;
             if (ws.ContainerOf(guest) is not SchedPrimitive container) continue;
+            // A bundle's container that will not run takes its guest down for good: what runs
+            // there stops (order propagation says why), it is not restarted.
+            if (connection.IsBundleConnection && container.AssignedTo is null) continue;
             var restarts = !connection.ActiveOn.ContainsKey(to) || container.Failed || container.RestartReason is not null || connection.Failed;
             if (!restarts) continue;
             foreach (var p in ws.AllPrimitives().Where(p => p.AssignedTo == guest && p.ActiveOn.ContainsKey(guest) && !p.Failed))

@@ -83,7 +83,14 @@ public abstract class SchedResource(string id, SchedResource? parent)
     }
 
     /// <summary>Its score on a node, or -INFINITY where it may not run or the node cannot run resources.</summary>
-    public int Effective(SchedNode n) => n.CanRunResources && Allowed.TryGetValue(n, out var s) ? s : -Score.InfinityValue;
+    public int Effective(SchedNode n) => (n.CanRunResources || KeepsBundleNode(n)) && Allowed.TryGetValue(n, out var s) ? s : -Score.InfinityValue;
+
+    /// <summary>
+    /// A bundle's instance keeps its guest node while that node is up, even when the guest is
+    /// about to go down: Pacemaker places it there and then finds its start unrunnable (so it
+    /// stops "due to unrunnable" connection or container start, not for node availability).
+    /// </summary>
+    private bool KeepsBundleNode(SchedNode n) => this is SchedPrimitive { BundleNode: { } own } && own == n && n is { Online: true, Unclean: false };
 
     /// <summary>The roles the configuration asks for (target-role), Started when unset.</summary>
     public Role TargetRole => HeldStopped ? Role.Stopped : Roles.Parse(MetaValue("target-role")) is var r && r != Role.Unknown ? r : Role.Started;

@@ -44,6 +44,16 @@ public sealed class WorkingSet
     internal SchedPrimitive? ContainerOf(SchedNode node) =>
         node.GuestContainer is { } id ? ById.GetValueOrDefault(id) as SchedPrimitive : null;
 
+    /// <summary>
+    /// A node attribute as a resource sees it: with container-attribute-target=host, a guest
+    /// node's attributes are those of the host its container runs on (where the agent inside
+    /// the bundle sets them, as Pacemaker reads them).
+    /// </summary>
+    internal string? NodeAttributeFor(SchedResource r, SchedNode node, string name) =>
+        node.IsGuest && string.Equals(r.MetaValue("container-attribute-target"), "host", StringComparison.OrdinalIgnoreCase)
+            ? ContainerOf(node)?.CurrentNode?.Attribute(name)
+            : node.Attribute(name);
+
     /// <summary>The node a status entry (node_state) is about: by name, else by id.</summary>
     public SchedNode? NodeOf(NodeState state) =>
         FindNode(state.Uname ?? state.Id) ?? Nodes.FirstOrDefault(n => n.Id == state.Id);
