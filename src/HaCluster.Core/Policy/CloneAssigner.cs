@@ -245,6 +245,9 @@ internal sealed class CloneAssigner(WorkingSet ws, Placement placement)
             foreach (var p in prims) p.NextRole = Role.Unpromoted;
             if (!prims.All(p => p.Managed())) { foreach (var p in prims) p.NextRole = p.CurrentRole; continue; }
             if (prims.Any(p => p.PromoteFailedOn.Contains(node))) continue;
+            // On a guest node whose container will not run, it cannot be promoted (Pacemaker
+            // checks the guest's container before promoting there).
+            if (node.IsGuest && ws.ContainerOf(node) is { AssignedTo: null }) continue;
             var score = PromotionScore(clone, siblings, instance, node);
             candidates.Add((instance, score));
         }

@@ -33,6 +33,7 @@ internal sealed class Placement(WorkingSet ws)
         {
             Assign(r);
             if (r is SchedPrimitive { IsConnection: true } connection) RemoteConnections.Placed(ws, connection);
+            if (r is SchedClone { Bundle: not null } containers) ConnectThroughRemoteHosts(containers);
         }
         foreach (var p in ws.AllPrimitives())
             if (p.NextRole == Role.Unknown)
@@ -310,7 +311,8 @@ internal sealed class Placement(WorkingSet ws)
     {
         if (!node.HasFailureAttributes) return 0;
         // An anonymous clone's failures count together, whichever instance number recorded them.
-        var (total, lastFailure) = p.EnclosingClone is { GloballyUnique: false }
+        // (A bundle's containers have ids of their own.)
+        var (total, lastFailure) = p.EnclosingClone is { GloballyUnique: false, Bundle: null }
             ? node.Failures([CloneBuilder.BaseId(p.Id)], anyInstance: true)
             : node.Failures(new[] { p.Id, p.ConfigId }.Distinct().ToArray());
         if (total > 0 && p.FailureTimeoutMs is > 0 and var timeoutMs && lastFailure > 0)
@@ -319,6 +321,22 @@ internal sealed class Placement(WorkingSet ws)
             if (ws.Now > expires) return 0;
         }
         return total;
+    }
+
+    /// <summary>
+    /// A bundle container placed on a Pacemaker Remote node is reached through that node: its
+    /// guest's connection must run where the remote node's connection runs (Pacemaker Remote
+    /// takes one connection at a time), so it is colocated with it, INFINITY.
+    /// </summary>
+    private void ConnectThroughRemoteHosts(SchedClone containers)
+    {
+        foreach (var container in containers.Children.OfType<SchedPrimitive>())
+        {
+            if (container.AssignedTo is not { IsRemote: true } host || ws.ConnectionOf(host) is not { } hostConnection) continue;
+            var guestConnection = ws.AllPrimitives().FirstOrDefault(p => p.IsBundleConnection && p.Container == container);
+            if (guestConnection is null) continue;
+            AddColocation($"{guestConnection.Id}-with-{hostConnection.Id}", guestConnection, hostConnection, Inf, Role.Unknown, Role.Unknown, null, influence: true);
+        }
     }
 
     // ------------------------------------------------------------------ colocations
