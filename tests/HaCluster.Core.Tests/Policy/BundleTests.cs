@@ -1,0 +1,148 @@
+using HaCluster.Core.Cib;
+using HaCluster.Core.Cib.Syntax;
+using HaCluster.Core.Policy;
+using Xunit;
+
+namespace HaCluster.Core.Tests.Policy;
+
+/// <summary>
+/// Bundles as Pacemaker 2.1.5 expands and schedules them (checked against its public regression
+/// cases, tier G): one rule per test, on small hand-built clusters.
+/// </summary>
+public class BundleTests
+{
+    private const string ThreeNodes = "node node1\nnode node2\nnode node3\nproperty stonith-enabled=false\n";
+
+    private const string WebBundle = ThreeNodes +
+        "primitive httpd Dummy op monitor interval=10s\n" +
+        "bundle web podman image=localhost/httpd replicas=2 network control-port=3121 primitive httpd\n";
+
+    private static List<string> Summary(string crm, StatusBuilder status) => SchedulerTests.Summary(crm, status);
+
+    [Fact]
+    public void Each_replica_starts_its_container_its_connection_and_its_instance_on_its_own_guest_node()
+    {
+        var s = Summary(WebBundle, new StatusBuilder().Online("node1", "node2", "node3"));
+        Assert.Equal(new[]
+        {
+            "Start httpd:0 (web-0)", "Start httpd:1 (web-1)",
+            "Start web-0 (node1)", "Start web-1 (node2)",
+            "Start web-podman-0 (node1)", "Start web-podman-1 (node2)",
+        }, s.OrderBy(x => x, StringComparer.Ordinal));
+    }
+
+    [Fact]
+    public void Replicas_spread_one_per_node_unless_replicas_per_host_allows_more()
+    {
+        var one = Summary(ThreeNodes + "bundle b docker image=img replicas=3", new StatusBuilder().Online("node1", "node2"));
+        Assert.Equal(2, one.Count(l => l.StartsWith("Start b-docker-", StringComparison.Ordinal)));
+        var two = Summary(ThreeNodes + "bundle b docker image=img replicas=3 replicas-per-host=2 network ip-range-start=10.0.0.10",
+            new StatusBuilder().Online("node1", "node2"));
+        Assert.Equal(3, two.Count(l => l.StartsWith("Start b-docker-", StringComparison.Ordinal)));
+    }
+
+    [Fact]
+    public void An_ip_range_gives_each_replica_its_own_address_placed_with_its_container()
+    {
+        var s = Summary(ThreeNodes + "bundle b docker image=img replicas=2 network ip-range-start=192.168.1.254",
+            new StatusBuilder().Online("node1", "node2", "node3"));
+        // The range counts up past .254 to the next third octet, as Pacemaker's does.
+        Assert.Contains("Start b-ip-192.168.1.254 (node1)", s);
+        Assert.Contains("Start b-ip-192.168.2.1 (node2)", s);
+        Assert.Contains("Start b-docker-0 (node1)", s);
+        Assert.Contains("Start b-docker-1 (node2)", s);
+    }
+
+    [Fact]
+    public void Nothing_but_the_bundle_s_own_instance_runs_on_its_guest_nodes()
+    {
+        // "a" asks for nodes of kind container, which the guests are; they are closed to it.
+        var s = Summary(WebBundle + "primitive a Dummy\nlocation in_containers a rule 1000: #kind eq container",
+            new StatusBuilder().Online("node1", "node2", "node3"));
+        Assert.Contains(s, l => l.StartsWith("Start a (node", StringComparison.Ordinal));
+    }
+
+    [Fact]
+    public void A_failed_container_is_recovered_in_place_its_guest_fenced_and_its_instance_recovered()
+    {
+        // The container's monitor failed ten seconds ago while its guest ran instance 0.
+        var status = new StatusBuilder().Online("node1", "node2", "node3")
+            .MonitorFailedAt("node1", "web-podman-0", 1_699_999_990, "ocf:heartbeat:podman")
+            .GuestConnectionRunning("node1", "web-0", "web-podman-0").RemoteNode("web-0")
+            .Running("web-0", "httpd");
+        var s = Summary(WebBundle, status);
+        // As in Pacemaker's on_fail_demote4: the guest is "fenced" by recovering its container.
+        Assert.Contains("Fence (reboot) web-0 (resource: web-podman-0) 'guest is unclean'", s);
+        Assert.Contains("Recover web-podman-0 (node1)", s);
+        Assert.Contains("Recover httpd:0 (web-0)", s);
+    }
+
+    [Fact]
+    public void An_order_on_a_promotable_bundle_s_promote_waits_for_its_primitive_s_promotion()
+    {
+        var crm = ThreeNodes + "primitive db Stateful\n" +
+                  "bundle dbs podman image=img replicas=2 promoted-max=1 network control-port=3121 primitive db\n" +
+                  "primitive app Dummy\norder app_after_promote Mandatory: dbs:promote app:start\n";
+        // Nothing has a promotion score yet: no instance is promoted, so app cannot start.
+        var s = Summary(crm, new StatusBuilder().Online("node1", "node2", "node3"));
+        Assert.Contains(s, l => l.StartsWith("Start app (", StringComparison.Ordinal) && l.Contains("(blocked)"));
+        Assert.DoesNotContain(s, l => l.StartsWith("Promote", StringComparison.Ordinal));
+    }
+
+    [Fact]
+    public void A_location_with_role_promoted_on_a_bundle_chooses_which_instance_is_promoted()
+    {
+        var crm = ThreeNodes + "primitive db Stateful\n" +
+                  "bundle dbs podman image=img replicas=2 promoted-max=1 network control-port=3121 primitive db\n" +
+                  "location prefer_second dbs rule $role=Promoted 100: #uname eq dbs-1\n";
+        var s = Summary(crm, new StatusBuilder().Online("node1", "node2", "node3"));
+        Assert.Contains("Promote db:1 (Stopped -> Promoted dbs-1)", s);
+        Assert.Contains("Start db:0 (dbs-0)", s);
+    }
+
+    [Fact]
+    public void Next_address_counts_the_last_octet_to_254_then_the_third()
+    {
+        Assert.Equal("10.0.0.11", Bundles.NextAddress("10.0.0.10"));
+        Assert.Equal("10.0.1.1", Bundles.NextAddress("10.0.0.254"));
+        Assert.Null(Bundles.NextAddress("10.0.254.254"));
+        Assert.Null(Bundles.NextAddress("fe80::1"));
+    }
+
+    [Fact]
+    public void A_bundle_reads_the_same_in_crm_xml_and_yaml()
+    {
+        var crm = "primitive httpd ocf:heartbeat:apache op monitor interval=10s\n" +
+                  "bundle web podman image=localhost/httpd replicas=2 options=\"--log-driver=journald\" \\\n" +
+                  "  network ip-range-start=192.168.122.131 host-netmask=24 \\\n" +
+                  "  port-mapping id=web-port port=80 internal-port=8080 \\\n" +
+                  "  storage storage-mapping id=web-root source-dir=/srv/html target-dir=/var/www/html options=rw \\\n" +
+                  "  primitive httpd meta target-role=Started\n";
+        var parsed = CrmParser.Parse(crm, "t.crm");
+        Assert.False(parsed.HasErrors, string.Join("\n", parsed.Diagnostics));
+        var bundle = Assert.IsType<Bundle>(Assert.Single(parsed.Config!.Resources));
+        Assert.Equal("httpd", bundle.Child?.Id);
+        Assert.Equal(2, bundle.Replicas);
+        Assert.Equal("8080", bundle.PortMappings.Single().Get("internal-port"));
+
+        var fromXml = CibXmlReader.Parse(CibXmlWriter.Write(parsed.Config!), "t.xml");
+        Assert.Equal(bundle, Assert.Single(fromXml.Config!.Resources));
+        var fromYaml = CibYamlReader.Parse(CibYamlWriter.Write(parsed.Config!), "t.yaml");
+        Assert.False(fromYaml.HasErrors, string.Join("\n", fromYaml.Diagnostics));
+        Assert.Equal(bundle, Assert.Single(fromYaml.Config!.Resources));
+        var again = CrmParser.Parse(CrmPrinter.Print(parsed.Config!), "again.crm");
+        Assert.Equal(bundle, Assert.Single(again.Config!.Resources));
+    }
+
+    [Theory]
+    [InlineData("primitive httpd Dummy\nbundle web docker image=img primitive httpd", "cannot reach httpd inside it")]
+    [InlineData("bundle web docker replicas=2", "needs an image")]
+    [InlineData("bundle web docker image=img replicas=two", "replicas must be a whole number")]
+    [InlineData("bundle web docker image=img network ip-range-start=300.1.1.1", "is not an IP address")]
+    public void A_bundle_that_cannot_work_is_an_error(string crm, string message)
+    {
+        var parsed = CrmParser.Parse("property stonith-enabled=false\n" + crm, "t.crm");
+        var diagnostics = parsed.HasErrors ? parsed.Diagnostics : ConfigValidator.Validate(parsed.Config!);
+        Assert.Contains(diagnostics, d => d.Severity == Severity.Error && d.Message.Contains(message, StringComparison.Ordinal));
+    }
+}
