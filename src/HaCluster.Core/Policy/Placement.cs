@@ -42,10 +42,18 @@ internal sealed class Placement(WorkingSet ws)
 
     // ------------------------------------------------------------------ scores
 
-    private void ApplyManagement()
+    private void ApplyManagement() => ApplyManagement(ws, withoutFencing: ws.StonithEnabled && !ws.HaveStonithResource);
+
+    /// <summary>
+    /// Which resources the cluster leaves alone: is-managed=false, maintenance (the resource's,
+    /// the cluster's, or its node's), blocked by a failed stop; and, while placing, every one
+    /// when fencing is enabled without a fencing device (<paramref name="withoutFencing"/>).
+    /// Status displays apply it without that last rule, as crm_mon shows them.
+    /// </summary>
+    internal static void ApplyManagement(WorkingSet ws, bool withoutFencing)
     {
         // With fencing enabled but no fencing device, Pacemaker manages nothing: it cannot recover safely.
-        var unmanageAll = ws.MaintenanceMode || (ws.StonithEnabled && !ws.HaveStonithResource);
+        var unmanageAll = ws.MaintenanceMode || withoutFencing;
         foreach (var p in ws.AllPrimitives())
         {
             var managed = (CibBoolean.TryParse(p.MetaValue("is-managed")) ?? true) && !CibBoolean.IsTrue(p.MetaValue("maintenance"));

@@ -43,6 +43,7 @@ public static class Scheduler
         var ws = WorkingSet.Build(config, status, now);
         new HistoryUnpacker(ws).Unpack();
         ShutdownLocks.FromHistory(ws);
+        Placement.ApplyManagement(ws, withoutFencing: false);
         return ws;
     }
 

@@ -199,9 +199,46 @@ public static class StatusPrinter
                 output.WriteLine($"{indent}* Resource Group: {g.Id}{(g.Managed ? "" : " (unmanaged)")}:");
                 foreach (var m in g.Members) PrintResource(m, indent + "  ", output, nodes);
                 break;
+            case SchedClone { Bundle: not null } b:
+                PrintBundle(b, indent, output);
+                break;
             case SchedClone c:
                 PrintClone(c, indent, output, nodes, orphansOf?[c] ?? []);
                 break;
+        }
+    }
+
+    /// <summary>
+    /// A bundle as crm_mon shows it: one line a replica, named for its guest node (with its
+    /// address) and showing the primitive inside, its role and the container's host; a bundle
+    /// without a primitive shows its containers.
+    /// </summary>
+    private static void PrintBundle(SchedClone containers, string indent, TextWriter output)
+    {
+        var b = containers.Bundle!;
+        var flags = new List<string>();
+        if (containers.Disabled) flags.Add("disabled");
+        if (!containers.Managed()) flags.Add("unmanaged");
+        output.WriteLine($"{indent}* Container bundle{(b.Replicas > 1 ? " set" : "")}: {b.Id} [{b.Option("image")}]{(flags.Count > 0 ? $" ({string.Join(", ", flags)})" : "")}:");
+        var replicas = Bundles.Replicas(b);
+        for (var i = 0; i < containers.Children.Count && i < replicas.Count; i++)
+        {
+            var container = (SchedPrimitive)containers.Children[i];
+            var address = replicas[i].Address is { } a ? $" ({a})" : "";
+            var inside = containers.BundleChild?.Children.ElementAtOrDefault(i)?.Primitives().FirstOrDefault();
+            if (inside is null)
+            {
+                output.WriteLine($"{indent}  * {container.Id}{address}\t({AgentName(container.Agent)}):\t {State(container)}");
+                continue;
+            }
+            // The primitive's state on its guest, told by the container's host.
+            var state = State(inside);
+            var host = container.CurrentNode;
+            if (inside.ActiveOn.Count == 1 && inside.ActiveOn.Keys.First() is var guest && host is not null)
+                state = state.Replace(guest.Name, host.Name + (host.Unclean && !state.Contains("(UNCLEAN)") ? " (UNCLEAN)" : ""));
+            else if (inside.ActiveOn.Count == 0 && host is not null && !state.Contains(" (", StringComparison.Ordinal))
+                state += " " + host.Name;
+            output.WriteLine($"{indent}  * {replicas[i].RemoteId}{address}\t({AgentName(inside.Agent)}):\t {state}");
         }
     }
 
@@ -282,7 +319,9 @@ public static class StatusPrinter
         // On a node that must be fenced, what runs there is in doubt.
         var unclean = node.Unclean ? " (UNCLEAN)" : "";
         // What is left on a guest that went down is lost with it until its container recovers.
-        if ((p.FailedOn.Contains(node) && !node.Unclean) || node is { IsGuest: true, Online: false }) return $"{orphaned}FAILED {node.Name}{disabled}{suffix}";
+        // (crm_mon names the Promoted role of a failed instance, not the others.)
+        if ((p.FailedOn.Contains(node) && !node.Unclean) || node is { IsGuest: true, Online: false })
+            return $"{orphaned}FAILED {(role == Role.Promoted ? "Promoted " : "")}{node.Name}{disabled}{suffix}";
         var word = role switch { Role.Promoted => "Promoted", Role.Unpromoted => "Unpromoted", _ => "Started" };
         return $"{orphaned}{word} {node.Name}{unclean}{disabled}{suffix}";
     }
