@@ -3,12 +3,13 @@
 # (Debian: crmsh as an oracle for the crm parser, pacemaker-cli-utils for crm_simulate, the real
 # resource agents (resource-agents: ocf:heartbeat:*, pacemaker-resource-agents: ocf:pacemaker:*),
 # fence-agents (fence_dummy), iproute2 and ping (iputils-ping) for the network-namespace tests,
-# gcc and zlib1g-dev to link the natively compiled hacrm).
+# gcc and zlib1g-dev to link the natively compiled hacrm, podman and runc for a bundle's container
+# run by the real ocf:heartbeat:podman agent).
 # Ends with one line "N passed, N failed[, N skipped]" totalled over all test projects.
 set -uo pipefail
 cd "$(dirname "$0")/.."
 
-need_packages=(crmsh pacemaker-cli-utils resource-agents pacemaker-resource-agents fence-agents iproute2 iputils-ping gcc zlib1g-dev)
+need_packages=(crmsh pacemaker-cli-utils resource-agents pacemaker-resource-agents fence-agents iproute2 iputils-ping gcc zlib1g-dev podman runc)
 missing=()
 for p in "${need_packages[@]}"; do dpkg -s "$p" >/dev/null 2>&1 || missing+=("$p"); done
 if [ ${#missing[@]} -gt 0 ]; then

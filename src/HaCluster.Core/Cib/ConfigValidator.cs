@@ -229,6 +229,7 @@ public sealed class ConfigValidator
         foreach (var m in b.StorageMappings.Where(m => (m.Get("source-dir") ?? m.Get("source-dir-root")) is null || m.Get("target-dir") is null))
             Error(b.Id, $"bundle {b.Id}: storage-mapping {m.Id} needs source-dir (or source-dir-root) and target-dir");
         if (b.Child is null) return;
+        Warn(b.Id, $"bundle {b.Id}: {b.Child.Id} inside it is scheduled and simulated only; haclusterd runs the bundle's containers and addresses but not Pacemaker Remote inside them");
         if (b.NetworkOption("ip-range-start") is null && b.NetworkOption("control-port") is null)
             Error(b.Id, $"bundle {b.Id}: the cluster cannot reach {b.Child.Id} inside it without network ip-range-start or control-port");
         // Pacemaker runs it as the clone B-clone (B-master when promoted-max is set).

@@ -18,7 +18,7 @@ namespace HaCluster.Core.Policy;
 /// the working set holds them as a clone named after the bundle: a constraint on the bundle reaches
 /// its containers; one with a role (Promoted, Unpromoted) reaches the primitive's clone.
 /// </summary>
-internal static class Bundles
+public static class Bundles
 {
     /// <summary>Pacemaker Remote's default port: the connection's port when no control-port is set.</summary>
     public const string DefaultRemotePort = "3121";
@@ -73,7 +73,7 @@ internal static class Bundles
     /// connections, the primitive's clone, and the constraints tying an address to its container.
     /// The bundle itself stays: the working set builds its containers from it.
     /// </summary>
-    public static ClusterConfig Expand(ClusterConfig config)
+    internal static ClusterConfig Expand(ClusterConfig config)
     {
         var bundles = config.Resources.OfType<Bundle>().ToList();
         if (bundles.Count == 0) return config;
@@ -108,6 +108,30 @@ internal static class Bundles
             Resources = resources.ToEquatableArray(),
             Constraints = config.Constraints.Concat(constraints).ToEquatableArray(),
         };
+    }
+
+    /// <summary>
+    /// The configuration as a node's executor runs it: each bundle replaced by its replicas'
+    /// containers and addresses (primitives with the bundle's meta attributes), which the
+    /// runtime's OCF agent (ocf:heartbeat:docker, podman, rkt) and IPaddr2 run. The primitive
+    /// inside a bundle and its connection are left out: they need Pacemaker Remote inside the
+    /// container, which haclusterd does not provide (the validator says so).
+    /// </summary>
+    public static ClusterConfig ForExecution(ClusterConfig config)
+    {
+        if (!config.Resources.Any(r => r is Bundle)) return config;
+        var resources = new List<Resource>();
+        foreach (var r in config.Resources)
+        {
+            if (r is not Bundle b) { resources.Add(r); continue; }
+            foreach (var replica in Replicas(b))
+            {
+                var container = ContainerDefinition(b, replica);
+                resources.Add(container with { MetaAttributes = b.MetaAttributes });
+                if (replica.IpId is not null) resources.Add(AddressDefinition(b, replica));
+            }
+        }
+        return config with { Resources = resources.ToEquatableArray() };
     }
 
     /// <summary>Marks a resource the cluster made: hidden where crm_mon hides it, listed under its bundle.</summary>
@@ -263,7 +287,7 @@ internal static class Bundles
     /// The containers of a bundle as the working set holds them: a clone named after the
     /// bundle whose instances are the replicas' containers, at most replicas-per-host on a node.
     /// </summary>
-    public static SchedClone BuildContainers(WorkingSet ws, Bundle b, Dictionary<string, string> inherited,
+    internal static SchedClone BuildContainers(WorkingSet ws, Bundle b, Dictionary<string, string> inherited,
         Func<Resource, SchedResource?, Dictionary<string, string>, SchedResource?> build)
     {
         var replicas = Replicas(b);
@@ -284,7 +308,7 @@ internal static class Bundles
     /// Ties each bundle's parts together once every resource is built: the containers know the
     /// primitive's clone, and instance i of that clone may run only on guest node i.
     /// </summary>
-    public static void Link(WorkingSet ws)
+    internal static void Link(WorkingSet ws)
     {
         foreach (var containers in ws.Resources.OfType<SchedClone>().Where(c => c.Bundle is not null))
         {
@@ -299,15 +323,6 @@ internal static class Bundles
         }
     }
 
-    /// <summary>The bundle a resource is part of (its containers' clone), if any.</summary>
-    public static SchedClone? BundleOf(SchedResource r)
-    {
-        for (var x = r; x is not null; x = x.Parent)
-            if (x is SchedClone { Bundle: not null } containers) return containers;
-            else if (x is SchedClone { BundleContainers: { } owner }) return owner;
-        return null;
-    }
-
     /// <summary>Whether a node is one of a bundle's guest nodes (nothing but the bundle's own instance runs there).</summary>
-    public static bool IsBundleNode(WorkingSet ws, SchedNode n) => ws.ContainerOf(n) is { Parent: SchedClone { Bundle: not null } };
+    internal static bool IsBundleNode(WorkingSet ws, SchedNode n) => ws.ContainerOf(n) is { Parent: SchedClone { Bundle: not null } };
 }

@@ -56,6 +56,8 @@ public sealed class LocalResourceManager : IAsyncDisposable
     /// <summary>Probes (monitor, interval 0) every configured primitive this node has no history of.</summary>
     public async Task ProbeAllAsync(ClusterConfig config, string version, CancellationToken cancel)
     {
+        // Bundles run as their containers and addresses (see Bundles.ForExecution).
+        config = Bundles.ForExecution(config);
         List<Primitive> todo;
         // resource-discovery=never/exclusive locations leave some resources unprobed here.
         var discovery = new ResourceDiscovery(config);
@@ -73,6 +75,7 @@ public sealed class LocalResourceManager : IAsyncDisposable
     /// <summary>Runs one action the DC asked for; recurring monitors are started and report failures later.</summary>
     public async Task<ExecuteResult> ExecuteAsync(ClusterConfig config, ExecuteRequest request, CancellationToken cancel)
     {
+        config = Bundles.ForExecution(config);
         var primitive = FindPrimitive(config, request.Resource);
         if (primitive is null)
             return request.Answer((int)OcfExitCode.NotConfigured, false, "no such resource in this node's configuration");
