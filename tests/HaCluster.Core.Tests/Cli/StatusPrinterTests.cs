@@ -10,7 +10,7 @@ namespace HaCluster.Core.Tests.Cli;
 public sealed class StatusPrinterTests
 {
     /// <summary>How many of the public CIBs print exactly crm_mon's resource list (a ratchet: raise it, never lower it).</summary>
-    private const int MatchingFloor = 303;
+    private const int MatchingFloor = 318;
 
     /// <summary>How many of the public CIBs list exactly crm_mon's "Failed Resource Actions" (a ratchet).</summary>
     private const int FailedActionsFloor = 422;
