@@ -16,6 +16,12 @@ internal sealed class CloneAssigner(WorkingSet ws, Placement placement)
         if (!clone.Provisional || clone.Assigning) return clone.AssignedTo;
         clone.Assigning = true;
 
+        // Where each instance runs, if it may still run there by its own scores (locations,
+        // stickiness, failures), before the clone's colocations reach it: what Pacemaker's
+        // ordering of instances looks at.
+        var allowedWhereItRuns = clone.Instances.ToDictionary(i => i, i =>
+            i.Anchor.CurrentNode is { } at && i.Primitives().All(p => p.Allowed.TryGetValue(at, out var score) && score >= 0) ? at : null);
+
         // The clone's own colocations shape every instance's scores; those that name the clone's
         // role (Promoted/Unpromoted) choose which instance is promoted instead (SetRoles).
         foreach (var c in clone.ThisWith.ToList())
@@ -41,7 +47,9 @@ internal sealed class CloneAssigner(WorkingSet ws, Placement placement)
         // runs and takes its place there first: another instance started beside it would be a
         // second copy on that node, and the plan would repeat for ever (found by the whole-cluster
         // simulator, seeds 164 and 348: a stop that timed out without fencing).
-        foreach (var held in clone.Instances.Where(i => !i.Managed() && i.Anchor.CurrentNode is not null))
+        // (One whose node is now ruled out for it comes last, as Pacemaker sorts it: the others
+        // may take that node's places first.)
+        foreach (var held in clone.Instances.Where(i => !i.Managed() && allowedWhereItRuns[i] is not null))
         {
             var at = held.Anchor.CurrentNode!;
             perNode[at] = perNode.GetValueOrDefault(at) + 1;
@@ -52,18 +60,8 @@ internal sealed class CloneAssigner(WorkingSet ws, Placement placement)
         // keeps more than its even share (clone-max over the nodes available to the clone, at
         // least one) in this pass: the rest are placed with the others, which may spread them.
         var evenShare = Math.Max(1, clone.CloneMax / Math.Max(1, dependents.AvailableNodes));
-        // Instances in Pacemaker's order (pcmk__cmp_instance), for both passes: one active where it is
-        // now ruled out last, then by promotion priority, then active before inactive, then on a
-        // node that can run resources, then not failed before failed, then by how much the clone's
-        // colocations favour its node; else by number.
-        var order = clone.Instances
-                     .OrderBy(i => i.Anchor.CurrentNode is { } at && i.Primitives().Any(p => !p.Allowed.TryGetValue(at, out var score) || score < 0) ? 1 : 0)
-                     .ThenByDescending(i => priority.GetValueOrDefault(i))
-                     .ThenBy(i => i.Anchor.CurrentNode is not { } at ? 2 : at.CanRunResources ? 0 : 1)
-                     // Of two active ones, a healthy one before one that failed.
-                     .ThenBy(i => i.Anchor.CurrentNode is not null && i.Primitives().Any(p => p.Failed) ? 1 : 0)
-                     // Then the one whose node the clone's colocations favour more.
-                     .ThenByDescending(i => i.Anchor.CurrentNode is { } at ? ColocationScoreOn(clone, at) : 0).ToList();
+        // Instances in Pacemaker's order (pcmk__cmp_instance), for both passes.
+        var order = clone.Instances.OrderBy(i => i, Comparer<SchedResource>.Create((a, b) => CompareInstances(clone, priority, allowedWhereItRuns, a, b))).ToList();
         foreach (var instance in order)
         {
             var anchor = instance.Anchor;
@@ -113,8 +111,15 @@ internal sealed class CloneAssigner(WorkingSet ws, Placement placement)
             {
                 if (!p.Managed())
                 {
+                    // Left where it is, it counts there like any assignment (Pacemaker's
+                    // tie-break between nodes counts the resources given to each).
                     p.AssignedTo = p.CurrentNode;
                     p.NextRole = p.CurrentRole;
+                    if (p.AssignedTo is not null)
+                    {
+                        p.AssignedTo.AssignedCount++;
+                        placement.Capacity.Consume(p.AssignedTo, p);
+                    }
                 }
                 else if (p.AssignedTo is null) p.NextRole = Role.Stopped;
                 p.Provisional = false;
@@ -331,6 +336,34 @@ internal sealed class CloneAssigner(WorkingSet ws, Placement placement)
         foreach (var c in clone.WithThis.Where(Placement.HasInfluence))
             placement.AddColocatedNodeScores(c.Dependent, ref table, c.NodeAttribute, (float)c.Score / Inf, onlyPositive: true, towardsPrimaries: false);
         return table.GetValueOrDefault(node);
+    }
+
+    /// <summary>
+    /// Which instance is placed first, as Pacemaker 2.1.5 sorts them (pcmk__cmp_instance): of two
+    /// active ones, the less multiply active; one active where it is now ruled out after any
+    /// other (two such compare equal but for priority: where they run no longer counts); the
+    /// higher (promotion) priority; active before inactive; on a node that can run resources;
+    /// not failed before failed; the one whose node the clone's colocations favour more; else
+    /// equal, which leaves them by number (the sort is stable).
+    /// </summary>
+    private int CompareInstances(SchedClone clone, Dictionary<SchedResource, int> priority,
+        Dictionary<SchedResource, SchedNode?> allowedWhereItRuns, SchedResource a, SchedResource b)
+    {
+        static int ActiveCount(SchedResource i) => i.Primitives().SelectMany(p => p.ActiveOn.Keys).Distinct().Count();
+        int c;
+        var (countA, countB) = (ActiveCount(a), ActiveCount(b));
+        if (countA > 0 && countB > 0 && (c = countA.CompareTo(countB)) != 0) return c;
+        var (nodeA, nodeB) = (allowedWhereItRuns[a], allowedWhereItRuns[b]);
+        var ruledOutA = a.Anchor.CurrentNode is not null && nodeA is null;
+        var ruledOutB = b.Anchor.CurrentNode is not null && nodeB is null;
+        if (ruledOutA != ruledOutB) return ruledOutA ? 1 : -1;
+        if ((c = priority.GetValueOrDefault(b).CompareTo(priority.GetValueOrDefault(a))) != 0) return c;
+        if (nodeA is null && nodeB is null) return 0;
+        if (nodeA is null || nodeB is null) return nodeA is null ? 1 : -1;
+        if (nodeA.CanRunResources != nodeB.CanRunResources) return nodeA.CanRunResources ? -1 : 1;
+        var (failedA, failedB) = (a.Primitives().Any(p => p.Failed), b.Primitives().Any(p => p.Failed));
+        if (failedA != failedB) return failedA ? 1 : -1;
+        return ColocationScoreOn(clone, nodeB).CompareTo(ColocationScoreOn(clone, nodeA));
     }
 
     /// <summary>An anonymous clone's instances, by the resource they are instances of.</summary>

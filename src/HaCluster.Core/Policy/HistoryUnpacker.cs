@@ -510,6 +510,11 @@ internal sealed class HistoryUnpacker(WorkingSet ws)
                         // remote connection that must wait to reconnect is not.
                         failed = failed && onFail == ResetRemote && rsc.ReconnectIntervalMs > 0;
                     }
+                    else if (OnFail(rsc, op) == "ignore")
+                    {
+                        // on-fail=ignore: Pacemaker pretends the stop succeeded ("failure ignored").
+                        role = Role.Stopped; stopFailed = false; failed = false; onFail = "ignore";
+                    }
                     else if (OnFail(rsc, op) == RestartContainer && rsc.Container is not null)
                     {
                         // Inside a container, a failed stop counts as done: restarting the
