@@ -198,7 +198,10 @@ internal sealed class OrderPropagation(WorkingSet ws)
             changed = false;
             foreach (var (before, later) in after)
                 if (before != later && !later.StopBlocked && later.Managed && later.ActiveOn.Count > 0 && Unrunnable(before))
+                {
                     changed = later.StopBlocked = true;
+                    later.StopBlockedBy = before;
+                }
         }
     }
 

@@ -169,6 +169,8 @@ public sealed class SchedPrimitive(string id, SchedResource? parent, Primitive d
     public string? ForcedStopReason { get; set; }
     /// <summary>Set by order propagation: its stop waits for a stop that cannot happen.</summary>
     public bool StopBlocked { get; set; }
+    /// <summary>The resource whose stop cannot happen and that its own stop waits for (with <see cref="StopBlocked"/>).</summary>
+    public SchedPrimitive? StopBlockedBy { get; set; }
     /// <summary>
     /// Set by order propagation: the node it had, which an interleaved order took away (nothing
     /// of the first clone runs there). Its start was planned, so it still counts as a required start.
