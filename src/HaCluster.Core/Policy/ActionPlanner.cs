@@ -141,10 +141,13 @@ internal sealed class ActionPlanner(WorkingSet ws)
         // Started and promoted in one transition: crm_simulate reports it as a promotion.
         if (from is null)
             return new ResourceChange(next == Role.Promoted ? "Promote" : "Start", p.Id, Details(Role.Stopped, null, next, to));
-        // Moving, but its stop waits for one that cannot happen: it stays, and crm_simulate reports
+        // Moving or restarting, but its stop waits for one that cannot happen: it stays, and crm_simulate reports
         // the stop it wanted, blocked by that one (and no start elsewhere).
-        if (to is not null && to != from && p is { StopBlocked: true, StopBlockedBy: { } blocker })
-            return new ResourceChange("Stop", p.Id, Details(current, from, Role.Stopped, null), $"due to unrunnable {blocker.Id} stop (blocked)");
+        // (Behind a clone's stop, whose pseudo action runs anyway, it moves as planned.)
+        if (to is not null && (to != from || p.RestartReason is not null || p.FailedOn.Contains(from))
+            && p is { StopBlocked: true, StopBlockedBy: { } blocker, StopBlockKind: not StopBlock.Other })
+            return new ResourceChange("Stop", p.Id, Details(current, from, Role.Stopped, null),
+                p.StopBlockKind == StopBlock.GroupMember ? $"due to unrunnable {blocker.Id} stop (blocked)" : "blocked");
         if (to is null)
         {
             var reason = p.StopBlocked ? "due to node availability (blocked)" : "due to node availability";

@@ -184,23 +184,29 @@ internal sealed class OrderPropagation(WorkingSet ws)
     /// </summary>
     private void BlockStops(List<Edge> edges)
     {
-        var after = new List<(SchedPrimitive Before, SchedPrimitive After)>();
+        var after = new List<(SchedPrimitive Before, SchedPrimitive After, StopBlock Kind)>();
         foreach (var e in edges)
         {
+            // Who names the blocked stop as crm_simulate does: a group's own chain names the
+            // member waited for, an order between two primitives says only "blocked".
+            var kind = e.First is SchedPrimitive { Parent: SchedGroup g } && e.OrderId == g.Id ? StopBlock.GroupMember
+                : e.First is SchedPrimitive { EnclosingClone: null } && e.Then is SchedPrimitive { EnclosingClone: null } ? StopBlock.Order
+                : StopBlock.Other;
             if (e.FirstAction == "start" && e.ThenAction == "start" && e.Symmetrical)
-                foreach (var b in e.Then.Primitives()) foreach (var a in e.First.Primitives()) after.Add((b, a));
+                foreach (var b in e.Then.Primitives()) foreach (var a in e.First.Primitives()) after.Add((b, a, kind));
             else if (e.FirstAction == "stop" && e.ThenAction == "stop")
-                foreach (var b in e.First.Primitives()) foreach (var a in e.Then.Primitives()) after.Add((b, a));
+                foreach (var b in e.First.Primitives()) foreach (var a in e.Then.Primitives()) after.Add((b, a, kind));
         }
         static bool Unrunnable(SchedPrimitive p) => (p.ActiveOn.Count > 0 && !p.Managed) || p.StopBlocked;
         for (var changed = true; changed;)
         {
             changed = false;
-            foreach (var (before, later) in after)
+            foreach (var (before, later, kind) in after)
                 if (before != later && !later.StopBlocked && later.Managed && later.ActiveOn.Count > 0 && Unrunnable(before))
                 {
                     changed = later.StopBlocked = true;
                     later.StopBlockedBy = before;
+                    later.StopBlockKind = kind;
                 }
         }
     }

@@ -171,6 +171,8 @@ public sealed class SchedPrimitive(string id, SchedResource? parent, Primitive d
     public bool StopBlocked { get; set; }
     /// <summary>The resource whose stop cannot happen and that its own stop waits for (with <see cref="StopBlocked"/>).</summary>
     public SchedPrimitive? StopBlockedBy { get; set; }
+    /// <summary>What orders its stop after <see cref="StopBlockedBy"/>'s.</summary>
+    public StopBlock StopBlockKind { get; set; }
     /// <summary>
     /// Set by order propagation: the node it had, which an interleaved order took away (nothing
     /// of the first clone runs there). Its start was planned, so it still counts as a required start.
@@ -253,6 +255,9 @@ public sealed class SchedPrimitive(string id, SchedResource? parent, Primitive d
     public long FailureTimeoutMs => ReconnectIntervalMs is > 0 and var reconnect ? reconnect
         : Duration.TryParseMilliseconds(MetaValue("failure-timeout"), out var ms) && ms > 0 ? ms : 0;
 }
+
+/// <summary>What orders a blocked stop after the stop that cannot happen.</summary>
+public enum StopBlock { Other, GroupMember, Order }
 
 /// <summary>A group: members placed together and started in order.</summary>
 public sealed class SchedGroup(string id, SchedResource? parent) : SchedResource(id, parent)
