@@ -304,6 +304,12 @@ internal sealed class HistoryUnpacker(WorkingSet ws)
                 case "stop":
                     rsc.FailedOn.Add(node);
                     rsc.HeldStopped = true;
+                    // An anonymous clone's instances are one resource to Pacemaker: on-fail=stop
+                    // stops them all, and none starts elsewhere (crm_simulate 2.1.5, checked on
+                    // the failure generator's cases).
+                    if (rsc.EnclosingClone is { GloballyUnique: false } clone)
+                        foreach (var sibling in clone.Primitives().Where(x => CloneBuilder.BaseId(x.Id) == CloneBuilder.BaseId(rsc.Id)))
+                            sibling.HeldStopped = true;
                     break;
                 case "standby":
                     rsc.FailedOn.Add(node);

@@ -21,6 +21,20 @@ public class SchedulerTests
     private const string TwoNodes = "node node1\nnode node2\nproperty stonith-enabled=false\n";
 
     [Fact]
+    public void On_fail_stop_of_one_instance_stops_every_instance_of_an_anonymous_promotable_clone()
+    {
+        // crm_simulate 2.1.5: the clone is one resource; none is promoted or started in its place.
+        var crm = "node node1\nnode node2\nnode node3\nproperty stonith-enabled=false\n" +
+                  "primitive s ocf:pacemaker:Stateful op monitor interval=10s on-fail=stop\nms m s meta clone-max=2";
+        var status = new StatusBuilder().Online("node1", "node2", "node3")
+            .History("node1", "s", "ocf:pacemaker:Stateful", ("start", 0, 0), ("promote", 0, 0))
+            .MonitorFailedAt("node2", "s", Now.ToUnixTimeSeconds() - 5, "ocf:pacemaker:Stateful");
+        var s = Summary(crm, status);
+        Assert.Equal(2, s.Count(l => l.StartsWith("Stop s:", StringComparison.Ordinal)));
+        Assert.DoesNotContain(s, l => l.StartsWith("Start", StringComparison.Ordinal) || l.StartsWith("Promote", StringComparison.Ordinal));
+    }
+
+    [Fact]
     public void A_stopped_resource_starts_on_the_node_with_the_highest_location_score()
     {
         var s = Summary(TwoNodes + "primitive a Dummy\nlocation l a 100: node2", new StatusBuilder().Online("node1", "node2"));
