@@ -61,7 +61,10 @@ internal sealed class CloneAssigner(WorkingSet ws, Placement placement)
         // least one) in this pass: the rest are placed with the others, which may spread them.
         var evenShare = Math.Max(1, clone.CloneMax / Math.Max(1, dependents.AvailableNodes));
         // Instances in Pacemaker's order (pcmk__cmp_instance), for both passes.
-        var order = clone.Instances.OrderBy(i => i, Comparer<SchedResource>.Create((a, b) => CompareInstances(clone, priority, allowedWhereItRuns, a, b))).ToList();
+        // (How much the clone's colocations favour a node is worked out once per node.)
+        var colocationScores = new Dictionary<SchedNode, int>();
+        int ColocationScore(SchedNode n) => colocationScores.TryGetValue(n, out var v) ? v : colocationScores[n] = ColocationScoreOn(clone, n);
+        var order = clone.Instances.OrderBy(i => i, Comparer<SchedResource>.Create((a, b) => CompareInstances(priority, allowedWhereItRuns, ColocationScore, a, b))).ToList();
         foreach (var instance in order)
         {
             var anchor = instance.Anchor;
@@ -346,8 +349,8 @@ internal sealed class CloneAssigner(WorkingSet ws, Placement placement)
     /// not failed before failed; the one whose node the clone's colocations favour more; else
     /// equal, which leaves them by number (the sort is stable).
     /// </summary>
-    private int CompareInstances(SchedClone clone, Dictionary<SchedResource, int> priority,
-        Dictionary<SchedResource, SchedNode?> allowedWhereItRuns, SchedResource a, SchedResource b)
+    private static int CompareInstances(Dictionary<SchedResource, int> priority, Dictionary<SchedResource, SchedNode?> allowedWhereItRuns,
+        Func<SchedNode, int> colocationScore, SchedResource a, SchedResource b)
     {
         static int ActiveCount(SchedResource i) => i.Primitives().SelectMany(p => p.ActiveOn.Keys).Distinct().Count();
         int c;
@@ -363,7 +366,7 @@ internal sealed class CloneAssigner(WorkingSet ws, Placement placement)
         if (nodeA.CanRunResources != nodeB.CanRunResources) return nodeA.CanRunResources ? -1 : 1;
         var (failedA, failedB) = (a.Primitives().Any(p => p.Failed), b.Primitives().Any(p => p.Failed));
         if (failedA != failedB) return failedA ? 1 : -1;
-        return ColocationScoreOn(clone, nodeB).CompareTo(ColocationScoreOn(clone, nodeA));
+        return colocationScore(nodeB).CompareTo(colocationScore(nodeA));
     }
 
     /// <summary>An anonymous clone's instances, by the resource they are instances of.</summary>
