@@ -35,10 +35,12 @@ public static class ConfigurationEdits
             Primitive p => p with { MetaAttributes = SetPair(p.MetaAttributes, name, value) },
             Group g => g with { MetaAttributes = SetPair(g.MetaAttributes, name, value) },
             Clone c => c with { MetaAttributes = SetPair(c.MetaAttributes, name, value) },
+            Bundle b => b with { MetaAttributes = SetPair(b.MetaAttributes, name, value) },
             _ => r,
         },
         Group g => g with { Members = g.Members.Select(m => (Primitive)Edit(m, id, name, value)).ToEquatableArray() },
         Clone c => c with { Child = Edit(c.Child, id, name, value) },
+        Bundle { Child: { } child } b => b with { Child = (Primitive)Edit(child, id, name, value) },
         _ => r,
     };
 
@@ -103,12 +105,15 @@ public static class ConfigurationEdits
                 // Containers go; what they contained stays.
                 if (r is Group g) resources.AddRange(g.Members);
                 else if (r is Clone c) resources.Add(c.Child);
+                else if (r is Bundle { Child: { } inside }) resources.Add(inside);
                 continue;
             }
             resources.Add(r switch
             {
                 Group g => g with { Members = g.Members.Where(m => m.Id != id).ToEquatableArray() },
                 Clone { Child: Group cg } c => c with { Child = cg with { Members = cg.Members.Where(m => m.Id != id).ToEquatableArray() } },
+                // A bundle whose primitive is deleted runs its containers bare.
+                Bundle { Child: { } inside } b when inside.Id == id => b with { Child = null },
                 _ => r,
             });
         }

@@ -34,6 +34,7 @@ public static class ConfigurationMerge
         {
             Group g => g with { Members = g.Members.Select(m => nested.TryGetValue(m.Id, out var n) && n is Primitive np && used.Add(m.Id) ? np : m).ToEquatableArray() },
             Clone c => c with { Child = nested.TryGetValue(c.Child.Id, out var n) && used.Add(c.Child.Id) ? n : Replace(c.Child) },
+            Bundle { Child: { } inside } b => b with { Child = nested.TryGetValue(inside.Id, out var n) && n is Primitive np && used.Add(inside.Id) ? np : inside },
             _ => r,
         };
         var inPlace = current.Select(Replace).ToEquatableArray();

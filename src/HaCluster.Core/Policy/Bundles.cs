@@ -1,4 +1,3 @@
-using System.Net;
 using HaCluster.Core.Cib;
 
 namespace HaCluster.Core.Policy;

@@ -12,6 +12,26 @@ public class ConfigurationEditsTests
 {
     private static ClusterConfig Parse(string crm) => CrmParser.Parse(crm, "t.crm").Config!;
 
+    private const string Bundled = "primitive httpd Dummy\nbundle web podman image=img network control-port=3121 primitive httpd\n";
+
+    [Fact]
+    public void Stopping_a_bundle_or_the_primitive_inside_it_sets_their_meta_attributes()
+    {
+        var stopped = ConfigurationEdits.SetResourceMeta(Parse(Bundled), "web", "target-role", "Stopped");
+        Assert.Equal("Stopped", Assert.IsType<Bundle>(Assert.Single(stopped.Resources)).Meta("target-role"));
+        var inside = ConfigurationEdits.SetResourceMeta(Parse(Bundled), "httpd", "is-managed", "false");
+        Assert.Equal("false", Assert.IsType<Bundle>(Assert.Single(inside.Resources)).Child!.Meta("is-managed"));
+    }
+
+    [Fact]
+    public void Deleting_a_bundle_keeps_its_primitive_and_deleting_the_primitive_leaves_the_containers()
+    {
+        var withoutBundle = ConfigurationEdits.Delete(Parse(Bundled), "web")!;
+        Assert.Equal("httpd", Assert.IsType<Primitive>(Assert.Single(withoutBundle.Resources)).Id);
+        var bare = ConfigurationEdits.Delete(Parse(Bundled), "httpd")!;
+        Assert.Null(Assert.IsType<Bundle>(Assert.Single(bare.Resources)).Child);
+    }
+
     [Fact]
     public void Deleting_a_group_keeps_its_members_as_top_level_resources()
     {
