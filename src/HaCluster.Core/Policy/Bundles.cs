@@ -69,13 +69,13 @@ public static class Bundles
 
     /// <summary>
     /// The configuration with each bundle's implicit resources added beside it: addresses,
-    /// connections, the primitive's clone, and the constraints tying an address to its container.
-    /// The bundle itself stays: the working set builds its containers from it.
+    /// connections, the primitive's clone, and the constraints that tie an address to its
+    /// container and order instance i after its guest's connection. The bundle itself stays: the
+    /// working set builds its containers from it.
     /// </summary>
     internal static ClusterConfig Expand(ClusterConfig config)
     {
-        var bundles = config.Resources.OfType<Bundle>().ToList();
-        if (bundles.Count == 0) return config;
+        if (!config.Resources.Any(r => r is Bundle)) return config;
         var resources = new List<Resource>();
         var constraints = new List<Constraint>();
         foreach (var r in config.Resources)
