@@ -232,13 +232,7 @@ public static class StatusPrinter
                 continue;
             }
             // The primitive's state on its guest, told by the container's host.
-            var state = State(inside);
-            var host = container.CurrentNode;
-            if (inside.ActiveOn.Count == 1 && inside.ActiveOn.Keys.First() is var guest && host is not null)
-                state = state.Replace(guest.Name, host.Name + (host.Unclean && !state.Contains("(UNCLEAN)") ? " (UNCLEAN)" : ""));
-            else if (inside.ActiveOn.Count == 0 && host is not null && !state.Contains(" (", StringComparison.Ordinal))
-                state += " " + host.Name;
-            output.WriteLine($"{indent}  * {replicas[i].RemoteId}{address}\t({AgentName(inside.Agent)}):\t {state}");
+            output.WriteLine($"{indent}  * {replicas[i].RemoteId}{address}\t({AgentName(inside.Agent)}):\t {State(inside, host: container.CurrentNode)}");
         }
     }
 
@@ -303,26 +297,32 @@ public static class StatusPrinter
 
     internal static string AgentName(AgentSpec a) => a.Provider is null ? $"{a.Class}:{a.Type}" : $"{a.Class}:{a.Provider}:{a.Type}";
 
-    /// <summary>"Started node1", "Promoted node2", "FAILED node1", "Stopped (disabled)", "Stopped node2 (LOCKED)", "Started [ node1 node2 ]".</summary>
-    private static string State(SchedPrimitive p)
+    /// <summary>
+    /// "Started node1", "Promoted node2", "FAILED node1", "Stopped (disabled)", "Stopped node2 (LOCKED)", "Started [ node1 node2 ]".
+    /// <paramref name="host"/>: for the primitive inside a bundle, its container's host, shown
+    /// (as crm_mon shows it) instead of the guest node, and even while the primitive is stopped.
+    /// </summary>
+    private static string State(SchedPrimitive p, SchedNode? host = null)
     {
         var suffix = p.Managed ? "" : " (unmanaged)";
         if (p.ActiveOn.Count == 0 && p.LockedTo is { } lockNode)
             return $"Stopped {lockNode.Name} (LOCKED){suffix}";
         if (p.ActiveOn.Count == 0)
-            return (p.Disabled ? "Stopped (disabled)" : "Stopped") + suffix;
+            return p.Disabled ? "Stopped (disabled)" + suffix : host is not null && p.Managed ? $"Stopped {host.Name}" : "Stopped" + suffix;
         var disabled = p.Disabled ? " (disabled)" : "";
         var orphaned = p.Orphan && p.EnclosingClone is null ? "ORPHANED " : "";
         if (p.ActiveOn.Count > 1)
             return $"Started [ {string.Join(' ', p.ActiveOn.Keys.Select(n => n.Name).Order(StringComparer.Ordinal))} ]{suffix}";
         var (node, role) = p.ActiveOn.First();
+        var shown = host ?? node;
+        var hostUnclean = host is { Unclean: true } ? " (UNCLEAN)" : "";
         // On a node that must be fenced, what runs there is in doubt.
-        var unclean = node.Unclean ? " (UNCLEAN)" : "";
+        var unclean = node.Unclean || host is { Unclean: true } ? " (UNCLEAN)" : "";
         // What is left on a guest that went down is lost with it until its container recovers.
         // (crm_mon names the Promoted role of a failed instance, not the others.)
         if ((p.FailedOn.Contains(node) && !node.Unclean) || node is { IsGuest: true, Online: false })
-            return $"{orphaned}FAILED {(role == Role.Promoted ? "Promoted " : "")}{node.Name}{disabled}{suffix}";
+            return $"{orphaned}FAILED {(role == Role.Promoted ? "Promoted " : "")}{shown.Name}{hostUnclean}{disabled}{suffix}";
         var word = role switch { Role.Promoted => "Promoted", Role.Unpromoted => "Unpromoted", _ => "Started" };
-        return $"{orphaned}{word} {node.Name}{unclean}{disabled}{suffix}";
+        return $"{orphaned}{word} {shown.Name}{unclean}{disabled}{suffix}";
     }
 }
