@@ -82,7 +82,8 @@ public static class Bundles
         {
             resources.Add(r);
             if (r is not Bundle b) continue;
-            foreach (var replica in Replicas(b))
+            var replicas = Replicas(b);
+            foreach (var replica in replicas)
             {
                 if (replica.IpId is not null)
                 {
@@ -97,7 +98,7 @@ public static class Bundles
             {
                 resources.Add(ChildClone(b));
                 // Instance i starts once guest node i is up: after its connection starts.
-                foreach (var replica in Replicas(b))
+                foreach (var replica in replicas)
                     constraints.Add(new OrderConstraint($"{replica.RemoteId}-before-{b.Child!.Id}-{replica.Index}", replica.RemoteId,
                         $"{b.Child!.Id}:{replica.Index}", "start", "start", "Mandatory"));
             }
@@ -116,16 +117,22 @@ public static class Bundles
     /// inside a bundle and its connection are left out: they need Pacemaker Remote inside the
     /// container, which haclusterd does not provide (the validator says so).
     /// </summary>
-    public static ClusterConfig ForExecution(ClusterConfig config)
+    /// <remarks>Worked out once per configuration object: the executor asks for every action it runs.</remarks>
+    public static ClusterConfig ForExecution(ClusterConfig config) => ExecutionViews.GetValue(config, BuildExecutionView);
+
+    private static readonly System.Runtime.CompilerServices.ConditionalWeakTable<ClusterConfig, ClusterConfig> ExecutionViews = new();
+
+    private static ClusterConfig BuildExecutionView(ClusterConfig config)
     {
         if (!config.Resources.Any(r => r is Bundle)) return config;
         var resources = new List<Resource>();
         foreach (var r in config.Resources)
         {
             if (r is not Bundle b) { resources.Add(r); continue; }
-            foreach (var replica in Replicas(b))
+            var replicas = Replicas(b);
+            foreach (var replica in replicas)
             {
-                var container = ContainerDefinition(b, replica);
+                var container = ContainerDefinition(b, replicas, replica.Index);
                 resources.Add(container with { MetaAttributes = b.MetaAttributes });
                 if (replica.IpId is not null) resources.Add(AddressDefinition(b, replica));
             }
@@ -185,11 +192,13 @@ public static class Bundles
     }
 
     /// <summary>
-    /// Replica <paramref name="r"/>'s container: the runtime's agent with the image and the
-    /// options Pacemaker builds (run_opts: hostname, environment, network, volumes, ports).
+    /// Replica <paramref name="index"/>'s container: the runtime's agent with the image and the
+    /// options Pacemaker builds (run_opts: hostname, environment, network, volumes, ports, and
+    /// every replica's address under its name, from <paramref name="replicas"/>).
     /// </summary>
-    public static Primitive ContainerDefinition(Bundle b, Replica r)
+    public static Primitive ContainerDefinition(Bundle b, IReadOnlyList<Replica> replicas, int index)
     {
+        var r = replicas[index];
         var rkt = b.Runtime == "rkt";
         var (hostnameOption, environmentOption) = rkt ? ("--hostname=", "--environment=") : ("-h ", "-e ");
         var options = new System.Text.StringBuilder();
@@ -221,7 +230,7 @@ public static class Bundles
         // --add-host (or --hosts-entry) for every replica's address, so replicas find each other.
         var hosts = new System.Text.StringBuilder();
         var addHost = CibBoolean.TryParse(b.NetworkOption("add-host")) ?? true;
-        foreach (var other in Replicas(b).Where(x => x.Address is not null))
+        foreach (var other in replicas.Where(x => x.Address is not null))
             hosts.Append(!rkt && addHost ? $" --add-host={b.Id}-{other.Index}:{other.Address}" : $" --hosts-entry={other.Address}={b.Id}-{other.Index}");
         // (Appended even when empty, as Pacemaker does: the trailing space is part of the digest.)
         options.Append(' ').Append(hosts);
@@ -290,7 +299,7 @@ public static class Bundles
         Func<Resource, SchedResource?, Dictionary<string, string>, SchedResource?> build)
     {
         var replicas = Replicas(b);
-        var definition = new Clone(b.Id, ContainerDefinition(b, replicas[0]), b.MetaAttributes);
+        var definition = new Clone(b.Id, ContainerDefinition(b, replicas, 0), b.MetaAttributes);
         var containers = new SchedClone(b.Id, null, definition) { Bundle = b };
         foreach (var kv in inherited) containers.Meta[kv.Key] = kv.Value;
         ws.AddMeta(containers.Meta, b.MetaAttributes);
@@ -298,7 +307,7 @@ public static class Bundles
         containers.CloneMax = b.Replicas;
         ws.ById[b.Id] = containers;
         foreach (var replica in replicas)
-            if (build(ContainerDefinition(b, replica), containers, containers.Meta) is { } container)
+            if (build(ContainerDefinition(b, replicas, replica.Index), containers, containers.Meta) is { } container)
                 containers.Children.Add(container);
         return containers;
     }

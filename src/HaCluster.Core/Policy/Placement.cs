@@ -338,11 +338,11 @@ internal sealed class Placement(WorkingSet ws)
     /// </summary>
     private void ConnectThroughRemoteHosts(SchedClone containers)
     {
-        foreach (var container in containers.Children.OfType<SchedPrimitive>())
+        var replicas = Bundles.Replicas(containers.Bundle!);
+        for (var i = 0; i < containers.Children.Count && i < replicas.Count; i++)
         {
-            if (container.AssignedTo is not { IsRemote: true } host || ws.ConnectionOf(host) is not { } hostConnection) continue;
-            var guestConnection = ws.AllPrimitives().FirstOrDefault(p => p.IsBundleConnection && p.Container == container);
-            if (guestConnection is null) continue;
+            if (containers.Children[i].AssignedTo is not { IsRemote: true } host || ws.ConnectionOf(host) is not { } hostConnection) continue;
+            if (replicas[i].RemoteId is not { } id || ws.ById.GetValueOrDefault(id) is not SchedPrimitive { IsBundleConnection: true } guestConnection) continue;
             AddColocation($"{guestConnection.Id}-with-{hostConnection.Id}", guestConnection, hostConnection, Inf, Role.Unknown, Role.Unknown, null, influence: true);
         }
     }

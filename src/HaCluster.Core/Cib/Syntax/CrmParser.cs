@@ -466,19 +466,26 @@ public sealed class CrmParser
             return true;
         }
 
+        // The primitive a group member or a bundle's "primitive" names, taken into that container;
+        // null (and an error) when it is unknown, not a primitive, or already in another.
+        Primitive? NamedPrimitive(string ownerKind, string ownerId, CrmToken reference, Func<string, string> notAPrimitive)
+        {
+            if (!raws.TryGetValue(reference.Text, out var target))
+                _diagnostics.Add(Diagnostic.Error($"{ownerKind} {ownerId}: unknown resource '{reference.Text}'", At(reference)));
+            else if (target is not RawPrimitive p)
+                _diagnostics.Add(Diagnostic.Error($"{ownerKind} {ownerId}: {notAPrimitive(Kind(target))}", At(reference)));
+            else if (Contain(reference.Text, ownerId, reference))
+                return p.Value;
+            return null;
+        }
+
         foreach (var (_, raw) in _resources)
         {
             if (raw is not RawGroup g) continue;
             var members = new List<Primitive>();
             foreach (var m in g.Members)
-            {
-                if (!raws.TryGetValue(m.Text, out var target))
-                    _diagnostics.Add(Diagnostic.Error($"group {g.Id}: unknown resource '{m.Text}'", At(m)));
-                else if (target is not RawPrimitive p)
-                    _diagnostics.Add(Diagnostic.Error($"group {g.Id}: member '{m.Text}' is a {Kind(target)}; groups hold primitives only", At(m)));
-                else if (Contain(m.Text, g.Id, m))
-                    members.Add(p.Value);
-            }
+                if (NamedPrimitive("group", g.Id, m, kind => $"member '{m.Text}' is a {kind}; groups hold primitives only") is { } p)
+                    members.Add(p);
             groups[g.Id] = new Group(g.Id, members.ToEquatableArray(), g.Meta, g.Params, g.Description);
         }
 
@@ -511,12 +518,8 @@ public sealed class CrmParser
         {
             if (raw is not RawBundle b) continue;
             if (b.Child is not { } childToken) { bundles[b.Id] = b.Value; continue; }
-            if (!raws.TryGetValue(childToken.Text, out var target))
-                _diagnostics.Add(Diagnostic.Error($"bundle {b.Id}: unknown resource '{childToken.Text}'", At(childToken)));
-            else if (target is not RawPrimitive p)
-                _diagnostics.Add(Diagnostic.Error($"bundle {b.Id}: '{childToken.Text}' is a {Kind(target)}; a bundle holds one primitive", At(childToken)));
-            else if (Contain(childToken.Text, b.Id, childToken))
-                bundles[b.Id] = b.Value with { Child = p.Value };
+            if (NamedPrimitive("bundle", b.Id, childToken, kind => $"'{childToken.Text}' is a {kind}; a bundle holds one primitive") is { } p)
+                bundles[b.Id] = b.Value with { Child = p };
         }
 
         var top = new List<Resource>();
