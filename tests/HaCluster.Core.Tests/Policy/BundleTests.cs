@@ -135,6 +135,29 @@ public class BundleTests
     }
 
     [Theory]
+    [InlineData("crm", "bundle x", "expected the container runtime")]
+    [InlineData("crm", "bundle x foo image=a", "is not a container runtime")]
+    [InlineData("crm", "bundle x docker image=a port-mapping", "port-mapping needs name=value pairs")]
+    [InlineData("crm", "bundle x docker image=a primitive p primitive q", "unexpected 'primitive'")]
+    [InlineData("crm", "bundle x docker image=a primitive p", "unknown resource 'p'")]
+    [InlineData("crm", "bundle x docker image=a storage-mapping id=1bad source-dir=/a", "is not a valid id")]
+    [InlineData("xml", "<cib><configuration><resources><bundle id=\"x\"/></resources></configuration></cib>", "needs a container element")]
+    [InlineData("xml", "<cib><configuration><resources><bundle id=\"x\"><docker image=\"a\"/><network><port-mapping port=\"80\"/></network></bundle></resources></configuration></cib>", "needs attribute 'id'")]
+    [InlineData("yaml", "resources:\n  - bundle: x\n    docker: 3\n", "must be a mapping")]
+    [InlineData("yaml", "resources:\n  - bundle: x\n    docker: {image: a}\n    storage: [{source-dir: /a}]\n", "needs an id")]
+    public void A_malformed_bundle_is_refused_with_its_place_in_the_file(string syntax, string text, string message)
+    {
+        var parsed = syntax switch
+        {
+            "crm" => CrmParser.Parse(text, "t.crm"),
+            "xml" => CibXmlReader.Parse(text, "t.xml"),
+            _ => CibYamlReader.Parse(text, "t.yaml"),
+        };
+        Assert.True(parsed.HasErrors);
+        Assert.Contains(parsed.Diagnostics, d => d.Severity == Severity.Error && d.Location is not null && d.Message.Contains(message, StringComparison.Ordinal));
+    }
+
+    [Theory]
     [InlineData("primitive httpd Dummy\nbundle web docker image=img primitive httpd", "cannot reach httpd inside it")]
     [InlineData("bundle web docker replicas=2", "needs an image")]
     [InlineData("bundle web docker image=img replicas=two", "replicas must be a whole number")]
