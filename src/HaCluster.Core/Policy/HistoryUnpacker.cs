@@ -468,6 +468,26 @@ internal sealed class HistoryUnpacker(WorkingSet ws)
         var failed = false;
         var stopFailed = false;
         string? onFail = null;
+        // How severe the on-fail in force is: Pacemaker keeps the most severe one of the failures
+        // replayed so far (a later, milder failure does not soften an on-fail=stop), -1 for none.
+        var onFailSeverity = -1;
+        // A failure: the resource is failed there, under the more severe of the on-fail values.
+        void Fail(OperationRecord op)
+        {
+            failed = true;
+            var value = OnFail(rsc, op);
+            var severity = OnFailSeverity(value, op);
+            if (severity > onFailSeverity) (onFail, onFailSeverity) = (value, severity);
+        }
+        // A completed start, stop, promote, probe or migration: past failures are over, except
+        // those whose on-fail outlasts the resource (stop, standby, fence), as in Pacemaker.
+        void ClearPastFailures()
+        {
+            if (failed && onFail is "stop" or "standby" or "fence") return;
+            failed = false;
+            onFail = null;
+            onFailSeverity = -1;
+        }
         var promotable = rsc.EnclosingClone is { Promotable: true };
         var ops = history.Operations.Where(o => o.OpStatus != 1 && o.Task is not ("notify" or "meta-data" or "validate-all"))
             .OrderBy(o => o.CallId < 0 ? int.MaxValue : o.CallId).ToList();
@@ -496,16 +516,16 @@ internal sealed class HistoryUnpacker(WorkingSet ws)
             if (rc == OcfNotRunning && expected == OcfNotRunning && !pending && !opFailed && op.Task != "stop")
             {
                 role = Role.Stopped;
-                failed = false;
+                ClearPastFailures();
                 continue;
             }
             switch (op.Task)
             {
                 case "start":
                     if (pending) { role = Role.Started; break; }
-                    if (rc == OcfSuccess && !opFailed) { role = promotable ? Role.Unpromoted : Role.Started; failed = false; }
+                    if (rc == OcfSuccess && !opFailed) { role = promotable ? Role.Unpromoted : Role.Started; ClearPastFailures(); }
                     // A failed start may have left it running: in a promotable clone, as Unpromoted.
-                    else { role = promotable ? Role.Unpromoted : Role.Started; failed = true; onFail = OnFail(rsc, op); }
+                    else { role = promotable ? Role.Unpromoted : Role.Started; Fail(op); }
                     break;
                 case "stop":
                     if (pending) { role = Role.Started; break; }
@@ -514,54 +534,56 @@ internal sealed class HistoryUnpacker(WorkingSet ws)
                         role = Role.Stopped; stopFailed = false;
                         // Most failures are over once the resource stopped cleanly; a lost
                         // remote connection that must wait to reconnect is not.
-                        failed = failed && onFail == ResetRemote && rsc.ReconnectIntervalMs > 0;
+                        if (!(failed && onFail == ResetRemote && rsc.ReconnectIntervalMs > 0)) ClearPastFailures();
                     }
                     else if (OnFail(rsc, op) == "ignore")
                     {
                         // on-fail=ignore: Pacemaker pretends the stop succeeded ("failure ignored").
-                        role = Role.Stopped; stopFailed = false; failed = false; onFail = "ignore";
+                        role = Role.Stopped; stopFailed = false; ClearPastFailures();
                     }
                     else if (OnFail(rsc, op) == RestartContainer && rsc.Container is not null)
                     {
                         // Inside a container, a failed stop counts as done: restarting the
                         // container stops it for sure (Pacemaker's "failure ignored").
-                        role = Role.Stopped; failed = true; stopFailed = false; onFail = RestartContainer;
+                        role = Role.Stopped; stopFailed = false; ClearPastFailures();
+                        if (onFailSeverity <= OnFailSeverity("restart", op)) { failed = true; onFail = RestartContainer; onFailSeverity = OnFailSeverity(RestartContainer, op); }
                     }
                     else
                     {
                         // A stop that failed leaves it running.
-                        stopFailed = true; failed = true; onFail = OnFail(rsc, op);
+                        stopFailed = true; Fail(op);
                         if (role == Role.Stopped) role = promotable ? Role.Unpromoted : Role.Started;
                     }
                     break;
                 case "promote":
                     if (pending) { role = Role.Promoted; break; }
-                    if (rc == OcfSuccess && !opFailed) { role = Role.Promoted; failed = false; }
-                    else { role = Role.Promoted; failed = true; onFail = OnFail(rsc, op); }
+                    if (rc == OcfSuccess && !opFailed) { role = Role.Promoted; ClearPastFailures(); }
+                    else { role = Role.Promoted; Fail(op); }
                     break;
                 case "demote":
                     if (pending) break;
-                    if (rc == OcfSuccess && !opFailed) { role = Role.Unpromoted; failed = false; }
+                    // (A completed demote does not end a past failure: Pacemaker recovers it still.)
+                    if (rc == OcfSuccess && !opFailed) role = Role.Unpromoted;
                     else
                     {
                         // A failed demote leaves it unpromoted (it is recovered by a stop, and
                         // any promotion waits for that), unless on-fail=block holds it promoted.
-                        failed = true; onFail = OnFail(rsc, op);
-                        role = onFail == "block" ? Role.Promoted : Role.Unpromoted;
+                        Fail(op);
+                        role = OnFail(rsc, op) == "block" ? Role.Promoted : Role.Unpromoted;
                     }
                     break;
                 case "migrate_to":
                     if (rc == OcfSuccess && !opFailed) role = Role.Started;
-                    else if (!pending) { role = Role.Started; failed = true; onFail = OnFail(rsc, op); }
+                    else if (!pending) { role = Role.Started; Fail(op); }
                     break;
                 case "migrate_from":
-                    if (rc == OcfSuccess && !opFailed) { role = Role.Started; failed = false; }
-                    else if (!pending) { role = Role.Started; failed = true; onFail = OnFail(rsc, op); }
+                    if (rc == OcfSuccess && !opFailed) { role = Role.Started; ClearPastFailures(); }
+                    else if (!pending) { role = Role.Started; Fail(op); }
                     break;
                 case not ("monitor" or "reload" or "reload-agent" or "cancel") when !pending && (opFailed || rc != expected):
                     // Any other action that failed (an agent's own, asyncmon say): a failure of
                     // the resource where it runs.
-                    failed = true; onFail = OnFail(rsc, op);
+                    Fail(op);
                     if (role == Role.Stopped) role = promotable ? Role.Unpromoted : Role.Started;
                     break;
                 case "monitor":
@@ -569,11 +591,11 @@ internal sealed class HistoryUnpacker(WorkingSet ws)
                     switch (rc)
                     {
                         case OcfSuccess when !opFailed:
-                            if (expected == OcfRunningPromoted && op.IntervalMs > 0) { failed = true; onFail = OnFail(rsc, op); role = Role.Unpromoted; }
+                            if (expected == OcfRunningPromoted && op.IntervalMs > 0) { Fail(op); role = Role.Unpromoted; }
                             else
                             {
                                 role = promotable ? (role == Role.Promoted && op.IntervalMs > 0 ? Role.Promoted : Role.Unpromoted) : Role.Started;
-                                if (op.IntervalMs == 0) failed = false;
+                                if (op.IntervalMs == 0) ClearPastFailures();
                             }
                             break;
                         case OcfNotRunning:
@@ -581,25 +603,25 @@ internal sealed class HistoryUnpacker(WorkingSet ws)
                             {
                                 // A recurring monitor found it gone: a failure; it is treated as
                                 // still active there so that it is recovered (stopped, then started).
-                                failed = true; onFail = OnFail(rsc, op);
+                                Fail(op);
                                 if (role == Role.Stopped) role = promotable ? Role.Unpromoted : Role.Started;
                             }
-                            else { failed = false; role = Role.Stopped; }
+                            else { ClearPastFailures(); role = Role.Stopped; }
                             break;
                         case OcfRunningPromoted:
                             role = Role.Promoted;
-                            if (op.IntervalMs == 0) failed = false;
+                            if (op.IntervalMs == 0) ClearPastFailures();
                             break;
                         case OcfFailedPromoted:
-                            role = Role.Promoted; failed = true; onFail = OnFail(rsc, op);
+                            role = Role.Promoted; Fail(op);
                             break;
                         case OcfNotInstalled when op.IntervalMs == 0:
                             // A probe that found the agent missing: it does not run there (the
                             // node is ruled out for it; see Apply), and that is no failure.
-                            role = Role.Stopped; failed = false;
+                            role = Role.Stopped; ClearPastFailures();
                             break;
                         default:
-                            failed = true; onFail = OnFail(rsc, op);
+                            Fail(op);
                             if (role == Role.Stopped) role = promotable ? Role.Unpromoted : Role.Started;
                             break;
                     }
@@ -608,6 +630,26 @@ internal sealed class HistoryUnpacker(WorkingSet ws)
         }
         return (role, failed, stopFailed, onFail);
     }
+
+    /// <summary>
+    /// How severe an on-fail value is, in Pacemaker's order: ignore, demote, restart,
+    /// reset-remote, restart-container, block, stop, standby, fence. A stop's default is fence
+    /// with fencing enabled, else block; any other operation's default is restart.
+    /// </summary>
+    private int OnFailSeverity(string? onFail, OperationRecord op) => onFail switch
+    {
+        "ignore" => 0,
+        "demote" => 1,
+        null when op.Task == "stop" => ws.StonithEnabled ? 9 : 6,
+        null or "restart" => 2,
+        ResetRemote => 3,
+        RestartContainer => 4,
+        "block" => 6,
+        "stop" => 7,
+        "standby" => 8,
+        "fence" => 9,
+        _ => 2,
+    };
 
     /// <summary>Keeps a failed operation for status displays (degraded results too, as crm_mon lists them).</summary>
     private void RecordFailure(ResourceHistory history, SchedNode node, OperationRecord op, bool pending, bool failed)

@@ -62,6 +62,14 @@ internal sealed class Placement(WorkingSet ws)
         }
     }
 
+    /// <summary>
+    /// Unmanaged by is-managed=false, maintenance (the resource's, the cluster's, its node's) or
+    /// a blocked failure: not merely because fencing is enabled without a device.
+    /// </summary>
+    private bool UnmanagedByOperator(SchedPrimitive p) =>
+        !p.Managed && (ws.MaintenanceMode || p.Blocked || p.ActiveOn.Keys.Any(n => n.Maintenance)
+                       || !(CibBoolean.TryParse(p.MetaValue("is-managed")) ?? true) || CibBoolean.IsTrue(p.MetaValue("maintenance")));
+
     private void InitialScores()
     {
         foreach (var p in ws.AllResources())
@@ -277,6 +285,11 @@ internal sealed class Placement(WorkingSet ws)
                 var node = p.ActiveOn.Keys.First();
                 if (p.Allowed.ContainsKey(node) || ws.SymmetricCluster) AddScore(p, node, stickiness, "resource-stickiness (it runs there)");
             }
+            // A resource the cluster leaves alone is where it runs, for sure: INFINITY there
+            // (Pacemaker's "not_managed_default"), which its colocations pass on to others.
+            if (UnmanagedByOperator(p))
+                foreach (var node in p.ActiveOn.Keys)
+                    AddScore(p, node, Inf, "unmanaged (it runs there)");
             if (p.LockedTo is { } lockNode)
             {
                 foreach (var other in ws.Nodes.Where(n => n != lockNode)) p.Allowed[other] = -Inf;

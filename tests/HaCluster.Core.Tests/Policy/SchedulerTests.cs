@@ -35,6 +35,35 @@ public class SchedulerTests
     }
 
     [Fact]
+    public void On_fail_stop_outlasts_the_completed_stop_that_followed_the_failure()
+    {
+        // Pacemaker 2.1.5: a completed stop ends a failure under on-fail=restart, not under
+        // on-fail=stop (nor standby, nor fence): the resource stays stopped, here and elsewhere.
+        var crm = TwoNodes + "primitive a Dummy op monitor interval=10s on-fail=stop";
+        var status = new StatusBuilder().Online("node1", "node2")
+            .History("node1", "a", "ocf:heartbeat:Dummy", ("start", 0, 0), ("monitor", 7, 10000), ("stop", 0, 0))
+            .Attribute("node1", "fail-count-a#monitor_10000", "1");
+        Assert.Empty(Summary(crm, status));
+        var restart = TwoNodes + "primitive a Dummy op monitor interval=10s";
+        Assert.Equal(new[] { "Start a (node1)" }, Summary(restart, status));
+    }
+
+    [Fact]
+    public void An_unmanaged_resource_holds_its_node_against_what_must_not_be_with_it()
+    {
+        // An unmanaged resource scores INFINITY where it runs (Pacemaker's not_managed_default):
+        // the failed r1, which r0 must never be with, is recovered on the other node although
+        // its stickiness is INFINITY.
+        var crm = TwoNodes + "primitive r0 Dummy meta is-managed=false\nprimitive r1 Dummy meta resource-stickiness=INFINITY op monitor interval=10s\n" +
+                  "colocation c -inf: r0 r1";
+        var status = new StatusBuilder().Online("node1", "node2")
+            .History("node2", "r0", "ocf:heartbeat:Dummy", ("start", 0, 0))
+            .History("node2", "r1", "ocf:heartbeat:Dummy", ("start", 0, 0), ("monitor", 7, 10000))
+            .Attribute("node2", "fail-count-r1#monitor_10000", "1");
+        Assert.Equal(new[] { "Recover r1 (node2 -> node1)" }, Summary(crm, status));
+    }
+
+    [Fact]
     public void A_stopped_resource_starts_on_the_node_with_the_highest_location_score()
     {
         var s = Summary(TwoNodes + "primitive a Dummy\nlocation l a 100: node2", new StatusBuilder().Online("node1", "node2"));
