@@ -45,6 +45,11 @@ public sealed class RingSocket : IDisposable
             // Several nodes of one machine (tests) may share the group's port.
             socket.SetSocketOption(SocketOptionLevel.Socket, SocketOptionName.ReuseAddress, true);
             socket.Bind(new IPEndPoint(family == AddressFamily.InterNetworkV6 ? IPAddress.IPv6Any : IPAddress.Any, config.Port));
+            // Only the group this socket joined: another ring may use the same port with its own
+            // group (Linux otherwise delivers every joined group's datagrams to every socket on
+            // the port). IP_MULTICAST_ALL is option 49 of IPPROTO_IP, IPV6_MULTICAST_ALL 29 of IPPROTO_IPV6.
+            if (family == AddressFamily.InterNetworkV6) socket.SetRawSocketOption(41, 29, BitConverter.GetBytes(0));
+            else socket.SetRawSocketOption(0, 49, BitConverter.GetBytes(0));
             if (family == AddressFamily.InterNetworkV6)
             {
                 socket.SetSocketOption(SocketOptionLevel.IPv6, SocketOptionName.AddMembership, new IPv6MulticastOption(g));

@@ -20,7 +20,7 @@ public static class SimulateCommand
     {
         var xml = new Option<string?>("--xml", "-x") { Description = "a Pacemaker CIB with a status section" };
         var config = new Option<string?>("--config") { Description = "a configuration file (crm, xml or yaml) with no status" };
-        var date = new Option<string?>("--date", "-d") { Description = "the time to schedule at (ISO 8601 or epoch seconds); default: the CIB's execution-date, else now" };
+        var date = new Option<string?>("--date", "-t", "--set-datetime") { Description = "the time to schedule at (ISO 8601 or epoch seconds); default: the CIB's execution-date, else now" };
         var showScores = new Option<bool>("--show-scores", "-s") { Description = "print the allocation score of every resource on every node" };
         var explain = new Option<string?>("--explain") { Description = "say in words why this resource is where it is" };
         var showGraph = new Option<bool>("--graph", "-G") { Description = "print the transition's actions in execution order, each with what it waits for" };
@@ -83,6 +83,11 @@ public static class SimulateCommand
                     return ConfigureCommands.ExitUsage;
                 }
                 status = injected;
+            }
+            if (parse.GetValue(date) is { } dateText && ParseDate(dateText) is null)
+            {
+                error.WriteLine($"hacrm simulate: --date '{dateText}' is not a time (ISO 8601, e.g. 2024-01-31T12:00:00Z, or epoch seconds)");
+                return ConfigureCommands.ExitUsage;
             }
             var now = ParseDate(parse.GetValue(date)) ?? status.ExecutionDate ?? DateTimeOffset.UtcNow;
             if (status.ExecutionDate is { } ed && parse.GetValue(date) is null)

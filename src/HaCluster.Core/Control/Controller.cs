@@ -22,7 +22,19 @@ namespace HaCluster.Core.Control;
 /// </summary>
 public sealed class Controller
 {
-    public static readonly TimeSpan RecheckInterval = TimeSpan.FromSeconds(15);
+    /// <summary>How often the DC runs the scheduler with nothing changed, unless the CIB's
+    /// cluster-recheck-interval says otherwise (Pacemaker's default is 15 minutes; ours is short
+    /// because a recheck costs milliseconds).</summary>
+    public static readonly TimeSpan DefaultRecheckInterval = TimeSpan.FromSeconds(15);
+
+    /// <summary>cluster-recheck-interval as configured ("0" turns the periodic recheck off), else the default.</summary>
+    public static TimeSpan RecheckInterval(ClusterConfig? config) =>
+        config?.Property("cluster-recheck-interval") is { } text && Duration.TryParseMilliseconds(text, out var ms)
+            ? ms == 0 ? TimeSpan.MaxValue : TimeSpan.FromMilliseconds(ms)
+            : DefaultRecheckInterval;
+
+    /// <summary>When the last schedule said its answer would change by itself (a failure expiring).</summary>
+    private DateTimeOffset? recheckBy;
 
     private readonly ControllerContext context;
     private readonly CibReplication cib;
@@ -196,7 +208,7 @@ public sealed class Controller
         transitions.CheckDeadline();
         watchdog.Check(() => ResourceHistoryBook.Active(local.Histories));
         foreach (var fenced in transitions.DueWatchdogFencings()) Completed(fenced);
-        if (!transitions.Running && (lastRun is not { } run || context.Now.Elapsed - run > RecheckInterval)) Evaluate();
+        if (!transitions.Running && (lastRun is not { } run || context.Now.Elapsed - run > RecheckInterval(context.Config) || context.Now.Wall >= recheckBy)) Evaluate();
     }
 
     private void AdoptFromLastPicture()
@@ -399,11 +411,12 @@ public sealed class Controller
             var status = rounds.BuildStatus(config, cib.Version, view.Quorate, members, rounds.Reports, rounds.Leaving);
             lastRun = context.Now.Elapsed;
             var (graph, scheduled) = Scheduler.Run(SchedulerInput(config), status, context.Now.Wall);
+            recheckBy = scheduled.RecheckBy;
             rounds.ShutdownLocks.Record(scheduled);
             var schedulingTime = System.Diagnostics.Stopwatch.GetElapsedTime(started);
             // Actions first; the record of the input (a file, the members' status copies) after
             // them, off the controller's path.
-            var endedAtOnce = transitions.Start(graph, schedulingTime, rounds.Reports, RecheckInterval, rounds.Round);
+            var endedAtOnce = transitions.Start(graph, schedulingTime, rounds.Reports, RecheckInterval(config), rounds.Round);
             context.Emit(new RecordSchedulerInput(config, status, context.Now.Wall, cib.Version));
             if (!endedAtOnce) return;
         }

@@ -127,6 +127,7 @@ public static class ClusterBootstrapReader
 
             var rings = ReadRings(Get(root, "rings"), root);
             var nodes = ReadNodes(Get(root, "nodes"), root, rings.Count);
+            CheckSharedUnicastPorts(rings, nodes, Get(root, "nodes") ?? root);
             var timers = ReadTimers(Get(root, "timers"));
             var quorum = ReadQuorum(Get(root, "quorum"), nodes.Count);
             var config = new ClusterBootstrap
@@ -217,7 +218,7 @@ public static class ClusterBootstrapReader
                 Error(node ?? parent, "rings: at least one ring is required (- multicast: {group, port} or - unicast: {port})");
                 return rings;
             }
-            var ports = new HashSet<int>();
+            var ports = new List<(int Port, RingKind Kind, IPAddress? Group)>();
             foreach (var item in seq.Children)
             {
                 if (item is not YamlMappingNode map || map.Children.Count != 1)
@@ -241,7 +242,6 @@ public static class ClusterBootstrapReader
                 CheckKeys(settings, $"{kind} ring", allowed);
                 var port = Int(Get(settings, "port"), $"{kind} ring port", 1, 65535);
                 if (port is null && Get(settings, "port") is null) Error(settings, $"{kind} ring: port is required");
-                if (port is { } p && !ports.Add(p)) Error(Get(settings, "port")!, $"{kind} ring: port {p} is used by another ring");
                 IPAddress? group = null;
                 if (kind == "multicast")
                 {
@@ -252,12 +252,40 @@ public static class ClusterBootstrapReader
                     }
                     else Error(settings, "multicast ring: group is required");
                 }
+                // Rings may share a port (corosync's redundant rings often do: 5405 on two
+                // networks) when their sockets cannot take each other's traffic: multicast rings
+                // on different groups, or unicast rings (each binds its own network's address;
+                // the nodes' addresses are checked below). A multicast and a unicast ring cannot.
+                if (port is { } p)
+                {
+                    var kindOnPort = kind == "multicast" ? RingKind.Multicast : RingKind.Unicast;
+                    foreach (var (otherPort, otherKind, otherGroup) in ports.Where(x => x.Port == p))
+                    {
+                        if (otherKind != kindOnPort)
+                            Error(Get(settings, "port")!, $"{kind} ring: port {p} is used by a {otherKind.ToString().ToLowerInvariant()} ring; a multicast and a unicast ring need different ports");
+                        else if (group is not null && group.Equals(otherGroup))
+                            Error(Get(settings, "port")!, $"multicast ring: group {group} port {p} is used by another ring");
+                    }
+                    ports.Add((p, kindOnPort, group));
+                }
                 var ttl = Int(Get(settings, "ttl"), "multicast ttl", 1, 255) ?? 1;
                 var bind = Get(settings, "bind") is { } b ? Address(b, $"{kind} ring bind") : null;
                 var iface = Scalar(Get(settings, "interface"), $"{kind} ring interface");
                 rings.Add(new RingConfig(kind == "multicast" ? RingKind.Multicast : RingKind.Unicast, port ?? 0, group, ttl, bind, iface));
             }
             return rings;
+        }
+
+        /// <summary>Unicast rings on one port bind each node's address for the ring: those must differ.</summary>
+        private void CheckSharedUnicastPorts(List<RingConfig> rings, List<NodeEntry> nodes, YamlNode at)
+        {
+            for (var a = 0; a < rings.Count; a++)
+                for (var b = a + 1; b < rings.Count; b++)
+                {
+                    if (rings[a].Kind != RingKind.Unicast || rings[b].Kind != RingKind.Unicast || rings[a].Port != rings[b].Port) continue;
+                    foreach (var n in nodes.Where(n => n.Addresses.Count == rings.Count && (rings[a].Bind ?? n.Addresses[a]).Equals(rings[b].Bind ?? n.Addresses[b])))
+                        Error(at, $"node {n.Name}: rings {a} and {b} share port {rings[a].Port} and this node's address {n.Addresses[a]}: give them different ports or addresses");
+                }
         }
 
         private static bool IsMulticast(IPAddress ip) =>
@@ -340,6 +368,9 @@ public static class ClusterBootstrapReader
             var twoNode = Bool(Get(map, "two_node"), "quorum.two_node") ?? false;
             // As votequorum: two_node turns wait_for_all on unless it is set explicitly.
             var waitForAll = Bool(Get(map, "wait_for_all"), "quorum.wait_for_all") ?? twoNode;
+            // cman's <cman two_node="1" expected_votes="1"/> means the same as corosync's two_node: 1
+            // (one vote is enough because there are two nodes): read it that way.
+            if (twoNode && expected == 1 && nodeCount == 2) expected = 2;
             if (twoNode && expected != 2)
                 Error(Get(map, "two_node")!, $"quorum.two_node needs exactly 2 expected votes (expected_votes is {expected})");
             if (expected < nodeCount)

@@ -72,6 +72,12 @@ public sealed class ClusterKey
                 active = parts[1];
                 continue;
             }
+            // "auth1": Heartbeat reads the key number run together with the keyword too.
+            if (parts.Length == 1 && parts[0].Length > 4 && parts[0].StartsWith("auth", StringComparison.Ordinal) && parts[0][4..].All(char.IsAsciiDigit))
+            {
+                active = parts[0][4..];
+                continue;
+            }
             if (parts.Length < 2) throw new InvalidDataException($"{source}:{lineNo}: expected 'N METHOD SECRET'");
             secrets[parts[0]] = (parts[1], parts.Length > 2 ? parts[2] : "");
         }

@@ -672,10 +672,19 @@ internal sealed class HistoryUnpacker(WorkingSet ws)
         // may expire: reconnecting to a node in an unknown state could run things twice.
         if (rsc.ReconnectIntervalMs > 0 && ws.FindNode(rsc.Id) is { RemoteWasFenced: false }) return false;
         var changed = op.LastRcChange ?? op.LastRun;
-        if (changed is null || DateTimeOffset.FromUnixTimeSeconds(changed.Value).AddMilliseconds(timeoutMs) > ws.Now) return false;
+        if (changed is null) return false;
+        var expires = DateTimeOffset.FromUnixTimeSeconds(changed.Value).AddMilliseconds(timeoutMs);
+        if (expires > ws.Now)
+        {
+            ws.RecheckNoLaterThan(expires);
+            return false;
+        }
         // A younger failure recorded in the node's attributes keeps the old one alive.
         var (_, lastFailure) = node.Failures(new[] { rsc.Id, rsc.ConfigId, CloneBuilder.BaseId(rsc.Id) }.Distinct().ToArray());
-        return lastFailure == 0 || DateTimeOffset.FromUnixTimeSeconds(lastFailure).AddMilliseconds(timeoutMs) <= ws.Now;
+        if (lastFailure == 0) return true;
+        var youngerExpires = DateTimeOffset.FromUnixTimeSeconds(lastFailure).AddMilliseconds(timeoutMs);
+        ws.RecheckNoLaterThan(youngerExpires);
+        return youngerExpires <= ws.Now;
     }
 
     /// <summary>

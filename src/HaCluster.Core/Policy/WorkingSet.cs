@@ -24,6 +24,18 @@ public sealed class WorkingSet
     public bool StonithEnabled { get; private set; }
     public bool SymmetricCluster { get; private set; }
     public bool HaveQuorum { get; private set; }
+
+    /// <summary>
+    /// The earliest time at which this input would be scheduled differently with nothing else
+    /// changing (a failure's failure-timeout runs out): the controller runs the scheduler again
+    /// then, however long cluster-recheck-interval is (Pacemaker 2's "recheck-by").
+    /// </summary>
+    public DateTimeOffset? RecheckBy { get; private set; }
+
+    internal void RecheckNoLaterThan(DateTimeOffset at)
+    {
+        if (at > Now && (RecheckBy is null || at < RecheckBy)) RecheckBy = at;
+    }
     public string NoQuorumPolicy { get; private set; } = "stop";
     public bool MaintenanceMode { get; private set; }
     public bool StopAllResources { get; private set; }

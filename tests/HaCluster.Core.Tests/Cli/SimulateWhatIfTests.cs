@@ -33,6 +33,18 @@ public sealed class SimulateWhatIfTests : IDisposable
     }
 
     [Fact]
+    public void Short_d_takes_a_node_down_and_short_t_sets_the_time_as_in_crm_simulate()
+    {
+        // -d NODE was once also --date's short option, and "node1" was silently read as a date.
+        var (exit, output, _) = CliRunner.Run("simulate", "--config", file, "-d", "node1");
+        Assert.Equal(0, exit);
+        Assert.Contains("Start      vip             ( node2 )", output);
+        var (dated, _, error) = CliRunner.Run("simulate", "--config", file, "-t", "2024-01-31T12:00:00Z");
+        Assert.True(dated == 0, error);
+        Assert.NotEqual(0, CliRunner.Run("simulate", "--config", file, "-t", "node1").Exit);
+    }
+
+    [Fact]
     public void A_node_taken_down_sends_the_group_to_the_other_node()
     {
         var (exit, output, _) = CliRunner.Run("simulate", "--config", file, "--node-down", "node1");

@@ -70,11 +70,37 @@ public sealed class ClusterBootstrapReaderTests
     [InlineData("  - { name: a, id: 1, addresses: [10.0.0.1] }\n  - { name: b, id: 2, addresses: [10.0.0.2] }\nrings:\n  - unicast: { port: 5405 }\n  - unicast: { port: 5406 }", "1 address(es) for 2 ring(s)")]
     [InlineData("  - { name: a, id: 1, addresses: [10.0.0.1] }\n  - { name: b, id: 2, addresses: [nowhere] }\nrings:\n  - unicast: { port: 5405 }", "'nowhere' is not an IP address")]
     [InlineData("  - { name: a, id: 1, addresses: [10.0.0.1] }\nrings:\n  - token_ring: { port: 5405 }", "'token_ring' is not a ring kind")]
+    [InlineData("  - { name: a, id: 1, addresses: [10.0.0.1, 10.1.0.1] }\nrings:\n  - multicast: { group: 239.1.1.1, port: 5405 }\n  - multicast: { group: 239.1.1.1, port: 5405 }", "group 239.1.1.1 port 5405 is used by another ring")]
+    [InlineData("  - { name: a, id: 1, addresses: [10.0.0.1, 10.1.0.1] }\nrings:\n  - multicast: { group: 239.1.1.1, port: 5405 }\n  - unicast: { port: 5405 }", "a multicast and a unicast ring need different ports")]
+    [InlineData("  - { name: a, id: 1, addresses: [10.0.0.1, 10.0.0.1] }\nrings:\n  - unicast: { port: 5405 }\n  - unicast: { port: 5405 }", "rings 0 and 1 share port 5405 and this node's address")]
     public void Bad_nodes_and_rings_are_errors(string body, string message)
     {
         var result = ClusterBootstrapReader.Parse("cluster_name: c\nnodes:\n" + body + "\n");
         Assert.Null(result.Config);
         Assert.Contains(result.Diagnostics, d => d.IsError && d.Message.Contains(message));
+    }
+
+    [Fact]
+    public void Corosyncs_redundant_rings_on_one_port_and_different_groups_or_networks_are_accepted()
+    {
+        // Seed 003: two rings, both on port 5405, on 239.255.42.1 and 239.255.42.2.
+        var multicast = ClusterBootstrapReader.Parse("cluster_name: c\nnodes:\n  - { name: a, id: 1, addresses: [192.168.42.82, 10.0.42.100] }\n" +
+            "  - { name: b, id: 2, addresses: [192.168.42.87, 10.0.42.254] }\nrings:\n  - multicast: { group: 239.255.42.1, port: 5405 }\n  - multicast: { group: 239.255.42.2, port: 5405 }\n");
+        Assert.Empty(multicast.Diagnostics);
+        Assert.Equal([5405, 5405], multicast.Config!.Rings.Select(r => r.Port));
+        var unicast = ClusterBootstrapReader.Parse("cluster_name: c\nnodes:\n  - { name: a, id: 1, addresses: [192.168.42.82, 10.0.42.100] }\n" +
+            "  - { name: b, id: 2, addresses: [192.168.42.87, 10.0.42.254] }\nrings:\n  - unicast: { port: 5405 }\n  - unicast: { port: 5405 }\n");
+        Assert.Empty(unicast.Diagnostics);
+    }
+
+    [Fact]
+    public void Cmans_two_node_with_one_expected_vote_reads_as_two_node_quorum()
+    {
+        // Seed 004: <cman expected_votes="1" two_node="1"/>.
+        var result = ClusterBootstrapReader.Parse("cluster_name: c\nnodes:\n  - { name: a, id: 1, addresses: [10.0.0.1] }\n  - { name: b, id: 2, addresses: [10.0.0.2] }\n" +
+            "rings:\n  - unicast: { port: 5405 }\nquorum: { expected_votes: 1, two_node: true }\n");
+        Assert.Empty(result.Diagnostics);
+        Assert.Equal(new QuorumConfig(2, true, true), result.Config!.Quorum);
     }
 
     [Fact]

@@ -44,8 +44,18 @@ public sealed class ClusterKeyTests : IDisposable
         Assert.NotEqual(a.Bytes.ToArray(), b.Bytes.ToArray());
     }
 
+    [Fact]
+    public void Seed_000s_authkeys_with_auth1_run_together_is_the_same_key_as_auth_1()
+    {
+        // Seed 000 writes "auth1" / "1 md5 password"; Heartbeat reads it as "auth 1".
+        var together = ClusterKey.Parse(Encoding.ASCII.GetBytes("auth1\n1 md5 password\n"));
+        var spaced = ClusterKey.Parse(Encoding.ASCII.GetBytes("auth 1\n1 md5 password\n"));
+        Assert.Equal(spaced.Bytes.ToArray(), together.Bytes.ToArray());
+    }
+
     [Theory]
     [InlineData("auth 1\n1 crc\n", "authenticates nothing")]
+    [InlineData("authx\n1 md5 password\n", "expected 'N METHOD SECRET'")]
     [InlineData("auth 3\n1 sha1 SecretKey123\n", "'auth 3' names no key line")]
     [InlineData("1 sha1 SecretKey123\nauth\n", "needs a key number")]
     public void Unusable_authkeys_are_refused(string text, string message)

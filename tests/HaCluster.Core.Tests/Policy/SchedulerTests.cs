@@ -64,6 +64,34 @@ public class SchedulerTests
     }
 
     [Fact]
+    public void The_schedule_says_when_a_failure_will_expire_so_the_controller_rechecks_then()
+    {
+        // Pacemaker 2's recheck-by: however long cluster-recheck-interval is, the next run comes
+        // when failure-timeout makes the answer change (here 60 s after a failure 10 s old).
+        var crm = TwoNodes + "primitive a Dummy meta failure-timeout=60s migration-threshold=1 op monitor interval=10s";
+        var parsed = CrmParser.Parse(crm, "t.crm");
+        var failedAt = Now.ToUnixTimeSeconds() - 10;
+        var status = new StatusBuilder().Online("node1", "node2").MonitorFailedAt("node1", "a", failedAt);
+        var (_, ws) = Scheduler.Run(parsed.Config!, status.Build(parsed.Config!), Now);
+        Assert.Equal(DateTimeOffset.FromUnixTimeSeconds(failedAt + 60), ws.RecheckBy);
+        var (_, quiet) = Scheduler.Run(parsed.Config!, new StatusBuilder().Online("node1", "node2").Build(parsed.Config!), Now);
+        Assert.Null(quiet.RecheckBy);
+    }
+
+    [Theory]
+    [InlineData(null, 15_000d)]
+    [InlineData("5min", 300_000d)]
+    [InlineData("90s", 90_000d)]
+    [InlineData("0", double.NaN)]
+    public void Cluster_recheck_interval_sets_how_often_the_DC_reruns_the_scheduler(string? value, double expectedMs)
+    {
+        var crm = TwoNodes + (value is null ? "" : $"property cluster-recheck-interval={value}\n");
+        var interval = HaCluster.Core.Control.Controller.RecheckInterval(CrmParser.Parse(crm, "t.crm").Config);
+        if (double.IsNaN(expectedMs)) Assert.Equal(TimeSpan.MaxValue, interval);
+        else Assert.Equal(TimeSpan.FromMilliseconds(expectedMs), interval);
+    }
+
+    [Fact]
     public void A_stopped_resource_starts_on_the_node_with_the_highest_location_score()
     {
         var s = Summary(TwoNodes + "primitive a Dummy\nlocation l a 100: node2", new StatusBuilder().Online("node1", "node2"));
