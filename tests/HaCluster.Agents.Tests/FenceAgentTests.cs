@@ -71,6 +71,21 @@ public sealed class FenceAgentTests : IDisposable
     private string[] LastRequest() => File.ReadAllText(dir["fence.log"]).Split("---\n", StringSplitOptions.RemoveEmptyEntries)[^1].Split('\n', StringSplitOptions.RemoveEmptyEntries);
 
     [Fact]
+    public async Task The_opennebula_samples_fence_xvm_device_is_asked_for_the_libvirt_domain_not_the_node_name()
+    {
+        // Seed 004: <fenceinst port="one1"/> for one-server1. fence_xvm knows domains, not nodes.
+        var sample = Path.Combine(AppContext.BaseDirectory, "..", "..", "..", "..", "..", "samples", "opennebula-frontend.crm");
+        var config = HaCluster.Core.Cib.Syntax.CrmParser.Parse(File.ReadAllText(sample), "opennebula-frontend.crm").Config!;
+        var device = (Primitive)config.FindResource("p_fence_xvm")!;
+        var parameters = device.InstanceAttributes.AllPairs().ToDictionary(p => p.Name, p => p.Value ?? "");
+        parameters["ipaddr"] = "192.0.2.10";
+        var result = await runner.RunAsync(Fence("off", "one-server1", parameters));
+        Assert.Equal(OcfExitCode.Success, result.Code);
+        Assert.Contains("port=one1", LastRequest());
+        Assert.Contains("nodename=one-server1", LastRequest());
+    }
+
+    [Fact]
     public async Task Fencing_sends_the_action_the_mapped_port_and_the_node_name_on_stdin()
     {
         var result = await runner.RunAsync(Fence("off", "node2"));

@@ -45,6 +45,25 @@ public class SampleTests
         Assert.DoesNotContain("Stopped", settled);
     }
 
+    [Fact]
+    public void The_opennebula_service_fails_back_to_one_server1_when_it_returns_as_nofailback_0_asks()
+    {
+        // Seed 004's failover domain: ordered, one-server1 priority 1, nofailback="0". Started on
+        // one-server2 while one-server1 was away, the service moves back when one-server1 returns.
+        var sample = Path.Combine(TestPaths.Samples, "opennebula-frontend.crm");
+        var away = Path.Combine(Path.GetTempPath(), $"opennebula-away-{Guid.NewGuid():N}.xml");
+        try
+        {
+            var (exit, _, error) = HaCluster.Core.Tests.Cli.CliRunner.Run("simulate", "--config", sample, "-d", "one-server1", "--settle", "--save-output", away);
+            Assert.True(exit == 0, error);
+            var (back, output, backError) = HaCluster.Core.Tests.Cli.CliRunner.Run("simulate", "--xml", away, "--node-up", "one-server1");
+            Assert.True(back == 0, backError);
+            foreach (var member in new[] { "p_ip_opennebula", "p_opennebula", "p_sunstone" })
+                Assert.Matches($@"Move\s+{member}\s+\( one-server2 -> one-server1 \)", output);
+        }
+        finally { File.Delete(away); }
+    }
+
     [Theory]
     [MemberData(nameof(Samples))]
     public void Sample_verifies_without_errors(string name)
