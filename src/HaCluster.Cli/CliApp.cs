@@ -1,6 +1,7 @@
 using System.CommandLine;
 using HaCluster.Cli.Agents;
 using HaCluster.Cli.Configure;
+using HaCluster.Cli.Import;
 using HaCluster.Cli.Keys;
 using HaCluster.Cli.Operate;
 using HaCluster.Cli.Status;
@@ -31,6 +32,7 @@ public static class CliApp
         root.Add(MonCommand.Build(socket));
         foreach (var c in OperateCommands.Build(socket)) root.Add(c);
         root.Add(KeygenCommand.Build());
+        root.Add(ImportCommand.Build());
         return root;
     }
 

@@ -1,0 +1,135 @@
+using System.CommandLine;
+using System.Net;
+using HaCluster.Cli.Configure;
+using HaCluster.Core.Cib.Syntax;
+using HaCluster.Core.Import;
+using HaCluster.Core.Membership;
+
+namespace HaCluster.Cli.Import;
+
+/// <summary>
+/// <c>hacrm import FILE... --out DIR [--from FORMAT] [--node NAME=ADDR[,ADDR2]]...</c>: a legacy
+/// stack's files into DIR/cluster.yaml, DIR/cib.crm and a new key, with a report of what every
+/// source line became. Both outputs are read back by HaCluster's own readers before anything is
+/// written: an import never leaves a file the daemon would refuse.
+/// </summary>
+public static class ImportCommand
+{
+    public static Command Build()
+    {
+        var files = new Argument<string[]>("FILE") { Description = "the legacy configuration files", Arity = ArgumentArity.OneOrMore };
+        var output = new Option<string>("--out", "-o") { Description = "the directory to write cluster.yaml, cib.crm and authkey to", Required = true };
+        var from = new Option<string?>("--from") { Description = "heartbeat, keepalived, corosync, rgmanager or pacemaker (default: told from the content)" };
+        var nodes = new Option<string[]>("--node") { Description = "a node's addresses where the source has none: NAME=ADDR[,ADDR2] (repeatable)" };
+        var cmd = new Command("import", "translate a Heartbeat, keepalived, Corosync, rgmanager or Pacemaker configuration") { files, output, from, nodes };
+        cmd.SetAction(parse => Run(parse.GetValue(files)!, parse.GetValue(output)!, parse.GetValue(from), parse.GetValue(nodes) ?? [],
+            parse.InvocationConfiguration.Output, parse.InvocationConfiguration.Error));
+        return cmd;
+    }
+
+    private static int Run(string[] files, string outDir, string? from, string[] nodeOptions, TextWriter output, TextWriter error)
+    {
+        var addresses = new Dictionary<string, IReadOnlyList<IPAddress>>();
+        foreach (var option in nodeOptions)
+        {
+            if (ParseNode(option) is not { } node)
+            {
+                error.WriteLine($"hacrm import: --node '{option}' is not NAME=ADDR[,ADDR2]");
+                return ConfigureCommands.ExitUsage;
+            }
+            addresses[node.Name] = node.Addresses;
+        }
+        SourceFormat? format = null;
+        if (from is not null)
+        {
+            if (!Enum.TryParse<SourceFormat>(from, ignoreCase: true, out var f))
+            {
+                error.WriteLine($"hacrm import: --from '{from}' is not one of heartbeat, keepalived, corosync, rgmanager, pacemaker");
+                return ConfigureCommands.ExitUsage;
+            }
+            format = f;
+        }
+        var texts = new List<(string File, string Text)>();
+        foreach (var file in files)
+        {
+            try { texts.Add((file, File.ReadAllText(file))); }
+            catch (Exception e) when (e is IOException or UnauthorizedAccessException)
+            {
+                error.WriteLine($"hacrm import: cannot read {file}: {e.Message}");
+                return ConfigureCommands.ExitInvalid;
+            }
+        }
+        format ??= SourceDetection.Detect(texts.Select(t => t.Text));
+        if (format is null)
+        {
+            error.WriteLine($"hacrm import: cannot tell what {string.Join(", ", files)} {(files.Length == 1 ? "is" : "are")}; say it with --from");
+            return ConfigureCommands.ExitInvalid;
+        }
+        if (format != SourceFormat.Rgmanager)
+        {
+            // Said plainly rather than guessed at: the other translators come next (issue 24).
+            error.WriteLine($"hacrm import: importing from {format.ToString()!.ToLowerInvariant()} is not built yet; rgmanager's cluster.conf is; docs/migrating.md has the rules for translating by hand");
+            return ConfigureCommands.ExitInvalid;
+        }
+        var (file0, text0) = texts[0];
+        var imported = RgmanagerImport.Translate(text0, file0, addresses);
+        foreach (var extra in texts.Skip(1)) imported.NotMapped(extra.File, 1, "cluster.conf holds the whole configuration: this file was not read");
+        return Write(imported, outDir, Path.GetFileName(file0), output, error);
+    }
+
+    /// <summary>Checks both outputs with HaCluster's own readers, then writes them, the key and the report.</summary>
+    private static int Write(ImportedCluster imported, string outDir, string source, TextWriter output, TextWriter error)
+    {
+        foreach (var e in imported.Errors) error.WriteLine($"hacrm import: {e}");
+        if (imported.Errors.Count > 0) return ConfigureCommands.ExitInvalid;
+        var keyPath = Path.Combine(Path.GetFullPath(outDir), "authkey");
+        var yaml = imported.ClusterYaml(keyPath);
+        var crm = imported.CibCrm(source);
+        var membership = ClusterBootstrapReader.Parse(yaml, "cluster.yaml");
+        var cib = ConfigurationFiles.ParseAndValidate(crm, "cib.crm", ConfigurationFormat.Crm);
+        if (membership.HasErrors || cib.HasErrors)
+        {
+            error.WriteLine("hacrm import: the translation is not a configuration HaCluster accepts (nothing written):");
+            foreach (var d in membership.Diagnostics.Concat(cib.Diagnostics).Where(d => d.IsError)) error.WriteLine($"  {d}");
+            return ConfigureCommands.ExitInvalid;
+        }
+        try
+        {
+            Directory.CreateDirectory(outDir);
+            File.WriteAllText(Path.Combine(outDir, "cluster.yaml"), yaml);
+            File.WriteAllText(Path.Combine(outDir, "cib.crm"), crm);
+            if (File.Exists(keyPath)) imported.KeyNote = $"kept the key already at {keyPath}";
+            else if (imported.Key is { } key)
+            {
+                File.WriteAllBytes(keyPath, key);
+                File.SetUnixFileMode(keyPath, UnixFileMode.UserRead | UnixFileMode.UserWrite);
+            }
+            else ClusterKey.WriteNew(keyPath);
+            var report = string.Join("\n", imported.Report.OrderBy(r => r.File, StringComparer.Ordinal).ThenBy(r => r.Line).Select(r => r.ToString()));
+            File.WriteAllText(Path.Combine(outDir, "import-report.txt"), report + "\n");
+            output.WriteLine(report);
+        }
+        catch (Exception e) when (e is IOException or UnauthorizedAccessException)
+        {
+            error.WriteLine($"hacrm import: cannot write to {outDir}: {e.Message}");
+            return ConfigureCommands.ExitInvalid;
+        }
+        output.WriteLine();
+        output.WriteLine($"wrote {Path.Combine(outDir, "cluster.yaml")}, {Path.Combine(outDir, "cib.crm")} and {keyPath} ({imported.KeyNote}; mode 0600, copy it to every node)");
+        output.WriteLine($"{imported.Report.Count(r => r.Mapped)} of {imported.Report.Count} source lines mapped ({imported.MappedShare:0}%); warnings: {imported.Report.Count(r => !r.Mapped)}");
+        return ConfigureCommands.ExitOk;
+    }
+
+    private static (string Name, IReadOnlyList<IPAddress> Addresses)? ParseNode(string option)
+    {
+        var eq = option.IndexOf('=');
+        if (eq <= 0) return null;
+        var list = new List<IPAddress>();
+        foreach (var a in option[(eq + 1)..].Split(',', StringSplitOptions.RemoveEmptyEntries | StringSplitOptions.TrimEntries))
+        {
+            if (!IPAddress.TryParse(a, out var ip)) return null;
+            list.Add(ip);
+        }
+        return list.Count == 0 ? null : (option[..eq], list);
+    }
+}

@@ -1,0 +1,72 @@
+using System.Net;
+using System.Text;
+
+namespace HaCluster.Core.Import;
+
+/// <summary>The stacks <c>hacrm import</c> reads.</summary>
+public enum SourceFormat { Heartbeat, Keepalived, Corosync, Rgmanager, Pacemaker }
+
+/// <summary>What one source line became: mapped to something, or not mapped and why.</summary>
+public sealed record ImportNote(string File, int Line, bool Mapped, string Text)
+{
+    public override string ToString() => $"{File}:{Line}: {(Mapped ? "" : "not mapped: ")}{Text}";
+}
+
+/// <summary>A node as the source names it, and its addresses (one per ring) when known.</summary>
+public sealed record ImportedNode(string Name, int Id, IReadOnlyList<IPAddress> Addresses);
+
+/// <summary>
+/// The result of translating a legacy stack: <c>cluster.yaml</c>'s membership, <c>cib.crm</c>'s
+/// resources and constraints, and a report line per source line. Errors mean the input cannot
+/// be used (nothing is written); warnings are in the report.
+/// </summary>
+public sealed class ImportedCluster
+{
+    public required string ClusterName { get; init; }
+    public List<ImportedNode> Nodes { get; } = [];
+    /// <summary>Rings as cluster.yaml lines ("- unicast: { port: 5405 }").</summary>
+    public List<string> Rings { get; } = [];
+    public List<string> Timers { get; } = [];
+    public int? ExpectedVotes { get; set; }
+    public bool TwoNode { get; set; }
+    public bool? WaitForAll { get; set; }
+    /// <summary>The key to write beside cluster.yaml: converted from the source, or null for a new random one.</summary>
+    public byte[]? Key { get; set; }
+    public string KeyNote { get; set; } = "a new random key (the source has none HaCluster can use)";
+    /// <summary>cib.crm's statements, in order.</summary>
+    public List<string> Crm { get; } = [];
+    public List<ImportNote> Report { get; } = [];
+    public List<string> Errors { get; } = [];
+
+    public void Mapped(string file, int line, string text) => Report.Add(new ImportNote(file, line, true, text));
+    public void NotMapped(string file, int line, string why) => Report.Add(new ImportNote(file, line, false, why));
+
+    /// <summary>cluster.yaml's text (the key file named as <paramref name="keyFile"/>).</summary>
+    public string ClusterYaml(string keyFile)
+    {
+        var y = new StringBuilder();
+        y.Append("# Written by hacrm import: membership only; resources are in cib.crm.\n");
+        y.Append("cluster_name: ").Append(ClusterName).Append('\n');
+        y.Append("nodes:\n");
+        foreach (var n in Nodes)
+            y.Append("  - { name: ").Append(n.Name).Append(", id: ").Append(n.Id).Append(", addresses: [")
+             .Append(string.Join(", ", n.Addresses)).Append("] }\n");
+        y.Append("rings:\n");
+        foreach (var r in Rings) y.Append("  ").Append(r).Append('\n');
+        if (Timers.Count > 0) y.Append("timers: { ").Append(string.Join(", ", Timers)).Append(" }\n");
+        y.Append("key_file: ").Append(keyFile).Append('\n');
+        var quorum = new List<string>();
+        if (ExpectedVotes is { } votes) quorum.Add($"expected_votes: {votes}");
+        if (TwoNode) quorum.Add("two_node: true");
+        if (WaitForAll is { } wait) quorum.Add($"wait_for_all: {(wait ? "true" : "false")}");
+        if (quorum.Count > 0) y.Append("quorum: { ").Append(string.Join(", ", quorum)).Append(" }\n");
+        return y.ToString();
+    }
+
+    /// <summary>cib.crm's text.</summary>
+    public string CibCrm(string source) =>
+        $"# Written by hacrm import from {source}: load with hacrm configure load update cib.crm\n\n" + string.Join("\n", Crm) + "\n";
+
+    /// <summary>The share of the report's lines that were mapped, in percent.</summary>
+    public double MappedShare => Report.Count == 0 ? 0 : 100.0 * Report.Count(r => r.Mapped) / Report.Count;
+}
