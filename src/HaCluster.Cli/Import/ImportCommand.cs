@@ -65,16 +65,23 @@ public static class ImportCommand
             error.WriteLine($"hacrm import: cannot tell what {string.Join(", ", files)} {(files.Length == 1 ? "is" : "are")}; say it with --from");
             return ConfigureCommands.ExitInvalid;
         }
-        if (format != SourceFormat.Rgmanager)
-        {
-            // Said plainly rather than guessed at: the other translators come next (issue 24).
-            error.WriteLine($"hacrm import: importing from {format.ToString()!.ToLowerInvariant()} is not built yet; rgmanager's cluster.conf is; docs/migrating.md has the rules for translating by hand");
-            return ConfigureCommands.ExitInvalid;
-        }
         var (file0, text0) = texts[0];
-        var imported = RgmanagerImport.Translate(text0, file0, addresses);
-        foreach (var extra in texts.Skip(1)) imported.NotMapped(extra.File, 1, "cluster.conf holds the whole configuration: this file was not read");
-        return Write(imported, outDir, Path.GetFileName(file0), output, error);
+        ImportedCluster imported;
+        switch (format)
+        {
+            case SourceFormat.Rgmanager:
+                imported = RgmanagerImport.Translate(text0, file0, addresses);
+                foreach (var extra in texts.Skip(1)) imported.NotMapped(extra.File, 0, "cluster.conf holds the whole configuration: this file was not read");
+                break;
+            case SourceFormat.Heartbeat:
+                imported = HeartbeatImport.Translate(texts, addresses);
+                break;
+            default:
+                // Said plainly rather than guessed at: the other translators come next (issue 24).
+                error.WriteLine($"hacrm import: importing from {format.ToString()!.ToLowerInvariant()} is not built yet (heartbeat and rgmanager are); docs/migrating.md has the rules for translating by hand");
+                return ConfigureCommands.ExitInvalid;
+        }
+        return Write(imported, outDir, string.Join(", ", texts.Select(t => Path.GetFileName(t.File))), output, error);
     }
 
     /// <summary>Checks both outputs with HaCluster's own readers, then writes them, the key and the report.</summary>
@@ -101,8 +108,12 @@ public static class ImportCommand
             if (File.Exists(keyPath)) imported.KeyNote = $"kept the key already at {keyPath}";
             else if (imported.Key is { } key)
             {
-                File.WriteAllBytes(keyPath, key);
-                File.SetUnixFileMode(keyPath, UnixFileMode.UserRead | UnixFileMode.UserWrite);
+                // Created 0600, never readable by others even for a moment.
+                using var stream = new FileStream(keyPath, new FileStreamOptions
+                {
+                    Mode = FileMode.CreateNew, Access = FileAccess.Write, UnixCreateMode = UnixFileMode.UserRead | UnixFileMode.UserWrite,
+                });
+                stream.Write(key);
             }
             else ClusterKey.WriteNew(keyPath);
             var report = string.Join("\n", imported.Report.OrderBy(r => r.File, StringComparer.Ordinal).ThenBy(r => r.Line).Select(r => r.ToString()));
@@ -116,7 +127,8 @@ public static class ImportCommand
         }
         output.WriteLine();
         output.WriteLine($"wrote {Path.Combine(outDir, "cluster.yaml")}, {Path.Combine(outDir, "cib.crm")} and {keyPath} ({imported.KeyNote}; mode 0600, copy it to every node)");
-        output.WriteLine($"{imported.Report.Count(r => r.Mapped)} of {imported.Report.Count} source lines mapped ({imported.MappedShare:0}%); warnings: {imported.Report.Count(r => !r.Mapped)}");
+        var (mapped, lines) = imported.Coverage;
+        output.WriteLine($"{mapped} of {lines} source lines mapped ({(lines == 0 ? 0 : 100.0 * mapped / lines):0}%); {imported.Report.Count(r => !r.Mapped)} not mapped or noted (above)");
         return ConfigureCommands.ExitOk;
     }
 

@@ -9,7 +9,8 @@ public enum SourceFormat { Heartbeat, Keepalived, Corosync, Rgmanager, Pacemaker
 /// <summary>What one source line became: mapped to something, or not mapped and why.</summary>
 public sealed record ImportNote(string File, int Line, bool Mapped, string Text)
 {
-    public override string ToString() => $"{File}:{Line}: {(Mapped ? "" : "not mapped: ")}{Text}";
+    /// <summary>Line 0: a note on the whole file, not on one of its lines.</summary>
+    public override string ToString() => $"{File}:{(Line > 0 ? $"{Line}:" : "")} {(Mapped ? "" : Line > 0 ? "not mapped: " : "note: ")}{Text}";
 }
 
 /// <summary>A node as the source names it, and its addresses (one per ring) when known.</summary>
@@ -27,6 +28,8 @@ public sealed class ImportedCluster
     /// <summary>Rings as cluster.yaml lines ("- unicast: { port: 5405 }").</summary>
     public List<string> Rings { get; } = [];
     public List<string> Timers { get; } = [];
+    /// <summary>Further cluster.yaml lines (watchdog: ...).</summary>
+    public List<string> ExtraYaml { get; } = [];
     public int? ExpectedVotes { get; set; }
     public bool TwoNode { get; set; }
     public bool? WaitForAll { get; set; }
@@ -60,6 +63,7 @@ public sealed class ImportedCluster
         if (TwoNode) quorum.Add("two_node: true");
         if (WaitForAll is { } wait) quorum.Add($"wait_for_all: {(wait ? "true" : "false")}");
         if (quorum.Count > 0) y.Append("quorum: { ").Append(string.Join(", ", quorum)).Append(" }\n");
+        foreach (var line in ExtraYaml) y.Append(line).Append('\n');
         return y.ToString();
     }
 
@@ -67,6 +71,13 @@ public sealed class ImportedCluster
     public string CibCrm(string source) =>
         $"# Written by hacrm import from {source}: load with hacrm configure load update cib.crm\n\n" + string.Join("\n", Crm) + "\n";
 
-    /// <summary>The share of the report's lines that were mapped, in percent.</summary>
-    public double MappedShare => Report.Count == 0 ? 0 : 100.0 * Report.Count(r => r.Mapped) / Report.Count;
+    /// <summary>The source lines the report speaks of, and how many of them were mapped (to something, warnings aside).</summary>
+    public (int Mapped, int Lines) Coverage
+    {
+        get
+        {
+            var lines = Report.Where(r => r.Line > 0).GroupBy(r => (r.File, r.Line)).ToList();
+            return (lines.Count(g => g.Any(r => r.Mapped)), lines.Count);
+        }
+    }
 }

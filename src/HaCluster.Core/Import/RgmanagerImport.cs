@@ -146,13 +146,13 @@ public static class RgmanagerImport
             var agent = (string?)d.Attribute("agent");
             if (agent is null) { result.NotMapped(file, Line(d), $"fencedevice {name} names no agent"); continue; }
             var parameters = d.Attributes().Where(a => a.Name.LocalName is not ("name" or "agent"))
-                .Select(a => $"{a.Name.LocalName}={Quote(a.Value)}").ToList();
+                .Select(a => $"{a.Name.LocalName}={CrmWords.Value(a.Value)}").ToList();
             var hosts = ports.GetValueOrDefault(name) ?? [];
             if (hosts.Count > 0)
             {
-                parameters.Add($"pcmk_host_list={Quote(string.Join(" ", hosts.Select(h => h.Node).Distinct()))}");
+                parameters.Add($"pcmk_host_list={CrmWords.Value(string.Join(" ", hosts.Select(h => h.Node).Distinct()))}");
                 if (hosts.Any(h => h.Port is not null && h.Port != h.Node))
-                    parameters.Add($"pcmk_host_map={Quote(string.Join(";", hosts.Where(h => h.Port is not null).Select(h => $"{h.Node}:{h.Port}")))}");
+                    parameters.Add($"pcmk_host_map={CrmWords.Value(string.Join(";", hosts.Where(h => h.Port is not null).Select(h => $"{h.Node}:{h.Port}")))}");
             }
             result.Crm.Add($"primitive {StonithId(name)} stonith:{agent} \\\n    params {string.Join(" ", parameters)} \\\n    op monitor interval=60s");
             result.Mapped(file, Line(d), $"fencedevice {name}: primitive {StonithId(name)} stonith:{agent}");
@@ -180,7 +180,7 @@ public static class RgmanagerImport
                 .Select(m => string.Join(",", m.Elements("device").Select(d => StonithId((string?)d.Attribute("name") ?? "")).Distinct()))
                 .Where(l => l.Length > 0)));
 
-    private static string StonithId(string device) => "st_" + Sanitize(device);
+    private static string StonithId(string device) => "st_" + CrmWords.Id(device);
 
     private static void ReadServices(XElement root, string file, ImportedCluster result)
     {
@@ -198,7 +198,7 @@ public static class RgmanagerImport
         foreach (var service in rm.Elements().Where(e => e.Name.LocalName is "service" or "vm"))
         {
             var name = (string?)service.Attribute("name") ?? "service";
-            var groupId = Sanitize(name);
+            var groupId = CrmWords.Id(name);
             var members = new List<string>();
             if (service.Name.LocalName == "vm") members.Add(Primitive(service, null, groupId, file, result, shared, used, null));
             else foreach (var child in service.Elements()) AddTree(child, null, groupId, file, result, shared, used, members);
@@ -285,7 +285,7 @@ public static class RgmanagerImport
         {
             agent = "ocf:heartbeat:VirtualDomain";
             var dir = attrs.GetValueOrDefault("path") ?? "/etc/libvirt/qemu";
-            parameters.Add($"config={Quote(Path.Combine(dir.Split(':')[0], label + ".xml"))}");
+            parameters.Add($"config={CrmWords.Value(Path.Combine(dir.Split(':')[0], label + ".xml"))}");
         }
         else if (Agents.TryGetValue(type, out var mapping))
         {
@@ -298,15 +298,15 @@ public static class RgmanagerImport
                     if (target.Length == 0) continue;
                     if (type == "ip" && name == "address" && value.Split('/') is [var ip, var prefix])
                         parameters.Add($"ip={ip} cidr_netmask={prefix}");
-                    else parameters.Add($"{target}={Quote(value)}");
+                    else parameters.Add($"{target}={CrmWords.Value(value)}");
                 }
                 else if (Ignored.TryGetValue(name, out var why)) result.NotMapped(file, Line(definition), $"{type} {name}=\"{value}\": {why}");
                 else if (name is not ("name" or "address")) result.NotMapped(file, Line(definition), $"{type} {name}=\"{value}\": no counterpart in {agent}");
             }
             if (type == "netfs" && attrs.TryGetValue("host", out var host) && attrs.TryGetValue("export", out var export))
-                parameters.Insert(0, $"device={Quote(host + ":" + export)}");
+                parameters.Insert(0, $"device={CrmWords.Value(host + ":" + export)}");
             if (type == "nfsclient" && parent is not null && parent.Attribute("mountpoint")?.Value is { } exported)
-                parameters.Add($"directory={Quote(exported)} fsid={Math.Abs(StableHash(exported)) % 65535 + 1}");
+                parameters.Add($"directory={CrmWords.Value(exported)} fsid={Math.Abs(StableHash(exported)) % 65535 + 1}");
         }
         else if (type == "nfsexport")
         {
@@ -318,7 +318,7 @@ public static class RgmanagerImport
             result.NotMapped(file, Line(element), $"<{type}> {label}: no HaCluster counterpart known; configure its agent by hand");
             return "";
         }
-        var id = Sanitize(type == "ip" ? $"{service}_ip_{label.Split('/')[0]}" : $"{service}_{label}");
+        var id = CrmWords.Id(type == "ip" ? $"{service}_ip_{label.Split('/')[0]}" : $"{service}_{label}");
         // The same resource used twice in one service: the second gets a number.
         if (members is not null && members.Contains(id)) id += "_" + (members.Count(m => m.StartsWith(id, StringComparison.Ordinal)) + 1);
         var monitor = type switch { "ip" => "10s", "script" => "30s", "vm" => "30s", _ => "20s" };
@@ -343,10 +343,10 @@ public static class RgmanagerImport
         var worst = nodes.Count == 0 ? 1 : nodes.Max(n => n.Priority);
         var lines = new List<string>();
         foreach (var (node, priority) in nodes)
-            lines.Add($"location l_{service}_{Sanitize(node)} {{rsc}} {(ordered ? 100 * (worst - priority + 1) : 100)}: {node}");
+            lines.Add($"location l_{service}_{CrmWords.Id(node)} {{rsc}} {(ordered ? 100 * (worst - priority + 1) : 100)}: {node}");
         if (restricted)
             foreach (var other in allNodes.Where(n => nodes.All(d => d.Name != n)))
-                lines.Add($"location l_{service}_not_{Sanitize(other)} {{rsc}} -inf: {other}");
+                lines.Add($"location l_{service}_not_{CrmWords.Id(other)} {{rsc}} -inf: {other}");
         // Every member carries the stickiness, and a group's is their sum: above the gap between
         // the most and least preferred node it stays put, below it it fails back.
         var gap = ordered && nodes.Count > 1 ? 100 * (worst - nodes.Min(n => n.Priority)) : 0;
@@ -356,15 +356,7 @@ public static class RgmanagerImport
         return lines;
     }
 
-    private static string Sanitize(string id)
-    {
-        var chars = id.Select(c => char.IsAsciiLetterOrDigit(c) || c is '_' or '-' or '.' ? c : '_').ToArray();
-        var s = new string(chars);
-        return s.Length > 0 && (char.IsAsciiLetter(s[0]) || s[0] == '_') ? s : "r_" + s;
-    }
 
-    private static string Quote(string value) =>
-        value.Length > 0 && value.All(c => !char.IsWhiteSpace(c) && c is not ('"' or '\\' or ';')) ? value : "\"" + value.Replace("\\", "\\\\").Replace("\"", "\\\"") + "\"";
 
     private static int StableHash(string s)
     {

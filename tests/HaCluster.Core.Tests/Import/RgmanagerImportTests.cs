@@ -8,20 +8,11 @@ using Xunit;
 namespace HaCluster.Core.Tests.Import;
 
 /// <summary>hacrm import of Red Hat Cluster Suite's cluster.conf (seed 004 and the rest of rgmanager's spellings).</summary>
-public sealed class RgmanagerImportTests : IDisposable
+public sealed class RgmanagerImportTests : ImportTest
 {
-    private readonly string dir = Path.Combine(Path.GetTempPath(), $"import-rgm-{Guid.NewGuid():N}");
-
-    public void Dispose()
-    {
-        if (Directory.Exists(dir)) Directory.Delete(dir, recursive: true);
-    }
-
-    private string Out => Path.Combine(dir, "out");
-
     private (int Exit, string Out, string Err) Import(string clusterConf, params string[] extra)
     {
-        var file = SeedDocuments.WriteAs(dir, "cluster.conf", clusterConf);
+        var file = SeedDocuments.WriteAs(Dir, "cluster.conf", clusterConf);
         return CliRunner.Run(["import", file, "--out", Out, .. extra]);
     }
 
@@ -65,7 +56,7 @@ public sealed class RgmanagerImportTests : IDisposable
         Assert.Matches(@"Start\s+opennebula_sunstone\s+\( one-server1 \)", started);
         Assert.Matches(@"opennebula_opennebula_start_0 on one-server1  after \d+", started);
         // one-server1 fails: everything runs on one-server2 ...
-        var away = Path.Combine(dir, "away.xml");
+        var away = Path.Combine(Dir, "away.xml");
         var (down, moved, downError) = CliRunner.Run("simulate", "--config", cib, "-d", "one-server1", "--settle", "--save-output", away);
         Assert.True(down == 0, downError);
         Assert.Matches(@"Start\s+opennebula_sunstone\s+\( one-server2 \)", moved);

@@ -4,7 +4,7 @@ namespace HaCluster.Core.Tests.Import;
 /// The legacy configuration files as the seed documents (../shared/seeds) print them, cut out
 /// verbatim: what an operator of each stack has on disk.
 /// </summary>
-internal static class SeedDocuments
+public static class SeedDocuments
 {
     private static string[] Lines(string prefix) =>
         File.ReadAllLines(Directory.GetFiles(TestPaths.Seeds, prefix + "_*.txt").Single());
@@ -24,6 +24,24 @@ internal static class SeedDocuments
     public static string Seed004ClusterConf() =>
         Cut("004", l => l.StartsWith("<?xml version=\"1.0\"?>", StringComparison.Ordinal), l => l.StartsWith("</cluster>", StringComparison.Ordinal));
 
+    private static string Between(string seed, string first, string last) =>
+        Cut(seed, l => l.TrimEnd() == first, l => l.TrimEnd() == last);
+
+    /// <summary>Seed 000 (UEC cloud controller on Heartbeat + Pacemaker): /etc/ha.d/ha.cf.</summary>
+    public static string Seed000HaCf() => Between("000", "autojoin none", "crm respawn");
+
+    /// <summary>Seed 000: /etc/ha.d/authkeys ("auth1", run together).</summary>
+    public static string Seed000Authkeys() => Between("000", "auth1", "1 md5 password");
+
+    /// <summary>Seed 002 (Xen on DRBD with Heartbeat v1): /etc/ha.d/ha.cf.</summary>
+    public static string Seed002HaCf() => Between("002", "logfacility local0", "node ha2.domain.local");
+
+    /// <summary>Seed 002: /etc/ha.d/authkeys.</summary>
+    public static string Seed002Authkeys() => Between("002", "auth 1", "1 sha1 SecretKey123!!!");
+
+    /// <summary>Seed 002: /etc/ha.d/haresources.</summary>
+    public static string Seed002Haresources() => Between("002", "ha1.domain.local xendomainsHA1", "ha2.domain.local xendomainsHA2");
+
     /// <summary>Writes <paramref name="text"/> as <paramref name="name"/> in a fresh directory, as the operator's file.</summary>
     public static string WriteAs(string directory, string name, string text)
     {
@@ -31,5 +49,19 @@ internal static class SeedDocuments
         var path = Path.Combine(directory, name);
         File.WriteAllText(path, text);
         return path;
+    }
+}
+
+/// <summary>A scratch directory for one import test: the source files, and the output under <see cref="Out"/>.</summary>
+public abstract class ImportTest : IDisposable
+{
+    protected string Dir { get; } = Path.Combine(Path.GetTempPath(), $"import-{Guid.NewGuid():N}");
+
+    protected string Out => Path.Combine(Dir, "out");
+
+    public void Dispose()
+    {
+        if (Directory.Exists(Dir)) Directory.Delete(Dir, recursive: true);
+        GC.SuppressFinalize(this);
     }
 }
