@@ -50,9 +50,16 @@ public static class ImportCommand
             format = f;
         }
         var texts = new List<(string File, string Text)>();
+        var binary = new List<(string File, byte[] Bytes)>();
         foreach (var file in files)
         {
-            try { texts.Add((file, File.ReadAllText(file))); }
+            try
+            {
+                var bytes = File.ReadAllBytes(file);
+                // A binary file among them is a key (corosync's authkey): not a configuration.
+                if (CorosyncImport.IsAuthkey(bytes)) binary.Add((file, bytes));
+                else texts.Add((file, System.Text.Encoding.UTF8.GetString(bytes).TrimStart('\uFEFF')));
+            }
             catch (Exception e) when (e is IOException or UnauthorizedAccessException)
             {
                 error.WriteLine($"hacrm import: cannot read {file}: {e.Message}");
@@ -60,7 +67,7 @@ public static class ImportCommand
             }
         }
         format ??= SourceDetection.Detect(texts.Select(t => t.Text));
-        if (format is null)
+        if (format is null || texts.Count == 0)
         {
             error.WriteLine($"hacrm import: cannot tell what {string.Join(", ", files)} {(files.Length == 1 ? "is" : "are")}; say it with --from");
             return ConfigureCommands.ExitInvalid;
@@ -76,9 +83,14 @@ public static class ImportCommand
             case SourceFormat.Heartbeat:
                 imported = HeartbeatImport.Translate(texts, addresses);
                 break;
+            case SourceFormat.Corosync:
+                var key = binary.FirstOrDefault();
+                imported = CorosyncImport.Translate(text0, file0, key.Bytes, key.File, addresses);
+                foreach (var extra in texts.Skip(1)) imported.NotMapped(extra.File, 0, "corosync.conf holds the membership: this file was not read (a CIB is imported on its own, --from pacemaker)");
+                break;
             default:
                 // Said plainly rather than guessed at: the other translators come next (issue 24).
-                error.WriteLine($"hacrm import: importing from {format.ToString()!.ToLowerInvariant()} is not built yet (heartbeat and rgmanager are); docs/migrating.md has the rules for translating by hand");
+                error.WriteLine($"hacrm import: importing from {format.ToString()!.ToLowerInvariant()} is not built yet (heartbeat, corosync and rgmanager are); docs/migrating.md has the rules for translating by hand");
                 return ConfigureCommands.ExitInvalid;
         }
         return Write(imported, outDir, string.Join(", ", texts.Select(t => Path.GetFileName(t.File))), output, error);

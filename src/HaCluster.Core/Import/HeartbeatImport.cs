@@ -94,6 +94,8 @@ public static class HeartbeatImport
         // the local one included, so that one ha.cf serves all nodes).
         var links = new List<(string Kind, int Line, string? Interface, string? Group, int? Port, int Ttl, List<IPAddress> Addresses)>();
         var timers = new Dictionary<string, TimeSpan>();
+        string? logFile = null;
+        var debugLog = false;
         foreach (var (line, content) in Meaningful(text))
         {
             var words = content.Split(' ');
@@ -144,8 +146,17 @@ public static class HeartbeatImport
                 case "autojoin" when args is ["none"]:
                     result.Mapped(file, line, "autojoin none: membership is the node list (HaCluster's only mode)");
                     break;
-                case "logfacility" or "logfile" or "debugfile" or "use_logd" or "debug":
-                    result.NotMapped(file, line, $"{content}: haclusterd logs to the journal (logging.level and logging.file in cluster.yaml)");
+                case "logfacility" or "use_logd":
+                    result.Mapped(file, line, $"{content}: haclusterd logs to the journal, which syslog reads");
+                    break;
+                case "logfile" or "debugfile" when args.Length == 1:
+                    logFile ??= args[0];
+                    debugLog |= key == "debugfile";
+                    result.Mapped(file, line, $"{content}: logging.file {logFile}{(key == "debugfile" ? ", logging.level debug" : "")} (one file for both)");
+                    break;
+                case "debug" when args.Length == 1:
+                    debugLog |= args[0] != "0";
+                    result.Mapped(file, line, $"{content}: logging.level {(args[0] != "0" ? "debug" : "info")}");
                     break;
                 case "respawn" or "ping" or "ping_group" or "deadping":
                     result.NotMapped(file, line, $"{content}: use a health check (ocf:pacemaker:ping) and a location rule instead");
@@ -157,6 +168,8 @@ public static class HeartbeatImport
         }
         if (!autoFailbackSeen) result.NotMapped(file, 0, "no auto_failback line: Heartbeat's default (legacy) is taken as on");
         foreach (var (name, value) in timers) result.Timers.Add($"{name}: {Show(value)}");
+        if (logFile is not null || debugLog)
+            result.ExtraYaml.Add($"logging: {{ level: {(debugLog ? "debug" : "info")}{(logFile is null ? "" : $", file: {logFile}")} }}");
         AddRings(file, links, udpPort, nodes, given, result);
         foreach (var n in nodes) result.Crm.Add($"node {n}");
         if (nodes.Count == 2) { result.TwoNode = true; result.ExpectedVotes = 2; }

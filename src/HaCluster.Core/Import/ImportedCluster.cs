@@ -71,6 +71,23 @@ public sealed class ImportedCluster
     public string CibCrm(string source) =>
         $"# Written by hacrm import from {source}: load with hacrm configure load update cib.crm\n\n" + string.Join("\n", Crm) + "\n";
 
+    /// <summary>
+    /// Every source line is in the report: lines that only open or close a section are
+    /// structure; any other line the translation did not read is listed as not mapped.
+    /// </summary>
+    public void CoverRemainingLines(string file, string text, Func<string, bool> isStructure)
+    {
+        var reported = Report.Where(r => r.File == file).Select(r => r.Line).ToHashSet();
+        var lines = text.Split('\n');
+        for (var i = 0; i < lines.Length; i++)
+        {
+            var line = lines[i].Trim();
+            if (line.Length == 0 || line.StartsWith('#') || reported.Contains(i + 1)) continue;
+            if (isStructure(line)) Mapped(file, i + 1, "structure");
+            else NotMapped(file, i + 1, $"{(line.Length > 60 ? line[..60] + "..." : line)}: not read by the importer");
+        }
+    }
+
     /// <summary>The source lines the report speaks of, and how many of them were mapped (to something, warnings aside).</summary>
     public (int Mapped, int Lines) Coverage
     {

@@ -64,7 +64,7 @@ public static class RgmanagerImport
         ReadServices(root, file, result);
         foreach (var other in root.Elements().Where(e => e.Name.LocalName is "fence_daemon" or "totem" or "logging" or "dlm" or "gfs_controld"))
             result.NotMapped(file, Line(other), $"<{other.Name.LocalName}>: cman's daemons' tuning; HaCluster's own defaults apply (timers in cluster.yaml)");
-        CoverStructure(text, file, result);
+        result.CoverRemainingLines(file, text, line => Structure.IsMatch(line));
         return result;
     }
 
@@ -367,24 +367,7 @@ public static class RgmanagerImport
 
     private static int Line(XObject x) => ((IXmlLineInfo)x).LineNumber;
 
-    /// <summary>
-    /// Every source line is in the report: lines that only open or close a section (the XML
-    /// declaration, &lt;rm&gt;, &lt;/service&gt;...) are structure; any other line the
-    /// translation did not read is listed as not mapped.
-    /// </summary>
-    private static void CoverStructure(string text, string file, ImportedCluster result)
-    {
-        var reported = result.Report.Where(r => r.File == file).Select(r => r.Line).ToHashSet();
-        var lines = text.Split('\n');
-        for (var i = 0; i < lines.Length; i++)
-        {
-            var line = lines[i].Trim();
-            if (line.Length == 0 || reported.Contains(i + 1)) continue;
-            if (Structure.IsMatch(line)) result.Mapped(file, i + 1, "structure");
-            else result.NotMapped(file, i + 1, $"{(line.Length > 60 ? line[..60] + "..." : line)}: not read by the importer");
-        }
-    }
-
+    /// <summary>Lines that only open or close a section: the XML declaration, &lt;rm&gt;, &lt;/service&gt;...</summary>
     private static readonly System.Text.RegularExpressions.Regex Structure = new(
         @"^(<\?xml[^>]*\?>|<!--.*-->|(</[\w-]+>\s*)+|<(clusternodes|rm|failoverdomains|resources|fencedevices|fence|method|cman|service|failoverdomain|clusternode)(\s[^>]*)?>)$");
 }

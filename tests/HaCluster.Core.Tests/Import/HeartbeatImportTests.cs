@@ -12,13 +12,6 @@ public sealed class HeartbeatImportTests : ImportTest
     private (int Exit, string Out, string Err) Import(IEnumerable<(string Name, string Text)> files, params string[] extra) =>
         CliRunner.Run(["import", .. files.Select(f => SeedDocuments.WriteAs(Dir, f.Name, f.Text)), "--out", Out, .. extra]);
 
-    private ClusterBootstrap Membership()
-    {
-        var result = ClusterBootstrapReader.ReadFile(Path.Combine(Out, "cluster.yaml"));
-        Assert.False(result.HasErrors, string.Join("\n", result.Diagnostics));
-        return result.Config!;
-    }
-
     [Fact]
     public void Seed_000s_ha_cf_and_authkeys_import_as_they_are_with_the_multicast_link_timers_and_key()
     {

@@ -1,3 +1,5 @@
+using HaCluster.Core.Membership;
+
 namespace HaCluster.Core.Tests.Import;
 
 /// <summary>
@@ -42,6 +44,19 @@ public static class SeedDocuments
     /// <summary>Seed 002: /etc/ha.d/haresources.</summary>
     public static string Seed002Haresources() => Between("002", "ha1.domain.local xendomainsHA1", "ha2.domain.local xendomainsHA2");
 
+    /// <summary>
+    /// Seed 003 (OpenStack HA guide, DocBook): /etc/corosync/corosync.conf, the guide's
+    /// &lt;screen&gt; with the document's rendering taken off (its "|" spacer lines, the
+    /// &lt;screen&gt; tags and the callout marks in comments), nothing else changed.
+    /// </summary>
+    public static string Seed003CorosyncConf()
+    {
+        var screen = Cut("003", l => l.StartsWith("<screen>totem {", StringComparison.Ordinal), l => l.EndsWith("</screen>", StringComparison.Ordinal));
+        var lines = screen.Split('\n').Where(l => l.Trim('|').Length > 0 || l.Length == 0)
+            .Select(l => System.Text.RegularExpressions.Regex.Replace(l.Replace("<screen>", "").Replace("</screen>", ""), @"\s*<co xml:id=""[^""]*""/>", ""));
+        return string.Join("\n", lines);
+    }
+
     /// <summary>Writes <paramref name="text"/> as <paramref name="name"/> in a fresh directory, as the operator's file.</summary>
     public static string WriteAs(string directory, string name, string text)
     {
@@ -58,6 +73,14 @@ public abstract class ImportTest : IDisposable
     protected string Dir { get; } = Path.Combine(Path.GetTempPath(), $"import-{Guid.NewGuid():N}");
 
     protected string Out => Path.Combine(Dir, "out");
+
+    /// <summary>The imported cluster.yaml, read as the daemon reads it: it must have no errors.</summary>
+    protected ClusterBootstrap Membership()
+    {
+        var result = ClusterBootstrapReader.ReadFile(Path.Combine(Out, "cluster.yaml"));
+        Xunit.Assert.False(result.HasErrors, string.Join("\n", result.Diagnostics));
+        return result.Config!;
+    }
 
     public void Dispose()
     {
