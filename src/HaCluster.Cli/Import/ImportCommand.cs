@@ -66,11 +66,37 @@ public static class ImportCommand
                 return ConfigureCommands.ExitInvalid;
             }
         }
+        // A CIB or a crm configure batch carries the resources; the other files the membership.
+        var cibs = texts.Where(t => PacemakerImport.IsCib(t.Text)).ToList();
+        var batches = texts.Where(t => !PacemakerImport.IsCib(t.Text) && PacemakerImport.IsCrmBatch(t.Text)).ToList();
+        texts = texts.Except(cibs).Except(batches).ToList();
+        if (texts.Count == 0 && (cibs.Count > 0 || batches.Count > 0)) format ??= SourceFormat.Pacemaker;
         format ??= SourceDetection.Detect(texts.Select(t => t.Text));
-        if (format is null || texts.Count == 0)
+        if (format is null)
         {
             error.WriteLine($"hacrm import: cannot tell what {string.Join(", ", files)} {(files.Length == 1 ? "is" : "are")}; say it with --from");
             return ConfigureCommands.ExitInvalid;
+        }
+        if (format == SourceFormat.Pacemaker && cibs.Count == 0)
+        {
+            error.WriteLine("hacrm import: --from pacemaker takes a CIB (cibadmin -Q output)");
+            return ConfigureCommands.ExitInvalid;
+        }
+        var imported = format == SourceFormat.Pacemaker ? null : Membership(format.Value, texts, binary, addresses, error);
+        if (format != SourceFormat.Pacemaker && imported is null) return ConfigureCommands.ExitInvalid;
+        foreach (var (file, text) in cibs) imported = PacemakerImport.Translate(text, file, imported, addresses);
+        foreach (var (file, text) in batches) PacemakerImport.AddCrmBatch(text, file, imported!);
+        return Write(imported!, outDir, string.Join(", ", files.Select(Path.GetFileName)), output, error);
+    }
+
+    /// <summary>The membership (and, for Heartbeat and rgmanager, the resources) from the stack's own files.</summary>
+    private static ImportedCluster? Membership(SourceFormat format, List<(string File, string Text)> texts, List<(string File, byte[] Bytes)> binary,
+        Dictionary<string, IReadOnlyList<IPAddress>> addresses, TextWriter error)
+    {
+        if (texts.Count == 0)
+        {
+            error.WriteLine($"hacrm import: no {format.ToString().ToLowerInvariant()} configuration file among the files");
+            return null;
         }
         var (file0, text0) = texts[0];
         ImportedCluster imported;
@@ -90,10 +116,10 @@ public static class ImportCommand
                 break;
             default:
                 // Said plainly rather than guessed at: the other translators come next (issue 24).
-                error.WriteLine($"hacrm import: importing from {format.ToString()!.ToLowerInvariant()} is not built yet (heartbeat, corosync and rgmanager are); docs/migrating.md has the rules for translating by hand");
-                return ConfigureCommands.ExitInvalid;
+                error.WriteLine($"hacrm import: importing from {format.ToString().ToLowerInvariant()} is not built yet (heartbeat, corosync, rgmanager and pacemaker are); docs/migrating.md has the rules for translating by hand");
+                return null;
         }
-        return Write(imported, outDir, string.Join(", ", texts.Select(t => Path.GetFileName(t.File))), output, error);
+        return imported;
     }
 
     /// <summary>Checks both outputs with HaCluster's own readers, then writes them, the key and the report.</summary>

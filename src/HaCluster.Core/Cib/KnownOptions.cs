@@ -113,13 +113,14 @@ public static class KnownOptions
         "promotable", "promoted-max", "promoted-node-max", "master-max", "master-node-max",
     };
 
-    public static readonly IReadOnlySet<string> Roles = new HashSet<string>
+    /// <summary>The role names; case does not matter, as for Pacemaker (real CIBs say target-role="started").</summary>
+    public static readonly IReadOnlySet<string> Roles = new HashSet<string>(StringComparer.OrdinalIgnoreCase)
     {
         "Stopped", "Started", "Unpromoted", "Promoted", "Slave", "Master",
     };
 
     /// <summary>Roles that exist only for promotable clones.</summary>
-    public static bool IsPromotableRole(string role) => role is "Master" or "Slave" or "Promoted" or "Unpromoted";
+    public static bool IsPromotableRole(string role) => role.ToLowerInvariant() is "master" or "slave" or "promoted" or "unpromoted";
 
     /// <summary>Checks a value against its kind; null when fine, else why not.</summary>
     public static string? CheckValue(OptionDefinition def, string? value)

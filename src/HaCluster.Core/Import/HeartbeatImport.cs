@@ -173,8 +173,12 @@ public static class HeartbeatImport
         AddRings(file, links, udpPort, nodes, given, result);
         foreach (var n in nodes) result.Crm.Add($"node {n}");
         if (nodes.Count == 2) { result.TwoNode = true; result.ExpectedVotes = 2; }
-        result.Crm.Add("property stonith-enabled=false");
-        result.NotMapped(file, 0, "Heartbeat v1 has no fencing: stonith-enabled=false; configure a fence device before production");
+        // (With the CRM, the CIB says whether fencing is on.)
+        if (!crm)
+        {
+            result.Crm.Add("property stonith-enabled=false");
+            result.NotMapped(file, 0, "Heartbeat v1 has no fencing: stonith-enabled=false; configure a fence device before production");
+        }
         return new HaCfSettings(autoFailback, crm, crmLine, nodes);
     }
 

@@ -15,6 +15,13 @@ public class ConfigValidatorTests
     private const string Base = "property stonith-enabled=false\n";
 
     [Fact]
+    public void Role_names_are_read_in_any_case_as_Pacemaker_reads_them()
+    {
+        // Real CIBs carry target-role="started" (Pacemaker's own regression cases do).
+        Assert.Empty(ErrorMessages("node n1\nproperty stonith-enabled=false\nprimitive a Dummy meta target-role=started\nprimitive s Stateful\nms m s meta target-role=MASTER\nlocation l m rule role=promoted 10: #uname eq n1"));
+    }
+
+    [Fact]
     public void A_clean_configuration_has_no_findings()
     {
         var r = Check(Base + """

@@ -9,9 +9,6 @@ namespace HaCluster.Core.Tests.Import;
 /// <summary>hacrm import of Heartbeat's ha.cf, authkeys and haresources (seeds 000 and 002, and haresources' spellings).</summary>
 public sealed class HeartbeatImportTests : ImportTest
 {
-    private (int Exit, string Out, string Err) Import(IEnumerable<(string Name, string Text)> files, params string[] extra) =>
-        CliRunner.Run(["import", .. files.Select(f => SeedDocuments.WriteAs(Dir, f.Name, f.Text)), "--out", Out, .. extra]);
-
     [Fact]
     public void Seed_000s_ha_cf_and_authkeys_import_as_they_are_with_the_multicast_link_timers_and_key()
     {

@@ -35,6 +35,9 @@ public static class SeedDocuments
     /// <summary>Seed 000: /etc/ha.d/authkeys ("auth1", run together).</summary>
     public static string Seed000Authkeys() => Between("000", "auth1", "1 md5 password");
 
+    /// <summary>Seed 000: what the operator pastes into <c>crm configure</c> (resources, constraints, properties).</summary>
+    public static string Seed000CrmPaste() => Between("000", "primitive res_fs_clc ocf:heartbeat:Filesystem params device=/dev/drbd/by-res/uec-clc directory=/mnt/uecdata fstype=ext4 options=noatime", "property no-quorum-policy=ignore");
+
     /// <summary>Seed 002 (Xen on DRBD with Heartbeat v1): /etc/ha.d/ha.cf.</summary>
     public static string Seed002HaCf() => Between("002", "logfacility local0", "node ha2.domain.local");
 
@@ -73,6 +76,10 @@ public abstract class ImportTest : IDisposable
     protected string Dir { get; } = Path.Combine(Path.GetTempPath(), $"import-{Guid.NewGuid():N}");
 
     protected string Out => Path.Combine(Dir, "out");
+
+    /// <summary>Writes the files into the scratch directory and runs hacrm import on them, in that order.</summary>
+    protected (int Exit, string Out, string Err) Import(IEnumerable<(string Name, string Text)> files, params string[] extra) =>
+        HaCluster.Core.Tests.Cli.CliRunner.Run(["import", .. files.Select(f => SeedDocuments.WriteAs(Dir, f.Name, f.Text)), "--out", Out, .. extra]);
 
     /// <summary>The imported cluster.yaml, read as the daemon reads it: it must have no errors.</summary>
     protected ClusterBootstrap Membership()
