@@ -55,6 +55,7 @@ public sealed record ClusterConfig
     public EquatableArray<Tag> Tags { get; init; } = EquatableArray<Tag>.Empty;
     public EquatableArray<FencingLevel> FencingLevels { get; init; } = EquatableArray<FencingLevel>.Empty;
     public EquatableArray<Alert> Alerts { get; init; } = EquatableArray<Alert>.Empty;
+    public EquatableArray<HealthCheck> HealthChecks { get; init; } = EquatableArray<HealthCheck>.Empty;
 
     public static readonly ClusterConfig Empty = new();
 

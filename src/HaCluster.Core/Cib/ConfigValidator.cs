@@ -51,7 +51,35 @@ public sealed class ConfigValidator
                 if (!_resources.ContainsKey(r)) Error(t.Id, $"tag {t.Id}: unknown resource '{r}'");
         CheckOrderCycles();
         CheckFencing();
+        foreach (var h in _config.HealthChecks) CheckHealthCheck(h);
     }
+
+    private void CheckHealthCheck(HealthCheck h)
+    {
+        var where = $"health_check {h.Id}";
+        var command = h.Command;
+        if (command.Count == 0 || !command[0].StartsWith('/'))
+            Error(h.Id, $"{where}: script '{h.Script}' must start with the program's absolute path (it runs without a shell)");
+        foreach (var (name, value) in new[] { ("interval", h.Interval), ("timeout", h.Timeout) })
+            if (value is not null && !(Duration.TryParseMilliseconds(value, out var ms) && ms > 0))
+                Error(h.Id, $"{where}: {name} '{value}' is not a duration above zero (e.g. 5s, 500ms)");
+        foreach (var (name, value) in new[] { ("fall", h.Fall), ("rise", h.Rise) })
+            if (value is < 1 or > 1000) Error(h.Id, $"{where}: {name} must be from 1 to 1000, not {value}");
+        if (h.AttributeName.Length == 0 || h.AttributeName.Any(c => char.IsWhiteSpace(c) || c is '#' or '"' or '\''))
+            Error(h.Id, $"{where}: '{h.AttributeName}' cannot be a node attribute's name");
+        // A check nothing reads changes nothing: likely a rule with a misspelt attribute.
+        var read = _config.Constraints.OfType<LocationConstraint>().SelectMany(l => l.Rules).SelectMany(AttributesOf)
+            .Concat(_config.AllResources().OfType<Primitive>().SelectMany(p => p.MetaAttributes.Concat(p.InstanceAttributes)).Where(a => a.Rule is not null).SelectMany(a => AttributesOf(a.Rule!)));
+        if (!read.Contains(h.AttributeName))
+            Warn(h.Id, $"{where}: no rule reads node attribute '{h.AttributeName}' (e.g. location l vip rule -inf: {h.AttributeName} eq 0)");
+    }
+
+    private static IEnumerable<string> AttributesOf(Rule rule) => rule.Expressions.SelectMany(e => e switch
+    {
+        AttributeExpression a => [a.Attribute],
+        Rule nested => AttributesOf(nested),
+        _ => [],
+    });
 
     private void IndexParents(Resource r)
     {
@@ -85,6 +113,7 @@ public sealed class ConfigValidator
         foreach (var c in _config.Constraints) See(c.Id, $"{KindOf(c)} {c.Id}");
         foreach (var t in _config.Tags) See(t.Id, $"tag {t.Id}");
         foreach (var a in _config.Alerts) See(a.Id, $"alert {a.Id}");
+        foreach (var h in _config.HealthChecks) See(h.Id, $"health_check {h.Id}");
         foreach (var r in _config.AllResources().OfType<Primitive>())
             foreach (var op in r.Operations)
                 if (op.Id is not null) See(op.Id, $"an op of {r.Id}");

@@ -84,7 +84,7 @@ public static class ConfigurationEdits
 
     /// <summary>
     /// `delete ID` in the configure shell: a resource (a group's or clone's members are kept as
-    /// top-level resources, as crm shell does), a constraint, template or tag. Constraints that
+    /// top-level resources, as crm shell does), a constraint, template, tag, alert or health check. Constraints that
     /// only named a deleted primitive go with it. Null when nothing has that id.
     /// </summary>
     public static ClusterConfig? Delete(ClusterConfig config, string id)
@@ -95,6 +95,10 @@ public static class ConfigurationEdits
             return config with { Templates = config.Templates.Where(t => t.Id != id).ToEquatableArray() };
         if (config.Tags.Any(t => t.Id == id))
             return config with { Tags = config.Tags.Where(t => t.Id != id).ToEquatableArray() };
+        if (config.Alerts.Any(a => a.Id == id))
+            return config with { Alerts = config.Alerts.Where(a => a.Id != id).ToEquatableArray() };
+        if (config.HealthChecks.Any(h => h.Id == id))
+            return config with { HealthChecks = config.HealthChecks.Where(h => h.Id != id).ToEquatableArray() };
         var target = config.FindResource(id);
         if (target is null) return null;
         var resources = new List<Resource>();

@@ -19,6 +19,7 @@ public static class ConfigurationMerge
         Tags = Merge(current.Tags, update.Tags, t => t.Id),
         FencingLevels = update.FencingLevels.IsEmpty ? current.FencingLevels : update.FencingLevels,
         Alerts = Merge(current.Alerts, update.Alerts, a => a.Id),
+        HealthChecks = Merge(current.HealthChecks, update.HealthChecks, h => h.Id),
     };
 
     /// <summary>

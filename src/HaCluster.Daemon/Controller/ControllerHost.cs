@@ -10,6 +10,7 @@ using HaCluster.Core.Membership;
 using HaCluster.Core.Policy;
 using HaCluster.Core.Status;
 using HaCluster.Daemon.Cib;
+using HaCluster.Daemon.Health;
 using HaCluster.Transport;
 using Microsoft.Extensions.Logging;
 
@@ -42,6 +43,9 @@ public sealed class ControllerHost
     /// <summary>Asks the loop to read the membership view now (it changed).</summary>
     private sealed record CheckMembership;
     private static readonly CheckMembership Check = new();
+
+    /// <summary>This node's health checks (from the configuration in force); set when the loop starts.</summary>
+    private HealthCheckRunner? health;
 
     private readonly HardwareWatchdog? watchdog;
     private readonly SelfFencer? selfFencer;
@@ -97,6 +101,7 @@ public sealed class ControllerHost
     public async Task RunAsync(CancellationToken stop)
     {
         stopping = stop;
+        health = new HealthCheckRunner(context.Self.Name, lrm.SetAttribute, log, stop);
         lrm.Changed = () => inbox.Writer.TryWrite(new LocalStateChanged(lrm.Report(-1)));
         lrm.ForwardAttribute = change => inbox.Writer.TryWrite(new AttributeRequested(-1, change));
         inbox.Writer.TryWrite(new LocalStateChanged(lrm.Report(-1)));
@@ -205,6 +210,7 @@ public sealed class ControllerHost
                 if (requests.TryRemove(answer.RequestId, out var waiter)) waiter.TrySetResult(answer);
                 break;
             case ConfigurationLoaded loaded:
+                health?.Update(loaded.Config);
                 _ = Task.Run(() => WarmUpScheduler(loaded.Config));
                 break;
             case PictureReceived picture:

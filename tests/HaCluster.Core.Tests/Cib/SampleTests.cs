@@ -90,7 +90,8 @@ public class SampleTests
     [MemberData(nameof(Samples))]
     public void Crm_shell_reads_our_canonical_output_as_we_do(string name)
     {
-        var model = Load(name).Config!;
+        // Health checks are HaCluster's own (crm shell has no such statement): left out of the comparison.
+        var model = Load(name).Config! with { HealthChecks = EquatableArray<HealthCheck>.Empty };
         var crmFile = Path.Combine(Path.GetTempPath(), $"hacrm-oracle-{Guid.NewGuid():N}.crm");
         File.WriteAllText(crmFile, CrmPrinter.Print(model));
         try

@@ -211,6 +211,9 @@ public sealed class CibXmlReader
                 case "alerts":
                     config = config with { Alerts = section.Elements().Select(ReadAlert).OfType<Alert>().ToEquatableArray() };
                     break;
+                case "health_checks":
+                    config = config with { HealthChecks = section.Elements().Select(ReadHealthCheck).OfType<HealthCheck>().ToEquatableArray() };
+                    break;
                 default:
                     if (IgnoredWithWarning.Contains(section.Name.LocalName))
                         _diagnostics.Add(Diagnostic.Warning($"unsupported: <{section.Name.LocalName}> at line {((IXmlLineInfo)section).LineNumber} is ignored (access control is the local API's job)", Loc(section)));
@@ -563,6 +566,20 @@ public sealed class CibXmlReader
         Id(e);
         return new FencingLevel(index, Required(e, "devices"), Attr(e, "target"), Attr(e, "target-pattern"),
             Attr(e, "target-attribute"), Attr(e, "target-value"));
+    }
+
+    /// <summary>HaCluster's own &lt;health_check&gt; (Pacemaker has no such element: a CIB for Pacemaker carries none).</summary>
+    private HealthCheck? ReadHealthCheck(XElement e)
+    {
+        if (e.Name.LocalName != "health_check") { Unsupported(e); return null; }
+        int? Count(string name)
+        {
+            if (Attr(e, name) is not { } text) return null;
+            if (int.TryParse(text, System.Globalization.NumberStyles.None, System.Globalization.CultureInfo.InvariantCulture, out var n)) return n;
+            _diagnostics.Add(Diagnostic.Error($"health_check {Attr(e, "id")}: {name}='{text}' is not a whole number", Loc(e)));
+            return null;
+        }
+        return new HealthCheck(Id(e), Required(e, "script"), Attr(e, "attribute"), Attr(e, "interval"), Attr(e, "timeout"), Count("fall"), Count("rise"), Attr(e, "description"));
     }
 
     private Alert? ReadAlert(XElement e)

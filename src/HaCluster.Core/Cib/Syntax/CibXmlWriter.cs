@@ -62,6 +62,10 @@ public static class CibXmlWriter
                 t.References.Select(r => new XElement("obj_ref", new XAttribute("id", r)))))));
         if (!config.Alerts.IsEmpty)
             conf.Add(new XElement("alerts", config.Alerts.Select(AlertElement)));
+        if (!config.HealthChecks.IsEmpty)
+            conf.Add(new XElement("health_checks", config.HealthChecks.Select(h => new XElement("health_check", new XAttribute("id", h.Id), new XAttribute("script", h.Script),
+                Opt("attribute", h.Attribute), Opt("interval", h.Interval), Opt("timeout", h.Timeout), Opt("fall", h.Fall?.ToString(System.Globalization.CultureInfo.InvariantCulture)),
+                Opt("rise", h.Rise?.ToString(System.Globalization.CultureInfo.InvariantCulture)), Opt("description", h.Description)))));
         return conf;
     }
 

@@ -169,7 +169,8 @@ public sealed class CibYamlReader
                 "tags" => config with { Tags = Entries(AsMap(value, "tags")).Select(e => new Tag(e.Key, AsSeq(e.Value, "a tag").Select(x => AsText(x, "a resource")).ToEquatableArray())).ToEquatableArray() },
                 "fencing_topology" => config with { FencingLevels = AsSeq(value, "fencing_topology").Select(n => Guard(() => ReadFencingLevel(n))).OfType<FencingLevel>().ToEquatableArray() },
                 "alerts" => config with { Alerts = AsSeq(value, "alerts").Select(n => Guard(() => ReadAlert(n))).OfType<Alert>().ToEquatableArray() },
-                _ => throw new YamlConfigException($"unknown section '{key}' (expected properties, rsc_defaults, op_defaults, nodes, templates, resources, constraints, tags, fencing_topology, alerts)", at),
+                "health_checks" => config with { HealthChecks = AsSeq(value, "health_checks").Select(n => Guard(() => ReadHealthCheck(n))).OfType<HealthCheck>().ToEquatableArray() },
+                _ => throw new YamlConfigException($"unknown section '{key}' (expected properties, rsc_defaults, op_defaults, nodes, templates, resources, constraints, tags, fencing_topology, alerts, health_checks)", at),
             };
         }
         // As in crm syntax, only the first property/defaults set may go without an id.
@@ -561,6 +562,35 @@ public sealed class CibYamlReader
         if (!d.TryGetValue("devices", out var devices)) throw new YamlConfigException("a fencing level needs devices", m.Start);
         return new FencingLevel(index, devices,
             d.GetValueOrDefault("target"), d.GetValueOrDefault("target-pattern"), d.GetValueOrDefault("target-attribute"), d.GetValueOrDefault("target-value"));
+    }
+
+    /// <summary><c>- health_check: ID</c> with script, attribute, interval, timeout, fall, rise, description.</summary>
+    private HealthCheck ReadHealthCheck(YamlNode node)
+    {
+        var m = AsMap(node, "a health check");
+        string? id = null, script = null, attribute = null, interval = null, timeout = null, description = null;
+        int? fall = null, rise = null;
+        int Count(YamlNode v, string key, YamlDotNet.Core.Mark at) =>
+            int.TryParse(AsText(v, key), System.Globalization.NumberStyles.None, System.Globalization.CultureInfo.InvariantCulture, out var n)
+                ? n : throw new YamlConfigException($"{key}: '{AsText(v, key)}' is not a whole number", at);
+        foreach (var (key, value, at) in Entries(m))
+        {
+            switch (key)
+            {
+                case "health_check": id = Claim(value, "health check"); break;
+                case "script": script = AsText(value, key); break;
+                case "attribute": attribute = AsText(value, key); break;
+                case "interval": interval = AsText(value, key); break;
+                case "timeout": timeout = AsText(value, key); break;
+                case "fall": fall = Count(value, key, at); break;
+                case "rise": rise = Count(value, key, at); break;
+                case "description": description = AsText(value, key); break;
+                default: throw new YamlConfigException($"unknown key '{key}' in health check {id} (script, attribute, interval, timeout, fall, rise, description)", at);
+            }
+        }
+        if (id is null) throw new YamlConfigException("a health check needs 'health_check: ID'", node.Start);
+        if (string.IsNullOrWhiteSpace(script)) throw new YamlConfigException($"health check {id}: script is required", node.Start);
+        return new HealthCheck(id, script, attribute, interval, timeout, fall, rise, description);
     }
 
     private Alert ReadAlert(YamlNode node)

@@ -35,6 +35,10 @@ public static class CibYamlWriter
                 ("index", l.Index.ToString()), ("devices", l.Devices), ("target", l.Target),
                 ("target-pattern", l.TargetPattern), ("target-attribute", l.TargetAttribute), ("target-value", l.TargetValue)))));
         if (!config.Alerts.IsEmpty) root.Add("alerts", new YamlSequenceNode(config.Alerts.Select(AlertNode)));
+        if (!config.HealthChecks.IsEmpty)
+            root.Add("health_checks", new YamlSequenceNode(config.HealthChecks.Select(h => Map(("health_check", h.Id), ("script", h.Script), ("attribute", h.Attribute),
+                ("interval", h.Interval), ("timeout", h.Timeout), ("fall", h.Fall?.ToString(System.Globalization.CultureInfo.InvariantCulture)),
+                ("rise", h.Rise?.ToString(System.Globalization.CultureInfo.InvariantCulture)), ("description", h.Description)))));
 
         var stream = new YamlStream(new YamlDocument(root));
         using var sw = new StringWriter();

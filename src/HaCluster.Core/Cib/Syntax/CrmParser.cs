@@ -20,6 +20,7 @@ public sealed class CrmParser
     private readonly List<Tag> _tags = new();
     private readonly List<FencingLevel> _fencing = new();
     private readonly List<Alert> _alerts = new();
+    private readonly List<HealthCheck> _healthChecks = new();
     private readonly List<AttributeSet> _properties = new();
     private readonly List<AttributeSet> _rscDefaults = new();
     private readonly List<AttributeSet> _opDefaults = new();
@@ -82,6 +83,7 @@ public sealed class CrmParser
             case "tag": ParseTag(c); break;
             case "fencing_topology": ParseFencingTopology(c); break;
             case "alert": ParseAlert(c); break;
+            case "health_check": ParseHealthCheck(c); break;
             case "commit" or "end" or "quit" or "exit" or "bye" or "up" when c.AtEnd:
                 _diagnostics.Add(Diagnostic.Warning($"'{keyword.Text}' is a shell command, ignored in a configuration file", At(keyword)));
                 break;
@@ -544,6 +546,7 @@ public sealed class CrmParser
             Tags = _tags.ToEquatableArray(),
             FencingLevels = _fencing.ToEquatableArray(),
             Alerts = _alerts.ToEquatableArray(),
+            HealthChecks = _healthChecks.ToEquatableArray(),
             Properties = MergeDefaultSets(_properties, ClusterConfig.DefaultPropertySetId),
             ResourceDefaults = MergeDefaultSets(_rscDefaults, ClusterConfig.DefaultResourceDefaultsId),
             OperationDefaults = MergeDefaultSets(_opDefaults, ClusterConfig.DefaultOperationDefaultsId),
@@ -886,6 +889,32 @@ public sealed class CrmParser
             recipients.Add(new AlertRecipient(value, ri, rm));
         }
         if (Claim(id, idToken)) _alerts.Add(new Alert(id, path, recipients.ToEquatableArray(), inst, meta));
+    }
+
+    /// <summary><c>health_check ID script="PROGRAM ARGS" [attribute=NAME] [interval=5s] [timeout=T] [fall=N] [rise=N] [description=TEXT]</c></summary>
+    private void ParseHealthCheck(CrmCursor c)
+    {
+        var idToken = c.Peek() ?? c.Last;
+        var id = ParseId(c, "health_check");
+        var values = new Dictionary<string, (string? Value, CrmToken Token)>();
+        while (c.Peek() is { } t && t.AsPair() is { } pair)
+        {
+            c.Next("name=value");
+            if (pair.Name is not ("script" or "attribute" or "interval" or "timeout" or "fall" or "rise" or "description"))
+                throw CrmCursor.Error(t, $"health_check {id}: unknown setting '{pair.Name}' (script, attribute, interval, timeout, fall, rise, description)");
+            values[pair.Name] = (t.PairValueOrNull(), t);
+        }
+        if (!values.TryGetValue("script", out var script) || string.IsNullOrWhiteSpace(script.Value))
+            throw CrmCursor.Error(idToken, $"health_check {id}: script=\"PROGRAM ARGS\" is required");
+        int? Count(string name)
+        {
+            if (!values.TryGetValue(name, out var v)) return null;
+            if (int.TryParse(v.Value, System.Globalization.NumberStyles.None, System.Globalization.CultureInfo.InvariantCulture, out var n)) return n;
+            throw CrmCursor.Error(v.Token, $"health_check {id}: {name}='{v.Value}' is not a whole number");
+        }
+        var check = new HealthCheck(id, script.Value!, values.GetValueOrDefault("attribute").Value, values.GetValueOrDefault("interval").Value,
+            values.GetValueOrDefault("timeout").Value, Count("fall"), Count("rise"), values.GetValueOrDefault("description").Value);
+        if (Claim(id, idToken)) _healthChecks.Add(check);
     }
 
     private (EquatableArray<AttributeSet>, EquatableArray<AttributeSet>) ParseAlertSets(CrmCursor c)

@@ -22,6 +22,7 @@ public static class CrmPrinter
         foreach (var t in config.Tags) Statement(w, new List<string> { $"tag {t.Id}: {string.Join(' ', t.References)}" });
         if (!config.FencingLevels.IsEmpty) Statement(w, new List<string> { FencingLine(config.FencingLevels) });
         foreach (var a in config.Alerts) Statement(w, AlertLines(a));
+        foreach (var h in config.HealthChecks) Statement(w, new List<string> { HealthCheckLine(h) });
         foreach (var s in config.Properties) Statement(w, SetStatement("property", s));
         foreach (var s in config.ResourceDefaults) Statement(w, SetStatement("rsc_defaults", s));
         foreach (var s in config.OperationDefaults) Statement(w, SetStatement("op_defaults", s));
@@ -150,6 +151,18 @@ public static class CrmPrinter
         foreach (var s in n.Attributes) lines.Add(SetText("attributes", s));
         foreach (var s in n.Utilization) lines.Add(SetText("utilization", s));
         return lines;
+    }
+
+    private static string HealthCheckLine(HealthCheck h)
+    {
+        var parts = new List<string> { $"health_check {h.Id}", CrmText.Pair("script", h.Script) };
+        if (h.Attribute is not null) parts.Add(CrmText.Pair("attribute", h.Attribute));
+        if (h.Interval is not null) parts.Add(CrmText.Pair("interval", h.Interval));
+        if (h.Timeout is not null) parts.Add(CrmText.Pair("timeout", h.Timeout));
+        if (h.Fall is { } fall) parts.Add($"fall={fall}");
+        if (h.Rise is { } rise) parts.Add($"rise={rise}");
+        if (h.Description is not null) parts.Add(CrmText.Pair("description", h.Description));
+        return string.Join(' ', parts);
     }
 
     private static List<string> AlertLines(Alert a)

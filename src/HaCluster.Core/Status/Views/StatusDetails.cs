@@ -14,6 +14,29 @@ public static class StatusDetails
         if (filter.ShowNodeAttributes) PrintNodeAttributes(ws, output, filter);
         if (filter.ShowFailCounts) PrintFailCounts(ws, output, filter);
         if (filter.ShowOperations) PrintOperations(ws, output, filter);
+        if (!ws.Config.HealthChecks.IsEmpty) PrintHealthChecks(ws, output, filter);
+    }
+
+    /// <summary>Each health check and what it says of each node (its attribute: 1 passing, 0 failing, unset not run yet).</summary>
+    private static void PrintHealthChecks(WorkingSet ws, TextWriter output, StatusFilter filter)
+    {
+        output.WriteLine();
+        output.WriteLine("Health Checks:");
+        foreach (var h in ws.Config.HealthChecks)
+        {
+            output.WriteLine($"  * {h.Id} (attribute {h.AttributeName}, every {h.Interval ?? "5s"}, fall {h.FallCount}, rise {h.RiseCount}):");
+            foreach (var node in Nodes(ws, filter).Where(n => !n.IsRemote))
+            {
+                var state = node.Attributes.GetValueOrDefault(h.AttributeName) switch
+                {
+                    HaCluster.Core.Cib.HealthCheck.Passing => "passing",
+                    HaCluster.Core.Cib.HealthCheck.Failing => "FAILING",
+                    null => node.Online ? "not run yet" : "offline",
+                    var other => $"attribute is '{other}'",
+                };
+                output.WriteLine($"    * {node.Name}: {state}");
+            }
+        }
     }
 
     /// <summary>Attributes the cluster keeps for itself, not shown as node attributes (fail counts have their own section).</summary>
