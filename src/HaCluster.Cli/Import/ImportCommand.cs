@@ -30,6 +30,7 @@ public static class ImportCommand
     private static int Run(string[] files, string outDir, string? from, string[] nodeOptions, TextWriter output, TextWriter error)
     {
         var addresses = new Dictionary<string, IReadOnlyList<IPAddress>>();
+        var nodeList = new List<(string Name, IReadOnlyList<IPAddress> Addresses)>();
         foreach (var option in nodeOptions)
         {
             if (ParseNode(option) is not { } node)
@@ -38,6 +39,7 @@ public static class ImportCommand
                 return ConfigureCommands.ExitUsage;
             }
             addresses[node.Name] = node.Addresses;
+            nodeList.Add(node);
         }
         SourceFormat? format = null;
         if (from is not null)
@@ -82,7 +84,7 @@ public static class ImportCommand
             error.WriteLine("hacrm import: --from pacemaker takes a CIB (cibadmin -Q output)");
             return ConfigureCommands.ExitInvalid;
         }
-        var imported = format == SourceFormat.Pacemaker ? null : Membership(format.Value, texts, binary, addresses, error);
+        var imported = format == SourceFormat.Pacemaker ? null : Membership(format.Value, texts, binary, addresses, nodeList, error);
         if (format != SourceFormat.Pacemaker && imported is null) return ConfigureCommands.ExitInvalid;
         foreach (var (file, text) in cibs) imported = PacemakerImport.Translate(text, file, imported, addresses);
         foreach (var (file, text) in batches) PacemakerImport.AddCrmBatch(text, file, imported!);
@@ -91,7 +93,7 @@ public static class ImportCommand
 
     /// <summary>The membership (and, for Heartbeat and rgmanager, the resources) from the stack's own files.</summary>
     private static ImportedCluster? Membership(SourceFormat format, List<(string File, string Text)> texts, List<(string File, byte[] Bytes)> binary,
-        Dictionary<string, IReadOnlyList<IPAddress>> addresses, TextWriter error)
+        Dictionary<string, IReadOnlyList<IPAddress>> addresses, List<(string Name, IReadOnlyList<IPAddress> Addresses)> nodeList, TextWriter error)
     {
         if (texts.Count == 0)
         {
@@ -114,9 +116,11 @@ public static class ImportCommand
                 imported = CorosyncImport.Translate(text0, file0, key.Bytes, key.File, addresses);
                 foreach (var extra in texts.Skip(1)) imported.NotMapped(extra.File, 0, "corosync.conf holds the membership: this file was not read (a CIB is imported on its own, --from pacemaker)");
                 break;
+            case SourceFormat.Keepalived:
+                imported = KeepalivedImport.Translate(texts, nodeList);
+                break;
             default:
-                // Said plainly rather than guessed at: the other translators come next (issue 24).
-                error.WriteLine($"hacrm import: importing from {format.ToString().ToLowerInvariant()} is not built yet (heartbeat, corosync, rgmanager and pacemaker are); docs/migrating.md has the rules for translating by hand");
+                error.WriteLine($"hacrm import: importing from {format.ToString().ToLowerInvariant()} takes a CIB (cibadmin -Q output)");
                 return null;
         }
         return imported;

@@ -60,6 +60,20 @@ public static class SeedDocuments
         return string.Join("\n", lines);
     }
 
+    /// <summary>
+    /// Seed 001 (keepalived gateway VIP): /etc/keepalived/keepalived.conf with the article's
+    /// placeholders filled in with its own examples, as it tells the operator to.
+    /// </summary>
+    public static string Seed001KeepalivedConf()
+    {
+        var lines = Lines("001");
+        var start = Array.FindIndex(lines, l => l.TrimEnd() == "global_defs {");
+        var instance = Array.FindIndex(lines, start, l => l.StartsWith("vrrp_instance ", StringComparison.Ordinal));
+        var end = Array.FindIndex(lines, instance, l => l.TrimEnd() == "}");
+        return string.Join("\n", lines[start..(end + 1)]).Replace("<SERVER_HOSTNAME>", "cc1.cloud.mycompany.com")
+            .Replace("<VIP_ADDRESS>", "192.168.1.50/32").Replace("<PRIV_DEV>", "bond1").Replace("<RANDOM-PASSWORD>", "s3cr3t") + "\n";
+    }
+
     /// <summary>Writes <paramref name="text"/> as <paramref name="name"/> in a fresh directory, as the operator's file.</summary>
     public static string WriteAs(string directory, string name, string text)
     {
