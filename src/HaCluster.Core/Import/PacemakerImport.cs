@@ -72,12 +72,15 @@ public static class PacemakerImport
         return result;
     }
 
-    /// <summary>A <c>crm configure</c> batch (seed 000's paste): at least one primitive, and crm statements only.</summary>
+    /// <summary>
+    /// A <c>crm configure</c> batch (seed 000's paste): it starts with a crm statement, and either
+    /// defines a primitive or does not start with "node" (ha.cf's node lines look like crm's).
+    /// </summary>
     public static bool IsCrmBatch(string text)
     {
         var statements = text.Replace("\r", "").Split('\n').Select(l => l.Trim()).Where(l => l.Length > 0 && !l.StartsWith('#')).ToList();
-        return statements.Any(l => l.StartsWith("primitive ", StringComparison.Ordinal))
-               && statements.All(l => CrmStatement.IsMatch(l) || l.StartsWith("params", StringComparison.Ordinal) || l.StartsWith("op ", StringComparison.Ordinal) || l.StartsWith("meta", StringComparison.Ordinal) || l.EndsWith('\\'));
+        return statements.Count > 0 && CrmStatement.IsMatch(statements[0])
+               && (statements.Any(l => l.StartsWith("primitive ", StringComparison.Ordinal)) || !statements[0].StartsWith("node ", StringComparison.Ordinal));
     }
 
     private static readonly Regex CrmStatement = new(@"^(primitive|group|ms|clone|bundle|property|rsc_defaults|op_defaults|location|colocation|collocation|order|node|fencing_topology|tag|alert|rsc_ticket|rsc_template|template|commit|configure|end|up|verify)\b");
@@ -85,6 +88,15 @@ public static class PacemakerImport
     /// <summary>A crm configure batch passes through as it is (it is crm syntax): every line reported as such.</summary>
     public static void AddCrmBatch(string text, string file, ImportedCluster result)
     {
+        // Read on its own first, so that a mistake is reported at its place in this file.
+        var parsed = CrmParser.Parse(text, file);
+        if (parsed.HasErrors)
+        {
+            result.Errors.AddRange(parsed.Diagnostics.Where(d => d.IsError).Select(d => d.ToString()));
+            return;
+        }
+        foreach (var warning in parsed.Diagnostics.Where(d => d.Location is not null))
+            result.NotMapped(file, warning.Location!.Value.Line, $"warning: {warning.Message}");
         result.Crm.RemoveAll(l => l.StartsWith("property stonith-enabled=", StringComparison.Ordinal));
         var lines = text.Replace("\r", "").Split('\n');
         var kept = lines.Where(l => l.Trim() is not ("commit" or "configure" or "end" or "up" or "verify")).ToList();

@@ -39,6 +39,30 @@ public sealed class CorosyncImportTests : ImportTest
     }
 
     [Fact]
+    public void Seed_003s_corosync_conf_with_its_mysql_paste_runs_mysql_on_the_drbd_primary_and_fails_over()
+    {
+        // The guide configures no fence device; this operator turns fencing off for the trial
+        // in a paste of their own (with fencing on and no device, nothing would start).
+        var files = new List<string>
+        {
+            SeedDocuments.WriteAs(Dir, "corosync.conf", SeedDocuments.Seed003CorosyncConf()), SeedDocuments.WriteAs(Dir, "mysql.crm", SeedDocuments.Seed003MysqlPaste()),
+            SeedDocuments.WriteAs(Dir, "trial.crm", "property stonith-enabled=false\n"),
+        };
+        var (exit, output, error) = CliRunner.Run(["import", .. files, "--out", Out, "--node", "node1=192.168.42.82,10.0.42.100", "--node", "node2=192.168.42.87,10.0.42.254"]);
+        Assert.True(exit == 0, error);
+        // The guide's paste lacks a '\' after additional_parameters: read as crm shell reads it, and said.
+        Assert.Matches(@"mysql\.crm:22: not mapped: warning: this line continues the previous command", output);
+        var cib = Path.Combine(Out, "cib.crm");
+        var scores = new[] { "-A", "node1:master-p_drbd_mysql=100", "-A", "node2:master-p_drbd_mysql=50" };
+        var (_, settled, _) = CliRunner.Run(["simulate", "--config", cib, "--settle", .. scores]);
+        Assert.Contains("Promoted: [ node1 ]", settled);
+        Assert.Matches(@"p_mysql\t\(ocf:heartbeat:mysql\):\t Started node1", settled);
+        var (_, failed, _) = CliRunner.Run(["simulate", "--config", cib, "--settle", "-A", "node2:master-p_drbd_mysql=50", "-d", "node1"]);
+        Assert.Contains("Promoted: [ node2 ]", failed);
+        Assert.Matches(@"p_mysql\t\(ocf:heartbeat:mysql\):\t Started node2", failed);
+    }
+
+    [Fact]
     public void Without_a_nodelist_the_nodes_must_be_named_and_addresses_off_the_rings_network_are_noted()
     {
         var (exit, _, error) = Import(SeedDocuments.Seed003CorosyncConf(), null);

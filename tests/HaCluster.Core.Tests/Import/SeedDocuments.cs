@@ -74,6 +74,13 @@ public static class SeedDocuments
             .Replace("<VIP_ADDRESS>", "192.168.1.50/32").Replace("<PRIV_DEV>", "bond1").Replace("<RANDOM-PASSWORD>", "s3cr3t") + "\n";
     }
 
+    /// <summary>Seed 003: the MySQL resources' crm paste (DocBook rendering taken off as for corosync.conf; its missing '\' kept).</summary>
+    public static string Seed003MysqlPaste()
+    {
+        var screen = Cut("003", l => l.StartsWith("<screen>primitive p_ip_mysql", StringComparison.Ordinal), l => l.EndsWith("</screen>", StringComparison.Ordinal));
+        return string.Join("\n", screen.Split('\n').Where(l => l.Trim('|').Length > 0 || l.Length == 0).Select(l => l.Replace("<screen>", "").Replace("</screen>", "")));
+    }
+
     /// <summary>Writes <paramref name="text"/> as <paramref name="name"/> in a fresh directory, as the operator's file.</summary>
     public static string WriteAs(string directory, string name, string text)
     {
