@@ -44,7 +44,11 @@ public static class CliApp
         StandardInput.Override = input;
         try
         {
-            return Build().Parse(args).Invoke(config);
+            // A command line hacrm cannot parse is a usage error (exit 2), told apart from an
+            // invalid configuration or a degraded cluster (exit 1).
+            var parsed = Build().Parse(args);
+            var code = parsed.Invoke(config);
+            return parsed.Errors.Count > 0 && code == 1 ? 2 : code;
         }
         finally
         {

@@ -164,6 +164,7 @@ public sealed class RgmanagerImportTests : ImportTest
         Assert.Matches(@"cluster\.conf:3:\d+: not well-formed XML", brokenError);
         Assert.Equal(2, Import(Full, "--from", "openais").Exit);
         Assert.Equal(2, Import(Full, "--node", "n1").Exit);
+        Assert.Equal(2, CliRunner.Run("import", Path.Combine(Dir, "cluster.conf")).Exit);   // --out is required
         Assert.False(Directory.Exists(Out));
     }
 
