@@ -223,6 +223,11 @@ public sealed class MembershipEngine
     public MessageType? Receive(TimeSpan now, int ring, ReadOnlySpan<byte> datagram, out PacketHeader header, System.Net.IPAddress? source = null)
     {
         if (!Packet.TryDecode(datagram, clusterHash, key, out header, out var reason)) return Drop(now, reason, source, null);
+        // Rings that share a port (corosync's redundant rings on 5405) have sockets that take
+        // each other's unicast frames: the authenticated header says which ring a frame is for,
+        // and below its source must be the sender's address on that ring.
+        if (header.Ring != ring && header.Ring < config.Rings.Count && ring < config.Rings.Count && config.Rings[header.Ring].Port == config.Rings[ring].Port)
+            ring = header.Ring;
         if (header.Sender == SelfId)
         {
             // Our own multicast, looped back, is silently ignored; anything else naming us is not.

@@ -277,6 +277,26 @@ public sealed class MembershipEngineTests
     }
 
     [Fact]
+    public void On_rings_that_share_a_port_a_frame_reaching_the_other_rings_socket_counts_for_the_ring_its_header_names()
+    {
+        // Corosync's redundant rings on one port: the sockets take each other's unicast frames.
+        var sim = new SimulatedCluster(2, 2, seed: 11);
+        var shared = sim.Config with { Rings = sim.Config.Rings.Select(r => r with { Port = 5405 }).ToList() };
+        var captured = new List<byte[]>();
+        var sender = new MembershipEngine(shared, 1, SimulatedCluster.Key, 42, TimeSpan.Zero);
+        sender.Tick(TimeSpan.Zero, new CaptureSink(captured));
+        var receiver = new MembershipEngine(shared, 2, SimulatedCluster.Key, 43, TimeSpan.Zero);
+        // The first frame sent is ring 0's; it arrives on ring 1's socket.
+        receiver.Receive(TimeSpan.Zero, 1, captured[0], out var header);
+        Assert.Equal(0, header.Ring);
+        Assert.False(receiver.Drops.ContainsKey(DropReason.WrongRing));
+        // Taken as ring 0's (its replay window has it): the same frame on ring 0's own socket is a replay.
+        receiver.Receive(TimeSpan.Zero, 0, captured[0], out _);
+        Assert.Equal(1, receiver.Drops[DropReason.Replayed]);
+        Assert.False(receiver.Drops.ContainsKey(DropReason.WrongRing));
+    }
+
+    [Fact]
     public void A_restarted_node_does_not_take_a_dead_peers_replayed_packets_for_news()
     {
         var sim = new SimulatedCluster(3, 1, seed: 12);
