@@ -331,7 +331,9 @@ internal sealed class HistoryUnpacker(WorkingSet ws)
                     break;
                 case "fence":
                     rsc.FailedOn.Add(node);
-                    if (ws.StonithEnabled) Fence(node, $"{rsc.ConfigId} failed there");
+                    // A resource the cluster leaves alone has its node fenced by nobody
+                    // (crm_simulate 2.1.5: the same failure fences once is-managed is true).
+                    if (ws.StonithEnabled && ManagedByConfiguration(rsc)) Fence(node, $"{rsc.ConfigId} failed there");
                     break;
                 default:
                     rsc.FailedOn.Add(node);
@@ -562,8 +564,13 @@ internal sealed class HistoryUnpacker(WorkingSet ws)
                     break;
                 case "demote":
                     if (pending) break;
-                    // (A completed demote does not end a past failure: Pacemaker recovers it still.)
-                    if (rc == OcfSuccess && !opFailed) role = Role.Unpromoted;
+                    // A completed demote ends a past failure only under on-fail=demote (Pacemaker
+                    // recovers it still otherwise).
+                    if (rc == OcfSuccess && !opFailed)
+                    {
+                        role = Role.Unpromoted;
+                        if (onFail == "demote") ClearPastFailures();
+                    }
                     else
                     {
                         // A failed demote leaves it unpromoted (it is recovered by a stop, and

@@ -49,6 +49,22 @@ public class SchedulerTests
     }
 
     [Fact]
+    public void On_fail_fence_outlasts_a_completed_stop_but_fences_nothing_for_an_unmanaged_resource()
+    {
+        // crm_simulate 2.1.5 on the failure generator's seed 1433: the node is fenced for a
+        // managed resource whose monitor failed under on-fail=fence, even after it stopped there,
+        // and not at all when the resource is unmanaged.
+        var status = new StatusBuilder().Online("node1", "node2")
+            .History("node2", "r", "ocf:heartbeat:Dummy", ("start", 0, 0), ("monitor", 7, 10000), ("stop", 0, 0))
+            .Attribute("node2", "fail-count-r#monitor_10000", "1");
+        const string nodes = "node node1\nnode node2\nprimitive st stonith:fence_dummy params pcmk_host_list=\"node1 node2\"\n";
+        var managed = Summary(nodes + "primitive r Dummy op monitor interval=10s on-fail=fence", status);
+        Assert.Contains("Fence (reboot) node2 'r failed there'", managed);
+        var unmanaged = Summary(nodes + "primitive r Dummy meta is-managed=false op monitor interval=10s on-fail=fence", status);
+        Assert.DoesNotContain(unmanaged, l => l.StartsWith("Fence", StringComparison.Ordinal));
+    }
+
+    [Fact]
     public void An_unmanaged_resource_holds_its_node_against_what_must_not_be_with_it()
     {
         // An unmanaged resource scores INFINITY where it runs (Pacemaker's not_managed_default):
