@@ -68,7 +68,8 @@ public static class KeepalivedImport
         }
         foreach (var script in scripts.Values) TranslateScript(script, firstFile, result);
         foreach (var s in first.Where(s => s.Key is not ("vrrp_instance" or "vrrp_script")))
-            Report(s, firstFile, result, s.Key == "global_defs" ? null : $"{s.Key}: not a keepalived feature HaCluster has (LVS virtual servers, sync groups)");
+            if (s.Key == "global_defs") ReportGlobalDefs(s, firstFile, result);
+            else ReportUnsupported(s, firstFile, result, "not a keepalived feature HaCluster has (LVS virtual servers, sync groups)");
         foreach (var (file, _) in parsed.Skip(1)) result.Mapped(file, 0, "this node's priorities");
 
         // keepalived's master is declared dead after 3 adverts: deadtime; heartbeats five times as often.
@@ -243,18 +244,27 @@ public static class KeepalivedImport
 
     private static string Seconds(string value) => value.EndsWith('s') ? value : value + "s";
 
-    /// <summary>A statement and everything in it, reported alike (null: as mapped structure of global_defs).</summary>
-    private static void Report(Statement s, string file, ImportedCluster result, string? notMapped)
+    /// <summary>global_defs: the notification settings smtp_alert reads; the rest has no counterpart.</summary>
+    private static void ReportGlobalDefs(Statement s, string file, ImportedCluster result)
     {
-        if (notMapped is not null) result.NotMapped(file, s.Line, notMapped);
-        else if (s.Key == "global_defs") result.Mapped(file, s.Line, "global_defs: the notification settings are read with smtp_alert");
+        result.Mapped(file, s.Line, "global_defs: the notification settings are read with smtp_alert");
         foreach (var inner in s.Block ?? [])
         {
-            if (notMapped is null && inner.Key is "notification_email" or "notification_email_from") result.Mapped(file, inner.Line, $"{inner.Key}: smtp_alert's recipients and sender");
-            else if (notMapped is null && inner.Key is "smtp_server" or "smtp_connect_timeout") result.NotMapped(file, inner.Line, $"{inner.Key}: the alert agent uses the local sendmail");
-            else if (notMapped is null) result.NotMapped(file, inner.Line, $"{inner.Key} {string.Join(" ", inner.Args)}: no counterpart");
-            if (inner.Block is not null) foreach (var deep in inner.Block) result.Mapped(file, deep.Line, $"{deep.Key}: part of {inner.Key}");
+            if (inner.Key is "notification_email" or "notification_email_from")
+            {
+                result.Mapped(file, inner.Line, $"{inner.Key}: smtp_alert's recipients and sender");
+                foreach (var address in inner.Block ?? []) result.Mapped(file, address.Line, $"{address.Key}: a recipient");
+            }
+            else if (inner.Key is "smtp_server" or "smtp_connect_timeout") result.NotMapped(file, inner.Line, $"{inner.Key}: the alert agent uses the local sendmail");
+            else ReportUnsupported(inner, file, result, "no counterpart");
         }
+    }
+
+    /// <summary>A statement HaCluster has no use for, and everything in it.</summary>
+    private static void ReportUnsupported(Statement s, string file, ImportedCluster result, string why)
+    {
+        result.NotMapped(file, s.Line, $"{s.Key} {string.Join(" ", s.Args)}: {why}".Replace("  ", " "));
+        foreach (var inner in s.Block ?? []) ReportUnsupported(inner, file, result, $"part of {s.Key}");
     }
 
     /// <summary>keepalived.conf's statements: words (quotes group), blocks in braces, comments from '#' or '!'.</summary>

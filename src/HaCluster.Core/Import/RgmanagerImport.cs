@@ -50,7 +50,6 @@ public static class RgmanagerImport
         }
         var root = doc.Root!;
         var result = new ImportedCluster { ClusterName = (string?)root.Attribute("name") ?? "cluster" };
-        int Line(XObject x) => ((IXmlLineInfo)x).LineNumber;
         if (root.Name.LocalName != "cluster")
         {
             result.Errors.Add($"{file}:{Line(root)}: expected <cluster> (cluster.conf), found <{root.Name.LocalName}>");
