@@ -123,6 +123,9 @@ public static class ImportCommand
                 error.WriteLine($"hacrm import: importing from {format.ToString().ToLowerInvariant()} takes a CIB (cibadmin -Q output)");
                 return null;
         }
+        // Only corosync's first authkey is read: any other binary file is said to be left out.
+        foreach (var (file, _) in binary.Skip(format == SourceFormat.Corosync ? 1 : 0))
+            imported.NotMapped(file, 0, "a binary file, not a configuration: not read");
         return imported;
     }
 
