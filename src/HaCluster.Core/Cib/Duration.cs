@@ -54,4 +54,7 @@ public static partial class Duration
 
     public static long? ParseMillisecondsOrNull(string? text) =>
         TryParseMilliseconds(text, out var ms) ? ms : null;
+
+    /// <summary>A duration as configurations write it: whole seconds as "10s", anything finer as "500ms".</summary>
+    public static string Format(TimeSpan t) => t.TotalMilliseconds % 1000 == 0 ? $"{t.TotalSeconds:0}s" : $"{t.TotalMilliseconds:0}ms";
 }

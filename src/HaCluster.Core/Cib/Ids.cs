@@ -23,6 +23,10 @@ public static class Ids
 
     public static string AlertRecipient(string alert, int index) => $"{alert}-recipient-{index}";
 
+    /// <summary>Ids Pacemaker would refuse are made valid the way it does: characters other than letters, digits, '-', '_', '.' become '_'.</summary>
+    public static string Valid(string id) =>
+        new(id.Select(c => char.IsAsciiLetterOrDigit(c) || c is '-' or '_' or '.' ? c : '_').ToArray());
+
     /// <summary>
     /// Property and defaults sets: a set without an id gets the default one (BASE) if it is free,
     /// else BASE-N; the model then keeps null only for a first set whose id is BASE. Every reader

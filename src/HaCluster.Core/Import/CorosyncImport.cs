@@ -1,5 +1,6 @@
 using System.Net;
 using System.Net.Sockets;
+using HaCluster.Core.Cib;
 using HaCluster.Core.Membership;
 
 namespace HaCluster.Core.Import;
@@ -167,15 +168,13 @@ public static class CorosyncImport
         var keepalive = TimeSpan.FromMilliseconds(Math.Max(50, token / (retransmits + 1) / 10 * 10));
         var warntime = TimeSpan.FromMilliseconds(Math.Max(keepalive.TotalMilliseconds * 1.5, token / 2.0));
         var initdead = deadtime > TimeSpan.FromSeconds(10) ? deadtime : TimeSpan.FromSeconds(10);
-        result.Timers.AddRange([$"keepalive: {Ms(keepalive)}", $"warntime: {Ms(warntime)}", $"deadtime: {Ms(deadtime)}", $"initdead: {Ms(initdead)}"]);
-        result.Mapped(file, totem.LineOf("token"), $"token {token}: timers.deadtime {Ms(deadtime)} (HaCluster's default, 600ms, is why it fails over in under a second)");
+        result.Timers.AddRange([$"keepalive: {Duration.Format(keepalive)}", $"warntime: {Duration.Format(warntime)}", $"deadtime: {Duration.Format(deadtime)}", $"initdead: {Duration.Format(initdead)}"]);
+        result.Mapped(file, totem.LineOf("token"), $"token {token}: timers.deadtime {Duration.Format(deadtime)} (HaCluster's default, 600ms, is why it fails over in under a second)");
         if (totem.Get("token_retransmits_before_loss_const") is not null)
-            result.Mapped(file, totem.LineOf("token_retransmits_before_loss_const"), $"token_retransmits_before_loss_const {retransmits}: timers.keepalive {Ms(keepalive)} ({retransmits + 1} heartbeats per deadtime)");
+            result.Mapped(file, totem.LineOf("token_retransmits_before_loss_const"), $"token_retransmits_before_loss_const {retransmits}: timers.keepalive {Duration.Format(keepalive)} ({retransmits + 1} heartbeats per deadtime)");
         if (totem.Get("consensus") is { } consensus)
             result.NotMapped(file, totem.LineOf("consensus"), $"consensus {consensus}: HaCluster agrees on a view within one keepalive after deadtime");
     }
-
-    private static string Ms(TimeSpan t) => t.TotalMilliseconds % 1000 == 0 ? $"{t.TotalSeconds:0}s" : $"{t.TotalMilliseconds:0}ms";
 
     private static void ReadKey(Section totem, string file, byte[]? authkey, string? authkeyFile, ImportedCluster result)
     {

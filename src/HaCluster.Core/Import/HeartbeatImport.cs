@@ -1,7 +1,9 @@
-using System.Globalization;
 using System.Net;
 using System.Text;
 using HaCluster.Core.Membership;
+
+using HaCluster.Core.Cib;
+using HaCluster.Core.Cib.Syntax;
 
 namespace HaCluster.Core.Import;
 
@@ -125,9 +127,10 @@ public static class HeartbeatImport
                     foreach (var iface in args) links.Add(("bcast", line, iface, null, null, 1, []));
                     result.Mapped(file, line, $"bcast {string.Join(" ", args)}: a unicast ring per interface (HaCluster sends to each peer rather than broadcasting)");
                     break;
-                case "keepalive" or "deadtime" or "warntime" or "initdead" when args.Length == 1 && HeartbeatTime(args[0]) is { } time:
-                    timers[key] = time;
-                    result.Mapped(file, line, $"{key} {args[0]}: timers.{key} {Show(time)}");
+                case "keepalive" or "deadtime" or "warntime" or "initdead" when args.Length == 1 && Duration.ParseMillisecondsOrNull(args[0]) is { } ms:
+                    // ha.cf times: bare numbers are seconds, "500ms" and "2s" forms too (as Pacemaker reads durations).
+                    timers[key] = TimeSpan.FromMilliseconds(ms);
+                    result.Mapped(file, line, $"{key} {args[0]}: timers.{key} {Duration.Format(timers[key])}");
                     break;
                 case "auto_failback" when args.Length == 1:
                     autoFailbackSeen = true;
@@ -167,7 +170,7 @@ public static class HeartbeatImport
             }
         }
         if (!autoFailbackSeen) result.NotMapped(file, 0, "no auto_failback line: Heartbeat's default (legacy) is taken as on");
-        foreach (var (name, value) in timers) result.Timers.Add($"{name}: {Show(value)}");
+        foreach (var (name, value) in timers) result.Timers.Add($"{name}: {Duration.Format(value)}");
         if (logFile is not null || debugLog)
             result.ExtraYaml.Add($"logging: {{ level: {(debugLog ? "debug" : "info")}{(logFile is null ? "" : $", file: {logFile}")} }}");
         AddRings(file, links, udpPort, nodes, given, result);
@@ -181,16 +184,6 @@ public static class HeartbeatImport
         }
         return new HaCfSettings(autoFailback, crm, crmLine, nodes);
     }
-
-    /// <summary>ha.cf times: bare numbers are seconds; "500ms" and "2s" forms too.</summary>
-    private static TimeSpan? HeartbeatTime(string text)
-    {
-        if (text.EndsWith("ms", StringComparison.Ordinal) && double.TryParse(text[..^2], NumberStyles.Float, CultureInfo.InvariantCulture, out var ms)) return TimeSpan.FromMilliseconds(ms);
-        if (text.EndsWith('s') && double.TryParse(text[..^1], NumberStyles.Float, CultureInfo.InvariantCulture, out var s1)) return TimeSpan.FromSeconds(s1);
-        return double.TryParse(text, NumberStyles.Float, CultureInfo.InvariantCulture, out var s) ? TimeSpan.FromSeconds(s) : null;
-    }
-
-    private static string Show(TimeSpan t) => t.TotalMilliseconds % 1000 == 0 ? $"{t.TotalSeconds:0}s" : $"{t.TotalMilliseconds:0}ms";
 
     private static void AddRings(string file, List<(string Kind, int Line, string? Interface, string? Group, int? Port, int Ttl, List<IPAddress> Addresses)> links,
         int udpPort, List<string> nodes, IReadOnlyDictionary<string, IReadOnlyList<IPAddress>> given, ImportedCluster result)
@@ -328,13 +321,13 @@ public static class HeartbeatImport
                 var id = CrmWords.Id($"fs_{args[1].Trim('/').Replace('/', '_')}");
                 var p = new List<string> { $"device={args[0]}", $"directory={args[1]}" };
                 if (args.Length > 2) p.Add($"fstype={args[2]}");
-                if (args.Length > 3) p.Add($"options={CrmWords.Value(args[3])}");
+                if (args.Length > 3) p.Add($"options={CrmText.QuoteValue(args[3])}");
                 return (id, $"primitive {id} ocf:heartbeat:Filesystem \\\n    params {string.Join(" ", p)} \\\n    op monitor interval=20s", $"primitive {id} ocf:heartbeat:Filesystem", null);
             }
             case "MailTo" when args.Length >= 1:
             {
                 var id = CrmWords.Id($"mailto_{home.Split('.')[0]}_{index}");
-                var p = $"email={CrmWords.Value(args[0])}" + (args.Length > 1 ? $" subject={CrmWords.Value(args[1])}" : "");
+                var p = $"email={CrmText.QuoteValue(args[0])}" + (args.Length > 1 ? $" subject={CrmText.QuoteValue(args[1])}" : "");
                 return (id, $"primitive {id} ocf:heartbeat:MailTo \\\n    params {p}", $"primitive {id} ocf:heartbeat:MailTo", null);
             }
             case "Delay" when args.Length >= 1:

@@ -1,6 +1,8 @@
 using System.Globalization;
 using System.Net;
 
+using HaCluster.Core.Cib.Syntax;
+
 namespace HaCluster.Core.Import;
 
 /// <summary>
@@ -100,7 +102,7 @@ public static class KeepalivedImport
             if (address.Length > 1) parameters.Add($"cidr_netmask={address[1]}");
             var dev = vip.Args.SkipWhile(a => a != "dev").Skip(1).FirstOrDefault() ?? defaultDev;
             if (dev is not null) parameters.Add($"nic={dev}");
-            if (vip.Args.SkipWhile(a => a != "label").Skip(1).FirstOrDefault() is { } label) parameters.Add($"iflabel={CrmWords.Value(label.Contains(':') ? label[(label.IndexOf(':') + 1)..] : label)}");
+            if (vip.Args.SkipWhile(a => a != "label").Skip(1).FirstOrDefault() is { } label) parameters.Add($"iflabel={CrmText.QuoteValue(label.Contains(':') ? label[(label.IndexOf(':') + 1)..] : label)}");
             var rid = CrmWords.Id($"vip_{address[0]}");
             result.Crm.Add($"primitive {rid} ocf:heartbeat:IPaddr2 \\\n    params {string.Join(" ", parameters)} \\\n    op monitor interval=5s");
             members.Add(rid);
@@ -203,8 +205,8 @@ public static class KeepalivedImport
                     var email = top.FirstOrDefault(t => t.Key == "global_defs")?.Find("notification_email")?.Block?.Select(b => b.Key).ToList() ?? [];
                     var from = top.FirstOrDefault(t => t.Key == "global_defs")?.Value("notification_email_from");
                     if (email.Count > 0 && !result.Crm.Any(l => l.StartsWith("alert smtp_alert ", StringComparison.Ordinal)))
-                        result.Crm.Add("alert smtp_alert \"/usr/share/pacemaker/alerts/alert_smtp.sh.sample\"" + (from is null ? "" : $" \\\n    attributes email_sender={CrmWords.Value(from)}") +
-                                       string.Concat(email.Select(e => $" \\\n    to {CrmWords.Value(e)}")));
+                        result.Crm.Add("alert smtp_alert \"/usr/share/pacemaker/alerts/alert_smtp.sh.sample\"" + (from is null ? "" : $" \\\n    attributes email_sender={CrmText.QuoteValue(from)}") +
+                                       string.Concat(email.Select(e => $" \\\n    to {CrmText.Quote(e)}")));
                     result.Mapped(file, s.Line, email.Count > 0
                         ? $"smtp_alert: alert smtp_alert to {string.Join(", ", email)} (Pacemaker's alert_smtp sample, by sendmail; haclusterd does not run alert agents yet, issue 25)"
                         : "smtp_alert: no notification_email in global_defs to send to");
@@ -212,7 +214,7 @@ public static class KeepalivedImport
                 case "notify_master" or "notify_backup" or "notify_fault" or "notify" or "notify_stop":
                     var path = HealthScript(s.Args.FirstOrDefault() ?? "");
                     var alertId = CrmWords.Id($"{id}_{s.Key}");
-                    result.Crm.Add($"alert {alertId} {CrmWords.Value(path)}");
+                    result.Crm.Add($"alert {alertId} {CrmText.Quote(path)}");
                     result.NotMapped(file, s.Line, $"{s.Key}: alert {alertId} runs the script on cluster events with CRM_alert_* variables, not keepalived's arguments: adapt it");
                     break;
                 default:
@@ -226,7 +228,7 @@ public static class KeepalivedImport
     {
         var name = script.Args.FirstOrDefault() ?? "check";
         var line = script.Value("script") ?? "";
-        var parts = new List<string> { $"health_check {CrmWords.Id(name)}", $"script={CrmWords.Value(HealthScript(line))}" };
+        var parts = new List<string> { $"health_check {CrmWords.Id(name)}", $"script={CrmText.QuoteValue(HealthScript(line))}" };
         if (script.Value("interval") is { } interval) parts.Add($"interval={Seconds(interval)}");
         if (script.Value("timeout") is { } timeout) parts.Add($"timeout={Seconds(timeout)}");
         if (script.Value("fall") is { } fall) parts.Add($"fall={fall}");

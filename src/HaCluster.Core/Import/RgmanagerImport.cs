@@ -2,6 +2,8 @@ using System.Net;
 using System.Xml;
 using System.Xml.Linq;
 
+using HaCluster.Core.Cib.Syntax;
+
 namespace HaCluster.Core.Import;
 
 /// <summary>
@@ -145,13 +147,13 @@ public static class RgmanagerImport
             var agent = (string?)d.Attribute("agent");
             if (agent is null) { result.NotMapped(file, Line(d), $"fencedevice {name} names no agent"); continue; }
             var parameters = d.Attributes().Where(a => a.Name.LocalName is not ("name" or "agent"))
-                .Select(a => $"{a.Name.LocalName}={CrmWords.Value(a.Value)}").ToList();
+                .Select(a => $"{a.Name.LocalName}={CrmText.QuoteValue(a.Value)}").ToList();
             var hosts = ports.GetValueOrDefault(name) ?? [];
             if (hosts.Count > 0)
             {
-                parameters.Add($"pcmk_host_list={CrmWords.Value(string.Join(" ", hosts.Select(h => h.Node).Distinct()))}");
+                parameters.Add($"pcmk_host_list={CrmText.QuoteValue(string.Join(" ", hosts.Select(h => h.Node).Distinct()))}");
                 if (hosts.Any(h => h.Port is not null && h.Port != h.Node))
-                    parameters.Add($"pcmk_host_map={CrmWords.Value(string.Join(";", hosts.Where(h => h.Port is not null).Select(h => $"{h.Node}:{h.Port}")))}");
+                    parameters.Add($"pcmk_host_map={CrmText.QuoteValue(string.Join(";", hosts.Where(h => h.Port is not null).Select(h => $"{h.Node}:{h.Port}")))}");
             }
             result.Crm.Add($"primitive {StonithId(name)} stonith:{agent} \\\n    params {string.Join(" ", parameters)} \\\n    op monitor interval=60s");
             result.Mapped(file, Line(d), $"fencedevice {name}: primitive {StonithId(name)} stonith:{agent}");
@@ -284,7 +286,7 @@ public static class RgmanagerImport
         {
             agent = "ocf:heartbeat:VirtualDomain";
             var dir = attrs.GetValueOrDefault("path") ?? "/etc/libvirt/qemu";
-            parameters.Add($"config={CrmWords.Value(Path.Combine(dir.Split(':')[0], label + ".xml"))}");
+            parameters.Add($"config={CrmText.QuoteValue(Path.Combine(dir.Split(':')[0], label + ".xml"))}");
         }
         else if (Agents.TryGetValue(type, out var mapping))
         {
@@ -297,15 +299,15 @@ public static class RgmanagerImport
                     if (target.Length == 0) continue;
                     if (type == "ip" && name == "address" && value.Split('/') is [var ip, var prefix])
                         parameters.Add($"ip={ip} cidr_netmask={prefix}");
-                    else parameters.Add($"{target}={CrmWords.Value(value)}");
+                    else parameters.Add($"{target}={CrmText.QuoteValue(value)}");
                 }
                 else if (Ignored.TryGetValue(name, out var why)) result.NotMapped(file, Line(definition), $"{type} {name}=\"{value}\": {why}");
                 else if (name is not ("name" or "address")) result.NotMapped(file, Line(definition), $"{type} {name}=\"{value}\": no counterpart in {agent}");
             }
             if (type == "netfs" && attrs.TryGetValue("host", out var host) && attrs.TryGetValue("export", out var export))
-                parameters.Insert(0, $"device={CrmWords.Value(host + ":" + export)}");
+                parameters.Insert(0, $"device={CrmText.QuoteValue(host + ":" + export)}");
             if (type == "nfsclient" && parent is not null && parent.Attribute("mountpoint")?.Value is { } exported)
-                parameters.Add($"directory={CrmWords.Value(exported)} fsid={Math.Abs(StableHash(exported)) % 65535 + 1}");
+                parameters.Add($"directory={CrmText.QuoteValue(exported)} fsid={Math.Abs(StableHash(exported)) % 65535 + 1}");
         }
         else if (type == "nfsexport")
         {

@@ -356,7 +356,7 @@ public static class ClusterBootstrapReader
             return t;
         }
 
-        private static string Show(TimeSpan t) => t.TotalMilliseconds % 1000 == 0 ? $"{t.TotalSeconds:0}s" : $"{t.TotalMilliseconds:0}ms";
+        private static string Show(TimeSpan t) => Duration.Format(t);
 
         private QuorumConfig ReadQuorum(YamlNode? node, int nodeCount)
         {

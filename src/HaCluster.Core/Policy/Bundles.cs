@@ -34,8 +34,8 @@ public static class Bundles
         {
             if (i > 0 && address is not null) address = NextAddress(address);
             var remote = ManagesChild(b) ? $"{b.Id}-{i}" : null;
-            replicas.Add(new Replica(i, SanitizeId($"{b.Id}-{b.Runtime}-{i}"), address,
-                address is null ? null : SanitizeId($"{b.Id}-ip-{address}"), remote));
+            replicas.Add(new Replica(i, Ids.Valid($"{b.Id}-{b.Runtime}-{i}"), address,
+                address is null ? null : Ids.Valid($"{b.Id}-ip-{address}"), remote));
         }
         return replicas;
     }
@@ -62,10 +62,6 @@ public static class Bundles
 
     /// <summary>The clone of the primitive inside: "B-clone", or "B-master" when it is promotable (Pacemaker's legacy name).</summary>
     public static string ChildCloneId(Bundle b) => $"{b.Id}-{(b.PromotedMax > 0 ? "master" : "clone")}";
-
-    /// <summary>Ids Pacemaker would refuse are made valid the way it does: characters other than letters, digits, '-', '_', '.' become '_'.</summary>
-    private static string SanitizeId(string id) =>
-        new(id.Select(c => char.IsAsciiLetterOrDigit(c) || c is '-' or '_' or '.' ? c : '_').ToArray());
 
     /// <summary>
     /// The configuration with each bundle's implicit resources added beside it: addresses,

@@ -53,22 +53,17 @@ internal sealed class Placement(WorkingSet ws)
     internal static void ApplyManagement(WorkingSet ws, bool withoutFencing)
     {
         // With fencing enabled but no fencing device, Pacemaker manages nothing: it cannot recover safely.
-        var unmanageAll = ws.MaintenanceMode || withoutFencing;
         foreach (var p in ws.AllPrimitives())
-        {
-            var managed = (CibBoolean.TryParse(p.MetaValue("is-managed")) ?? true) && !CibBoolean.IsTrue(p.MetaValue("maintenance"));
-            if (unmanageAll || !managed || p.Blocked) p.Managed = false;
-            if (p.ActiveOn.Keys.Any(n => n.Maintenance)) p.Managed = false;
-        }
+            if (withoutFencing || UnmanagedByOperator(ws, p)) p.Managed = false;
     }
 
     /// <summary>
     /// Unmanaged by is-managed=false, maintenance (the resource's, the cluster's, its node's) or
     /// a blocked failure: not merely because fencing is enabled without a device.
     /// </summary>
-    private bool UnmanagedByOperator(SchedPrimitive p) =>
-        !p.Managed && (ws.MaintenanceMode || p.Blocked || p.ActiveOn.Keys.Any(n => n.Maintenance)
-                       || !(CibBoolean.TryParse(p.MetaValue("is-managed")) ?? true) || CibBoolean.IsTrue(p.MetaValue("maintenance")));
+    private static bool UnmanagedByOperator(WorkingSet ws, SchedPrimitive p) =>
+        ws.MaintenanceMode || p.Blocked || p.ActiveOn.Keys.Any(n => n.Maintenance)
+        || !(CibBoolean.TryParse(p.MetaValue("is-managed")) ?? true) || CibBoolean.IsTrue(p.MetaValue("maintenance"));
 
     private void InitialScores()
     {
@@ -287,7 +282,7 @@ internal sealed class Placement(WorkingSet ws)
             }
             // A resource the cluster leaves alone is where it runs, for sure: INFINITY there
             // (Pacemaker's "not_managed_default"), which its colocations pass on to others.
-            if (UnmanagedByOperator(p))
+            if (!p.Managed && UnmanagedByOperator(ws, p))
                 foreach (var node in p.ActiveOn.Keys)
                     AddScore(p, node, Inf, "unmanaged (it runs there)");
             if (p.LockedTo is { } lockNode)
