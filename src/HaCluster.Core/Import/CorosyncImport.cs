@@ -316,6 +316,7 @@ public static class CorosyncImport
                 var colon = line.IndexOf(':');
                 if (brace > 0 && (colon < 0 || brace < colon))
                 {
+                    if (stack.Count > Cib.Syntax.InputLimits.MaxBlockDepth) { problem = $"{file}:{i + 1}: sections nested more than {Cib.Syntax.InputLimits.MaxBlockDepth} deep"; return root; }
                     var section = new Section(line[..brace].Trim(), i + 1);
                     stack.Peek().Children.Add(section);
                     stack.Push(section);

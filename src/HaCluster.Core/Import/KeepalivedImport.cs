@@ -294,6 +294,11 @@ public static class KeepalivedImport
                 var end = open >= 0 && (close < 0 || open < close) ? open : close >= 0 ? close : words.Count;
                 var statement = new Statement(words[0], words[1..end], open >= 0 && end == open ? [] : null, i + 1);
                 stack.Peek().Add(statement);
+                if (statement.Block is not null && stack.Count > Cib.Syntax.InputLimits.MaxBlockDepth)
+                {
+                    problem = $"{file}:{i + 1}: blocks nested more than {Cib.Syntax.InputLimits.MaxBlockDepth} deep";
+                    return root;
+                }
                 if (statement.Block is not null) stack.Push(statement.Block);
                 words = words[(end < words.Count && words[end] == "{" ? end + 1 : end)..];
             }

@@ -43,7 +43,13 @@ public static class RgmanagerImport
     public static ImportedCluster Translate(string text, string file, IReadOnlyDictionary<string, IReadOnlyList<IPAddress>> given)
     {
         XDocument doc;
-        try { doc = XDocument.Parse(text, LoadOptions.SetLineInfo); }
+        try
+        {
+            // Read as the CIB's XML is: no DTD fetched, nothing deeper than InputLimits.MaxXmlDepth.
+            using var xml = new DepthLimitedXmlReader(XmlReader.Create(new StringReader(text),
+                new XmlReaderSettings { DtdProcessing = DtdProcessing.Parse, XmlResolver = null, MaxCharactersFromEntities = 10_000_000 }));
+            doc = XDocument.Load(xml, LoadOptions.SetLineInfo);
+        }
         catch (XmlException e)
         {
             var failed = new ImportedCluster { ClusterName = "cluster" };

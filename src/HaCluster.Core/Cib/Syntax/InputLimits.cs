@@ -12,4 +12,7 @@ public static class InputLimits
 
     /// <summary>Elements inside elements in an XML CIB: a CIB needs about 10, plus its rules.</summary>
     public const int MaxXmlDepth = 100;
+
+    /// <summary>Sections inside sections in the files hacrm import reads (corosync.conf, keepalived.conf): real ones nest three.</summary>
+    public const int MaxBlockDepth = 32;
 }
