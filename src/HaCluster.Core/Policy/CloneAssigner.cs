@@ -64,7 +64,9 @@ internal sealed class CloneAssigner(WorkingSet ws, Placement placement)
         // (How much the clone's colocations favour a node is worked out once per node.)
         var colocationScores = new Dictionary<SchedNode, int>();
         int ColocationScore(SchedNode n) => colocationScores.TryGetValue(n, out var v) ? v : colocationScores[n] = ColocationScoreOn(clone, n);
-        var order = clone.Instances.OrderBy(i => i, Comparer<SchedResource>.Create((a, b) => CompareInstances(priority, allowedWhereItRuns, ColocationScore, a, b))).ToList();
+        // (On how many nodes each is active, counted once, not in every comparison.)
+        var activeCount = clone.Instances.ToDictionary(i => i, i => i.Primitives().SelectMany(p => p.ActiveOn.Keys).Distinct().Count());
+        var order = clone.Instances.OrderBy(i => i, Comparer<SchedResource>.Create((a, b) => CompareInstances(priority, allowedWhereItRuns, activeCount, ColocationScore, a, b))).ToList();
         foreach (var instance in order)
         {
             var anchor = instance.Anchor;
@@ -350,11 +352,10 @@ internal sealed class CloneAssigner(WorkingSet ws, Placement placement)
     /// equal, which leaves them by number (the sort is stable).
     /// </summary>
     private static int CompareInstances(Dictionary<SchedResource, int> priority, Dictionary<SchedResource, SchedNode?> allowedWhereItRuns,
-        Func<SchedNode, int> colocationScore, SchedResource a, SchedResource b)
+        Dictionary<SchedResource, int> activeCount, Func<SchedNode, int> colocationScore, SchedResource a, SchedResource b)
     {
-        static int ActiveCount(SchedResource i) => i.Primitives().SelectMany(p => p.ActiveOn.Keys).Distinct().Count();
         int c;
-        var (countA, countB) = (ActiveCount(a), ActiveCount(b));
+        var (countA, countB) = (activeCount[a], activeCount[b]);
         if (countA > 0 && countB > 0 && (c = countA.CompareTo(countB)) != 0) return c;
         var (nodeA, nodeB) = (allowedWhereItRuns[a], allowedWhereItRuns[b]);
         var ruledOutA = a.Anchor.CurrentNode is not null && nodeA is null;
