@@ -10,25 +10,8 @@ namespace HaCluster.Cluster.Tests;
 /// </summary>
 public sealed class HealthCheckTests : IDisposable
 {
-    private readonly int subnet = Random.Shared.Next(1, 250);
-    private readonly int port = TestCluster.RandomPort();
-    private readonly TestCluster cluster;
+    private readonly TestCluster cluster = TestCluster.OnLoopback("health", 2, 4);
     private static readonly string[] All = ["node1", "node2"];
-
-    public HealthCheckTests()
-    {
-        cluster = new TestCluster(All, n => $$"""
-            cluster_name: health{{subnet}}
-            nodes:
-              - { name: node1, id: 1, addresses: [127.4.{{subnet}}.11] }
-              - { name: node2, id: 2, addresses: [127.4.{{subnet}}.12] }
-            rings:
-              - unicast: { port: {{port}} }
-            key_file: KEY
-            agents: { rsctmp: RSCTMP/{{n}}.rsctmp }
-            """);
-        cluster.ConfigRewrite = text => text.Replace("KEY", cluster.KeyFile).Replace("RSCTMP", cluster.Dir);
-    }
 
     public void Dispose() => cluster.Dispose();
 

@@ -45,6 +45,30 @@ internal sealed class TestCluster : IDisposable
         ClusterKey.WriteNew(KeyFile);
     }
 
+    /// <summary>
+    /// The usual test cluster: nodes node1..nodeN on loopback addresses 127.OCTET.SUBNET.1N (a
+    /// random subnet and port, so tests in parallel do not collide), one unicast ring, the test's
+    /// key, each node's agents' state in DIR/NODE.rsctmp.
+    /// </summary>
+    public static TestCluster OnLoopback(string name, int nodes, int octet)
+    {
+        var subnet = Random.Shared.Next(1, 250);
+        var port = RandomPort();
+        var names = Enumerable.Range(1, nodes).Select(i => $"node{i}").ToArray();
+        var members = string.Join("\n", names.Select((n, i) => $"  - {{ name: {n}, id: {i + 1}, addresses: [127.{octet}.{subnet}.{11 + i}] }}"));
+        TestCluster? cluster = null;
+        cluster = new TestCluster(names, n => $$"""
+            cluster_name: {{name}}{{subnet}}
+            nodes:
+            {{members}}
+            rings:
+              - unicast: { port: {{port}} }
+            key_file: {{cluster!.KeyFile}}
+            agents: { rsctmp: {{cluster.Dir}}/{{n}}.rsctmp }
+            """);
+        return cluster;
+    }
+
     /// <summary>A random base port, so tests running in parallel do not collide.</summary>
     public static int RandomPort() => Random.Shared.Next(20000, 60000) & ~7;
 

@@ -31,7 +31,27 @@ public sealed record Alert(
     EquatableArray<AlertRecipient> Recipients,
     EquatableArray<AttributeSet> InstanceAttributes = default,
     EquatableArray<AttributeSet> MetaAttributes = default,
-    string? Description = null);
+    string? Description = null,
+    AlertSelect? Select = null);
+
+/// <summary>
+/// Which kinds of event an alert agent hears (Pacemaker's <c>select</c>); an alert without one
+/// hears node, fencing and resource events (attribute changes only when selected). With
+/// <see cref="Attributes"/> and names, only changes of those attributes.
+/// </summary>
+public sealed record AlertSelect(bool Nodes, bool Fencing, bool Resources, bool Attributes, EquatableArray<string> AttributeNames = default)
+{
+    public static readonly AlertSelect Default = new(true, true, true, false);
+
+    /// <summary>The kinds selected, in crm and Pacemaker's spelling (nodes, fencing, resources, attributes).</summary>
+    public IEnumerable<string> KindNames()
+    {
+        if (Nodes) yield return "nodes";
+        if (Fencing) yield return "fencing";
+        if (Resources) yield return "resources";
+        if (Attributes) yield return "attributes";
+    }
+}
 
 /// <summary>Where an alert goes; its XML id is generated (ALERT-recipient-N).</summary>
 public sealed record AlertRecipient(

@@ -23,6 +23,8 @@ public static class Ids
 
     public static string AlertRecipient(string alert, int index) => $"{alert}-recipient-{index}";
 
+    public static string AlertSelectedAttribute(string alert, string name) => Valid($"{alert}-select-{name}");
+
     /// <summary>Ids Pacemaker would refuse are made valid the way it does: characters other than letters, digits, '-', '_', '.' become '_'.</summary>
     public static string Valid(string id) =>
         new(id.Select(c => char.IsAsciiLetterOrDigit(c) || c is '-' or '_' or '.' ? c : '_').ToArray());

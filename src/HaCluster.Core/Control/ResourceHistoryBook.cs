@@ -129,14 +129,16 @@ public sealed class ResourceHistoryBook(string nodeName)
         }
     }
 
-    /// <summary>Sets (or, with a null value, deletes) one of this node's transient attributes.</summary>
-    public void SetAttribute(string name, string? value)
+    /// <summary>Sets (or, with a null value, deletes) one of this node's transient attributes; true when its value changed.</summary>
+    public bool SetAttribute(string name, string? value)
     {
         lock (gate)
         {
             revision++;
+            var before = attributes.GetValueOrDefault(name);
             if (value is null) attributes.Remove(name);
             else attributes[name] = value;
+            return before != value;
         }
     }
 

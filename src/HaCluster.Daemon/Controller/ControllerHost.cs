@@ -1,7 +1,9 @@
+using HaCluster.Daemon.Alerts;
 using HaCluster.Daemon.Fencing;
 using System.Collections.Concurrent;
 using System.Diagnostics;
 using System.Threading.Channels;
+using HaCluster.Core.Alerts;
 using HaCluster.Core.Api;
 using HaCluster.Core.Cib;
 using HaCluster.Core.Cib.Syntax;
@@ -46,6 +48,16 @@ public sealed class ControllerHost
 
     /// <summary>This node's health checks (from the configuration in force); set when the loop starts.</summary>
     private HealthCheckRunner? health;
+
+    /// <summary>Runs the configured alert agents for this node's events; set when the loop starts.</summary>
+    private AlertRunner? alerts;
+
+    /// <summary>The members the last node alerts were raised for, and the last fencing event alerted.</summary>
+    private IReadOnlyList<int> alertedMembers = [];
+    private FenceEventReply? lastFencingAlerted;
+
+    /// <summary>Alert runs so far (ran, failed, dropped), for metrics.</summary>
+    public (long Ran, long Failed, long Dropped) AlertCounts => alerts?.Counts ?? default;
 
     private readonly HardwareWatchdog? watchdog;
     private readonly SelfFencer? selfFencer;
@@ -102,6 +114,8 @@ public sealed class ControllerHost
     {
         stopping = stop;
         health = new HealthCheckRunner(context.Self.Name, lrm.SetAttribute, log, stop);
+        alerts = new AlertRunner(log, stop);
+        lrm.Alert = alerts.Raise;
         lrm.Changed = () => inbox.Writer.TryWrite(new LocalStateChanged(lrm.Report(-1)));
         lrm.ForwardAttribute = change => inbox.Writer.TryWrite(new AttributeRequested(-1, change));
         inbox.Writer.TryWrite(new LocalStateChanged(lrm.Report(-1)));
@@ -157,6 +171,40 @@ public sealed class ControllerHost
         if (lastMembership is { } last && SameView(last.View, view) && SameVersions(last.PeerVersions, versions)) return;
         lastMembership = new MembershipChanged(view, versions);
         Step(lastMembership);
+        RaiseNodeAlerts(view);
+    }
+
+    /// <summary>
+    /// Node alerts, as each Pacemaker controller raises them: a node that joined the membership
+    /// this node sees is "member", one that left it "lost". Only once a configuration is loaded
+    /// (the alerts are in it); the members seen before that are announced then.
+    /// </summary>
+    private void RaiseNodeAlerts(MembershipView view)
+    {
+        if (alerts is null || controller.Configuration is null) return;
+        var now = DateTimeOffset.Now;
+        foreach (var joined in view.Members.Except(alertedMembers))
+            alerts.Raise(AlertEvent.NodeChanged(context.Config.FindNode(joined)?.Name ?? joined.ToString(), joined, member: true, now));
+        foreach (var left in alertedMembers.Except(view.Members))
+            alerts.Raise(AlertEvent.NodeChanged(context.Config.FindNode(left)?.Name ?? left.ToString(), left, member: false, now));
+        alertedMembers = view.Members.ToList();
+    }
+
+    /// <summary>Fencing alerts: every member hears each fencing result (the history every member keeps).</summary>
+    private void RaiseFencingAlerts()
+    {
+        var history = controller.FencingHistory;
+        if (history.Count == 0 || ReferenceEquals(history[^1], lastFencingAlerted)) return;
+        // The entries after the last one alerted (all of them when it is gone from the bounded history).
+        var start = 0;
+        for (int i = history.Count - 1; i >= 0; i--)
+            if (ReferenceEquals(history[i], lastFencingAlerted)) { start = i + 1; break; }
+        for (int i = start; i < history.Count; i++)
+        {
+            var f = history[i];
+            alerts?.Raise(AlertEvent.Fenced(f.Target, f.Action, f.Ok, f.Delegate, f.Origin, f.ExitReason, DateTimeOffset.FromUnixTimeSeconds(f.Completed).ToLocalTime()));
+        }
+        lastFencingAlerted = history[^1];
     }
 
     private static bool SameView(MembershipView a, MembershipView b) =>
@@ -170,7 +218,10 @@ public sealed class ControllerHost
         foreach (var command in controller.Step(Now(), e)) Carry(command);
         if (!ReferenceEquals(controller.LastStatusXml, lastStatusXml)) lastStatusXml = controller.LastStatusXml;
         if (controller.FencingHistory.Count != fencingHistory.Count || (fencingHistory.Count > 0 && !ReferenceEquals(controller.FencingHistory[^1], fencingHistory[^1])))
+        {
             fencingHistory = controller.FencingHistory.ToList();
+            RaiseFencingAlerts();
+        }
     }
 
     /// <summary>Carries one command out; nothing here decides anything.</summary>
@@ -211,6 +262,8 @@ public sealed class ControllerHost
                 break;
             case ConfigurationLoaded loaded:
                 health?.Update(loaded.Config);
+                alerts?.Update(loaded.Config);
+                if (lastMembership is { } seen) RaiseNodeAlerts(seen.View);
                 _ = Task.Run(() => WarmUpScheduler(loaded.Config));
                 break;
             case PictureReceived picture:

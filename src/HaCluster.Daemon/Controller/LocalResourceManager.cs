@@ -1,5 +1,6 @@
 using HaCluster.Core.Policy;
 using HaCluster.Agents;
+using HaCluster.Core.Alerts;
 using HaCluster.Core.Cib;
 using HaCluster.Core.Control;
 using Microsoft.Extensions.Logging;
@@ -30,6 +31,20 @@ public sealed class LocalResourceManager : IAsyncDisposable
 
     /// <summary>Raised (outside the lock) after any history change: the node pushes a report to the DC.</summary>
     public Action? Changed { get; set; }
+
+    /// <summary>Where this node's resource operation results and attribute changes go as alert events (null: Pacemaker sends none for it).</summary>
+    public Action<AlertEvent?>? Alert { get; set; }
+
+    private void RaiseOperationAlert(ClusterConfig config, string instance, string task, long intervalMs, ActionResult result, int expected) =>
+        Alert?.Invoke(AlertEvent.ResourceOperation(nodeName, HistoryId(config, instance), task, intervalMs, (int)result.Code, expected,
+            result.Status switch
+            {
+                ExecutionStatus.Done => AlertEvent.ExecutionStatusDone,
+                ExecutionStatus.TimedOut => AlertEvent.ExecutionStatusTimedOut,
+                ExecutionStatus.NotInstalled => AlertEvent.ExecutionStatusNotInstalled,
+                ExecutionStatus.Cancelled => AlertEvent.ExecutionStatusCancelled,
+                _ => AlertEvent.ExecutionStatusError,
+            }, (long)result.Duration.TotalMilliseconds, DateTimeOffset.Now));
 
     public bool Probed => ProbedConfiguration is not null;
 
@@ -96,6 +111,7 @@ public sealed class LocalResourceManager : IAsyncDisposable
             var notify = Build(config, primitive, request.Resource, "notify", 0, null, request.Meta);
             var heard = await executor.ExecuteAsync(notify, cancel);
             ApplyAttributes(heard.AttributeUpdates);
+            RaiseOperationAlert(config, request.Resource, "notify", 0, heard, 0);
             var type = request.Meta?.GetValueOrDefault("notify_type");
             var operation = request.Meta?.GetValueOrDefault("notify_operation");
             if (heard.Code == OcfExitCode.Success)
@@ -160,6 +176,7 @@ public sealed class LocalResourceManager : IAsyncDisposable
         var ok = OcfExitCodes.Classify(result.Code, task, intervalMs, expected) == FailureSeverity.None && result.Status is ExecutionStatus.Done or ExecutionStatus.NotInstalled;
         if (task == "monitor" && intervalMs == 0) ok = result.Code is OcfExitCode.Success or OcfExitCode.NotRunning or OcfExitCode.RunningPromoted or OcfExitCode.NotInstalled;
         Record(config, p, instance, task, intervalMs, (int)result.Code, (int)expected, ok, result.ExitReason, meta);
+        RaiseOperationAlert(config, instance, task, intervalMs, result, (int)expected);
         if (task != "monitor" || intervalMs > 0 || !ok)
             log.Log(ok ? LogLevel.Information : LogLevel.Warning, "{Resource} {Task}{Interval}: {Result}", instance, task, intervalMs > 0 ? $" ({intervalMs} ms)" : "", result.Summary());
         Changed?.Invoke();
@@ -177,6 +194,7 @@ public sealed class LocalResourceManager : IAsyncDisposable
         ApplyAttributes(report.Result.AttributeUpdates);
         if (!report.Changed && ok) return;
         Record(config, p, monitor.ResourceId, "monitor", (long)monitor.Interval.TotalMilliseconds, (int)report.Result.Code, (int)expected, ok, report.Result.ExitReason);
+        RaiseOperationAlert(config, monitor.ResourceId, "monitor", (long)monitor.Interval.TotalMilliseconds, report.Result, (int)expected);
         if (!ok)
         {
             log.LogWarning("{Resource} monitor failed: {Result}", monitor.ResourceId, report.Result.Summary());
@@ -195,7 +213,7 @@ public sealed class LocalResourceManager : IAsyncDisposable
     {
         if (updates.Count == 0) return;
         foreach (var u in updates.Where(u => u.Node is null || u.Node == nodeName))
-            book.SetAttribute(u.Name, u.IsDelete ? null : u.Value);
+            SetAttributeHere(u.Name, u.IsDelete ? null : u.Value);
         // An agent that sets another node's attribute (crm_attribute -N): that node owns it.
         foreach (var u in updates.Where(u => u.Node is not null && u.Node != nodeName))
             ForwardAttribute?.Invoke(new AttributeChange(u.Node!, u.Name, u.IsDelete ? null : u.Value));
@@ -210,8 +228,14 @@ public sealed class LocalResourceManager : IAsyncDisposable
     /// </summary>
     public void SetAttribute(string name, string? value)
     {
-        book.SetAttribute(name, value);
+        SetAttributeHere(name, value);
         Changed?.Invoke();
+    }
+
+    /// <summary>Sets one transient attribute in the book; a change of value is an attribute alert.</summary>
+    private void SetAttributeHere(string name, string? value)
+    {
+        if (book.SetAttribute(name, value)) Alert?.Invoke(AlertEvent.AttributeChanged(nodeName, name, value, DateTimeOffset.Now));
     }
 
     /// <summary>

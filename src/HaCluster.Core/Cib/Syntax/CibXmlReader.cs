@@ -587,10 +587,14 @@ public sealed class CibXmlReader
         if (e.Name.LocalName != "alert") { Unsupported(e); return null; }
         var id = Id(e);
         var recipients = new List<AlertRecipient>();
+        AlertSelect? select = null;
         foreach (var child in e.Elements())
         {
             switch (child.Name.LocalName)
             {
+                case "select":
+                    select = ReadAlertSelect(child);
+                    break;
                 case "recipient":
                     var rid = Id(child);
                     recipients.Add(new AlertRecipient(Required(child, "value"),
@@ -604,6 +608,29 @@ public sealed class CibXmlReader
             }
         }
         return new Alert(id, Required(e, "path"), recipients.ToEquatableArray(),
-            ReadOwnedSets(e, id, "instance_attributes"), ReadOwnedSets(e, id, "meta_attributes"), Attr(e, "description"));
+            ReadOwnedSets(e, id, "instance_attributes"), ReadOwnedSets(e, id, "meta_attributes"), Attr(e, "description"), select);
+    }
+
+    private AlertSelect ReadAlertSelect(XElement e)
+    {
+        bool nodes = false, fencing = false, resources = false, attributes = false;
+        var names = new List<string>();
+        foreach (var kind in e.Elements())
+        {
+            switch (kind.Name.LocalName)
+            {
+                case "select_nodes": nodes = true; break;
+                case "select_fencing": fencing = true; break;
+                case "select_resources": resources = true; break;
+                case "select_attributes":
+                    attributes = true;
+                    foreach (var a in kind.Elements())
+                        if (a.Name.LocalName == "attribute") names.Add(Required(a, "name"));
+                        else Unsupported(a);
+                    break;
+                default: Unsupported(kind); break;
+            }
+        }
+        return new AlertSelect(nodes, fencing, resources, attributes, names.ToEquatableArray());
     }
 }

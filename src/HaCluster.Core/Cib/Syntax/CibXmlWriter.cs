@@ -246,7 +246,19 @@ public static class CibXmlWriter
     private static XElement AlertElement(Alert a) =>
         new("alert", new XAttribute("id", a.Id), new XAttribute("path", a.Path), Opt("description", a.Description),
             OwnedSets("instance_attributes", a.Id, a.InstanceAttributes), OwnedSets("meta_attributes", a.Id, a.MetaAttributes),
+            a.Select is { } select ? SelectElement(a.Id, select) : null,
             a.Recipients.Select((r, i) => new XElement("recipient", new XAttribute("id", Ids.AlertRecipient(a.Id, i)), new XAttribute("value", r.Value),
                 OwnedSets("instance_attributes", Ids.AlertRecipient(a.Id, i), r.InstanceAttributes),
                 OwnedSets("meta_attributes", Ids.AlertRecipient(a.Id, i), r.MetaAttributes))));
+
+    /// <summary>Pacemaker's <c>select</c>: one empty element per kind, attribute names under select_attributes.</summary>
+    private static XElement SelectElement(string alert, AlertSelect select) =>
+        new("select",
+            select.Nodes ? new XElement("select_nodes") : null,
+            select.Fencing ? new XElement("select_fencing") : null,
+            select.Resources ? new XElement("select_resources") : null,
+            select.Attributes
+                ? new XElement("select_attributes", select.AttributeNames.Select(n =>
+                    new XElement("attribute", new XAttribute("id", Ids.AlertSelectedAttribute(alert, n)), new XAttribute("name", n))))
+                : null);
 }

@@ -599,11 +599,13 @@ public sealed class CibYamlReader
         string? id = null, path = null, description = null;
         EquatableArray<AttributeSet> inst = default, meta = default;
         var recipients = new List<AlertRecipient>();
+        AlertSelect? select = null;
         foreach (var (key, value, at) in Entries(m))
         {
             switch (key)
             {
                 case "alert": id = Claim(value, "alert"); break;
+                case "select": select = ReadAlertSelect(value, id); break;
                 case "path": path = AsText(value, key); break;
                 case "description": description = AsText(value, key); break;
                 case "attributes": inst = ReadSets(value, key); break;
@@ -631,6 +633,37 @@ public sealed class CibYamlReader
             }
         }
         return new Alert(id ?? throw new YamlConfigException("an alert needs an id", m.Start),
-            path ?? throw new YamlConfigException($"alert {id} needs a path", m.Start), recipients.ToEquatableArray(), inst, meta, description);
+            path ?? throw new YamlConfigException($"alert {id} needs a path", m.Start), recipients.ToEquatableArray(), inst, meta, description, select);
+    }
+
+    /// <summary><c>select: [nodes, fencing, resources, attributes]</c>, or <c>{attributes: [NAME, ...]}</c> for named attributes only.</summary>
+    private AlertSelect ReadAlertSelect(YamlNode node, string? alert)
+    {
+        bool nodes = false, fencing = false, resources = false, attributes = false;
+        var names = new List<string>();
+        foreach (var item in AsSeq(node, "select"))
+        {
+            if (item is YamlMappingNode map)
+            {
+                foreach (var (k, v, a) in Entries(map))
+                {
+                    if (k != "attributes") throw new YamlConfigException($"alert {alert}: select names attributes only ({{attributes: [NAME, ...]}}), not '{k}'", a);
+                    attributes = true;
+                    names.AddRange(AsSeq(v, k).Select(n => AsText(n, "an attribute name")));
+                }
+                continue;
+            }
+            switch (AsText(item, "a kind"))
+            {
+                case "nodes": nodes = true; break;
+                case "fencing": fencing = true; break;
+                case "resources": resources = true; break;
+                case "attributes": attributes = true; break;
+                case var other: throw new YamlConfigException($"alert {alert}: unknown select kind '{other}' (nodes, fencing, resources, attributes)", item.Start);
+            }
+        }
+        if (!nodes && !fencing && !resources && !attributes)
+            throw new YamlConfigException($"alert {alert}: select needs at least one of nodes, fencing, resources, attributes", node.Start);
+        return new AlertSelect(nodes, fencing, resources, attributes, names.ToEquatableArray());
     }
 }

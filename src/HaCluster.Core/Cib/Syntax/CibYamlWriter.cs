@@ -246,6 +246,16 @@ public static class CibYamlWriter
         var m = Map(("alert", a.Id), ("path", a.Path), ("description", a.Description));
         if (!a.InstanceAttributes.IsEmpty) m.Add("attributes", SetsNode(a.InstanceAttributes));
         if (!a.MetaAttributes.IsEmpty) m.Add("meta", SetsNode(a.MetaAttributes));
+        if (a.Select is { } select)
+        {
+            // select: [nodes, fencing] or, naming attributes: [resources, {attributes: [a, b]}]
+            var kinds = new YamlSequenceNode(select.KindNames()
+                .Select(k => k == "attributes" && !select.AttributeNames.IsEmpty
+                    ? (YamlNode)new YamlMappingNode { { "attributes", new YamlSequenceNode(select.AttributeNames.Select(n => new YamlScalarNode(n))) } }
+                    : new YamlScalarNode(k)));
+            kinds.Style = YamlDotNet.Core.Events.SequenceStyle.Flow;
+            m.Add("select", kinds);
+        }
         if (!a.Recipients.IsEmpty)
             m.Add("recipients", new YamlSequenceNode(a.Recipients.Select(r =>
             {

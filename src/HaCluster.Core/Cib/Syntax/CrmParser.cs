@@ -879,6 +879,14 @@ public sealed class CrmParser
         var id = ParseId(c, "alert");
         var path = c.Next("the alert agent's path").Text;
         var (inst, meta) = ParseAlertSets(c);
+        AlertSelect? select = null;
+        if (c.TryTake("select"))
+        {
+            select = ParseAlertSelect(c, id);
+            var (moreInst, moreMeta) = ParseAlertSets(c);
+            inst = inst.Concat(moreInst).ToEquatableArray();
+            meta = meta.Concat(moreMeta).ToEquatableArray();
+        }
         var recipients = new List<AlertRecipient>();
         while (c.TryTake("to"))
         {
@@ -888,7 +896,35 @@ public sealed class CrmParser
             if (braced) c.Expect("}");
             recipients.Add(new AlertRecipient(value, ri, rm));
         }
-        if (Claim(id, idToken)) _alerts.Add(new Alert(id, path, recipients.ToEquatableArray(), inst, meta));
+        if (Claim(id, idToken)) _alerts.Add(new Alert(id, path, recipients.ToEquatableArray(), inst, meta, Select: select));
+    }
+
+    /// <summary><c>select nodes fencing resources attributes [{ NAME ... }]</c>: at least one kind.</summary>
+    private static AlertSelect ParseAlertSelect(CrmCursor c, string id)
+    {
+        bool nodes = false, fencing = false, resources = false, attributes = false;
+        var names = new List<string>();
+        while (c.Peek() is { } t && t.Text is "nodes" or "fencing" or "resources" or "attributes")
+        {
+            c.Next(t.Text);
+            switch (t.Text)
+            {
+                case "nodes": nodes = true; break;
+                case "fencing": fencing = true; break;
+                case "resources": resources = true; break;
+                default:
+                    attributes = true;
+                    if (c.TryTake("{"))
+                    {
+                        while (!c.TryTake("}")) names.Add(c.Next("an attribute name or }").Text);
+                        if (names.Count == 0) throw CrmCursor.Error(t, $"alert {id}: select attributes {{ }} names no attribute");
+                    }
+                    break;
+            }
+        }
+        if (!nodes && !fencing && !resources && !attributes)
+            throw CrmCursor.Error(c.Peek() ?? c.Last, $"alert {id}: select needs at least one of nodes, fencing, resources, attributes");
+        return new AlertSelect(nodes, fencing, resources, attributes, names.ToEquatableArray());
     }
 
     /// <summary><c>health_check ID script="PROGRAM ARGS" [attribute=NAME] [interval=5s] [timeout=T] [fall=N] [rise=N] [description=TEXT]</c></summary>

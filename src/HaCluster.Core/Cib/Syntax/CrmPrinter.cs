@@ -170,6 +170,12 @@ public static class CrmPrinter
         var lines = new List<string> { $"alert {a.Id} {CrmText.Quote(a.Path)}" };
         foreach (var s in a.InstanceAttributes) lines.Add(SetText("attributes", s));
         foreach (var s in a.MetaAttributes) lines.Add(SetText("meta", s));
+        if (a.Select is { } select)
+        {
+            var words = string.Join(' ', select.KindNames());
+            if (!select.AttributeNames.IsEmpty) words += " { " + string.Join(' ', select.AttributeNames.Select(CrmText.Quote)) + " }";
+            lines.Add("select " + words);
+        }
         foreach (var r in a.Recipients)
         {
             var parts = new List<string> { $"to {{ {CrmText.Quote(r.Value)}" };
