@@ -4,7 +4,8 @@
 # resource agents (resource-agents: ocf:heartbeat:*, pacemaker-resource-agents: ocf:pacemaker:*),
 # fence-agents (fence_dummy), iproute2 and ping (iputils-ping) for the network-namespace tests,
 # gcc and zlib1g-dev to link the natively compiled hacrm, podman and runc for a bundle's container
-# run by the real ocf:heartbeat:podman agent).
+# run by the real ocf:heartbeat:podman agent), and prometheus and chromium-headless-shell for the
+# HTTP side (metrics, status page).
 # Ends with one line "N passed, N failed[, N skipped]" totalled over all test projects.
 set -uo pipefail
 cd "$(dirname "$0")/.."
@@ -17,6 +18,17 @@ if [ ${#missing[@]} -gt 0 ]; then
   echo "installing: ${missing[*]}"
   $SUDO apt-get update -q >/dev/null
   DEBIAN_FRONTEND=noninteractive $SUDO apt-get install -y -q "${missing[@]}" >/dev/null || { echo "apt-get install failed"; echo "0 passed, 1 failed"; exit 1; }
+fi
+# The HTTP side's checkers, without what they recommend (a node exporter, a full browser):
+# prometheus (promtool, and a real server scraping a test cluster), chromium-headless-shell (the status page).
+lean_packages=(prometheus chromium-headless-shell)
+missing=()
+for p in "${lean_packages[@]}"; do dpkg -s "$p" >/dev/null 2>&1 || missing+=("$p"); done
+if [ ${#missing[@]} -gt 0 ]; then
+  SUDO=""; [ "$(id -u)" -ne 0 ] && SUDO="sudo"
+  echo "installing: ${missing[*]}"
+  $SUDO apt-get update -q >/dev/null
+  DEBIAN_FRONTEND=noninteractive $SUDO apt-get install -y -q --no-install-recommends "${missing[@]}" >/dev/null || { echo "apt-get install failed"; echo "0 passed, 1 failed"; exit 1; }
 fi
 command -v dotnet >/dev/null || { echo "dotnet SDK 10 is required"; echo "0 passed, 1 failed"; exit 1; }
 

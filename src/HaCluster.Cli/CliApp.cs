@@ -33,6 +33,7 @@ public static class CliApp
         foreach (var c in OperateCommands.Build(socket)) root.Add(c);
         root.Add(KeygenCommand.Build());
         root.Add(ImportCommand.Build());
+        root.Add(HaCluster.Cli.History.HistoryCommand.Build(socket));
         return root;
     }
 

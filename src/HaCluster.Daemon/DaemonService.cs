@@ -6,6 +6,7 @@ using HaCluster.Daemon.Cib;
 using HaCluster.Core.Control;
 using HaCluster.Daemon.Controller;
 using HaCluster.Core.Membership;
+using HaCluster.Daemon.Http;
 using HaCluster.Daemon.LocalApi;
 using HaCluster.Transport;
 using Microsoft.Extensions.Hosting;
@@ -89,6 +90,7 @@ public sealed class DaemonService(DaemonContext context, IHostApplicationLifetim
         await using var api = new LocalApiServer(context.SocketPath, Handle, log, config.ApiMaxRequestBytes);
         api.Start();
         log.LogInformation("listening for hacrm on {Socket}", context.SocketPath);
+        await using var http = await StartHttpAsync(controller, stoppingToken);
         using var systemd = new SystemdNotifier();
         systemd.Notify($"READY=1\nSTATUS=member of {config.ClusterName} as {context.Self.Name}");
         try
@@ -111,6 +113,28 @@ public sealed class DaemonService(DaemonContext context, IHostApplicationLifetim
         await running.CancelAsync();
         await controlling;
         await node.DisposeAsync();
+    }
+
+    /// <summary>The status page, REST API and metrics, when cluster.yaml has an http: section; a failure to start is logged, not fatal.</summary>
+    private async Task<HttpServer?> StartHttpAsync(ControllerHost host, CancellationToken cancel)
+    {
+        if (context.Config.Http is not { } settings) return null;
+        var source = new StatusSource(() => node is null ? null : StatusNow(withConfiguration: true));
+        var metrics = new ClusterMetrics(source, () => host.AlertCounts);
+        host.TransitionEndedHook = metrics.TransitionEnded;
+        host.ViewChangedHook = metrics.ViewChanged;
+        try
+        {
+            var server = await HttpServer.StartAsync(settings, context.Self.Addresses[0].ToString(), source, metrics, new HttpWrites(Handle), host.History.ToJson,
+                host.History.ReadInput, log, cancel);
+            log.LogInformation("serving the status page, API and metrics on {Url}", server.Url);
+            return server;
+        }
+        catch (Exception e) when (e is not OperationCanceledException)
+        {
+            log.LogError("cannot serve HTTP on port {Port}: {Error}", settings.Port, e.Message);
+            return null;
+        }
     }
 
     private ApiReply Cleanup(string resource)
@@ -155,8 +179,29 @@ public sealed class DaemonService(DaemonContext context, IHostApplicationLifetim
         "attribute" when controller is not null => Attribute(request),
         "status" when node is not null => Status(request),
         "status" => new ApiReply(false, "starting up"),
+        "history" when controller is not null => new ApiReply(true, Text: controller.History.ToJson()),
+        "history_input" when controller is not null => HistoryInput(request),
         _ => new ApiReply(false, $"unknown command '{request.Command}'"),
     };
+
+    /// <summary>The live status: membership, the DC's last picture, fencing history, and (for programs) this node's own CIB.</summary>
+    private ClusterStatusReply StatusNow(bool withConfiguration) => StatusReply.From(node!.Snapshot()) with
+    {
+        CibVersion = store?.Version.ToString(),
+        CibXml = controller?.StatusPictureXml(),
+        FencingHistory = controller?.FencingHistory,
+        ConfigurationXml = store is null || !withConfiguration ? null : System.Text.Encoding.UTF8.GetString(store.Xml),
+        LastChange = store is null ? null : HaCluster.Core.Cib.CibChange.Read(store.Xml)?.Describe(),
+    };
+
+    /// <summary>Transition N's scheduler input (argument "sequence"), for `hacrm history show N`.</summary>
+    private ApiReply HistoryInput(ApiRequest request)
+    {
+        if (!long.TryParse(request.Arguments?.GetValueOrDefault("sequence"), out var sequence)) return new ApiReply(false, "history_input needs a sequence number");
+        return controller!.History.ReadInput(sequence) is { } xml
+            ? new ApiReply(true, Text: xml)
+            : new ApiReply(false, $"transition {sequence}'s input is not kept on this node (pe-input-series-max, or another node was DC then)");
+    }
 
     /// <summary>
     /// The live status: raw for `--output-as json` and programs, or laid out (a "view" argument)
@@ -166,15 +211,8 @@ public sealed class DaemonService(DaemonContext context, IHostApplicationLifetim
     {
         var (view, filter) = LiveStatusView.FromArguments(request.Arguments);
         if (view is not (null or "text" or "xml")) return new ApiReply(false, $"unknown status view '{view}' (text or xml)");
-        var status = StatusReply.From(node!.Snapshot()) with
-        {
-            CibVersion = store?.Version.ToString(),
-            CibXml = controller?.StatusPictureXml(),
-            FencingHistory = controller?.FencingHistory,
-            // This node's own copy is for programs (and edits) only: a laid-out view does not show it.
-            ConfigurationXml = store is null || view is not null ? null : System.Text.Encoding.UTF8.GetString(store.Xml),
-            LastChange = store is null ? null : HaCluster.Core.Cib.CibChange.Read(store.Xml)?.Describe(),
-        };
+        // This node's own copy is for programs (and edits) only: a laid-out view does not show it.
+        var status = StatusNow(withConfiguration: view is null);
         if (view is null) return new ApiReply(true, Status: status);
         var (text, exit) = LiveStatusView.Render(status, view, filter, DateTimeOffset.UtcNow);
         return new ApiReply(true, Text: text, Exit: exit);

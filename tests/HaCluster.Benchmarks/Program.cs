@@ -15,12 +15,13 @@ return args.FirstOrDefault() switch
     "daemon-idle" => await DaemonIdleBench.RunAsync(args[1..]),
     "status-latency" => await DaemonIdleBench.StatusLatencyAsync(args[1..]),
     "scale" => await ScaleBench.RunAsync(args[1..]),
+    "http-latency" => await HttpLatencyBench.RunAsync(args[1..]),
     "campaign" => await CampaignBench.RunAsync(args[1..]),
     _ => Usage(),
 };
 
 static int Usage()
 {
-    Console.Error.WriteLine("usage: HaCluster.Benchmarks executor-overhead [ACTIONS] | executor-load [RESOURCES] [INTERVAL_S] [DURATION_S] | executor-cpu [ACTIONS] | failure-detection [RUNS] | false-declarations [SECONDS] [LOSS] | membership-overhead | failover [RUNS] | failover-netns RUNS stack|vip default|aggressive PEERS_KEEPALIVED_DIR | daemon-idle [SECONDS] | status-latency [RUNS] [HACRM...] | scale [RESOURCES] [NODES] | campaign [RUNS] [FIRST_SEED]");
+    Console.Error.WriteLine("usage: HaCluster.Benchmarks executor-overhead [ACTIONS] | executor-load [RESOURCES] [INTERVAL_S] [DURATION_S] | executor-cpu [ACTIONS] | failure-detection [RUNS] | false-declarations [SECONDS] [LOSS] | membership-overhead | failover [RUNS] | failover-netns RUNS stack|vip default|aggressive PEERS_KEEPALIVED_DIR | daemon-idle [SECONDS] | status-latency [RUNS] [HACRM...] | scale [RESOURCES] [NODES] | http-latency [RUNS] [RESOURCES] [NODES] | campaign [RUNS] [FIRST_SEED]");
     return 2;
 }

@@ -75,7 +75,7 @@ public static class ScaleBench
         File.ReadLines($"/proc/{pid}/status").First(l => l.StartsWith("VmRSS:", StringComparison.Ordinal)).Split(' ', StringSplitOptions.RemoveEmptyEntries)[1] is var kb
             ? double.Parse(kb) / 1024 : 0;
 
-    private static string Cib(string[] nodes, int resources)
+    internal static string Cib(string[] nodes, int resources)
     {
         var text = new StringBuilder("""
             <cib admin_epoch="0" epoch="5" num_updates="0" validate-with="pacemaker-3.0">

@@ -48,14 +48,15 @@ internal sealed class TestCluster : IDisposable
     /// <summary>
     /// The usual test cluster: nodes node1..nodeN on loopback addresses 127.OCTET.SUBNET.1N (a
     /// random subnet and port, so tests in parallel do not collide), one unicast ring, the test's
-    /// key, each node's agents' state in DIR/NODE.rsctmp.
+    /// key, each node's agents' state in DIR/NODE.rsctmp; <paramref name="extraYaml"/> adds top-level sections.
     /// </summary>
-    public static TestCluster OnLoopback(string name, int nodes, int octet)
+    public static TestCluster OnLoopback(string name, int nodes, int octet, Func<TestCluster, string>? extraYaml = null)
     {
         var subnet = Random.Shared.Next(1, 250);
         var port = RandomPort();
         var names = Enumerable.Range(1, nodes).Select(i => $"node{i}").ToArray();
-        var members = string.Join("\n", names.Select((n, i) => $"  - {{ name: {n}, id: {i + 1}, addresses: [127.{octet}.{subnet}.{11 + i}] }}"));
+        var addresses = names.Select((n, i) => (n, $"127.{octet}.{subnet}.{11 + i}")).ToDictionary(x => x.n, x => x.Item2);
+        var members = string.Join("\n", names.Select((n, i) => $"  - {{ name: {n}, id: {i + 1}, addresses: [{addresses[n]}] }}"));
         TestCluster? cluster = null;
         cluster = new TestCluster(names, n => $$"""
             cluster_name: {{name}}{{subnet}}
@@ -65,9 +66,14 @@ internal sealed class TestCluster : IDisposable
               - unicast: { port: {{port}} }
             key_file: {{cluster!.KeyFile}}
             agents: { rsctmp: {{cluster.Dir}}/{{n}}.rsctmp }
+            {{extraYaml?.Invoke(cluster) ?? ""}}
             """);
+        cluster.NodeAddresses = addresses;
         return cluster;
     }
+
+    /// <summary>Each node's address (clusters made by <see cref="OnLoopback"/>).</summary>
+    public IReadOnlyDictionary<string, string> NodeAddresses { get; private set; } = new Dictionary<string, string>();
 
     /// <summary>A random base port, so tests running in parallel do not collide.</summary>
     public static int RandomPort() => Random.Shared.Next(20000, 60000) & ~7;
@@ -138,7 +144,8 @@ internal sealed class TestCluster : IDisposable
     public static IEnumerable<string> Online(ClusterStatusReply s) => s.Nodes.Where(n => n.State is "online" or "suspect").Select(n => n.Name);
 
     /// <summary>Polls until <paramref name="condition"/> holds; fails with the logs when it never does.</summary>
-    public async Task<TimeSpan> WaitUntil(string what, Func<bool> condition, TimeSpan timeout)
+    /// <param name="observed">What the test last saw, said first when it times out.</param>
+    public async Task<TimeSpan> WaitUntil(string what, Func<bool> condition, TimeSpan timeout, Func<string>? observed = null)
     {
         var clock = Stopwatch.StartNew();
         while (clock.Elapsed < timeout)
@@ -147,6 +154,7 @@ internal sealed class TestCluster : IDisposable
             await Task.Delay(25);
         }
         var logs = new StringBuilder();
+        if (observed is not null) logs.AppendLine("--- last observed ---").AppendLine(observed());
         foreach (var n in Names) logs.AppendLine($"--- {n} ---").AppendLine(Log(n));
         throw new TimeoutException($"timed out after {timeout.TotalSeconds}s waiting until {what}\n{logs}");
     }

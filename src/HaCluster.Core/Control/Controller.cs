@@ -181,6 +181,7 @@ public sealed class Controller
     private void Reconcile()
     {
         var view = context.View;
+        transitions.Recovery.Members(view.Members, view.Dc, context.SelfId, context.Now.Elapsed);
         if (!context.IsDc) rounds.Invalidate();
         rounds.NoteMembers();
         if (context.Has(ControllerMutation.StickyDc) && context.IsDc) context.StickyDc = true;
@@ -231,6 +232,7 @@ public sealed class Controller
         if (dc == context.SelfId)
         {
             rounds.RecordOwn(Local);
+            transitions.Recovery.Reported(Local, context.Now.Elapsed);
             Evaluate();
         }
         else context.Send(dc, new ReportMessage(Local with { ViewEpoch = -1 }));
@@ -251,6 +253,7 @@ public sealed class Controller
             // was lost for good and the DC waited for it forever (simulator, seed 3).
             case ReportMessage report when context.IsDc || context.View.Dc == context.SelfId:
                 rounds.Record(report.Report);
+                transitions.Recovery.Reported(report.Report, context.Now.Elapsed);
                 Evaluate();
                 commits.Check();
                 break;
@@ -342,7 +345,11 @@ public sealed class Controller
         var dc = context.View.Dc;
         if (finished.RequestedBy == context.SelfId)
         {
-            if (context.IsDc) rounds.RecordOwn(Local);
+            if (context.IsDc)
+            {
+                rounds.RecordOwn(Local);
+                transitions.Recovery.Reported(Local, context.Now.Elapsed);
+            }
             Completed(finished.Result);
             // Nothing running here any more may be what the DC waited for (an action of a
             // transition it abandoned: simulator, seed 75).
@@ -416,8 +423,9 @@ public sealed class Controller
             var schedulingTime = System.Diagnostics.Stopwatch.GetElapsedTime(started);
             // Actions first; the record of the input (a file, the members' status copies) after
             // them, off the controller's path.
+            var before = transitions.LastStarted;
             var endedAtOnce = transitions.Start(graph, schedulingTime, rounds.Reports, RecheckInterval(config), rounds.Round);
-            context.Emit(new RecordSchedulerInput(config, status, context.Now.Wall, cib.Version));
+            context.Emit(new RecordSchedulerInput(config, status, context.Now.Wall, cib.Version, transitions.LastStarted != before ? transitions.LastStarted : null));
             if (!endedAtOnce) return;
         }
     }

@@ -35,7 +35,8 @@ public sealed record SetLocalAttribute(string Name, string? Value) : ControllerC
 public sealed record StoreCib(CibVersion Version, byte[] Xml) : ControllerCommand;
 
 /// <summary>Keep the scheduler's input (pe-input), off the critical path; feed <see cref="SchedulerInputRecorded"/> back.</summary>
-public sealed record RecordSchedulerInput(ClusterConfig Config, ClusterStatus Status, DateTimeOffset Now, CibVersion Version) : ControllerCommand;
+/// <param name="Transition">The transition started from this input (its history keeps the input), or null when it changed nothing.</param>
+public sealed record RecordSchedulerInput(ClusterConfig Config, ClusterStatus Status, DateTimeOffset Now, CibVersion Version, long? Transition = null) : ControllerCommand;
 
 /// <summary>Answer a local request (<see cref="CommitRequested"/>, <see cref="AttributeRequested"/>).</summary>
 public sealed record RequestAnswered(long RequestId, bool Ok, string? Error, string? Version = null) : ControllerCommand;
@@ -48,6 +49,20 @@ public sealed record PictureReceived(string Xml) : ControllerCommand;
 
 /// <summary>A transition was computed (the host may keep it for history); <paramref name="Id"/> is the transition's number.</summary>
 public sealed record TransitionStarted(long Id, TransitionGraph Graph) : ControllerCommand;
+
+/// <summary>
+/// A transition ended, complete or aborted, after <paramref name="Took"/>; when it completed the
+/// recovery from a lost member or a failed operation, <paramref name="RecoveredAfter"/> is the
+/// time since the DC learned of the loss. For metrics.
+/// </summary>
+public sealed record TransitionEnded(long Id, bool Aborted, int Actions, TimeSpan Took, TimeSpan? RecoveredAfter) : ControllerCommand
+{
+    /// <summary>Each real (not pseudo) action and what became of it: "ok", "failed (rc=N: reason)", "not run".</summary>
+    public IReadOnlyList<ActionOutcome> Outcomes { get; init; } = [];
+}
+
+/// <param name="Action">The action as the graph prints it ("start d on node1").</param>
+public sealed record ActionOutcome(int Id, string Action, string Outcome);
 
 /// <summary>
 /// Reset this machine now (watchdog fencing, see WatchdogFencing): it lost quorum and could not

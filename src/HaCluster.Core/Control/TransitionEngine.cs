@@ -25,6 +25,12 @@ internal sealed class TransitionEngine(ControllerContext context, FencingBook fe
 
     public bool Running => transition is not null;
 
+    /// <summary>The number of the last transition started (0: none yet).</summary>
+    public long LastStarted => counter;
+
+    /// <summary>Times recoveries: the controller tells it of losses, transitions' ends stop it.</summary>
+    public RecoveryClock Recovery { get; } = new();
+
     /// <summary>The view changed: the old transition's facts are gone; results still arriving for it are ignored.</summary>
     public void Abandon(string why)
     {
@@ -99,6 +105,7 @@ internal sealed class TransitionEngine(ControllerContext context, FencingBook fe
         if (transition is not { } t || !IsFor(t, result)) return false;
         t.InFlight.Remove(result.Action);
         t.Done.Add(result.Action);
+        t.Outcomes[result.Action] = result.Ok ? "ok" : $"failed (rc={result.Rc}{(result.ExitReason is null ? "" : ": " + result.ExitReason)})";
         t.LastProgress = context.Now.Elapsed;
         if (!result.Ok)
         {
@@ -145,6 +152,11 @@ internal sealed class TransitionEngine(ControllerContext context, FencingBook fe
         }
         if (t.InFlight.Count > 0 || !(t.Aborted || t.Done.Count == t.Actions.Count)) return false;
         context.Info($"transition {t.Id} {(t.Aborted ? "aborted" : "complete")}");
+        context.Emit(new TransitionEnded(t.Id, t.Aborted, t.Actions.Count, context.Now.Elapsed - t.Started, Recovery.TransitionEnded(t.Aborted, context.Now.Elapsed))
+        {
+            Outcomes = t.Actions.Values.Where(a => !a.Pseudo).OrderBy(a => a.Id)
+                .Select(a => new ActionOutcome(a.Id, a.ToString(), t.Outcomes.GetValueOrDefault(a.Id) ?? (t.Done.Contains(a.Id) ? "ok" : "not run"))).ToList(),
+        });
         // Aborted or complete, the same decision again right away would change nothing (a
         // fencing no member can do, say): it waits for a new round or the recheck instead of
         // spinning. A failure changes the status, hence the decision, and is acted on at once.
@@ -228,6 +240,9 @@ internal sealed class TransitionEngine(ControllerContext context, FencingBook fe
         /// <summary>The report round it was planned in: its requests carry it (see ExecuteRequest.Round).</summary>
         public long Round { get; init; }
         public TimeSpan LastProgress { get; set; } = started;
+        public TimeSpan Started { get; } = started;
+        /// <summary>What each answered action's result was (for the history).</summary>
+        public Dictionary<int, string> Outcomes { get; } = new();
         public string Summary { get; init; } = "";
     }
 }

@@ -59,6 +59,8 @@ public sealed record ClusterBootstrap
     public WatchdogSettings Watchdog { get; init; } = new();
     /// <summary>How much the daemon logs and where besides stdout/the journal (the <c>logging:</c> section).</summary>
     public LoggingSettings Logging { get; init; } = new();
+    /// <summary>The <c>http:</c> section (status page, REST API, metrics); null: no HTTP at all.</summary>
+    public HttpSettings? Http { get; init; }
 
     public NodeEntry? FindNode(string name) => Nodes.FirstOrDefault(n => n.Name == name);
     public NodeEntry? FindNode(int id) => Nodes.FirstOrDefault(n => n.Id == id);
@@ -106,3 +108,13 @@ public sealed record LoggingSettings(LogVerbosity Level = LogVerbosity.Info, str
         _ => null,
     };
 }
+
+/// <summary>
+/// The <c>http:</c> section: haclusterd serves its status page, REST API and Prometheus metrics on
+/// <paramref name="Port"/> of <paramref name="Listen"/> (default: the node's first address), over
+/// TLS when <paramref name="Certificate"/> and <paramref name="Key"/> (PEM) are given. Requests
+/// carry <c>Authorization: Bearer TOKEN</c> with the token in <paramref name="TokenFile"/> (keep it
+/// root:haclient, mode 0640: the group's members can read it, nobody else); reads need no token
+/// only when <paramref name="ReadWithoutToken"/> says so (a trusted network); writes always do.
+/// </summary>
+public sealed record HttpSettings(int Port, string? Listen = null, string? Certificate = null, string? Key = null, string? TokenFile = null, bool ReadWithoutToken = false);

@@ -13,7 +13,7 @@ namespace HaCluster.Core.Membership;
 /// </summary>
 public static class ClusterBootstrapReader
 {
-    private static readonly string[] TopKeys = ["cluster_name", "nodes", "rings", "timers", "key_file", "quorum", "state_dir", "socket", "api_max_request", "agents", "watchdog", "logging"];
+    private static readonly string[] TopKeys = ["cluster_name", "nodes", "rings", "timers", "key_file", "quorum", "state_dir", "socket", "api_max_request", "agents", "watchdog", "logging", "http"];
 
     public sealed record Result(ClusterBootstrap? Config, IReadOnlyList<Diagnostic> Diagnostics)
     {
@@ -163,7 +163,47 @@ public static class ClusterBootstrapReader
             }
             if (Get(root, "logging") is { } logging) config = config with { Logging = ReadLogging(logging) };
             if (Get(root, "watchdog") is { } watchdog) config = config with { Watchdog = ReadWatchdog(watchdog) };
+            if (Get(root, "http") is { } http) config = config with { Http = ReadHttp(http) };
             return config;
+        }
+
+        private HttpSettings? ReadHttp(YamlNode node)
+        {
+            const string shape = "http: expected { port: 7630, listen: ADDRESS, certificate: PEM, key: PEM, token_file: PATH, read_without_token: false }";
+            if (node is not YamlMappingNode map) { Error(node, shape); return null; }
+            CheckKeys(map, "http", ["port", "listen", "certificate", "key", "token_file", "read_without_token"]);
+            var portNode = Get(map, "port");
+            if (portNode is null) { Error(node, "http.port is required (the section turns the HTTP server on)"); return null; }
+            if (!int.TryParse(Scalar(portNode, "http.port"), System.Globalization.NumberStyles.None, System.Globalization.CultureInfo.InvariantCulture, out var port) || port is < 1 or > 65535)
+            {
+                Error(portNode, "http.port: expected a port number (1-65535)");
+                return null;
+            }
+            var settings = new HttpSettings(port);
+            if (Get(map, "listen") is { } listenNode && Scalar(listenNode, "http.listen") is { } listen)
+            {
+                if (IPAddress.TryParse(listen, out _)) settings = settings with { Listen = listen };
+                else Error(listenNode, $"http.listen: '{listen}' is not an IP address");
+            }
+            string? AbsolutePath(string key)
+            {
+                if (Get(map, key) is not { } n || Scalar(n, "http." + key) is not { } path) return null;
+                if (Path.IsPathRooted(path)) return path;
+                Error(n, $"http.{key}: '{path}' is not an absolute path");
+                return null;
+            }
+            settings = settings with { Certificate = AbsolutePath("certificate"), Key = AbsolutePath("key"), TokenFile = AbsolutePath("token_file") };
+            if ((Get(map, "certificate") is null) != (Get(map, "key") is null))
+                Error(node, "http: certificate and key go together (TLS needs both)");
+            if (Get(map, "read_without_token") is { } openNode)
+            {
+                var text = Scalar(openNode, "http.read_without_token");
+                if (HaCluster.Core.Cib.CibBoolean.TryParse(text) is { } open) settings = settings with { ReadWithoutToken = open };
+                else Error(openNode, $"http.read_without_token: '{text}' is not true or false");
+            }
+            if (settings.TokenFile is null && !settings.ReadWithoutToken && Get(map, "token_file") is null)
+                Error(node, "http: token_file is required (or read_without_token: true for a read-only server on a trusted network)");
+            return settings;
         }
 
         private WatchdogSettings ReadWatchdog(YamlNode node)

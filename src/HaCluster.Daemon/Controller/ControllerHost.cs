@@ -13,6 +13,7 @@ using HaCluster.Core.Policy;
 using HaCluster.Core.Status;
 using HaCluster.Daemon.Cib;
 using HaCluster.Daemon.Health;
+using HaCluster.Daemon.History;
 using HaCluster.Transport;
 using Microsoft.Extensions.Logging;
 
@@ -56,6 +57,13 @@ public sealed class ControllerHost
     private IReadOnlyList<int> alertedMembers = [];
     private FenceEventReply? lastFencingAlerted;
 
+    /// <summary>The transitions this node ran as DC, with their inputs (pe-input series).</summary>
+    public TransitionHistory History { get; }
+
+    /// <summary>Told of every transition's end and every new membership view (the metrics listen).</summary>
+    public Action<TransitionEnded>? TransitionEndedHook { get; set; }
+    public Action? ViewChangedHook { get; set; }
+
     /// <summary>Alert runs so far (ran, failed, dropped), for metrics.</summary>
     public (long Ran, long Failed, long Dropped) AlertCounts => alerts?.Counts ?? default;
 
@@ -75,6 +83,7 @@ public sealed class ControllerHost
         controller = new HaCluster.Core.Control.Controller(context.Config, context.Self.Id, store.Version, store.Xml, log.IsEnabled(LogLevel.Debug), pictures.Read,
             node.Incarnation);
         node.CibVersion = store.Version;
+        History = new TransitionHistory(context.StateDirectory, log);
     }
 
     /// <summary>The DC's last scheduler input as CIB XML (from the DC itself, or sent by it), for `hacrm status`.</summary>
@@ -169,6 +178,7 @@ public sealed class ControllerHost
     {
         var (view, versions) = node.CibSituation();
         if (lastMembership is { } last && SameView(last.View, view) && SameVersions(last.PeerVersions, versions)) return;
+        if (lastMembership?.View.Epoch != view.Epoch) ViewChangedHook?.Invoke();
         lastMembership = new MembershipChanged(view, versions);
         Step(lastMembership);
         RaiseNodeAlerts(view);
@@ -256,12 +266,14 @@ public sealed class ControllerHost
                 break;
             case RecordSchedulerInput input:
                 RecordSchedulerInput(input);
+                History.Input(input, context.Self.Name);
                 break;
             case RequestAnswered answer:
                 if (requests.TryRemove(answer.RequestId, out var waiter)) waiter.TrySetResult(answer);
                 break;
             case ConfigurationLoaded loaded:
                 health?.Update(loaded.Config);
+                History.Configure(loaded.Config);
                 alerts?.Update(loaded.Config);
                 if (lastMembership is { } seen) RaiseNodeAlerts(seen.View);
                 _ = Task.Run(() => WarmUpScheduler(loaded.Config));
@@ -269,7 +281,12 @@ public sealed class ControllerHost
             case PictureReceived picture:
                 RehearseTakeoverWhenQuiet(picture.Xml);
                 break;
-            case TransitionStarted:
+            case TransitionStarted started:
+                History.Started(started);
+                break;
+            case TransitionEnded ended:
+                History.Ended(ended);
+                TransitionEndedHook?.Invoke(ended);
                 break;
             case SelfFence self:
                 if (selfFencer is not null) selfFencer.Fence(self.Reason);
@@ -396,7 +413,7 @@ public sealed class ControllerHost
 
     private string? SaveSchedulerInput(RecordSchedulerInput input)
     {
-        var (cfg, status, now, version) = input;
+        var (cfg, status, now, version, _) = input;
         try
         {
             var xml = CibStatusWriter.WriteCib(cfg, status, now, version.AdminEpoch, version.Epoch, version.NumUpdates, dcUuid: context.Self.Name).ToString();

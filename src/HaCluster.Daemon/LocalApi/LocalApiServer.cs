@@ -154,7 +154,8 @@ public sealed partial class LocalApiServer(string path, Func<ApiRequest, ApiCall
 }
 
 /// <summary>Who sent an API request, as the kernel says (SO_PEERCRED), not as the request claims.</summary>
-public sealed record ApiCaller(int Pid, int Uid)
+/// <param name="Via">Who asked, when not a local process (the REST API: "http from ADDRESS").</param>
+public sealed record ApiCaller(int Pid, int Uid, string? Via = null)
 {
-    public string UserName => PeerCredentials.UserName(Uid) ?? $"uid {Uid}";
+    public string UserName => Via ?? PeerCredentials.UserName(Uid) ?? $"uid {Uid}";
 }

@@ -121,6 +121,33 @@ public sealed class ClusterBootstrapReaderTests
     }
 
     [Fact]
+    public void Http_takes_a_port_an_address_tls_files_and_a_token_file()
+    {
+        var result = ClusterBootstrapReader.Parse(IssueExample + "\nhttp: { port: 7630, listen: 10.0.0.5, certificate: /etc/hacluster/http.pem, key: /etc/hacluster/http.key, token_file: /etc/hacluster/http.token }\n");
+        Assert.False(result.HasErrors, string.Join("\n", result.Diagnostics));
+        Assert.Equal(new HttpSettings(7630, "10.0.0.5", "/etc/hacluster/http.pem", "/etc/hacluster/http.key", "/etc/hacluster/http.token"), result.Config!.Http);
+        Assert.Null(ClusterBootstrapReader.Parse(IssueExample).Config!.Http);
+        var open = ClusterBootstrapReader.Parse(IssueExample + "\nhttp: { port: 9000, read_without_token: true }\n");
+        Assert.Equal(new HttpSettings(9000, ReadWithoutToken: true), open.Config!.Http);
+    }
+
+    [Theory]
+    [InlineData("http: { port: 70000, token_file: /t }", "http.port: expected a port number")]
+    [InlineData("http: { token_file: /t }", "http.port is required")]
+    [InlineData("http: { port: 80 }", "token_file is required")]
+    [InlineData("http: { port: 80, token_file: token }", "http.token_file: 'token' is not an absolute path")]
+    [InlineData("http: { port: 80, token_file: /t, listen: nowhere }", "http.listen: 'nowhere' is not an IP address")]
+    [InlineData("http: { port: 80, token_file: /t, certificate: /c.pem }", "certificate and key go together")]
+    [InlineData("http: { port: 80, token_file: /t, read_without_token: maybe }", "is not true or false")]
+    [InlineData("http: { port: 80, token_file: /t, tls: yes }", "tls")]
+    public void A_bad_http_section_is_an_error(string yaml, string fragment)
+    {
+        var result = ClusterBootstrapReader.Parse(IssueExample + "\n" + yaml + "\n");
+        Assert.True(result.HasErrors);
+        Assert.Contains(result.Diagnostics, d => d.Message.Contains(fragment) && d.Location is not null);
+    }
+
+    [Fact]
     public void A_bad_logging_level_or_a_relative_log_file_is_an_error_at_its_place()
     {
         var result = ClusterBootstrapReader.Parse(IssueExample + "\nlogging: { level: chatty, file: log.txt }\n");
