@@ -53,6 +53,18 @@ public sealed record DaemonContext(ClusterBootstrap Config, NodeEntry Self, Clus
             error.WriteLine($"haclusterd: {e.Message}; not starting");
             return null;
         }
+        if (config.Http is { } http)
+        {
+            try
+            {
+                Http.HttpServer.CheckFiles(http);
+            }
+            catch (Exception e) when (e is InvalidOperationException or IOException or UnauthorizedAccessException or System.Security.Cryptography.CryptographicException)
+            {
+                error.WriteLine($"haclusterd: {e.Message}; not starting");
+                return null;
+            }
+        }
         return new DaemonContext(config, self, key, options.StateDir ?? config.StateDirectory, options.SocketPath ?? config.Socket, options.ConfigPath)
         {
             Logging = options.LogLevel is { } level ? config.Logging with { Level = level } : config.Logging,

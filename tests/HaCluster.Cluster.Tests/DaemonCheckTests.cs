@@ -60,4 +60,26 @@ public sealed class DaemonCheckTests : IDisposable
         Assert.Equal(2, open.Exit);
         Assert.Contains("chmod 600", open.Err);
     }
+
+    [Fact]
+    public void An_http_token_file_others_can_read_or_a_missing_one_stops_the_check_with_the_reason()
+    {
+        var key = Path.Combine(dir, "authkey");
+        ClusterKey.WriteNew(key);
+        var token = Path.Combine(dir, "http.token");
+        var http = $"http: {{ port: 7630, token_file: {token} }}";
+        var missing = Check(Yaml(key, http), "node1");
+        Assert.Equal(2, missing.Exit);
+        Assert.Contains("does not exist", missing.Err);
+
+        File.WriteAllText(token, "0123456789abcdef0123456789abcdef\n");
+        File.SetUnixFileMode(token, UnixFileMode.UserRead | UnixFileMode.UserWrite | UnixFileMode.OtherRead);
+        var open = Check(Yaml(key, http), "node1");
+        Assert.Equal(2, open.Exit);
+        Assert.Contains("readable or writable by others", open.Err);
+
+        File.SetUnixFileMode(token, UnixFileMode.UserRead | UnixFileMode.UserWrite | UnixFileMode.GroupRead);
+        var ok = Check(Yaml(key, http), "node1");
+        Assert.True(ok.Exit == 0, ok.Err);
+    }
 }

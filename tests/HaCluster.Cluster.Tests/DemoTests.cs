@@ -9,12 +9,7 @@ namespace HaCluster.Cluster.Tests;
 /// </summary>
 public sealed class DemoTests
 {
-    private static string RepoRoot()
-    {
-        for (var d = AppContext.BaseDirectory; d is not null; d = Path.GetDirectoryName(d))
-            if (File.Exists(Path.Combine(d, "HaCluster.sln"))) return d;
-        throw new InvalidOperationException("repository root not found");
-    }
+    private static string RepoRoot() => TestCluster.RepoRoot();
 
     [Fact]
     public async Task The_demo_fails_over_the_database_primary_vip_and_group_and_stops_cleanly()

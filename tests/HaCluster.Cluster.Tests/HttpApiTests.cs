@@ -179,6 +179,13 @@ public sealed class HttpApiTests : IDisposable
         Assert.Contains("hacluster_resource_active{resource=\"d\",node=\"node1\",role=\"Started\"} 1", metrics);
         Assert.Contains("hacluster_cib_epoch ", metrics);
         await PromtoolAccepts(metrics);
+        // docs/api.md lists every metric served.
+        var api = File.ReadAllText(Path.Combine(TestCluster.RepoRoot(), "docs", "api.md"));
+        foreach (System.Text.RegularExpressions.Match type in System.Text.RegularExpressions.Regex.Matches(metrics, @"^# TYPE (\w+) ", System.Text.RegularExpressions.RegexOptions.Multiline))
+        {
+            var name = type.Groups[1].Value;
+            Assert.True(api.Contains($"`{name}`") || api.Contains($"`{name}{{"), $"docs/api.md does not describe {name}");
+        }
 
         // node1 (g's node) dies: the DC that survives times the failover and the metrics follow it.
         var killed = "node1";
@@ -291,4 +298,5 @@ public sealed class HttpApiTests : IDisposable
         await promtool.WaitForExitAsync();
         Assert.True(promtool.ExitCode == 0, $"promtool check metrics: {said}");
     }
+
 }

@@ -75,6 +75,14 @@ internal sealed class TestCluster : IDisposable
     /// <summary>Each node's address (clusters made by <see cref="OnLoopback"/>).</summary>
     public IReadOnlyDictionary<string, string> NodeAddresses { get; private set; } = new Dictionary<string, string>();
 
+    /// <summary>The repository's root (where HaCluster.sln is), above the tests' binaries.</summary>
+    public static string RepoRoot()
+    {
+        for (var d = AppContext.BaseDirectory; d is not null; d = Path.GetDirectoryName(d))
+            if (File.Exists(Path.Combine(d, "HaCluster.sln"))) return d;
+        throw new InvalidOperationException("repository root not found");
+    }
+
     /// <summary>A random base port, so tests running in parallel do not collide.</summary>
     public static int RandomPort() => Random.Shared.Next(20000, 60000) & ~7;
 

@@ -63,9 +63,17 @@ public sealed class HttpServer : IAsyncDisposable
         return server;
     }
 
+    /// <summary>Reads the token file and the TLS certificate as the server will (for `haclusterd --check` and start-up): throws with the reason.</summary>
+    public static void CheckFiles(HttpSettings settings)
+    {
+        if (settings.TokenFile is { } tokenFile) ReadToken(tokenFile);
+        if (settings.Certificate is { } cert && settings.Key is { } key) X509Certificate2.CreateFromPemFile(cert, key).Dispose();
+    }
+
     /// <summary>The token file: like the cluster key, not readable by others (group haclient may read it).</summary>
     private static byte[] ReadToken(string path)
     {
+        if (!File.Exists(path)) throw new InvalidOperationException($"http.token_file {path} does not exist (e.g. openssl rand -hex 32 > {path}; chmod 0640; chgrp haclient)");
         var mode = File.GetUnixFileMode(path);
         if ((mode & (UnixFileMode.OtherRead | UnixFileMode.OtherWrite | UnixFileMode.GroupWrite)) != 0)
             throw new InvalidOperationException($"http.token_file {path} is readable or writable by others (mode {Convert.ToString((int)mode, 8)}); make it 0640 root:haclient or 0600");
