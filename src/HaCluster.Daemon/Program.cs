@@ -25,7 +25,9 @@ if (options.Check)
     return 0;
 }
 
-Log.Logger = DaemonLogging.Create(context, toJournal: JournalStream.IsStandardOutput());
+// HACLUSTER_JOURNAL_SOCKET points the native journal writer elsewhere (tests listen there).
+Log.Logger = DaemonLogging.Create(context, toJournal: JournalStream.IsStandardOutput(),
+    Environment.GetEnvironmentVariable("HACLUSTER_JOURNAL_SOCKET") is { Length: > 0 } journal ? journal : JournalSink.DefaultSocket);
 
 var builder = Host.CreateApplicationBuilder(Array.Empty<string>());
 builder.Logging.ClearProviders();

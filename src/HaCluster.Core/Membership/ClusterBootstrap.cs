@@ -96,7 +96,7 @@ public enum LogVerbosity { Debug, Info, Warning, Error }
 /// The <c>logging:</c> section. The daemon always logs to stdout, which systemd hands to the
 /// journal; <c>File</c> adds a plain log file (like Pacemaker's /var/log/pacemaker/pacemaker.log).
 /// </summary>
-public sealed record LoggingSettings(LogVerbosity Level = LogVerbosity.Info, string? File = null)
+public sealed record LoggingSettings(LogVerbosity Level = LogVerbosity.Info, string? File = null, LogFormat Format = LogFormat.Text)
 {
     /// <summary>The spellings cluster.yaml and <c>haclusterd --log-level</c> accept.</summary>
     public static LogVerbosity? ParseLevel(string text) => text.ToLowerInvariant() switch
@@ -108,6 +108,9 @@ public sealed record LoggingSettings(LogVerbosity Level = LogVerbosity.Info, str
         _ => null,
     };
 }
+
+/// <summary>How log lines look outside the journal: text (<c>HH:mm:ss.fff LVL node: message</c>) or compact JSON (CLEF), one object per line.</summary>
+public enum LogFormat { Text, Json }
 
 /// <summary>
 /// The <c>http:</c> section: haclusterd serves its status page, REST API and Prometheus metrics on

@@ -235,12 +235,17 @@ public static class ClusterBootstrapReader
         private LoggingSettings ReadLogging(YamlNode node)
         {
             if (node is not YamlMappingNode map) { Error(node, "logging: expected { level: debug|info|warning|error, file: /var/log/hacluster/haclusterd.log }"); return new(); }
-            CheckKeys(map, "logging", ["level", "file"]);
+            CheckKeys(map, "logging", ["level", "file", "format"]);
             var settings = new LoggingSettings();
             if (Get(map, "level") is { } levelNode && Scalar(levelNode, "logging.level") is { } text)
             {
                 if (LoggingSettings.ParseLevel(text) is { } level) settings = settings with { Level = level };
                 else Error(levelNode, $"logging.level: '{text}' is not one of debug, info, warning, error");
+            }
+            if (Get(map, "format") is { } formatNode && Scalar(formatNode, "logging.format") is { } format)
+            {
+                if (format is "text" or "json") settings = settings with { Format = format == "json" ? LogFormat.Json : LogFormat.Text };
+                else Error(formatNode, $"logging.format: '{format}' is not text or json");
             }
             if (Get(map, "file") is { } fileNode && Scalar(fileNode, "logging.file") is { } file)
             {

@@ -26,8 +26,11 @@ namespace HaCluster.Daemon.Controller;
 /// the executor, the log). Everything the cluster decides is decided in the controller; this
 /// class only does IO, and runs the warm-ups that keep a failover free of first-use costs.
 /// </summary>
-public sealed class ControllerHost
+public sealed partial class ControllerHost
 {
+    [System.Text.RegularExpressions.GeneratedRegex(@"\btransition (\d+)\b")]
+    private static partial System.Text.RegularExpressions.Regex TransitionNumber();
+
     private readonly DaemonContext context;
     private readonly MembershipNode node;
     private readonly CibStore store;
@@ -293,13 +296,18 @@ public sealed class ControllerHost
                 else log.LogCritical("self-fencing asked for ({Reason}), but this daemon has no self-fencer", self.Reason);
                 break;
             case Log line:
-                log.Log(line.Level switch
+                var level = line.Level switch
                 {
                     ControllerLogLevel.Debug => LogLevel.Debug,
                     ControllerLogLevel.Information => LogLevel.Information,
                     ControllerLogLevel.Warning => LogLevel.Warning,
                     _ => LogLevel.Error,
-                }, "{Text}", line.Text);
+                };
+                // A line about a transition carries its number as a field (TRANSITION in the journal).
+                if (TransitionNumber().Match(line.Text) is { Success: true } t)
+                    using (log.BeginScope(new[] { new KeyValuePair<string, object>("Transition", long.Parse(t.Groups[1].Value)) }))
+                        log.Log(level, "{Text}", line.Text);
+                else log.Log(level, "{Text}", line.Text);
                 break;
         }
     }

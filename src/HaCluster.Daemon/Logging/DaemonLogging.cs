@@ -6,34 +6,63 @@ using Serilog.Events;
 namespace HaCluster.Daemon.Logging;
 
 /// <summary>
-/// The daemon's log: stdout always, in one of two shapes, plus an optional plain file.
-/// Under systemd (stdout is the journal) each line starts with its syslog priority, <c>&lt;4&gt;</c>
-/// for a warning, and carries no timestamp: journald stamps and filters by priority itself
-/// (<c>journalctl -u haclusterd -p warning</c>). Anywhere else (a terminal, the tests, the demo)
-/// a line is <c>HH:mm:ss.fff LVL node: message</c>. The file has full dates, for logs kept past a day.
+/// The daemon's log. Under systemd (stdout is the journal) each event goes to the journal natively
+/// (<see cref="JournalSink"/>: MESSAGE, PRIORITY and the event's fields, NODE, RESOURCE,
+/// OPERATION, TRANSITION, ...), or, without the journal's socket, as a stdout line that starts with
+/// its syslog priority (<c>&lt;4&gt;</c> a warning) and no timestamp. Anywhere else (a terminal,
+/// the tests, the demo) a line is <c>HH:mm:ss.fff LVL node: message</c>, or with
+/// <c>logging.format: json</c> a compact JSON object (CLEF) per line. The optional file has full
+/// dates (or JSON). A message repeated in bursts is held back (<see cref="RepeatLimitingSink"/>).
 /// </summary>
 public static class DaemonLogging
 {
-    public static Logger Create(DaemonContext context, bool toJournal)
+    public static Logger Create(DaemonContext context, bool toJournal, string journalSocket = JournalSink.DefaultSocket)
     {
         var node = context.Self.Name;
+        var json = context.Logging.Format == LogFormat.Json;
+        var text = "{Message:lj}{" + RepeatLimitingSink.Property + "}{NewLine}{Exception}";
         var configuration = new LoggerConfiguration()
             .MinimumLevel.Is(ToSerilog(context.Logging.Level))
             // The generic host's own start-up chatter is not news to an operator.
             .MinimumLevel.Override("Microsoft", LogEventLevel.Warning)
-            .Enrich.With<SyslogPriority>();
-        configuration = toJournal
-            ? configuration.WriteTo.Console(outputTemplate: "<{" + SyslogPriority.Property + "}>{Message:lj}{NewLine}{Exception}")
-            : configuration.WriteTo.Console(outputTemplate: "{Timestamp:HH:mm:ss.fff} {Level:u3} " + node + ": {Message:lj}{NewLine}{Exception}");
+            .Enrich.With<SyslogPriority>()
+            .Enrich.WithProperty("Node", node);
+        ILogEventSink output;
+        if (toJournal && File.Exists(journalSocket))
+            output = new JournalSink(node, journalSocket);
+        else if (toJournal)
+            output = Sink(c => c.WriteTo.Console(outputTemplate: "<{" + SyslogPriorityProperty + "}>" + text));
+        else if (json)
+            output = Sink(c => c.WriteTo.Console(new Serilog.Formatting.Compact.CompactJsonFormatter()));
+        else
+            output = Sink(c => c.WriteTo.Console(outputTemplate: "{Timestamp:HH:mm:ss.fff} {Level:u3} " + node + ": " + text));
         if (context.Logging.File is { } file)
         {
             Directory.CreateDirectory(Path.GetDirectoryName(file)!);
             // Each line goes to the kernel as it is logged (no fsync): a crash loses nothing that
             // was logged, and logrotate's copytruncate works.
-            configuration = configuration.WriteTo.File(file,
-                outputTemplate: "{Timestamp:yyyy-MM-dd HH:mm:ss.fff} {Level:u3} " + node + ": {Message:lj}{NewLine}{Exception}");
+            var toFile = json
+                ? Sink(c => c.WriteTo.File(new Serilog.Formatting.Compact.CompactJsonFormatter(), file))
+                : Sink(c => c.WriteTo.File(file, outputTemplate: "{Timestamp:yyyy-MM-dd HH:mm:ss.fff} {Level:u3} " + node + ": " + text));
+            output = new FanOut(output, toFile);
         }
-        return configuration.CreateLogger();
+        return configuration.WriteTo.Sink(new RepeatLimitingSink(output)).CreateLogger();
+    }
+
+    /// <summary>A sink Serilog's configuration builds (console, file), as a plain <see cref="ILogEventSink"/>.</summary>
+    private static ILogEventSink Sink(Func<LoggerConfiguration, LoggerConfiguration> write) => write(new LoggerConfiguration().MinimumLevel.Verbose()).CreateLogger();
+
+    private sealed class FanOut(params ILogEventSink[] sinks) : ILogEventSink, IDisposable
+    {
+        public void Emit(LogEvent logEvent)
+        {
+            foreach (var sink in sinks) sink.Emit(logEvent);
+        }
+
+        public void Dispose()
+        {
+            foreach (var sink in sinks) (sink as IDisposable)?.Dispose();
+        }
     }
 
     public static LogEventLevel ToSerilog(LogVerbosity level) => level switch
@@ -54,9 +83,11 @@ public static class DaemonLogging
         _ => 2,
     };
 
+    public const string SyslogPriorityProperty = "SyslogPriority";
+
     private sealed class SyslogPriority : ILogEventEnricher
     {
-        public const string Property = "SyslogPriority";
+        public const string Property = SyslogPriorityProperty;
         private static readonly LogEventProperty[] ByLevel =
             Enum.GetValues<LogEventLevel>().Select(l => new LogEventProperty(Property, new ScalarValue(PriorityOf(l)))).ToArray();
 

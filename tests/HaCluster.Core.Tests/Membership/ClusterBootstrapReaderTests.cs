@@ -118,6 +118,8 @@ public sealed class ClusterBootstrapReaderTests
         Assert.Empty(result.Diagnostics);
         Assert.Equal(new LoggingSettings(LogVerbosity.Debug, "/var/log/hacluster/haclusterd.log"), result.Config!.Logging);
         Assert.Equal(new LoggingSettings(LogVerbosity.Info, null), ClusterBootstrapReader.Parse(IssueExample).Config!.Logging);
+        Assert.Equal(LogFormat.Json, ClusterBootstrapReader.Parse(IssueExample + "\nlogging: { format: json }\n").Config!.Logging.Format);
+        Assert.Contains(ClusterBootstrapReader.Parse(IssueExample + "\nlogging: { format: xml }\n").Diagnostics, d => d.Message.Contains("logging.format: 'xml' is not text or json"));
     }
 
     [Fact]
