@@ -8,6 +8,9 @@ public sealed record DaemonContext(ClusterBootstrap Config, NodeEntry Self, Clus
     /// <summary>cluster.yaml's <c>logging:</c>, with the level <c>--log-level</c> gives.</summary>
     public LoggingSettings Logging { get; init; } = Config.Logging;
 
+    /// <summary>Where the executor installs its stand-ins for Pacemaker's tools (agents and alert agents find them first in PATH).</summary>
+    public string ToolsDirectory => Path.Combine(StateDirectory, "tools");
+
     /// <summary>Null, after saying why on <paramref name="error"/>, when the daemon must not start.</summary>
     public static DaemonContext? Prepare(DaemonOptions options, TextWriter error)
     {

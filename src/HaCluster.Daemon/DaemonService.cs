@@ -73,7 +73,7 @@ public sealed class DaemonService(DaemonContext context, IHostApplicationLifetim
             Systemctl = agents.Systemctl ?? defaults.Systemctl,
             Initctl = agents.Initctl ?? defaults.Initctl,
             FenceAgentDirectory = agents.FenceAgents ?? defaults.FenceAgentDirectory,
-            ToolsDirectory = Path.Combine(context.StateDirectory, "tools"),
+            ToolsDirectory = context.ToolsDirectory,
             SpoolDirectory = Path.Combine(context.StateDirectory, "spool"),
         };
         Directory.CreateDirectory(paths.ResourceScratchDirectory);

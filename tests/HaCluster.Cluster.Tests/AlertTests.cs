@@ -85,4 +85,116 @@ public sealed class AlertTests : IDisposable
         var rc = HaCluster.Cli.CliApp.Run(["--socket", cluster.Socket(node), "attribute", node, name, value], output, output);
         Assert.True(rc == 0, output.ToString());
     }
+
+    [Fact]
+    public async Task The_sample_smtp_agent_mails_each_event_through_sendmail_to_a_local_smtp_sink()
+    {
+        const string SmtpAgent = "/usr/share/pacemaker/alerts/alert_smtp.sh.sample";
+        Assert.True(File.Exists(SmtpAgent), "pacemaker-common's alert samples are installed by scripts/test.sh");
+        Assert.True(File.Exists("/usr/bin/msmtp"), "msmtp-mta (sendmail) is installed by scripts/test.sh");
+        using var sink = new SmtpSink();
+        // msmtp (the sendmail the agent calls) reads HOME/.msmtprc: it sends to the sink, nowhere else.
+        var home = Path.Combine(cluster.Dir, "mail-home");
+        Directory.CreateDirectory(home);
+        var rc = Path.Combine(home, ".msmtprc");
+        File.WriteAllText(rc, $"account default\nhost 127.0.0.1\nport {sink.Port}\nauth off\ntls off\nfrom hacluster@localhost\nsyslog off\n");
+        File.SetUnixFileMode(rc, UnixFileMode.UserRead | UnixFileMode.UserWrite);
+        // The agent calls "sendmail -t -r SENDER"; msmtp's sendmail takes the sender as -f: a
+        // one-line shim says it so, first in PATH (then node1's stand-ins for Pacemaker's tools,
+        // where web runs and its mail comes from, so crm_attribute answers the cluster's name).
+        var bin = Path.Combine(cluster.Dir, "mail-bin");
+        Directory.CreateDirectory(bin);
+        File.WriteAllText(Path.Combine(bin, "sendmail"), "#!/bin/sh\n[ \"$1\" = -t ] && [ \"$2\" = -r ] && exec /usr/bin/msmtp -t -f \"$3\"\nexec /usr/bin/msmtp \"$@\"\n");
+        File.SetUnixFileMode(Path.Combine(bin, "sendmail"), (UnixFileMode)0b111_101_101);
+        var path = $"{bin}:{cluster.Dir}/node1.state/tools:/usr/sbin:/usr/bin:/sbin:/bin";
+        var cib = $$"""
+            <cib admin_epoch="0" epoch="5" num_updates="0" validate-with="pacemaker-3.0">
+              <configuration>
+                <crm_config><cluster_property_set id="opts"><nvpair id="o1" name="stonith-enabled" value="false"/></cluster_property_set></crm_config>
+                <nodes><node id="node1" uname="node1"/><node id="node2" uname="node2"/></nodes>
+                <resources><primitive id="web" class="ocf" provider="heartbeat" type="Dummy"/></resources>
+                <constraints><rsc_location id="prefer" rsc="web" node="node1" score="100"/></constraints>
+                <alerts>
+                  <alert id="mail" path="{{SmtpAgent}}">
+                    <instance_attributes id="mail-attrs"><nvpair id="mail-home" name="HOME" value="{{home}}"/><nvpair id="mail-path" name="PATH" value="{{path}}"/></instance_attributes>
+                    <select><select_resources/></select>
+                    <recipient id="mail-r" value="ops@example.com"/>
+                  </alert>
+                </alerts>
+              </configuration>
+              <status/>
+            </cib>
+            """;
+        new CibStore(Path.Combine(cluster.Dir, "node1.state")).Store(new CibVersion(0, 5, 0), System.Text.Encoding.UTF8.GetBytes(cib));
+        cluster.StartAll();
+        await cluster.WaitUntil("a mail about web's start arrives", () => sink.Mails.Any(m => m.Contains("Resource operation 'start' for 'web' on 'node1': ok")),
+            TimeSpan.FromSeconds(30), () => string.Join("\n---\n", sink.Mails));
+        var mail = sink.Mails.First(m => m.Contains("'start' for 'web'"));
+        Assert.Contains("To: ops@example.com", mail);
+        // The subject names the cluster: the agent asked crm_attribute, and HaCluster's stand-in answered.
+        Assert.Matches($@"Subject: .* alerts\d+: Resource operation 'start' for 'web' on 'node1': ok", mail);
+        Assert.Contains("RCPT TO:<ops@example.com>", sink.Commands);
+    }
+
+    /// <summary>Just enough SMTP to take mail (one connection at a time) on a loopback port: what each message said, and the commands.</summary>
+    private sealed class SmtpSink : IDisposable
+    {
+        private readonly System.Net.Sockets.TcpListener listener = new(System.Net.IPAddress.Loopback, 0);
+        private readonly CancellationTokenSource stop = new();
+        private readonly System.Collections.Concurrent.ConcurrentQueue<string> mails = new();
+        private readonly System.Collections.Concurrent.ConcurrentQueue<string> commands = new();
+        public int Port { get; }
+        public IReadOnlyList<string> Mails => mails.ToList();
+        public string Commands => string.Join("\n", commands);
+
+        public SmtpSink()
+        {
+            listener.Start();
+            Port = ((System.Net.IPEndPoint)listener.LocalEndpoint).Port;
+            _ = Task.Run(AcceptAsync);
+        }
+
+        private async Task AcceptAsync()
+        {
+            try
+            {
+                while (!stop.IsCancellationRequested)
+                {
+                    using var client = await listener.AcceptTcpClientAsync(stop.Token);
+                    client.ReceiveTimeout = 10_000;
+                    await using var stream = client.GetStream();
+                    using var reader = new StreamReader(stream);
+                    await using var writer = new StreamWriter(stream) { NewLine = "\r\n", AutoFlush = true };
+                    await writer.WriteLineAsync("220 sink ESMTP");
+                    while (await reader.ReadLineAsync(stop.Token) is { } line)
+                    {
+                        commands.Enqueue(line);
+                        var verb = line.Split(' ')[0].ToUpperInvariant();
+                        if (verb is "EHLO" or "HELO") await writer.WriteLineAsync("250 sink");
+                        else if (verb == "DATA")
+                        {
+                            await writer.WriteLineAsync("354 go on");
+                            var body = new System.Text.StringBuilder();
+                            while (await reader.ReadLineAsync(stop.Token) is { } data && data != ".") body.AppendLine(data);
+                            mails.Enqueue(body.ToString());
+                            await writer.WriteLineAsync("250 queued");
+                        }
+                        else if (verb == "QUIT")
+                        {
+                            await writer.WriteLineAsync("221 bye");
+                            break;
+                        }
+                        else await writer.WriteLineAsync("250 ok");
+                    }
+                }
+            }
+            catch (Exception e) when (e is OperationCanceledException or IOException or System.Net.Sockets.SocketException or ObjectDisposedException) { }
+        }
+
+        public void Dispose()
+        {
+            stop.Cancel();
+            listener.Stop();
+        }
+    }
 }

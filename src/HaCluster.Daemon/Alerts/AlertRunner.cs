@@ -1,4 +1,5 @@
 using System.Threading.Channels;
+using HaCluster.Agents.Attributes;
 using HaCluster.Agents.Processes;
 using HaCluster.Core.Alerts;
 using HaCluster.Core.Cib;
@@ -31,15 +32,27 @@ public sealed class AlertRunner : IDisposable
     private long failed;
     private readonly LocalApi.LogRateLimiter droppedLog = new(TimeSpan.FromMinutes(1));
 
-    private static readonly IReadOnlyDictionary<string, string> BaseEnvironment = new Dictionary<string, string>
-    {
-        ["PATH"] = "/usr/local/sbin:/usr/local/bin:/usr/sbin:/usr/bin:/sbin:/bin",
-        ["LANG"] = "C",
-    };
+    private readonly IReadOnlyDictionary<string, string> baseEnvironment;
+    private readonly string clusterName;
+    private readonly string snapshotPath;
 
-    public AlertRunner(ILogger log, CancellationToken stopping)
+    /// <param name="toolsDirectory">
+    /// Where the executor's stand-ins for Pacemaker's tools are (AttributeTools): first in the
+    /// agents' PATH, so that what the sample agents ask (<c>crm_attribute --query -n
+    /// cluster-name</c>) is answered from this cluster's properties, not by a Pacemaker that is not there.
+    /// </param>
+    public AlertRunner(string nodeName, string clusterName, string toolsDirectory, string stateDirectory, ILogger log, CancellationToken stopping)
     {
         this.log = log;
+        this.clusterName = clusterName;
+        snapshotPath = Path.Combine(stateDirectory, "alert-properties.snapshot");
+        baseEnvironment = new Dictionary<string, string>
+        {
+            ["PATH"] = $"{toolsDirectory}:/usr/local/sbin:/usr/local/bin:/usr/sbin:/usr/bin:/sbin:/bin",
+            ["LANG"] = "C",
+            [AttributeTools.NodeVariable] = nodeName,
+            [AttributeTools.SnapshotVariable] = snapshotPath,
+        };
         stop = CancellationTokenSource.CreateLinkedTokenSource(stopping);
         for (int i = 0; i < ConcurrentRuns; i++) _ = Task.Run(WorkAsync);
     }
@@ -47,8 +60,24 @@ public sealed class AlertRunner : IDisposable
     /// <summary>Runs so far that exited 0, that failed (non-zero, timed out, not startable), and that were dropped.</summary>
     public (long Ran, long Failed, long Dropped) Counts => (Interlocked.Read(ref ran), Interlocked.Read(ref failed), Interlocked.Read(ref dropped));
 
-    /// <summary>The configuration in force (alerts come and go with commits).</summary>
-    public void Update(ClusterConfig loaded) => config = loaded;
+    /// <summary>The configuration in force (alerts come and go with commits); its cluster properties answer the agents' queries.</summary>
+    public void Update(ClusterConfig loaded)
+    {
+        config = loaded;
+        if (loaded.Alerts.IsEmpty) return;
+        var properties = loaded.Properties.Where(s => s.Rule is null).SelectMany(s => s.Pairs).Where(p => p.Value is not null)
+            .ToDictionary(p => p.Name, p => p.Value!);
+        properties.TryAdd("cluster-name", clusterName);
+        try
+        {
+            File.WriteAllText(snapshotPath + ".tmp", string.Concat(properties.Select(p => $"{p.Key}\t{p.Value.ReplaceLineEndings(" ")}\n")));
+            File.Move(snapshotPath + ".tmp", snapshotPath, overwrite: true);
+        }
+        catch (Exception e) when (e is IOException or UnauthorizedAccessException)
+        {
+            log.LogWarning("alerts: cannot write {Path}: {Error}", snapshotPath, e.Message);
+        }
+    }
 
     /// <summary>An event on this node: its alert runs are queued (never blocks; nothing configured, nothing done).</summary>
     public void Raise(AlertEvent? e)
@@ -76,7 +105,7 @@ public sealed class AlertRunner : IDisposable
 
     private async Task RunOneAsync(AlertInvocation run)
     {
-        var environment = new Dictionary<string, string>(BaseEnvironment);
+        var environment = new Dictionary<string, string>(baseEnvironment);
         foreach (var (name, value) in run.Environment) environment[name] = value;
         try
         {

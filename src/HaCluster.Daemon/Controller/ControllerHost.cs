@@ -126,7 +126,7 @@ public sealed partial class ControllerHost
     {
         stopping = stop;
         health = new HealthCheckRunner(context.Self.Name, lrm.SetAttribute, log, stop);
-        alerts = new AlertRunner(log, stop);
+        alerts = new AlertRunner(context.Self.Name, context.Config.ClusterName, context.ToolsDirectory, context.StateDirectory, log, stop);
         lrm.Alert = alerts.Raise;
         lrm.Changed = () => inbox.Writer.TryWrite(new LocalStateChanged(lrm.Report(-1)));
         lrm.ForwardAttribute = change => inbox.Writer.TryWrite(new AttributeRequested(-1, change));
