@@ -67,7 +67,15 @@ public sealed class ClusterMetrics
     /// <summary>The metrics in Prometheus' text format.</summary>
     public Task WriteAsync(Stream output, CancellationToken cancel) => registry.CollectAndExportAsTextAsync(output, cancel);
 
+    private readonly object refreshing = new();
+
+    /// <summary>Two scrapes at once refresh one after the other (a labelled gauge's series are replaced as a whole).</summary>
     private void Refresh()
+    {
+        lock (refreshing) RefreshNow();
+    }
+
+    private void RefreshNow()
     {
         if (source.Current() is not { } current) return;
         var (status, picture) = current;
