@@ -50,25 +50,10 @@ public static class AgentParameterCheck
             }
             if (agent.Class == "stonith" && name.StartsWith("pcmk_", StringComparison.Ordinal)) continue;
             if (name == "OCF_CHECK_LEVEL") continue;
-            var suggestion = metadata.Parameters.Select(x => x.Name).FirstOrDefault(x => Close(x, name));
-            yield return Diagnostic.Warning($"primitive {primitiveId}: {agent} has no parameter {name}" + (suggestion is null ? "" : $" (did you mean {suggestion}?)"), at);
+            yield return Diagnostic.Warning($"primitive {primitiveId}: {agent} has no parameter {name}" + Suggestions.Hint(name, metadata.Parameters.Select(x => x.Name), ""), at);
         }
     }
 
     /// <summary>Fence agents mark these required, but the cluster gives them with each request.</summary>
     private static readonly HashSet<string> ClusterSuppliedFenceParameters = ["action", "port", "plug", "nodename"];
-
-    /// <summary>Within two edits, or the same ignoring case: a likely typo.</summary>
-    private static bool Close(string a, string b)
-    {
-        if (string.Equals(a, b, StringComparison.OrdinalIgnoreCase)) return true;
-        if (Math.Abs(a.Length - b.Length) > 2) return false;
-        var d = new int[a.Length + 1, b.Length + 1];
-        for (var i = 0; i <= a.Length; i++) d[i, 0] = i;
-        for (var j = 0; j <= b.Length; j++) d[0, j] = j;
-        for (var i = 1; i <= a.Length; i++)
-            for (var j = 1; j <= b.Length; j++)
-                d[i, j] = Math.Min(Math.Min(d[i - 1, j] + 1, d[i, j - 1] + 1), d[i - 1, j - 1] + (a[i - 1] == b[j - 1] ? 0 : 1));
-        return d[a.Length, b.Length] <= 2;
-    }
 }

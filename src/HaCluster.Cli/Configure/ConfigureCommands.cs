@@ -16,6 +16,9 @@ public static class ConfigureCommands
     public const int ExitInvalid = 1;
     public const int ExitUsage = 2;
 
+    /// <summary>"1 warning", "2 warnings".</summary>
+    internal static string Plural(int count, string noun) => count == 1 ? $"1 {noun}" : $"{count} {noun}s";
+
     public static Command Build(Option<string> socket)
     {
         var configure = new Command("configure", "edit the running configuration (crm shell's configure level: interactive, or batch from stdin); check, convert, show and load configuration files");
@@ -65,9 +68,9 @@ public static class ConfigureCommands
                 else
                 {
                     var c = result.Config!;
-                    output.WriteLine($"{file}: ok ({c.Nodes.Count} nodes, {c.AllResources().OfType<Primitive>().Count()} primitives, " +
-                                     $"{c.Resources.Count} top-level resources, {c.Constraints.Count} constraints" +
-                                     (result.Diagnostics.Count > 0 ? $", {result.Diagnostics.Count} warnings" : "") + ")");
+                    output.WriteLine($"{file}: ok ({Plural(c.Nodes.Count, "node")}, {Plural(c.AllResources().OfType<Primitive>().Count(), "primitive")}, " +
+                                     $"{Plural(c.Resources.Count, "top-level resource")}, {Plural(c.Constraints.Count, "constraint")}" +
+                                     (result.Diagnostics.Count > 0 ? $", {Plural(result.Diagnostics.Count, "warning")}" : "") + ")");
                 }
             }
             return worst;

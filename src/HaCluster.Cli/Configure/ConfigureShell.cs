@@ -173,7 +173,7 @@ public sealed class ConfigureShell(string socket, TextReader input, TextWriter o
         var problems = check.Diagnostics.ToList();
         foreach (var d in problems) error.WriteLine(d.Location is null ? $"{Source}:{line}:1: {d}" : d.ToString());
         if (check.HasErrors) { _failed = true; return false; }
-        if (interactive || problems.Count == 0) output.WriteLine("configuration is valid" + (problems.Count > 0 ? $" ({problems.Count} warnings)" : ""));
+        if (interactive || problems.Count == 0) output.WriteLine("configuration is valid" + (problems.Count > 0 ? $" ({ConfigureCommands.Plural(problems.Count, "warning")})" : ""));
         return true;
     }
 

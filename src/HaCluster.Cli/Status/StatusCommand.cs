@@ -67,17 +67,23 @@ public static class StatusCommand
         }
         var status = loaded.Status ?? HaCluster.Core.Status.ClusterStatus.Empty;
         var now = status.ExecutionDate ?? DateTimeOffset.UtcNow;
-        if (format == "xml")
+        var picture = HaCluster.Core.Policy.Scheduler.CurrentState(loaded.Config, status, now);
+        switch (format)
         {
-            var current = HaCluster.Core.Policy.Scheduler.CurrentState(loaded.Config, status, now);
-            output.WriteLine(StatusXml.Build(current, now));
-            return LiveStatusView.Exit(current);
+            case "xml":
+                output.WriteLine(StatusXml.Build(picture, now));
+                break;
+            case "json":
+                output.WriteLine(StatusJson.Serialize(StatusJson.Build(StatusJson.Offline(picture, file), picture, now), indented: true));
+                break;
+            default:
+                output.WriteLine("Cluster Summary:");
+                output.WriteLine($"  * Source: {file} (CIB {status.Version}{(status.DcUuid is { } dc ? $", DC {dc}" : "")}, {(status.HaveQuorum ? "with" : "WITHOUT")} quorum)");
+                output.WriteLine($"  * {Configure.ConfigureCommands.Plural(picture.Nodes.Count, "node")} configured, {Configure.ConfigureCommands.Plural(StatusJson.ResourceInstances(picture), "resource instance")} configured");
+                output.WriteLine();
+                StatusPrinter.Print(picture, output, filter);
+                break;
         }
-        output.WriteLine("Cluster Summary:");
-        output.WriteLine($"  * Source: {file} (CIB {status.Version}{(status.DcUuid is { } dc ? $", DC {dc}" : "")}, {(status.HaveQuorum ? "with" : "WITHOUT")} quorum)");
-        output.WriteLine($"  * {loaded.Config.Nodes.Count} nodes configured, {loaded.Config.AllResources().OfType<HaCluster.Core.Cib.Primitive>().Count()} resource primitives configured");
-        output.WriteLine();
-        var picture = StatusPrinter.Print(loaded.Config, status, now, output, filter);
         return LiveStatusView.Exit(picture);
     }
 }

@@ -166,7 +166,7 @@ public sealed class ConfigValidator
         {
             if (!KnownOptions.ClusterProperties.TryGetValue(p.Name, out var def))
             {
-                Warn(p.Name, $"property {p.Name}: unknown cluster property (typo?)");
+                Warn(p.Name, $"property {p.Name}: unknown cluster property" + Suggestions.Hint(p.Name, KnownOptions.ClusterProperties.Keys));
                 continue;
             }
             if (KnownOptions.CheckValue(def, p.Value) is { } problem) Error(p.Name, $"property {p.Name}: {problem}");
@@ -187,7 +187,7 @@ public sealed class ConfigValidator
     {
         foreach (var p in sets.AllPairs())
         {
-            if (!KnownOptions.ResourceMeta.TryGetValue(p.Name, out var def)) { Warn(p.Name, $"{section} {p.Name}: unknown option (typo?)"); continue; }
+            if (!KnownOptions.ResourceMeta.TryGetValue(p.Name, out var def)) { Warn(p.Name, $"{section} {p.Name}: unknown option" + Suggestions.Hint(p.Name, KnownOptions.ResourceMeta.Keys)); continue; }
             if (KnownOptions.CheckValue(def, p.Value) is { } problem) Error(p.Name, $"{section} {p.Name}: {problem}");
         }
     }
@@ -201,7 +201,7 @@ public sealed class ConfigValidator
         {
             if (!KnownOptions.ResourceMeta.TryGetValue(p.Name, out var def))
             {
-                Warn(r.Id, $"{kind} {r.Id}: unknown meta attribute '{p.Name}' (typo?)");
+                Warn(r.Id, $"{kind} {r.Id}: unknown meta attribute '{p.Name}'" + Suggestions.Hint(p.Name, KnownOptions.ResourceMeta.Keys));
                 continue;
             }
             if (KnownOptions.CheckValue(def, p.Value) is { } problem) Error(r.Id, $"{kind} {r.Id}: meta {p.Name}: {problem}");
@@ -317,7 +317,9 @@ public sealed class ConfigValidator
                 {
                     if (a.Name.Length == 0 || !System.Xml.XmlConvert.IsStartNCNameChar(a.Name[0]) || !a.Name.All(System.Xml.XmlConvert.IsNCNameChar))
                         Error(id, $"{where}: '{a.Name}' is not a valid attribute name");
-                    else Warn(id, $"{where}: unknown attribute '{a.Name}' (typo?)");
+                    // Pacemaker's schema refuses an op attribute it does not know: the operation would not be what was meant.
+                    else Error(id, $"{where}: unknown attribute '{a.Name}'" + Suggestions.Hint(a.Name, Operation.KnownAttributes.Append("interval"),
+                        " (op attributes: interval, timeout, role, on-fail, start-delay, enabled, interval-origin, record-pending, requires, description; anything else goes in op_params)"));
                     continue;
                 }
                 if (KnownOptions.ResourceMeta.TryGetValue(a.Name, out var def) && KnownOptions.CheckValue(def, a.Value) is { } problem)

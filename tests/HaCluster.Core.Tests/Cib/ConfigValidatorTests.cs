@@ -196,12 +196,19 @@ public class ConfigValidatorTests
     }
 
     [Fact]
-    public void Unknown_names_are_warnings_that_suggest_a_typo()
+    public void Unknown_names_are_warnings_that_say_what_was_meant()
     {
-        var w = Warnings(Base + "property stonith-enabld=false\nprimitive a Dummy meta resource-stickyness=10 op start timout=10s");
-        Assert.Contains("property stonith-enabld: unknown cluster property (typo?)", w);
-        Assert.Contains("primitive a: unknown meta attribute 'resource-stickyness' (typo?)", w);
-        Assert.Contains("primitive a: op start: unknown attribute 'timout' (typo?)", w);
+        var w = Warnings(Base + "property stonith-enabld=false\nproperty wibble=1\nprimitive a Dummy meta resource-stickyness=10");
+        Assert.Contains("property stonith-enabld: unknown cluster property (did you mean stonith-enabled?)", w);
+        Assert.Contains("property wibble: unknown cluster property (typo?)", w);
+        Assert.Contains("primitive a: unknown meta attribute 'resource-stickyness' (did you mean resource-stickiness?)", w);
+    }
+
+    [Fact]
+    public void An_unknown_op_attribute_is_an_error_as_in_Pacemakers_schema()
+    {
+        Assert.Contains("primitive a: op start: unknown attribute 'timout' (did you mean timeout?)", ErrorMessages(Base + "primitive a Dummy op start timout=10s"));
+        Assert.Contains("primitive a: op monitor: unknown attribute 'intervl' (did you mean interval?)", ErrorMessages(Base + "primitive a Dummy op monitor intervl=2s"));
     }
 
     [Fact]

@@ -29,7 +29,7 @@ public static class StatusJson
         var text = new StringWriter();
         LiveStatusView.PrintText(live, text, null, now, ws);
         var summary = new SummaryJson(live.ClusterName, live.ThisNode, dc, live.Quorate, live.Votes, live.ExpectedVotes, live.CibVersion, live.LastChange,
-            live.Nodes.Count, ws?.AllPrimitives().Count() ?? 0, LiveStatusView.Exit(live, ws) == 0, now.ToUnixTimeSeconds());
+            live.Nodes.Count, ws is null ? 0 : ResourceInstances(ws), LiveStatusView.Exit(live, ws) == 0, now.ToUnixTimeSeconds());
         return new StatusDocument(summary, nodes, resources, failures, live.FencingHistory ?? [], live.Rings, live.DroppedPackets, text.ToString());
     }
 
@@ -61,7 +61,26 @@ public static class StatusJson
         _ => "Started",
     };
 
-    public static string Serialize(StatusDocument document) => JsonSerializer.Serialize(document, StatusJsonContext.Default.StatusDocument);
+    public static string Serialize(StatusDocument document, bool indented = false) =>
+        JsonSerializer.Serialize(document, indented ? Indented.StatusDocument : StatusJsonContext.Default.StatusDocument);
+
+    private static readonly StatusJsonContext Indented = new(new JsonSerializerOptions(StatusJsonContext.Default.Options) { WriteIndented = true });
+
+    /// <summary>What crm_mon calls "resource instances configured": every primitive, each clone instance counted (the text, XML and JSON views agree).</summary>
+    public static int ResourceInstances(WorkingSet ws) => ws.AllPrimitives().Count();
+
+    /// <summary>
+    /// A saved CIB judged as a live status would be (`hacrm status --xml F --output-as json`):
+    /// its nodes online or offline as its status section says, its DC, its quorum.
+    /// </summary>
+    public static ClusterStatusReply Offline(WorkingSet ws, string source) => new(
+        ClusterName: source, Stack: "HaCluster (saved CIB)", ThisNode: "", Dc: ws.Status.DcUuid is { } dc ? ws.FindNode(dc)?.Name ?? dc : null,
+        Quorate: ws.HaveQuorum, Votes: ws.Nodes.Count(n => n.Online), ExpectedVotes: ws.Nodes.Count, Agreed: true, Settled: true, ViewEpoch: 0,
+        Nodes: ws.Nodes.Select((n, i) => new NodeStatusReply(n.Name, i + 1, n.Online ? "online" : "offline", [], null)).ToList(),
+        Rings: [], DroppedPackets: new Dictionary<string, long>(), HeartbeatsSent: 0)
+    {
+        CibVersion = ws.Status.Version.ToString(),
+    };
 }
 
 public sealed record StatusDocument(SummaryJson Summary, IReadOnlyList<NodeJson> Nodes, IReadOnlyList<ResourceJson> Resources, IReadOnlyList<FailureJson> Failures,

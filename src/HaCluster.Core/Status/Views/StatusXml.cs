@@ -25,7 +25,7 @@ public static class StatusXml
         var config = ws.Config;
         var status = ws.Status;
         var dc = live?.Dc ?? status.DcUuid;
-        var primitives = ws.Resources.SelectMany(r => r.Primitives()).ToList();
+        var primitives = ws.AllPrimitives().ToList();
         var summary = new XElement("summary",
             new XElement("stack", new XAttribute("type", live?.Stack ?? "HaCluster")),
             new XElement("current_dc", new XAttribute("present", dc is not null ? "true" : "false"),
