@@ -1,6 +1,7 @@
 using System.CommandLine;
 using HaCluster.Agents.Metadata;
 using HaCluster.Cli.Agents;
+using HaCluster.Cli.Status;
 using HaCluster.Core.Cib;
 using HaCluster.Core.Cib.Syntax;
 
@@ -21,15 +22,70 @@ public static class ConfigureCommands
 
     public static Command Build(Option<string> socket)
     {
-        var configure = new Command("configure", "edit the running configuration (crm shell's configure level: interactive, or batch from stdin); check, convert, show and load configuration files");
-        // No subcommand: the shell, on the running cluster.
-        configure.SetAction(parse => new ConfigureShell(parse.GetValue(socket)!, StandardInput.Reader,
-            parse.InvocationConfiguration.Output, parse.InvocationConfiguration.Error, StandardInput.IsTerminal).Run());
+        var configure = new Command("configure", "edit the running configuration (crm shell's configure level: interactive, batch from stdin, or one statement: hacrm configure primitive ...); check, convert, show, diff and load configuration files")
+        {
+            // `hacrm configure property X=Y`, `hacrm configure primitive ...`: one statement, committed.
+            TreatUnmatchedTokensAsErrors = false,
+        };
+        configure.SetAction(parse =>
+        {
+            var output = parse.InvocationConfiguration.Output;
+            var error = parse.InvocationConfiguration.Error;
+            if (parse.UnmatchedTokens.Count > 0)
+                return new ConfigureShell(parse.GetValue(socket)!, new StringReader(Statement(parse.UnmatchedTokens) + "\n"), output, error, interactive: false) { Source = "<command line>" }.Run();
+            // No statement: the shell (interactive at a terminal; batch input is committed at its end).
+            return new ConfigureShell(parse.GetValue(socket)!, StandardInput.Reader, output, error, StandardInput.IsTerminal).Run();
+        });
         configure.Add(LoadCommand.Build(socket));
         configure.Add(BuildVerify());
         configure.Add(BuildConvert());
-        configure.Add(BuildShow());
+        configure.Add(BuildShow(socket));
+        configure.Add(BuildDiff(socket));
+        configure.Add(BuildEdit(socket));
         return configure;
+    }
+
+    /// <summary>Command-line words as one crm statement: a word the shell unquoted gets its quotes back.</summary>
+    internal static string Statement(IEnumerable<string> words) => string.Join(' ', words.Select(w =>
+    {
+        if (!w.Any(char.IsWhiteSpace) && !w.Contains('"')) return w;
+        var eq = w.IndexOf('=');
+        return eq > 0 && !w[..eq].Any(char.IsWhiteSpace) ? $"{w[..eq]}={CrmText.QuoteValue(w[(eq + 1)..])}" : CrmText.Quote(w);
+    }));
+
+    private static Command BuildDiff(Option<string> socket)
+    {
+        var file = new Argument<string>("FILE") { Description = "the configuration to compare with the running one (crm, xml or yaml; '-' for stdin)" };
+        var format = FormatOption();
+        var cmd = new Command("diff", "what loading FILE would change: the configuration's lines, and what the cluster would then start, stop, move (the DC's scheduler on its last status)") { file, format };
+        cmd.SetAction(parse =>
+        {
+            var output = parse.InvocationConfiguration.Output;
+            var error = parse.InvocationConfiguration.Error;
+            var path = parse.GetValue(file)!;
+            var result = Load(path, parse.GetValue(format), error, out var exit);
+            if (result is null) return exit;
+            foreach (var d in result.Diagnostics) error.WriteLine(Describe(d, path));
+            if (result.HasErrors) return ExitInvalid;
+            var status = ApiClient.Call(parse.GetValue(socket)!, new Core.Api.ApiRequest("status"), out var problem);
+            if (status?.Status is not { } current)
+            {
+                error.WriteLine($"hacrm configure diff: {problem ?? status?.Error}");
+                return StatusCommand.ExitUnreachable;
+            }
+            var running = current.ConfigurationXml is { } xml ? CibXmlReader.Parse(xml, "running").Config ?? ClusterConfig.Empty : ClusterConfig.Empty;
+            ConfigurationPlan.Print(running, result.Config!, current.CibXml, output);
+            return ExitOk;
+        });
+        return cmd;
+    }
+
+    private static Command BuildEdit(Option<string> socket)
+    {
+        var cmd = new Command("edit", "the running configuration in $EDITOR (crm syntax); committed when it changed and is valid, refused if the CIB changed meanwhile");
+        cmd.SetAction(parse => new ConfigureShell(parse.GetValue(socket)!, TextReader.Null, parse.InvocationConfiguration.Output,
+            parse.InvocationConfiguration.Error, StandardInput.IsTerminal).RunEdit());
+        return cmd;
     }
 
     private static Option<string?> FormatOption() => new("--format", "-f")
@@ -89,12 +145,18 @@ public static class ConfigureCommands
         return cmd;
     }
 
-    private static Command BuildShow()
+    private static Command BuildShow(Option<string> socket)
     {
-        var file = new Argument<string>("FILE") { Description = "configuration file ('-' for stdin)" };
+        var what = new Argument<string[]>("WHAT") { Description = "nothing: the running configuration; xml or yaml: in that syntax; OBJ...: those objects; FILE (a file that exists, or '-'): that file", Arity = ArgumentArity.ZeroOrMore };
         var format = FormatOption();
-        var cmd = new Command("show", "print a configuration in canonical crm syntax") { file, format };
-        cmd.SetAction(parse => Print(parse, parse.GetValue(file)!, parse.GetValue(format), ConfigurationFormat.Crm));
+        var cmd = new Command("show", "print the running configuration (like crm configure show), some of its objects, or a configuration file, in canonical syntax") { what, format };
+        cmd.SetAction(parse =>
+        {
+            var args = parse.GetValue(what) ?? [];
+            if (args is [var file] && (file == "-" || File.Exists(file))) return Print(parse, file, parse.GetValue(format), ConfigurationFormat.Crm);
+            return new ConfigureShell(parse.GetValue(socket)!, new StringReader("show " + string.Join(' ', args) + "\n"),
+                parse.InvocationConfiguration.Output, parse.InvocationConfiguration.Error, interactive: false).Run();
+        });
         return cmd;
     }
 

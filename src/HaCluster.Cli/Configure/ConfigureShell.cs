@@ -12,12 +12,14 @@ namespace HaCluster.Cli.Configure;
 /// ...) edit a working copy, checked as they are entered (errors are <c>stdin:LINE:COL</c>, the
 /// statement is dropped); <c>show</c>, <c>verify</c>, <c>delete ID</c>, <c>edit</c> (in $EDITOR),
 /// <c>commit [force]</c>, <c>quit</c>. A commit is one new CIB version and is refused when the
-/// CIB changed since this session read it (unless <c>commit force</c>). Leaving with changes not
-/// committed discards them (a terminal asks to quit twice; batch input exits 1).
+/// CIB changed since this session read it (unless <c>commit force</c>). At a terminal, leaving with
+/// changes not committed discards them (it asks to quit twice); batch input that ends with changes
+/// commits them, as crm shell does, unless a statement failed.
 /// </summary>
 public sealed class ConfigureShell(string socket, TextReader input, TextWriter output, TextWriter error, bool interactive)
 {
-    private const string Source = "stdin";
+    /// <summary>Where statements come from, as error locations name it.</summary>
+    public string Source { get; init; } = "stdin";
     private ClusterConfig _working = ClusterConfig.Empty;
     private ClusterConfig _committed = ClusterConfig.Empty;
     private string? _baseVersion;
@@ -26,7 +28,8 @@ public sealed class ConfigureShell(string socket, TextReader input, TextWriter o
 
     private bool Pending => CrmPrinter.Print(_working) != CrmPrinter.Print(_committed);
 
-    public int Run()
+    /// <summary>Reads the running configuration and its version; the exit status when the daemon cannot be reached.</summary>
+    private int? Load()
     {
         var status = ApiClient.Call(socket, new ApiRequest("status"), out var problem);
         if (status?.Status is not { } current)
@@ -36,6 +39,16 @@ public sealed class ConfigureShell(string socket, TextReader input, TextWriter o
         }
         _committed = _working = current.ConfigurationXml is { } xml ? CibXmlReader.Parse(xml, "running").Config ?? ClusterConfig.Empty : ClusterConfig.Empty;
         _baseVersion = current.CibVersion;
+        _picture = current.CibXml;
+        return null;
+    }
+
+    /// <summary>The DC's last status picture (CIB XML), for plans.</summary>
+    private string? _picture;
+
+    public int Run()
+    {
+        if (Load() is { } unreachable) return unreachable;
         if (interactive) output.WriteLine($"configuring the running cluster (CIB {_baseVersion ?? "empty"}); 'help' lists the commands");
         var quitAsked = false;
         while (ReadStatement() is { } statement)
@@ -46,11 +59,7 @@ public sealed class ConfigureShell(string socket, TextReader input, TextWriter o
             if (verb is "quit" or "exit" or "bye" or "end" or "up" or "q")
             {
                 if (!Pending) return _failed ? ConfigureCommands.ExitInvalid : ConfigureCommands.ExitOk;
-                if (!interactive)
-                {
-                    error.WriteLine($"{Source}:{startLine}:1: error: changes not committed, discarded");
-                    return ConfigureCommands.ExitInvalid;
-                }
+                if (!interactive) return CommitAtEnd(startLine);
                 if (quitAsked) return ConfigureCommands.ExitOk;
                 error.WriteLine("there are changes not committed: 'commit' them, or 'quit' again to discard them");
                 quitAsked = true;
@@ -64,6 +73,9 @@ public sealed class ConfigureShell(string socket, TextReader input, TextWriter o
                     break;
                 case "show":
                     Show(words.Skip(1).ToList());
+                    break;
+                case "diff" or "plan":
+                    Plan();
                     break;
                 case "verify":
                     Verify(startLine);
@@ -88,9 +100,41 @@ public sealed class ConfigureShell(string socket, TextReader input, TextWriter o
         // End of input.
         if (Pending)
         {
+            if (!interactive) return CommitAtEnd(_line);
             error.WriteLine($"{Source}:{_line}:1: error: end of input with changes not committed: discarded (end with 'commit')");
             return ConfigureCommands.ExitInvalid;
         }
+        return _failed ? ConfigureCommands.ExitInvalid : ConfigureCommands.ExitOk;
+    }
+
+    /// <summary>
+    /// Batch input that ends (or quits) with changes: committed, as crm shell commits when not
+    /// interactive, unless a statement failed (then nothing is committed: half a batch is not what
+    /// anyone asked for).
+    /// </summary>
+    private int CommitAtEnd(int line)
+    {
+        if (_failed)
+        {
+            error.WriteLine($"{Source}:{line}:1: error: not committed: a statement above failed; nothing was changed");
+            return ConfigureCommands.ExitInvalid;
+        }
+        Commit(force: false, line);
+        return _failed ? ConfigureCommands.ExitInvalid : ConfigureCommands.ExitOk;
+    }
+
+    /// <summary>`hacrm configure edit`: the running configuration in $EDITOR, then committed (based on the version read) if it changed and is valid.</summary>
+    public int RunEdit()
+    {
+        if (Load() is { } unreachable) return unreachable;
+        Edit(0, needTerminal: false);
+        if (_failed) return ConfigureCommands.ExitInvalid;
+        if (!Pending)
+        {
+            output.WriteLine("no change");
+            return ConfigureCommands.ExitOk;
+        }
+        Commit(force: false, 0);
         return _failed ? ConfigureCommands.ExitInvalid : ConfigureCommands.ExitOk;
     }
 
@@ -144,8 +188,16 @@ public sealed class ConfigureShell(string socket, TextReader input, TextWriter o
         return (d with { Location = at with { Line = statementLine + (at.Line - offset - 1) } }).ToString();
     }
 
+    /// <summary>What committing the working copy would change: the configuration's lines, and what the cluster would then do.</summary>
+    private void Plan() => ConfigurationPlan.Print(_committed, _working, _picture, output);
+
     private void Show(List<string> ids)
     {
+        if (ids is ["xml" or "yaml"])
+        {
+            output.Write(ConfigurationFiles.Write(_working, ids[0] == "xml" ? ConfigurationFormat.Xml : ConfigurationFormat.Yaml));
+            return;
+        }
         var text = CrmPrinter.Print(_working);
         if (ids.Count == 0)
         {
@@ -220,10 +272,10 @@ public sealed class ConfigureShell(string socket, TextReader input, TextWriter o
     }
 
     /// <summary>The whole working copy in $EDITOR (a terminal only); what comes back replaces it if it is valid.</summary>
-    private void Edit(int line)
+    private void Edit(int line, bool needTerminal = true)
     {
         var editor = Environment.GetEnvironmentVariable("VISUAL") ?? Environment.GetEnvironmentVariable("EDITOR");
-        if (!interactive || string.IsNullOrEmpty(editor))
+        if ((needTerminal && !interactive) || string.IsNullOrEmpty(editor))
         {
             error.WriteLine($"{Source}:{line}:1: error: edit needs a terminal and $EDITOR; in batch input, 'delete' and re-add the object");
             _failed = true;
@@ -250,7 +302,8 @@ public sealed class ConfigureShell(string socket, TextReader input, TextWriter o
     private void Help() => output.WriteLine("""
         statements: primitive, group, clone, ms, location, colocation, order, rsc_ticket, property,
                     rsc_defaults, op_defaults, node, tag, template (crm shell syntax; '\' continues a line)
-        show [ID...]    print the working configuration (or those objects)
+        show [ID...]    print the working configuration (or those objects); show xml, show yaml
+        diff            what committing would change: the lines, and what the cluster would do
         verify          check the working configuration
         delete ID...    remove objects (a group's members stay, as top-level resources)
         edit            the whole working configuration in $EDITOR

@@ -1,3 +1,4 @@
+using System.CommandLine;
 using HaCluster.Cli.Status;
 using HaCluster.Core.Api;
 using HaCluster.Core.Cib;
@@ -15,7 +16,8 @@ public static class LiveEdit
     public const int ExitOk = 0;
     public const int ExitRefused = 1;
 
-    public static int Commit(string socket, Func<ClusterConfig, ClusterConfig> edit, bool force, TextWriter output, TextWriter error, string command)
+    /// <param name="wait">With --wait: how long to wait, after the commit, for the cluster to carry it out (<see cref="Settle"/>).</param>
+    public static int Commit(string socket, Func<ClusterConfig, ClusterConfig> edit, bool force, TextWriter output, TextWriter error, string command, TimeSpan? wait = null)
     {
         var status = ApiClient.Call(socket, new ApiRequest("status"), out var problem);
         if (status?.Status is not { } current)
@@ -49,6 +51,25 @@ public static class LiveEdit
             return ExitRefused;
         }
         output.WriteLine($"committed: CIB version {reply.Version}");
-        return ExitOk;
+        return wait is { } timeout ? Settle.Wait(socket, reply.Version, timeout, output, error, command) : ExitOk;
+    }
+
+    /// <summary>`--wait[=TIMEOUT]`, on every command that changes the cluster.</summary>
+    public static Option<string?> WaitOption() => new("--wait")
+    {
+        Description = "after committing, wait until the cluster has carried the change out, saying what is still pending (default timeout 120s)",
+        Arity = System.CommandLine.ArgumentArity.ZeroOrOne,
+    };
+
+    /// <summary>The --wait asked for: null without it, the timeout with it; a bad duration is a usage error (exit 2).</summary>
+    public static bool TryWait(System.CommandLine.ParseResult parse, Option<string?> option, TextWriter error, string command, out TimeSpan? wait)
+    {
+        wait = null;
+        if (parse.GetResult(option) is null) return true;
+        var text = parse.GetValue(option);
+        if (text is null) { wait = Settle.DefaultTimeout; return true; }
+        if (Duration.ParseMillisecondsOrNull(text) is { } ms and > 0) { wait = TimeSpan.FromMilliseconds(ms); return true; }
+        error.WriteLine($"hacrm {command}: --wait={text} is not a duration (like 60s, 5min)");
+        return false;
     }
 }

@@ -1,13 +1,17 @@
 using System.CommandLine;
+using HaCluster.Cli.Status;
+using HaCluster.Core.Api;
 using HaCluster.Core.Cib;
+using HaCluster.Core.Policy;
 
 namespace HaCluster.Cli.Operate;
 
 /// <summary>
-/// `hacrm resource start|stop|restart|move|migrate|clear|promote|demote|cleanup`, `hacrm node standby|online|maintenance|ready` and
-/// `hacrm property NAME=VALUE`: everyday operations, each one committed configuration change
-/// (target-role, cli-prefer location, node attribute, cluster property), as crm_resource and
-/// crm_attribute make them.
+/// `hacrm resource ...`, `hacrm node ...` and `hacrm property NAME=VALUE`: everyday operations,
+/// named as crm shell names them. A change is one committed configuration change (target-role,
+/// cli-prefer / cli-ban location, node attribute, cluster property), as crm_resource and
+/// crm_attribute make them; every change takes --wait[=TIMEOUT]. The looking commands (status,
+/// locate, failcount show, node list/show) read the DC's last picture.
 /// </summary>
 public static class OperateCommands
 {
@@ -19,7 +23,9 @@ public static class OperateCommands
         yield return AttributeCommand.Build(socket);
     }
 
-    private static Command Verb(string name, string description, Option<string> socket, Func<System.CommandLine.ParseResult, Func<ClusterConfig, ClusterConfig>> edit, string command, params Symbol[] symbols)
+    /// <summary>A command that commits one edit, with --wait; the edit may need the live state (a ban's default node).</summary>
+    private static Command Change(string name, string description, Option<string> socket, string command,
+        Func<System.CommandLine.ParseResult, TextWriter, Func<ClusterConfig, ClusterConfig>?> edit, params Symbol[] symbols)
     {
         var cmd = new Command(name, description);
         foreach (var s in symbols)
@@ -27,93 +33,181 @@ public static class OperateCommands
             if (s is Argument a) cmd.Add(a);
             else if (s is Option o) cmd.Add(o);
         }
-        cmd.SetAction(parse => LiveEdit.Commit(parse.GetValue(socket)!, edit(parse), false,
-            parse.InvocationConfiguration.Output, parse.InvocationConfiguration.Error, command));
+        var wait = LiveEdit.WaitOption();
+        cmd.Add(wait);
+        cmd.SetAction(parse =>
+        {
+            var error = parse.InvocationConfiguration.Error;
+            if (!LiveEdit.TryWait(parse, wait, error, command, out var timeout)) return 2;
+            Func<ClusterConfig, ClusterConfig>? change;
+            try
+            {
+                change = edit(parse, error);
+            }
+            catch (UsageError e)
+            {
+                error.WriteLine($"hacrm {command}: {e.Message}");
+                return 2;
+            }
+            if (change is null) return LiveEdit.ExitRefused;
+            return LiveEdit.Commit(parse.GetValue(socket)!, change, false, parse.InvocationConfiguration.Output, error, command, timeout);
+        });
         return cmd;
     }
 
+    private static Argument<string> Rsc() => new("RESOURCE") { Description = "the resource id" };
+
     private static Command Resource(Option<string> socket)
     {
-        var resource = new Command("resource", "start, stop, restart, move, promote or demote a resource, or clean up its failures");
-        Argument<string> Rsc() => new("RESOURCE") { Description = "the resource id" };
+        var resource = new Command("resource", "start, stop, restart, move, ban, promote or demote a resource, clean up its failures, or say where it runs");
         var r1 = Rsc();
-        resource.Add(Verb("start", "allow the resource to run (target-role=Started)", socket,
-            p => c => ConfigurationEdits.SetResourceMeta(c, p.GetValue(r1)!, "target-role", "Started"), "resource start", r1));
+        resource.Add(Change("start", "allow the resource to run (target-role=Started)", socket, "resource start",
+            (p, _) => c => ConfigurationEdits.SetResourceMeta(c, p.GetValue(r1)!, "target-role", "Started"), r1));
         var r2 = Rsc();
-        resource.Add(Verb("stop", "stop the resource everywhere (target-role=Stopped)", socket,
-            p => c => ConfigurationEdits.SetResourceMeta(c, p.GetValue(r2)!, "target-role", "Stopped"), "resource stop", r2));
+        resource.Add(Change("stop", "stop the resource everywhere (target-role=Stopped)", socket, "resource stop",
+            (p, _) => c => ConfigurationEdits.SetResourceMeta(c, p.GetValue(r2)!, "target-role", "Stopped"), r2));
         var r3 = Rsc();
         var node = new Argument<string>("NODE") { Description = "where it must run" };
-        var move = Verb("move", "make the resource run on NODE (a cli-prefer location; remove it with clear); alias migrate, as in crm", socket,
-            p => c => ConfigurationEdits.Move(c, p.GetValue(r3)!, p.GetValue(node)!), "resource move", r3, node);
+        var move = Change("move", "make the resource run on NODE (a cli-prefer location; remove it with clear); alias migrate, as in crm", socket, "resource move",
+            (p, _) => c => ConfigurationEdits.Move(c, p.GetValue(r3)!, p.GetValue(node)!), r3, node);
         // crm's resource migrate is its move; with allow-migrate=true the move is a live migration.
         move.Aliases.Add("migrate");
         resource.Add(move);
+        var r8 = Rsc();
+        var banNode = new Argument<string?>("NODE") { Description = "the node to keep it off (default: the one node it runs on now)", Arity = ArgumentArity.ZeroOrOne };
+        resource.Add(Change("ban", "keep the resource off NODE (a cli-ban location of -INFINITY; remove it with clear)", socket, "resource ban",
+            (p, error) => BanEdit(p.GetValue(socket)!, p.GetValue(r8)!, p.GetValue(banNode), error), r8, banNode));
         resource.Add(RestartCommand.Build(socket));
         var r6 = Rsc();
-        resource.Add(Verb("promote", "let a promotable clone (or its resource) be promoted (target-role=Promoted)", socket,
-            p => c => ConfigurationEdits.SetPromotableRole(c, p.GetValue(r6)!, "Promoted"), "resource promote", r6));
+        resource.Add(Change("promote", "let a promotable clone (or its resource) be promoted (target-role=Promoted)", socket, "resource promote",
+            (p, _) => c => ConfigurationEdits.SetPromotableRole(c, p.GetValue(r6)!, "Promoted"), r6));
         var r7 = Rsc();
-        resource.Add(Verb("demote", "keep a promotable clone (or its resource) unpromoted everywhere (target-role=Unpromoted)", socket,
-            p => c => ConfigurationEdits.SetPromotableRole(c, p.GetValue(r7)!, "Unpromoted"), "resource demote", r7));
+        resource.Add(Change("demote", "keep a promotable clone (or its resource) unpromoted everywhere (target-role=Unpromoted)", socket, "resource demote",
+            (p, _) => c => ConfigurationEdits.SetPromotableRole(c, p.GetValue(r7)!, "Unpromoted"), r7));
         var r4 = Rsc();
-        resource.Add(Verb("clear", "remove the constraints left by move", socket,
-            p => c => ConfigurationEdits.Clear(c, p.GetValue(r4)!), "resource clear", r4));
+        var clear = Change("clear", "remove the constraints move and ban left (aliases unmove, unmigrate, unban, as in crm)", socket, "resource clear",
+            (p, _) => c => ConfigurationEdits.Clear(c, p.GetValue(r4)!), r4);
+        foreach (var alias in new[] { "unmove", "unmigrate", "unban" }) clear.Aliases.Add(alias);
+        resource.Add(clear);
+        resource.Add(Cleanup(socket));
+        resource.Add(Locate(socket, "status", "where the resource (or every resource) runs, as crm resource status says it"));
+        resource.Add(Locate(socket, "locate", "where the resource runs (crm_resource --locate)", required: true));
+        resource.Add(FailcountCommand.Build(socket));
+        return resource;
+    }
+
+    /// <summary>A ban's node: the one given, or the one node the resource runs on now.</summary>
+    private static Func<ClusterConfig, ClusterConfig>? BanEdit(string socket, string id, string? node, TextWriter error)
+    {
+        if (node is null)
+        {
+            if (LiveState.Read(socket, error, "resource ban") is not { } live) return null;
+            var where = live.Where(id);
+            if (where.Count != 1)
+            {
+                error.WriteLine($"hacrm resource ban: {id} runs on {(where.Count == 0 ? "no node" : string.Join(", ", where.Select(w => w.Node)))}: name the node to keep it off");
+                return null;
+            }
+            node = where[0].Node;
+        }
+        return c => ConfigurationEdits.Ban(c, id, node);
+    }
+
+    private static Command Cleanup(Option<string> socket)
+    {
         var r5 = Rsc();
-        var cleanup = new Command("cleanup", "forget the resource's failures and history on every node, and probe it again") { r5 };
+        var cleanup = new Command("cleanup", "forget the resource's failures and history on every node, and probe it again (alias refresh, as in crm)") { r5 };
+        cleanup.Aliases.Add("refresh");
         cleanup.SetAction(parse =>
         {
-            var reply = HaCluster.Cli.Status.ApiClient.Call(parse.GetValue(socket)!,
-                new HaCluster.Core.Api.ApiRequest("cleanup", new Dictionary<string, string> { ["resource"] = parse.GetValue(r5)! }), out var problem);
+            var reply = ApiClient.Call(parse.GetValue(socket)!, new ApiRequest("cleanup", new Dictionary<string, string> { ["resource"] = parse.GetValue(r5)! }), out var problem);
             if (reply is null || !reply.Ok)
             {
                 parse.InvocationConfiguration.Error.WriteLine($"hacrm resource cleanup: {problem ?? reply?.Error}");
-                return reply is null ? HaCluster.Cli.Status.StatusCommand.ExitUnreachable : LiveEdit.ExitRefused;
+                return reply is null ? StatusCommand.ExitUnreachable : LiveEdit.ExitRefused;
             }
             parse.InvocationConfiguration.Output.WriteLine($"cleaning up {parse.GetValue(r5)} on every node: its fail counts are cleared and it is probed again");
             return LiveEdit.ExitOk;
         });
-        resource.Add(cleanup);
-        return resource;
+        return cleanup;
+    }
+
+    /// <summary>`resource status [RSC]` / `resource locate RSC`: "resource X is running on: NODE [Promoted]", or "is NOT running".</summary>
+    private static Command Locate(Option<string> socket, string name, string description, bool required = false)
+    {
+        var rsc = new Argument<string?>("RESOURCE") { Description = "the resource id", Arity = required ? ArgumentArity.ExactlyOne : ArgumentArity.ZeroOrOne };
+        var cmd = new Command(name, description) { rsc };
+        cmd.SetAction(parse =>
+        {
+            var output = parse.InvocationConfiguration.Output;
+            var error = parse.InvocationConfiguration.Error;
+            if (LiveState.Read(parse.GetValue(socket)!, error, "resource " + name) is not { } live) return StatusCommand.ExitUnreachable;
+            if (live.PictureConfig is null)
+            {
+                error.WriteLine($"hacrm resource {name}: no status from the DC yet");
+                return LiveEdit.ExitRefused;
+            }
+            var ids = parse.GetValue(rsc) is { } one ? [one] : live.PictureConfig.Resources.Select(r => r.Id).ToList();
+            var exit = LiveEdit.ExitOk;
+            foreach (var id in ids)
+            {
+                if (live.PictureConfig.FindResource(id) is null)
+                {
+                    error.WriteLine($"hacrm resource {name}: no resource '{id}'");
+                    exit = LiveEdit.ExitRefused;
+                    continue;
+                }
+                var where = live.Where(id);
+                if (where.Count == 0) output.WriteLine($"resource {id} is NOT running");
+                foreach (var (n, role) in where)
+                    output.WriteLine($"resource {id} is running on: {n}{(role is Role.Promoted ? " Promoted" : "")}");
+            }
+            return exit;
+        });
+        return cmd;
     }
 
     private static Command Node(Option<string> socket)
     {
-        var nodeCmd = new Command("node", "put a node in standby or maintenance, or back online");
-        Argument<string> Name() => new("NODE") { Description = "the node's name" };
-        var n1 = Name();
-        nodeCmd.Add(Verb("standby", "move every resource off the node (standby=on)", socket,
-            p => c => ConfigurationEdits.SetNodeAttribute(c, p.GetValue(n1)!, "standby", "on"), "node standby", n1));
-        var n2 = Name();
-        nodeCmd.Add(Verb("online", "let the node run resources again (standby=off)", socket,
-            p => c => ConfigurationEdits.SetNodeAttribute(c, p.GetValue(n2)!, "standby", "off"), "node online", n2));
-        var n3 = Name();
-        nodeCmd.Add(Verb("maintenance", "stop managing the node's resources (maintenance=on)", socket,
-            p => c => ConfigurationEdits.SetNodeAttribute(c, p.GetValue(n3)!, "maintenance", "on"), "node maintenance", n3));
-        var n4 = Name();
-        nodeCmd.Add(Verb("ready", "manage the node's resources again (maintenance=off)", socket,
-            p => c => ConfigurationEdits.SetNodeAttribute(c, p.GetValue(n4)!, "maintenance", "off"), "node ready", n4));
+        var nodeCmd = new Command("node", "list the nodes, show one, put one in standby or maintenance, or back online (default: this node)");
+        Command Attribute(string verb, string description, string attribute, string value)
+        {
+            var n = new Argument<string?>("NODE") { Description = "the node's name (default: this node, as crm node does)", Arity = ArgumentArity.ZeroOrOne };
+            return Change(verb, description, socket, "node " + verb, (p, error) =>
+            {
+                var target = p.GetValue(n) ?? ThisNode(p.GetValue(socket)!, error, "node " + verb);
+                return target is null ? null : c => ConfigurationEdits.SetNodeAttribute(c, target, attribute, value);
+            }, n);
+        }
+        nodeCmd.Add(Attribute("standby", "move every resource off the node (standby=on)", "standby", "on"));
+        nodeCmd.Add(Attribute("online", "let the node run resources again (standby=off)", "standby", "off"));
+        nodeCmd.Add(Attribute("maintenance", "stop managing the node's resources (maintenance=on)", "maintenance", "on"));
+        nodeCmd.Add(Attribute("ready", "manage the node's resources again (maintenance=off)", "maintenance", "off"));
+        nodeCmd.Add(NodeShowCommand.List(socket));
+        nodeCmd.Add(NodeShowCommand.Show(socket));
         return nodeCmd;
     }
+
+    /// <summary>The node this hacrm's daemon runs as.</summary>
+    internal static string? ThisNode(string socket, TextWriter error, string command) =>
+        LiveState.Read(socket, error, command)?.Status.ThisNode;
 
     private static Command Property(Option<string> socket)
     {
         var pair = new Argument<string>("NAME=VALUE") { Description = "a cluster property, e.g. stonith-enabled=false (NAME= removes it)" };
-        var cmd = new Command("property", "set a cluster property") { pair };
-        cmd.SetAction(parse =>
+        return Change("property", "set a cluster property", socket, "property", (parse, error) =>
         {
             var text = parse.GetValue(pair)!;
             var eq = text.IndexOf('=');
-            if (eq <= 0)
-            {
-                parse.InvocationConfiguration.Error.WriteLine($"hacrm property: '{text}' is not NAME=VALUE");
-                return 2;
-            }
+            if (eq <= 0) throw new UsageError($"'{text}' is not NAME=VALUE");
             var name = text[..eq];
             var value = text[(eq + 1)..];
-            return LiveEdit.Commit(parse.GetValue(socket)!, c => ConfigurationEdits.SetProperty(c, name, value.Length == 0 ? null : value), false,
-                parse.InvocationConfiguration.Output, parse.InvocationConfiguration.Error, "property");
-        });
-        return cmd;
+            if (!KnownOptions.ClusterProperties.ContainsKey(name))
+                error.WriteLine($"hacrm property: warning: {name} is not a cluster property Pacemaker knows" + Suggestions.Hint(name, KnownOptions.ClusterProperties.Keys));
+            return c => ConfigurationEdits.SetProperty(c, name, value.Length == 0 ? null : value);
+        }, pair);
     }
 }
+
+/// <summary>A command given the wrong words (exit 2, as for any usage error).</summary>
+public sealed class UsageError(string message) : Exception(message);

@@ -76,6 +76,17 @@ public static class ConfigurationEdits
         return cleared with { Constraints = cleared.Constraints.Add(new LocationConstraint($"cli-prefer-{resource}", resource, node, Score.Infinity)) };
     }
 
+    /// <summary>`hacrm resource ban RSC NODE`: a cli-ban-RSC-on-NODE location of -INFINITY (as crm_resource --ban); other bans stay.</summary>
+    public static ClusterConfig Ban(ClusterConfig config, string resource, string node)
+    {
+        if (config.FindResource(resource) is null) throw new ArgumentException($"no resource '{resource}' in the configuration");
+        var id = $"cli-ban-{resource}-on-{node}";
+        return config with
+        {
+            Constraints = config.Constraints.Where(c => c.Id != id).Append(new LocationConstraint(id, resource, node, Score.MinusInfinity)).ToEquatableArray(),
+        };
+    }
+
     /// <summary>`hacrm resource clear RSC`: removes the constraints move and ban left behind.</summary>
     public static ClusterConfig Clear(ClusterConfig config, string resource) => config with
     {

@@ -3,7 +3,7 @@ using System.Text;
 namespace HaCluster.Core.Cib.Syntax;
 
 /// <summary>Quoting for crm shell output: bare when safe, double quotes otherwise.</summary>
-internal static class CrmText
+public static class CrmText
 {
     /// <summary>A word: bare when it cannot be mistaken for a comment, bracket or pair.</summary>
     public static string Quote(string value) =>
