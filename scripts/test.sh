@@ -22,7 +22,8 @@ fi
 # The HTTP side's checkers, without what they recommend (a node exporter, a full browser):
 # prometheus (promtool, and a real server scraping a test cluster), chromium-headless-shell (the status page),
 # msmtp-mta (the sendmail Pacemaker's sample SMTP alert agent calls; tests send only to a loopback sink).
-lean_packages=(prometheus chromium-headless-shell msmtp-mta)
+# lintian checks the .deb packaging/build-deb.sh builds (PackageTests).
+lean_packages=(prometheus chromium-headless-shell msmtp-mta lintian)
 missing=()
 for p in "${lean_packages[@]}"; do dpkg -s "$p" >/dev/null 2>&1 || missing+=("$p"); done
 if [ ${#missing[@]} -gt 0 ]; then

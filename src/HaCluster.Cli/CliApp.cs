@@ -34,6 +34,7 @@ public static class CliApp
         root.Add(KeygenCommand.Build());
         root.Add(ImportCommand.Build());
         root.Add(HaCluster.Cli.History.HistoryCommand.Build(socket));
+        root.Add(HaCluster.Cli.Docs.ManPagesCommand.Build(Build));
         return root;
     }
 

@@ -7,11 +7,17 @@ using Serilog;
 
 // haclusterd: one per node. Checks its configuration, node identity and key before anything
 // starts (exit 2 with the reason), then runs membership and the local API until SIGTERM.
+if (args is ["--man"])
+{
+    // For packaging (build-deb.sh): haclusterd(8), from the option table --help prints.
+    Console.Out.Write(DaemonOptions.ManPage(HaCluster.Core.Docs.ProductVersion.Of(typeof(DaemonOptions).Assembly), DateOnly.FromDateTime(DateTime.UtcNow)));
+    return 0;
+}
 var options = DaemonOptions.Parse(args, Console.Error);
 if (options is null) return 2;
 if (options.ShowVersion)
 {
-    Console.WriteLine($"haclusterd {typeof(DaemonOptions).Assembly.GetName().Version}");
+    Console.WriteLine($"haclusterd {HaCluster.Core.Docs.ProductVersion.Of(typeof(DaemonOptions).Assembly)}");
     return 0;
 }
 var context = DaemonContext.Prepare(options, Console.Error);
