@@ -95,6 +95,11 @@ public sealed class CliParityTests : IDisposable
         }
         Assert.Contains("description=edited", Ok("node1", "configure", "show", "d").Out);
 
+        // --wait on a one-shot statement: back once the new resource runs.
+        var waited = Ok("node1", "configure", "primitive", "w", "ocf:heartbeat:Dummy", "--wait=30s");
+        Assert.Contains("settled after", waited.Out);
+        Assert.Single(RunningOn("w"));
+
         // node commands default to this node (node2's socket: node2).
         Assert.Contains("node1(1): online", Ok("node2", "node", "list").Out);
         Ok("node2", "node", "standby", "--wait=30s");

@@ -27,14 +27,18 @@ public static class ConfigureCommands
             // `hacrm configure property X=Y`, `hacrm configure primitive ...`: one statement, committed.
             TreatUnmatchedTokensAsErrors = false,
         };
+        var wait = Operate.LiveEdit.WaitOption();
+        configure.Add(wait);
         configure.SetAction(parse =>
         {
             var output = parse.InvocationConfiguration.Output;
             var error = parse.InvocationConfiguration.Error;
+            if (!Operate.LiveEdit.TryWait(parse, wait, error, "configure", out var timeout)) return ExitUsage;
             if (parse.UnmatchedTokens.Count > 0)
-                return new ConfigureShell(parse.GetValue(socket)!, new StringReader(Statement(parse.UnmatchedTokens) + "\n"), output, error, interactive: false) { Source = "<command line>" }.Run();
+                return new ConfigureShell(parse.GetValue(socket)!, new StringReader(Statement(parse.UnmatchedTokens) + "\n"), output, error, interactive: false)
+                    { Source = "<command line>", WaitAfterCommit = timeout }.Run();
             // No statement: the shell (interactive at a terminal; batch input is committed at its end).
-            return new ConfigureShell(parse.GetValue(socket)!, StandardInput.Reader, output, error, StandardInput.IsTerminal).Run();
+            return new ConfigureShell(parse.GetValue(socket)!, StandardInput.Reader, output, error, StandardInput.IsTerminal) { WaitAfterCommit = timeout }.Run();
         });
         configure.Add(LoadCommand.Build(socket));
         configure.Add(BuildVerify());

@@ -18,6 +18,9 @@ namespace HaCluster.Cli.Configure;
 /// </summary>
 public sealed class ConfigureShell(string socket, TextReader input, TextWriter output, TextWriter error, bool interactive)
 {
+    /// <summary>--wait: after each commit, wait this long at most for the cluster to carry it out.</summary>
+    public TimeSpan? WaitAfterCommit { get; init; }
+
     /// <summary>Where statements come from, as error locations name it.</summary>
     public string Source { get; init; } = "stdin";
     private ClusterConfig _working = ClusterConfig.Empty;
@@ -252,6 +255,7 @@ public sealed class ConfigureShell(string socket, TextReader input, TextWriter o
             return;
         }
         output.WriteLine($"committed: CIB version {reply.Version}");
+        if (WaitAfterCommit is { } timeout && Operate.Settle.Wait(socket, reply.Version, timeout, output, error, "configure") != 0) _failed = true;
         _committed = _working;
         _baseVersion = reply.Version;
     }

@@ -19,11 +19,13 @@ public static class LoadCommand
         var file = new Argument<string>("FILE") { Description = "crm, XML or YAML configuration ('-' for stdin, crm)" };
         var format = new Option<string?>("--format", "-f") { Description = "input syntax: crm, xml or yaml (default: by extension)" };
         var force = new Option<bool>("--force") { Description = "commit even if the CIB changed since it was read" };
-        var cmd = new Command("load", "commit a configuration file to the running cluster") { mode, file, format, force };
+        var wait = Operate.LiveEdit.WaitOption();
+        var cmd = new Command("load", "commit a configuration file to the running cluster") { mode, file, format, force, wait };
         cmd.SetAction(parse =>
         {
             var output = parse.InvocationConfiguration.Output;
             var error = parse.InvocationConfiguration.Error;
+            if (!Operate.LiveEdit.TryWait(parse, wait, error, "configure load", out var timeout)) return ConfigureCommands.ExitUsage;
             var path = parse.GetValue(file)!;
             var loaded = ConfigureCommands.Load(path, parse.GetValue(format), error, out var exit);
             if (loaded is null) return exit;
@@ -36,7 +38,7 @@ public static class LoadCommand
             var config = loaded.Config!;
             var update = parse.GetValue(mode) == "update";
             return Operate.LiveEdit.Commit(parse.GetValue(socket)!, running => update ? ConfigurationMerge.Update(running, config) : config,
-                parse.GetValue(force), output, error, "configure load");
+                parse.GetValue(force), output, error, "configure load", timeout);
         });
         return cmd;
     }

@@ -49,6 +49,10 @@ public static class OperateCommands
                 error.WriteLine($"hacrm {command}: {e.Message}");
                 return 2;
             }
+            catch (DaemonUnreachable)
+            {
+                return StatusCommand.ExitUnreachable; // (said by LiveState.Read)
+            }
             if (change is null) return LiveEdit.ExitRefused;
             return LiveEdit.Commit(parse.GetValue(socket)!, change, false, parse.InvocationConfiguration.Output, error, command, timeout);
         });
@@ -101,7 +105,7 @@ public static class OperateCommands
     {
         if (node is null)
         {
-            if (LiveState.Read(socket, error, "resource ban") is not { } live) return null;
+            var live = LiveState.Read(socket, error, "resource ban") ?? throw new DaemonUnreachable();
             var where = live.Where(id);
             if (where.Count != 1)
             {
@@ -176,7 +180,7 @@ public static class OperateCommands
             return Change(verb, description, socket, "node " + verb, (p, error) =>
             {
                 var target = p.GetValue(n) ?? ThisNode(p.GetValue(socket)!, error, "node " + verb);
-                return target is null ? null : c => ConfigurationEdits.SetNodeAttribute(c, target, attribute, value);
+                return c => ConfigurationEdits.SetNodeAttribute(c, target, attribute, value);
             }, n);
         }
         nodeCmd.Add(Attribute("standby", "move every resource off the node (standby=on)", "standby", "on"));
@@ -189,8 +193,8 @@ public static class OperateCommands
     }
 
     /// <summary>The node this hacrm's daemon runs as.</summary>
-    internal static string? ThisNode(string socket, TextWriter error, string command) =>
-        LiveState.Read(socket, error, command)?.Status.ThisNode;
+    internal static string ThisNode(string socket, TextWriter error, string command) =>
+        (LiveState.Read(socket, error, command) ?? throw new DaemonUnreachable()).Status.ThisNode;
 
     private static Command Property(Option<string> socket)
     {
@@ -208,6 +212,9 @@ public static class OperateCommands
         }, pair);
     }
 }
+
+/// <summary>The daemon could not be reached while a change was being prepared (exit 3; LiveState.Read said why).</summary>
+public sealed class DaemonUnreachable() : Exception("haclusterd cannot be reached");
 
 /// <summary>A command given the wrong words (exit 2, as for any usage error).</summary>
 public sealed class UsageError(string message) : Exception(message);

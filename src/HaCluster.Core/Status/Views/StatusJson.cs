@@ -62,9 +62,10 @@ public static class StatusJson
     };
 
     public static string Serialize(StatusDocument document, bool indented = false) =>
-        JsonSerializer.Serialize(document, indented ? Indented.StatusDocument : StatusJsonContext.Default.StatusDocument);
+        JsonSerializer.Serialize(document, indented ? Indented.Value.StatusDocument : StatusJsonContext.Default.StatusDocument);
 
-    private static readonly StatusJsonContext Indented = new(new JsonSerializerOptions(StatusJsonContext.Default.Options) { WriteIndented = true });
+    /// <summary>Made on first use only: the text views (every `hacrm status`) never need it.</summary>
+    private static readonly Lazy<StatusJsonContext> Indented = new(() => new(new JsonSerializerOptions(StatusJsonContext.Default.Options) { WriteIndented = true }));
 
     /// <summary>What crm_mon calls "resource instances configured": every primitive, each clone instance counted (the text, XML and JSON views agree).</summary>
     public static int ResourceInstances(WorkingSet ws) => ws.AllPrimitives().Count();
