@@ -131,7 +131,11 @@ internal sealed class ActionPlanner(WorkingSet ws)
                     var first = p.ActiveOn.Keys.First();
                     if (!failed && first == to) return new ResourceChange("Restart", p.Id, Details(current, to, next, to));
                     var other = p.ActiveOn.Keys.First(n => n != to);
-                    return new ResourceChange(failed ? "Recover" : "Move", p.Id, Details(current, other, next, to));
+                    // Not active where it belongs: under stop_unexpected every copy's stop is "for
+                    // being multiply active" (Pacemaker sets the reason when the resource is both
+                    // restarting and stop_unexpected), and the line carries it.
+                    return new ResourceChange(failed ? "Recover" : "Move", p.Id, Details(current, other, next, to),
+                        !p.ActiveOn.ContainsKey(to) && p.MetaValue("multiple-active") == "stop_unexpected" ? "due to being multiply active" : null);
             }
         }
         if (p.ForcedStopReason is not null && from is not null)
