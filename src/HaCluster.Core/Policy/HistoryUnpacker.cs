@@ -312,7 +312,7 @@ internal sealed class HistoryUnpacker(WorkingSet ws)
                             sibling.HeldStopped = true;
                     break;
                 case "standby":
-                    rsc.FailedOn.Add(node);
+                    if (role > Role.Stopped) rsc.FailedOn.Add(node);
                     node.Standby = true;
                     break;
                 case RestartContainer when rsc.Container is not null:
@@ -330,13 +330,15 @@ internal sealed class HistoryUnpacker(WorkingSet ws)
                     if (rsc.ReconnectIntervalMs > 0) rsc.HeldStopped = true;
                     break;
                 case "fence":
-                    rsc.FailedOn.Add(node);
+                    // Its node is fenced whatever the resource's role there; the resource itself
+                    // is only failed (to be recovered) where it is still active, as in Pacemaker.
+                    if (role > Role.Stopped) rsc.FailedOn.Add(node);
                     // A resource the cluster leaves alone has its node fenced by nobody
                     // (crm_simulate 2.1.5: the same failure fences once is-managed is true).
                     if (ws.StonithEnabled && ManagedByConfiguration(rsc)) Fence(node, $"{rsc.ConfigId} failed there");
                     break;
                 default:
-                    rsc.FailedOn.Add(node);
+                    if (role > Role.Stopped) rsc.FailedOn.Add(node);
                     break;
             }
         }
