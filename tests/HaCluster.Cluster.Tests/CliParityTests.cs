@@ -28,6 +28,29 @@ public sealed class CliParityTests : IDisposable
         return r;
     }
 
+    /// <summary>Runs a command on a pseudo-terminal (util-linux script) with the keystrokes given, and returns what the terminal showed.</summary>
+    private static string Terminal(string command, string keys, string home)
+    {
+        var psi = new System.Diagnostics.ProcessStartInfo("script", ["-q", "-e", "-c", command, "/dev/null"])
+            { RedirectStandardInput = true, RedirectStandardOutput = true, RedirectStandardError = true };
+        psi.Environment["TERM"] = "xterm";
+        psi.Environment["HOME"] = home;
+        using var p = System.Diagnostics.Process.Start(psi)!;
+        var output = p.StandardOutput.ReadToEndAsync();
+        _ = p.StandardError.ReadToEndAsync();
+        // One statement at a time, as a person types: each is read once the shell has answered the last.
+        foreach (var part in keys.Split('\r'))
+        {
+            if (part.Length == 0) continue;
+            p.StandardInput.Write(part + "\r");
+            p.StandardInput.Flush();
+            Thread.Sleep(700);
+        }
+        p.StandardInput.Close();
+        if (!p.WaitForExit(30_000)) p.Kill(entireProcessTree: true);
+        return output.Result;
+    }
+
     private string[] RunningOn(string rsc) =>
         All.Where(n => File.Exists(Path.Combine(cluster.Dir, $"{n}.rsctmp", $"Dummy-{rsc}.state"))).ToArray();
 
@@ -107,6 +130,16 @@ public sealed class CliParityTests : IDisposable
         Assert.Contains("standby=on", Ok("node2", "node", "show").Out);
         Assert.Contains("node2(2): online, standby", Ok("node1", "node", "list").Out);
         Ok("node2", "node", "online", "--wait=30s");
+
+        // The shell at a terminal (a pty, as `script` gives it): Tab completes, the history recalls.
+        var home = Directory.CreateTempSubdirectory("hacrm-home-").FullName;
+        var keys = "prim\tk ocf:heartbeat:Dummy\r" + "sh\tk\r" + "\u001b[A\u001b[A\r" + "comm\t\r" + "quit\r";
+        var shell = Terminal($"{Path.Combine(AppContext.BaseDirectory, "hacrm")} --socket {cluster.Socket("node1")} configure", keys, home);
+        Assert.Contains("primitive k ocf:heartbeat:Dummy", shell);           // typed as "prim<Tab>", shown by "sh<Tab>k"
+        Assert.Contains("duplicate id", shell);                              // the recalled statement, entered again
+        Assert.Contains("committed: CIB version", shell);                    // "comm<Tab>"
+        Assert.Contains("primitive k ocf:heartbeat:Dummy", File.ReadAllText(Path.Combine(home, ".hacrm_history")));
+        Assert.Contains("primitive k ocf:heartbeat:Dummy", Ok("node2", "configure", "show", "k").Out);
 
         // Exit codes.
         Assert.Equal(1, Hacrm("node1", ["resource", "stop", "nosuch"]).Exit);

@@ -38,7 +38,13 @@ public static class ConfigureCommands
                 return new ConfigureShell(parse.GetValue(socket)!, new StringReader(Statement(parse.UnmatchedTokens) + "\n"), output, error, interactive: false)
                     { Source = "<command line>", WaitAfterCommit = timeout }.Run();
             // No statement: the shell (interactive at a terminal; batch input is committed at its end).
-            return new ConfigureShell(parse.GetValue(socket)!, StandardInput.Reader, output, error, StandardInput.IsTerminal) { WaitAfterCommit = timeout }.Run();
+            ConfigureShell? shell = null;
+            shell = new ConfigureShell(parse.GetValue(socket)!, StandardInput.Reader, output, error, StandardInput.IsTerminal)
+            {
+                WaitAfterCommit = timeout,
+                Editor = StandardInput.IsTerminal && !Console.IsOutputRedirected ? new LineEditor(before => shell!.Completions(before), LineEditor.DefaultHistoryFile()) : null,
+            };
+            return shell.Run();
         });
         configure.Add(LoadCommand.Build(socket));
         configure.Add(BuildVerify());

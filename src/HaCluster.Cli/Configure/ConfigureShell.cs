@@ -18,6 +18,25 @@ namespace HaCluster.Cli.Configure;
 /// </summary>
 public sealed class ConfigureShell(string socket, TextReader input, TextWriter output, TextWriter error, bool interactive)
 {
+    /// <summary>At a terminal: line editing with history and Tab completion (<see cref="LineEditor"/>); null reads <c>input</c> as it is.</summary>
+    public LineEditor? Editor { get; init; }
+
+    /// <summary>What Tab offers: the shell's words first, then the ids of the working configuration.</summary>
+    public IEnumerable<string> Completions(string before)
+    {
+        var words = before.Split(' ', StringSplitOptions.RemoveEmptyEntries);
+        var first = words.Length == 0 || (words.Length == 1 && !before.EndsWith(' '));
+        if (first) return Verbs;
+        return _working.AllResources().Select(r => r.Id).Concat(_working.Constraints.Select(c => c.Id)).Concat(_working.Nodes.Select(n => n.Uname))
+            .Concat(["params", "meta", "op", "monitor", "start", "stop", "inf:", "-inf:", "xml", "yaml", "force"]);
+    }
+
+    private static readonly string[] Verbs =
+    [
+        "primitive", "group", "clone", "ms", "location", "colocation", "order", "rsc_ticket", "property", "rsc_defaults", "op_defaults",
+        "node", "tag", "rsc_template", "alert", "health_check", "fencing_topology", "show", "verify", "diff", "delete", "edit", "erase", "commit", "quit", "help",
+    ];
+
     /// <summary>--wait: after each commit, wait this long at most for the cluster to carry it out.</summary>
     public TimeSpan? WaitAfterCommit { get; init; }
 
@@ -148,9 +167,15 @@ public sealed class ConfigureShell(string socket, TextReader input, TextWriter o
         var start = 0;
         while (true)
         {
-            if (interactive) output.Write(text.Length == 0 ? "hacrm(live)configure# " : "> ");
-            output.Flush();
-            var line = input.ReadLine();
+            var prompt = text.Length == 0 ? "hacrm(live)configure# " : "> ";
+            string? line;
+            if (Editor is { } editor) line = editor.ReadLine(prompt);
+            else
+            {
+                if (interactive) output.Write(prompt);
+                output.Flush();
+                line = input.ReadLine();
+            }
             if (line is null) return text.Length > 0 ? (text.ToString(), start) : null;
             _line++;
             var trimmed = line.Trim();
