@@ -1,7 +1,6 @@
 using System.CommandLine;
 using System.Globalization;
 using System.Text.Json;
-using HaCluster.Cli.Configure;
 using HaCluster.Cli.Status;
 using HaCluster.Core.Api;
 

@@ -22,6 +22,8 @@ public sealed class TransitionHistory : IDisposable
 {
     public const int QueueLimit = 64;
     public const int DefaultSeriesMax = 4000;
+    /// <summary>Records held in memory (and listed) at most, whatever the series keeps on disk (-1 keeps every file).</summary>
+    public const int MemoryLimit = 100_000;
 
     private readonly string directory;
     private readonly ILogger log;
@@ -150,6 +152,7 @@ public sealed class TransitionHistory : IDisposable
     /// <summary>Drops the oldest records (and their inputs) past the series limit.</summary>
     private void Trim()
     {
+        if (records.Count > MemoryLimit) records.RemoveRange(0, records.Count - MemoryLimit);
         if (seriesMax < 0) return;
         while (records.Count > Math.Max(seriesMax, 1) || (seriesMax == 0 && records.Count > 0 && records[0].Result != "running"))
         {

@@ -27,7 +27,7 @@ public sealed class HttpServer : IAsyncDisposable
     private readonly byte[]? token;
     private readonly HttpSettings settings;
 
-    /// <summary>Where it listens (the port is the one bound, also when the configuration said 0... which it cannot: for tests).</summary>
+    /// <summary>Where it listens, as the log says it (http[s]://ADDRESS:PORT).</summary>
     public string Url { get; }
 
     private HttpServer(WebApplication app, byte[]? token, HttpSettings settings, string url)

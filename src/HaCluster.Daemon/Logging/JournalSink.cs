@@ -29,6 +29,9 @@ public sealed class JournalSink : ILogEventSink, IDisposable
     {
         this.node = node;
         endpoint = new UnixDomainSocketEndPoint(socketPath);
+        // Never wait for the journal: a stalled journald would otherwise stall whatever logs,
+        // the controller's loop included. A line it cannot take now is dropped.
+        socket.Blocking = false;
     }
 
     public void Emit(LogEvent e)
@@ -42,7 +45,7 @@ public sealed class JournalSink : ILogEventSink, IDisposable
             }
             catch (SocketException)
             {
-                // The journal is gone (restarting): the line is lost, as a full journal would lose it.
+                // The journal is busy (its queue full) or gone (restarting): the line is lost.
             }
         }
     }
