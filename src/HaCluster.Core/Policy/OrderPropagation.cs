@@ -347,6 +347,29 @@ internal sealed class OrderPropagation(WorkingSet ws)
     private static bool Notifying(SchedResource first, SchedResource then) =>
         CibBoolean.IsTrue(first.MetaValue("notify")) || CibBoolean.IsTrue(then.MetaValue("notify"));
 
+    /// <summary>
+    /// The first side cannot run: a running dependent stops (when the order is symmetrical, or it
+    /// would have to start anyway), one to start is blocked. False when nothing changes.
+    /// </summary>
+    private static bool Unrunnable(Edge e, SchedResource first, SchedPrimitive then, string what, bool guestEdge)
+    {
+        if (!WillRun(then) && (then.BlockedStartReason is not null || then.ForcedStopReason is not null || then.AssignedTo is null))
+            return false;
+        // A running dependent must stop when the order is symmetrical (its stop is ordered before
+        // the first's), or when it would have to start anyway (move, recovery); under an
+        // asymmetrical order one that stays where it is keeps running.
+        if (Active(then))
+        {
+            var staysPut = then.AssignedTo is not null && then.ActiveOn.ContainsKey(then.AssignedTo) && !then.Failed && then.RestartReason is null;
+            if ((!e.Symmetrical && staysPut) || then.ForcedStopReason is not null) return false;
+            then.ForcedStopReason = staysPut && e.Relaxed is null && !guestEdge && FirstStartRequired(first, e.FirstAction)
+                ? $"due to required {RequiredWhat(e, first, then)}"
+                : $"due to unrunnable {what}";
+        }
+        else then.BlockedStartReason = $"due to unrunnable {what} (blocked)";
+        return true;
+    }
+
     private bool Apply(Edge e, SchedPrimitive then)
     {
         if (!then.Managed || e.ThenAction != "start") return false;
@@ -394,20 +417,14 @@ internal sealed class OrderPropagation(WorkingSet ws)
             what = Describe(container, "start");
         if (!runnable)
         {
-            if (!WillRun(then) && (then.BlockedStartReason is not null || then.ForcedStopReason is not null || then.AssignedTo is null))
-                return false;
-            // A running dependent must stop when the order is symmetrical (its stop is ordered before
-            // the first's), or when it would have to start anyway (move, recovery); under an
-            // asymmetrical order one that stays where it is keeps running.
-            if (Active(then))
-            {
-                var staysPut = then.AssignedTo is not null && then.ActiveOn.ContainsKey(then.AssignedTo) && !then.Failed && then.RestartReason is null;
-                if ((!e.Symmetrical && staysPut) || then.ForcedStopReason is not null) return false;
-                then.ForcedStopReason = staysPut && e.Relaxed is null && !guestEdge && FirstStartRequired(first, e.FirstAction)
-                    ? $"due to required {RequiredWhat(e, first, then)}"
-                    : $"due to unrunnable {what}";
-            }
-            else then.BlockedStartReason = $"due to unrunnable {what} (blocked)";
+            if (!Unrunnable(e, first, then, what, guestEdge)) return false;
+            // Ordered after a whole group: Pacemaker orders every member after the first side, so
+            // each member the group chain would reach carries this same reason ("unrunnable r1
+            // start"), not its predecessor's; a reason a member already has stays.
+            if (e.Then is SchedGroup thenGroup && e.OrderId != thenGroup.Id && thenGroup.Children.Count > 1 && thenGroup.Children[0] == then)
+                foreach (var member in thenGroup.Children.Skip(1).Cast<SchedPrimitive>())
+                    if (member.Managed && member.BlockedStartReason is null && member.ForcedStopReason is null)
+                        Unrunnable(e, first, member, what, guestEdge);
             return true;
         }
         // Enough of a "one or more" first can run: the dependent may start; it is not restarted
