@@ -50,6 +50,10 @@ internal sealed class HistoryUnpacker(WorkingSet ws)
         // every node (Pacemaker's recovery), so each copy stops "due to node availability".
         foreach (var p in ws.AllPrimitives().Where(p => p.ActiveOn.Count > 1 && p.Parent is not SchedClone && p.MetaValue("multiple-active") == "stop_only"))
             p.HeldStopped = true;
+        // multiple-active=block: Pacemaker leaves a resource active on several nodes alone and
+        // blocked (unmanaged), so nothing ordered after it can start: its start is unrunnable.
+        foreach (var p in ws.AllPrimitives().Where(p => p.ActiveOn.Count > 1 && p.Parent is not SchedClone && p.MetaValue("multiple-active") == "block"))
+            p.Blocked = true;
         // Orphan copies whose history says they are stopped are nothing to act on or show.
         foreach (var orphan in _anonymousOrphans.Where(o => o.ActiveOn.Count == 0 && !o.Failed))
         {
