@@ -119,7 +119,7 @@ public sealed class DaemonService(DaemonContext context, IHostApplicationLifetim
     private async Task<HttpServer?> StartHttpAsync(ControllerHost host, CancellationToken cancel)
     {
         if (context.Config.Http is not { } settings) return null;
-        var source = new StatusSource(() => node is null ? null : StatusNow(withConfiguration: true));
+        var source = new StatusSource(withConfiguration => node is null ? null : StatusNow(withConfiguration));
         var metrics = new ClusterMetrics(source, () => host.AlertCounts);
         host.TransitionEndedHook = metrics.TransitionEnded;
         host.ViewChangedHook = metrics.ViewChanged;

@@ -120,7 +120,7 @@ public sealed class HttpServer : IAsyncDisposable
         app.MapGet("/api/v1/config", (HttpContext http, string? format) =>
         {
             if (ConfigurationFiles.ParseFormatName(format ?? "crm") is not { } f) return Problem(400, $"unknown format '{format}' (crm, xml or yaml)");
-            if (status.Current()?.Status is not { } s) return Problem(503, "starting up");
+            if (status.WithConfiguration() is not { } s) return Problem(503, "starting up");
             var parsed = s.ConfigurationXml is { } xml ? CibXmlReader.Parse(xml, "running") : null;
             if (parsed?.Config is not { } config) return Problem(503, "no configuration yet");
             // The version an edit of this text commits against (POST /api/v1/commit's "base").

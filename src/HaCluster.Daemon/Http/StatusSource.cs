@@ -9,8 +9,12 @@ namespace HaCluster.Daemon.Http;
 /// picture) and that picture evaluated (what runs where), which is computed once per picture and
 /// at most once a second, however many pages and scrapers ask.
 /// </summary>
-public sealed class StatusSource(Func<ClusterStatusReply?> read)
+/// <param name="read">The daemon's status; with true, this node's own CIB too (only the configuration view needs it).</param>
+public sealed class StatusSource(Func<bool, ClusterStatusReply?> read)
 {
+    /// <summary>The status with this node's own CIB (ConfigurationXml, CibVersion), for /api/v1/config.</summary>
+    public ClusterStatusReply? WithConfiguration() => read(true);
+
     private static readonly TimeSpan MaxAge = TimeSpan.FromSeconds(1);
     private readonly object gate = new();
     private (string? Xml, DateTimeOffset At, WorkingSet? Picture)? last;
@@ -18,7 +22,7 @@ public sealed class StatusSource(Func<ClusterStatusReply?> read)
     /// <summary>Null while the daemon is starting.</summary>
     public (ClusterStatusReply Status, WorkingSet? Picture)? Current()
     {
-        if (read() is not { } status) return null;
+        if (read(false) is not { } status) return null;
         var now = DateTimeOffset.UtcNow;
         lock (gate)
         {
