@@ -141,6 +141,10 @@ public sealed class CliParityTests : IDisposable
         Assert.Contains("primitive k ocf:heartbeat:Dummy", File.ReadAllText(Path.Combine(home, ".hacrm_history")));
         Assert.Contains("primitive k ocf:heartbeat:Dummy", Ok("node2", "configure", "show", "k").Out);
 
+        // --wait on a transient attribute: back once the DC's picture shows it and nothing is left to do.
+        Assert.Contains("settled after", Ok("node2", "attribute", "node1", "site", "east", "--wait=20s").Out);
+        Assert.Contains("site=east (transient)", Ok("node1", "node", "show").Out);
+
         // Exit codes.
         Assert.Equal(1, Hacrm("node1", ["resource", "stop", "nosuch"]).Exit);
         Assert.Equal(2, Hacrm("node1", ["resource", "stop"]).Exit);

@@ -27,17 +27,19 @@ public static class AttributeCommand
         };
         lifetime.AcceptOnlyFromAmong("reboot", "forever");
         var delete = new Option<bool>("--delete", "-D") { Description = "remove the attribute" };
-        var cmd = new Command("attribute", "set, delete or print a node attribute (like crm_attribute / attrd_updater)") { node, name, value, lifetime, delete };
+        var wait = LiveEdit.WaitOption();
+        var cmd = new Command("attribute", "set, delete or print a node attribute (like crm_attribute / attrd_updater)") { node, name, value, lifetime, delete, wait };
         cmd.SetAction(parse =>
         {
             var output = parse.InvocationConfiguration.Output;
             var error = parse.InvocationConfiguration.Error;
             var socketPath = parse.GetValue(socket)!;
             var (n, a, v, forever) = (parse.GetValue(node)!, parse.GetValue(name)!, parse.GetValue(value), parse.GetValue(lifetime) == "forever");
+            if (!LiveEdit.TryWait(parse, wait, error, "attribute", out var timeout)) return 2;
             if (parse.GetValue(delete)) v = null;
             else if (v is null) return Query(socketPath, n, a, forever, output, error);
             if (forever)
-                return LiveEdit.Commit(socketPath, c => ConfigurationEdits.SetNodeAttribute(c, n, a, v), false, output, error, "attribute");
+                return LiveEdit.Commit(socketPath, c => ConfigurationEdits.SetNodeAttribute(c, n, a, v), false, output, error, "attribute", timeout);
             var arguments = new Dictionary<string, string> { ["node"] = n, ["name"] = a };
             if (v is not null) arguments["value"] = v;
             var reply = ApiClient.Call(socketPath, new ApiRequest("attribute", arguments), out var problem);
@@ -47,7 +49,11 @@ public static class AttributeCommand
                 return reply is null ? StatusCommand.ExitUnreachable : LiveEdit.ExitRefused;
             }
             output.WriteLine(v is null ? $"{a} deleted on {n}" : $"{a}={v} on {n} (until it restarts)");
-            return LiveEdit.ExitOk;
+            // A transient attribute is not a CIB version: wait for the cluster to act on it as it is now.
+            return timeout is { } t
+                ? Settle.Wait(socketPath, null, t, output, error, "attribute", live =>
+                    live.PictureStatus!.Nodes.FirstOrDefault(s => (s.Uname ?? s.Id) == n)?.TransientAttributes.FirstOrDefault(x => x.Name == a)?.Value == v)
+                : LiveEdit.ExitOk;
         });
         return cmd;
     }

@@ -13,14 +13,16 @@ public static class Settle
 {
     public static readonly TimeSpan DefaultTimeout = TimeSpan.FromSeconds(120);
 
-    public static int Wait(string socket, string? committedVersion, TimeSpan timeout, TextWriter output, TextWriter error, string command)
+    /// <param name="applied">For a change that is not a CIB version (a transient attribute): whether the DC's picture shows it yet.</param>
+    public static int Wait(string socket, string? committedVersion, TimeSpan timeout, TextWriter output, TextWriter error, string command,
+        Func<LiveState, bool>? applied = null)
     {
         var target = CibVersion.TryParse(committedVersion, out var v) ? v : (CibVersion?)null;
         var clock = System.Diagnostics.Stopwatch.StartNew();
         IReadOnlyList<string> said = [];
         while (true)
         {
-            var pending = Pending(socket, target, error, command);
+            var pending = Pending(socket, target, applied, error, command);
             if (pending is null) return Status.StatusCommand.ExitUnreachable;
             if (pending.Count == 0)
             {
@@ -43,10 +45,11 @@ public static class Settle
     }
 
     /// <summary>What the cluster still has to do (empty: settled); null when the daemon cannot be reached.</summary>
-    private static IReadOnlyList<string>? Pending(string socket, CibVersion? target, TextWriter error, string command)
+    private static IReadOnlyList<string>? Pending(string socket, CibVersion? target, Func<LiveState, bool>? applied, TextWriter error, string command)
     {
         if (LiveState.Read(socket, error, command) is not { } live) return null;
         if (live.PictureConfig is null || live.PictureStatus is null) return ["the DC's first status picture"];
+        if (applied is not null && !applied(live)) return ["the DC to see the change"];
         if (target is { } t && live.PictureStatus.Version.CompareTo(t) < 0) return [$"the DC to schedule CIB {t} (its picture is of {live.PictureStatus.Version})"];
         var graph = Scheduler.Schedule(live.PictureConfig, live.PictureStatus, DateTimeOffset.UtcNow);
         if (graph.Actions.Count == 0) return [];
