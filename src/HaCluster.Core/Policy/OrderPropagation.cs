@@ -198,11 +198,14 @@ internal sealed class OrderPropagation(WorkingSet ws)
                 foreach (var b in e.First.Primitives()) foreach (var a in e.Then.Primitives()) after.Add((b, a, kind));
         }
         static bool Unrunnable(SchedPrimitive p) => (p.ActiveOn.Count > 0 && !p.Managed) || p.StopBlocked;
+        // A stop on a lost node is done by its fencing: nothing can block it. (On a node that is
+        // still a member and fenced for a failure, crm_simulate 2.1.5 still shows it blocked.)
+        bool StoppedByFencing(SchedPrimitive p) => ws.StonithEnabled && p.ActiveOn.Keys.All(n => n.Unclean && n.Lost);
         for (var changed = true; changed;)
         {
             changed = false;
             foreach (var (before, later, kind) in after)
-                if (before != later && !later.StopBlocked && later.Managed && later.ActiveOn.Count > 0 && Unrunnable(before))
+                if (before != later && !later.StopBlocked && later.Managed && later.ActiveOn.Count > 0 && !StoppedByFencing(later) && Unrunnable(before))
                 {
                     changed = later.StopBlocked = true;
                     later.StopBlockedBy = before;
