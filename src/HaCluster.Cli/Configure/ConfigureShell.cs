@@ -275,7 +275,7 @@ public sealed class ConfigureShell(string socket, TextReader input, TextWriter o
         if (reply is null || !reply.Ok)
         {
             error.WriteLine($"{Source}:{line}:1: error: not committed: {problem ?? reply?.Error}" +
-                            (reply?.Error?.Contains("changed since", StringComparison.Ordinal) == true ? " ('commit force' overrides)" : ""));
+                            (Core.Control.StaleBase.Refused(reply?.Error) ? " ('commit force' overrides)" : ""));
             _failed = true;
             return;
         }

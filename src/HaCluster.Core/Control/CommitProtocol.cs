@@ -344,7 +344,7 @@ internal sealed class CommitProtocol(ControllerContext context, CibReplication c
         var errors = ConfigValidator.Validate(parsed.Config).Where(d => d.IsError).ToList();
         if (errors.Count > 0) return new CommitReply(request.Id, false, string.Join("\n", errors.Select(e => e.Message)), null);
         if (!request.Force && request.BaseVersion != cib.Version.ToString())
-            return new CommitReply(request.Id, false, $"the CIB changed since the edit began (it was {request.BaseVersion}, it is {cib.Version}); reload and edit again, or --force", null);
+            return new CommitReply(request.Id, false, $"{StaleBase.Words} (it was {request.BaseVersion}, it is {cib.Version}); reload and edit again, or --force", null);
         // The next epoch, with this DC's node id as num_updates: two DCs that commit at once (a
         // two_node split brain, no-quorum-policy=ignore, or a view not yet agreed everywhere) then
         // never give one version two contents (found by the simulator with two nodes). And a DC's

@@ -72,6 +72,18 @@ public sealed record CommitRequest(long Id, string ConfigurationXml, string? Bas
 /// <summary>The DC's answer to a <see cref="CommitRequest"/>.</summary>
 public sealed record CommitReply(long Id, bool Ok, string? Error, string? Version);
 
+/// <summary>
+/// The refusal a client can act on: the CIB moved on since the edit's base version (reload and
+/// edit again, or force). Its words are the protocol: the shell suggests 'commit force', the
+/// REST API answers 409.
+/// </summary>
+public static class StaleBase
+{
+    public const string Words = "the CIB changed since the edit began";
+
+    public static bool Refused(string? error) => error?.Contains(Words, StringComparison.Ordinal) == true;
+}
+
 /// <summary>A transient node attribute to set (Value) or delete (null) on the node that owns it.</summary>
 public sealed record AttributeChange(string Node, string Name, string? Value);
 

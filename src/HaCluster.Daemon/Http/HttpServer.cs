@@ -182,10 +182,7 @@ public sealed class HttpServer : IAsyncDisposable
     private static IResult Reply(ApiReply reply) => reply.Ok
         ? Results.Content(JsonSerializer.Serialize(new WriteReply(true, reply.Version, null), HttpJsonContext.Default.WriteReply), "application/json")
         : Results.Content(JsonSerializer.Serialize(new WriteReply(false, null, reply.Error), HttpJsonContext.Default.WriteReply), "application/json",
-            statusCode: IsConflict(reply.Error) ? StatusCodes.Status409Conflict : StatusCodes.Status422UnprocessableEntity);
-
-    /// <summary>A commit refused because the CIB moved on since the edit's base version (CommitProtocol's wording): 409, edit again.</summary>
-    private static bool IsConflict(string? error) => error is not null && error.Contains("changed since the edit began", StringComparison.Ordinal);
+            statusCode: HaCluster.Core.Control.StaleBase.Refused(reply.Error) ? StatusCodes.Status409Conflict : StatusCodes.Status422UnprocessableEntity);
 
     private static IResult Problem(int code, string message) =>
         Results.Content(JsonSerializer.Serialize(new WriteReply(false, null, message), HttpJsonContext.Default.WriteReply), "application/json", statusCode: code);
