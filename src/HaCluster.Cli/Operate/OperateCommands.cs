@@ -66,14 +66,14 @@ public static class OperateCommands
         var resource = new Command("resource", "start, stop, restart, move, ban, promote or demote a resource, clean up its failures, or say where it runs");
         var r1 = Rsc();
         resource.Add(Change("start", "allow the resource to run (target-role=Started)", socket, "resource start",
-            (p, _) => c => ConfigurationEdits.SetResourceMeta(c, p.GetValue(r1)!, "target-role", "Started"), r1));
+            (p, _) => ConfigurationEdits.ResourceAction("start", p.GetValue(r1)!), r1));
         var r2 = Rsc();
         resource.Add(Change("stop", "stop the resource everywhere (target-role=Stopped)", socket, "resource stop",
-            (p, _) => c => ConfigurationEdits.SetResourceMeta(c, p.GetValue(r2)!, "target-role", "Stopped"), r2));
+            (p, _) => ConfigurationEdits.ResourceAction("stop", p.GetValue(r2)!), r2));
         var r3 = Rsc();
         var node = new Argument<string>("NODE") { Description = "where it must run" };
         var move = Change("move", "make the resource run on NODE (a cli-prefer location; remove it with clear); alias migrate, as in crm", socket, "resource move",
-            (p, _) => c => ConfigurationEdits.Move(c, p.GetValue(r3)!, p.GetValue(node)!), r3, node);
+            (p, _) => ConfigurationEdits.ResourceAction("move", p.GetValue(r3)!, p.GetValue(node)!), r3, node);
         // crm's resource migrate is its move; with allow-migrate=true the move is a live migration.
         move.Aliases.Add("migrate");
         resource.Add(move);
@@ -84,13 +84,13 @@ public static class OperateCommands
         resource.Add(RestartCommand.Build(socket));
         var r6 = Rsc();
         resource.Add(Change("promote", "let a promotable clone (or its resource) be promoted (target-role=Promoted)", socket, "resource promote",
-            (p, _) => c => ConfigurationEdits.SetPromotableRole(c, p.GetValue(r6)!, "Promoted"), r6));
+            (p, _) => ConfigurationEdits.ResourceAction("promote", p.GetValue(r6)!), r6));
         var r7 = Rsc();
         resource.Add(Change("demote", "keep a promotable clone (or its resource) unpromoted everywhere (target-role=Unpromoted)", socket, "resource demote",
-            (p, _) => c => ConfigurationEdits.SetPromotableRole(c, p.GetValue(r7)!, "Unpromoted"), r7));
+            (p, _) => ConfigurationEdits.ResourceAction("demote", p.GetValue(r7)!), r7));
         var r4 = Rsc();
         var clear = Change("clear", "remove the constraints move and ban left (aliases unmove, unmigrate, unban, as in crm)", socket, "resource clear",
-            (p, _) => c => ConfigurationEdits.Clear(c, p.GetValue(r4)!), r4);
+            (p, _) => ConfigurationEdits.ResourceAction("clear", p.GetValue(r4)!), r4);
         foreach (var alias in new[] { "unmove", "unmigrate", "unban" }) clear.Aliases.Add(alias);
         resource.Add(clear);
         resource.Add(Cleanup(socket));
@@ -174,19 +174,16 @@ public static class OperateCommands
     private static Command Node(Option<string> socket)
     {
         var nodeCmd = new Command("node", "list the nodes, show one, put one in standby or maintenance, or back online (default: this node)");
-        Command Attribute(string verb, string description, string attribute, string value)
+        Command Action(string verb, string description)
         {
             var n = new Argument<string?>("NODE") { Description = "the node's name (default: this node, as crm node does)", Arity = ArgumentArity.ZeroOrOne };
             return Change(verb, description, socket, "node " + verb, (p, error) =>
-            {
-                var target = p.GetValue(n) ?? ThisNode(p.GetValue(socket)!, error, "node " + verb);
-                return c => ConfigurationEdits.SetNodeAttribute(c, target, attribute, value);
-            }, n);
+                ConfigurationEdits.NodeAction(verb, p.GetValue(n) ?? ThisNode(p.GetValue(socket)!, error, "node " + verb)), n);
         }
-        nodeCmd.Add(Attribute("standby", "move every resource off the node (standby=on)", "standby", "on"));
-        nodeCmd.Add(Attribute("online", "let the node run resources again (standby=off)", "standby", "off"));
-        nodeCmd.Add(Attribute("maintenance", "stop managing the node's resources (maintenance=on)", "maintenance", "on"));
-        nodeCmd.Add(Attribute("ready", "manage the node's resources again (maintenance=off)", "maintenance", "off"));
+        nodeCmd.Add(Action("standby", "move every resource off the node (standby=on)"));
+        nodeCmd.Add(Action("online", "let the node run resources again (standby=off)"));
+        nodeCmd.Add(Action("maintenance", "stop managing the node's resources (maintenance=on)"));
+        nodeCmd.Add(Action("ready", "manage the node's resources again (maintenance=off)"));
         nodeCmd.Add(NodeShowCommand.List(socket));
         nodeCmd.Add(NodeShowCommand.Show(socket));
         return nodeCmd;

@@ -1,9 +1,5 @@
 using System.CommandLine;
-using HaCluster.Cli.Status;
-using HaCluster.Core.Api;
 using HaCluster.Core.Cib;
-using HaCluster.Core.Cib.Syntax;
-using HaCluster.Core.Policy;
 
 namespace HaCluster.Cli.Operate;
 
@@ -57,12 +53,9 @@ public static class RestartCommand
     /// <summary>Whether the DC's latest picture shows no primitive of the resource active on any node.</summary>
     private static bool StoppedEverywhere(string socket, string id)
     {
-        var reply = ApiClient.Call(socket, new ApiRequest("status"), out _);
-        if (reply?.Status?.CibXml is not { } xml || CibXmlReader.Parse(xml, "status") is not { Config: { } config } parsed) return false;
+        if (LiveState.Read(socket, TextWriter.Null, "resource restart") is not { PictureConfig: { } config } live) return false;
         // The picture must already hold the stop request: an older one still shows it wanted.
         if (config.FindResource(id) is not { } resource || resource.Meta("target-role") != "Stopped") return false;
-        var ws = Scheduler.CurrentState(config, parsed.Status ?? HaCluster.Core.Status.ClusterStatus.Empty, DateTimeOffset.UtcNow);
-        var ids = resource.Primitives().Select(p => p.Id).ToHashSet();
-        return ws.AllResources().OfType<SchedPrimitive>().Where(p => ids.Contains(p.Id.Split(':')[0])).All(p => p.ActiveOn.Count == 0);
+        return live.PrimitivesOf(id).All(p => p.ActiveOn.Count == 0);
     }
 }

@@ -76,6 +76,31 @@ public static class ConfigurationEdits
         return cleared with { Constraints = cleared.Constraints.Add(new LocationConstraint($"cli-prefer-{resource}", resource, node, Score.Infinity)) };
     }
 
+    /// <summary>
+    /// The resource actions operators name (`hacrm resource ACTION`, POST /api/v1/resources/ID/ACTION)
+    /// as the edits they are; null for a name that is not one (or move without a node).
+    /// </summary>
+    public static Func<ClusterConfig, ClusterConfig>? ResourceAction(string action, string resource, string? node = null) => action switch
+    {
+        "start" => c => SetResourceMeta(c, resource, "target-role", "Started"),
+        "stop" => c => SetResourceMeta(c, resource, "target-role", "Stopped"),
+        "promote" => c => SetPromotableRole(c, resource, "Promoted"),
+        "demote" => c => SetPromotableRole(c, resource, "Unpromoted"),
+        "move" when node is not null => c => Move(c, resource, node),
+        "clear" => c => Clear(c, resource),
+        _ => null,
+    };
+
+    /// <summary>The node actions (`hacrm node ACTION`, POST /api/v1/nodes/NAME/ACTION): standby and maintenance on or off.</summary>
+    public static Func<ClusterConfig, ClusterConfig>? NodeAction(string action, string node) => action switch
+    {
+        "standby" => c => SetNodeAttribute(c, node, "standby", "on"),
+        "online" => c => SetNodeAttribute(c, node, "standby", "off"),
+        "maintenance" => c => SetNodeAttribute(c, node, "maintenance", "on"),
+        "ready" => c => SetNodeAttribute(c, node, "maintenance", "off"),
+        _ => null,
+    };
+
     /// <summary>`hacrm resource ban RSC NODE`: a cli-ban-RSC-on-NODE location of -INFINITY (as crm_resource --ban); other bans stay.</summary>
     public static ClusterConfig Ban(ClusterConfig config, string resource, string node)
     {

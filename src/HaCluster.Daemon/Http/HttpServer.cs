@@ -4,6 +4,7 @@ using System.Security.Cryptography.X509Certificates;
 using System.Text;
 using System.Text.Json;
 using HaCluster.Core.Api;
+using HaCluster.Core.Cib;
 using HaCluster.Core.Cib.Syntax;
 using HaCluster.Core.Membership;
 using HaCluster.Core.Status.Views;
@@ -155,13 +156,13 @@ public sealed class HttpServer : IAsyncDisposable
         {
             var caller = Caller(http);
             if (action == "cleanup") return Reply(writes.Cleanup(id, caller));
-            if (HttpWrites.ResourceEdit(action, id, node) is not { } edit)
+            if (ConfigurationEdits.ResourceAction(action, id, node) is not { } edit)
                 return Problem(404, $"unknown resource action '{action}' (start, stop, promote, demote, move?node=NODE, clear, cleanup)");
             return Reply(await Task.Run(() => writes.Edit(edit, caller)));
         });
         app.MapPost("/api/v1/nodes/{name}/{action}", async (HttpContext http, string name, string action) =>
         {
-            if (HttpWrites.NodeEdit(action, name) is not { } edit) return Problem(404, $"unknown node action '{action}' (standby, online, maintenance, ready)");
+            if (ConfigurationEdits.NodeAction(action, name) is not { } edit) return Problem(404, $"unknown node action '{action}' (standby, online, maintenance, ready)");
             var caller = Caller(http);
             return Reply(await Task.Run(() => writes.Edit(edit, caller)));
         });

@@ -13,28 +13,6 @@ namespace HaCluster.Daemon.Http;
 /// </summary>
 public sealed class HttpWrites(Func<ApiRequest, ApiCaller, ApiReply> handle)
 {
-    /// <summary>The resource actions of `hacrm resource`, as configuration edits.</summary>
-    public static Func<ClusterConfig, ClusterConfig>? ResourceEdit(string action, string id, string? node) => action switch
-    {
-        "start" => c => ConfigurationEdits.SetResourceMeta(c, id, "target-role", "Started"),
-        "stop" => c => ConfigurationEdits.SetResourceMeta(c, id, "target-role", "Stopped"),
-        "promote" => c => ConfigurationEdits.SetPromotableRole(c, id, "Promoted"),
-        "demote" => c => ConfigurationEdits.SetPromotableRole(c, id, "Unpromoted"),
-        "move" when node is not null => c => ConfigurationEdits.Move(c, id, node),
-        "clear" => c => ConfigurationEdits.Clear(c, id),
-        _ => null,
-    };
-
-    /// <summary>The node actions of `hacrm node`, as configuration edits.</summary>
-    public static Func<ClusterConfig, ClusterConfig>? NodeEdit(string action, string node) => action switch
-    {
-        "standby" => c => ConfigurationEdits.SetNodeAttribute(c, node, "standby", "on"),
-        "online" => c => ConfigurationEdits.SetNodeAttribute(c, node, "standby", "off"),
-        "maintenance" => c => ConfigurationEdits.SetNodeAttribute(c, node, "maintenance", "on"),
-        "ready" => c => ConfigurationEdits.SetNodeAttribute(c, node, "maintenance", "off"),
-        _ => null,
-    };
-
     /// <summary>Applies one edit to the running configuration and commits it based on the version read.</summary>
     public ApiReply Edit(Func<ClusterConfig, ClusterConfig> edit, ApiCaller caller)
     {
