@@ -94,6 +94,12 @@ public sealed class CliParityTests : IDisposable
         Ok("node1", "resource", "unmove", "d", "--wait");
         Assert.DoesNotContain("cli-ban-d-on-node1", Ok("node1", "configure", "show").Out);
         Assert.Contains("value=0", Ok("node1", "resource", "failcount", "d", "show", "node1").Out);
+        // A fail count (as the executor records one: per operation), shown summed and deleted.
+        Ok("node1", "attribute", "node2", "fail-count-d#monitor_1000", "2", "--wait=20s");
+        Ok("node1", "attribute", "node2", "fail-count-d#start_0", "1", "--wait=20s");
+        Assert.Contains("name=fail-count-d value=3", Ok("node1", "resource", "failcount", "d", "show", "node2").Out);
+        Assert.Contains("fail count of d on node2 deleted", Ok("node1", "resource", "failcount", "d", "delete", "node2").Out);
+        await cluster.WaitUntil("the fail count is gone", () => Hacrm("node1", ["resource", "failcount", "d", "show", "node2"]).Out.Contains("value=0"), TimeSpan.FromSeconds(10));
 
         // configure diff: the plan of a change, not committed.
         var stopped = Path.Combine(cluster.Dir, "stopped.crm");

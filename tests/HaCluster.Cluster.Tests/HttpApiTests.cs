@@ -179,6 +179,10 @@ public sealed class HttpApiTests : IDisposable
         Assert.Contains("hacluster_resource_active{resource=\"d\",node=\"node1\",role=\"Started\"} 1", metrics);
         Assert.Contains("hacluster_cib_epoch ", metrics);
         await PromtoolAccepts(metrics);
+        // A fail count set through the API (as the executor would record one) shows in the metrics, summed per resource.
+        Assert.True((await Send(HttpMethod.Put, "node2", "/api/v1/nodes/node3/attributes/fail-count-e%23monitor_1000", "INFINITY")).IsSuccessStatusCode);
+        await cluster.WaitUntil("the fail count is a metric", () =>
+            Get("node2", "/metrics").GetAwaiter().GetResult().Contains("hacluster_resource_failcount{resource=\"e\",node=\"node3\"} 1000000"), TimeSpan.FromSeconds(10));
         // docs/api.md lists every metric served.
         var api = File.ReadAllText(Path.Combine(TestCluster.RepoRoot(), "docs", "api.md"));
         foreach (System.Text.RegularExpressions.Match type in System.Text.RegularExpressions.Regex.Matches(metrics, @"^# TYPE (\w+) ", System.Text.RegularExpressions.RegexOptions.Multiline))

@@ -28,32 +28,26 @@ public static class FailcountCommand
             var id = parse.GetValue(rsc)!;
             if (LiveState.Read(path, error, "resource failcount") is not { } live) return StatusCommand.ExitUnreachable;
             var target = parse.GetValue(node) ?? live.Status.ThisNode;
-            var attributes = live.PictureStatus?.Nodes.FirstOrDefault(n => (n.Uname ?? n.Id) == target)?.TransientAttributes.ToList() ?? [];
-            var counts = attributes.Where(a => IsFailCountOf(a.Name, id)).ToList();
+            var here = live.Picture?.Nodes.FirstOrDefault(n => n.Name == target);
             if (parse.GetValue(action) == "show")
             {
-                var total = counts.Sum(a => Score.TryParse(a.Value, out var s) ? Math.Min(s.Value, Score.InfinityValue) : 0);
+                var total = here?.Failures([id]).Count ?? 0;
                 output.WriteLine($"scope=status  name=fail-count-{id} value={(total >= Score.InfinityValue ? "INFINITY" : total.ToString(System.Globalization.CultureInfo.InvariantCulture))}");
                 return LiveEdit.ExitOk;
             }
-            foreach (var a in counts.Concat(attributes.Where(a => IsLastFailureOf(a.Name, id))))
+            var attributes = here?.FailureAttributes(id).ToList() ?? [];
+            foreach (var name in attributes)
             {
-                var reply = ApiClient.Call(path, new ApiRequest("attribute", new Dictionary<string, string> { ["node"] = target, ["name"] = a.Name }), out var problem);
+                var reply = ApiClient.Call(path, new ApiRequest("attribute", new Dictionary<string, string> { ["node"] = target, ["name"] = name }), out var problem);
                 if (reply is null || !reply.Ok)
                 {
                     error.WriteLine($"hacrm resource failcount: {problem ?? reply?.Error}");
                     return reply is null ? StatusCommand.ExitUnreachable : LiveEdit.ExitRefused;
                 }
             }
-            output.WriteLine(counts.Count == 0 ? $"{id} has no fail count on {target}" : $"fail count of {id} on {target} deleted");
+            output.WriteLine(!attributes.Any(a => a.StartsWith("fail-count-", StringComparison.Ordinal)) ? $"{id} has no fail count on {target}" : $"fail count of {id} on {target} deleted");
             return LiveEdit.ExitOk;
         });
         return cmd;
     }
-
-    private static bool IsFailCountOf(string attribute, string rsc) =>
-        attribute == $"fail-count-{rsc}" || attribute.StartsWith($"fail-count-{rsc}#", StringComparison.Ordinal);
-
-    private static bool IsLastFailureOf(string attribute, string rsc) =>
-        attribute == $"last-failure-{rsc}" || attribute.StartsWith($"last-failure-{rsc}#", StringComparison.Ordinal);
 }

@@ -38,7 +38,5 @@ public sealed record LiveState(ClusterStatusReply Status, ClusterConfig? Picture
     }
 
     /// <summary>Where a resource is active: (node, role) pairs, each node once with its highest role.</summary>
-    public IReadOnlyList<(string Node, Role Role)> Where(string resource) =>
-        PrimitivesOf(resource).SelectMany(p => p.ActiveOn).GroupBy(a => a.Key.Name)
-            .Select(g => (g.Key, g.Max(a => a.Value))).OrderBy(x => x.Key, StringComparer.Ordinal).ToList();
+    public IReadOnlyList<(string Node, Role Role)> Where(string resource) => ActiveNodes.Of(PrimitivesOf(resource));
 }

@@ -17,6 +17,22 @@ public static class Roles
         _ => Role.Unknown,
     };
 
+    /// <summary>
+    /// The role shown for a resource active somewhere (status XML and JSON, metrics): Promoted,
+    /// Unpromoted, or else Started; "Stopped" when it is active nowhere.
+    /// </summary>
+    public static string ActiveName(IEnumerable<Role> activeRoles)
+    {
+        var roles = activeRoles.ToList();
+        if (roles.Count == 0) return "Stopped";
+        return roles.Max() switch
+        {
+            Role.Promoted => "Promoted",
+            Role.Unpromoted => "Unpromoted",
+            _ => "Started",
+        };
+    }
+
     public static string Name(Role r) => r switch
     {
         Role.Stopped => "Stopped",

@@ -91,6 +91,14 @@ public sealed class SchedNode(string id, string name)
         return ((int)Math.Min(total, Cib.Score.InfinityValue), lastFailure);
     }
 
+    /// <summary>The resources (as their attributes name them: clone instances with their number) with a fail count here.</summary>
+    public IEnumerable<string> ResourcesWithFailCounts() =>
+        Attributes.Keys.Where(k => k.StartsWith("fail-count-", StringComparison.Ordinal)).Select(k => k["fail-count-".Length..].Split('#')[0]).Distinct();
+
+    /// <summary>The fail-count and last-failure attributes of a resource here (what `hacrm resource failcount RSC delete` removes).</summary>
+    public IEnumerable<string> FailureAttributes(string resource) =>
+        Attributes.Keys.Where(k => Names(k, "fail-count-", resource, false) || Names(k, "last-failure-", resource, false)).ToList();
+
     /// <summary>
     /// Whether an attribute is prefix+resource (with an optional "#op_interval"); with
     /// <paramref name="anyInstance"/> also prefix+resource+":N", for an anonymous clone, whose

@@ -95,32 +95,13 @@ public sealed class ClusterMetrics
         if (picture is null) return;
         var primitives = picture.AllPrimitives().ToList();
         resourcesConfigured.Set(primitives.Count);
-        Replace(resourceActive, primitives.SelectMany(p => p.ActiveOn.Select(a => (new[] { p.Id, a.Key.Name, RoleName(a.Value) }, 1.0))));
+        Replace(resourceActive, primitives.SelectMany(p => p.ActiveOn.Select(a => (new[] { p.Id, a.Key.Name, Roles.ActiveName([a.Value]) }, 1.0))));
         Replace(failCount, FailCounts(picture));
     }
 
-    /// <summary>Fail counts from the nodes' transient attributes (fail-count-RSC#OP_INTERVAL, summed per resource).</summary>
-    private static IEnumerable<(string[] Labels, double Value)> FailCounts(WorkingSet picture)
-    {
-        var counts = new Dictionary<(string, string), double>();
-        foreach (var node in picture.Status.Nodes)
-            foreach (var pair in node.TransientAttributes)
-            {
-                if (!pair.Name.StartsWith("fail-count-", StringComparison.Ordinal) || pair.Value is null) continue;
-                var rsc = pair.Name["fail-count-".Length..].Split('#')[0];
-                var value = pair.Value.Contains("INFINITY", StringComparison.OrdinalIgnoreCase) ? 1_000_000 : double.TryParse(pair.Value, System.Globalization.NumberStyles.Float, System.Globalization.CultureInfo.InvariantCulture, out var v) ? v : 0;
-                var key = (rsc, node.Uname ?? node.Id);
-                counts[key] = Math.Min(1_000_000, counts.GetValueOrDefault(key) + value);
-            }
-        return counts.Select(kv => (new[] { kv.Key.Item1, kv.Key.Item2 }, kv.Value));
-    }
-
-    private static string RoleName(Role role) => role switch
-    {
-        Role.Promoted => "Promoted",
-        Role.Unpromoted => "Unpromoted",
-        _ => "Started",
-    };
+    /// <summary>Each resource's fail count on each node (all its operations, INFINITY as 1,000,000), as the Migration Summary counts them.</summary>
+    private static IEnumerable<(string[] Labels, double Value)> FailCounts(WorkingSet picture) =>
+        picture.Nodes.SelectMany(node => node.ResourcesWithFailCounts().Select(rsc => (new[] { rsc, node.Name }, (double)node.Failures([rsc]).Count)));
 
     /// <summary>Sets a labelled gauge to exactly these series: any other label set it had is removed.</summary>
     private static void Replace(Gauge gauge, IEnumerable<(string[] Labels, double Value)> series)

@@ -66,17 +66,16 @@ public static class StatusDetails
         output.WriteLine("Migration Summary:");
         foreach (var node in Nodes(ws, filter))
         {
-            var failures = node.Attributes.Where(a => a.Key.StartsWith("fail-count-", StringComparison.Ordinal))
-                .GroupBy(a => a.Key["fail-count-".Length..].Split('#')[0])
-                .Where(g => filter.Resource is null || g.Key == filter.Resource || g.Key.Split(':')[0] == filter.Resource)
-                .OrderBy(g => g.Key, StringComparer.Ordinal).ToList();
+            var failures = node.ResourcesWithFailCounts()
+                .Where(rsc => filter.Resource is null || rsc == filter.Resource || rsc.Split(':')[0] == filter.Resource)
+                .Order(StringComparer.Ordinal).ToList();
             if (failures.Count == 0) continue;
             output.WriteLine($"  * Node: {node.Name}:");
-            foreach (var g in failures)
+            foreach (var rsc in failures)
             {
-                var (count, last) = node.Failures([g.Key]);
-                var threshold = ws.ById.TryGetValue(g.Key, out var r) ? r.MetaValue("migration-threshold") : null;
-                output.WriteLine($"    * {g.Key}: migration-threshold={threshold ?? "1000000"} fail-count={(count >= HaCluster.Core.Cib.Score.InfinityValue ? "INFINITY" : count.ToString())}"
+                var (count, last) = node.Failures([rsc]);
+                var threshold = ws.ById.TryGetValue(rsc, out var r) ? r.MetaValue("migration-threshold") : null;
+                output.WriteLine($"    * {rsc}: migration-threshold={threshold ?? "1000000"} fail-count={(count >= HaCluster.Core.Cib.Score.InfinityValue ? "INFINITY" : count.ToString())}"
                     + (last > 0 ? $" last-failure='{HaCluster.Core.Cib.CibChange.FormatTime(DateTimeOffset.FromUnixTimeSeconds(last))}'" : ""));
             }
         }

@@ -45,21 +45,9 @@ public static class StatusJson
 
     /// <summary>Where the primitives run, with their roles (an instance of each counted once per node).</summary>
     private static List<ResourceNodeJson> Placement(IEnumerable<SchedPrimitive> primitives) =>
-        primitives.SelectMany(p => p.ActiveOn).GroupBy(a => a.Key.Name)
-            .Select(g => new ResourceNodeJson(g.Key, RoleName(g.Max(a => a.Value)))).OrderBy(n => n.Node, StringComparer.Ordinal).ToList();
+        ActiveNodes.Of(primitives).Select(a => new ResourceNodeJson(a.Node, Roles.ActiveName([a.Role]))).ToList();
 
-    private static string RoleOf(IEnumerable<SchedPrimitive> primitives)
-    {
-        var roles = primitives.SelectMany(p => p.ActiveOn.Values).ToList();
-        return roles.Count == 0 ? "Stopped" : RoleName(roles.Max());
-    }
-
-    private static string RoleName(Role role) => role switch
-    {
-        Role.Promoted => "Promoted",
-        Role.Unpromoted => "Unpromoted",
-        _ => "Started",
-    };
+    private static string RoleOf(IEnumerable<SchedPrimitive> primitives) => Roles.ActiveName(primitives.SelectMany(p => p.ActiveOn.Values));
 
     public static string Serialize(StatusDocument document, bool indented = false) =>
         JsonSerializer.Serialize(document, indented ? Indented.Value.StatusDocument : StatusJsonContext.Default.StatusDocument);

@@ -103,12 +103,7 @@ public static class StatusXml
 
     private static XElement Primitive(SchedPrimitive p)
     {
-        var role = p.ActiveOn.Count == 0 ? "Stopped" : p.ActiveOn.Values.Max() switch
-        {
-            Role.Promoted => "Promoted",
-            Role.Unpromoted => "Unpromoted",
-            _ => "Started",
-        };
+        var role = Roles.ActiveName(p.ActiveOn.Values);
         var agent = StatusPrinter.AgentName(p.Agent);
         return new XElement("resource",
             new XAttribute("id", p.Id),
