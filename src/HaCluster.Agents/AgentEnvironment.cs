@@ -13,13 +13,19 @@ public static class AgentEnvironment
     /// <summary>The Pacemaker feature set agents may compare against (crm_feature_set).</summary>
     public const string FeatureSet = "3.16.2";
 
+    /// <summary>The system part of every PATH the daemon gives a program it runs (agents, alert agents, health checks).</summary>
+    public const string SystemPath = "/usr/local/sbin:/usr/local/bin:/usr/sbin:/usr/bin:/sbin:/bin";
+
+    /// <summary>PATH with HaCluster's stand-ins for Pacemaker's tools first, for programs that call them.</summary>
+    public static string PathWithTools(string toolsDirectory) => $"{toolsDirectory}:{SystemPath}";
+
     public static Dictionary<string, string> Build(AgentAction action, AgentPaths paths, string agentClass)
     {
         // Sized for a typical OCF action (a dozen fixed variables, parameters, meta attributes) so it is not regrown.
         var env = new Dictionary<string, string>(24 + action.Parameters.Count + action.Meta.Count, StringComparer.Ordinal)
         {
             // The stand-in attribute tools come first, for agents that call them through PATH.
-            ["PATH"] = $"{paths.ToolsDirectory}:/usr/local/sbin:/usr/local/bin:/usr/sbin:/usr/bin:/sbin:/bin",
+            ["PATH"] = PathWithTools(paths.ToolsDirectory),
             ["LC_ALL"] = "C",
             ["HA_RSCTMP"] = paths.ResourceScratchDirectory,
         };

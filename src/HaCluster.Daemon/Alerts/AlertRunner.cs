@@ -48,7 +48,7 @@ public sealed class AlertRunner : IDisposable
         snapshotPath = Path.Combine(stateDirectory, "alert-properties.snapshot");
         baseEnvironment = new Dictionary<string, string>
         {
-            ["PATH"] = $"{toolsDirectory}:/usr/local/sbin:/usr/local/bin:/usr/sbin:/usr/bin:/sbin:/bin",
+            ["PATH"] = HaCluster.Agents.AgentEnvironment.PathWithTools(toolsDirectory),
             ["LANG"] = "C",
             [AttributeTools.NodeVariable] = nodeName,
             [AttributeTools.SnapshotVariable] = snapshotPath,

@@ -197,11 +197,14 @@ public sealed partial class ControllerHost
         if (alerts is null || controller.Configuration is null) return;
         var now = DateTimeOffset.Now;
         foreach (var joined in view.Members.Except(alertedMembers))
-            alerts.Raise(AlertEvent.NodeChanged(context.Config.FindNode(joined)?.Name ?? joined.ToString(), joined, member: true, now));
+            alerts.Raise(AlertEvent.NodeChanged(NodeName(joined), joined, member: true, now));
         foreach (var left in alertedMembers.Except(view.Members))
-            alerts.Raise(AlertEvent.NodeChanged(context.Config.FindNode(left)?.Name ?? left.ToString(), left, member: false, now));
+            alerts.Raise(AlertEvent.NodeChanged(NodeName(left), left, member: false, now));
         alertedMembers = view.Members.ToList();
     }
+
+    /// <summary>A node's name in cluster.yaml (its id when it has none there).</summary>
+    private string NodeName(int id) => context.Config.FindNode(id)?.Name ?? id.ToString();
 
     /// <summary>Fencing alerts: every member hears each fencing result (the history every member keeps).</summary>
     private void RaiseFencingAlerts()
@@ -504,7 +507,7 @@ public sealed partial class ControllerHost
         if (controller.Configuration is not { } cfg || view.Dc is not { } dc || dc == context.Self.Id || rehearsing) return;
         if (clock.Elapsed < nextRehearsal) return;
         rehearsing = true;
-        var dcName = context.Config.FindNode(dc)?.Name ?? dc.ToString();
+        var dcName = NodeName(dc);
         _ = Task.Run(() =>
         {
             var started = Stopwatch.GetTimestamp();

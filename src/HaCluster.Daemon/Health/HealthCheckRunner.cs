@@ -20,7 +20,7 @@ public sealed class HealthCheckRunner(string nodeName, Action<string, string?> s
 
     private readonly IReadOnlyDictionary<string, string> environment = new Dictionary<string, string>
     {
-        ["PATH"] = "/usr/local/sbin:/usr/local/bin:/usr/sbin:/usr/bin:/sbin:/bin",
+        ["PATH"] = HaCluster.Agents.AgentEnvironment.SystemPath,
         ["LANG"] = "C",
         ["HA_NODE"] = nodeName,
     };

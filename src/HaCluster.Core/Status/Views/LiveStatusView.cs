@@ -128,7 +128,8 @@ public static class LiveStatusView
         if (s.LastChange is { } change) output.WriteLine($"  * Last change:  {change}");
         output.WriteLine($"  * Cluster: {s.ClusterName}, seen from {s.ThisNode}, view {s.ViewEpoch}{(s.Agreed ? "" : " (not agreed yet)")}");
         output.WriteLine($"  * {s.Nodes.Count} nodes configured, {s.Votes} of {s.ExpectedVotes} expected votes");
-        if (ws is not null) output.WriteLine($"  * {StatusJson.ResourceInstances(ws)} resource instance{(StatusJson.ResourceInstances(ws) == 1 ? "" : "s")} configured");
+        if (ws is not null && StatusJson.ResourceInstances(ws) is var instances)
+            output.WriteLine($"  * {instances} resource instance{(instances == 1 ? "" : "s")} configured");
         if (s.CibVersion is { } cib) output.WriteLine($"  * CIB version: {cib}");
         output.WriteLine();
         output.WriteLine("Node List:");
