@@ -83,8 +83,7 @@ public static class ConfigureCommands
                 error.WriteLine($"hacrm configure diff: {problem ?? status?.Error}");
                 return StatusCommand.ExitUnreachable;
             }
-            var running = current.ConfigurationXml is { } xml ? CibXmlReader.Parse(xml, "running").Config ?? ClusterConfig.Empty : ClusterConfig.Empty;
-            ConfigurationPlan.Print(running, result.Config!, current.CibXml, output);
+            ConfigurationPlan.Print(current.RunningConfiguration(), result.Config!, current.CibXml, output);
             return ExitOk;
         });
         return cmd;

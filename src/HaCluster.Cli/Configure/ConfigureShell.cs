@@ -59,7 +59,7 @@ public sealed class ConfigureShell(string socket, TextReader input, TextWriter o
             error.WriteLine($"hacrm configure: {problem ?? status?.Error}");
             return StatusCommand.ExitUnreachable;
         }
-        _committed = _working = current.ConfigurationXml is { } xml ? CibXmlReader.Parse(xml, "running").Config ?? ClusterConfig.Empty : ClusterConfig.Empty;
+        _committed = _working = current.RunningConfiguration();
         _baseVersion = current.CibVersion;
         _picture = current.CibXml;
         return null;
@@ -265,13 +265,7 @@ public sealed class ConfigureShell(string socket, TextReader input, TextWriter o
             return;
         }
         if (!Verify(line)) { error.WriteLine($"{Source}:{line}:1: error: not committed: fix the errors above"); return; }
-        var arguments = new Dictionary<string, string>
-        {
-            ["configuration"] = CibXmlWriter.Write(_working),
-            ["force"] = force ? "true" : "false",
-        };
-        if (_baseVersion is not null) arguments["base"] = _baseVersion;
-        var reply = ApiClient.Call(socket, new ApiRequest("commit", arguments), out var problem, TimeSpan.FromSeconds(40));
+        var reply = ApiClient.Call(socket, ApiRequest.Commit(_working, _baseVersion, force), out var problem, TimeSpan.FromSeconds(40));
         if (reply is null || !reply.Ok)
         {
             error.WriteLine($"{Source}:{line}:1: error: not committed: {problem ?? reply?.Error}" +

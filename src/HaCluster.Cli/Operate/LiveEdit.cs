@@ -26,25 +26,17 @@ public static class LiveEdit
             return StatusCommand.ExitUnreachable;
         }
         // The node's own copy of the CIB: a configuration and its version, read together.
-        var parsedRunning = current.ConfigurationXml is { } xml ? CibXmlReader.Parse(xml, "running") : null;
-        var running = parsedRunning?.Config;
         ClusterConfig edited;
         try
         {
-            edited = edit(running ?? ClusterConfig.Empty);
+            edited = edit(current.RunningConfiguration());
         }
         catch (ArgumentException e)
         {
             error.WriteLine($"hacrm {command}: {e.Message}");
             return ExitRefused;
         }
-        var arguments = new Dictionary<string, string>
-        {
-            ["configuration"] = CibXmlWriter.Write(edited),
-            ["force"] = force ? "true" : "false",
-        };
-        if (current.CibVersion is { } version) arguments["base"] = version;
-        var reply = ApiClient.Call(socket, new ApiRequest("commit", arguments), out problem, TimeSpan.FromSeconds(40));
+        var reply = ApiClient.Call(socket, ApiRequest.Commit(edited, current.CibVersion, force), out problem, TimeSpan.FromSeconds(40));
         if (reply is null || !reply.Ok)
         {
             error.WriteLine($"hacrm {command}: not committed: {problem ?? reply?.Error}");

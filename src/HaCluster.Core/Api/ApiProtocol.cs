@@ -8,7 +8,23 @@ namespace HaCluster.Core.Api;
 /// request on one line, the daemon answers one JSON document and closes. Only root and members
 /// of group haclient may connect.
 /// </summary>
-public sealed record ApiRequest(string Command, IReadOnlyDictionary<string, string>? Arguments = null);
+public sealed record ApiRequest(string Command, IReadOnlyDictionary<string, string>? Arguments = null)
+{
+    /// <summary>
+    /// A commit of a whole configuration, based on the CIB version the edit started from (null:
+    /// no version check) or forced: every client builds it here (hacrm's edits, its shell, the REST API).
+    /// </summary>
+    public static ApiRequest Commit(Cib.ClusterConfig configuration, string? baseVersion, bool force)
+    {
+        var arguments = new Dictionary<string, string>
+        {
+            ["configuration"] = Cib.Syntax.CibXmlWriter.Write(configuration),
+            ["force"] = force ? "true" : "false",
+        };
+        if (baseVersion is not null) arguments["base"] = baseVersion;
+        return new ApiRequest("commit", arguments);
+    }
+}
 
 /// <param name="Version">For a commit: the CIB version it became.</param>
 /// <param name="Text">For a status view: the status laid out (text or XML).</param>
@@ -37,6 +53,10 @@ public sealed record ClusterStatusReply(
 
     /// <summary>This node's copy of the CIB (its configuration is what edits start from, at <see cref="CibVersion"/>).</summary>
     public string? ConfigurationXml { get; init; }
+
+    /// <summary>The configuration of <see cref="ConfigurationXml"/>, what an edit starts from (empty before there is one).</summary>
+    public Cib.ClusterConfig RunningConfiguration() =>
+        ConfigurationXml is { } xml ? Cib.Syntax.CibXmlReader.Parse(xml, "running").Config ?? Cib.ClusterConfig.Empty : Cib.ClusterConfig.Empty;
 
     /// <summary>The DC's last scheduler input (configuration and status, CIB XML): what runs where.</summary>
     public string? CibXml { get; init; }

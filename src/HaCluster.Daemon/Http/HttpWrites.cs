@@ -18,11 +18,10 @@ public sealed class HttpWrites(Func<ApiRequest, ApiCaller, ApiReply> handle)
     {
         var status = handle(new ApiRequest("status"), caller);
         if (status.Status is not { } current) return new ApiReply(false, status.Error ?? "no status");
-        var running = current.ConfigurationXml is { } xml ? CibXmlReader.Parse(xml, "running").Config : null;
         ClusterConfig edited;
         try
         {
-            edited = edit(running ?? ClusterConfig.Empty);
+            edited = edit(current.RunningConfiguration());
         }
         catch (ArgumentException e)
         {
@@ -40,12 +39,8 @@ public sealed class HttpWrites(Func<ApiRequest, ApiCaller, ApiReply> handle)
         return Commit(parsed.Config, baseVersion, force, caller);
     }
 
-    private ApiReply Commit(ClusterConfig config, string? baseVersion, bool force, ApiCaller caller)
-    {
-        var arguments = new Dictionary<string, string> { ["configuration"] = CibXmlWriter.Write(config), ["force"] = force ? "true" : "false" };
-        if (baseVersion is not null) arguments["base"] = baseVersion;
-        return handle(new ApiRequest("commit", arguments), caller);
-    }
+    private ApiReply Commit(ClusterConfig config, string? baseVersion, bool force, ApiCaller caller) =>
+        handle(ApiRequest.Commit(config, baseVersion, force), caller);
 
     public ApiReply Cleanup(string resource, ApiCaller caller) =>
         handle(new ApiRequest("cleanup", new Dictionary<string, string> { ["resource"] = resource }), caller);
