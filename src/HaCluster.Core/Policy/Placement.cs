@@ -480,21 +480,38 @@ internal sealed class Placement(WorkingSet ws)
             indexed.RemoveAll(x => PlacedFirst(x.r));
         if (!Capacity.Enabled)
             return connections.Concat(indexed.OrderByDescending(x => x.r.Priority).ThenBy(x => x.i).Select(x => x.r)).ToList();
-        var nodes = ws.Nodes.OrderByDescending(n => n.CanRunResources).ThenBy(n => n.Name, StringComparer.Ordinal).ToList();
+        // The nodes in Pacemaker's order for this comparison: nodes that can run resources first,
+        // then (balanced) the most free capacity, then the name.
+        var nodes = ws.Nodes.OrderBy(n => n.Name, StringComparer.Ordinal).ToList();
+        nodes.Sort((a, b) =>
+        {
+            if (a.CanRunResources != b.CanRunResources) return a.CanRunResources ? -1 : 1;
+            var free = Capacity.Strategy == "balanced" ? Capacity.CompareFree(a, b) : 0;
+            return free != 0 ? free : string.CompareOrdinal(a.Name, b.Name);
+        });
         // A resource's scores with those of what it must be with (followed as Pacemaker merges
         // them for this comparison), computed once per resource.
         var merged = new Dictionary<SchedResource, Dictionary<SchedNode, int>>();
         Dictionary<SchedNode, int> Merged(SchedResource r)
         {
             if (merged.TryGetValue(r, out var table)) return table;
-            var anchor = r.Anchor;
-            table = new Dictionary<SchedNode, int>(anchor.Allowed);
-            if (table.Keys.Any(n => n.CanRunResources && anchor.Effective(n) >= 0))
-                foreach (var c in anchor.ThisWith.ToList())
+            // A group starts from its last member, which is with the one before it and so on
+            // back to the first (where the group's own colocations sit): each earlier member's
+            // scores are merged in, and a node none of them can use now counts -INFINITY.
+            var start = r is SchedGroup { Children.Count: > 0 } g ? g.Children[^1] : r.Anchor;
+            table = new Dictionary<SchedNode, int>(start.Allowed);
+            if (table.Keys.Any(n => n.CanRunResources && start.Effective(n) >= 0))
+            {
+                start.Merging = true;
+                foreach (var c in start.ThisWith.ToList())
                     AddColocatedNodeScores(c.Primary, ref table, c.NodeAttribute, (float)c.Score / Inf, onlyPositive: false, towardsPrimaries: true);
+                start.Merging = false;
+            }
             return merged[r] = table;
         }
-        int ScoreOn(SchedResource r, SchedNode? n) => n is null ? -Inf : Merged(r).TryGetValue(n, out var s) && n.CanRunResources ? s : -Inf;
+        // The score itself, even on a node that cannot run resources now (standby): Pacemaker
+        // compares the resources' tables, not where they could go.
+        int ScoreOn(SchedResource r, SchedNode? n) => n is null ? -Inf : Merged(r).TryGetValue(n, out var s) ? s : -Inf;
         int Compare((SchedResource r, int i) a, (SchedResource r, int i) b)
         {
             if (a.r.Priority != b.r.Priority) return b.r.Priority.CompareTo(a.r.Priority);

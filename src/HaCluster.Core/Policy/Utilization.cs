@@ -79,9 +79,11 @@ internal sealed class Utilization(WorkingSet ws)
     public SchedNode? BanInsufficient(SchedPrimitive p)
     {
         if (!Enabled) return null;
+        // The first of equals in Pacemaker's walk of the allowed-node table (GlibHashOrder).
         SchedNode? mostCapable = null;
-        foreach (var n in ws.Nodes)
-            if (p.Effective(n) >= 0 && (mostCapable is null || CompareFree(n, mostCapable) < 0))
+        var byName = p.Allowed.Keys.OrderBy(n => n.Name, StringComparer.Ordinal);
+        foreach (var n in GlibHashOrder.Of(byName, n => n.Id))
+            if (n.CanRunResources && p.Effective(n) >= 0 && (mostCapable is null || CompareFree(n, mostCapable) < 0))
                 mostCapable = n;
         var together = new HashSet<SchedResource> { p };
         var queue = new Queue<SchedResource>(together);
