@@ -520,8 +520,10 @@ internal sealed class HistoryUnpacker(WorkingSet ws)
             rsc.KnownOn.Add(node);
             RecordFailure(history, node, op, pending, opFailed || unexpected);
             // "Not running" when that is what was expected (the transition key says so) is no
-            // failure, whatever the action: the resource is simply stopped there.
-            if (rc == OcfNotRunning && expected == OcfNotRunning && !pending && !opFailed && op.Task != "stop")
+            // failure, whatever the action: the resource is simply stopped there. Nor is it for a
+            // resource the cluster does not manage: nobody is to recover it, so it is just stopped.
+            if (rc == OcfNotRunning && !pending && !opFailed
+                && (expected == OcfNotRunning && op.Task != "stop" || !ManagedByConfiguration(rsc)))
             {
                 role = Role.Stopped;
                 ClearPastFailures();
@@ -716,8 +718,10 @@ internal sealed class HistoryUnpacker(WorkingSet ws)
     }
 
     /// <summary>
-    /// is-managed and maintenance-mode as the configuration sets them (the final word on
-    /// management, <see cref="SchedResource.Managed"/>, comes with placement, after the history).
+    /// is-managed, the resource's maintenance and maintenance-mode as the configuration sets them
+    /// (the final word on management, <see cref="SchedResource.Managed"/>, comes with placement,
+    /// after the history).
     /// </summary>
-    private bool ManagedByConfiguration(SchedPrimitive rsc) => (CibBoolean.TryParse(rsc.MetaValue("is-managed")) ?? true) && !ws.MaintenanceMode;
+    private bool ManagedByConfiguration(SchedPrimitive rsc) =>
+        (CibBoolean.TryParse(rsc.MetaValue("is-managed")) ?? true) && !CibBoolean.IsTrue(rsc.MetaValue("maintenance")) && !ws.MaintenanceMode;
 }
