@@ -501,6 +501,7 @@ internal sealed class HistoryUnpacker(WorkingSet ws)
             .OrderBy(o => o.CallId < 0 ? int.MaxValue : o.CallId).ToList();
         foreach (var op in ops)
         {
+            if (IsBlockFailure(rsc, op)) rsc.BlockFailureOn.Add(node);
             var expected = op.ExpectedRc;
             var pending = op.CallId < 0 || op.OpStatus is -1 or 7;
             // Degraded (190) and degraded-promoted (191) still run: success with a warning.
@@ -682,7 +683,13 @@ internal sealed class HistoryUnpacker(WorkingSet ws)
         var timeoutMs = rsc.FailureTimeoutMs;
         if (timeoutMs <= 0) return false;
         // failure-timeout conflicts with on-fail=block: a blocked failure waits for an operator.
-        if (rsc.Definition.Operations.Any(o => o.OnFail == "block")) return false;
+        // Pacemaker drops the timeout (for good) when it counts a failure of the blocking
+        // operation itself, while the resource has a fail count on the node.
+        if (IsBlockFailure(rsc, op) && node.Failures(FailureNames(rsc)).Count > 0)
+        {
+            rsc.FailureTimeoutCancelled = true;
+            return false;
+        }
         // A lost remote connection waits for its node to have been fenced before its failure
         // may expire: reconnecting to a node in an unknown state could run things twice.
         if (rsc.ReconnectIntervalMs > 0 && ws.FindNode(rsc.Id) is { RemoteWasFenced: false }) return false;
@@ -695,11 +702,25 @@ internal sealed class HistoryUnpacker(WorkingSet ws)
             return false;
         }
         // A younger failure recorded in the node's attributes keeps the old one alive.
-        var (_, lastFailure) = node.Failures(new[] { rsc.Id, rsc.ConfigId, CloneBuilder.BaseId(rsc.Id) }.Distinct().ToArray());
+        var (_, lastFailure) = node.Failures(FailureNames(rsc));
         if (lastFailure == 0) return true;
         var youngerExpires = DateTimeOffset.FromUnixTimeSeconds(lastFailure).AddMilliseconds(timeoutMs);
         ws.RecheckNoLaterThan(youngerExpires);
         return youngerExpires <= ws.Now;
+    }
+
+    private static string[] FailureNames(SchedPrimitive rsc) => new[] { rsc.Id, rsc.ConfigId, CloneBuilder.BaseId(rsc.Id) }.Distinct().ToArray();
+
+    /// <summary>
+    /// A recorded failure of an operation configured with on-fail=block (the operation's own
+    /// attribute, as Pacemaker looks for it): its last-failure entry, or its recurring entry
+    /// with an unexpected result.
+    /// </summary>
+    private static bool IsBlockFailure(SchedPrimitive rsc, OperationRecord op)
+    {
+        if (!rsc.Definition.Operations.Any(d => d.OnFail == "block" && d.Name == op.Task && d.IntervalMilliseconds == op.IntervalMs)) return false;
+        var baseId = CloneBuilder.BaseId(rsc.ConfigId);
+        return op.Id == $"{baseId}_last_failure_0" || op.Id == $"{baseId}_{op.Task}_{op.IntervalMs}" && op.RcCode != op.ExpectedRc;
     }
 
     /// <summary>

@@ -319,6 +319,31 @@ internal sealed class Placement(WorkingSet ws)
         return failures > 0 && threshold > 0 && failures >= threshold ? failures : 0;
     }
 
+    /// <summary>Its fail-count attributes on a node, summed, and the latest last-failure.</summary>
+    private static (int Count, long LastFailure) RawFailures(SchedPrimitive p, SchedNode node) =>
+        // An anonymous clone's failures count together, whichever instance number recorded them.
+        // (A bundle's containers have ids of their own.)
+        p.EnclosingClone is { GloballyUnique: false, Bundle: null }
+            ? node.Failures([CloneBuilder.BaseId(p.Id)], anyInstance: true)
+            : node.Failures(new[] { p.Id, p.ConfigId }.Distinct().ToArray());
+
+    /// <summary>
+    /// Whether failure-timeout no longer applies to p's fail count on a node because of a failure
+    /// of an on-fail=block operation: Pacemaker checks migration-threshold node by node in name
+    /// order and drops the timeout at the first node where such a failure counts, for that node
+    /// and every one after it.
+    /// </summary>
+    private bool TimeoutDroppedBy(SchedPrimitive p, SchedNode node)
+    {
+        if (p.BlockFailureOn.Count == 0) return false;
+        _timeoutDroppedFrom ??= ws.AllPrimitives().Where(b => b.BlockFailureOn.Count > 0)
+            .Select(b => (b, From: ws.Nodes.OrderBy(n => n.Name, StringComparer.Ordinal)
+                .FirstOrDefault(n => b.BlockFailureOn.Contains(n) && RawFailures(b, n).Count > 0)))
+            .Where(x => x.From is not null).ToDictionary(x => x.b, x => x.From!);
+        return _timeoutDroppedFrom.TryGetValue(p, out var from) && string.CompareOrdinal(node.Name, from.Name) >= 0;
+    }
+    private Dictionary<SchedPrimitive, SchedNode>? _timeoutDroppedFrom;
+
     /// <summary>Resources by the container they run in.</summary>
     private ILookup<SchedPrimitive, SchedPrimitive>? _fillers;
 
@@ -326,12 +351,8 @@ internal sealed class Placement(WorkingSet ws)
     private int FailCount(SchedPrimitive p, SchedNode node)
     {
         if (!node.HasFailureAttributes) return 0;
-        // An anonymous clone's failures count together, whichever instance number recorded them.
-        // (A bundle's containers have ids of their own.)
-        var (total, lastFailure) = p.EnclosingClone is { GloballyUnique: false, Bundle: null }
-            ? node.Failures([CloneBuilder.BaseId(p.Id)], anyInstance: true)
-            : node.Failures(new[] { p.Id, p.ConfigId }.Distinct().ToArray());
-        if (total > 0 && p.FailureTimeoutMs is > 0 and var timeoutMs && lastFailure > 0)
+        var (total, lastFailure) = RawFailures(p, node);
+        if (total > 0 && p.FailureTimeoutMs is > 0 and var timeoutMs && lastFailure > 0 && !TimeoutDroppedBy(p, node))
         {
             var expires = DateTimeOffset.FromUnixTimeSeconds(lastFailure).AddMilliseconds(timeoutMs);
             if (ws.Now > expires) return 0;

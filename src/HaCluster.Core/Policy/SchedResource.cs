@@ -157,6 +157,14 @@ public sealed class SchedPrimitive(string id, SchedResource? parent, Primitive d
     /// <summary>Nodes where a stop failed (and no fencing can clean it up): blocked.</summary>
     public HashSet<SchedNode> StopFailedOn { get; } = new();
     public bool Failed => FailedOn.Count > 0;
+    /// <summary>
+    /// Nodes where one of its operations configured on-fail=block has a recorded failure: once
+    /// Pacemaker counts such a failure it drops failure-timeout for the resource for good
+    /// ("conflicts with on-fail=block"), since a blocked failure waits for an operator.
+    /// </summary>
+    public HashSet<SchedNode> BlockFailureOn { get; } = new();
+    /// <summary>failure-timeout no longer applies (see <see cref="BlockFailureOn"/>).</summary>
+    public bool FailureTimeoutCancelled { get; set; }
     /// <summary>Nodes where a hard error (invalid arguments, no permission, not installed) rules it out.</summary>
     public HashSet<SchedNode> HardErrorOn { get; } = new();
     /// <summary>Where a probe found its agent not installed (shown "Stopped (not installed)").</summary>
@@ -252,7 +260,7 @@ public sealed class SchedPrimitive(string id, SchedResource? parent, Primitive d
     /// remote connection's reconnect_interval replaces, since waiting for that expiry is how the
     /// connection waits before reconnecting.
     /// </summary>
-    public long FailureTimeoutMs => ReconnectIntervalMs is > 0 and var reconnect ? reconnect
+    public long FailureTimeoutMs => FailureTimeoutCancelled ? 0 : ReconnectIntervalMs is > 0 and var reconnect ? reconnect
         : Duration.TryParseMilliseconds(MetaValue("failure-timeout"), out var ms) && ms > 0 ? ms : 0;
 }
 

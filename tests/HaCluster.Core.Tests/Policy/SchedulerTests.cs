@@ -1196,6 +1196,17 @@ public class SchedulerTests
     }
 
     [Fact]
+    public void On_fail_block_keeps_only_its_own_operations_failures_from_expiring()
+    {
+        // Pacemaker drops failure-timeout when it counts a failure of the operation configured
+        // on-fail=block (that failure waits for an operator); a start failure of the same
+        // resource still expires, and the resource starts again where it failed.
+        var status = new StatusBuilder().Online("node1", "node2").StartFailedAt("node1", "a", Now.ToUnixTimeSeconds() - 600);
+        var crm = TwoNodes + "primitive a Dummy meta failure-timeout=60s op monitor interval=10s on-fail=block";
+        Assert.Equal(new[] { "Start a (node1)" }, Summary(crm, status));
+    }
+
+    [Fact]
     public void A_failed_stop_on_a_lost_node_is_cleaned_up_by_fencing_even_with_on_fail_block()
     {
         var crm = "node node1\nnode node2\nproperty stonith-enabled=true\nprimitive fence stonith:fence_dummy\n" +

@@ -145,6 +145,14 @@ internal sealed class StatusBuilder
         return Attribute(node, $"fail-count-{rsc}#monitor_10000", "1").Attribute(node, $"last-failure-{rsc}#monitor_10000", when.ToString());
     }
 
+    /// <summary>rsc's start failed on node (rc 1) at <paramref name="when"/> (unix seconds); its fail count there is INFINITY.</summary>
+    public StatusBuilder StartFailedAt(string node, string rsc, long when)
+    {
+        History(node, rsc, "ocf:heartbeat:Dummy", ("start", 1, 0));
+        ChangeHistory(node, rsc, r => r with { Operations = r.Operations.Select(o => o with { LastRcChange = when }).ToEquatableArray() });
+        return Attribute(node, $"fail-count-{rsc}#start_0", "INFINITY").Attribute(node, $"last-failure-{rsc}#start_0", when.ToString());
+    }
+
     /// <summary>
     /// rsc's start failed on node (recorded as its last failure, with the parameter digest
     /// <paramref name="digest"/>, or the configuration's when null) and it was stopped; its fail
