@@ -484,6 +484,9 @@ internal sealed class HistoryUnpacker(WorkingSet ws)
         {
             failed = true;
             var value = OnFail(rsc, op);
+            // A failure on-fail=ignore pretends to have succeeded, and Pacemaker then ignores
+            // migration-threshold for the resource altogether.
+            if (value == "ignore") rsc.FailuresIgnored = true;
             var severity = OnFailSeverity(value, op);
             if (severity > onFailSeverity) (onFail, onFailSeverity) = (value, severity);
         }
@@ -551,12 +554,14 @@ internal sealed class HistoryUnpacker(WorkingSet ws)
                     {
                         // on-fail=ignore: Pacemaker pretends the stop succeeded ("failure ignored").
                         role = Role.Stopped; stopFailed = false; ClearPastFailures();
+                        rsc.FailuresIgnored = true;
                     }
                     else if (OnFail(rsc, op) == RestartContainer && rsc.Container is not null)
                     {
                         // Inside a container, a failed stop counts as done: restarting the
                         // container stops it for sure (Pacemaker's "failure ignored").
                         role = Role.Stopped; stopFailed = false; ClearPastFailures();
+                        rsc.FailuresIgnored = true;
                         if (onFailSeverity <= OnFailSeverity("restart", op)) { failed = true; onFail = RestartContainer; onFailSeverity = OnFailSeverity(RestartContainer, op); }
                     }
                     else

@@ -311,7 +311,7 @@ internal sealed class Placement(WorkingSet ws)
     /// <summary>Its fail count on a node when that reaches migration-threshold; 0 when it does not.</summary>
     private int FailuresAtThreshold(SchedPrimitive p, SchedNode node)
     {
-        if (p.FailCountClearedOn.Contains(node)) return 0;
+        if (p.FailCountClearedOn.Contains(node) || p.FailuresIgnored) return 0;
         var threshold = Score.TryParse(p.MetaValue("migration-threshold"), out var mt) ? mt.Value : Inf;
         // A container answers for what runs inside it (a guest's connection included).
         _fillers ??= ws.AllPrimitives().Where(f => f.Container is not null).ToLookup(f => f.Container!);

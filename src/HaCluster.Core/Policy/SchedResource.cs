@@ -163,6 +163,8 @@ public sealed class SchedPrimitive(string id, SchedResource? parent, Primitive d
     /// ("conflicts with on-fail=block"), since a blocked failure waits for an operator.
     /// </summary>
     public HashSet<SchedNode> BlockFailureOn { get; } = new();
+    /// <summary>A failure of it counted with on-fail=ignore: migration-threshold no longer applies to it.</summary>
+    public bool FailuresIgnored { get; set; }
     /// <summary>failure-timeout no longer applies (see <see cref="BlockFailureOn"/>).</summary>
     public bool FailureTimeoutCancelled { get; set; }
     /// <summary>Nodes where a hard error (invalid arguments, no permission, not installed) rules it out.</summary>

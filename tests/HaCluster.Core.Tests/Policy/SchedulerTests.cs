@@ -1196,6 +1196,15 @@ public class SchedulerTests
     }
 
     [Fact]
+    public void A_failure_ignored_by_on_fail_ignore_does_not_count_against_migration_threshold()
+    {
+        // Pacemaker pretends such a failure succeeded and ignores the threshold for the resource.
+        var status = new StatusBuilder().Online("node1", "node2").MonitorFailedAt("node1", "a", Now.ToUnixTimeSeconds() - 10);
+        var crm = TwoNodes + "primitive a Dummy meta migration-threshold=1 op monitor interval=10s on-fail=ignore";
+        Assert.Empty(Summary(crm, status));
+    }
+
+    [Fact]
     public void On_fail_block_keeps_only_its_own_operations_failures_from_expiring()
     {
         // Pacemaker drops failure-timeout when it counts a failure of the operation configured
