@@ -132,6 +132,14 @@ internal sealed partial class ActionGraphBuilder(WorkingSet ws)
                 AddMonitors(p, node, Role.Unpromoted, demote);
                 break;
             }
+            case "Re-promote":
+            {
+                var demote = Add("demote", p, to!.Name);
+                var promote = Add("promote", p, to.Name);
+                promote.Inputs.Add(demote.Id);
+                AddMonitors(p, to, Role.Promoted, promote);
+                break;
+            }
             case "Migrate":
             {
                 // A migration left half done (migrate_to already succeeded) only needs finishing.

@@ -164,6 +164,10 @@ internal sealed class ActionPlanner(WorkingSet ws)
             if (p.RestartReason is not null)
                 return new ResourceChange("Restart", p.Id, Details(current, from, current == Role.Promoted && next == Role.Started ? Role.Unpromoted : next, to),
                     p.RestartReason.Length == 0 ? null : p.RestartReason);
+            // A promoted instance that failed under on-fail=demote is demoted, then promoted again
+            // where it is when it is still the one to be promoted.
+            if (current == Role.Promoted && next == Role.Promoted && p.RecoverByDemotionOn.Contains(from))
+                return new ResourceChange("Re-promote", p.Id, Details(current, from, next, to));
             if (current == next)
                 return p.ReloadOn == from ? new ResourceChange("Reload", p.Id, Details(current, from, next, to)) : null;
             if (current == Role.Unpromoted && next == Role.Promoted) return new ResourceChange("Promote", p.Id, Details(current, from, next, to));

@@ -333,6 +333,11 @@ internal sealed class HistoryUnpacker(WorkingSet ws)
                         Fence(remote, "remote connection is unrecoverable");
                     if (rsc.ReconnectIntervalMs > 0) rsc.HeldStopped = true;
                     break;
+                case "demote" when role == Role.Promoted:
+                    // Recovered by demotion (Pacemaker sets failed without stop), and promoted
+                    // again if it is still the one to be promoted.
+                    rsc.RecoverByDemotionOn.Add(node);
+                    break;
                 case "fence":
                     // Its node is fenced whatever the resource's role there; the resource itself
                     // is only failed (to be recovered) where it is still active, as in Pacemaker.

@@ -163,6 +163,12 @@ public sealed class SchedPrimitive(string id, SchedResource? parent, Primitive d
     /// ("conflicts with on-fail=block"), since a blocked failure waits for an operator.
     /// </summary>
     public HashSet<SchedNode> BlockFailureOn { get; } = new();
+    /// <summary>
+    /// Nodes where its promoted instance failed with on-fail=demote: it is recovered by demotion
+    /// alone (no stop), and promoted again there if it is still the one to be promoted
+    /// ("Re-promote").
+    /// </summary>
+    public HashSet<SchedNode> RecoverByDemotionOn { get; } = new();
     /// <summary>A failure of it counted with on-fail=ignore: migration-threshold no longer applies to it.</summary>
     public bool FailuresIgnored { get; set; }
     /// <summary>failure-timeout no longer applies (see <see cref="BlockFailureOn"/>).</summary>

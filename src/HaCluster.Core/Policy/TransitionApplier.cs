@@ -82,6 +82,11 @@ public static class TransitionApplier
                 case "Demote":
                     foreach (var n in p.ActiveOn.Keys) Record(p, n, "demote");
                     break;
+                case "Re-promote":
+                    if (to is null) break;
+                    Record(p, to, "demote");
+                    Record(p, to, "promote");
+                    break;
                 case "Move" or "Recover" or "Restart" or "Migrate":
                     foreach (var n in p.ActiveOn.Keys.Where(n => !n.Unclean)) Record(p, n, "stop");
                     if (to is null) break;

@@ -1228,6 +1228,23 @@ public class SchedulerTests
     }
 
     [Fact]
+    public void A_promoted_monitor_failure_under_on_fail_demote_is_recovered_by_demoting_and_promoting_again()
+    {
+        // No stop and start: Pacemaker demotes the instance and, since it is still the one to be
+        // promoted, promotes it again where it is ("Re-promote"), with a demote then a promote.
+        var crm = TwoNodes + "primitive s ocf:pacemaker:Stateful op monitor interval=10s role=Promoted on-fail=demote op monitor interval=11s role=Unpromoted\n" +
+                  "ms m s meta promoted-max=1 clone-max=1";
+        var status = new StatusBuilder().Online("node1", "node2")
+            .History("node1", "s", "ocf:pacemaker:Stateful", ("start", 0, 0), ("promote", 0, 0), ("monitor", 1, 10000))
+            .Attribute("node1", "fail-count-s#monitor_10000", "1").Attribute("node1", "master-s", "10");
+        Assert.Equal(new[] { "Re-promote s:0 (Promoted node1)" }, Summary(crm, status));
+        var graph = Scheduler.Schedule(CrmParser.Parse(crm, "t.crm").Config!, status.Build(), Now);
+        var demote = graph.Actions.Single(a => a.Task == "demote");
+        var promote = graph.Actions.Single(a => a.Task == "promote");
+        Assert.Contains(demote.Id, promote.Inputs);
+    }
+
+    [Fact]
     public void A_failed_demote_leaves_the_instance_unpromoted_and_it_is_recovered()
     {
         var crm = TwoNodes + "primitive s ocf:pacemaker:Stateful\nms m s";
