@@ -288,7 +288,9 @@ internal sealed class CloneAssigner(WorkingSet ws, Placement placement)
         foreach (var (instance, score) in candidates
                      .OrderByDescending(c => c.Score)
                      .ThenByDescending(c => c.Instance.Primitives().Any(p => p.CurrentRole == Role.Promoted) ? 1 : 0)
-                     .ThenByDescending(c => own[c.Instance]))
+                     .ThenByDescending(c => own[c.Instance])
+                     // Then Pacemaker's instance order, in which a failed instance comes after a healthy one.
+                     .ThenBy(c => c.Instance.Primitives().Any(p => p.Failed) ? 1 : 0))
         {
             if (score < 0 || promoted >= clone.PromotedMax) break;
             var node = instance.AssignedTo!;

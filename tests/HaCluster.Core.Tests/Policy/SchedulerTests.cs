@@ -1245,6 +1245,20 @@ public class SchedulerTests
     }
 
     [Fact]
+    public void Between_equal_promotion_scores_a_healthy_instance_is_promoted_rather_than_a_failed_one()
+    {
+        // Pacemaker's instance order puts a failed instance after a healthy one.
+        var crm = TwoNodes + "property start-failure-is-fatal=false\nprimitive s ocf:pacemaker:Stateful\nms m s meta promoted-max=1 clone-max=2";
+        var status = new StatusBuilder().Online("node1", "node2")
+            .History("node1", "s", "ocf:pacemaker:Stateful", ("start", 1, 0)).Attribute("node1", "fail-count-s#start_0", "1")
+            .History("node2", "s", "ocf:pacemaker:Stateful", ("start", 0, 0))
+            .Attribute("node1", "master-s", "5").Attribute("node2", "master-s", "5");
+        var summary = Summary(crm, status);
+        Assert.Contains(summary, l => l.StartsWith("Promote") && l.EndsWith("(Unpromoted -> Promoted node2)"));
+        Assert.Contains(summary, l => l.StartsWith("Recover") && l.EndsWith("(Unpromoted node1)"));
+    }
+
+    [Fact]
     public void A_failed_demote_leaves_the_instance_unpromoted_and_it_is_recovered()
     {
         var crm = TwoNodes + "primitive s ocf:pacemaker:Stateful\nms m s";
