@@ -159,7 +159,9 @@ internal sealed class ActionPlanner(WorkingSet ws)
         }
         if (from == to)
         {
-            if (failed) return new ResourceChange("Recover", p.Id, Details(current, from, next, to));
+            // (A failed promoted instance kept as Unpromoted names the order that requires its start.)
+            if (failed) return new ResourceChange("Recover", p.Id, Details(current, from, next, to),
+                current == Role.Promoted && next != Role.Promoted && p.RestartReason is { Length: > 0 } inPlace ? inPlace : null);
             // Restarted, and promoted or demoted on the way: still a restart, with both roles shown.
             if (p.RestartReason is not null)
                 return new ResourceChange("Restart", p.Id, Details(current, from, current == Role.Promoted && next == Role.Started ? Role.Unpromoted : next, to),

@@ -470,6 +470,14 @@ internal sealed class OrderPropagation(WorkingSet ws)
             then.RestartReason = $"due to required {Describe(first, e.FirstAction)}";
             return true;
         }
+        // A failed promoted instance recovered in place as Unpromoted: its start (into the lower
+        // role) is optional until an order requires it, so crm_simulate names that order's first.
+        if (then is { Failed: true, CurrentRole: Role.Promoted, NextRole: not Role.Promoted, RestartReason: null } && WillRun(then)
+            && then.ActiveOn.ContainsKey(then.AssignedTo!) && Required(first, e.FirstAction, then.AssignedTo, then.EnclosingClone is not null))
+        {
+            then.RestartReason = $"due to required {Describe(first, e.FirstAction)}";
+            return true;
+        }
         return false;
     }
 }

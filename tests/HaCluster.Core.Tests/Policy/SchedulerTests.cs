@@ -11,6 +11,16 @@ public class SchedulerTests
 {
     private static readonly DateTimeOffset Now = DateTimeOffset.FromUnixTimeSeconds(1_700_000_000);
 
+    /// <summary>Our summary, checked against crm_simulate's on the same CIB (Pacemaker is the oracle).</summary>
+    internal static List<string> SummaryAsPacemaker(string crm, StatusBuilder status)
+    {
+        var parsed = CrmParser.Parse(crm, "t.crm");
+        var ours = Summary(crm, status);
+        var theirs = CrmSimulateDifferentialTests.Pacemaker(CrmSimulateDifferentialTests.ToCib(parsed.Config!, status.Build(parsed.Config!)));
+        Assert.Equal(theirs.Order(), ours.Order());
+        return ours;
+    }
+
     internal static List<string> Summary(string crm, StatusBuilder status)
     {
         var parsed = CrmParser.Parse(crm, "t.crm");
@@ -1201,7 +1211,7 @@ public class SchedulerTests
         // Pacemaker pretends such a failure succeeded and ignores the threshold for the resource.
         var status = new StatusBuilder().Online("node1", "node2").MonitorFailedAt("node1", "a", Now.ToUnixTimeSeconds() - 10);
         var crm = TwoNodes + "primitive a Dummy meta migration-threshold=1 op monitor interval=10s on-fail=ignore";
-        Assert.Empty(Summary(crm, status));
+        Assert.Empty(SummaryAsPacemaker(crm, status));
     }
 
     [Fact]
@@ -1212,7 +1222,7 @@ public class SchedulerTests
         // resource still expires, and the resource starts again where it failed.
         var status = new StatusBuilder().Online("node1", "node2").StartFailedAt("node1", "a", Now.ToUnixTimeSeconds() - 600);
         var crm = TwoNodes + "primitive a Dummy meta failure-timeout=60s op monitor interval=10s on-fail=block";
-        Assert.Equal(new[] { "Start a (node1)" }, Summary(crm, status));
+        Assert.Equal(new[] { "Start a (node1)" }, SummaryAsPacemaker(crm, status));
     }
 
     [Fact]
@@ -1237,7 +1247,7 @@ public class SchedulerTests
         var status = new StatusBuilder().Online("node1", "node2")
             .History("node1", "s", "ocf:pacemaker:Stateful", ("start", 0, 0), ("promote", 0, 0), ("monitor", 1, 10000))
             .Attribute("node1", "fail-count-s#monitor_10000", "1").Attribute("node1", "master-s", "10");
-        Assert.Equal(new[] { "Re-promote s:0 (Promoted node1)" }, Summary(crm, status));
+        Assert.Equal(new[] { "Re-promote s:0 (Promoted node1)" }, SummaryAsPacemaker(crm, status));
         var graph = Scheduler.Schedule(CrmParser.Parse(crm, "t.crm").Config!, status.Build(), Now);
         var demote = graph.Actions.Single(a => a.Task == "demote");
         var promote = graph.Actions.Single(a => a.Task == "promote");
@@ -1253,9 +1263,21 @@ public class SchedulerTests
             .History("node1", "s", "ocf:pacemaker:Stateful", ("start", 1, 0)).Attribute("node1", "fail-count-s#start_0", "1")
             .History("node2", "s", "ocf:pacemaker:Stateful", ("start", 0, 0))
             .Attribute("node1", "master-s", "5").Attribute("node2", "master-s", "5");
-        var summary = Summary(crm, status);
+        var summary = SummaryAsPacemaker(crm, status);
         Assert.Contains(summary, l => l.StartsWith("Promote") && l.EndsWith("(Unpromoted -> Promoted node2)"));
         Assert.Contains(summary, l => l.StartsWith("Recover") && l.EndsWith("(Unpromoted node1)"));
+    }
+
+    [Fact]
+    public void A_failed_promotion_recovered_in_place_names_the_order_that_requires_its_start()
+    {
+        // Recovered as Unpromoted where it is, its start is optional until the order on r
+        // (which moves) requires it: crm_simulate gives the recovery that reason.
+        var crm = TwoNodes + "primitive r Dummy\nlocation l r inf: node2\nprimitive s ocf:pacemaker:Stateful\nms m s meta promoted-max=1 clone-max=1\norder o inf: r m";
+        var status = new StatusBuilder().Online("node1", "node2").Running("node1", "r")
+            .History("node1", "s", "ocf:pacemaker:Stateful", ("start", 0, 0), ("promote", 1, 0))
+            .Attribute("node1", "fail-count-s#promote_0", "1").Attribute("node1", "master-s", "10");
+        Assert.Contains("Recover s:0 (Promoted -> Unpromoted node1) due to required r start", SummaryAsPacemaker(crm, status));
     }
 
     [Fact]
