@@ -700,8 +700,12 @@ internal sealed class Placement(WorkingSet ws)
             dependent.Explanation.Add($"colocation {c.Id} left out: {primary.Id} is placed after it (the colocations loop)");
             return;
         }
-        var targets = PrimaryNodes(primary, c.PrimaryRole, c.Score);
-        dependent.Explanation.Add($"colocation {c.Id} ({FormatScore(c.Score)} with {primary.Id}{(c.PrimaryRole == Role.Unknown ? "" : ":" + Roles.Name(c.PrimaryRole))}" +
+        // With a group: mandatory means with all of it, so where its last member goes; optional,
+        // where its first goes (Pacemaker hands the colocation to that member).
+        var withWhat = c.NamedPrimary is SchedGroup { Parent: not SchedClone } group && group.Children.Count > 1
+            ? (c.Score >= Inf ? group.Children[^1] : group.Children[0]) : primary;
+        var targets = PrimaryNodes(withWhat, c.PrimaryRole, c.Score);
+        dependent.Explanation.Add($"colocation {c.Id} ({FormatScore(c.Score)} with {withWhat.Id}{(c.PrimaryRole == Role.Unknown ? "" : ":" + Roles.Name(c.PrimaryRole))}" +
             $", which {(targets.Count == 0 ? "runs nowhere" : "goes to " + string.Join(", ", targets.Select(n => n.Name)))})");
         var archive = new Dictionary<SchedNode, int>(dependent.Allowed);
         var attr = c.NodeAttribute ?? "#uname";

@@ -189,6 +189,16 @@ public class SchedulerTests
     }
 
     [Fact]
+    public void A_mandatory_colocation_with_a_group_needs_its_last_member()
+    {
+        // With all of the group: its last member is disabled, so the dependent runs nowhere,
+        // although the members before it start.
+        var crm = TwoNodes + "primitive m0 Dummy\nprimitive m1 Dummy meta target-role=Stopped\ngroup g m0 m1\nprimitive d Dummy\ncolocation c inf: d g";
+        var status = new StatusBuilder().Online("node1", "node2");
+        Assert.Equal(new[] { "Start m0 (node1)" }, SummaryAsPacemaker(crm, status));
+    }
+
+    [Fact]
     public void A_dependents_preferences_pull_its_primary()
     {
         // Nothing ties db to a node, but ip (which must be with db) prefers node2.
