@@ -292,9 +292,14 @@ internal sealed class HistoryUnpacker(WorkingSet ws)
             return;
         // The node is already known to need fencing (from its membership, or a failure of a
         // resource read before this one on it): this failure changes nothing, as in Pacemaker,
-        // which ignores on-fail there. The resource simply moves once the node is fenced.
+        // which ignores on-fail there. The resource simply moves once the node is fenced;
+        // except under on-fail=stop, which Pacemaker applies when it reads the failure itself
+        // ("will not be started under current conditions").
         if ((failed || stopFailed) && node.Unclean && ws.StonithEnabled)
+        {
+            if (failed && onFail == "stop") HoldStopped(rsc);
             return;
+        }
         if (failed)
         {
             switch (onFail)
@@ -307,13 +312,7 @@ internal sealed class HistoryUnpacker(WorkingSet ws)
                     break;
                 case "stop":
                     rsc.FailedOn.Add(node);
-                    rsc.HeldStopped = true;
-                    // An anonymous clone's instances are one resource to Pacemaker: on-fail=stop
-                    // stops them all, and none starts elsewhere (crm_simulate 2.1.5, checked on
-                    // the failure generator's cases).
-                    if (rsc.EnclosingClone is { GloballyUnique: false } clone)
-                        foreach (var sibling in clone.Primitives().Where(x => CloneBuilder.BaseId(x.Id) == CloneBuilder.BaseId(rsc.Id)))
-                            sibling.HeldStopped = true;
+                    HoldStopped(rsc);
                     break;
                 case "standby":
                     if (role > Role.Stopped) rsc.FailedOn.Add(node);
@@ -363,6 +362,19 @@ internal sealed class HistoryUnpacker(WorkingSet ws)
             }
             else rsc.Blocked = true;
         }
+    }
+
+    /// <summary>
+    /// on-fail=stop: it stops and starts nowhere. An anonymous clone's instances are one resource
+    /// to Pacemaker: they all stop, and none starts elsewhere (crm_simulate 2.1.5, checked on the
+    /// failure generator's cases).
+    /// </summary>
+    private static void HoldStopped(SchedPrimitive rsc)
+    {
+        rsc.HeldStopped = true;
+        if (rsc.EnclosingClone is { GloballyUnique: false } clone)
+            foreach (var sibling in clone.Primitives().Where(x => CloneBuilder.BaseId(x.Id) == CloneBuilder.BaseId(rsc.Id)))
+                sibling.HeldStopped = true;
     }
 
     /// <summary>A resource in the history but not in the configuration: stopped if still active.</summary>

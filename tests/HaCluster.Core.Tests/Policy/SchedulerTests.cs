@@ -1236,6 +1236,18 @@ public class SchedulerTests
     }
 
     [Fact]
+    public void On_fail_stop_holds_a_resource_stopped_even_when_it_failed_on_a_node_being_fenced()
+    {
+        // Fencing the lost node stops it, and on-fail=stop keeps it from starting elsewhere.
+        var crm = "node node1\nnode node2\nproperty stonith-enabled=true\nprimitive fence stonith:fence_dummy\n" +
+                  "primitive a Dummy op monitor interval=10s on-fail=stop";
+        var status = new StatusBuilder().Online("node2").Lost("node1").Running("node2", "fence", "stonith:fence_dummy")
+            .MonitorFailedAt("node1", "a", Now.ToUnixTimeSeconds() - 10);
+        var s = SummaryAsPacemaker(crm, status);
+        Assert.Contains("Stop a (node1) due to node availability", s);
+    }
+
+    [Fact]
     public void A_failed_stop_on_a_lost_node_is_cleaned_up_by_fencing_even_with_on_fail_block()
     {
         var crm = "node node1\nnode node2\nproperty stonith-enabled=true\nprimitive fence stonith:fence_dummy\n" +
