@@ -192,7 +192,9 @@ internal sealed class OrderPropagation(WorkingSet ws)
             var kind = e.First is SchedPrimitive { Parent: SchedGroup g } && e.OrderId == g.Id ? StopBlock.GroupMember
                 : e.First is SchedPrimitive { EnclosingClone: null } && e.Then is SchedPrimitive { EnclosingClone: null } ? StopBlock.Order
                 : StopBlock.Other;
-            if (e.FirstAction == "start" && e.ThenAction == "start" && e.Symmetrical)
+            // (A clone's instances stop behind the clone's stop pseudo-action, which goes ahead
+            // even when what is ordered before it cannot stop: their stops are not blocked.)
+            if (e.FirstAction == "start" && e.ThenAction == "start" && e.Symmetrical && e.First is not SchedClone)
                 foreach (var b in e.Then.Primitives()) foreach (var a in e.First.Primitives()) after.Add((b, a, kind));
             else if (e.FirstAction == "stop" && e.ThenAction == "stop")
                 foreach (var b in e.First.Primitives()) foreach (var a in e.Then.Primitives()) after.Add((b, a, kind));

@@ -1248,6 +1248,16 @@ public class SchedulerTests
     }
 
     [Fact]
+    public void A_clone_instance_stops_although_what_is_ordered_after_the_clone_cannot_stop()
+    {
+        // r (after the clone) is unmanaged, so its stop cannot happen; the instance's stop waits
+        // on the clone's stop pseudo-action, which goes ahead: not blocked.
+        var crm = TwoNodes + "primitive r Dummy meta is-managed=false\nprimitive s Dummy\nclone c s\norder o inf: c r\nlocation l c -inf: node2";
+        var status = new StatusBuilder().Online("node1", "node2").Running("node1", "r").Running("node1", "s").Running("node2", "s");
+        Assert.Equal(new[] { "Stop s:1 (node2) due to node availability" }, SummaryAsPacemaker(crm, status));
+    }
+
+    [Fact]
     public void A_failed_stop_on_a_lost_node_is_cleaned_up_by_fencing_even_with_on_fail_block()
     {
         var crm = "node node1\nnode node2\nproperty stonith-enabled=true\nprimitive fence stonith:fence_dummy\n" +
