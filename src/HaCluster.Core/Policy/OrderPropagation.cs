@@ -249,15 +249,31 @@ internal sealed class OrderPropagation(WorkingSet ws)
     private static bool WillRun(SchedPrimitive p) =>
         p.AssignedTo is not null && !p.Blocked && p.BlockedStartReason is null && p.ForcedStopReason is null;
 
+    /// <summary>
+    /// An unmanaged group member that stays where it runs, after a member that starts (restarts,
+    /// moves): the group's chain requires its start again, which cannot run since the cluster
+    /// leaves it alone; the members after it are held up in turn. (An order onto the group as a
+    /// whole does not do this: crm_simulate starts the later members then.)
+    /// </summary>
+    private static bool HoldUpStart(Edge e, SchedPrimitive then)
+    {
+        if (then.StartHeldUp || !Active(then) || e.FirstAction != "start" || e.ThenAction != "start" || e.Relaxed is not null) return false;
+        if (then.Parent is not SchedGroup group || e.OrderId != group.Id) return false;
+        if (then.AssignedTo is not { } node || !then.ActiveOn.ContainsKey(node)) return false;
+        if (e.First is not SchedPrimitive first || !first.Managed || !Runnable(first, "start") || !Required(first, "start", node, false)) return false;
+        then.StartHeldUp = true;
+        return true;
+    }
+
     /// <summary>Whether the first side's action can happen (at least one instance, for a clone).</summary>
     private static bool Runnable(SchedResource r, string action) => action switch
     {
         "start" => r switch
         {
-            SchedGroup g => g.Children.Cast<SchedPrimitive>().All(WillRun),
+            SchedGroup g => g.Children.Cast<SchedPrimitive>().All(p => WillRun(p) && !p.StartHeldUp),
             // A clone of groups runs where one whole group instance can.
             SchedClone c => c.Instances.Any(i => Runnable(i, "start")),
-            _ => r.Primitives().Any(WillRun),
+            _ => r.Primitives().Any(p => WillRun(p) && !p.StartHeldUp),
         },
         "promote" => r.Primitives().Any(p => (WillRun(p) && p.NextRole == Role.Promoted) || p.PromotionWithdrawn),
         _ => true,
@@ -305,8 +321,8 @@ internal sealed class OrderPropagation(WorkingSet ws)
     /// </summary>
     private static bool FirstStartRequired(SchedResource first, string action) => action == "start" && first switch
     {
-        SchedPrimitive p when p.EnclosingClone is null && p.Parent is not SchedGroup => p.Managed && Active(p),
-        _ => first.Primitives().Any(p => p.Managed && Active(p) && !WillRun(p) && (p.AssignedTo is not null || p.StartWithdrawn)),
+        SchedPrimitive p when p.EnclosingClone is null && p.Parent is not SchedGroup => p.Managed && Active(p) || p.StartHeldUp,
+        _ => first.Primitives().Any(p => p.StartHeldUp || p.Managed && Active(p) && !WillRun(p) && (p.AssignedTo is not null || p.StartWithdrawn)),
     };
 
     /// <summary>
@@ -377,7 +393,8 @@ internal sealed class OrderPropagation(WorkingSet ws)
 
     private bool Apply(Edge e, SchedPrimitive then)
     {
-        if (!then.Managed || e.ThenAction != "start") return false;
+        if (!then.Managed) return HoldUpStart(e, then);
+        if (e.ThenAction != "start") return false;
         if (then == e.First) return false;
         if (e.FirstAction is not ("start" or "promote")) return false;
 

@@ -295,6 +295,12 @@ internal sealed class Placement(WorkingSet ws)
                 p.Allowed[node] = -Inf;
                 p.Explanation.Add($"-INFINITY on {node.Name}: a hard error there (invalid arguments, no permission or not installed)");
             }
+            // A stop that failed bans the node whatever the fail count (Pacemaker's __stop_fail__).
+            foreach (var node in p.StopFailedOn)
+            {
+                p.Allowed[node] = -Inf;
+                p.Explanation.Add($"-INFINITY on {node.Name}: its stop failed there");
+            }
             foreach (var node in ws.Nodes)
             {
                 var clone = p.EnclosingClone is { GloballyUnique: false } c && cloneFailureBans.Contains((c, node));

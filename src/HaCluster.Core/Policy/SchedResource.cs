@@ -169,6 +169,13 @@ public sealed class SchedPrimitive(string id, SchedResource? parent, Primitive d
     /// ("Re-promote").
     /// </summary>
     public HashSet<SchedNode> RecoverByDemotionOn { get; } = new();
+    /// <summary>
+    /// Its start is required but cannot run: the cluster leaves it alone (unmanaged, or blocked
+    /// by a failure) while an order requires it to start again. What is ordered after it cannot
+    /// start ("due to unrunnable X start"), and what runs after it stops ("due to required X
+    /// start").
+    /// </summary>
+    public bool StartHeldUp { get; set; }
     /// <summary>A failure of it counted with on-fail=ignore: migration-threshold no longer applies to it.</summary>
     public bool FailuresIgnored { get; set; }
     /// <summary>failure-timeout no longer applies (see <see cref="BlockFailureOn"/>).</summary>

@@ -1248,6 +1248,29 @@ public class SchedulerTests
     }
 
     [Fact]
+    public void An_unmanaged_group_member_holds_up_the_members_after_it_when_one_before_it_restarts()
+    {
+        // a is recovered, so b (unmanaged) would have to start again: it cannot, so c's start is
+        // blocked, and a's stop waits for b's, which cannot happen either.
+        var crm = TwoNodes + "primitive a Dummy op monitor interval=10s\nprimitive b Dummy meta is-managed=false\nprimitive c Dummy\ngroup g a b c";
+        var status = new StatusBuilder().Online("node1", "node2").MonitorFailedAt("node1", "a", Now.ToUnixTimeSeconds() - 10).Running("node1", "b");
+        Assert.Equal(new[] { "Start c (node1) due to unrunnable b start (blocked)", "Stop a (node1) due to unrunnable b stop (blocked)" },
+            SummaryAsPacemaker(crm, status).Order());
+    }
+
+    [Fact]
+    public void A_failed_stop_without_fencing_bans_its_node_and_strands_the_rest_of_its_group()
+    {
+        // b's failed stop bans node1 for it (as Pacemaker's __stop_fail__), so the group would
+        // move: a cannot stop before b, and c, which would have to start again after b, stops.
+        var crm = TwoNodes + "primitive a Dummy\nprimitive b Dummy\nprimitive c Dummy\ngroup g a b c";
+        var status = new StatusBuilder().Online("node1", "node2").Running("node1", "a").Running("node1", "c")
+            .History("node1", "b", "ocf:heartbeat:Dummy", ("start", 0, 0), ("stop", 1, 0));
+        Assert.Equal(new[] { "Stop a (node1) due to unrunnable b stop (blocked)", "Stop c (node1) due to required b start" },
+            SummaryAsPacemaker(crm, status).Order());
+    }
+
+    [Fact]
     public void A_clone_instance_stops_although_what_is_ordered_after_the_clone_cannot_stop()
     {
         // r (after the clone) is unmanaged, so its stop cannot happen; the instance's stop waits
