@@ -199,7 +199,11 @@ internal sealed class OrderPropagation(WorkingSet ws)
             else if (e.FirstAction == "stop" && e.ThenAction == "stop")
                 foreach (var b in e.First.Primitives()) foreach (var a in e.Then.Primitives()) after.Add((b, a, kind));
         }
-        static bool Unrunnable(SchedPrimitive p) => (p.ActiveOn.Count > 0 && !p.Managed) || p.StopBlocked;
+        // Within a group any member the cluster leaves alone holds up the stops before it; across
+        // an order only one blocked by a failure does (crm_simulate 2.1.5 recovers the first side
+        // of an order onto a resource that is merely is-managed=false).
+        static bool Unrunnable(SchedPrimitive p, StopBlock kind) =>
+            (p.ActiveOn.Count > 0 && !p.Managed && (kind == StopBlock.GroupMember || p.Blocked)) || p.StopBlocked;
         // A stop on a lost node is done by its fencing: nothing can block it. (On a node that is
         // still a member and fenced for a failure, crm_simulate 2.1.5 still shows it blocked.)
         bool StoppedByFencing(SchedPrimitive p) => ws.StonithEnabled && p.ActiveOn.Keys.All(n => n.Unclean && n.Lost);
@@ -207,7 +211,7 @@ internal sealed class OrderPropagation(WorkingSet ws)
         {
             changed = false;
             foreach (var (before, later, kind) in after)
-                if (before != later && !later.StopBlocked && later.Managed && later.ActiveOn.Count > 0 && !StoppedByFencing(later) && Unrunnable(before))
+                if (before != later && !later.StopBlocked && later.Managed && later.ActiveOn.Count > 0 && !StoppedByFencing(later) && Unrunnable(before, kind))
                 {
                     changed = later.StopBlocked = true;
                     later.StopBlockedBy = before;

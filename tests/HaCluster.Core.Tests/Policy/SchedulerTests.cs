@@ -1270,6 +1270,19 @@ public class SchedulerTests
             SummaryAsPacemaker(crm, status).Order());
     }
 
+    [Theory]
+    [InlineData("meta is-managed=false", "Recover r0 (node1)")]
+    [InlineData("op monitor interval=10s on-fail=block", "Stop r0 (node1) blocked")]
+    public void The_first_of_an_order_is_held_up_only_by_a_dependent_blocked_by_a_failure(string r1Settings, string expected)
+    {
+        // r0 is recovered, so r1 (ordered after it) would stop first: merely unmanaged, r1 is
+        // left alone and r0 goes ahead; blocked by its failed monitor, r1 holds r0's stop up.
+        var crm = TwoNodes + $"primitive r0 Dummy op monitor interval=10s\nprimitive r1 Dummy {r1Settings}\norder o inf: r0 r1";
+        var status = new StatusBuilder().Online("node1", "node2").MonitorFailedAt("node1", "r0", Now.ToUnixTimeSeconds() - 10);
+        status = r1Settings.Contains("block") ? status.MonitorFailedAt("node1", "r1", Now.ToUnixTimeSeconds() - 10) : status.Running("node1", "r1");
+        Assert.Equal(new[] { expected }, SummaryAsPacemaker(crm, status));
+    }
+
     [Fact]
     public void A_clone_instance_stops_although_what_is_ordered_after_the_clone_cannot_stop()
     {
