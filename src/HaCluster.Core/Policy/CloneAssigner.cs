@@ -230,7 +230,7 @@ internal sealed class CloneAssigner(WorkingSet ws, Placement placement)
         // clone's Promoted role: only where an instance will be promoted).
         // An interleaved clone pairs each instance with one instance of a clone it is colocated with.
         var interleaved = c.Primary is SchedClone && instance.Parent is SchedClone own && CibBoolean.IsTrue(own.MetaValue("interleave"));
-        var targets = Placement.PrimaryNodes(c.Primary, c.PrimaryRole, c.Score, interleaved);
+        var targets = Placement.PrimaryNodes(Placement.ColocatedWith(c), c.PrimaryRole, c.Score, interleaved);
         foreach (var p in instance.Primitives())
             foreach (var n in p.Allowed.Keys.ToList())
             {

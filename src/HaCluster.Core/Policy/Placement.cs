@@ -706,10 +706,7 @@ internal sealed class Placement(WorkingSet ws)
             dependent.Explanation.Add($"colocation {c.Id} left out: {primary.Id} is placed after it (the colocations loop)");
             return;
         }
-        // With a group: mandatory means with all of it, so where its last member goes; optional,
-        // where its first goes (Pacemaker hands the colocation to that member).
-        var withWhat = c.NamedPrimary is SchedGroup { Parent: not SchedClone } group && group.Children.Count > 1
-            ? (c.Score >= Inf ? group.Children[^1] : group.Children[0]) : primary;
+        var withWhat = ColocatedWith(c);
         var targets = PrimaryNodes(withWhat, c.PrimaryRole, c.Score);
         dependent.Explanation.Add($"colocation {c.Id} ({FormatScore(c.Score)} with {withWhat.Id}{(c.PrimaryRole == Role.Unknown ? "" : ":" + Roles.Name(c.PrimaryRole))}" +
             $", which {(targets.Count == 0 ? "runs nowhere" : "goes to " + string.Join(", ", targets.Select(n => n.Name)))})");
@@ -740,6 +737,16 @@ internal sealed class Placement(WorkingSet ws)
             dependent.ReplaceAllowed(archive);
         }
     }
+
+    /// <summary>
+    /// What a colocation places its dependent with. With a group: mandatory means with all of it,
+    /// so with its last member; optional, with its first (Pacemaker hands the colocation to that
+    /// member). Otherwise the primary itself.
+    /// </summary>
+    internal static SchedResource ColocatedWith(SchedColocation c) =>
+        c.NamedPrimary is SchedGroup { Parent: not SchedClone } group && group.Children.Count > 1
+            ? (c.Score >= Inf ? group.Children[^1] : group.Children[0])
+            : c.Primary;
 
     /// <summary>Where a promotable clone's instances are promoted, and each one's score there when it was placed.</summary>
     private static Dictionary<SchedNode, int> PromotedInstanceScores(SchedClone clone)

@@ -196,6 +196,9 @@ public class SchedulerTests
         var crm = TwoNodes + "primitive m0 Dummy\nprimitive m1 Dummy meta target-role=Stopped\ngroup g m0 m1\nprimitive d Dummy\ncolocation c inf: d g";
         var status = new StatusBuilder().Online("node1", "node2");
         Assert.Equal(new[] { "Start m0 (node1)" }, SummaryAsPacemaker(crm, status));
+        // A clone's instances likewise.
+        var cloned = TwoNodes + "primitive m0 Dummy\nprimitive m1 Dummy meta target-role=Stopped\ngroup g m0 m1\nprimitive d Dummy\nclone dc d\ncolocation c inf: dc g";
+        Assert.Equal(new[] { "Start m0 (node1)" }, SummaryAsPacemaker(cloned, status));
     }
 
     [Fact]
