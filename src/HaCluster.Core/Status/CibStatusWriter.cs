@@ -12,7 +12,11 @@ public static class CibStatusWriter
     public static XElement WriteCib(HaCluster.Core.Cib.ClusterConfig config, ClusterStatus status, DateTimeOffset now,
         long adminEpoch = 0, long epoch = 1, long numUpdates = 0, string? dcUuid = null)
     {
+        // crm_feature_set tells Pacemaker how the status is written: without it, it reads fail
+        // counts the pre-3.0.13 way (one per resource) and misses fail-count-RSC#OP_INTERVAL.
+        // (3.16.1, Pacemaker 2.1.5's own: a newer one makes crm_simulate refuse to inject.)
         var cib = new XElement("cib",
+            new XAttribute("crm_feature_set", "3.16.1"),
             new XAttribute("validate-with", HaCluster.Core.Cib.Syntax.CibXmlWriter.ValidateWith),
             new XAttribute("admin_epoch", adminEpoch), new XAttribute("epoch", epoch), new XAttribute("num_updates", numUpdates),
             new XAttribute("have-quorum", status.HaveQuorum ? "1" : "0"));

@@ -16,7 +16,9 @@ public class SchedulerTests
     {
         var parsed = CrmParser.Parse(crm, "t.crm");
         var ours = Summary(crm, status);
-        var theirs = CrmSimulateDifferentialTests.Pacemaker(CrmSimulateDifferentialTests.ToCib(parsed.Config!, status.Build(parsed.Config!)));
+        var cibText = CrmSimulateDifferentialTests.ToCib(parsed.Config!, status.Build(parsed.Config!));
+        if (Environment.GetEnvironmentVariable("HACLUSTER_DUMP_CIB") is { Length: > 0 } dumpTo) File.WriteAllText(dumpTo, cibText);
+        var theirs = CrmSimulateDifferentialTests.Pacemaker(cibText);
         Assert.Equal(theirs.Order(), ours.Order());
         return ours;
     }
@@ -199,6 +201,19 @@ public class SchedulerTests
         // A clone's instances likewise.
         var cloned = TwoNodes + "primitive m0 Dummy\nprimitive m1 Dummy meta target-role=Stopped\ngroup g m0 m1\nprimitive d Dummy\nclone dc d\ncolocation c inf: dc g";
         Assert.Equal(new[] { "Start m0 (node1)" }, SummaryAsPacemaker(cloned, status));
+    }
+
+    [Fact]
+    public void A_clone_banned_by_its_failures_is_placed_after_resources_that_can_still_use_that_node()
+    {
+        // The anonymous clone's failures on node1 ban the clone as a whole there, so with a
+        // placement strategy r (which could use node1) is placed first: it takes node2's only
+        // capacity, and the clone's instance has nowhere left to go.
+        var crm = "node node1 utilization cpu=1\nnode node2 utilization cpu=1\nproperty stonith-enabled=false placement-strategy=minimal\n" +
+                  "primitive s Dummy utilization cpu=1\nclone c s meta clone-max=1\n" +
+                  "primitive r Dummy utilization cpu=1\nlocation l r 10: node2";
+        var status = new StatusBuilder().Online("node1", "node2").StartFailedAt("node1", "s", Now.ToUnixTimeSeconds() - 10);
+        Assert.Equal(new[] { "Start r (node2)", "Stop s:0 (node1) due to node availability" }, SummaryAsPacemaker(crm, status).Order());
     }
 
     [Fact]

@@ -89,7 +89,7 @@ internal sealed class StatusBuilder
         return ChangeHistory(source, rsc, r => r with
         {
             Operations = r.Operations.Add(new OperationRecord($"{rsc}_migrate_to_0", "migrate_to", 0, 193, -1, -1,
-                TransitionKey: "1:1:0:x", MigrateSource: source, MigrateTarget: target)),
+                TransitionKey: "1:1:0:" + TransitionUuid, MigrateSource: source, MigrateTarget: target)),
         });
     }
 
@@ -115,10 +115,13 @@ internal sealed class StatusBuilder
     }
 
     /// <summary>rsc ran these ops (task, rc, interval ms) on node, in order.</summary>
+    /// <summary>The controller's UUID in transition keys: a real one, so that crm_simulate decodes them.</summary>
+    private const string TransitionUuid = "6b0cc1b4-0a3e-4b64-9c3f-3bb1b1f4d1a2";
+
     public StatusBuilder History(string node, string rsc, string type, params (string Task, int Rc, long Interval)[] ops)
     {
         var records = ops.Select((o, i) => new OperationRecord($"{rsc}_{o.Task}_{o.Interval}", o.Task, o.Interval, o.Rc, o.Rc is 0 or 7 or 8 or 190 or 191 ? 0 : 4, i + 1,
-            TransitionKey: $"1:1:{(o.Task == "monitor" && o.Interval == 0 ? 7 : 0)}:x")).ToEquatableArray();
+            TransitionKey: $"1:1:{(o.Task == "monitor" && o.Interval == 0 ? 7 : 0)}:{TransitionUuid}")).ToEquatableArray();
         return AddHistory(node, rsc, type, records);
     }
 
