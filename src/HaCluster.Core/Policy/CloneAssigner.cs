@@ -48,8 +48,13 @@ internal sealed class CloneAssigner(WorkingSet ws, Placement placement)
         // second copy on that node, and the plan would repeat for ever (found by the whole-cluster
         // simulator, seeds 164 and 348: a stop that timed out without fencing).
         // (One whose node is now ruled out for it comes last, as Pacemaker sorts it: the others
-        // may take that node's places first.)
-        foreach (var held in clone.Instances.Where(i => !i.Managed() && allowedWhereItRuns[i] is not null))
+        // may take that node's places first; but not, in an anonymous clone, when what rules it
+        // out is its own failed stop there: the resource still runs there, and starting "another"
+        // instance beside it would only start it again, for ever: found by the whole-cluster
+        // simulator, seed 2506569.)
+        foreach (var held in clone.Instances.Where(i => !i.Managed()
+                     && (allowedWhereItRuns[i] is not null
+                         || !clone.GloballyUnique && i.Primitives().Any(p => p.CurrentNode is { } at && p.StopFailedOn.Contains(at)))))
         {
             var at = held.Anchor.CurrentNode!;
             perNode[at] = perNode.GetValueOrDefault(at) + 1;

@@ -1302,6 +1302,20 @@ public class SchedulerTests
     }
 
     [Fact]
+    public void No_second_copy_of_an_anonymous_clone_starts_beside_one_whose_stop_failed()
+    {
+        // The copy on node1 is blocked (its stop failed, nothing can fence): the resource still
+        // runs there, so the other instance is placed on node2, not on node1 beside it (where
+        // starting it would only start the same resource again, transition after transition).
+        var crm = TwoNodes + "primitive s Dummy\nclone c s meta clone-max=2";
+        var status = new StatusBuilder().Online("node1", "node2")
+            .History("node1", "s", "ocf:heartbeat:Dummy", ("start", 0, 0), ("stop", 1, 0));
+        var summary = Summary(crm, status);
+        Assert.DoesNotContain(summary, l => l.StartsWith("Start") && l.Contains("(node1)"));
+        Assert.Contains(summary, l => l.StartsWith("Start") && l.Contains("(node2)"));
+    }
+
+    [Fact]
     public void A_clone_instance_stops_although_what_is_ordered_after_the_clone_cannot_stop()
     {
         // r (after the clone) is unmanaged, so its stop cannot happen; the instance's stop waits
