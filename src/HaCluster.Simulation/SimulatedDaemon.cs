@@ -231,6 +231,7 @@ internal sealed class SimulatedDaemon : IPacketSink
                 After(TimeSpan.FromMilliseconds(2), () =>
                 {
                     var xml = CibStatusWriter.WriteCib(input.Config, input.Status, input.Now, input.Version.AdminEpoch, input.Version.Epoch, input.Version.NumUpdates, dcUuid: node.Name).ToString();
+                    if (Environment.GetEnvironmentVariable("HASIM_DUMP_INPUTS") is { Length: > 0 } dir) File.WriteAllText(Path.Combine(dir, $"{node.Name}-{sim.Now.TotalMilliseconds:0}.xml"), xml);
                     Feed(new SchedulerInputRecorded(xml));
                 });
                 break;

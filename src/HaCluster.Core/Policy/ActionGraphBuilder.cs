@@ -46,6 +46,8 @@ internal sealed partial class ActionGraphBuilder(WorkingSet ws)
                 AddResourceActions(p, change, fencedNodes);
             else if (!changes.ContainsKey(p.Id))
                 AddMissingMonitors(p, fencedNodes);
+        foreach (var p in ws.AllPrimitives())
+            AddDanglingStop(p, fencedNodes);
 
         foreach (var a in actions.Where(a => a.Resource is not null))
         {
@@ -160,6 +162,21 @@ internal sealed partial class ActionGraphBuilder(WorkingSet ws)
                 break;
             }
         }
+    }
+
+    /// <summary>
+    /// A migration finished on its target but never stopped on its source (the transition was cut
+    /// short): the source is stopped now, before the resource starts or migrates anywhere else,
+    /// or it could run twice (found by the whole-cluster simulator, seed 2509155). A source that
+    /// is fenced is stopped by its fencing.
+    /// </summary>
+    private void AddDanglingStop(SchedPrimitive p, HashSet<string> fenced)
+    {
+        if (p.DanglingSource is not { } source || !p.Managed || fenced.Contains(source.Name) || !source.Online) return;
+        var stop = Add("stop", p, source.Name);
+        foreach (var task in new[] { "start", "migrate_to", "migrate_from" })
+            foreach (var later in Of(p, task).ToList())
+                if (later != stop) later.Inputs.Add(stop.Id);
     }
 
     /// <summary>

@@ -230,7 +230,7 @@ internal sealed class HistoryUnpacker(WorkingSet ws)
                 {
                     // Migrated, but the source's stop was never recorded: it runs on the target
                     // only; the source needs that stop, and no new migration starts until then.
-                    if (p.ActiveOn.ContainsKey(target) && p.ActiveOn.Remove(source)) p.DanglingMigration = true;
+                    if (p.ActiveOn.ContainsKey(target) && p.ActiveOn.Remove(source)) p.DanglingSource = source;
                     continue;
                 }
                 if (migrateFrom.OpStatus == -1) continue;

@@ -228,20 +228,26 @@ public sealed class SchedPrimitive(string id, SchedResource? parent, Primitive d
     public (SchedNode Source, SchedNode Target)? PartialMigration { get; set; }
 
     /// <summary>
-    /// A finished migration whose source never recorded its stop: it is not active there, but no
-    /// new live migration starts before that stop (it moves by stop and start).
+    /// A finished migration whose source never recorded its stop (the transition was cut short
+    /// after migrate_from): it counts as active on the target only, but the source may still run
+    /// it, so the graph stops it there (Pacemaker's dangling migration) before it starts or
+    /// migrates anywhere else; no new live migration starts before that stop.
     /// </summary>
-    public bool DanglingMigration { get; set; }
+    public SchedNode? DanglingSource { get; set; }
+    public bool DanglingMigration => DanglingSource is not null;
 
     /// <summary>
     /// Whether its move from <paramref name="from"/> to where it is assigned can be a live
     /// migration (migrate_to, migrate_from) rather than a stop and a start: allow-migrate, an OCF
     /// agent, not a clone instance, not failed nor left by a half-done migration, the same role,
-    /// from a node that is up.
+    /// from a node that is up. A migration caught half done can only be finished, from its source
+    /// to its own target: a resource now placed elsewhere moves by stop and start (finishing the
+    /// old migration on the new node ran it twice: whole-cluster simulator, seed 2509155).
     /// </summary>
     public bool CanMigrateFrom(SchedNode from) =>
         !Failed && !LeftByPartialMigration && !DanglingMigration && AllowMigrate && Agent.Class == "ocf" && Parent is not SchedClone
         && from is { Online: true, Unclean: false } && AssignedTo is { } to && to != from
+        && (PartialMigration is not { } partial || (partial.Source == from && partial.Target == to))
         && CurrentRole == (NextRole is Role.Unknown or Role.Stopped ? Role.Started : NextRole);
 
     /// <summary>allow-migrate, which Pacemaker Remote connections have unless they say otherwise.</summary>

@@ -95,6 +95,11 @@ public static class TransitionApplier
                     break;
             }
         }
+        // A dangling migration's source is stopped (see ActionGraphBuilder.AddDanglingStop).
+        foreach (var action in graph.Actions)
+            if (action is { Task: "stop", Pseudo: false, Resource: { } stopped } && ws.ById.TryGetValue(stopped, out var r) && r is SchedPrimitive { DanglingSource: { } source } d
+                && source.Name == action.Node)
+                Record(d, source, "stop");
         // The recurring monitors the transition starts run from then on, as crm_simulate records them.
         foreach (var action in graph.Actions)
             if (action is { Task: "monitor", IntervalMs: > 0, Pseudo: false, Resource: { } id }

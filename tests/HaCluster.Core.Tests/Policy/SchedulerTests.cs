@@ -880,6 +880,33 @@ public class SchedulerTests
     }
 
     [Fact]
+    public void A_migration_caught_half_done_is_not_finished_on_another_node()
+    {
+        // vm's migrate_to towards node2 succeeded, but vm now belongs on node3: finishing that
+        // migration there (migrate_from alone) would run vm on node3 while it may run elsewhere;
+        // it moves by stopping wherever it may run and starting on node3.
+        var crm = "node node1\nnode node2\nnode node3\nproperty stonith-enabled=false\nprimitive vm Dummy meta allow-migrate=true\nlocation l vm inf: node3";
+        var status = new StatusBuilder().Online("node1", "node2", "node3").MigrationUnderWay("node1", "node2", "vm");
+        var graph = Scheduler.Schedule(CrmParser.Parse(crm, "t.crm").Config!, status.Build(), Now);
+        Assert.DoesNotContain(graph.Actions, a => a.Task is "migrate_from" or "migrate_to");
+        Assert.Contains(graph.Actions, a => a.Task == "start" && a.Node == "node3");
+        Assert.Contains(graph.Actions, a => a.Task == "stop" && a.Node == "node1");
+    }
+
+    [Fact]
+    public void A_migration_whose_source_never_recorded_its_stop_is_stopped_there_first()
+    {
+        // migrate_from succeeded on node2 but the transition ended before the stop on node1: the
+        // graph stops vm on node1 (a dangling migration) before it goes anywhere else.
+        var crm = "node node1\nnode node2\nnode node3\nproperty stonith-enabled=false\nprimitive vm Dummy meta allow-migrate=true\nlocation l vm inf: node3";
+        var status = new StatusBuilder().Online("node1", "node2", "node3").MigratedWithoutSourceStop("node1", "node2", "vm");
+        var graph = Scheduler.Schedule(CrmParser.Parse(crm, "t.crm").Config!, status.Build(), Now);
+        var danglingStop = graph.Actions.Single(a => a.Task == "stop" && a.Node == "node1");
+        var start = graph.Actions.Single(a => a.Task == "start" && a.Node == "node3");
+        Assert.Contains(danglingStop.Id, start.Inputs);
+    }
+
+    [Fact]
     public void A_live_migration_caught_half_done_is_finished_on_its_target()
     {
         var crm = "node node1\nnode node2\nnode node3\nproperty stonith-enabled=false\nprimitive remote1 ocf:pacemaker:remote";

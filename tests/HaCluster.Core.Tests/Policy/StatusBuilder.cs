@@ -82,6 +82,17 @@ internal sealed class StatusBuilder
         });
     }
 
+    /// <summary>rsc migrated from source to target (migrate_to, then migrate_from done), but the source's stop was never recorded.</summary>
+    public StatusBuilder MigratedWithoutSourceStop(string source, string target, string rsc)
+    {
+        MigrationUnderWay(source, target, rsc);
+        History(target, rsc, "ocf:heartbeat:Dummy", ("migrate_from", 0, 0));
+        return ChangeHistory(target, rsc, r => r with
+        {
+            Operations = r.Operations.Select(o => o with { MigrateSource = source, MigrateTarget = target, LastRcChange = 2000 }).ToEquatableArray(),
+        });
+    }
+
     /// <summary>rsc runs on source and a migrate_to towards target is still in flight (call-id -1, rc 193).</summary>
     public StatusBuilder MigrationInFlight(string source, string target, string rsc)
     {
