@@ -269,15 +269,18 @@ internal sealed class OrderPropagation(WorkingSet ws)
         return true;
     }
 
+    /// <summary>It will run and its start can happen (not held up: see <see cref="SchedPrimitive.StartHeldUp"/>).</summary>
+    private static bool CanStart(SchedPrimitive p) => WillRun(p) && !p.StartHeldUp;
+
     /// <summary>Whether the first side's action can happen (at least one instance, for a clone).</summary>
     private static bool Runnable(SchedResource r, string action) => action switch
     {
         "start" => r switch
         {
-            SchedGroup g => g.Children.Cast<SchedPrimitive>().All(p => WillRun(p) && !p.StartHeldUp),
+            SchedGroup g => g.Children.Cast<SchedPrimitive>().All(CanStart),
             // A clone of groups runs where one whole group instance can.
             SchedClone c => c.Instances.Any(i => Runnable(i, "start")),
-            _ => r.Primitives().Any(p => WillRun(p) && !p.StartHeldUp),
+            _ => r.Primitives().Any(CanStart),
         },
         "promote" => r.Primitives().Any(p => (WillRun(p) && p.NextRole == Role.Promoted) || p.PromotionWithdrawn),
         _ => true,
