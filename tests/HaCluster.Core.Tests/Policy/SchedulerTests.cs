@@ -23,6 +23,10 @@ public class SchedulerTests
         return ours;
     }
 
+    /// <summary>The whole transition (actions and their order) for a configuration and status.</summary>
+    private static TransitionGraph Graph(string crm, StatusBuilder status) =>
+        Scheduler.Schedule(CrmParser.Parse(crm, "t.crm").Config!, status.Build(), Now);
+
     internal static List<string> Summary(string crm, StatusBuilder status)
     {
         var parsed = CrmParser.Parse(crm, "t.crm");
@@ -887,7 +891,7 @@ public class SchedulerTests
         // it moves by stopping wherever it may run and starting on node3.
         var crm = "node node1\nnode node2\nnode node3\nproperty stonith-enabled=false\nprimitive vm Dummy meta allow-migrate=true\nlocation l vm inf: node3";
         var status = new StatusBuilder().Online("node1", "node2", "node3").MigrationUnderWay("node1", "node2", "vm");
-        var graph = Scheduler.Schedule(CrmParser.Parse(crm, "t.crm").Config!, status.Build(), Now);
+        var graph = Graph(crm, status);
         Assert.DoesNotContain(graph.Actions, a => a.Task is "migrate_from" or "migrate_to");
         Assert.Contains(graph.Actions, a => a.Task == "start" && a.Node == "node3");
         Assert.Contains(graph.Actions, a => a.Task == "stop" && a.Node == "node1");
@@ -900,7 +904,7 @@ public class SchedulerTests
         // graph stops vm on node1 (a dangling migration) before it goes anywhere else.
         var crm = "node node1\nnode node2\nnode node3\nproperty stonith-enabled=false\nprimitive vm Dummy meta allow-migrate=true\nlocation l vm inf: node3";
         var status = new StatusBuilder().Online("node1", "node2", "node3").MigratedWithoutSourceStop("node1", "node2", "vm");
-        var graph = Scheduler.Schedule(CrmParser.Parse(crm, "t.crm").Config!, status.Build(), Now);
+        var graph = Graph(crm, status);
         var danglingStop = graph.Actions.Single(a => a.Task == "stop" && a.Node == "node1");
         var start = graph.Actions.Single(a => a.Task == "start" && a.Node == "node3");
         Assert.Contains(danglingStop.Id, start.Inputs);
@@ -913,7 +917,7 @@ public class SchedulerTests
         var status = new StatusBuilder().Online("node1", "node2", "node3").MigrationUnderWay("node3", "node1", "remote1", "ocf:pacemaker:remote")
             .RemoteNode("remote1");
         Assert.Equal(new[] { "Migrate remote1 (node3 -> node1)" }, Summary(crm, status));
-        var graph = Scheduler.Schedule(CrmParser.Parse(crm, "t.crm").Config!, status.Build(), Now);
+        var graph = Graph(crm, status);
         // migrate_to already happened: only migrate_from on the target and the source's stop remain.
         Assert.DoesNotContain(graph.Actions, a => a.Task == "migrate_to");
         Assert.Contains(graph.Actions, a => a.Task == "migrate_from" && a.Node == "node1");
@@ -1375,7 +1379,7 @@ public class SchedulerTests
             .History("node1", "s", "ocf:pacemaker:Stateful", ("start", 0, 0), ("promote", 0, 0), ("monitor", 1, 10000))
             .Attribute("node1", "fail-count-s#monitor_10000", "1").Attribute("node1", "master-s", "10");
         Assert.Equal(new[] { "Re-promote s:0 (Promoted node1)" }, SummaryAsPacemaker(crm, status));
-        var graph = Scheduler.Schedule(CrmParser.Parse(crm, "t.crm").Config!, status.Build(), Now);
+        var graph = Graph(crm, status);
         var demote = graph.Actions.Single(a => a.Task == "demote");
         var promote = graph.Actions.Single(a => a.Task == "promote");
         Assert.Contains(demote.Id, promote.Inputs);
