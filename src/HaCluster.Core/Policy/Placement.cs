@@ -307,14 +307,14 @@ internal sealed class Placement(WorkingSet ws)
                 var failures = clone ? 0 : FailuresAtThreshold(p, node);
                 if (!clone && failures == 0) continue;
                 p.Allowed[node] = -Inf;
-                // Pacemaker bans an anonymous clone as a whole (its own scores too, which the
-                // order resources are placed in compares).
-                if (clone) p.EnclosingClone!.Allowed[node] = -Inf;
                 p.Explanation.Add(clone
                     ? $"-INFINITY on {node.Name}: its clone's failures there (all instances together) reached migration-threshold"
                     : $"-INFINITY on {node.Name}: {failures} failure(s) reached migration-threshold {p.MetaValue("migration-threshold") ?? "INFINITY"}");
             }
         }
+        // Pacemaker bans an anonymous clone as a whole: its own scores too, which the order
+        // resources are placed in compares.
+        foreach (var (clone, node) in cloneFailureBans) clone.Allowed[node] = -Inf;
     }
 
     /// <summary>Its fail count on a node when that reaches migration-threshold; 0 when it does not.</summary>
