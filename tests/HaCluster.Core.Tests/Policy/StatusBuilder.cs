@@ -152,20 +152,20 @@ internal sealed class StatusBuilder
     }
 
     /// <summary>rsc started on node, then its 10 s monitor failed (rc 1) at <paramref name="when"/> (unix seconds).</summary>
-    public StatusBuilder MonitorFailedAt(string node, string rsc, long when, string type = "ocf:heartbeat:Dummy")
+    public StatusBuilder MonitorFailedAt(string node, string rsc, long when, string type = "ocf:heartbeat:Dummy") =>
+        FailedAt(node, rsc, type, when, "monitor_10000", "1", ("start", 0, 0), ("monitor", 1, 10000));
+
+    /// <summary>rsc's history on node (every operation at <paramref name="when"/>) and the fail count and last failure of <paramref name="failedOp"/>.</summary>
+    private StatusBuilder FailedAt(string node, string rsc, string type, long when, string failedOp, string failCount, params (string Task, int Rc, long Interval)[] ops)
     {
-        History(node, rsc, type, ("start", 0, 0), ("monitor", 1, 10000));
+        History(node, rsc, type, ops);
         ChangeHistory(node, rsc, r => r with { Operations = r.Operations.Select(o => o with { LastRcChange = when }).ToEquatableArray() });
-        return Attribute(node, $"fail-count-{rsc}#monitor_10000", "1").Attribute(node, $"last-failure-{rsc}#monitor_10000", when.ToString());
+        return Attribute(node, $"fail-count-{rsc}#{failedOp}", failCount).Attribute(node, $"last-failure-{rsc}#{failedOp}", when.ToString());
     }
 
     /// <summary>rsc's start failed on node (rc 1) at <paramref name="when"/> (unix seconds); its fail count there is INFINITY.</summary>
-    public StatusBuilder StartFailedAt(string node, string rsc, long when)
-    {
-        History(node, rsc, "ocf:heartbeat:Dummy", ("start", 1, 0));
-        ChangeHistory(node, rsc, r => r with { Operations = r.Operations.Select(o => o with { LastRcChange = when }).ToEquatableArray() });
-        return Attribute(node, $"fail-count-{rsc}#start_0", "INFINITY").Attribute(node, $"last-failure-{rsc}#start_0", when.ToString());
-    }
+    public StatusBuilder StartFailedAt(string node, string rsc, long when) =>
+        FailedAt(node, rsc, "ocf:heartbeat:Dummy", when, "start_0", "INFINITY", ("start", 1, 0));
 
     /// <summary>
     /// rsc's start failed on node (recorded as its last failure, with the parameter digest
