@@ -116,7 +116,8 @@ public sealed class CibReplicationTests : IDisposable
             : System.Text.RegularExpressions.Regex.Match(small?.Error ?? problem ?? "", @"committed as (\S+) on the DC").Groups[1].Value;
         Assert.True(committed is { Length: > 0 }, problem ?? small?.Error);
         await cluster.WaitUntil($"every node holds {committed}", () => all.All(n => cluster.Status(n)?.CibVersion == committed), TimeSpan.FromSeconds(30));
-        Assert.Contains(all, n => cluster.Log(n).Contains($"CIB {committed}: the change from {reply.Version}"));
+        // Logs reach their files through the daemons' output pipes, maybe after the status shows it.
+        await cluster.WaitUntil("a node logs the change", () => all.Any(n => cluster.Log(n).Contains($"CIB {committed}: the change from {reply.Version}")), TimeSpan.FromSeconds(10));
         var digests = all.Select(n => Convert.ToHexStringLower(SHA256.HashData(File.ReadAllBytes(Path.Combine(StateDir(n), "cib.xml"))))).Distinct();
         Assert.Single(digests);
     }

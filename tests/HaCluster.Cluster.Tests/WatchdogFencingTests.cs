@@ -91,6 +91,8 @@ public sealed class WatchdogFencingTests : IDisposable
         var mark = Path.Combine(cluster.Dir, "self-fenced.node1");
         await cluster.WaitUntil("node1 fences itself", () => File.Exists(mark) && File.ReadAllText(mark).Length > 0, TimeSpan.FromSeconds(20));
         Assert.Contains("slow still active", File.ReadAllText(mark));
-        Assert.Contains("self-fencing this machine", cluster.Log("node1"));
+        // The log reaches its file through the daemon's output pipe, possibly after the program
+        // has already left its mark: wait for it rather than read it once.
+        await cluster.WaitForLog("node1", "self-fencing this machine", TimeSpan.FromSeconds(10));
     }
 }
