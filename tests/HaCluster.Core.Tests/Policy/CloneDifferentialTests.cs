@@ -249,6 +249,37 @@ public class CloneDifferentialTests(ITestOutputHelper log)
     }
 
     [Fact]
+    public void Where_crm_simulate_overfills_a_node_with_a_cloned_group_we_keep_to_clone_node_max()
+    {
+        // Seed 19: g:0 runs on node2 but node3 is better for it. crm_simulate 2.1.5 puts g:0's
+        // members on node3, takes back only the group's assignment (T678), and g:1 follows onto
+        // node3: two instances where clone-node-max is 1. We place the three instances on three nodes.
+        var (config, status) = RandomCluster(19);
+        Assert.NotNull(PacemakerKnownBugs.In(CrmSimulateDifferentialTests.ToCib(config, status)));
+        var ours = OurSummary(19);
+        Assert.Contains("Move ga:0 (node2 -> node3)", ours);
+        Assert.Contains("Start ga:1 (node1)", ours);
+        Assert.Contains("Start ga:2 (node2)", ours);
+    }
+
+    [Fact]
+    public void A_clone_whose_early_assignment_is_taken_back_is_not_mistaken_for_an_overfill()
+    {
+        // In crm_simulate's log a primitive instance tried on its current node and taken back
+        // ("Not pre-allocating") is assigned again elsewhere: only one instance per node remains.
+        const string log = """
+            (distribute_children) debug: Allocating up to 2 cl instances to a possible 2 nodes (at most 1 per host, 1 optimal)
+            (pcmk__finalize_assignment) debug: Assigning d:0 to node2
+            (allocate_instance) info: Not pre-allocating d:0 to node1 because node2 is better
+            (pcmk__finalize_assignment) debug: Assigning d:1 to node2
+            (pcmk__finalize_assignment) debug: Assigning d:0 to node1
+            (distribute_children) debug: Allocated 2 cl instances of a possible 2
+            """;
+        Assert.Null(PacemakerKnownBugs.ClonedGroupOverfill(log));
+        Assert.NotNull(PacemakerKnownBugs.ClonedGroupOverfill(log.Replace("Not pre-allocating d:0", "Not pre-allocating g:0")));
+    }
+
+    [Fact]
     public void Agreement_with_crm_simulate_on_random_clusters_with_clones()
     {
         var known = File.ReadAllLines(KnownFile).Select(l => l.Split('#')[0].Trim()).Where(l => l.Length > 0).Select(int.Parse).ToHashSet();
@@ -256,6 +287,7 @@ public class CloneDifferentialTests(ITestOutputHelper log)
         var cases = int.TryParse(Environment.GetEnvironmentVariable("HACLUSTER_CLONE_DIFF_CASES"), out var n) ? n : 60;
         var first = int.TryParse(Environment.GetEnvironmentVariable("HACLUSTER_CLONE_DIFF_FIRST"), out var f) ? f : 1;
         var disagreements = new List<int>();
+        var pacemakerBugs = new List<int>();
         var withActions = 0;
         for (var seed = first; seed < first + cases; seed++)
         {
@@ -269,19 +301,22 @@ public class CloneDifferentialTests(ITestOutputHelper log)
             if (!theirs.SequenceEqual(ours))
             {
                 disagreements.Add(seed);
-                log.WriteLine($"seed {seed}:\n  pacemaker: {string.Join(" | ", theirs)}\n  hacluster: {string.Join(" | ", ours)}");
+                var bug = PacemakerKnownBugs.In(cib);
+                if (bug is not null) pacemakerBugs.Add(seed);
+                log.WriteLine($"seed {seed}:{(bug is null ? "" : " (" + bug + ")")}\n  pacemaker: {string.Join(" | ", theirs)}\n  hacluster: {string.Join(" | ", ours)}");
             }
         }
-        log.WriteLine($"agreement: {cases - disagreements.Count}/{cases}, {withActions} with actions");
+        log.WriteLine($"agreement: {cases - disagreements.Count}/{cases}, {withActions} with actions; {pacemakerBugs.Count} of the disagreements are crm_simulate 2.1.5 bugs fixed since");
         var fixedNow = known.Where(k => k >= first && k < first + cases && !disagreements.Contains(k)).ToList();
         if (fixedNow.Count > 0) log.WriteLine($"agree now (remove from {Path.GetFileName(KnownFile)}): {string.Join(", ", fixedNow)}");
         // bench/differential.sh runs more seeds only to measure the agreement rate.
         if (Environment.GetEnvironmentVariable("HACLUSTER_CLONE_DIFF_REPORT_ONLY") == "1")
         {
-            Console.WriteLine($"clone differential: {cases - disagreements.Count}/{cases} agree (seeds {first}..{first + cases - 1}); disagree: {string.Join(", ", disagreements)}");
+            Console.WriteLine($"clone differential: {cases - disagreements.Count}/{cases} agree (seeds {first}..{first + cases - 1}); disagree: {string.Join(", ", disagreements)}; of those, crm_simulate 2.1.5 bugs: {pacemakerBugs.Count} ({string.Join(", ", pacemakerBugs)})");
             return;
         }
-        var unexpected = disagreements.Where(d => !known.Contains(d)).ToList();
+        // A disagreement where crm_simulate's own log shows one of its known bugs is not a gap of ours.
+        var unexpected = disagreements.Where(d => !known.Contains(d) && !pacemakerBugs.Contains(d)).ToList();
         Assert.True(unexpected.Count == 0, $"disagreed on seeds {string.Join(", ", unexpected)} (known: {string.Join(", ", known.Order())})");
         Assert.True(withActions >= cases / 2, $"only {withActions} of {cases} cases had any action: the comparison says little");
     }

@@ -116,7 +116,11 @@ public class CrmSimulateDifferentialTests(ITestOutputHelper log)
 
     public static string ToCib(ClusterConfig config, ClusterStatus status) => CibStatusWriter.WriteCib(config, status, Now).ToString();
 
-    internal static List<string> Pacemaker(string cibXml, params string[] extra)
+    internal static List<string> Pacemaker(string cibXml, params string[] extra) =>
+        ConformanceTests.ExtractSummaryFrom(RunCrmSimulate(cibXml, extra).Output);
+
+    /// <summary>crm_simulate -S on a CIB (plus any arguments): what it prints, and what it logs.</summary>
+    internal static (string Output, string Log) RunCrmSimulate(string cibXml, params string[] extra)
     {
         var file = Path.Combine(Path.GetTempPath(), $"hacluster-diff-{Guid.NewGuid():N}.xml");
         File.WriteAllText(file, cibXml);
@@ -127,9 +131,9 @@ public class CrmSimulateDifferentialTests(ITestOutputHelper log)
             psi.Environment["LC_ALL"] = "C";
             using var p = Process.Start(psi)!;
             var output = p.StandardOutput.ReadToEndAsync();
-            _ = p.StandardError.ReadToEndAsync();
+            var log = p.StandardError.ReadToEndAsync();
             if (!p.WaitForExit(60_000)) { p.Kill(true); throw new TimeoutException("crm_simulate timed out"); }
-            return ConformanceTests.ExtractSummaryFrom(output.Result);
+            return (output.Result, log.Result);
         }
         finally { File.Delete(file); }
     }

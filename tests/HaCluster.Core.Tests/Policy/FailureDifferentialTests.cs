@@ -53,9 +53,10 @@ public class FailureDifferentialTests(ITestOutputHelper log)
     }
 
     /// <summary>Runs seeds [first, first+cases): the seeds that disagree, and per-feature (agreed, total).</summary>
-    internal static (List<int> Disagreements, Dictionary<string, (int Agreed, int Total)> ByFeature, int WithActions) Run(int first, int cases, Action<string>? show)
+    internal static (List<int> Disagreements, List<int> PacemakerBugs, Dictionary<string, (int Agreed, int Total)> ByFeature, int WithActions) Run(int first, int cases, Action<string>? show)
     {
         var disagreements = new List<int>();
+        var pacemakerBugs = new List<int>();
         var byFeature = new Dictionary<string, (int, int)>();
         var withActions = 0;
         for (var seed = first; seed < first + cases; seed++)
@@ -69,7 +70,9 @@ public class FailureDifferentialTests(ITestOutputHelper log)
             if (!agreed)
             {
                 disagreements.Add(seed);
-                show?.Invoke($"seed {seed}:{(problem is null ? "" : " (does not parse: " + problem + ")")}\n  pacemaker: {string.Join(" | ", theirs)}\n  hacluster: {string.Join(" | ", ours)}");
+                var bug = problem is null ? PacemakerKnownBugs.In(xml) : null;
+                if (bug is not null) pacemakerBugs.Add(seed);
+                show?.Invoke($"seed {seed}:{(problem is null ? "" : " (does not parse: " + problem + ")")}{(bug is null ? "" : " (" + bug + ")")}\n  pacemaker: {string.Join(" | ", theirs)}\n  hacluster: {string.Join(" | ", ours)}");
             }
             foreach (var f in Features(xml))
             {
@@ -77,7 +80,7 @@ public class FailureDifferentialTests(ITestOutputHelper log)
                 byFeature[f] = (a + (agreed ? 1 : 0), t + 1);
             }
         }
-        return (disagreements, byFeature, withActions);
+        return (disagreements, pacemakerBugs, byFeature, withActions);
     }
 
     [Fact]
@@ -89,13 +92,13 @@ public class FailureDifferentialTests(ITestOutputHelper log)
         var cases = int.TryParse(Environment.GetEnvironmentVariable("HACLUSTER_FAIL_DIFF_CASES"), out var n) ? n : 60;
         var first = int.TryParse(Environment.GetEnvironmentVariable("HACLUSTER_FAIL_DIFF_FIRST"), out var f) ? f : 1;
         var totalsOnly = Environment.GetEnvironmentVariable("HACLUSTER_FAIL_DIFF_TOTALS_ONLY") == "1";
-        var (disagreements, byFeature, withActions) = Run(first, cases, totalsOnly ? null : log.WriteLine);
-        log.WriteLine($"failure differential: {cases - disagreements.Count}/{cases} (seeds {first}..{first + cases - 1}; {withActions} with actions)");
+        var (disagreements, pacemakerBugs, byFeature, withActions) = Run(first, cases, totalsOnly ? null : log.WriteLine);
+        log.WriteLine($"failure differential: {cases - disagreements.Count}/{cases} (seeds {first}..{first + cases - 1}; {withActions} with actions); {pacemakerBugs.Count} of the disagreements are crm_simulate 2.1.5 bugs fixed since");
         foreach (var (feature, (agreed, total)) in byFeature.OrderBy(x => x.Key))
             log.WriteLine($"  {feature}: {agreed}/{total} ({100.0 * agreed / total:0}%)");
         if (first != 1 || cases != 60) return;
         var known = File.ReadAllLines(KnownFile).Select(l => l.Split('#')[0].Trim()).Where(l => l.Length > 0).Select(int.Parse).ToHashSet();
-        var unexpected = disagreements.Where(d => !known.Contains(d)).ToList();
+        var unexpected = disagreements.Where(d => !known.Contains(d) && !pacemakerBugs.Contains(d)).ToList();
         var fixedNow = known.Where(k => !disagreements.Contains(k)).ToList();
         Assert.True(unexpected.Count == 0, $"disagreed on seeds {string.Join(", ", unexpected)} (known: {string.Join(", ", known.Order())})");
         Assert.True(fixedNow.Count == 0, $"seeds {string.Join(", ", fixedNow)} agree now: take them out of {KnownFile}");
