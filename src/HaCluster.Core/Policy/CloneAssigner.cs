@@ -22,6 +22,13 @@ internal sealed class CloneAssigner(WorkingSet ws, Placement placement)
         var allowedWhereItRuns = clone.Instances.ToDictionary(i => i, i =>
             i.Anchor.CurrentNode is { } at && i.Primitives().All(p => p.Allowed.TryGetValue(at, out var score) && score >= 0) ? at : null);
 
+        // Instances with a higher promotion priority are placed first (for a promotable clone).
+        // An anonymous clone's instances of one resource, found once for the whole assignment.
+        // (Worked out before the clone's colocations reach the instances, as Pacemaker does: a
+        // node the clone must leave for a colocation still counts for the instance running there.)
+        var siblings = clone.GloballyUnique ? null : Siblings(clone);
+        var priority = clone.Promotable ? AddPromotionScores(clone, siblings) : new Dictionary<SchedResource, int>();
+
         // The clone's own colocations shape every instance's scores; those that name the clone's
         // role (Promoted/Unpromoted) choose which instance is promoted instead (SetRoles).
         foreach (var c in clone.ThisWith.ToList())
@@ -30,11 +37,6 @@ internal sealed class CloneAssigner(WorkingSet ws, Placement placement)
             if (c.DependentRole is Role.Promoted or Role.Unpromoted) continue;
             foreach (var instance in clone.Instances) ApplyToInstance(c, instance);
         }
-
-        // Instances with a higher promotion priority are placed first (for a promotable clone).
-        // An anonymous clone's instances of one resource, found once for the whole assignment.
-        var siblings = clone.GloballyUnique ? null : Siblings(clone);
-        var priority = clone.Promotable ? AddPromotionScores(clone, siblings) : new Dictionary<SchedResource, int>();
 
         var perNode = new Dictionary<SchedNode, int>();
         var assigned = 0;

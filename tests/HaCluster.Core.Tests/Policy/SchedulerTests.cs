@@ -1386,6 +1386,26 @@ public class SchedulerTests
     }
 
     [Fact]
+    public void An_instance_whose_node_a_colocation_rules_out_keeps_the_promotion_priority_it_has_there()
+    {
+        // m must be with r1, which leaves node1 for node3. The promoted instance on node2 (promotion
+        // score 10 there) is still placed before the failed one on node3 (5): Pacemaker ranks the
+        // instances before the colocation reaches them. It takes node3, as Unpromoted (never probed
+        // there, its score there does not count), and the failed one stops.
+        var crm = "node node1\nnode node2\nnode node3\nproperty stonith-enabled=false\n" +
+                  "primitive r1 Dummy\nlocation r1-not-node1 r1 -inf: node1\nlocation r1-node3 r1 100: node3\n" +
+                  "primitive s ocf:pacemaker:Stateful op monitor interval=10s role=Promoted op monitor interval=11s role=Unpromoted\n" +
+                  "ms m s meta promoted-max=1 clone-max=3\ncolocation m-with-r1 inf: m r1";
+        var status = new StatusBuilder().Online("node1", "node2", "node3")
+            .Running("node1", "r1")
+            .History("node2", "s", "ocf:pacemaker:Stateful", ("start", 0, 0), ("promote", 0, 0)).Attribute("node2", "master-s", "10")
+            .History("node3", "s", "ocf:pacemaker:Stateful", ("start", 0, 0), ("monitor", 7, 11000))
+            .Attribute("node3", "fail-count-s#monitor_11000", "1").Attribute("node3", "master-s", "5");
+        var summary = SummaryAsPacemaker(crm, status);
+        Assert.Contains(summary, l => l.StartsWith("Move s:", StringComparison.Ordinal) && l.EndsWith("(Promoted node2 -> Unpromoted node3)", StringComparison.Ordinal));
+    }
+
+    [Fact]
     public void Between_equal_promotion_scores_a_healthy_instance_is_promoted_rather_than_a_failed_one()
     {
         // Pacemaker's instance order puts a failed instance after a healthy one.
