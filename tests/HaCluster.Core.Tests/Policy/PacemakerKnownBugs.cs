@@ -32,6 +32,8 @@ internal static partial class PacemakerKnownBugs
         {
             var perHost = int.Parse(clone.Groups["max"].Value);
             var assigned = new Dictionary<(string Resource, string Node), HashSet<string>>();
+            // Early assignments taken back: (resource, instance number, the better node it went to).
+            var takenBack = new List<(string Resource, string Instance, string Node)>();
             foreach (Match line in AssignmentLine().Matches(clone.Groups["body"].Value))
             {
                 var resource = line.Groups["rsc"].Value;
@@ -41,13 +43,19 @@ internal static partial class PacemakerKnownBugs
                     var key = (resource, line.Groups["node"].Value);
                     if (!assigned.TryGetValue(key, out var set)) assigned[key] = set = [];
                     set.Add(instance);
+                    continue;
                 }
-                else
-                    foreach (var (key, set) in assigned)
-                        if (key.Resource == resource) set.Remove(instance);
+                takenBack.Add((resource, instance, line.Groups["better"].Value));
+                foreach (var (key, set) in assigned)
+                    if (key.Resource == resource) set.Remove(instance);
             }
+            // Only a group's early assignment leaves its members behind (a primitive's is undone:
+            // its own "Assigning" lines were removed above); the overfilled node must be where
+            // such a group instance's members stayed. (Not an instance held where it runs,
+            // unmanaged or blocked, beside another: that is another matter.)
+            var groupsTakenBack = takenBack.Where(t => !assigned.Keys.Any(k => k.Resource == t.Resource)).ToList();
             foreach (var ((resource, node), instances) in assigned)
-                if (instances.Count > perHost)
+                if (instances.Count > perHost && groupsTakenBack.Any(t => t.Node == node && instances.Contains(t.Instance)))
                     return $"Pacemaker 2.1.5 puts {instances.Count} instances of {resource} ({clone.Groups["clone"].Value}) on {node}, clone-node-max {perHost} (T678)";
         }
         return null;
@@ -56,6 +64,6 @@ internal static partial class PacemakerKnownBugs
     [GeneratedRegex(@"Allocating up to \d+ (?<clone>\S+) instances .*?at most (?<max>\d+) per host(?<body>.*?)Allocated \d+ \k<clone> instances", RegexOptions.Singleline)]
     private static partial Regex CloneAssignment();
 
-    [GeneratedRegex(@"Assigning (?<rsc>\S+):(?<n>\d+) to (?<node>\S+)|Not pre-allocating (?<rsc>\S+):(?<n>\d+) to")]
+    [GeneratedRegex(@"Assigning (?<rsc>\S+):(?<n>\d+) to (?<node>\S+)|Not pre-allocating (?<rsc>\S+):(?<n>\d+) to \S+ because (?<better>\S+) is better")]
     private static partial Regex AssignmentLine();
 }
