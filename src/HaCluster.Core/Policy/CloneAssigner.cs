@@ -30,11 +30,15 @@ internal sealed class CloneAssigner(WorkingSet ws, Placement placement)
         var priority = clone.Promotable ? AddPromotionScores(clone, siblings) : new Dictionary<SchedResource, int>();
 
         // The clone's own colocations shape every instance's scores; those that name the clone's
-        // role (Promoted/Unpromoted) choose which instance is promoted instead (SetRoles).
+        // role (Promoted/Unpromoted) choose which instance is promoted instead (SetRoles). When
+        // every node available will get an instance anyway, a mere liking (above zero, below
+        // INFINITY) is left out: Pacemaker hands the instances only bans and requirements then.
+        var everyNodeGetsOne = clone.CloneMax >= clone.Allowed.Keys.Count(n => n.CanRunResources);
         foreach (var c in clone.ThisWith.ToList())
         {
             if (c.Primary.Provisional) placement.AssignPrimitive(c.Primary is SchedPrimitive { Parent: SchedClone pc } ? pc : c.Primary);
             if (c.DependentRole is Role.Promoted or Role.Unpromoted) continue;
+            if (everyNodeGetsOne && c.Score is > 0 and < Inf) continue;
             foreach (var instance in clone.Instances) ApplyToInstance(c, instance);
         }
 

@@ -1406,6 +1406,22 @@ public class SchedulerTests
     }
 
     [Fact]
+    public void A_clone_on_every_node_leaves_a_mere_liking_for_another_resource_out_of_its_instances_scores()
+    {
+        // clone-max 2 on two nodes: every node gets an instance, so Pacemaker does not hand m's
+        // liking for c (100) to the instances. The one on node2 stays there (and is promoted)
+        // rather than moving to c's node1; the second starts on node1.
+        var crm = TwoNodes + "primitive s ocf:pacemaker:Stateful op monitor interval=10s role=Promoted op monitor interval=11s role=Unpromoted\n" +
+                  "ms m s meta promoted-max=1 clone-max=2\nprimitive d Dummy\nclone c d meta clone-max=1\ncolocation m-likes-c 100: m c";
+        var status = new StatusBuilder().Online("node1", "node2")
+            .Running("node1", "d")
+            .History("node2", "s", "ocf:pacemaker:Stateful", ("start", 0, 0)).Attribute("node2", "master-s", "5");
+        var summary = SummaryAsPacemaker(crm, status);
+        Assert.Contains("Promote s:0 (Unpromoted -> Promoted node2)", summary);
+        Assert.Contains("Start s:1 (node1)", summary);
+    }
+
+    [Fact]
     public void Between_equal_promotion_scores_a_healthy_instance_is_promoted_rather_than_a_failed_one()
     {
         // Pacemaker's instance order puts a failed instance after a healthy one.
