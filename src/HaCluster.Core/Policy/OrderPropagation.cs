@@ -320,7 +320,8 @@ internal sealed class OrderPropagation(WorkingSet ws)
 
     /// <summary>
     /// Whether the first side's start, though it cannot run, is still a required action: its
-    /// resource is active and stops, which makes the start after that stop required. A dependent
+    /// resource is active and stops, which makes the start after that stop required (for a
+    /// group, also: one of its members starts, which makes the group's "running" required). A dependent
     /// that would otherwise stay put then stops "due to required" that start, as crm_simulate
     /// words it; one whose start was required anyway (moving), or behind a first that was not
     /// active, stops "due to unrunnable" it. A collective's start exists only for instances
@@ -329,6 +330,8 @@ internal sealed class OrderPropagation(WorkingSet ws)
     private static bool FirstStartRequired(SchedResource first, string action) => action == "start" && first switch
     {
         SchedPrimitive p when p.EnclosingClone is null && p.Parent is not SchedGroup => p.Managed && Active(p) || p.StartHeldUp,
+        // A group's "running" is required as soon as one member's start is (one that starts).
+        SchedGroup { Parent: not SchedClone } g when g.Children.OfType<SchedPrimitive>().Any(Starts) => true,
         _ => first.Primitives().Any(p => p.StartHeldUp || p.Managed && Active(p) && !WillRun(p) && (p.AssignedTo is not null || p.StartWithdrawn)),
     };
 
@@ -390,7 +393,11 @@ internal sealed class OrderPropagation(WorkingSet ws)
         {
             var staysPut = then.AssignedTo is not null && then.ActiveOn.ContainsKey(then.AssignedTo) && !then.Failed && then.RestartReason is null;
             if ((!e.Symmetrical && staysPut) || then.ForcedStopReason is not null) return false;
-            then.ForcedStopReason = staysPut && e.Relaxed is null && !guestEdge && FirstStartRequired(first, e.FirstAction)
+            // Its start is still optional when the order reaches it: it stays put, or it is
+            // promoted now and must start again (moving, recovering): Pacemaker walks its roles
+            // from Promoted straight to the next one, never through a required start.
+            var startOptional = staysPut || then.CurrentRole == Role.Promoted;
+            then.ForcedStopReason = startOptional && e.Relaxed is null && !guestEdge && FirstStartRequired(first, e.FirstAction)
                 ? $"due to required {RequiredWhat(e, first, then)}"
                 : $"due to unrunnable {what}";
         }

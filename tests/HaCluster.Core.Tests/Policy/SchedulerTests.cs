@@ -1422,6 +1422,36 @@ public class SchedulerTests
     }
 
     [Fact]
+    public void What_is_ordered_after_a_group_whose_member_starts_but_which_cannot_run_stops_as_required_by_it()
+    {
+        // a starts, b may run nowhere: g's "running" is required (a's start is) but cannot run.
+        // r, ordered after g and staying put, stops "due to required g running" (not "unrunnable").
+        var crm = TwoNodes + "primitive a Dummy\nprimitive b Dummy\ngroup g a b\nlocation b-not-1 b -inf: node1\nlocation b-not-2 b -inf: node2\n" +
+                  "primitive r Dummy\nlocation r-home r 100: node1\norder g-then-r Mandatory: g r";
+        var status = new StatusBuilder().Online("node1", "node2").Running("node1", "r");
+        var summary = SummaryAsPacemaker(crm, status);
+        Assert.Contains("Stop r (node1) due to required g running", summary);
+    }
+
+    [Fact]
+    public void A_promoted_instance_to_be_recovered_behind_a_required_but_unrunnable_start_stops_as_required_by_it()
+    {
+        // s:0's promotion failed on node1: it is to be recovered there, but m is ordered after g,
+        // which cannot run (b may run nowhere) though a starts. Pacemaker walks s:0's roles down
+        // from Promoted without a required start, so the order makes that start required: the
+        // stop is "due to required g running", as for the instance that stays put on node2.
+        var crm = TwoNodes + "primitive a Dummy\nprimitive b Dummy\ngroup g a b\nlocation b-not-1 b -inf: node1\nlocation b-not-2 b -inf: node2\n" +
+                  "primitive s ocf:pacemaker:Stateful op monitor interval=10s role=Promoted op monitor interval=11s role=Unpromoted\n" +
+                  "ms m s meta promoted-max=1 clone-max=2\norder g-then-m Mandatory: g m";
+        var status = new StatusBuilder().Online("node1", "node2")
+            .History("node1", "s", "ocf:pacemaker:Stateful", ("start", 0, 0), ("promote", 1, 0))
+            .Attribute("node1", "fail-count-s#promote_0", "1").Attribute("node1", "master-s", "10")
+            .History("node2", "s", "ocf:pacemaker:Stateful", ("start", 0, 0)).Attribute("node2", "master-s", "5");
+        var summary = SummaryAsPacemaker(crm, status);
+        Assert.Contains("Stop s:0 (Promoted node1) due to required g running", summary);
+    }
+
+    [Fact]
     public void Between_equal_promotion_scores_a_healthy_instance_is_promoted_rather_than_a_failed_one()
     {
         // Pacemaker's instance order puts a failed instance after a healthy one.
