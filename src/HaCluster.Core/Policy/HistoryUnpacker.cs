@@ -535,7 +535,12 @@ internal sealed class HistoryUnpacker(WorkingSet ws)
             // A failure older than failure-timeout, with no fail count left that is younger,
             // has expired: it is as if it never happened.
             if (!pending && (opFailed || (rc != expected && !probe)) && Expired(rsc, op, node))
+            {
+                // Even expired, "not running" from a resource the cluster does not manage says it
+                // is stopped (Pacemaker reads that result before it looks at the expiry).
+                if (rc == OcfNotRunning && !opFailed && !ManagedByConfiguration(rsc)) { role = Role.Stopped; ClearPastFailures(); }
                 continue;
+            }
             // Its state here is known once one operation counts (Pacemaker's known_on: a history
             // of expired failures alone leaves it unknown, and its promotion score does not apply).
             rsc.KnownOn.Add(node);

@@ -477,6 +477,26 @@ internal sealed class Placement(WorkingSet ws)
                 previousRole = role;
             }
         }
+        RepeatGroupRequirementsPastUnmanagedMembers();
+    }
+
+    /// <summary>
+    /// A group's colocations sit on its first member, and the rest follow along the chain. An
+    /// unmanaged member breaks that chain (it stays where it is whatever the group must be with),
+    /// so, as Pacemaker does, each member after one holds the group's mandatory colocations itself.
+    /// (Only on the member's side: what the group must be with still sees the group once.)
+    /// </summary>
+    private void RepeatGroupRequirementsPastUnmanagedMembers()
+    {
+        foreach (var g in ws.AllResources().OfType<SchedGroup>())
+        {
+            var firstUnmanaged = g.Children.FindIndex(m => !m.Managed);
+            if (firstUnmanaged < 0 || firstUnmanaged == g.Children.Count - 1) continue;
+            var mandatory = g.Children[0].ThisWith.Where(c => c.NamedDependent == g && c.Score >= Inf).ToList();
+            foreach (var member in g.Children.Skip(firstUnmanaged + 1))
+                foreach (var c in mandatory)
+                    member.ThisWith.Add(c with { Dependent = member });
+        }
     }
 
     private void Colocate(string id, SchedResource dependent, SchedResource primary, int score, Role depRole, Role priRole, string? attr)

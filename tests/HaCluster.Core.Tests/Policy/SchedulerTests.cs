@@ -1452,6 +1452,31 @@ public class SchedulerTests
     }
 
     [Fact]
+    public void An_unmanaged_resource_found_not_running_is_stopped_even_once_that_failure_expired()
+    {
+        // a's monitor found it not running hours ago; failure-timeout (20 min) has expired that
+        // failure, but the result still says a is stopped: Pacemaker reads "not running" from an
+        // unmanaged resource before it looks at the expiry. b, which must be with a, stays stopped.
+        var crm = TwoNodes + "primitive a Dummy meta is-managed=false failure-timeout=20min\nprimitive b Dummy\ngroup g a b";
+        var status = new StatusBuilder().Online("node1", "node2").MonitorNotRunningAt("node1", "a", Now.ToUnixTimeSeconds() - 6 * 3600);
+        var summary = SummaryAsPacemaker(crm, status);
+        Assert.DoesNotContain(summary, l => l.StartsWith("Start b", StringComparison.Ordinal));
+    }
+
+    [Fact]
+    public void Members_after_an_unmanaged_group_member_hold_the_groups_mandatory_colocations_themselves()
+    {
+        // a (unmanaged) stays on node2; g must be with r, which may only run on node1. The chain
+        // through a would put b on node2; Pacemaker gives b g's colocation with r as well, so b
+        // can run nowhere and stays stopped.
+        var crm = TwoNodes + "primitive a Dummy meta is-managed=false\nprimitive b Dummy\ngroup g a b\n" +
+                  "primitive r Dummy\nlocation r-not-2 r -inf: node2\ncolocation g-with-r inf: g r";
+        var status = new StatusBuilder().Online("node1", "node2").Running("node2", "a").Running("node1", "r");
+        var summary = SummaryAsPacemaker(crm, status);
+        Assert.DoesNotContain(summary, l => l.StartsWith("Start b", StringComparison.Ordinal));
+    }
+
+    [Fact]
     public void Between_equal_promotion_scores_a_healthy_instance_is_promoted_rather_than_a_failed_one()
     {
         // Pacemaker's instance order puts a failed instance after a healthy one.

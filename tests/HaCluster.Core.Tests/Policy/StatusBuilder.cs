@@ -155,6 +155,10 @@ internal sealed class StatusBuilder
     public StatusBuilder MonitorFailedAt(string node, string rsc, long when, string type = "ocf:heartbeat:Dummy") =>
         FailedAt(node, rsc, type, when, "monitor_10000", "1", ("start", 0, 0), ("monitor", 1, 10000));
 
+    /// <summary>rsc started on node, then its 10 s monitor found it not running (rc 7) at <paramref name="when"/> (unix seconds).</summary>
+    public StatusBuilder MonitorNotRunningAt(string node, string rsc, long when) =>
+        FailedAt(node, rsc, "ocf:heartbeat:Dummy", when, "monitor_10000", "1", ("start", 0, 0), ("monitor", 7, 10000));
+
     /// <summary>rsc's history on node (every operation at <paramref name="when"/>) and the fail count and last failure of <paramref name="failedOp"/>.</summary>
     private StatusBuilder FailedAt(string node, string rsc, string type, long when, string failedOp, string failCount, params (string Task, int Rc, long Interval)[] ops)
     {
