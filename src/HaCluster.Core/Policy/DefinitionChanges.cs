@@ -21,7 +21,7 @@ namespace HaCluster.Core.Policy;
 /// </summary>
 internal sealed class DefinitionChanges(WorkingSet ws)
 {
-    private const string Reason = "due to resource definition change";
+    internal const string Reason = "due to resource definition change";
 
     /// <summary>Configured primitives by id (a clone instance's definition carries "rsc:N").</summary>
     private readonly Dictionary<string, Cib.Primitive> _configured = ws.Config.AllResources().OfType<Cib.Primitive>()

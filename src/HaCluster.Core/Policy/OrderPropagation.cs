@@ -397,7 +397,10 @@ internal sealed class OrderPropagation(WorkingSet ws)
             // promoted now and must start again (moving, recovering): Pacemaker walks its roles
             // from Promoted straight to the next one, never through a required start.
             var startOptional = staysPut || then.CurrentRole == Role.Promoted;
-            then.ForcedStopReason = startOptional && e.Relaxed is null && !guestEdge && FirstStartRequired(first, e.FirstAction)
+            // A restart for a changed definition gave the start its reason first, and the stop
+            // shows the start's reason (crm_simulate sets that one to overwrite, orders never do).
+            then.ForcedStopReason = then.RestartReason == DefinitionChanges.Reason ? DefinitionChanges.Reason
+                : startOptional && e.Relaxed is null && !guestEdge && FirstStartRequired(first, e.FirstAction)
                 ? $"due to required {RequiredWhat(e, first, then)}"
                 : $"due to unrunnable {what}";
         }

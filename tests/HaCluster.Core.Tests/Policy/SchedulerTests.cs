@@ -1477,6 +1477,19 @@ public class SchedulerTests
     }
 
     [Fact]
+    public void A_resource_to_restart_for_a_changed_definition_that_cannot_start_again_stops_for_that_change()
+    {
+        // r's parameters changed, so it must restart; but it is ordered after a, which may run
+        // nowhere, so it only stops. crm_simulate names the definition change (the start's reason,
+        // set before any order's), not the unrunnable start of a.
+        var crm = TwoNodes + "primitive a Dummy\nlocation a-not-1 a -inf: node1\nlocation a-not-2 a -inf: node2\n" +
+                  "primitive r Dummy params fake=2\norder a-then-r Mandatory: a r";
+        var status = new StatusBuilder().Online("node1", "node2").RunningWithDigest("node1", "r", "0123456789abcdef0123456789abcdef");
+        var summary = SummaryAsPacemaker(crm, status);
+        Assert.Contains("Stop r (node1) due to resource definition change", summary);
+    }
+
+    [Fact]
     public void Between_equal_promotion_scores_a_healthy_instance_is_promoted_rather_than_a_failed_one()
     {
         // Pacemaker's instance order puts a failed instance after a healthy one.
