@@ -114,9 +114,10 @@ internal sealed class ActionPlanner(WorkingSet ws)
                 default:
                     if (to is null) return new ResourceChange("Stop", p.Id, Details(current, p.ActiveOn.Keys.First(), Role.Stopped, null), "due to node availability");
                     // The other copies are on nodes about to be fenced, which stops them: it simply
-                    // stays where it belongs.
+                    // stays where it belongs (restarting there if it must anyway: a changed definition).
                     if (!failed && p.ActiveOn.ContainsKey(to) && p.ActiveOn.Keys.All(n => n == to || n.Unclean))
-                        return null;
+                        return p.RestartReason is null ? null
+                            : new ResourceChange("Restart", p.Id, Details(current, to, next, to), p.RestartReason.Length == 0 ? null : p.RestartReason);
                     // Failed and (also) active where it belongs: every copy stops, one starts there
                     // again. Pacemaker names the reason only under stop_unexpected (the stops of
                     // the unexpected copies carry it).

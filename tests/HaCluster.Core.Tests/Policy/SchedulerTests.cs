@@ -1490,6 +1490,20 @@ public class SchedulerTests
     }
 
     [Fact]
+    public void A_redefined_resource_whose_other_copy_is_on_a_node_to_fence_restarts_where_it_belongs()
+    {
+        // r runs on node1 (started with other parameters) and, after a failed start, on node3,
+        // which is lost and will be fenced. Fencing stops the copy on node3; on node1 r restarts
+        // for its changed definition, and the summary says so.
+        var crm = "node node1\nnode node2\nnode node3\nprimitive st stonith:fence_dummy\nprimitive r Dummy params fake=2\nlocation r-home r 50: node1";
+        var status = new StatusBuilder().Online("node1", "node2").Lost("node3")
+            .RunningWithDigest("node1", "r", "0123456789abcdef0123456789abcdef")
+            .StartFailedAt("node3", "r", Now.ToUnixTimeSeconds() - 60);
+        var summary = SummaryAsPacemaker(crm, status);
+        Assert.Contains("Restart r (node1) due to resource definition change", summary);
+    }
+
+    [Fact]
     public void Between_equal_promotion_scores_a_healthy_instance_is_promoted_rather_than_a_failed_one()
     {
         // Pacemaker's instance order puts a failed instance after a healthy one.

@@ -188,9 +188,8 @@ internal sealed class StatusBuilder
 
     /// <summary>rsc was started on node with parameters whose digest is <paramref name="digest"/>.</summary>
     public StatusBuilder RunningWithDigest(string node, string rsc, string digest) =>
-        AddHistory(node, rsc, "ocf:heartbeat:Dummy", new[] { new OperationRecord($"{rsc}_last_0", "start", 0, 0, 0, 2, OpDigest: digest) }.ToEquatableArray());
+        AddHistory(node, rsc, "ocf:heartbeat:Dummy", new[] { new OperationRecord($"{rsc}_last_0", "start", 0, 0, 0, 2, OpDigest: digest, TransitionKey: $"1:1:0:{TransitionUuid}") }.ToEquatableArray());
 
-    /// <summary>A Pacemaker Remote node's status entry (remote_node="true"); its connection's history says whether it is up.</summary>
     /// <summary>A Pacemaker Remote node's state; <paramref name="fencedAt"/>: it was fenced then (unix seconds) since its connection was lost.</summary>
     public StatusBuilder RemoteNode(string name, long? fencedAt = null)
     {
