@@ -223,12 +223,19 @@ internal sealed class OrderPropagation(WorkingSet ws)
     private List<Edge> BuildEdges()
     {
         var edges = new List<Edge>();
+        // Two orders between the same two actions are one to Pacemaker: the first listed (its
+        // ordering of two actions drops a later one that shares a flag, and every order
+        // constraint carries "optional"). An optional order listed first leaves a mandatory one
+        // after it without effect.
+        var ordered = new HashSet<(SchedResource, string, SchedResource, string)>();
         foreach (var o in ws.Config.Constraints.OfType<OrderConstraint>())
         {
-            if (!o.IsMandatory) continue;
             var symmetrical = CibBoolean.TryParse(o.Symmetrical) ?? true;
             foreach (var pair in OrderPairs.Of(ws, o))
+            {
+                if (!ordered.Add((pair.First, pair.FirstAction, pair.Then, pair.ThenAction)) || !o.IsMandatory) continue;
                 edges.Add(new Edge(o.Id, pair.First, pair.FirstAction, pair.Then, pair.ThenAction, symmetrical, pair.Relaxed));
+            }
         }
         // Groups chain their members after the configured orders: a member restarted for what
         // its group is ordered after names that, not its predecessor's recovery.

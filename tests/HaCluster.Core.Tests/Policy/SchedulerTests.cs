@@ -1504,6 +1504,20 @@ public class SchedulerTests
     }
 
     [Fact]
+    public void Of_two_orders_between_the_same_actions_only_the_first_listed_counts()
+    {
+        // a may run nowhere. Ordered after it optionally and then mandatorily, r starts anyway:
+        // Pacemaker keeps one ordering of two actions, the first listed. Listed the other way
+        // round, the mandatory order holds r's start back.
+        const string Resources = "primitive a Dummy\nlocation a-not-1 a -inf: node1\nlocation a-not-2 a -inf: node2\nprimitive r Dummy\n";
+        var status = new StatusBuilder().Online("node1", "node2");
+        var optionalFirst = SummaryAsPacemaker(TwoNodes + Resources + "order soft Optional: a r\norder hard Mandatory: a r", status);
+        Assert.Contains(optionalFirst, l => l.StartsWith("Start r (", StringComparison.Ordinal) && !l.Contains("blocked", StringComparison.Ordinal));
+        var mandatoryFirst = SummaryAsPacemaker(TwoNodes + Resources + "order hard Mandatory: a r\norder soft Optional: a r", status);
+        Assert.Contains(mandatoryFirst, l => l.StartsWith("Start r (", StringComparison.Ordinal) && l.EndsWith("due to unrunnable a start (blocked)", StringComparison.Ordinal));
+    }
+
+    [Fact]
     public void Between_equal_promotion_scores_a_healthy_instance_is_promoted_rather_than_a_failed_one()
     {
         // Pacemaker's instance order puts a failed instance after a healthy one.
