@@ -15,6 +15,9 @@ internal sealed class ActionPlanner(WorkingSet ws)
     /// Whether a node may be fenced: with quorum, any; without it, only one still in this
     /// partition's membership (it cannot be running anything behind the partition's back).
     /// </summary>
+    /// <summary>Pacemaker's "needs fencing": requires=fencing (or unfencing), a copy on a node to be fenced still counts.</summary>
+    private bool NeedsFencing(SchedPrimitive p) => ws.Requires(p) is "fencing" or "unfencing";
+
     private bool CanFence(SchedNode n) => ws.StonithEnabled && (!NoQuorum || n.Online);
 
     /// <summary>Nodes in reverse order (remote and guest nodes, listed last, first): the order crm_simulate lists fencing in.</summary>
@@ -113,11 +116,14 @@ internal sealed class ActionPlanner(WorkingSet ws)
                     return new ResourceChange("Restart", p.Id, Details(current, to, next, to));
                 default:
                     if (to is null) return new ResourceChange("Stop", p.Id, Details(current, p.ActiveOn.Keys.First(), Role.Stopped, null), "due to node availability");
-                    // The other copies are on nodes about to be fenced, which stops them: it simply
-                    // stays where it belongs (restarting there if it must anyway: a changed definition).
-                    if (!failed && p.ActiveOn.ContainsKey(to) && p.ActiveOn.Keys.All(n => n == to || n.Unclean))
-                        return p.RestartReason is null ? null
-                            : new ResourceChange("Restart", p.Id, Details(current, to, next, to), p.RestartReason.Length == 0 ? null : p.RestartReason);
+                    // The other copies are on nodes about to be fenced, which stops them: a resource
+                    // that does not need fencing (a fencing device, requires=quorum or nothing)
+                    // simply stays where it belongs, restarting there only if it must anyway (a
+                    // changed definition). One that needs fencing counts those copies too
+                    // (Pacemaker cannot tell what they did): it restarts, below.
+                    var restartWhy = p.RestartReason is { Length: > 0 } because ? because : null;
+                    if (!failed && p.ActiveOn.ContainsKey(to) && p.ActiveOn.Keys.All(n => n == to || n.Unclean) && !NeedsFencing(p))
+                        return p.RestartReason is null ? null : new ResourceChange("Restart", p.Id, Details(current, to, next, to), restartWhy);
                     // Failed and (also) active where it belongs: every copy stops, one starts there
                     // again. Pacemaker names the reason only under stop_unexpected (the stops of
                     // the unexpected copies carry it).
@@ -130,7 +136,7 @@ internal sealed class ActionPlanner(WorkingSet ws)
                     }
                     // Reported from where the status lists it first: a restart when that is where it stays.
                     var first = p.ActiveOn.Keys.First();
-                    if (!failed && first == to) return new ResourceChange("Restart", p.Id, Details(current, to, next, to));
+                    if (!failed && first == to) return new ResourceChange("Restart", p.Id, Details(current, to, next, to), restartWhy);
                     var other = p.ActiveOn.Keys.First(n => n != to);
                     // Not active where it belongs: under stop_unexpected every copy's stop is "for
                     // being multiply active" (Pacemaker sets the reason when the resource is both

@@ -1518,6 +1518,18 @@ public class SchedulerTests
     }
 
     [Fact]
+    public void A_resource_that_needs_fencing_and_also_ran_on_a_node_to_fence_restarts_where_it_belongs()
+    {
+        // r runs on node1 and on node3, which is lost. Needing fencing (the default with a
+        // fencing device), r cannot trust that copy: it is multiply active and restarts on node1.
+        // With requires=quorum the copy on the node to fence does not count: r stays as it is.
+        var crm = "node node1\nnode node2\nnode node3\nprimitive st stonith:fence_dummy\nlocation r-home r 50: node1\nprimitive r Dummy";
+        var status = new StatusBuilder().Online("node1", "node2").Lost("node3").Running("node1", "r").Running("node3", "r");
+        Assert.Contains("Restart r (node1)", SummaryAsPacemaker(crm, status));
+        Assert.DoesNotContain(SummaryAsPacemaker(crm + " meta requires=quorum", status), l => l.Contains(" r (", StringComparison.Ordinal));
+    }
+
+    [Fact]
     public void Between_equal_promotion_scores_a_healthy_instance_is_promoted_rather_than_a_failed_one()
     {
         // Pacemaker's instance order puts a failed instance after a healthy one.
