@@ -298,7 +298,8 @@ internal sealed class CloneAssigner(WorkingSet ws, Placement placement)
         }
         foreach (var (instance, score) in candidates
                      .OrderByDescending(c => c.Score)
-                     .ThenByDescending(c => c.Instance.Primitives().Any(p => p.CurrentRole == Role.Promoted) ? 1 : 0)
+                     // Then the higher role now (Promoted, Unpromoted, Started, Stopped), as Pacemaker sorts them.
+                     .ThenByDescending(c => c.Instance.Primitives().Select(p => p.CurrentRole).DefaultIfEmpty(Role.Stopped).Max())
                      .ThenByDescending(c => own[c.Instance])
                      // Then Pacemaker's instance order, in which a failed instance comes after a healthy one.
                      .ThenBy(c => c.Instance.Primitives().Any(p => p.Failed) ? 1 : 0))

@@ -1530,6 +1530,23 @@ public class SchedulerTests
     }
 
     [Fact]
+    public void Between_equal_promotion_scores_an_active_instance_is_promoted_before_one_that_starts_even_if_it_failed()
+    {
+        // The instance on node3 failed its monitor and is recovered there; a new one starts on
+        // node2, where the promotion score is the same (5). Pacemaker ranks by current role
+        // before looking at failures: the Unpromoted one on node3 is promoted, not the new one.
+        var crm = "node node1\nnode node2\nnode node3\nproperty stonith-enabled=false\n" +
+                  "primitive s ocf:pacemaker:Stateful op monitor interval=10s role=Promoted op monitor interval=11s role=Unpromoted\n" +
+                  "ms m s meta promoted-max=1 clone-max=2\nlocation m-not-1 m -inf: node1";
+        var status = new StatusBuilder().Online("node1", "node2", "node3")
+            .History("node2", "s", "ocf:pacemaker:Stateful", ("monitor", 7, 0)).Attribute("node2", "master-s", "5")
+            .History("node3", "s", "ocf:pacemaker:Stateful", ("start", 0, 0), ("monitor", 1, 11000))
+            .Attribute("node3", "fail-count-s#monitor_11000", "1").Attribute("node3", "master-s", "5");
+        var summary = SummaryAsPacemaker(crm, status);
+        Assert.Contains(summary, l => l.StartsWith("Recover s:", StringComparison.Ordinal) && l.EndsWith("(Unpromoted -> Promoted node3)", StringComparison.Ordinal));
+    }
+
+    [Fact]
     public void Between_equal_promotion_scores_a_healthy_instance_is_promoted_rather_than_a_failed_one()
     {
         // Pacemaker's instance order puts a failed instance after a healthy one.
