@@ -86,7 +86,8 @@ internal sealed class CloneAssigner(WorkingSet ws, Placement placement)
             if (perNode.GetValueOrDefault(current) >= evenShare) continue;
             // A failed instance is placed with the rest: it may be recovered elsewhere (Pacemaker
             // flags the failed primitive only, so a cloned group whose member failed may stay).
-            if (instance is SchedPrimitive { Failed: true }) continue;
+            // (One to be recovered by demotion, on-fail=demote, is failed too, to Pacemaker.)
+            if (instance is SchedPrimitive { Failed: true } or SchedPrimitive { RecoverByDemotionOn.Count: > 0 }) continue;
             dependents.Attempt(instance);
             if (anchor.Effective(current) < 0) continue;
             // Only where it runs is as good as anywhere, counting what must be with the clone

@@ -1547,6 +1547,26 @@ public class SchedulerTests
     }
 
     [Fact]
+    public void An_instance_to_recover_by_demotion_is_not_kept_where_it_runs_in_the_first_pass()
+    {
+        // s's promoted monitor failed on node3 (on-fail=demote). To Pacemaker that instance is
+        // failed: the first pass (instances stay where they run) skips it, so the one on node1,
+        // for which node3 (200) is better, is not kept there either; both are placed in the
+        // second pass, the promoted one first. Pacemaker 2.1.5 shuffles: the instance on node1
+        // moves to node2 and a fresh one starts on node1.
+        var crm = "node node1\nnode node2\nnode node3\nproperty stonith-enabled=false\n" +
+                  "primitive s ocf:pacemaker:Stateful op monitor interval=10s role=Promoted on-fail=demote op monitor interval=11s role=Unpromoted on-fail=demote\n" +
+                  "ms m s meta promoted-max=1 clone-max=3\nlocation m-prefers-3 m 200: node3";
+        var status = new StatusBuilder().Online("node1", "node2", "node3")
+            .History("node1", "s", "ocf:pacemaker:Stateful", ("start", 0, 0), ("monitor", 0, 11000)).Attribute("node1", "master-s", "5")
+            .History("node2", "s", "ocf:pacemaker:Stateful", ("monitor", 7, 0))
+            .History("node3", "s", "ocf:pacemaker:Stateful", ("start", 0, 0), ("promote", 0, 0), ("monitor", 7, 10000))
+            .Attribute("node3", "fail-count-s#monitor_10000", "1").Attribute("node3", "master-s", "10");
+        var summary = SummaryAsPacemaker(crm, status);
+        Assert.Contains(summary, l => l.StartsWith("Move s:", StringComparison.Ordinal) && l.EndsWith("(node1 -> node2 Unpromoted)", StringComparison.Ordinal));
+    }
+
+    [Fact]
     public void Between_equal_promotion_scores_a_healthy_instance_is_promoted_rather_than_a_failed_one()
     {
         // Pacemaker's instance order puts a failed instance after a healthy one.
