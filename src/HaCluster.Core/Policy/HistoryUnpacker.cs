@@ -59,6 +59,7 @@ internal sealed class HistoryUnpacker(WorkingSet ws)
         {
             ws.Resources.Remove(orphan);
             ws.ById.Remove(orphan.Id);
+            ws.StoppedCloneLeftovers.Add(orphan);
         }
     }
 

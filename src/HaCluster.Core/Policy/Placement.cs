@@ -266,10 +266,14 @@ internal sealed class Placement(WorkingSet ws)
         // clone, every member of a group), as Pacemaker bans the resource's top-level parent.
         var hardErrors = ws.AllPrimitives().SelectMany(p => p.HardErrorOn.Select(n => (p.TopLevel, n))).ToHashSet();
         // migration-threshold reached by an anonymous clone's instance bans the whole clone there.
+        // A leftover copy beyond clone-max (a probe's history on a node where no instance number
+        // was left) is checked like an instance, as Pacemaker keeps it among the clone's children:
+        // its failures are not ignored even when every instance's are (on-fail=ignore).
         var cloneFailureBans = new HashSet<(SchedResource, SchedNode)>();
-        foreach (var p in ws.AllPrimitives().Where(p => p.EnclosingClone is { GloballyUnique: false }))
-            foreach (var node in ws.Nodes.Where(n => FailuresAtThreshold(p, n) > 0))
-                cloneFailureBans.Add((p.EnclosingClone!, node));
+        foreach (var p in ws.AllPrimitives().Concat(ws.StoppedCloneLeftovers))
+            if (AnonymousCloneOf(p) is { } anonymous)
+                foreach (var node in ws.Nodes.Where(n => FailuresAtThreshold(p, n) > 0))
+                    cloneFailureBans.Add((anonymous, node));
         foreach (var p in ws.AllPrimitives())
         {
             var stickiness = Score.TryParse(p.MetaValue("resource-stickiness") ?? ws.Property("default-resource-stickiness"), out var st) ? st.Value : 0;
@@ -328,11 +332,15 @@ internal sealed class Placement(WorkingSet ws)
         return failures > 0 && threshold > 0 && failures >= threshold ? failures : 0;
     }
 
+    /// <summary>The anonymous clone p is an instance of, or a leftover copy of.</summary>
+    private static SchedClone? AnonymousCloneOf(SchedPrimitive p) =>
+        (p.EnclosingClone ?? p.OrphanedFrom) is { GloballyUnique: false } clone ? clone : null;
+
     /// <summary>Its fail-count attributes on a node, summed, and the latest last-failure.</summary>
     private static (int Count, long LastFailure) RawFailures(SchedPrimitive p, SchedNode node) =>
         // An anonymous clone's failures count together, whichever instance number recorded them.
         // (A bundle's containers have ids of their own.)
-        p.EnclosingClone is { GloballyUnique: false, Bundle: null }
+        AnonymousCloneOf(p) is { Bundle: null }
             ? node.Failures([CloneBuilder.BaseId(p.Id)], anyInstance: true)
             : node.Failures(new[] { p.Id, p.ConfigId }.Distinct().ToArray());
 

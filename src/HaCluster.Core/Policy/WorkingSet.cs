@@ -14,6 +14,13 @@ public sealed class WorkingSet
     public required DateTimeOffset Now { get; init; }
     public List<SchedNode> Nodes { get; } = new();
     public List<SchedResource> Resources { get; } = new();
+
+    /// <summary>
+    /// Stopped leftover copies of anonymous clones (a probe's history on a node where no instance
+    /// number was left): nothing to act on or show, but their failures still count against the
+    /// clone's migration-threshold, as Pacemaker keeps them among the clone's children.
+    /// </summary>
+    public List<SchedPrimitive> StoppedCloneLeftovers { get; } = new();
     public Dictionary<string, SchedResource> ById { get; } = new();
     public List<SchedColocation> Colocations { get; } = new();
     /// <summary>Failed operations in the history that still count (crm_mon's "Failed Resource Actions"), in unpacking order.</summary>

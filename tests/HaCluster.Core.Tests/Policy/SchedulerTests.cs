@@ -1567,6 +1567,23 @@ public class SchedulerTests
     }
 
     [Fact]
+    public void A_leftover_copys_failures_count_against_the_clone_even_when_its_instances_ignore_theirs()
+    {
+        // Both instances' starts failed (fail count INFINITY) under on-fail=ignore: they run on,
+        // and their own failures do not count. But node3's probe, with no instance number left,
+        // made a leftover copy, whose failures are not ignored: the clone's fail count reaches
+        // the threshold on node1 and node2, and Pacemaker moves the instance from node1 to node3.
+        var crm = "node node1\nnode node2\nnode node3\nproperty stonith-enabled=false\n" +
+                  "primitive d Dummy op start interval=0 on-fail=ignore\nclone c d meta clone-max=2";
+        var status = new StatusBuilder().Online("node1", "node2", "node3")
+            .StartFailedAt("node1", "d", Now.ToUnixTimeSeconds() - 30)
+            .StartFailedAt("node2", "d", Now.ToUnixTimeSeconds() - 20)
+            .History("node3", "d", "ocf:heartbeat:Dummy", ("monitor", 7, 0));
+        var summary = SummaryAsPacemaker(crm, status);
+        Assert.Contains(summary, l => l.StartsWith("Move d:", StringComparison.Ordinal) && l.EndsWith("-> node3)", StringComparison.Ordinal));
+    }
+
+    [Fact]
     public void Between_equal_promotion_scores_a_healthy_instance_is_promoted_rather_than_a_failed_one()
     {
         // Pacemaker's instance order puts a failed instance after a healthy one.
