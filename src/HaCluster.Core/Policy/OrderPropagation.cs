@@ -504,19 +504,12 @@ internal sealed class OrderPropagation(WorkingSet ws)
             then.RestartReason = $"due to required {Describe(first, e.FirstAction)}";
             return true;
         }
-        // A failed clone instance recovered on another node is started there anyway; with
-        // notifications crm_simulate still names the clone its start waits for (not
-        // interleaved), as it would for a restart (one recovered in place gets no reason).
-        if (!interleaved && then.EnclosingClone is { } enclosing && Notifying(e.First, enclosing) && then.Failed && WillRun(then) && !then.ActiveOn.ContainsKey(then.AssignedTo!)
-            && then.RestartReason is null && Required(first, e.FirstAction, then.AssignedTo, true))
-        {
-            then.RestartReason = $"due to required {Describe(first, e.FirstAction)}";
-            return true;
-        }
-        // A failed promoted instance recovered in place as Unpromoted: its start (into the lower
-        // role) is optional until an order requires it, so crm_simulate names that order's first.
+        // A failed promoted instance recovered as Unpromoted (in place or elsewhere): Pacemaker
+        // walks its roles from Promoted straight down, so its start is optional until an order
+        // requires it, and crm_simulate names that order's first. (An Unpromoted one's recovery
+        // starts it for sure: no reason.)
         if (then is { Failed: true, CurrentRole: Role.Promoted, NextRole: not Role.Promoted, RestartReason: null } && WillRun(then)
-            && then.ActiveOn.ContainsKey(then.AssignedTo!) && Required(first, e.FirstAction, then.AssignedTo, then.EnclosingClone is not null))
+            && Required(first, e.FirstAction, then.AssignedTo, then.EnclosingClone is not null))
         {
             then.RestartReason = $"due to required {Describe(first, e.FirstAction)}";
             return true;

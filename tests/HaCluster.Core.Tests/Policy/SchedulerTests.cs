@@ -1584,6 +1584,24 @@ public class SchedulerTests
     }
 
     [Fact]
+    public void A_failed_instance_recovered_elsewhere_names_the_order_it_waits_for_only_if_it_was_promoted()
+    {
+        // m (with notifications) is ordered after r, which starts now. s failed on node2 and
+        // moves to node1 (migration-threshold=1). Recovering an Unpromoted instance starts it for
+        // sure: no reason. A Promoted one is walked down from Promoted without a required start,
+        // so the order makes it required, and crm_simulate names r's start.
+        var crm = TwoNodes + "primitive r Dummy\nlocation r-home r 100: node1\n" +
+                  "primitive s ocf:pacemaker:Stateful op monitor interval=10s role=Promoted op monitor interval=11s role=Unpromoted meta migration-threshold=1\n" +
+                  "ms m s meta promoted-max=1 clone-max=1 notify=true\norder r-then-m Mandatory: r m";
+        var unpromoted = new StatusBuilder().Online("node1", "node2")
+            .History("node2", "s", "ocf:pacemaker:Stateful", ("start", 0, 0), ("monitor", 1, 11000)).Attribute("node2", "fail-count-s#monitor_11000", "1");
+        Assert.Contains("Recover s:0 (node2 -> node1 Unpromoted)", SummaryAsPacemaker(crm, unpromoted));
+        var promoted = new StatusBuilder().Online("node1", "node2")
+            .History("node2", "s", "ocf:pacemaker:Stateful", ("start", 0, 0), ("promote", 0, 0), ("monitor", 1, 10000)).Attribute("node2", "fail-count-s#monitor_10000", "1");
+        Assert.Contains("Recover s:0 (Promoted node2 -> Unpromoted node1) due to required r start", SummaryAsPacemaker(crm, promoted));
+    }
+
+    [Fact]
     public void Between_equal_promotion_scores_a_healthy_instance_is_promoted_rather_than_a_failed_one()
     {
         // Pacemaker's instance order puts a failed instance after a healthy one.
