@@ -126,13 +126,15 @@ internal sealed class ActionPlanner(WorkingSet ws)
                         return p.RestartReason is null ? null : new ResourceChange("Restart", p.Id, Details(current, to, next, to), restartWhy);
                     // Failed and (also) active where it belongs: every copy stops, one starts there
                     // again. Pacemaker names the reason only under stop_unexpected (the stops of
-                    // the unexpected copies carry it).
+                    // the unexpected copies carry it, so only when a failed copy is one of them).
                     // Shown from the node the status lists it on first, as crm_simulate shows it.
                     if (failed && p.ActiveOn.ContainsKey(to))
                     {
                         var listedFirst = p.ActiveOn.Keys.First();
+                        // Under stop_unexpected the line carries "being multiply active" when the
+                        // failure is on an unexpected copy (the one where it belongs is sound).
                         return new ResourceChange("Recover", p.Id, Details(current, listedFirst, next, to),
-                            listedFirst == to && p.MetaValue("multiple-active") == "stop_unexpected" ? "due to being multiply active" : null);
+                            !p.FailedOn.Contains(to) && p.MetaValue("multiple-active") == "stop_unexpected" ? "due to being multiply active" : null);
                     }
                     // Reported from where the status lists it first: a restart when that is where it stays.
                     var first = p.ActiveOn.Keys.First();

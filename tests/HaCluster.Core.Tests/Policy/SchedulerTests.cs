@@ -1602,6 +1602,19 @@ public class SchedulerTests
     }
 
     [Fact]
+    public void Under_stop_unexpected_a_recovery_is_for_being_multiply_active_only_when_the_failed_copy_is_the_unexpected_one()
+    {
+        // r's start failed on node1 and it runs on node2 as well. Where it stays on node2, the
+        // failed copy on node1 is the unexpected one: "due to being multiply active". Where it
+        // belongs on node1 (the failed copy's node), the recovery there gives no such reason.
+        var crm = TwoNodes + "primitive r Dummy meta multiple-active=stop_unexpected";
+        var failedOnNode1 = new StatusBuilder().Online("node1", "node2").StartFailedAt("node1", "r", Now.ToUnixTimeSeconds() - 30).Running("node2", "r");
+        Assert.Contains("Recover r (node1 -> node2) due to being multiply active", SummaryAsPacemaker(crm, failedOnNode1));
+        var belongsOnNode1 = new StatusBuilder().Online("node1", "node2").History("node1", "r", "ocf:heartbeat:Dummy", ("start", 1, 0)).Running("node2", "r");
+        Assert.Contains("Recover r (node1)", SummaryAsPacemaker(crm + "\nlocation r-home r 100: node1", belongsOnNode1));
+    }
+
+    [Fact]
     public void Between_equal_promotion_scores_a_healthy_instance_is_promoted_rather_than_a_failed_one()
     {
         // Pacemaker's instance order puts a failed instance after a healthy one.
