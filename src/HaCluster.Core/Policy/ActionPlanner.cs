@@ -171,6 +171,10 @@ internal sealed class ActionPlanner(WorkingSet ws)
             // (A failed promoted instance kept as Unpromoted names the order that requires its start.)
             if (failed) return new ResourceChange("Recover", p.Id, Details(current, from, next, to),
                 current == Role.Promoted && next != Role.Promoted && p.RestartReason is { Length: > 0 } inPlace ? inPlace : null);
+            // A promoted instance that failed under on-fail=demote and must restart anyway (an
+            // order requires it): failed and stopped, it is a recovery (crm_simulate names no reason).
+            if (p.RestartReason is not null && p.RecoverByDemotionOn.Contains(from))
+                return new ResourceChange("Recover", p.Id, Details(current, from, next, to));
             // Restarted, and promoted or demoted on the way: still a restart, with both roles shown.
             if (p.RestartReason is not null)
                 return new ResourceChange("Restart", p.Id, Details(current, from, current == Role.Promoted && next == Role.Started ? Role.Unpromoted : next, to),

@@ -1615,6 +1615,19 @@ public class SchedulerTests
     }
 
     [Fact]
+    public void A_promoted_failure_under_on_fail_demote_that_must_restart_anyway_is_a_recovery()
+    {
+        // As the Re-promote case, but m is ordered after r, which starts now: s:0 must restart
+        // anyway. Failed and stopped, crm_simulate calls that a recovery, with no reason.
+        var crm = TwoNodes + "primitive s ocf:pacemaker:Stateful op monitor interval=10s role=Promoted on-fail=demote op monitor interval=11s role=Unpromoted\n" +
+                  "ms m s meta promoted-max=1 clone-max=1\nprimitive r Dummy\nlocation r-home r 100: node1\norder r-then-m Mandatory: r m";
+        var status = new StatusBuilder().Online("node1", "node2")
+            .History("node1", "s", "ocf:pacemaker:Stateful", ("start", 0, 0), ("promote", 0, 0), ("monitor", 1, 10000))
+            .Attribute("node1", "fail-count-s#monitor_10000", "1").Attribute("node1", "master-s", "10");
+        Assert.Contains("Recover s:0 (Promoted node1)", SummaryAsPacemaker(crm, status));
+    }
+
+    [Fact]
     public void Between_equal_promotion_scores_a_healthy_instance_is_promoted_rather_than_a_failed_one()
     {
         // Pacemaker's instance order puts a failed instance after a healthy one.
