@@ -15,9 +15,6 @@ internal sealed class ActionPlanner(WorkingSet ws)
     /// Whether a node may be fenced: with quorum, any; without it, only one still in this
     /// partition's membership (it cannot be running anything behind the partition's back).
     /// </summary>
-    /// <summary>Pacemaker's "needs fencing": requires=fencing (or unfencing), a copy on a node to be fenced still counts.</summary>
-    private bool NeedsFencing(SchedPrimitive p) => ws.Requires(p) is "fencing" or "unfencing";
-
     private bool CanFence(SchedNode n) => ws.StonithEnabled && (!NoQuorum || n.Online);
 
     /// <summary>Nodes in reverse order (remote and guest nodes, listed last, first): the order crm_simulate lists fencing in.</summary>
@@ -122,7 +119,7 @@ internal sealed class ActionPlanner(WorkingSet ws)
                     // changed definition). One that needs fencing counts those copies too
                     // (Pacemaker cannot tell what they did): it restarts, below.
                     var restartWhy = p.RestartReason is { Length: > 0 } because ? because : null;
-                    if (!failed && p.ActiveOn.ContainsKey(to) && p.ActiveOn.Keys.All(n => n == to || n.Unclean) && !NeedsFencing(p))
+                    if (!failed && p.ActiveOn.ContainsKey(to) && p.ActiveOn.Keys.All(n => n == to || n.Unclean) && !ws.NeedsFencing(p))
                         return p.RestartReason is null ? null : new ResourceChange("Restart", p.Id, Details(current, to, next, to), restartWhy);
                     // Failed and (also) active where it belongs: every copy stops, one starts there
                     // again. Pacemaker names the reason only under stop_unexpected (the stops of

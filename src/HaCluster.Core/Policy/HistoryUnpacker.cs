@@ -433,16 +433,10 @@ internal sealed class HistoryUnpacker(WorkingSet ws)
         // A copy on a node that is gone or must be fenced does not take up one of the instance
         // numbers, unless the resource needs fencing before it can run elsewhere (or the clone
         // runs on every node): it may look active, but an instance should start elsewhere now.
-        if (instance is not null && !NeedsFencing(instance) && (!node.Online || node.Unclean) && clone.CloneMax != ws.Nodes.Count)
+        if (instance is not null && !ws.NeedsFencing(instance) && (!node.Online || node.Unclean) && clone.CloneMax != ws.Nodes.Count)
             instance = null;
         return instance ?? AnonymousOrphan(candidates[0], clone);
     }
-
-    /// <summary>
-    /// Whether a resource needs its node fenced before it may start elsewhere: requires=fencing
-    /// (or unfencing), the default with fencing enabled for all but fencing devices.
-    /// </summary>
-    private bool NeedsFencing(SchedPrimitive p) => ws.StonithEnabled && ws.Requires(p) is "fencing" or "unfencing";
 
     /// <summary>Which history made an instance active on a node (to tell a second copy from the first).</summary>
     private readonly Dictionary<(SchedPrimitive, SchedNode), string> _historyOf = new();
