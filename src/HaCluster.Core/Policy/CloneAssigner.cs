@@ -115,8 +115,9 @@ internal sealed class CloneAssigner(WorkingSet ws, Placement placement)
             if (!anchor.Managed()) continue;
             dependents.Attempt(instance);
             dependents.Merge(instance, Room);
+            var demand = placement.Capacity.Enabled ? DemandWithDependents(clone, instance) : Demand(instance);
             var node = placement.SortNodes(anchor, null).FirstOrDefault(n => Room(n) && anchor.Effective(n) >= 0
-                && (!placement.Capacity.Enabled || placement.Capacity.Fits(n, Demand(instance))));
+                && (!placement.Capacity.Enabled || placement.Capacity.Fits(n, demand)));
             if (node is null) continue;
             Place(instance, node);
             perNode[node] = perNode.GetValueOrDefault(node) + 1;
@@ -203,6 +204,22 @@ internal sealed class CloneAssigner(WorkingSet ws, Placement placement)
         {
             if (before is not null) instance.ReplaceAllowed(before);
         }
+    }
+
+    /// <summary>
+    /// What an instance being placed needs with what must be with its clone and is not placed
+    /// yet (not another clone), when not every node gets an instance: Pacemaker hands those
+    /// colocations to the instance and checks capacity for them all, if any node could hold them
+    /// all; otherwise for the instance alone.
+    /// </summary>
+    private Dictionary<string, long> DemandWithDependents(SchedClone clone, SchedResource instance)
+    {
+        var alone = Demand(instance);
+        if (clone.CloneMax >= clone.Allowed.Keys.Count(n => n.CanRunResources)) return alone;
+        var withDependents = new Dictionary<string, long>(alone);
+        foreach (var c in clone.WithThis.Where(c => c.Score >= Inf && c.Dependent is SchedPrimitive { Provisional: true, Parent: not SchedClone }))
+            foreach (var (k, v) in placement.Capacity.Of((SchedPrimitive)c.Dependent)) withDependents[k] = withDependents.GetValueOrDefault(k) + v;
+        return clone.Allowed.Keys.Any(n => n.CanRunResources && placement.Capacity.Fits(n, withDependents)) ? withDependents : alone;
     }
 
     private Dictionary<string, long> Demand(SchedResource instance)

@@ -1628,6 +1628,20 @@ public class SchedulerTests
     }
 
     [Fact]
+    public void A_clone_instance_needs_room_for_what_must_be_with_its_clone_when_not_every_node_gets_one()
+    {
+        // r must be with c and likes node2, which has room for one 5-unit resource only. With
+        // two instances on three nodes, the instance being placed carries r's demand: node2
+        // cannot hold both, so crm_simulate places c's instances elsewhere (and r with one).
+        var crm = "node node1 utilization mem=13\nnode node2 utilization mem=8\nnode node3 utilization mem=11\n" +
+                  "property stonith-enabled=false placement-strategy=minimal\n" +
+                  "primitive d Dummy utilization mem=5\nclone c d meta clone-max=2 globally-unique=true\n" +
+                  "primitive r Dummy utilization mem=5\nlocation r-likes-2 r 100: node2\ncolocation r-with-c inf: r c";
+        var summary = SummaryAsPacemaker(crm, new StatusBuilder().Online("node1", "node2", "node3"));
+        Assert.DoesNotContain(summary, l => l.StartsWith("Start d:", StringComparison.Ordinal) && l.Contains("(node2)", StringComparison.Ordinal));
+    }
+
+    [Fact]
     public void Between_equal_promotion_scores_a_healthy_instance_is_promoted_rather_than_a_failed_one()
     {
         // Pacemaker's instance order puts a failed instance after a healthy one.
