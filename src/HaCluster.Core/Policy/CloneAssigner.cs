@@ -33,7 +33,11 @@ internal sealed class CloneAssigner(WorkingSet ws, Placement placement)
         // role (Promoted/Unpromoted) choose which instance is promoted instead (SetRoles). When
         // every node available will get an instance anyway, a mere liking (above zero, below
         // INFINITY) is left out: Pacemaker hands the instances only bans and requirements then.
-        var everyNodeGetsOne = clone.CloneMax >= clone.Allowed.Keys.Count(n => n.CanRunResources);
+        // (Nodes the clone may use that can run resources now, whatever their score: Pacemaker's
+        // test of whether every node gets an instance, read here, by the dependents' merge and by
+        // the capacity check.)
+        var availableNodes = clone.Allowed.Keys.Count(n => n.CanRunResources);
+        var everyNodeGetsOne = clone.CloneMax >= availableNodes;
         foreach (var c in clone.ThisWith.ToList())
         {
             if (c.Primary.Provisional) placement.AssignPrimitive(c.Primary is SchedPrimitive { Parent: SchedClone pc } ? pc : c.Primary);
@@ -48,7 +52,7 @@ internal sealed class CloneAssigner(WorkingSet ws, Placement placement)
         // instance's own score there (its stickiness, say): Pacemaker bans it for every instance.
         bool Room(SchedNode n) => perNode.GetValueOrDefault(n) < clone.CloneNodeMax && assigned < clone.CloneMax
                                   && !(clone.Allowed.TryGetValue(n, out var cloneScore) && cloneScore < 0);
-        var dependents = new DependentsOfInstances(clone, placement);
+        var dependents = new DependentsOfInstances(clone, placement, everyNodeGetsOne);
         // An instance the cluster cannot touch (blocked by a failed stop, unmanaged) stays where it
         // runs and takes its place there first: another instance started beside it would be a
         // second copy on that node, and the plan would repeat for ever (found by the whole-cluster
@@ -70,7 +74,7 @@ internal sealed class CloneAssigner(WorkingSet ws, Placement placement)
         // First: instances stay where they run, if that node still may host them, but no node
         // keeps more than its even share (clone-max over the nodes available to the clone, at
         // least one) in this pass: the rest are placed with the others, which may spread them.
-        var evenShare = Math.Max(1, clone.CloneMax / Math.Max(1, dependents.AvailableNodes));
+        var evenShare = Math.Max(1, clone.CloneMax / Math.Max(1, availableNodes));
         // Instances in Pacemaker's order (pcmk__cmp_instance), for both passes.
         // (How much the clone's colocations favour a node is worked out once per node.)
         var colocationScores = new Dictionary<SchedNode, int>();
@@ -115,7 +119,7 @@ internal sealed class CloneAssigner(WorkingSet ws, Placement placement)
             if (!anchor.Managed()) continue;
             dependents.Attempt(instance);
             dependents.Merge(instance, Room);
-            var demand = placement.Capacity.Enabled ? DemandWithDependents(clone, instance) : Demand(instance);
+            var demand = placement.Capacity.Enabled && !everyNodeGetsOne ? DemandWithDependents(clone, instance) : Demand(instance);
             var node = placement.SortNodes(anchor, null).FirstOrDefault(n => Room(n) && anchor.Effective(n) >= 0
                 && (!placement.Capacity.Enabled || placement.Capacity.Fits(n, demand)));
             if (node is null) continue;
@@ -163,11 +167,9 @@ internal sealed class CloneAssigner(WorkingSet ws, Placement placement)
     /// colocation counts if its dependent is critical (influence) or the instance runs nowhere.
     /// Primitive instances only: a cloned group's members keep their own colocations.
     /// </summary>
-    private sealed class DependentsOfInstances(SchedClone clone, Placement placement)
+    private sealed class DependentsOfInstances(SchedClone clone, Placement placement, bool everyNodeGetsOne)
     {
-        /// <summary>Nodes the clone may use that can run resources now (whatever their score).</summary>
-        public readonly int AvailableNodes = clone.Allowed.Keys.Count(n => n.CanRunResources);
-        private bool all => clone.CloneMax < AvailableNodes;
+        private bool all => !everyNodeGetsOne;
         private readonly Dictionary<SchedResource, int> copies = new();
 
         public void Attempt(SchedResource instance)
@@ -208,14 +210,13 @@ internal sealed class CloneAssigner(WorkingSet ws, Placement placement)
 
     /// <summary>
     /// What an instance being placed needs with what must be with its clone and is not placed
-    /// yet (not another clone), when not every node gets an instance: Pacemaker hands those
-    /// colocations to the instance and checks capacity for them all, if any node could hold them
-    /// all; otherwise for the instance alone.
+    /// yet (not another clone), for a clone that does not put an instance on every node:
+    /// Pacemaker hands those colocations to the instance and checks capacity for them all, if
+    /// any node could hold them all; otherwise for the instance alone.
     /// </summary>
     private Dictionary<string, long> DemandWithDependents(SchedClone clone, SchedResource instance)
     {
         var alone = Demand(instance);
-        if (clone.CloneMax >= clone.Allowed.Keys.Count(n => n.CanRunResources)) return alone;
         var withDependents = new Dictionary<string, long>(alone);
         foreach (var c in clone.WithThis.Where(c => c.Score >= Inf && c.Dependent is SchedPrimitive { Provisional: true, Parent: not SchedClone }))
             foreach (var (k, v) in placement.Capacity.Of((SchedPrimitive)c.Dependent)) withDependents[k] = withDependents.GetValueOrDefault(k) + v;
