@@ -327,6 +327,18 @@ public static class Bundles
         }
     }
 
+    /// <summary>
+    /// What the cluster made for a bundle besides its containers, as the working set holds it:
+    /// each replica's address and guest connection, in replica order, then the primitive's clone.
+    /// </summary>
+    internal static IEnumerable<SchedResource> ImplicitParts(WorkingSet ws, SchedClone containers)
+    {
+        foreach (var r in Replicas(containers.Bundle!))
+            foreach (var id in new[] { r.IpId, r.RemoteId })
+                if (id is not null && ws.ById.GetValueOrDefault(id) is SchedPrimitive part) yield return part;
+        if (containers.BundleChild is { } inside) yield return inside;
+    }
+
     /// <summary>Whether a node is one of a bundle's guest nodes (nothing but the bundle's own instance runs there).</summary>
     internal static bool IsBundleNode(WorkingSet ws, SchedNode n) => ws.ContainerOf(n) is { Parent: SchedClone { Bundle: not null } };
 }

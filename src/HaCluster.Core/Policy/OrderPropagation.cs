@@ -16,6 +16,7 @@ internal sealed class OrderPropagation(WorkingSet ws)
     public void Run()
     {
         var edges = BuildEdges();
+        BlockBundlesBesideUnstartablePrimaries();
         for (int round = 0; round < 50; round++)
         {
             var changed = false;
@@ -155,6 +156,38 @@ internal sealed class OrderPropagation(WorkingSet ws)
         }
         return changed;
     }
+
+    /// <summary>
+    /// A bundle that must be with a resource none of whose starts can happen cannot start either,
+    /// and Pacemaker blocks every part of it: the bundle's containers were given no node, but
+    /// a guest's connection or the primitive's instance on it may have been, and their starts are
+    /// blocked "due to colocation with" the primary. Pacemaker does this for starts that were unrunnable
+    /// from the outset before it follows any order, so this reason comes before one an order
+    /// would give (the guest's connection cannot start either). It names the primary's start
+    /// created last: a bundle's last replica, its address if it has one, else its container.
+    /// </summary>
+    private void BlockBundlesBesideUnstartablePrimaries()
+    {
+        foreach (var c in ws.Colocations)
+        {
+            if (c.Score < Score.InfinityValue || c.DependentRole == Role.Promoted) continue;
+            if (c.Dependent is not SchedClone { Bundle: not null } containers || c.Primary.Primitives().Any(WillRun)) continue;
+            if (LastStartOf(c.Primary) is not { } primaryName) continue;
+            foreach (var p in containers.Primitives().Concat(Bundles.ImplicitParts(ws, containers).SelectMany(r => r.Primitives())))
+            {
+                if (!p.Managed || !WillRun(p)) continue;
+                if (Active(p)) p.ForcedStopReason = $"due to colocation with {primaryName}";
+                else p.BlockedStartReason = $"due to colocation with {primaryName} (blocked)";
+            }
+        }
+    }
+
+    /// <summary>The resource whose start Pacemaker creates last among a primary's parts (see above).</summary>
+    private static string? LastStartOf(SchedResource primary) => primary switch
+    {
+        SchedClone { Bundle: { } b } => Bundles.Replicas(b) is { Count: > 0 } replicas ? replicas[^1].IpId ?? replicas[^1].ContainerId : null,
+        _ => primary.Primitives().LastOrDefault()?.Id,
+    };
 
     private Dictionary<SchedResource, List<SchedColocation>>? _colocationsByPrimary;
 

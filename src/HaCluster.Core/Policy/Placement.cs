@@ -582,8 +582,14 @@ internal sealed class Placement(WorkingSet ws)
             }
             return a.i.CompareTo(b.i);
         }
+        // A bundle is one resource to Pacemaker: its addresses, connections and the primitive's
+        // clone are placed right after its containers, whatever their own scores.
+        var bundleParts = indexed.Where(x => x.r is SchedClone { Bundle: not null }).Select(x => (SchedClone)x.r)
+            .ToDictionary(b => b, b => Bundles.ImplicitParts(ws, b).ToList());
+        var inBundles = bundleParts.Values.SelectMany(parts => parts).ToHashSet();
+        indexed.RemoveAll(x => inBundles.Contains(x.r));
         indexed.Sort(Compare);
-        return connections.Concat(indexed.Select(x => x.r)).ToList();
+        return connections.Concat(indexed.SelectMany(x => x.r is SchedClone b && bundleParts.TryGetValue(b, out var parts) ? [x.r, .. parts] : new[] { x.r })).ToList();
     }
 
     // ------------------------------------------------------------------ assignment

@@ -32,8 +32,12 @@ internal sealed class Utilization(WorkingSet ws)
 
     public Dictionary<string, long> Of(SchedPrimitive p)
     {
-        var u = Read(p.Definition.Utilization, ws);
-        if (ws.Config.TemplateOf(p.Definition) is { } template)
+        // A bundle's utilization can only be written on its primitive, and Pacemaker moves it to
+        // the replicas' containers: the container uses it on its host, the instance inside none.
+        if (p.EnclosingClone?.BundleContainers is not null) return new Dictionary<string, long>();
+        var definition = p.Parent is SchedClone { Bundle.Child: { } inside } ? inside : p.Definition;
+        var u = Read(definition.Utilization, ws);
+        if (ws.Config.TemplateOf(definition) is { } template)
             foreach (var (k, v) in Read(template.Utilization, ws)) u.TryAdd(k, v);
         return u;
     }
@@ -96,7 +100,14 @@ internal sealed class Utilization(WorkingSet ws)
                 if (other.Provisional && other is SchedPrimitive && together.Add(other)) queue.Enqueue(other);
             }
         }
-        var all = Sum(together.OfType<SchedPrimitive>().Select(Of));
+        // A bundle not placed yet counts once, with its first container's utilization (its
+        // replicas are alike), as Pacemaker's bundle does.
+        var bundles = together.SelectMany(r => r.ThisWith.Concat(r.WithThis))
+            .Where(c => c.Score >= Score.InfinityValue)
+            .SelectMany(c => new[] { c.Dependent, c.Primary })
+            .OfType<SchedClone>().Where(b => b.Bundle is not null && b.Provisional).Distinct()
+            .Select(b => b.Children.FirstOrDefault()).OfType<SchedPrimitive>().Where(container => container.Provisional);
+        var all = Sum(together.OfType<SchedPrimitive>().Concat(bundles).Select(Of));
         var mine = Of(p);
         var allFitSomewhere = ws.Nodes.Any(n => n.CanRunResources && p.Allowed.TryGetValue(n, out var s) && s >= 0 && Fits(n, all));
         var demand = allFitSomewhere ? all : mine;

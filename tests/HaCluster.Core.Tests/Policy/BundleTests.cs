@@ -100,6 +100,66 @@ public class BundleTests
         Assert.Contains("Start db:0 (dbs-0)", s);
     }
 
+    [Theory]
+    [InlineData("", "lb-docker-1")]
+    [InlineData(" network ip-range-start=10.0.0.10", "lb-ip-10.0.0.11")]
+    public void A_bundle_beside_one_that_cannot_start_stops_its_instance_for_that_colocation(string lbNetwork, string named)
+    {
+        // lb can start nowhere (node1 is leaving, node2 and node3 are closed to it); web must be
+        // with it. The instance inside web stops for the colocation, before the order through
+        // its guest's connection could give it a reason; Pacemaker names lb's start made last.
+        var crm = WebBundle.Replace("replicas=2", "replicas=1") +
+                  $"bundle lb docker image=img replicas=2{lbNetwork}\n" +
+                  "location lb_only_node1 lb rule -inf: #uname ne node1\ncolocation web_with_lb inf: web lb\n";
+        var status = new StatusBuilder().Online("node1", "node2", "node3").Attribute("node1", "shutdown", "1000")
+            .Running("node1", "lb-docker-0", "ocf:heartbeat:docker").Running("node1", "web-podman-0", "ocf:heartbeat:podman")
+            .GuestConnectionRunning("node1", "web-0", "web-podman-0").RemoteNode("web-0").Running("web-0", "httpd");
+        var s = SchedulerTests.SummaryAsPacemaker(crm, status);
+        Assert.Contains($"Stop httpd:0 (web-0) due to colocation with {named}", s);
+    }
+
+    [Fact]
+    public void A_bundle_s_utilization_is_used_by_its_containers_on_their_hosts_not_by_the_instances_inside()
+    {
+        // Pacemaker moves the primitive's utilization to each replica's container: the two
+        // containers take two of each node's three cpus, nothing is left for big, and the
+        // instances start on their guest nodes, which have no capacity of their own.
+        var crm = "node node1 utilization cpu=3\nnode node2 utilization cpu=3\nproperty stonith-enabled=false placement-strategy=utilization\n" +
+                  "primitive httpd Dummy utilization cpu=2\n" +
+                  "bundle web podman image=localhost/httpd replicas=2 network control-port=3121 primitive httpd\n" +
+                  "primitive big Dummy utilization cpu=2";
+        var s = SchedulerTests.SummaryAsPacemaker(crm, new StatusBuilder().Online("node1", "node2"));
+        Assert.Contains("Start httpd:0 (web-0)", s);
+        Assert.Contains("Start httpd:1 (web-1)", s);
+        Assert.DoesNotContain(s, l => l.StartsWith("Start big", StringComparison.Ordinal));
+    }
+
+    [Fact]
+    public void A_resource_a_bundle_must_be_with_goes_where_there_is_room_for_one_replica_too()
+    {
+        // db is placed first (higher priority) and needs room for itself and one replica of the
+        // bundle that must be with it (replicas are alike: one counts): only node2 has it.
+        var crm = "node node1 utilization cpu=3\nnode node2 utilization cpu=4\nproperty stonith-enabled=false placement-strategy=utilization\n" +
+                  "primitive db Dummy utilization cpu=2 meta priority=10\nprimitive httpd Dummy utilization cpu=2\n" +
+                  "bundle web podman image=localhost/httpd replicas=1 network control-port=3121 primitive httpd\n" +
+                  "colocation web_with_db inf: web db";
+        var s = SchedulerTests.SummaryAsPacemaker(crm, new StatusBuilder().Online("node1", "node2"));
+        Assert.Contains("Start db (node2)", s);
+        Assert.Contains("Start web-podman-0 (node2)", s);
+    }
+
+    [Fact]
+    public void Under_a_placement_strategy_a_bundle_s_guests_are_placed_with_it_so_its_instances_can_wait_there()
+    {
+        // Only one container fits; the second replica's connection is still placed (its start
+        // blocked), which brings its guest node up for the instance, whose start is blocked too.
+        var crm = "node node1 utilization cpu=2\nnode node2 utilization cpu=1\nproperty stonith-enabled=false placement-strategy=utilization\n" +
+                  "primitive httpd Dummy utilization cpu=2\n" +
+                  "bundle web podman image=localhost/httpd replicas=2 network control-port=3121 primitive httpd";
+        var s = SchedulerTests.SummaryAsPacemaker(crm, new StatusBuilder().Online("node1", "node2"));
+        Assert.Contains(s, l => l.StartsWith("Start httpd:1 (web-1) due to unrunnable", StringComparison.Ordinal) && l.EndsWith("(blocked)", StringComparison.Ordinal));
+    }
+
     [Fact]
     public void Next_address_counts_the_last_octet_to_254_then_the_third()
     {
