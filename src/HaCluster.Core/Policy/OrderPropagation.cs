@@ -23,7 +23,7 @@ internal sealed class OrderPropagation(WorkingSet ws)
             // A start that becomes unrunnable blocks what is colocated with it at once, before
             // the orders after it are followed: "due to colocation with" wins, as in crm_simulate.
             foreach (var e in edges)
-                foreach (var then in Targets(e.Then, asThen: true))
+                foreach (var then in ThenTargets(e))
                     if (Apply(e, then))
                     {
                         changed = true;
@@ -227,6 +227,9 @@ internal sealed class OrderPropagation(WorkingSet ws)
                 : StopBlock.Other;
             // (A clone's instances stop behind the clone's stop pseudo-action, which goes ahead
             // even when what is ordered before it cannot stop: their stops are not blocked.)
+            // Nor does a stop that cannot happen hold up an order onto or from a group as a
+            // whole: the group's own stop and stopped pseudo-actions stand between.
+            if (e.First is SchedGroup || e.Then is SchedGroup) continue;
             if (e.FirstAction == "start" && e.ThenAction == "start" && e.Symmetrical && e.First is not SchedClone)
                 foreach (var b in e.Then.Primitives()) foreach (var a in e.First.Primitives()) after.Add((b, a, kind));
             else if (e.FirstAction == "stop" && e.ThenAction == "stop")
@@ -277,6 +280,15 @@ internal sealed class OrderPropagation(WorkingSet ws)
                 edges.Add(new Edge(g.Id, g.Children[i - 1], "start", g.Children[i], "start"));
         return edges;
     }
+
+    /// <summary>
+    /// What an order's "then" side reaches. A start ordered onto a group as a whole reaches every
+    /// member: Pacemaker orders the group's start pseudo-action before each member's start, so a
+    /// member behind one the cluster leaves alone still hears the order's reason first (the
+    /// group's chain comes after it).
+    /// </summary>
+    private static IEnumerable<SchedPrimitive> ThenTargets(Edge e) =>
+        e.Then is SchedGroup g && e.OrderId != g.Id && e.ThenAction == "start" ? g.Children.Cast<SchedPrimitive>() : Targets(e.Then, asThen: true);
 
     /// <summary>The primitives an order endpoint stands for on its "then" side.</summary>
     private static IEnumerable<SchedPrimitive> Targets(SchedResource r, bool asThen) => r switch

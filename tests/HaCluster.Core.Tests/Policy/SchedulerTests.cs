@@ -1333,6 +1333,31 @@ public class SchedulerTests
     }
 
     [Fact]
+    public void A_blocked_stop_does_not_hold_up_the_members_of_a_group_ordered_before_it()
+    {
+        // r is blocked by its monitor failure (on-fail=block) and ordered after the group g,
+        // which is disabled: g's own stop pseudo-action stands between r's stop and its members'.
+        var crm = TwoNodes + "primitive m0 Dummy\nprimitive m1 Dummy\ngroup g m0 m1 meta target-role=Stopped\n" +
+                  "primitive r Dummy op monitor interval=10s on-fail=block\norder o inf: g r";
+        var status = new StatusBuilder().Online("node1", "node2").Running("node1", "m0").Running("node1", "m1")
+            .MonitorFailedAt("node2", "r", Now.ToUnixTimeSeconds() - 10);
+        Assert.Equal(new[] { "Stop m0 (node1) due to node availability", "Stop m1 (node1) due to node availability" },
+            SummaryAsPacemaker(crm, status).Order());
+    }
+
+    [Fact]
+    public void A_group_member_that_cannot_stop_does_not_hold_up_the_stop_of_what_the_group_is_ordered_after()
+    {
+        // The group's first member is blocked by its monitor failure; r, which the group is
+        // ordered after, is disabled: it stops behind the group's stopped pseudo-action, not blocked.
+        var crm = TwoNodes + "primitive m0 Dummy op monitor interval=10s on-fail=block\nprimitive m1 Dummy\ngroup g m0 m1\n" +
+                  "primitive r Dummy meta target-role=Stopped\norder o inf: r g";
+        var status = new StatusBuilder().Online("node1", "node2").Running("node2", "r").Running("node1", "m1")
+            .MonitorFailedAt("node1", "m0", Now.ToUnixTimeSeconds() - 10);
+        Assert.Contains("Stop r (node2) due to node availability", SummaryAsPacemaker(crm, status));
+    }
+
+    [Fact]
     public void No_second_copy_of_an_anonymous_clone_starts_beside_one_whose_stop_failed()
     {
         // The copy on node1 is blocked (its stop failed, nothing can fence): the resource still
