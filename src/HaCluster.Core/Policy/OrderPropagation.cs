@@ -200,12 +200,13 @@ internal sealed class OrderPropagation(WorkingSet ws)
     /// <summary>
     /// Whether the primary of a mandatory colocation was placed on the dependent's node but will
     /// not run there after all (its start became unrunnable); for a clone, whether an instance
-    /// was placed there and none will run there.
+    /// was placed there and none will run there (a promotable clone's too, in whatever role:
+    /// a colocation with its Promoted role is dealt with before this).
     /// </summary>
     private static bool PrimaryCannotRunBeside(SchedResource primary, SchedNode node) => primary switch
     {
         SchedPrimitive p => p.AssignedTo == node && !WillRun(p),
-        SchedClone { Promotable: false } clone => clone.Primitives().Any(p => p.AssignedTo == node && !WillRun(p))
+        SchedClone clone => clone.Primitives().Any(p => p.AssignedTo == node && !WillRun(p))
                                                   && !clone.Primitives().Any(p => p.AssignedTo == node && WillRun(p)),
         _ => false,
     };

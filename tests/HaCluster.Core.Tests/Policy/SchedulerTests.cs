@@ -1333,6 +1333,17 @@ public class SchedulerTests
     }
 
     [Fact]
+    public void What_must_be_with_a_promotable_clone_that_cannot_start_is_blocked_by_that_colocation()
+    {
+        // ms is ordered after r0, which is disabled: none of its instances can start, so r1
+        // (which must be with ms, in any role) cannot start either, "due to colocation with ms".
+        var crm = TwoNodes + "primitive r0 Dummy meta target-role=Stopped\nprimitive s ocf:pacemaker:Stateful\n" +
+                  "ms ms s meta promotable=true promoted-max=1\nprimitive r1 Dummy\ncolocation r1_with_ms inf: r1 ms\norder o inf: r0 ms";
+        var summary = SummaryAsPacemaker(crm, new StatusBuilder().Online("node1", "node2"));
+        Assert.Contains(summary, l => l.StartsWith("Start r1 (", StringComparison.Ordinal) && l.EndsWith("due to colocation with ms (blocked)", StringComparison.Ordinal));
+    }
+
+    [Fact]
     public void A_blocked_stop_does_not_hold_up_the_members_of_a_group_ordered_before_it()
     {
         // r is blocked by its monitor failure (on-fail=block) and ordered after the group g,
