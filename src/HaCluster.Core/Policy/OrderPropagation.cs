@@ -322,8 +322,12 @@ internal sealed class OrderPropagation(WorkingSet ws)
         return true;
     }
 
-    /// <summary>It will run and its start can happen (not held up: see <see cref="SchedPrimitive.StartHeldUp"/>).</summary>
-    private static bool CanStart(SchedPrimitive p) => WillRun(p) && !p.StartHeldUp;
+    /// <summary>
+    /// It will run and its start can happen (not held up: see <see cref="SchedPrimitive.StartHeldUp"/>).
+    /// An unmanaged resource stays on its node even when that node is offline, and a start there
+    /// cannot run.
+    /// </summary>
+    private static bool CanStart(SchedPrimitive p) => WillRun(p) && !p.StartHeldUp && (p.Managed || p.AssignedTo!.Online);
 
     /// <summary>Whether the first side's action can happen (at least one instance, for a clone).</summary>
     private static bool Runnable(SchedResource r, string action) => action switch

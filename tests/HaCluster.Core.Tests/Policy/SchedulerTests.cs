@@ -1344,6 +1344,17 @@ public class SchedulerTests
     }
 
     [Fact]
+    public void An_unmanaged_resource_on_a_lost_node_cannot_start_so_what_is_ordered_after_it_waits()
+    {
+        // u is left alone where it runs, on node2, which is lost: its start there cannot run,
+        // so d's start after it is blocked.
+        var crm = "node node1\nnode node2\nproperty stonith-enabled=true\nprimitive fence stonith:fence_dummy\n" +
+                  "primitive u Dummy meta is-managed=false\nprimitive d Dummy\norder d_after_u inf: u d";
+        var status = new StatusBuilder().Online("node1").Lost("node2").Running("node1", "fence", "stonith:fence_dummy").Running("node2", "u");
+        Assert.Contains("Start d (node1) due to unrunnable u start (blocked)", SummaryAsPacemaker(crm, status));
+    }
+
+    [Fact]
     public void A_blocked_stop_does_not_hold_up_the_members_of_a_group_ordered_before_it()
     {
         // r is blocked by its monitor failure (on-fail=block) and ordered after the group g,
