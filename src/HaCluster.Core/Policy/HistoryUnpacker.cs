@@ -342,9 +342,10 @@ internal sealed class HistoryUnpacker(WorkingSet ws)
                     // Its node is fenced whatever the resource's role there; the resource itself
                     // is only failed (to be recovered) where it is still active, as in Pacemaker.
                     if (role > Role.Stopped) rsc.FailedOn.Add(node);
-                    // A resource the cluster leaves alone has its node fenced by nobody
-                    // (crm_simulate 2.1.5: the same failure fences once is-managed is true).
-                    if (ws.StonithEnabled && ManagedByConfiguration(rsc)) Fence(node, $"{rsc.ConfigId} failed there");
+                    // A resource the cluster leaves alone has its node fenced only while it is
+                    // still active there (crm_simulate 2.1.5: once it stopped after the failure,
+                    // only a managed one still fences).
+                    if (ws.StonithEnabled && (ManagedByConfiguration(rsc) || role > Role.Stopped)) Fence(node, $"{rsc.ConfigId} failed there");
                     break;
                 default:
                     if (role > Role.Stopped) rsc.FailedOn.Add(node);

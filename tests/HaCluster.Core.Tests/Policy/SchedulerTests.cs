@@ -65,7 +65,7 @@ public class SchedulerTests
     }
 
     [Fact]
-    public void On_fail_fence_outlasts_a_completed_stop_but_fences_nothing_for_an_unmanaged_resource()
+    public void On_fail_fence_outlasts_a_completed_stop_but_fences_nothing_for_an_unmanaged_resource_that_stopped()
     {
         // crm_simulate 2.1.5 on the failure generator's seed 1433: the node is fenced for a
         // managed resource whose monitor failed under on-fail=fence, even after it stopped there,
@@ -78,6 +78,18 @@ public class SchedulerTests
         Assert.Contains("Fence (reboot) node2 'r failed there'", managed);
         var unmanaged = Summary(nodes + "primitive r Dummy meta is-managed=false op monitor interval=10s on-fail=fence", status);
         Assert.DoesNotContain(unmanaged, l => l.StartsWith("Fence", StringComparison.Ordinal));
+    }
+
+    [Fact]
+    public void An_unmanaged_resource_still_active_where_its_monitor_failed_under_on_fail_fence_has_its_node_fenced()
+    {
+        // Unlike the stopped one above, this one still runs there (failed): the node is fenced.
+        var status = new StatusBuilder().Online("node1", "node2")
+            .History("node2", "r", "ocf:heartbeat:Dummy", ("start", 0, 0), ("monitor", 1, 10000))
+            .Attribute("node2", "fail-count-r#monitor_10000", "1");
+        const string crm = "node node1\nnode node2\nprimitive st stonith:fence_dummy params pcmk_host_list=\"node1 node2\"\n" +
+                           "primitive r Dummy meta is-managed=false op monitor interval=10s on-fail=fence";
+        Assert.Contains("Fence (reboot) node2 'r failed there'", SummaryAsPacemaker(crm, status));
     }
 
     [Fact]
