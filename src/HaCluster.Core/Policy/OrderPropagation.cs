@@ -348,13 +348,14 @@ internal sealed class OrderPropagation(WorkingSet ws)
     /// clone: an instance that was running on the dependent's node and restarts there (recovered,
     /// or for its own first) or had its start there withdrawn by an interleaved order, or one that
     /// starts there (anywhere, when the dependent is an instance of another clone). An instance
-    /// that merely stops or moves away (banned, or a better node) leaves the dependent running.
+    /// that merely stops or moves away (banned, failed and not recovered there, or a better node)
+    /// leaves the dependent running.
     /// </summary>
     private static bool Required(SchedResource r, string action, SchedNode? thenNode, bool thenIsCloned) => r is SchedClone clone
         ? thenNode is not null && action switch
         {
             "start" => clone.Primitives().Any(p => p.ActiveOn.ContainsKey(thenNode) && p.Managed
-                && (p.StartWithdrawn || p.Failed || p.RestartReason is not null))
+                && (p.StartWithdrawn || (p.AssignedTo == thenNode && (p.Failed || p.RestartReason is not null))))
                 // An instance starting (new, or restarting) on the dependent's node restarts the
                 // dependent, colocated with the clone or not; one starting on another node does
                 // not, unless the dependent is itself a clone's instance (clone after clone, not

@@ -1367,6 +1367,18 @@ public class SchedulerTests
     }
 
     [Fact]
+    public void A_failed_clone_instance_that_stops_for_good_does_not_restart_what_is_ordered_after_the_clone()
+    {
+        // The instance on node1 failed and reached migration-threshold: it stops there and no
+        // instance starts anywhere, so r (ordered after the clone, on node1) stays put.
+        var crm = TwoNodes + "primitive d Dummy op monitor interval=10s meta migration-threshold=1\nclone cl d\n" +
+                  "primitive r Dummy\norder r_after_cl inf: cl r";
+        var status = new StatusBuilder().Online("node1", "node2").Running("node2", "d").Running("node1", "r")
+            .MonitorFailedAt("node1", "d", Now.ToUnixTimeSeconds() - 10).Attribute("node1", "fail-count-d#monitor_10000", "1");
+        Assert.Equal(new[] { "Stop d:0 (node1) due to node availability" }, SummaryAsPacemaker(crm, status));
+    }
+
+    [Fact]
     public void A_blocked_stop_does_not_hold_up_the_members_of_a_group_ordered_before_it()
     {
         // r is blocked by its monitor failure (on-fail=block) and ordered after the group g,
