@@ -349,7 +349,7 @@ internal sealed class OrderPropagation(WorkingSet ws)
     /// or for its own first) or had its start there withdrawn by an interleaved order, or one that
     /// starts there (anywhere, when the dependent is an instance of another clone). An instance
     /// that merely stops or moves away (banned, failed and not recovered there, or a better node)
-    /// leaves the dependent running.
+    /// leaves the dependent running. One the cluster leaves alone is never started again.
     /// </summary>
     private static bool Required(SchedResource r, string action, SchedNode? thenNode, bool thenIsCloned) => r is SchedClone clone
         ? thenNode is not null && action switch
@@ -370,7 +370,7 @@ internal sealed class OrderPropagation(WorkingSet ws)
         : action switch
     {
         // A live migration is not a start its dependents restart for.
-        "start" => r.Primitives().Any(p => WillRun(p) && !(p.WillMigrate && p.RestartReason is null) && (p.ActiveOn.Count == 0 || !p.ActiveOn.ContainsKey(p.AssignedTo!) || p.Failed || p.RestartReason is not null)),
+        "start" => r.Primitives().Any(p => WillRun(p) && p.Managed && !(p.WillMigrate && p.RestartReason is null) && (p.ActiveOn.Count == 0 || !p.ActiveOn.ContainsKey(p.AssignedTo!) || p.Failed || p.RestartReason is not null)),
         "promote" => r.Primitives().Any(p => WillRun(p) && p.NextRole == Role.Promoted &&
                                             (p.CurrentRole != Role.Promoted || p.RestartReason is not null || !p.ActiveOn.ContainsKey(p.AssignedTo!))),
         _ => false,

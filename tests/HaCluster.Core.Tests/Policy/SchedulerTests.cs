@@ -1379,6 +1379,17 @@ public class SchedulerTests
     }
 
     [Fact]
+    public void A_failed_unmanaged_group_member_does_not_restart_the_members_after_it()
+    {
+        // m0 failed but the cluster leaves it alone: it is not recovered, so nothing requires
+        // m1 (after it in the group) to start again.
+        var crm = TwoNodes + "primitive m0 Dummy op monitor interval=10s meta is-managed=false\nprimitive m1 Dummy\ngroup g m0 m1";
+        var status = new StatusBuilder().Online("node1", "node2").Running("node1", "m1")
+            .MonitorFailedAt("node1", "m0", Now.ToUnixTimeSeconds() - 10);
+        Assert.Empty(SummaryAsPacemaker(crm, status));
+    }
+
+    [Fact]
     public void A_blocked_stop_does_not_hold_up_the_members_of_a_group_ordered_before_it()
     {
         // r is blocked by its monitor failure (on-fail=block) and ordered after the group g,
