@@ -437,6 +437,32 @@ internal sealed class OrderPropagation(WorkingSet ws)
         CibBoolean.IsTrue(first.MetaValue("notify")) || CibBoolean.IsTrue(then.MetaValue("notify"));
 
     /// <summary>
+    /// An order onto a whole group whose first side cannot run reaches every member (see
+    /// <see cref="ThenTargets"/>), but crm_simulate 2.1.5 names that order only up to the first
+    /// member the cluster manages that was placed where it is active and healthy (whose start
+    /// changes from optional, where a new, moving or recovered member's start was required from
+    /// the outset): each member
+    /// after it is named through its predecessor, "due to unrunnable PRED start (blocked)" when
+    /// it is not active, "due to required PRED start|stop" when it is, where the action named
+    /// alternates along a run of active members (checked on every active/inactive pattern of a
+    /// four-member group). Null where the order's own reason applies.
+    /// </summary>
+    private static string? ReasonBehindFirstActiveMember(SchedGroup group, SchedPrimitive member)
+    {
+        var members = group.Children.Cast<SchedPrimitive>().ToList();
+        var k = members.IndexOf(member);
+        var first = members.FindIndex(m => m.Managed && m.AssignedTo is { } node && m.ActiveOn.ContainsKey(node) && !m.Failed && m.RestartReason is null);
+        // (One placed nowhere has no start to name anything: it stops for node availability.)
+        if (first < 0 || k <= first || member.AssignedTo is null || members.Skip(first).Take(k - first + 1).Any(m => !m.Managed)) return null;
+        // Which action of member i the next active member names.
+        string Named(int i) => i == first ? (first == 0 ? "start" : "stop")
+            : !Active(members[i]) ? "start"
+            : Named(i - 1) == "start" ? "stop" : "start";
+        var predecessor = members[k - 1];
+        return Active(member) ? $"due to required {predecessor.Id} {Named(k - 1)}" : $"due to unrunnable {predecessor.Id} start (blocked)";
+    }
+
+    /// <summary>
     /// The first side cannot run: a running dependent stops (when the order is symmetrical, or it
     /// would have to start anyway), one to start is blocked. False when nothing changes.
     /// </summary>
@@ -514,15 +540,14 @@ internal sealed class OrderPropagation(WorkingSet ws)
             what = Describe(container, "start");
         if (!runnable)
         {
-            if (!Unrunnable(e, first, then, what, guestEdge)) return false;
-            // Ordered after a whole group: Pacemaker orders every member after the first side, so
-            // each member the group chain would reach carries this same reason ("unrunnable r1
-            // start"), not its predecessor's; a reason a member already has stays.
-            if (e.Then is SchedGroup thenGroup && e.OrderId != thenGroup.Id && thenGroup.Children.Count > 1 && thenGroup.Children[0] == then)
-                foreach (var member in thenGroup.Children.Skip(1).Cast<SchedPrimitive>())
-                    if (member.Managed && member.BlockedStartReason is null && member.ForcedStopReason is null)
-                        Unrunnable(e, first, member, what, guestEdge);
-            return true;
+            if (e.Then is SchedGroup thenGroup && e.OrderId != thenGroup.Id && ReasonBehindFirstActiveMember(thenGroup, then) is { } chained)
+            {
+                if (then.BlockedStartReason is not null || then.ForcedStopReason is not null) return false;
+                if (Active(then)) then.ForcedStopReason = chained;
+                else then.BlockedStartReason = chained;
+                return true;
+            }
+            return Unrunnable(e, first, then, what, guestEdge);
         }
         // Enough of a "one or more" first can run: the dependent may start; it is not restarted
         // for one of them starting.

@@ -1389,6 +1389,36 @@ public class SchedulerTests
         Assert.Empty(SummaryAsPacemaker(crm, status));
     }
 
+    [Theory]
+    [InlineData("AAAA")]
+    [InlineData("AAAI")]
+    [InlineData("AAIA")]
+    [InlineData("AAII")]
+    [InlineData("AIAA")]
+    [InlineData("AIAI")]
+    [InlineData("AIIA")]
+    [InlineData("AIII")]
+    [InlineData("IAAA")]
+    [InlineData("IAAI")]
+    [InlineData("IAIA")]
+    [InlineData("IAII")]
+    [InlineData("IIAA")]
+    [InlineData("IIAI")]
+    [InlineData("IIIA")]
+    [InlineData("IIII")]
+    public void An_order_onto_a_group_that_cannot_start_is_named_up_to_its_first_active_member_then_through_each_predecessor(string activeMembers)
+    {
+        // r is blocked (its monitor failed under on-fail=block), so the group ordered after it
+        // cannot start; A marks a member running where the group is placed, I one that is not.
+        // Every pattern of a four-member group, each checked against crm_simulate.
+        var crm = TwoNodes + "primitive r Dummy op monitor interval=10s on-fail=block\nprimitive m0 Dummy\nprimitive m1 Dummy\n" +
+                  "primitive m2 Dummy\nprimitive m3 Dummy\ngroup g m0 m1 m2 m3\nlocation prefer_node1 g 100: node1\norder o inf: r g";
+        var status = new StatusBuilder().Online("node1", "node2").MonitorFailedAt("node2", "r", Now.ToUnixTimeSeconds() - 10);
+        for (var i = 0; i < activeMembers.Length; i++)
+            if (activeMembers[i] == 'A') status = status.Running("node1", $"m{i}");
+        Assert.Equal(4, SummaryAsPacemaker(crm, status).Count(l => l.Contains(" m", StringComparison.Ordinal)));
+    }
+
     [Fact]
     public void A_blocked_stop_does_not_hold_up_the_members_of_a_group_ordered_before_it()
     {
