@@ -144,6 +144,10 @@ internal sealed class ActionPlanner(WorkingSet ws)
                         !p.ActiveOn.ContainsKey(to) && p.MetaValue("multiple-active") == "stop_unexpected" ? "due to being multiply active" : null);
             }
         }
+        // A group member whose stop waits for a later member's stop that cannot happen: that is
+        // what crm_simulate names, whatever else made it stop.
+        if (p.ForcedStopReason is not null && from is not null && p is { StopBlocked: true, StopBlockedBy: { } heldBy, StopBlockKind: StopBlock.GroupMember })
+            return new ResourceChange("Stop", p.Id, Details(current, from, Role.Stopped, null), $"due to unrunnable {heldBy.Id} stop (blocked)");
         if (p.ForcedStopReason is not null && from is not null)
             return new ResourceChange("Stop", p.Id, Details(current, from, Role.Stopped, null), p.ForcedStopReason.Length == 0 ? null : p.ForcedStopReason);
         if (p.BlockedStartReason is not null && from is null && to is not null)

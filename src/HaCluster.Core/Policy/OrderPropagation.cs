@@ -439,23 +439,26 @@ internal sealed class OrderPropagation(WorkingSet ws)
     /// <summary>
     /// An order onto a whole group whose first side cannot run reaches every member (see
     /// <see cref="ThenTargets"/>), but crm_simulate 2.1.5 names that order only up to the first
-    /// member the cluster manages that was placed where it is active and healthy (whose start
-    /// changes from optional, where a new, moving or recovered member's start was required from
-    /// the outset): each member
-    /// after it is named through its predecessor, "due to unrunnable PRED start (blocked)" when
-    /// it is not active, "due to required PRED start|stop" when it is, where the action named
-    /// alternates along a run of active members (checked on every active/inactive pattern of a
-    /// four-member group). Null where the order's own reason applies.
+    /// member whose start changes rather than being required from the outset: a healthy member
+    /// the cluster manages that was placed where it runs, or one it leaves alone (past the
+    /// first). Each member after that is named through its predecessor, "due to unrunnable PRED
+    /// start (blocked)" when it is not active, "due to required PRED start|stop" when it is; the
+    /// action named alternates along a run of active members (checked on every pattern of a
+    /// four-member group, and of unmanaged members in a three-member one). Null where the
+    /// order's own reason applies.
     /// </summary>
     private static string? ReasonBehindFirstActiveMember(SchedGroup group, SchedPrimitive member)
     {
         var members = group.Children.Cast<SchedPrimitive>().ToList();
         var k = members.IndexOf(member);
-        var first = members.FindIndex(m => m.Managed && m.AssignedTo is { } node && m.ActiveOn.ContainsKey(node) && !m.Failed && m.RestartReason is null);
+        bool Unmanaged(int i) => !members[i].Managed && Active(members[i]);
+        bool StaysHealthy(int i) => members[i] is { Managed: true, Failed: false, RestartReason: null, AssignedTo: { } node } m && m.ActiveOn.ContainsKey(node);
+        var first = Enumerable.Range(0, members.Count).FirstOrDefault(i => StaysHealthy(i) || (i > 0 && Unmanaged(i)), -1);
         // (One placed nowhere has no start to name anything: it stops for node availability.)
-        if (first < 0 || k <= first || member.AssignedTo is null || members.Skip(first).Take(k - first + 1).Any(m => !m.Managed)) return null;
+        if (first < 0 || k <= first || member.AssignedTo is null) return null;
         // Which action of member i the next active member names.
-        string Named(int i) => i == first ? (first == 0 ? "start" : "stop")
+        string Named(int i) => Unmanaged(i) ? "start"
+            : i == first ? (members.Take(first).All(Active) ? "start" : "stop")
             : !Active(members[i]) ? "start"
             : Named(i - 1) == "start" ? "stop" : "start";
         var predecessor = members[k - 1];

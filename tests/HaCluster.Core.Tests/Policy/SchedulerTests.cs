@@ -1419,6 +1419,32 @@ public class SchedulerTests
         Assert.Equal(4, SummaryAsPacemaker(crm, status).Count(l => l.Contains(" m", StringComparison.Ordinal)));
     }
 
+    [Theory]
+    [InlineData("UAA")]
+    [InlineData("UAI")]
+    [InlineData("UIA")]
+    [InlineData("UII")]
+    [InlineData("AUA")]
+    [InlineData("AUI")]
+    [InlineData("IUA")]
+    [InlineData("IUI")]
+    [InlineData("AAU")]
+    [InlineData("AIU")]
+    [InlineData("IAU")]
+    [InlineData("IIU")]
+    public void Behind_an_order_that_cannot_start_a_member_the_cluster_leaves_alone_names_the_next_and_holds_up_the_stops_before_it(string members)
+    {
+        // As above, with one member unmanaged (U, running where the group is): a later member is
+        // named through it, and an earlier one's stop waits for its stop, which cannot happen.
+        var crm = TwoNodes + "primitive r Dummy op monitor interval=10s on-fail=block\n" +
+                  string.Concat(members.Select((m, i) => $"primitive m{i} Dummy{(m == 'U' ? " meta is-managed=false" : "")}\n")) +
+                  "group g m0 m1 m2\nlocation prefer_node1 g 100: node1\norder o inf: r g";
+        var status = new StatusBuilder().Online("node1", "node2").MonitorFailedAt("node2", "r", Now.ToUnixTimeSeconds() - 10);
+        for (var i = 0; i < members.Length; i++)
+            if (members[i] != 'I') status = status.Running("node1", $"m{i}");
+        Assert.Equal(2, SummaryAsPacemaker(crm, status).Count);
+    }
+
     [Fact]
     public void A_blocked_stop_does_not_hold_up_the_members_of_a_group_ordered_before_it()
     {
