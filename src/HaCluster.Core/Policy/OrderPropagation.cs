@@ -150,6 +150,9 @@ internal sealed class OrderPropagation(WorkingSet ws)
                 primaryName = withdrawn.Id;
             }
             else if (!PrimaryCannotRunBeside(c.Primary, dependent.AssignedTo!)) continue;
+            // With a whole group: only when none of its members can start (one the cluster leaves
+            // alone has no start to fail), as Pacemaker checks every member of the primary.
+            else if (c.NamedPrimary is SchedGroup group && group.Children.Cast<SchedPrimitive>().Any(m => !m.Managed || WillRun(m))) continue;
             if (Active(dependent)) dependent.ForcedStopReason = $"due to colocation with {primaryName}";
             else dependent.BlockedStartReason = $"due to colocation with {primaryName} (blocked)";
             changed = true;
@@ -390,6 +393,9 @@ internal sealed class OrderPropagation(WorkingSet ws)
         SchedPrimitive p when p.EnclosingClone is null && p.Parent is not SchedGroup => p.Managed && Active(p) || p.StartHeldUp,
         // A group's "running" is required as soon as one member's start is (one that starts).
         SchedGroup { Parent: not SchedClone } g when g.Children.OfType<SchedPrimitive>().Any(Starts) => true,
+        // A group member that was to start (placed, not active) had its start required from the
+        // outset, before it became unrunnable.
+        SchedPrimitive { Parent: SchedGroup { Parent: not SchedClone } } p when p.Managed && !Active(p) && p.AssignedTo is not null => true,
         _ => first.Primitives().Any(p => p.StartHeldUp || p.Managed && Active(p) && !WillRun(p) && (p.AssignedTo is not null || p.StartWithdrawn)),
     };
 

@@ -1445,6 +1445,38 @@ public class SchedulerTests
         Assert.Equal(2, SummaryAsPacemaker(crm, status).Count);
     }
 
+    [Theory]
+    [InlineData("FAA")]
+    [InlineData("FAI")]
+    [InlineData("FIA")]
+    [InlineData("FII")]
+    [InlineData("AFA")]
+    [InlineData("AFI")]
+    [InlineData("IFA")]
+    [InlineData("IFI")]
+    [InlineData("AAF")]
+    [InlineData("AIF")]
+    [InlineData("IAF")]
+    [InlineData("IIF")]
+    public void A_group_with_a_member_blocked_by_its_failure_keeps_what_is_with_it_and_names_its_members_through_each_other(string members)
+    {
+        // F marks the member whose monitor failed under on-fail=block (m0 only; m1 and m2 are
+        // recovered), A one running, I one stopped. e must be with the group: it stays unless no
+        // member at all can start (a blocked member has no start to fail). d is ordered after it.
+        var crm = TwoNodes + "primitive m0 Dummy op monitor interval=10s on-fail=block\nprimitive m1 Dummy op monitor interval=10s\n" +
+                  "primitive m2 Dummy op monitor interval=10s\ngroup g m0 m1 m2\nlocation prefer_node1 g 100: node1\n" +
+                  "primitive d Dummy\norder o inf: g d\nprimitive e Dummy\ncolocation e_with_g inf: e g";
+        var status = new StatusBuilder().Online("node1", "node2").Running("node1", "d").Running("node1", "e");
+        for (var i = 0; i < members.Length; i++)
+            status = members[i] switch
+            {
+                'F' => status.MonitorFailedAt("node1", $"m{i}", Now.ToUnixTimeSeconds() - 10),
+                'A' => status.Running("node1", $"m{i}"),
+                _ => status,
+            };
+        Assert.DoesNotContain(SummaryAsPacemaker(crm, status), l => l.StartsWith("Stop e", StringComparison.Ordinal));
+    }
+
     [Fact]
     public void A_blocked_stop_does_not_hold_up_the_members_of_a_group_ordered_before_it()
     {
