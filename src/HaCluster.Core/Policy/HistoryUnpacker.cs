@@ -279,8 +279,8 @@ internal sealed class HistoryUnpacker(WorkingSet ws)
         if (history.Operations.Any(o => o.RcCode == 6 && o.OpStatus != 1))
             rsc.HeldStopped = true;
         // A promote that failed last (crm_simulate recovers it "Promoted -> Unpromoted", and
-        // promotes another instance if any can be).
-        if (failed && last is { Task: "promote" } && last.RcCode != OcfSuccess)
+        // promotes another instance if any can be); under on-fail=ignore it counts as done.
+        if (failed && onFail != "ignore" && last is { Task: "promote" } && last.RcCode != OcfSuccess)
             rsc.PromoteFailedOn.Add(node);
         if (role > Role.Stopped)
         {

@@ -364,10 +364,11 @@ internal sealed class OrderPropagation(WorkingSet ws)
                 // not, unless the dependent is itself a clone's instance (clone after clone, not
                 // interleaved): then an instance starting anywhere restarts every instance.
                 || clone.Primitives().Any(p => Starts(p) && (p.AssignedTo == thenNode || thenIsCloned)),
-            // The instance promoted beside the dependent is promoted anew: it restarts there, or
-            // another one takes the promoted role there.
+            // The instance promoted beside the dependent is promoted anew: it restarts there, is
+            // demoted and promoted again there (on-fail=demote), or another one takes the role there.
             "promote" => clone.Primitives().Any(p => p.Managed && WillRun(p) && p.AssignedTo == thenNode && p.NextRole == Role.Promoted
-                && (p.CurrentRole != Role.Promoted || !p.ActiveOn.ContainsKey(thenNode) || p.Failed || p.RestartReason is not null)),
+                && (p.CurrentRole != Role.Promoted || !p.ActiveOn.ContainsKey(thenNode) || p.Failed || p.RestartReason is not null
+                    || p.RecoverByDemotionOn.Contains(thenNode))),
             _ => false,
         }
         : action switch

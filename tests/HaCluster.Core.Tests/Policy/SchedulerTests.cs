@@ -1477,6 +1477,34 @@ public class SchedulerTests
         Assert.DoesNotContain(SummaryAsPacemaker(crm, status), l => l.StartsWith("Stop e", StringComparison.Ordinal));
     }
 
+    private const string PromotedWithDependent =
+        "node node1\nnode node2\nnode node3\nproperty stonith-enabled=false\n" +
+        "primitive s ocf:pacemaker:Stateful op monitor interval=10s role=Promoted on-fail=ON_FAIL op monitor interval=11s role=Unpromoted op promote interval=0 on-fail=ON_FAIL\n" +
+        "ms ms s meta promotable=true promoted-max=1\nprimitive r Dummy\ncolocation r_with_promoted inf: r ms:Promoted\n" +
+        "order r_after_promote inf: ms:promote r:start\nlocation pref ms rule role=Promoted 10: #uname eq node1";
+
+    [Fact]
+    public void A_failed_promote_under_on_fail_ignore_counts_as_done_and_the_instance_stays_promoted()
+    {
+        var status = new StatusBuilder().Online("node1", "node2", "node3")
+            .History("node1", "s", "ocf:pacemaker:Stateful", ("start", 0, 0), ("promote", 1, 0))
+            .Attribute("node1", "fail-count-s#promote_0", "1");
+        var summary = SummaryAsPacemaker(PromotedWithDependent.Replace("ON_FAIL", "ignore"), status);
+        Assert.Contains("Start r (node1)", summary);
+        Assert.DoesNotContain(summary, l => l.StartsWith("Demote", StringComparison.Ordinal));
+    }
+
+    [Fact]
+    public void An_instance_demoted_and_promoted_again_under_on_fail_demote_restarts_what_waits_for_the_promotion()
+    {
+        var status = new StatusBuilder().Online("node1", "node2", "node3").Running("node1", "r")
+            .History("node1", "s", "ocf:pacemaker:Stateful", ("start", 0, 0), ("promote", 0, 0), ("monitor", 1, 10000))
+            .Attribute("node1", "fail-count-s#monitor_10000", "1");
+        var summary = SummaryAsPacemaker(PromotedWithDependent.Replace("ON_FAIL", "demote"), status);
+        Assert.Contains("Re-promote s:0 (Promoted node1)", summary);
+        Assert.Contains("Restart r (node1) due to required ms promoted", summary);
+    }
+
     [Fact]
     public void A_blocked_stop_does_not_hold_up_the_members_of_a_group_ordered_before_it()
     {
