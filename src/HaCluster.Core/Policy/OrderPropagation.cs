@@ -17,6 +17,7 @@ internal sealed class OrderPropagation(WorkingSet ws)
     {
         var edges = BuildEdges();
         BlockBundlesBesideUnstartablePrimaries();
+        BlockWhatMustBeWithAPromotionThatCannotHappen();
         for (int round = 0; round < 50; round++)
         {
             var changed = false;
@@ -182,6 +183,28 @@ internal sealed class OrderPropagation(WorkingSet ws)
                 if (Active(p)) p.ForcedStopReason = $"due to colocation with {primaryName}";
                 else p.BlockedStartReason = $"due to colocation with {primaryName} (blocked)";
             }
+        }
+    }
+
+    /// <summary>
+    /// What must be with a promotable clone's Promoted role, placed beside its promoted instance,
+    /// when that instance failed and is blocked (frozen: its recovery, promote included, cannot
+    /// run) and no other instance is promoted anew: no promotion can happen at all, and Pacemaker
+    /// blocks the dependent "due to colocation with" the last instance whose promote it found
+    /// unrunnable, before it follows any order.
+    /// </summary>
+    private void BlockWhatMustBeWithAPromotionThatCannotHappen()
+    {
+        foreach (var c in ws.Colocations)
+        {
+            if (c.Score < Score.InfinityValue || c.PrimaryRole != Role.Promoted || c.Primary is not SchedClone { Promotable: true } promotable) continue;
+            if (c.Dependent is not SchedPrimitive { Managed: true } dependent || !WillRun(dependent)) continue;
+            var node = dependent.AssignedTo!;
+            if (!promotable.Primitives().Any(p => p.AssignedTo == node && p.Blocked && p.Failed && p.NextRole == Role.Promoted)) continue;
+            if (promotable.Primitives().Any(p => p.Managed && WillRun(p) && p.NextRole == Role.Promoted)) continue;
+            var primaryName = promotable.Instances.Last().Id;
+            if (Active(dependent)) dependent.ForcedStopReason = $"due to colocation with {primaryName}";
+            else dependent.BlockedStartReason = $"due to colocation with {primaryName} (blocked)";
         }
     }
 

@@ -723,8 +723,9 @@ internal sealed class Placement(WorkingSet ws)
             };
             if (at is null) continue;
             // A blocked instance (a failure left it frozen in place) is no partner for what must
-            // be with the clone: that goes where a healthy instance runs.
-            if (primary is SchedClone && score >= Inf && leaf.Primitives().Any(x => x.Blocked)) continue;
+            // be with the clone: that goes where a healthy instance runs. (What must be with the
+            // Promoted role still goes where the frozen promoted instance is.)
+            if (primary is SchedClone && score >= Inf && role is not Role.Promoted && leaf.Primitives().Any(x => x.Blocked)) continue;
             if (role is Role.Promoted && leaf.Primitives().Any(x => x.NextRole != Role.Promoted)) continue;
             if (role is Role.Unpromoted && leaf.Primitives().Any(x => x.NextRole == Role.Promoted)) continue;
             result.Add(at);

@@ -1505,6 +1505,21 @@ public class SchedulerTests
         Assert.Contains("Restart r (node1) due to required ms promoted", summary);
     }
 
+    [Theory]
+    [InlineData("promote")]
+    [InlineData("monitor")]
+    public void What_must_be_with_a_promoted_instance_frozen_by_its_failure_waits_beside_it_for_a_promotion_that_cannot_happen(string failed)
+    {
+        // The promoted instance's promote (or promoted monitor) failed under on-fail=block: it
+        // keeps the promoted slot on node1, frozen; r goes beside it and cannot start there.
+        var status = new StatusBuilder().Online("node1", "node2", "node3");
+        status = failed == "promote"
+            ? status.History("node1", "s", "ocf:pacemaker:Stateful", ("start", 0, 0), ("promote", 1, 0)).Attribute("node1", "fail-count-s#promote_0", "1")
+            : status.History("node1", "s", "ocf:pacemaker:Stateful", ("start", 0, 0), ("promote", 0, 0), ("monitor", 1, 10000)).Attribute("node1", "fail-count-s#monitor_10000", "1");
+        var summary = SummaryAsPacemaker(PromotedWithDependent.Replace("ON_FAIL", "block"), status);
+        Assert.Contains("Start r (node1) due to colocation with s:2 (blocked)", summary);
+    }
+
     [Fact]
     public void A_blocked_stop_does_not_hold_up_the_members_of_a_group_ordered_before_it()
     {
