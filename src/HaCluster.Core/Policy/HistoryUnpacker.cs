@@ -261,6 +261,9 @@ internal sealed class HistoryUnpacker(WorkingSet ws)
         }
         rsc.HistoryOn[node] = history;
         var (role, failed, stopFailed, onFail) = Replay(history, rsc, node);
+        // on-fail=standby, demote or stop make no sense for a stop: Pacemaker resets them to the
+        // default (fence, or block without fencing).
+        if (stopFailed && onFail is "standby" or "demote" or "stop") onFail = null;
         // Hard errors ban the node; "not configured" is fatal everywhere (Pacemaker's classification).
         var last = history.Operations.Where(o => o.OpStatus != 1).OrderBy(o => o.CallId).LastOrDefault(o => o.Task is not "notify");
         if (failed && onFail != "ignore" && last is not null && last.RcCode is 2 or 4 or 5)
@@ -355,7 +358,11 @@ internal sealed class HistoryUnpacker(WorkingSet ws)
         if (stopFailed)
         {
             rsc.StopFailedOn.Add(node);
-            if (ws.StonithEnabled && onFail is null or "fence")
+            // on-fail=restart tries the stop again and recovers it elsewhere; on-fail=fence
+            // without fencing stops it and keeps it stopped, as on-fail=stop would.
+            if (onFail == "restart") { }
+            else if (onFail == "fence" && !ws.StonithEnabled) HoldStopped(rsc);
+            else if (ws.StonithEnabled && onFail is null or "fence")
             {
                 Fence(node, $"{rsc.ConfigId} failed there");
                 // Without quorum a node outside this partition cannot be fenced: nothing more

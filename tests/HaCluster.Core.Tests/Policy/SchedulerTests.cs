@@ -1520,6 +1520,32 @@ public class SchedulerTests
         Assert.Contains("Start r (node1) due to colocation with s:2 (blocked)", summary);
     }
 
+    [Theory]
+    [InlineData("restart", "true")]
+    [InlineData("standby", "true")]
+    [InlineData("demote", "true")]
+    [InlineData("stop", "true")]
+    [InlineData("fence", "true")]
+    [InlineData("restart", "false")]
+    [InlineData("standby", "false")]
+    [InlineData("demote", "false")]
+    [InlineData("stop", "false")]
+    [InlineData("fence", "false")]
+    public void The_on_fail_of_a_failed_stop_is_read_as_Pacemaker_reads_it_for_a_stop(string onFail, string stonith)
+    {
+        // restart tries the stop again and recovers the resource elsewhere; standby, demote and
+        // stop are reset to the default (fence, or block without fencing); fence without fencing
+        // stops it and keeps it stopped. d must be with r, e is ordered after it.
+        var crm = "node node1\nnode node2\nnode node3\n" + $"property stonith-enabled={stonith}\n" +
+                  "primitive fencer stonith:fence_dummy params pcmk_host_list=\"node1 node2 node3\"\n" +
+                  $"primitive r Dummy op stop interval=0 on-fail={onFail}\nlocation pref r 50: node1\n" +
+                  "primitive d Dummy\ncolocation d_with_r inf: d r\nprimitive e Dummy\norder e_after_r inf: r e";
+        var status = new StatusBuilder().Online("node1", "node2", "node3").Running("node3", "fencer", "stonith:fence_dummy")
+            .Running("node1", "d").Running("node1", "e")
+            .History("node1", "r", "ocf:heartbeat:Dummy", ("start", 0, 0), ("stop", 1, 0)).Attribute("node1", "fail-count-r#stop_0", "INFINITY");
+        SummaryAsPacemaker(crm, status);
+    }
+
     [Fact]
     public void A_blocked_stop_does_not_hold_up_the_members_of_a_group_ordered_before_it()
     {
