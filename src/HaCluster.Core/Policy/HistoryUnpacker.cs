@@ -358,10 +358,10 @@ internal sealed class HistoryUnpacker(WorkingSet ws)
         if (stopFailed)
         {
             rsc.StopFailedOn.Add(node);
-            // on-fail=restart tries the stop again and recovers it elsewhere; on-fail=fence
-            // without fencing stops it and keeps it stopped, as on-fail=stop would.
-            if (onFail == "restart") { }
-            else if (onFail == "fence" && !ws.StonithEnabled) HoldStopped(rsc);
+            // (on-fail=restart tries the stop again and recovers it elsewhere: nothing more here.)
+            // on-fail=fence without fencing stops it and keeps it stopped, as on-fail=stop would.
+            if (onFail == "restart") return;
+            if (onFail == "fence" && !ws.StonithEnabled) HoldStopped(rsc);
             else if (ws.StonithEnabled && onFail is null or "fence")
             {
                 Fence(node, $"{rsc.ConfigId} failed there");

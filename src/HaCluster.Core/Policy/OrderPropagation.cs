@@ -154,8 +154,7 @@ internal sealed class OrderPropagation(WorkingSet ws)
             // With a whole group: only when none of its members can start (one the cluster leaves
             // alone has no start to fail), as Pacemaker checks every member of the primary.
             else if (c.NamedPrimary is SchedGroup group && group.Children.Cast<SchedPrimitive>().Any(m => !m.Managed || WillRun(m))) continue;
-            if (Active(dependent)) dependent.ForcedStopReason = $"due to colocation with {primaryName}";
-            else dependent.BlockedStartReason = $"due to colocation with {primaryName} (blocked)";
+            BlockForColocation(dependent, primaryName);
             changed = true;
         }
         return changed;
@@ -180,8 +179,7 @@ internal sealed class OrderPropagation(WorkingSet ws)
             foreach (var p in containers.Primitives().Concat(Bundles.ImplicitParts(ws, containers).SelectMany(r => r.Primitives())))
             {
                 if (!p.Managed || !WillRun(p)) continue;
-                if (Active(p)) p.ForcedStopReason = $"due to colocation with {primaryName}";
-                else p.BlockedStartReason = $"due to colocation with {primaryName} (blocked)";
+                BlockForColocation(p, primaryName);
             }
         }
     }
@@ -203,9 +201,15 @@ internal sealed class OrderPropagation(WorkingSet ws)
             if (!promotable.Primitives().Any(p => p.AssignedTo == node && p.Blocked && p.Failed && p.NextRole == Role.Promoted)) continue;
             if (promotable.Primitives().Any(p => p.Managed && WillRun(p) && p.NextRole == Role.Promoted)) continue;
             var primaryName = promotable.Instances.Last().Id;
-            if (Active(dependent)) dependent.ForcedStopReason = $"due to colocation with {primaryName}";
-            else dependent.BlockedStartReason = $"due to colocation with {primaryName} (blocked)";
+            BlockForColocation(dependent, primaryName);
         }
+    }
+
+    /// <summary>A resource that cannot be where its primary was to be: it stops, or its start is blocked.</summary>
+    private static void BlockForColocation(SchedPrimitive dependent, string primaryName)
+    {
+        if (Active(dependent)) dependent.ForcedStopReason = $"due to colocation with {primaryName}";
+        else dependent.BlockedStartReason = $"due to colocation with {primaryName} (blocked)";
     }
 
     /// <summary>The resource whose start Pacemaker creates last among a primary's parts (see above).</summary>
