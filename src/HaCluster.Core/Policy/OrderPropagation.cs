@@ -139,6 +139,9 @@ internal sealed class OrderPropagation(WorkingSet ws)
                 continue;
             }
             if (c.Dependent is not SchedPrimitive dependent || !dependent.Managed || !WillRun(dependent)) continue;
+            // With one member of a group: Pacemaker looks for what is colocated with the group
+            // the member belongs to, never with the member itself, so nothing is blocked.
+            if (c.NamedPrimary is SchedPrimitive { Parent: SchedGroup }) continue;
             if (eager && c.Primary.Primitives().Any(p => Active(p) && p.ForcedStopReason?.StartsWith("due to unrunnable") == true)) continue;
             // With a promotable clone's Promoted role: the instance to be promoted on the
             // dependent's node lost its start to an interleaved order, and none is promoted there.

@@ -1546,6 +1546,26 @@ public class SchedulerTests
         SummaryAsPacemaker(crm, status);
     }
 
+    [Theory]
+    [InlineData("block", "false")]
+    [InlineData("stop", "false")]
+    [InlineData("stop", "true")]
+    [InlineData("restart", "true")]
+    public void What_must_be_with_one_member_of_a_group_is_never_stopped_for_that_member(string onFail, string stonith)
+    {
+        // r, the group's middle member, failed to stop; d must be with r itself. Pacemaker blocks
+        // only what is colocated with the group a member belongs to, never with the member: d
+        // stays beside r whatever becomes of r.
+        var crm = "node node1\nnode node2\nnode node3\n" + $"property stonith-enabled={stonith}\n" +
+                  "primitive fencer stonith:fence_dummy params pcmk_host_list=\"node1 node2 node3\"\n" +
+                  $"primitive m0 Dummy\nprimitive r Dummy op stop interval=0 on-fail={onFail}\nprimitive m2 Dummy\ngroup g m0 r m2\n" +
+                  "location pref g 50: node1\nprimitive d Dummy\ncolocation d_with_r inf: d r\nprimitive e Dummy\norder e_after_r inf: r e";
+        var status = new StatusBuilder().Online("node1", "node2", "node3").Running("node3", "fencer", "stonith:fence_dummy")
+            .Running("node1", "m0").Running("node1", "m2").Running("node1", "d").Running("node1", "e")
+            .History("node1", "r", "ocf:heartbeat:Dummy", ("start", 0, 0), ("stop", 1, 0)).Attribute("node1", "fail-count-r#stop_0", "INFINITY");
+        Assert.DoesNotContain(SummaryAsPacemaker(crm, status), l => l.StartsWith("Stop d", StringComparison.Ordinal));
+    }
+
     [Fact]
     public void A_blocked_stop_does_not_hold_up_the_members_of_a_group_ordered_before_it()
     {
