@@ -113,17 +113,17 @@ public sealed class WorkingSet
         return null;
     }
     /// <summary>
-    /// What a resource's start needs (its <c>requires</c>), with Pacemaker 2.1's default when it
-    /// sets none: quorum for a fencing device, unfencing when a device unfences, fencing when
-    /// fencing is enabled, nothing under no-quorum-policy=ignore, else quorum.
-    /// </summary>
-    /// <summary>
     /// Whether a resource needs its node fenced before it may start elsewhere (Pacemaker's "needs
     /// fencing"): requires=fencing (or unfencing), the default with fencing enabled for all but
     /// fencing devices. A copy of it on a node about to be fenced still counts as active.
     /// </summary>
     internal bool NeedsFencing(SchedPrimitive p) => StonithEnabled && Requires(p) is "fencing" or "unfencing";
 
+    /// <summary>
+    /// What a resource's start needs (its <c>requires</c>), with Pacemaker 2.1's default when it
+    /// sets none: quorum for a fencing device, unfencing when a device unfences, fencing when
+    /// fencing is enabled, nothing under no-quorum-policy=ignore, else quorum.
+    /// </summary>
     internal string Requires(SchedPrimitive p) => p.MetaValue("requires") ?? (
         p.Agent.Class == "stonith" ? "quorum"
         : UnfencingEnabled ? "unfencing"
